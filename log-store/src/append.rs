@@ -1,0 +1,174 @@
+//! What callers hand to [`EventLog::append`](crate::EventLog::append) and what they get back.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::sync::oneshot;
+
+use crate::{LogError, Position};
+
+/// One event to append: its id (the idempotency key) and its opaque bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// Unique id; appending the same id again is a no-op that returns the original position.
+    pub id: u128,
+    /// The encoded event.
+    pub payload: Vec<u8>,
+}
+
+/// The optimistic-concurrency check of one stream append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// No check.
+    Any,
+    /// The stream must not exist yet.
+    NoStream,
+    /// The stream must have at least one event.
+    StreamExists,
+    /// The stream's last event must have exactly this version (versions start at 1).
+    Exact(u64),
+}
+
+impl ExpectedVersion {
+    /// Whether a stream whose current version is `actual` satisfies this expectation.
+    pub fn admits(self, actual: Option<u64>) -> bool {
+        match (self, actual) {
+            (ExpectedVersion::Any, _) => true,
+            (ExpectedVersion::NoStream, None) => true,
+            (ExpectedVersion::NoStream, Some(_)) => false,
+            (ExpectedVersion::StreamExists, actual) => actual.is_some(),
+            (ExpectedVersion::Exact(0), None) => true,
+            (ExpectedVersion::Exact(n), Some(v)) => n == v,
+            (ExpectedVersion::Exact(_), None) => false,
+        }
+    }
+}
+
+impl fmt::Display for ExpectedVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExpectedVersion::Any => f.write_str("any"),
+            ExpectedVersion::NoStream => f.write_str("no stream"),
+            ExpectedVersion::StreamExists => f.write_str("stream exists"),
+            ExpectedVersion::Exact(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Events for one stream, with the version the stream is expected to be at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamAppend {
+    /// Stream name (1..=255 bytes of UTF-8, no control characters).
+    pub stream: String,
+    /// The concurrency check.
+    pub expected: ExpectedVersion,
+    /// The events, in order.
+    pub events: Vec<NewEvent>,
+}
+
+/// One atomic append: every part is written, or none is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AppendRequest {
+    /// The per-stream parts, written in order.
+    pub parts: Vec<StreamAppend>,
+}
+
+impl AppendRequest {
+    /// An append to a single stream.
+    pub fn single(
+        stream: impl Into<String>,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Self {
+        AppendRequest {
+            parts: vec![StreamAppend {
+                stream: stream.into(),
+                expected,
+                events,
+            }],
+        }
+    }
+
+    /// Adds a part for another stream to the same atomic append.
+    pub fn and(
+        mut self,
+        stream: impl Into<String>,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Self {
+        self.parts.push(StreamAppend {
+            stream: stream.into(),
+            expected,
+            events,
+        });
+        self
+    }
+
+    /// Number of events across all parts.
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(|p| p.events.len()).sum()
+    }
+
+    /// Whether the request carries no event.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The outcome of a durable append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// Position of every event, in request order (parts flattened).
+    pub positions: Vec<Position>,
+    /// Stream version of every event, in request order.
+    pub versions: Vec<u64>,
+    /// True when every id had been appended before: nothing was written this time.
+    pub replayed: bool,
+}
+
+impl Appended {
+    /// The highest position of this append (what a reader must wait for to see all of it).
+    pub fn last_position(&self) -> Position {
+        self.positions.iter().copied().max().unwrap_or(0)
+    }
+}
+
+/// A queued append; resolves when the group commit holding it is durable.
+///
+/// Await it from async code or call [`PendingAppend::wait`] from a plain thread.
+#[must_use = "an append is only known to be durable once its result is received"]
+pub struct PendingAppend {
+    rx: oneshot::Receiver<Result<Appended, LogError>>,
+}
+
+impl PendingAppend {
+    /// A pending append whose result arrives through `rx` (for backends).
+    pub fn new(rx: oneshot::Receiver<Result<Appended, LogError>>) -> Self {
+        PendingAppend { rx }
+    }
+
+    /// A pending append that has already failed.
+    pub fn failed(error: LogError) -> Self {
+        let (tx, rx) = oneshot::channel();
+        let _ = tx.send(Err(error));
+        PendingAppend { rx }
+    }
+
+    /// Blocks the current thread until the append is durable or rejected.
+    /// Must not be called from inside an async runtime's worker thread.
+    pub fn wait(self) -> Result<Appended, LogError> {
+        self.rx.blocking_recv().unwrap_or(Err(LogError::Closed))
+    }
+}
+
+impl Future for PendingAppend {
+    type Output = Result<Appended, LogError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.rx)
+            .poll(cx)
+            .map(|r| r.unwrap_or(Err(LogError::Closed)))
+    }
+}

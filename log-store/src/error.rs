@@ -1,0 +1,98 @@
+//! The errors the log reports.
+
+use crate::{Position, append::ExpectedVersion};
+
+/// Everything that can go wrong with the log. Rejections (`Conflict`, `EventIdReused`, ...)
+/// write nothing; storage failures poison the writer so no later append is acknowledged on top of
+/// a write whose durability is unknown.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The stream's current version is not what the caller expected.
+    #[error("wrong expected version for stream `{stream}`: expected {expected}, actual {}", fmt_version(*.actual))]
+    Conflict {
+        /// The stream whose version did not match.
+        stream: String,
+        /// What the caller expected.
+        expected: ExpectedVersion,
+        /// The stream's version when the append was checked (`None`: no such stream).
+        actual: Option<u64>,
+    },
+    /// An event id was appended before with different content (stream or payload).
+    #[error(
+        "event id {id:032x} was already appended at position {position} with different content"
+    )]
+    EventIdReused {
+        /// The reused id.
+        id: u128,
+        /// Where the original event is.
+        position: Position,
+    },
+    /// Some, but not all, of the request's event ids were appended before: not a clean retry.
+    #[error(
+        "append mixes {known} already-appended event ids with {new} new ones; a retry must resend exactly the original events"
+    )]
+    PartialRetry {
+        /// How many ids were already in the log.
+        known: usize,
+        /// How many ids were new.
+        new: usize,
+    },
+    /// The same event id appears twice in one request.
+    #[error("event id {0:032x} appears twice in one append")]
+    DuplicateId(u128),
+    /// The request has no events.
+    #[error("an append needs at least one event")]
+    EmptyAppend,
+    /// The stream name is not acceptable.
+    #[error("invalid stream name `{stream}`: {reason}")]
+    InvalidStream {
+        /// The offending name.
+        stream: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// The stored chain does not end where the head record says, or a record is damaged.
+    #[error("the log's hash chain is broken at position {position}: {reason}")]
+    ChainBroken {
+        /// The first position found bad.
+        position: Position,
+        /// What was wrong there.
+        reason: String,
+    },
+    /// A stored record cannot be parsed.
+    #[error("stored record at position {position} is malformed: {reason}")]
+    Corrupt {
+        /// The record's position.
+        position: Position,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The underlying storage failed.
+    #[error("storage error: {0}")]
+    Storage(String),
+    /// A file operation failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// An earlier storage failure stopped the writer; reopen the log.
+    #[error("the log writer stopped after a storage failure; no append was acknowledged after it")]
+    Poisoned,
+    /// The log was closed while the request was pending.
+    #[error("the log is closed")]
+    Closed,
+}
+
+fn fmt_version(v: Option<u64>) -> String {
+    match v {
+        None => "no stream".to_string(),
+        Some(v) => v.to_string(),
+    }
+}
+
+impl From<sled::Error> for LogError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Io(io) => LogError::Io(io),
+            other => LogError::Storage(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! A domain-agnostic, append-only event log.
+//!
+//! Events are opaque byte payloads identified by a 128-bit id (a ULID for caseledger, but this
+//! crate does not care). Every event gets one gapless global position (starting at 1) and a
+//! gapless version inside its stream (starting at 1). Appends are atomic, checked against an
+//! expected stream version, idempotent by event id, group-committed and durable before they are
+//! acknowledged. Every record is linked into a SHA-256 hash chain so tampering is detectable.
+//!
+//! The [`EventLog`] trait is the interface the service programs against; [`SledLog`] is the
+//! embedded implementation on sled 0.34. No sled type appears in the public API, so a second
+//! backend (PostgreSQL, for several service nodes sharing one log) can implement the same trait.
+#![forbid(unsafe_code)]
+
+mod append;
+mod chain;
+mod error;
+pub mod layout;
+mod record;
+mod sled_log;
+mod subscription;
+mod verify;
+mod writer;
+
+pub use append::{AppendRequest, Appended, ExpectedVersion, NewEvent, PendingAppend, StreamAppend};
+pub use chain::{ChainHash, GENESIS_HASH};
+pub use error::LogError;
+pub use record::RecordedEvent;
+pub use sled_log::{Durability, SledLog, SledLogOptions};
+pub use subscription::Subscription;
+pub use verify::{VerifyFailure, VerifyReport};
+
+/// A global log position. The first event is at position 1; 0 means "before the first event".
+pub type Position = u64;
+
+/// The state of the log's tip: the last durable position and the chain hash stored with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    /// Last durable position (0 for an empty log).
+    pub position: Position,
+    /// Chain hash of the record at `position` ([`GENESIS_HASH`] for an empty log).
+    pub hash: ChainHash,
+}
+
+/// The operations every log backend offers.
+///
+/// Reads are synchronous because the embedded backend answers them from memory-mapped pages in
+/// microseconds; appends are asynchronous because they wait for a group commit to be durable.
+pub trait EventLog: Send + Sync + 'static {
+    /// Queues an atomic append; the returned handle resolves once it is durable (or rejected).
+    fn append(&self, request: AppendRequest) -> PendingAppend;
+
+    /// Reads up to `limit` durable events in position order, starting at `from` (inclusive).
+    fn read_all(&self, from: Position, limit: usize) -> Result<Vec<RecordedEvent>, LogError>;
+
+    /// Reads up to `limit` events of one stream, starting at stream version `from_version`
+    /// (inclusive; the first event of a stream has version 1).
+    fn read_stream(
+        &self,
+        stream: &str,
+        from_version: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, LogError>;
+
+    /// Looks up the event with this id, if it was ever appended.
+    fn read_event(&self, id: u128) -> Result<Option<RecordedEvent>, LogError>;
+
+    /// The current version of a stream, or `None` when it has no events.
+    fn stream_version(&self, stream: &str) -> Result<Option<u64>, LogError>;
+
+    /// The last durable position and its chain hash.
+    fn head(&self) -> Head;
+
+    /// A watch that changes whenever the durable head advances; used by subscriptions.
+    fn watch_head(&self) -> tokio::sync::watch::Receiver<Position>;
+
+    /// Walks the whole hash chain and reports the first bad position, if any.
+    /// `progress` is called now and then with the position reached.
+    fn verify(&self, progress: &mut dyn FnMut(Position)) -> Result<VerifyReport, LogError>;
+}

@@ -1,0 +1,341 @@
+//! The embedded log on sled 0.34.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use tokio::sync::{oneshot, watch};
+
+use crate::chain::link;
+use crate::layout::{self, be_u64};
+use crate::record::{self, RecordedEvent};
+use crate::verify::{self, VerifyReport};
+use crate::writer::{self, Job, Shared, Syncer};
+use crate::{AppendRequest, EventLog, GENESIS_HASH, Head, LogError, PendingAppend, Position};
+
+/// How an acknowledged append is made durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// sled's flush (`write` + `sync_file_range`) and then `fdatasync` of sled's data file: an
+    /// acknowledged append survives a process crash and a power loss. The default.
+    Fdatasync,
+    /// sled's flush only: survives a process crash, not necessarily a power loss or a disk's
+    /// volatile write cache. For benchmarks and throw-away data.
+    SledFlush,
+}
+
+/// Settings of a [`SledLog`].
+#[derive(Debug, Clone)]
+pub struct SledLogOptions {
+    /// How appends are made durable.
+    pub durability: Durability,
+    /// Most events written by one group commit.
+    pub max_batch_events: usize,
+    /// sled's page cache size in bytes.
+    pub cache_capacity: u64,
+}
+
+impl Default for SledLogOptions {
+    fn default() -> Self {
+        SledLogOptions {
+            durability: Durability::Fdatasync,
+            max_batch_events: 4096,
+            cache_capacity: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// The embedded append log in a sled data directory.
+pub struct SledLog {
+    tree: sled::Tree,
+    shared: Arc<Shared>,
+    jobs: Mutex<Option<Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    path: PathBuf,
+}
+
+impl SledLog {
+    /// Opens (creating if needed) the log in directory `path` with default options.
+    pub fn open(path: impl AsRef<Path>) -> Result<Arc<Self>, LogError> {
+        Self::open_with(path, SledLogOptions::default())
+    }
+
+    /// Opens the log, checks that the stored head matches the last record's chain hash, and starts
+    /// the writer thread. A broken head is refused with [`LogError::ChainBroken`].
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        options: SledLogOptions,
+    ) -> Result<Arc<Self>, LogError> {
+        let path = path.as_ref().to_path_buf();
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(options.cache_capacity)
+            .open()?;
+        let tree = db.open_tree(layout::TREE)?;
+        let head = check_head(&tree)?;
+        let data_file = match options.durability {
+            Durability::Fdatasync => Some(File::open(path.join("db"))?),
+            Durability::SledFlush => None,
+        };
+        let (head_tx, _) = watch::channel(head.position);
+        let shared = Arc::new(Shared {
+            head: Mutex::new(head),
+            head_tx,
+        });
+        let (tx, rx) = mpsc::channel();
+        let writer_tree = tree.clone();
+        let writer_shared = shared.clone();
+        let max_batch = options.max_batch_events.max(1);
+        let handle = std::thread::Builder::new()
+            .name("caseledger-log-writer".into())
+            .spawn(move || {
+                writer::run(
+                    writer_tree,
+                    Syncer { db, data_file },
+                    writer_shared,
+                    rx,
+                    max_batch,
+                )
+            })?;
+        Ok(Arc::new(SledLog {
+            tree,
+            shared,
+            jobs: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(handle)),
+            path,
+        }))
+    }
+
+    /// The data directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stops accepting appends, waits for queued ones to finish, and stops the writer thread.
+    /// Also done on drop.
+    pub fn close(&self) {
+        self.jobs.lock().expect("jobs lock").take();
+        if let Some(handle) = self.writer.lock().expect("writer lock").take() {
+            let _ = handle.join();
+        }
+    }
+
+    /// Bytes of stored records (hash + record) and number of streams; walks the whole log.
+    pub fn stats(&self) -> Result<LogStats, LogError> {
+        let mut stats = LogStats {
+            head: self.head(),
+            ..LogStats::default()
+        };
+        for item in self.tree.scan_prefix(b"E") {
+            let (_, v) = item?;
+            stats.record_bytes += v.len() as u64;
+        }
+        stats.streams = self.tree.scan_prefix(b"V").count() as u64;
+        stats.disk_bytes = self.tree_size_on_disk();
+        Ok(stats)
+    }
+
+    fn tree_size_on_disk(&self) -> u64 {
+        fn walk(p: &Path) -> u64 {
+            let Ok(rd) = std::fs::read_dir(p) else {
+                return 0;
+            };
+            rd.flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => walk(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        }
+        walk(&self.path)
+    }
+}
+
+/// Figures about a log, for operators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LogStats {
+    /// The durable head.
+    pub head: Head,
+    /// Sum of stored record sizes.
+    pub record_bytes: u64,
+    /// Number of streams.
+    pub streams: u64,
+    /// Size of the data directory's files.
+    pub disk_bytes: u64,
+}
+
+impl Default for Head {
+    fn default() -> Self {
+        Head {
+            position: 0,
+            hash: GENESIS_HASH,
+        }
+    }
+}
+
+impl Drop for SledLog {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// Checks the stored head against the last record: same position, same hash, and the hash
+/// recomputes from the record before it.
+fn check_head(tree: &sled::Tree) -> Result<Head, LogError> {
+    let stored_head = tree.get(layout::HEAD_KEY)?;
+    let last = tree.scan_prefix(b"E").next_back().transpose()?;
+    let broken = |position, reason: &str| LogError::ChainBroken {
+        position,
+        reason: reason.to_string(),
+    };
+    match (stored_head, last) {
+        (None, None) => Ok(Head::default()),
+        (None, Some((k, _))) => Err(broken(
+            be_u64(&k[1..]).unwrap_or(0),
+            "records exist but the head record is missing",
+        )),
+        (Some(h), last) => {
+            let position = be_u64(&h).ok_or_else(|| broken(0, "head record is malformed"))?;
+            let hash: [u8; 32] = h
+                .get(8..40)
+                .and_then(|s| s.try_into().ok())
+                .ok_or_else(|| broken(position, "head record is malformed"))?;
+            let Some((k, v)) = last else {
+                return Err(broken(1, "the head names records but none are stored"));
+            };
+            let last_position = be_u64(&k[1..]).unwrap_or(0);
+            if last_position != position {
+                return Err(broken(
+                    position.min(last_position) + 1,
+                    &format!(
+                        "the head says position {position} but the last stored record is {last_position}"
+                    ),
+                ));
+            }
+            let (stored_hash, bytes) = record::split_stored(position, &v)?;
+            let previous = if position == 1 {
+                GENESIS_HASH
+            } else {
+                let prev = tree
+                    .get(layout::event_key(position - 1))?
+                    .ok_or_else(|| broken(position - 1, "record missing"))?;
+                record::split_stored(position - 1, &prev)?.0
+            };
+            if stored_hash != hash || link(&previous, bytes) != hash {
+                return Err(broken(
+                    position,
+                    "the last record's chain hash does not match the head",
+                ));
+            }
+            Ok(Head { position, hash })
+        }
+    }
+}
+
+impl EventLog for SledLog {
+    fn append(&self, request: AppendRequest) -> PendingAppend {
+        let (reply, rx) = oneshot::channel();
+        let sent = match self.jobs.lock().expect("jobs lock").as_ref() {
+            Some(tx) => tx.send(Job { request, reply }).is_ok(),
+            None => false,
+        };
+        if sent {
+            PendingAppend::new(rx)
+        } else {
+            PendingAppend::failed(LogError::Closed)
+        }
+    }
+
+    fn read_all(&self, from: Position, limit: usize) -> Result<Vec<RecordedEvent>, LogError> {
+        let head = self.head().position;
+        let from = from.max(1);
+        if from > head || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::with_capacity(limit.min((head - from + 1) as usize));
+        for item in self
+            .tree
+            .range(layout::event_key(from)..=layout::event_key(head))
+        {
+            let (k, v) = item?;
+            let position = be_u64(&k[1..]).unwrap_or(0);
+            out.push(record::to_recorded(position, &v)?);
+            if out.len() == limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    fn read_stream(
+        &self,
+        stream: &str,
+        from_version: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, LogError> {
+        let head = self.head().position;
+        let start = layout::stream_key(stream, from_version.max(1));
+        let end = layout::stream_key(stream, u64::MAX);
+        let mut out = Vec::new();
+        for item in self.tree.range(start..=end) {
+            if out.len() == limit {
+                break;
+            }
+            let (_, v) = item?;
+            let position = be_u64(&v).unwrap_or(0);
+            if position > head {
+                break;
+            }
+            out.push(self.read_position(position)?);
+        }
+        Ok(out)
+    }
+
+    fn read_event(&self, id: u128) -> Result<Option<RecordedEvent>, LogError> {
+        match self.tree.get(layout::id_key(id))?.and_then(|v| be_u64(&v)) {
+            Some(position) if position <= self.head().position => {
+                Ok(Some(self.read_position(position)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn stream_version(&self, stream: &str) -> Result<Option<u64>, LogError> {
+        Ok(self
+            .tree
+            .get(layout::stream_head_key(stream))?
+            .and_then(|v| be_u64(&v)))
+    }
+
+    fn head(&self) -> Head {
+        *self.shared.head.lock().expect("head lock")
+    }
+
+    fn watch_head(&self) -> watch::Receiver<Position> {
+        self.shared.head_tx.subscribe()
+    }
+
+    fn verify(&self, progress: &mut dyn FnMut(Position)) -> Result<VerifyReport, LogError> {
+        let entries = self.tree.scan_prefix(b"E").map(|item| {
+            let (k, v) = item?;
+            Ok((be_u64(&k[1..]).unwrap_or(0), v))
+        });
+        verify::walk(entries, self.head(), progress)
+    }
+}
+
+impl SledLog {
+    fn read_position(&self, position: Position) -> Result<RecordedEvent, LogError> {
+        let v = self
+            .tree
+            .get(layout::event_key(position))?
+            .ok_or_else(|| LogError::Corrupt {
+                position,
+                reason: "indexed record is missing".to_string(),
+            })?;
+        record::to_recorded(position, &v)
+    }
+}

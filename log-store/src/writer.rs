@@ -1,0 +1,362 @@
+//! The single writer thread: group commit.
+//!
+//! Concurrent appends are queued on a channel. The writer takes everything queued (up to a
+//! batch limit), checks each request against the stored state plus what earlier requests of the
+//! same batch will write, writes all accepted requests with one crash-atomic sled batch, makes it
+//! durable once, and only then answers every request of the batch. Requests that arrive while a
+//! batch is being made durable form the next batch, so the durable-write cost is shared by every
+//! concurrent writer.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{oneshot, watch};
+
+use crate::append::{AppendRequest, Appended};
+use crate::chain::link;
+use crate::layout::{self, be_u64};
+use crate::{ChainHash, Head, LogError, Position, record};
+
+/// One queued append and where to send its answer.
+pub(crate) struct Job {
+    pub request: AppendRequest,
+    pub reply: oneshot::Sender<Result<Appended, LogError>>,
+}
+
+/// How a batch is made durable.
+pub(crate) struct Syncer {
+    pub db: sled::Db,
+    /// sled's data file, fdatasync'ed after sled's own flush (see ARCHITECTURE.md).
+    pub data_file: Option<File>,
+}
+
+impl Syncer {
+    fn sync(&self) -> Result<(), LogError> {
+        self.db.flush()?;
+        if let Some(f) = &self.data_file {
+            f.sync_data()?;
+        }
+        Ok(())
+    }
+}
+
+/// State shared between the writer and readers.
+pub(crate) struct Shared {
+    pub head: Mutex<Head>,
+    pub head_tx: watch::Sender<Position>,
+}
+
+/// An event id already in the log or earlier in this batch.
+enum Known {
+    Stored(Position),
+    Pending(usize),
+}
+
+/// A record prepared for writing.
+struct Prepared {
+    position: Position,
+    stream_idx: usize,
+    version: u64,
+    id: u128,
+    payload_idx: (usize, usize),
+}
+
+/// Runs the writer until every sender is gone.
+pub(crate) fn run(
+    tree: sled::Tree,
+    syncer: Syncer,
+    shared: Arc<Shared>,
+    rx: Receiver<Job>,
+    max_batch: usize,
+) {
+    let mut poisoned = false;
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        let mut events = jobs[0].request.len();
+        while events < max_batch {
+            match rx.try_recv() {
+                Ok(job) => {
+                    events += job.request.len();
+                    jobs.push(job);
+                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        if poisoned {
+            for job in jobs {
+                let _ = job.reply.send(Err(LogError::Poisoned));
+            }
+            continue;
+        }
+        if let Err(e) = commit_batch(&tree, &syncer, &shared, jobs) {
+            tracing::error!(error = %e, "log write failed; refusing further appends");
+            poisoned = true;
+        }
+    }
+}
+
+/// Plans, writes and acknowledges one batch. Returns an error only for storage failures, after
+/// answering every job of the batch with it.
+fn commit_batch(
+    tree: &sled::Tree,
+    syncer: &Syncer,
+    shared: &Shared,
+    jobs: Vec<Job>,
+) -> Result<(), LogError> {
+    let start = *shared.head.lock().expect("head lock");
+    let mut plan = BatchPlan {
+        tree,
+        head: start,
+        streams: HashMap::new(),
+        ids: HashMap::new(),
+        records: Vec::new(),
+        stream_names: Vec::new(),
+        payloads: Vec::new(),
+    };
+    let mut answers: Vec<(
+        oneshot::Sender<Result<Appended, LogError>>,
+        Result<Appended, LogError>,
+    )> = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let outcome = plan.add(job.request);
+        answers.push((job.reply, outcome));
+    }
+
+    if plan.head.position != start.position {
+        let batch = plan.write();
+        let result = tree
+            .apply_batch(batch)
+            .map_err(LogError::from)
+            .and_then(|()| syncer.sync());
+        if let Err(e) = result {
+            let msg = e.to_string();
+            for (reply, _) in answers {
+                let _ = reply.send(Err(LogError::Storage(msg.clone())));
+            }
+            return Err(e);
+        }
+        *shared.head.lock().expect("head lock") = plan.head;
+        shared.head_tx.send_replace(plan.head.position);
+    }
+    for (reply, outcome) in answers {
+        let _ = reply.send(outcome);
+    }
+    Ok(())
+}
+
+/// What one batch will write, built request by request.
+struct BatchPlan<'t> {
+    tree: &'t sled::Tree,
+    head: Head,
+    /// Stream versions as they will be after the accepted requests so far.
+    streams: HashMap<String, Option<u64>>,
+    /// Ids accepted so far in this batch → index into `records`.
+    ids: HashMap<u128, usize>,
+    records: Vec<Prepared>,
+    stream_names: Vec<String>,
+    payloads: Vec<Vec<Vec<u8>>>,
+}
+
+impl BatchPlan<'_> {
+    fn stream_version(&mut self, stream: &str) -> Result<Option<u64>, LogError> {
+        if let Some(v) = self.streams.get(stream) {
+            return Ok(*v);
+        }
+        let v = self
+            .tree
+            .get(layout::stream_head_key(stream))?
+            .and_then(|b| be_u64(&b));
+        self.streams.insert(stream.to_string(), v);
+        Ok(v)
+    }
+
+    fn known(&self, id: u128) -> Result<Option<Known>, LogError> {
+        if let Some(&i) = self.ids.get(&id) {
+            return Ok(Some(Known::Pending(i)));
+        }
+        Ok(self
+            .tree
+            .get(layout::id_key(id))?
+            .and_then(|b| be_u64(&b))
+            .map(Known::Stored))
+    }
+
+    /// Validates one request and, if accepted, adds its records to the plan.
+    fn add(&mut self, request: AppendRequest) -> Result<Appended, LogError> {
+        if request.parts.is_empty() || request.parts.iter().any(|p| p.events.is_empty()) {
+            return Err(LogError::EmptyAppend);
+        }
+        let mut seen = std::collections::HashSet::new();
+        for part in &request.parts {
+            validate_stream(&part.stream)?;
+            for e in &part.events {
+                if !seen.insert(e.id) {
+                    return Err(LogError::DuplicateId(e.id));
+                }
+            }
+        }
+
+        // Idempotency first: a retry of a stored append answers with the original positions
+        // whatever the expected versions say now.
+        let mut known = Vec::new();
+        for part in &request.parts {
+            for e in &part.events {
+                if let Some(k) = self.known(e.id)? {
+                    known.push((part.stream.as_str(), e, k));
+                }
+            }
+        }
+        if !known.is_empty() {
+            let total = request.len();
+            if known.len() != total {
+                return Err(LogError::PartialRetry {
+                    known: known.len(),
+                    new: total - known.len(),
+                });
+            }
+            let mut positions = Vec::with_capacity(total);
+            let mut versions = Vec::with_capacity(total);
+            for (stream, e, k) in known {
+                let (position, version, same) = match k {
+                    Known::Pending(i) => {
+                        let r = &self.records[i];
+                        let same = self.stream_names[r.stream_idx] == stream
+                            && self.payloads[r.payload_idx.0][r.payload_idx.1] == e.payload;
+                        (r.position, r.version, same)
+                    }
+                    Known::Stored(position) => {
+                        let stored =
+                            self.tree.get(layout::event_key(position))?.ok_or_else(|| {
+                                LogError::Corrupt {
+                                    position,
+                                    reason: "id index points at a missing record".into(),
+                                }
+                            })?;
+                        let (_, bytes) = record::split_stored(position, &stored)?;
+                        let r = record::decode(position, bytes)?;
+                        (
+                            position,
+                            r.version,
+                            r.stream == stream && r.payload == e.payload.as_slice(),
+                        )
+                    }
+                };
+                if !same {
+                    return Err(LogError::EventIdReused { id: e.id, position });
+                }
+                positions.push(position);
+                versions.push(version);
+            }
+            return Ok(Appended {
+                positions,
+                versions,
+                replayed: true,
+            });
+        }
+
+        // Concurrency checks for every part before anything is added.
+        let mut next_versions: HashMap<&str, Option<u64>> = HashMap::new();
+        for part in &request.parts {
+            let actual = match next_versions.get(part.stream.as_str()) {
+                Some(v) => *v,
+                None => self.stream_version(&part.stream)?,
+            };
+            if !part.expected.admits(actual) {
+                return Err(LogError::Conflict {
+                    stream: part.stream.clone(),
+                    expected: part.expected,
+                    actual,
+                });
+            }
+            next_versions.insert(
+                &part.stream,
+                Some(actual.unwrap_or(0) + part.events.len() as u64),
+            );
+        }
+
+        let mut positions = Vec::with_capacity(request.len());
+        let mut versions = Vec::with_capacity(request.len());
+        let payload_group = self.payloads.len();
+        let mut payloads = Vec::with_capacity(request.len());
+        for part in request.parts {
+            let stream_idx = self.stream_names.len();
+            let mut version = self.stream_version(&part.stream)?.unwrap_or(0);
+            for e in part.events {
+                version += 1;
+                self.head.position += 1;
+                positions.push(self.head.position);
+                versions.push(version);
+                self.ids.insert(e.id, self.records.len());
+                self.records.push(Prepared {
+                    position: self.head.position,
+                    stream_idx,
+                    version,
+                    id: e.id,
+                    payload_idx: (payload_group, payloads.len()),
+                });
+                payloads.push(e.payload);
+            }
+            self.streams.insert(part.stream.clone(), Some(version));
+            self.stream_names.push(part.stream);
+        }
+        self.payloads.push(payloads);
+        Ok(Appended {
+            positions,
+            versions,
+            replayed: false,
+        })
+    }
+
+    /// Fills the sled batch with every accepted record, chaining hashes in position order.
+    fn write(&mut self) -> sled::Batch {
+        let mut batch = sled::Batch::default();
+        // The batch starts right after the head, whose hash we already hold.
+        let mut hash: ChainHash = self.head.hash;
+        for r in &self.records {
+            let stream = &self.stream_names[r.stream_idx];
+            let payload = &self.payloads[r.payload_idx.0][r.payload_idx.1];
+            let bytes = record::encode(stream, r.version, r.id, payload);
+            hash = link(&hash, &bytes);
+            let mut stored = Vec::with_capacity(32 + bytes.len());
+            stored.extend_from_slice(&hash);
+            stored.extend_from_slice(&bytes);
+            batch.insert(&layout::event_key(r.position), stored);
+            batch.insert(
+                layout::stream_key(stream, r.version),
+                &r.position.to_be_bytes(),
+            );
+            batch.insert(&layout::id_key(r.id), &r.position.to_be_bytes());
+        }
+        for (stream, version) in &self.streams {
+            if let Some(v) = version {
+                batch.insert(layout::stream_head_key(stream), &v.to_be_bytes());
+            }
+        }
+        self.head.hash = hash;
+        let mut head = Vec::with_capacity(40);
+        head.extend_from_slice(&self.head.position.to_be_bytes());
+        head.extend_from_slice(&hash);
+        batch.insert(layout::HEAD_KEY, head);
+        batch
+    }
+}
+
+/// Stream names are 1..=255 bytes without control characters, so they fit the index key and
+/// print cleanly.
+pub(crate) fn validate_stream(stream: &str) -> Result<(), LogError> {
+    let reason = if stream.is_empty() {
+        "empty"
+    } else if stream.len() > 255 {
+        "longer than 255 bytes"
+    } else if stream.chars().any(char::is_control) {
+        "contains a control character"
+    } else {
+        return Ok(());
+    };
+    Err(LogError::InvalidStream {
+        stream: stream.to_string(),
+        reason,
+    })
+}
