@@ -19,10 +19,13 @@ use crate::chain::link;
 use crate::layout::{self, be_u64};
 use crate::{ChainHash, Head, LogError, Position, record};
 
+/// Where the answer to one append goes.
+pub(crate) type Reply = oneshot::Sender<Result<Appended, LogError>>;
+
 /// One queued append and where to send its answer.
 pub(crate) struct Job {
     pub request: AppendRequest,
-    pub reply: oneshot::Sender<Result<Appended, LogError>>,
+    pub reply: Reply,
 }
 
 /// How a batch is made durable.
@@ -115,10 +118,7 @@ fn commit_batch(
         stream_names: Vec::new(),
         payloads: Vec::new(),
     };
-    let mut answers: Vec<(
-        oneshot::Sender<Result<Appended, LogError>>,
-        Result<Appended, LogError>,
-    )> = Vec::with_capacity(jobs.len());
+    let mut answers: Vec<(Reply, Result<Appended, LogError>)> = Vec::with_capacity(jobs.len());
     for job in jobs {
         let outcome = plan.add(job.request);
         answers.push((job.reply, outcome));

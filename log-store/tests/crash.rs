@@ -1,0 +1,155 @@
+//! Crash test: a child process appends from many writers and reports each acknowledged event;
+//! it is killed with SIGKILL mid-load; the reopened log must hold every acknowledged event, with
+//! gapless positions and an intact hash chain. Repeated over several kill points on one data
+//! directory, so recovery from a crash is itself crashed into.
+//!
+//! The child is this same test binary, re-run with an environment variable that turns the
+//! `crash_child` test into the writer.
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use caseledger_log_store::{AppendRequest, EventLog, ExpectedVersion, SledLog};
+use common::ev;
+
+const DIR_VAR: &str = "CASELEDGER_CRASH_CHILD_DIR";
+const ROUND_VAR: &str = "CASELEDGER_CRASH_CHILD_ROUND";
+const WRITERS: u128 = 32;
+
+/// The writer side. Does nothing unless started by `acknowledged_appends_survive_sigkill`.
+#[test]
+fn crash_child() {
+    let Ok(dir) = std::env::var(DIR_VAR) else {
+        return;
+    };
+    let round: u128 = std::env::var(ROUND_VAR).unwrap().parse().unwrap();
+    let log = SledLog::open(&dir).unwrap();
+    println!("ready");
+    std::io::stdout().flush().unwrap();
+    let threads: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for i in 0u128.. {
+                    let id = (round << 96) | (w << 64) | i;
+                    // Multi-event, multi-stream appends exercise batch atomicity too.
+                    let req =
+                        AppendRequest::single(format!("w{w}"), ExpectedVersion::Any, vec![ev(id)])
+                            .and(
+                                format!("r{round}"),
+                                ExpectedVersion::Any,
+                                vec![ev(id | (1 << 63))],
+                            );
+                    log.append(req).wait().unwrap();
+                    let mut out = std::io::stdout().lock();
+                    writeln!(out, "ack {id}").unwrap();
+                    out.flush().unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+#[test]
+fn acknowledged_appends_survive_sigkill() {
+    if std::env::var(DIR_VAR).is_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let mut acked: HashSet<u128> = HashSet::new();
+    // Kill after this many acknowledgements (0: right after the log opened).
+    let kill_points = [0usize, 1, 40, 300, 1200, 2500];
+    for (round, &kill_after) in kill_points.iter().enumerate() {
+        let mut child = Command::new(&exe)
+            .args(["crash_child", "--exact", "--nocapture", "--test-threads=1"])
+            .env(DIR_VAR, dir.path())
+            .env(ROUND_VAR, (round + 1).to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = 0usize;
+        let mut round_acked = Vec::new();
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("child stalled");
+            if let Some(id) = line.strip_prefix("ack ") {
+                round_acked.push(id.parse::<u128>().unwrap());
+                seen += 1;
+            }
+            // libtest prints "test crash_child ... " before the child's first line.
+            if (line.ends_with("ready") && kill_after == 0)
+                || (kill_after > 0 && seen >= kill_after)
+            {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis((round as u64 * 7) % 11));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        // Everything the child printed before it died counts as acknowledged.
+        reader.join().unwrap();
+        round_acked.extend(
+            rx.try_iter()
+                .filter_map(|l| l.strip_prefix("ack ").map(|s| s.parse::<u128>().unwrap())),
+        );
+        acked.extend(round_acked.iter().copied());
+
+        let log = SledLog::open(dir.path()).expect("a crashed log reopens");
+        let report = log.verify(&mut |_| {}).unwrap();
+        assert!(report.is_ok(), "round {round}: {:?}", report.failure);
+        assert_eq!(
+            report.records,
+            log.head().position,
+            "positions are gapless up to the head"
+        );
+        for &id in &acked {
+            let e = log
+                .read_event(id)
+                .unwrap()
+                .unwrap_or_else(|| panic!("round {round}: acknowledged event {id:x} lost"));
+            assert_eq!(e.payload, common::payload(id));
+            let twin = log
+                .read_event(id | (1 << 63))
+                .unwrap()
+                .expect("the other half of an atomic append");
+            assert_eq!(&*twin.stream, format!("r{}", id >> 96).as_str());
+        }
+        // Every stream's versions are gapless too.
+        for w in 0..WRITERS {
+            let events = log.read_stream(&format!("w{w}"), 1, usize::MAX).unwrap();
+            assert!(
+                events
+                    .iter()
+                    .enumerate()
+                    .all(|(i, e)| e.version == i as u64 + 1),
+                "stream w{w} has a gap"
+            );
+        }
+    }
+    assert!(
+        acked.len() > 2500,
+        "the load produced {} acknowledgements",
+        acked.len()
+    );
+}

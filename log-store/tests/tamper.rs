@@ -1,0 +1,137 @@
+//! Tampering with stored records through sled is found by `verify` and by the head check on open.
+
+mod common;
+
+use std::path::Path;
+
+use caseledger_log_store::{EventLog, LogError, SledLog, layout};
+use common::one;
+
+fn build(dir: &Path, n: u128) {
+    let log = SledLog::open(dir).unwrap();
+    for i in 1..=n {
+        log.append(one(if i % 2 == 0 { "even" } else { "odd" }, i))
+            .wait()
+            .unwrap();
+    }
+}
+
+/// Opens sled directly, the way an attacker with the data directory would.
+fn with_tree(dir: &Path, f: impl FnOnce(&sled::Tree)) {
+    let db = sled::open(dir).unwrap();
+    let tree = db.open_tree(layout::TREE).unwrap();
+    f(&tree);
+    db.flush().unwrap();
+}
+
+fn verify_failure(dir: &Path) -> (u64, String) {
+    let log = SledLog::open(dir).expect("open");
+    let report = log.verify(&mut |_| {}).unwrap();
+    let f = report.failure.expect("tampering must be detected");
+    (f.position, f.reason)
+}
+
+#[test]
+fn an_untouched_log_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 50);
+    let log = SledLog::open(dir.path()).unwrap();
+    let report = log.verify(&mut |_| {}).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.records, 50);
+    assert_eq!(report.last_good_hash, log.head().hash);
+}
+
+#[test]
+fn a_changed_byte_is_named_by_position() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 50);
+    with_tree(dir.path(), |t| {
+        let key = layout::event_key(17);
+        let mut v = t.get(key).unwrap().unwrap().to_vec();
+        let last = v.len() - 1;
+        v[last] ^= 0x01; // one bit of the payload
+        t.insert(key, v).unwrap();
+    });
+    assert_eq!(verify_failure(dir.path()).0, 17);
+}
+
+#[test]
+fn a_recomputed_hash_does_not_hide_a_change() {
+    // An attacker who also rewrites that record's own hash still breaks the link to the next one.
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 20);
+    with_tree(dir.path(), |t| {
+        let prev = t.get(layout::event_key(9)).unwrap().unwrap();
+        let key = layout::event_key(10);
+        let mut v = t.get(key).unwrap().unwrap().to_vec();
+        let last = v.len() - 1;
+        v[last] = b'!';
+        let mut h = sha2_link(&prev[..32], &v[32..]);
+        v[..32].swap_with_slice(&mut h);
+        t.insert(key, v).unwrap();
+    });
+    assert_eq!(verify_failure(dir.path()).0, 11);
+}
+
+fn sha2_link(prev: &[u8], bytes: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(prev);
+    h.update(bytes);
+    h.finalize().into()
+}
+
+#[test]
+fn swapped_records_are_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 30);
+    with_tree(dir.path(), |t| {
+        let a = t.get(layout::event_key(12)).unwrap().unwrap();
+        let b = t.get(layout::event_key(13)).unwrap().unwrap();
+        t.insert(layout::event_key(12), b).unwrap();
+        t.insert(layout::event_key(13), a).unwrap();
+    });
+    assert_eq!(verify_failure(dir.path()).0, 12);
+}
+
+#[test]
+fn a_deleted_record_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 30);
+    with_tree(dir.path(), |t| {
+        t.remove(layout::event_key(8)).unwrap();
+    });
+    let (position, reason) = verify_failure(dir.path());
+    assert_eq!(position, 8);
+    assert!(reason.contains("missing"), "{reason}");
+}
+
+#[test]
+fn a_removed_tail_stops_the_log_from_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 30);
+    with_tree(dir.path(), |t| {
+        t.remove(layout::event_key(30)).unwrap();
+    });
+    match SledLog::open(dir.path()) {
+        Err(LogError::ChainBroken { position, .. }) => assert_eq!(position, 30),
+        Err(e) => panic!("wrong error {e}"),
+        Ok(_) => panic!("a truncated log must not open"),
+    }
+}
+
+#[test]
+fn a_changed_last_record_stops_the_log_from_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 5);
+    with_tree(dir.path(), |t| {
+        let key = layout::event_key(5);
+        let mut v = t.get(key).unwrap().unwrap().to_vec();
+        let last = v.len() - 1;
+        v[last] ^= 0x20;
+        t.insert(key, v).unwrap();
+    });
+    let err = SledLog::open(dir.path()).err().expect("must refuse");
+    assert!(err.to_string().contains("position 5"), "{err}");
+}
