@@ -1,1 +1,110 @@
-fn main() {}
+//! `caseledger`: run the service, check the log, inspect it, measure it.
+//!
+//! Exit codes: 0 success; 1 the log failed verification (or refused to open because its chain
+//! is broken); 2 bad usage (from clap); 3 any other failure (I/O, data directory in use, ...).
+#![forbid(unsafe_code)]
+
+mod bench;
+mod logging;
+mod logtools;
+mod serve;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Event-sourced case management for HMIS: every fact and every disclosure in one verifiable log.
+#[derive(Debug, Parser)]
+#[command(name = "caseledger", version, propagate_version = true)]
+struct Cli {
+    /// Log output format.
+    #[arg(
+        long,
+        global = true,
+        env = "CASELEDGER_LOG_FORMAT",
+        default_value = "human"
+    )]
+    log_format: logging::LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives; shared by every command that opens a data directory.
+#[derive(Debug, Clone, clap::Args)]
+struct DataArgs {
+    /// Data directory (embedded sled store).
+    #[arg(long, env = "CASELEDGER_DATA", default_value = "./data")]
+    data: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the service: the HTTP API on the embedded store.
+    Serve(serve::ServeArgs),
+    /// Walk the log's hash chain; exit 1 naming the first bad position.
+    Verify(verify::VerifyArgs),
+    /// Operator tools: log statistics and event tail.
+    #[command(subcommand)]
+    Log(logtools::LogCommand),
+    /// Measure durable append throughput and latency on this machine.
+    Bench(bench::BenchArgs),
+}
+
+/// A failure with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl Failure {
+    /// The log's chain does not verify.
+    pub fn chain(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: 1,
+            error: error.into(),
+        }
+    }
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        let error: anyhow::Error = e.into();
+        let code = if is_chain_error(&error) { 1 } else { 3 };
+        Failure { code, error }
+    }
+}
+
+fn is_chain_error(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<caseledger_log_store::LogError>(),
+            Some(caseledger_log_store::LogError::ChainBroken { .. })
+        ) || matches!(
+            cause.downcast_ref::<caseledger_service::ServiceError>(),
+            Some(caseledger_service::ServiceError::Log(
+                caseledger_log_store::LogError::ChainBroken { .. }
+            ))
+        )
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(cli.log_format);
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Log(cmd) => logtools::run(cmd),
+        Command::Bench(args) => bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}

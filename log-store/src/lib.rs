@@ -25,7 +25,7 @@ pub use append::{AppendRequest, Appended, ExpectedVersion, NewEvent, PendingAppe
 pub use chain::{ChainHash, GENESIS_HASH};
 pub use error::LogError;
 pub use record::RecordedEvent;
-pub use sled_log::{Durability, SledLog, SledLogOptions};
+pub use sled_log::{Durability, LogStats, SledLog, SledLogOptions, verify_dir};
 pub use subscription::Subscription;
 pub use verify::{VerifyFailure, VerifyReport};
 

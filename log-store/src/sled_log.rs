@@ -339,3 +339,36 @@ impl SledLog {
         record::to_recorded(position, &v)
     }
 }
+
+/// Walks the hash chain of the log in `path` without the head check of [`SledLog::open`], so a
+/// damaged log can still be examined to find its first bad position. Opens nothing for writing
+/// beyond what sled needs; fails if a running server holds the directory.
+pub fn verify_dir(
+    path: impl AsRef<Path>,
+    progress: &mut dyn FnMut(Position),
+) -> Result<VerifyReport, LogError> {
+    let path = path.as_ref();
+    if !path.join("db").exists() {
+        return Err(LogError::Storage(format!(
+            "{} holds no log (no sled `db` file)",
+            path.display()
+        )));
+    }
+    let db = sled::Config::new().path(path).open()?;
+    let tree = db.open_tree(layout::TREE)?;
+    let head = match tree.get(layout::HEAD_KEY)? {
+        Some(h) => Head {
+            position: be_u64(&h).unwrap_or(0),
+            hash: h
+                .get(8..40)
+                .and_then(|s| s.try_into().ok())
+                .unwrap_or(GENESIS_HASH),
+        },
+        None => Head::default(),
+    };
+    let entries = tree.scan_prefix(b"E").map(|item| {
+        let (k, v) = item?;
+        Ok((be_u64(&k[1..]).unwrap_or(0), v))
+    });
+    verify::walk(entries, head, progress)
+}

@@ -1,1 +1,14 @@
-//! placeholder
+//! The running caseledger service: opens the log, appends domain events through it, and (as the
+//! product grows) runs the command processor, the projector loop, the clock and snapshots.
+//!
+//! Interfaces (the GraphQL API, the CLI) talk to a [`Service`]; the service talks to the
+//! projections and to the log. Nothing above this crate touches the log directly.
+#![forbid(unsafe_code)]
+
+mod config;
+mod error;
+mod service;
+
+pub use config::ServiceConfig;
+pub use error::ServiceError;
+pub use service::{Service, StoredEvent, decode_stored};

@@ -1,0 +1,223 @@
+//! `caseledger bench`: the figures BENCHMARKS.md reports, measured in one run on this machine.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use caseledger_log_store::{
+    AppendRequest, Durability, EventLog, ExpectedVersion, NewEvent, SledLog, SledLogOptions,
+};
+
+use crate::Failure;
+
+/// Arguments of `bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Smaller runs for a quick look (seconds instead of a minute).
+    #[arg(long)]
+    quick: bool,
+    /// Print one JSON object of named figures instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Scratch directory for the benchmark logs (on the disk you want measured).
+    #[arg(long, env = "CASELEDGER_BENCH_DIR")]
+    dir: Option<PathBuf>,
+}
+
+/// Named figures in the order they were measured.
+#[derive(Default)]
+struct Figures(Vec<(&'static str, f64, &'static str)>);
+
+impl Figures {
+    fn add(&mut self, name: &'static str, value: f64, unit: &'static str) {
+        self.0.push((name, value, unit));
+    }
+
+    fn print(&self, json: bool) {
+        if json {
+            let map: serde_json::Map<String, serde_json::Value> = self
+                .0
+                .iter()
+                .map(|(n, v, _)| {
+                    (
+                        n.to_string(),
+                        serde_json::json!((v * 1000.0).round() / 1000.0),
+                    )
+                })
+                .collect();
+            println!("{}", serde_json::Value::Object(map));
+        } else {
+            for (name, value, unit) in &self.0 {
+                println!("{name:<40} {value:>14.1} {unit}");
+            }
+        }
+    }
+}
+
+/// Runs the benchmarks.
+pub fn run(args: BenchArgs) -> Result<(), Failure> {
+    let scratch = match &args.dir {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            tempfile::tempdir_in(d)?
+        }
+        None => tempfile::tempdir()?,
+    };
+    let (single, concurrent) = if args.quick {
+        (500, 20_000)
+    } else {
+        (3_000, 200_000)
+    };
+    let mut figures = Figures::default();
+    eprintln!("bench: scratch directory {}", scratch.path().display());
+
+    let fsync = fsync_latencies(scratch.path(), single)?;
+    figures.add("disk_fdatasync_per_s", 1.0 / mean(&fsync), "ops/s");
+    figures.add(
+        "disk_fdatasync_p50_us",
+        percentile(&fsync, 50.0) * 1e6,
+        "µs",
+    );
+
+    let one = append_run(
+        &scratch.path().join("one"),
+        Durability::Fdatasync,
+        1,
+        single,
+    )?;
+    figures.add("append_1_writer_events_per_s", one.throughput, "events/s");
+    figures.add("append_1_writer_p50_us", one.p50 * 1e6, "µs");
+    figures.add("append_1_writer_p99_us", one.p99 * 1e6, "µs");
+
+    let many = append_run(
+        &scratch.path().join("many"),
+        Durability::Fdatasync,
+        64,
+        concurrent,
+    )?;
+    figures.add(
+        "append_64_writers_events_per_s",
+        many.throughput,
+        "events/s",
+    );
+    figures.add("append_64_writers_p50_us", many.p50 * 1e6, "µs");
+    figures.add("append_64_writers_p99_us", many.p99 * 1e6, "µs");
+
+    let flush_only = append_run(
+        &scratch.path().join("flush"),
+        Durability::SledFlush,
+        64,
+        concurrent,
+    )?;
+    figures.add(
+        "append_64_writers_sled_flush_only_events_per_s",
+        flush_only.throughput,
+        "events/s",
+    );
+
+    figures.print(args.json);
+    Ok(())
+}
+
+fn fsync_latencies(dir: &Path, n: usize) -> Result<Vec<f64>, Failure> {
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("fsync-probe"))?;
+    let block = [0x5au8; 300];
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        f.write_all(&block)?;
+        f.sync_data()?;
+        out.push(t.elapsed().as_secs_f64());
+    }
+    Ok(out)
+}
+
+struct AppendFigures {
+    throughput: f64,
+    p50: f64,
+    p99: f64,
+}
+
+/// Appends `total` ~300-byte events from `writers` concurrent tasks on a 2-worker runtime (as
+/// request handlers do), each waiting for its own append to be durable before sending the next.
+fn append_run(
+    dir: &Path,
+    durability: Durability,
+    writers: usize,
+    total: usize,
+) -> Result<AppendFigures, Failure> {
+    let log = SledLog::open_with(
+        dir,
+        SledLogOptions {
+            durability,
+            ..SledLogOptions::default()
+        },
+    )?;
+    let per_writer = total / writers;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let started = Instant::now();
+    let latencies = runtime.block_on(async {
+        let tasks: Vec<_> = (0..writers)
+            .map(|w| {
+                let log: Arc<SledLog> = log.clone();
+                tokio::spawn(async move {
+                    let mut latencies = Vec::with_capacity(per_writer);
+                    for i in 0..per_writer {
+                        let id = ((w as u128) << 64) | i as u128;
+                        let mut payload =
+                            format!("{{\"writer\":{w},\"seq\":{i},\"kind\":\"ServiceRecorded\"}}")
+                                .into_bytes();
+                        payload.resize(300, b' ');
+                        let stream = format!("client-{}", i % 1000);
+                        let request = AppendRequest::single(
+                            stream,
+                            ExpectedVersion::Any,
+                            vec![NewEvent { id, payload }],
+                        );
+                        let t = Instant::now();
+                        log.append(request).await?;
+                        latencies.push(t.elapsed().as_secs_f64());
+                    }
+                    Ok::<_, caseledger_log_store::LogError>(latencies)
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(total);
+        for t in tasks {
+            all.extend(
+                t.await
+                    .map_err(|_| anyhow::anyhow!("bench writer panicked"))??,
+            );
+        }
+        Ok::<_, Failure>(all)
+    })?;
+    let elapsed = started.elapsed();
+    log.close();
+    Ok(AppendFigures {
+        throughput: latencies.len() as f64 / elapsed.max(Duration::from_micros(1)).as_secs_f64(),
+        p50: percentile(&latencies, 50.0),
+        p99: percentile(&latencies, 99.0),
+    })
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len().max(1) as f64
+}
+
+fn percentile(xs: &[f64], p: f64) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return 0.0;
+    }
+    let idx = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
+    v[idx.min(v.len() - 1)]
+}

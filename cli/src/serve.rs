@@ -1,0 +1,60 @@
+//! `caseledger serve`.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use caseledger_service::{Service, ServiceConfig};
+
+use crate::{DataArgs, Failure};
+
+/// Arguments of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
+    #[arg(long, env = "CASELEDGER_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+}
+
+/// Opens the data directory and serves HTTP until Ctrl-C or SIGTERM.
+pub fn run(args: ServeArgs) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let service = Service::open(&ServiceConfig::new(&args.data.data))
+            .with_context(|| format!("cannot open data directory {}", args.data.data.display()))?;
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let local = listener.local_addr()?;
+        println!("caseledger listening on http://{local}");
+        tracing::info!(%local, "listening");
+        let app = caseledger_graphql::router(service.clone());
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        service.close();
+        tracing::info!("stopped");
+        Ok::<(), Failure>(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,47 @@
+//! caseledger core: the pure domain of an event-sourced HMIS (Homeless Management
+//! Information System) case-management service.
+//!
+//! This crate defines what the log stores — ids, dates, the PII wrapper, HUD code lists,
+//! the sharing vocabulary and policy, the event catalog — and the permanent byte encoding
+//! of events. It performs no IO and reads no clock: callers supply ids and times, so that
+//! everything here is deterministic and replayable.
+//!
+//! Modules:
+//! - [`ids`]: typed ULID ids, serialized as `u128`.
+//! - [`time`]: [`Date`], [`Timestamp`], [`DateWindow`].
+//! - [`pii`]: [`Pii`], the one wrapper around personally identifying values.
+//! - [`hud`]: HUD HMIS code lists.
+//! - [`sharing_types`]: roles, restrictions, record kinds, access levels and reasons.
+//! - [`policy`]: the sharing policy as data.
+//! - [`events`]: the event catalog ([`Event`], [`EventType`]).
+//! - [`stream`]: stream names ([`StreamId`]).
+//! - [`envelope`]: [`Envelope`] and [`encode`]/[`decode`].
+//! - [`error`]: error types.
+
+#![forbid(unsafe_code)]
+
+pub mod envelope;
+pub mod error;
+pub mod events;
+pub mod hud;
+pub mod ids;
+pub mod pii;
+pub mod policy;
+pub mod sharing_types;
+pub mod stream;
+pub mod time;
+
+pub use envelope::{
+    Actor, Envelope, FORMAT_V1, Header, decode, decode_header, decode_prefix, encode,
+};
+pub use error::{DecodeError, EncodeError, ParseError};
+pub use events::{Event, EventType};
+pub use ids::*;
+pub use pii::Pii;
+pub use policy::SharingPolicy;
+pub use sharing_types::{
+    AccessLevel, AccessReason, AssessmentKind, ClientRestriction, MouDirection, RecordKind,
+    RecordOwner, Role, TransactionRestriction,
+};
+pub use stream::StreamId;
+pub use time::{Date, DateWindow, Timestamp};

@@ -1,0 +1,148 @@
+//! Golden byte fixtures: the permanent proof that stored events keep decoding.
+//!
+//! `tests/golden/<EventTypeName>.bin` holds the encoding of the sample envelope for each
+//! event type (see `samples/mod.rs`) at its current schema version. For every event type
+//! this test requires the file, decodes it, compares it with the sample, and re-encodes it
+//! byte for byte. It never writes unless `CASELEDGER_BLESS_GOLDEN=1` is set:
+//!
+//! ```text
+//! CASELEDGER_BLESS_GOLDEN=1 cargo test -p caseledger-core --test golden
+//! ```
+//!
+//! Blessing a *new* event type's file is routine. Changing an existing file means the
+//! format changed, which is only ever allowed as a new schema version: first rename the old
+//! file to `<EventTypeName>.v<N>.bin` (kept forever; this test checks it still decodes
+//! through its upcaster), then bump the version, update the sample, and bless.
+
+mod samples;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use caseledger_core::{EventType, decode, decode_prefix, encode};
+
+const BLESS_VAR: &str = "CASELEDGER_BLESS_GOLDEN";
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("golden")
+}
+
+fn blessing() -> bool {
+    std::env::var(BLESS_VAR).is_ok_and(|v| v == "1")
+}
+
+#[test]
+fn every_event_type_matches_its_golden_bytes() {
+    let dir = golden_dir();
+    if blessing() {
+        fs::create_dir_all(&dir).expect("create tests/golden");
+    }
+    let mut failures = Vec::new();
+    for &event_type in EventType::ALL {
+        let name = event_type.name();
+        let envelope = samples::sample(event_type);
+        assert_eq!(
+            envelope.event_type(),
+            event_type,
+            "sample for {name} has the wrong type"
+        );
+        let fresh = encode(&envelope).expect("sample encodes");
+        let path = dir.join(format!("{name}.bin"));
+
+        if blessing() && fs::read(&path).ok().as_deref() != Some(&fresh[..]) {
+            fs::write(&path, &fresh).expect("write golden file");
+            eprintln!("blessed {}", path.display());
+        }
+
+        let stored = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                failures.push(format!(
+                    "{name}: cannot read {} ({err}). Generate it with \
+                     `{BLESS_VAR}=1 cargo test -p caseledger-core --test golden` and commit it.",
+                    path.display()
+                ));
+                continue;
+            }
+        };
+        let decoded = match decode(&stored) {
+            Ok(decoded) => decoded,
+            Err(err) => {
+                failures.push(format!("{name}: golden bytes no longer decode: {err}"));
+                continue;
+            }
+        };
+        if decoded != envelope {
+            failures.push(format!(
+                "{name}: golden bytes decode to a different value than the sample \
+                 (a field or variant was reordered, or the sample changed)\n  \
+                 decoded: {decoded:?}\n  sample:  {envelope:?}"
+            ));
+            continue;
+        }
+        match encode(&decoded) {
+            Ok(again) if again == stored => {}
+            Ok(_) => failures.push(format!("{name}: re-encoding is not byte-identical")),
+            Err(err) => failures.push(format!("{name}: re-encoding failed: {err}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "golden fixture failures:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Files of retired schema versions (`<Name>.v<N>.bin`) must keep decoding (through their
+/// upcasters), and every file in the directory must belong to a known event type.
+#[test]
+fn every_golden_file_is_known_and_decodes() {
+    let Ok(entries) = fs::read_dir(golden_dir()) else {
+        panic!(
+            "tests/golden is missing; run `{BLESS_VAR}=1 cargo test -p caseledger-core --test golden`"
+        );
+    };
+    for entry in entries {
+        let path = entry.expect("read tests/golden").path();
+        let file = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let stem = file
+            .strip_suffix(".bin")
+            .unwrap_or_else(|| panic!("unexpected file in tests/golden: {file}"));
+        let (name, version) = match stem.split_once(".v") {
+            Some((name, v)) => (name, Some(v.parse::<u16>().expect("version number"))),
+            None => (stem, None),
+        };
+        let event_type = EventType::from_name(name)
+            .unwrap_or_else(|| panic!("{file}: no event type named {name}"));
+        let bytes = fs::read(&path).expect("read golden file");
+        let (found_type, found_version) =
+            decode_prefix(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(found_type, event_type, "{file}: wrong event type in prefix");
+        let expected_version = version.unwrap_or(event_type.schema_version());
+        assert_eq!(
+            found_version, expected_version,
+            "{file}: wrong schema version in prefix"
+        );
+        let envelope = decode(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(envelope.event_type(), event_type);
+    }
+}
+
+#[test]
+fn samples_name_their_streams() {
+    for &event_type in EventType::ALL {
+        let envelope = samples::sample(event_type);
+        let stream = envelope.stream().to_string();
+        assert_eq!(
+            stream.parse(),
+            Ok(envelope.stream()),
+            "{event_type}: {stream}"
+        );
+    }
+}

@@ -1,0 +1,30 @@
+//! Errors of the service layer.
+
+use caseledger_log_store::LogError;
+
+/// Why the service could not start or could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The log refused or failed.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// A stored event could not be decoded.
+    #[error("event at position {position} cannot be decoded: {source}")]
+    Decode {
+        /// Where the event is.
+        position: u64,
+        /// What was wrong.
+        source: caseledger_core::DecodeError,
+    },
+    /// An event could not be encoded.
+    #[error("event cannot be encoded: {0}")]
+    Encode(String),
+    /// The data directory is unusable.
+    #[error("data directory {path}: {reason}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
