@@ -73,46 +73,88 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     let mut figures = Figures::default();
     eprintln!("bench: scratch directory {}", scratch.path().display());
 
-    let fsync = fsync_latencies(scratch.path(), single)?;
-    figures.add("disk_fdatasync_per_s", 1.0 / mean(&fsync), "ops/s");
+    let appending = fsync_latencies(scratch.path(), single, false)?;
     figures.add(
-        "disk_fdatasync_p50_us",
-        percentile(&fsync, 50.0) * 1e6,
+        "disk_append_fdatasync_per_s",
+        1.0 / mean(&appending),
+        "ops/s",
+    );
+    figures.add(
+        "disk_append_fdatasync_p50_us",
+        percentile(&appending, 50.0) * 1e6,
+        "µs",
+    );
+    let overwrite = fsync_latencies(scratch.path(), single, true)?;
+    figures.add(
+        "disk_overwrite_fdatasync_per_s",
+        1.0 / mean(&overwrite),
+        "ops/s",
+    );
+    figures.add(
+        "disk_overwrite_fdatasync_p50_us",
+        percentile(&overwrite, 50.0) * 1e6,
         "µs",
     );
 
-    let one = append_run(
-        &scratch.path().join("one"),
-        Durability::Fdatasync,
-        1,
-        single,
-    )?;
-    figures.add("append_1_writer_events_per_s", one.throughput, "events/s");
-    figures.add("append_1_writer_p50_us", one.p50 * 1e6, "µs");
-    figures.add("append_1_writer_p99_us", one.p99 * 1e6, "µs");
-
-    let many = append_run(
-        &scratch.path().join("many"),
-        Durability::Fdatasync,
-        64,
-        concurrent,
-    )?;
-    figures.add(
-        "append_64_writers_events_per_s",
-        many.throughput,
-        "events/s",
-    );
-    figures.add("append_64_writers_p50_us", many.p50 * 1e6, "µs");
-    figures.add("append_64_writers_p99_us", many.p99 * 1e6, "µs");
-
+    let modes = [
+        (Durability::WriteAhead, "append"),
+        (
+            Durability::SledFlushFdatasync,
+            "append_sled_flush_fdatasync",
+        ),
+    ];
+    for (durability, prefix) in modes {
+        let one = append_run(
+            &scratch.path().join(format!("{prefix}-1")),
+            durability,
+            1,
+            single,
+        )?;
+        figures.add(
+            leak(format!("{prefix}_1_writer_events_per_s")),
+            one.throughput,
+            "events/s",
+        );
+        figures.add(
+            leak(format!("{prefix}_1_writer_p50_us")),
+            one.p50 * 1e6,
+            "µs",
+        );
+        figures.add(
+            leak(format!("{prefix}_1_writer_p99_us")),
+            one.p99 * 1e6,
+            "µs",
+        );
+        let many = append_run(
+            &scratch.path().join(format!("{prefix}-64")),
+            durability,
+            64,
+            concurrent,
+        )?;
+        figures.add(
+            leak(format!("{prefix}_64_writers_events_per_s")),
+            many.throughput,
+            "events/s",
+        );
+        figures.add(
+            leak(format!("{prefix}_64_writers_p50_us")),
+            many.p50 * 1e6,
+            "µs",
+        );
+        figures.add(
+            leak(format!("{prefix}_64_writers_p99_us")),
+            many.p99 * 1e6,
+            "µs",
+        );
+    }
     let flush_only = append_run(
-        &scratch.path().join("flush"),
+        &scratch.path().join("flush-only"),
         Durability::SledFlush,
         64,
         concurrent,
     )?;
     figures.add(
-        "append_64_writers_sled_flush_only_events_per_s",
+        "append_sled_flush_only_64_writers_events_per_s",
         flush_only.throughput,
         "events/s",
     );
@@ -121,16 +163,39 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn fsync_latencies(dir: &Path, n: usize) -> Result<Vec<f64>, Failure> {
+/// Figure names are built once per run; leaking a handful of short strings keeps `Figures` simple.
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// Latencies of 300-byte writes each followed by `fdatasync`: appended to a growing file, or
+/// over a file already written and synced (what the write-ahead file does).
+fn fsync_latencies(dir: &Path, n: usize, overwrite: bool) -> Result<Vec<f64>, Failure> {
+    use std::os::unix::fs::FileExt;
+    let path = dir.join(if overwrite {
+        "fsync-overwrite"
+    } else {
+        "fsync-append"
+    });
     let mut f = OpenOptions::new()
         .create(true)
-        .append(true)
-        .open(dir.join("fsync-probe"))?;
+        .truncate(true)
+        .read(true)
+        .write(true)
+        .open(path)?;
     let block = [0x5au8; 300];
+    if overwrite {
+        f.write_all(&vec![0u8; 300 * n])?;
+        f.sync_all()?;
+    }
     let mut out = Vec::with_capacity(n);
-    for _ in 0..n {
+    for i in 0..n {
         let t = Instant::now();
-        f.write_all(&block)?;
+        if overwrite {
+            f.write_all_at(&block, (i * 300) as u64)?;
+        } else {
+            f.write_all(&block)?;
+        }
         f.sync_data()?;
         out.push(t.elapsed().as_secs_f64());
     }

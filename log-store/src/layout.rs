@@ -7,7 +7,6 @@
 //! | --- | --- |
 //! | `E` position (u64 BE) | chain hash (32 bytes) followed by the record bytes |
 //! | `S` stream-len (u16 BE) stream version (u64 BE) | position (u64 BE) |
-//! | `V` stream | current stream version (u64 BE) |
 //! | `I` id (u128 BE) | position (u64 BE) |
 //! | `M` `head` | head position (u64 BE) followed by its chain hash |
 
@@ -42,12 +41,16 @@ pub fn stream_key(stream: &str, version: u64) -> Vec<u8> {
     k
 }
 
-/// Key of `stream`'s current version.
-pub fn stream_head_key(stream: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(1 + stream.len());
-    k.push(b'V');
-    k.extend_from_slice(stream.as_bytes());
-    k
+/// The current version of `stream`: the last key of its index entries (no separate head
+/// record, so an append writes three keys per event and nothing per stream).
+pub fn stream_version(tree: &sled::Tree, stream: &str) -> sled::Result<Option<u64>> {
+    let prefix = stream_prefix(stream);
+    Ok(tree
+        .scan_prefix(&prefix)
+        .keys()
+        .next_back()
+        .transpose()?
+        .and_then(|k| be_u64(&k[prefix.len()..])))
 }
 
 /// Key of the id index entry of `id`.

@@ -19,6 +19,7 @@ mod record;
 mod sled_log;
 mod subscription;
 mod verify;
+mod wal;
 mod writer;
 
 pub use append::{AppendRequest, Appended, ExpectedVersion, NewEvent, PendingAppend, StreamAppend};

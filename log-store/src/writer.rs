@@ -17,6 +17,7 @@ use tokio::sync::{oneshot, watch};
 use crate::append::{AppendRequest, Appended};
 use crate::chain::link;
 use crate::layout::{self, be_u64};
+use crate::wal::{self, Wal};
 use crate::{ChainHash, Head, LogError, Position, record};
 
 /// Where the answer to one append goes.
@@ -28,21 +29,75 @@ pub(crate) struct Job {
     pub reply: Reply,
 }
 
-/// How a batch is made durable.
-pub(crate) struct Syncer {
-    pub db: sled::Db,
-    /// sled's data file, fdatasync'ed after sled's own flush (see ARCHITECTURE.md).
-    pub data_file: Option<File>,
+/// How a batch is made durable (see [`crate::Durability`]).
+pub(crate) enum Syncer {
+    /// One frame in the write-ahead file, `fdatasync`ed; sled is checkpointed when it fills.
+    Wal {
+        /// The database, flushed at checkpoints.
+        db: sled::Db,
+        /// sled's data file, synced at checkpoints.
+        data_file: File,
+        /// The write-ahead file.
+        wal: Wal,
+    },
+    /// sled's own flush (`sync_file_range`), optionally followed by `fdatasync` of its file.
+    SledFlush {
+        /// The database.
+        db: sled::Db,
+        /// sled's data file when it is to be `fdatasync`ed after each flush.
+        data_file: Option<File>,
+    },
 }
 
 impl Syncer {
-    fn sync(&self) -> Result<(), LogError> {
-        self.db.flush()?;
-        if let Some(f) = &self.data_file {
-            f.sync_data()?;
+    /// Makes the batch whose records are in `frame` (already applied to sled) durable.
+    fn commit(&mut self, frame: &[u8]) -> Result<(), LogError> {
+        match self {
+            Syncer::Wal { db, data_file, wal } => {
+                if wal.needs_checkpoint(frame.len()) {
+                    checkpoint(db, data_file)?;
+                    wal.restart();
+                }
+                wal.append(frame)?;
+            }
+            Syncer::SledFlush { db, data_file } => {
+                db.flush()?;
+                if let Some(f) = data_file {
+                    f.sync_data()?;
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// Makes everything applied to sled so far durable in sled's own files.
+pub(crate) fn checkpoint(db: &sled::Db, data_file: &File) -> Result<(), LogError> {
+    db.flush()?;
+    data_file.sync_all()?;
+    Ok(())
+}
+
+/// Adds one stored record and its index entries to a sled batch.
+pub(crate) fn put_record(
+    batch: &mut sled::Batch,
+    position: Position,
+    stream: &str,
+    version: u64,
+    id: u128,
+    stored: &[u8],
+) {
+    batch.insert(&layout::event_key(position), stored);
+    batch.insert(layout::stream_key(stream, version), &position.to_be_bytes());
+    batch.insert(&layout::id_key(id), &position.to_be_bytes());
+}
+
+/// Sets the head record in a sled batch.
+pub(crate) fn put_head(batch: &mut sled::Batch, head: Head) {
+    let mut value = Vec::with_capacity(40);
+    value.extend_from_slice(&head.position.to_be_bytes());
+    value.extend_from_slice(&head.hash);
+    batch.insert(layout::HEAD_KEY, value);
 }
 
 /// State shared between the writer and readers.
@@ -69,7 +124,7 @@ struct Prepared {
 /// Runs the writer until every sender is gone.
 pub(crate) fn run(
     tree: sled::Tree,
-    syncer: Syncer,
+    mut syncer: Syncer,
     shared: Arc<Shared>,
     rx: Receiver<Job>,
     max_batch: usize,
@@ -93,7 +148,7 @@ pub(crate) fn run(
             }
             continue;
         }
-        if let Err(e) = commit_batch(&tree, &syncer, &shared, jobs) {
+        if let Err(e) = commit_batch(&tree, &mut syncer, &shared, jobs) {
             tracing::error!(error = %e, "log write failed; refusing further appends");
             poisoned = true;
         }
@@ -104,7 +159,7 @@ pub(crate) fn run(
 /// answering every job of the batch with it.
 fn commit_batch(
     tree: &sled::Tree,
-    syncer: &Syncer,
+    syncer: &mut Syncer,
     shared: &Shared,
     jobs: Vec<Job>,
 ) -> Result<(), LogError> {
@@ -125,11 +180,11 @@ fn commit_batch(
     }
 
     if plan.head.position != start.position {
-        let batch = plan.write();
+        let (batch, frame) = plan.write();
         let result = tree
             .apply_batch(batch)
             .map_err(LogError::from)
-            .and_then(|()| syncer.sync());
+            .and_then(|()| syncer.commit(&frame));
         if let Err(e) = result {
             let msg = e.to_string();
             for (reply, _) in answers {
@@ -164,10 +219,7 @@ impl BatchPlan<'_> {
         if let Some(v) = self.streams.get(stream) {
             return Ok(*v);
         }
-        let v = self
-            .tree
-            .get(layout::stream_head_key(stream))?
-            .and_then(|b| be_u64(&b));
+        let v = layout::stream_version(self.tree, stream)?;
         self.streams.insert(stream.to_string(), v);
         Ok(v)
     }
@@ -309,9 +361,11 @@ impl BatchPlan<'_> {
         })
     }
 
-    /// Fills the sled batch with every accepted record, chaining hashes in position order.
-    fn write(&mut self) -> sled::Batch {
+    /// Builds the sled batch and the write-ahead frame body of every accepted record, chaining
+    /// hashes in position order.
+    fn write(&mut self) -> (sled::Batch, Vec<u8>) {
         let mut batch = sled::Batch::default();
+        let mut frame = Vec::new();
         // The batch starts right after the head, whose hash we already hold.
         let mut hash: ChainHash = self.head.hash;
         for r in &self.records {
@@ -322,24 +376,12 @@ impl BatchPlan<'_> {
             let mut stored = Vec::with_capacity(32 + bytes.len());
             stored.extend_from_slice(&hash);
             stored.extend_from_slice(&bytes);
-            batch.insert(&layout::event_key(r.position), stored);
-            batch.insert(
-                layout::stream_key(stream, r.version),
-                &r.position.to_be_bytes(),
-            );
-            batch.insert(&layout::id_key(r.id), &r.position.to_be_bytes());
-        }
-        for (stream, version) in &self.streams {
-            if let Some(v) = version {
-                batch.insert(layout::stream_head_key(stream), &v.to_be_bytes());
-            }
+            wal::push_record(&mut frame, r.position, &stored);
+            put_record(&mut batch, r.position, stream, r.version, r.id, &stored);
         }
         self.head.hash = hash;
-        let mut head = Vec::with_capacity(40);
-        head.extend_from_slice(&self.head.position.to_be_bytes());
-        head.extend_from_slice(&hash);
-        batch.insert(layout::HEAD_KEY, head);
-        batch
+        put_head(&mut batch, self.head);
+        (batch, frame)
     }
 }
 
