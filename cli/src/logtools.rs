@@ -140,7 +140,8 @@ fn line(e: &RecordedEvent) -> String {
 fn tail(data: &DataArgs, lines: u64, from: Option<u64>, follow: bool) -> Result<(), Failure> {
     let log = open(data)?;
     let head = log.head().position;
-    let start = from.unwrap_or_else(|| head.saturating_sub(lines.saturating_sub(1)).max(1));
+    // The last `lines` events: positions head-lines+1 ..= head (none for -n 0).
+    let start = from.unwrap_or_else(|| (head + 1).saturating_sub(lines).max(1));
     let mut position = start;
     while position <= head {
         let events = log.read_all(position, 4096)?;

@@ -71,8 +71,16 @@ pub enum LogError {
     #[error("storage error: {0}")]
     Storage(String),
     /// A file operation failed.
-    #[error("i/o error: {0}")]
+    #[error("i/o error")]
     Io(#[from] std::io::Error),
+    /// Another process (a running server, another tool) holds the data directory.
+    #[error(
+        "the data directory {path} is in use by another process (a running server?); stop it or work on a copy"
+    )]
+    InUse {
+        /// The data directory.
+        path: String,
+    },
     /// An earlier storage failure stopped the writer; reopen the log.
     #[error("the log writer stopped after a storage failure; no append was acknowledged after it")]
     Poisoned,

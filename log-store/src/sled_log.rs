@@ -78,16 +78,17 @@ impl SledLog {
         options: SledLogOptions,
     ) -> Result<Arc<Self>, LogError> {
         let path = path.as_ref().to_path_buf();
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(options.cache_capacity)
-            // With the write-ahead file, sled's own durability comes from checkpoints; its
-            // periodic background fsync would only compete with commits for the disk.
-            .flush_every_ms(match options.durability {
-                Durability::WriteAhead => None,
-                _ => Some(500),
-            })
-            .open()?;
+        let db = open_sled(
+            sled::Config::new()
+                .cache_capacity(options.cache_capacity)
+                // With the write-ahead file, sled's own durability comes from checkpoints; its
+                // periodic background fsync would only compete with commits for the disk.
+                .flush_every_ms(match options.durability {
+                    Durability::WriteAhead => None,
+                    _ => Some(500),
+                }),
+            &path,
+        )?;
         let tree = db.open_tree(layout::TREE)?;
         let data_file = File::open(path.join("db"))?;
         let mut head = check_head(&tree)?;
@@ -186,6 +187,16 @@ impl SledLog {
         }
         walk(&self.path)
     }
+}
+
+/// Opens sled in `path`, reporting a directory held by another process as [`LogError::InUse`].
+fn open_sled(config: sled::Config, path: &Path) -> Result<sled::Db, LogError> {
+    config.path(path).open().map_err(|e| match e {
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => LogError::InUse {
+            path: path.display().to_string(),
+        },
+        other => other.into(),
+    })
 }
 
 /// Figures about a log, for operators.
@@ -417,8 +428,10 @@ impl SledLog {
 }
 
 /// Walks the hash chain of the log in `path` without the head check of [`SledLog::open`], so a
-/// damaged log can still be examined to find its first bad position. Opens nothing for writing
-/// beyond what sled needs; fails if a running server holds the directory.
+/// damaged log can still be examined to find its first bad position. Acknowledged records that
+/// are still only in the write-ahead file (the server was killed before a checkpoint) are
+/// walked too, after sled's, without writing anything. Fails if a running server holds the
+/// directory.
 pub fn verify_dir(
     path: impl AsRef<Path>,
     progress: &mut dyn FnMut(Position),
@@ -430,9 +443,9 @@ pub fn verify_dir(
             path.display()
         )));
     }
-    let db = sled::Config::new().path(path).open()?;
+    let db = open_sled(sled::Config::new(), path)?;
     let tree = db.open_tree(layout::TREE)?;
-    let head = match tree.get(layout::HEAD_KEY)? {
+    let mut head = match tree.get(layout::HEAD_KEY)? {
         Some(h) => Head {
             position: be_u64(&h).unwrap_or(0),
             hash: h
@@ -442,9 +455,26 @@ pub fn verify_dir(
         },
         None => Head::default(),
     };
-    let entries = tree.scan_prefix(b"E").map(|item| {
+    let stored_head = head.position;
+    let pending: Vec<StoredRecord> = if path.join(crate::wal::WAL_FILE).exists() {
+        crate::wal::read_file(&path.join(crate::wal::WAL_FILE))?
+            .into_iter()
+            .filter(|(p, _)| *p > stored_head)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if let Some((position, stored)) = pending.last() {
+        let (hash, _) = record::split_stored(*position, stored)?;
+        head = Head {
+            position: *position,
+            hash,
+        };
+    }
+    let stored = tree.scan_prefix(b"E").map(|item| {
         let (k, v) = item?;
-        Ok((be_u64(&k[1..]).unwrap_or(0), v))
+        Ok((be_u64(&k[1..]).unwrap_or(0), v.to_vec()))
     });
+    let entries = stored.chain(pending.into_iter().map(Ok));
     verify::walk(entries, head, progress)
 }

@@ -115,6 +115,11 @@ impl Wal {
     }
 }
 
+/// Reads the records of the valid frames of a write-ahead file without opening it for writing.
+pub(crate) fn read_file(path: &Path) -> std::io::Result<Vec<StoredRecord>> {
+    Ok(read_frames(&std::fs::read(path)?))
+}
+
 /// Adds one stored record to a frame body.
 pub(crate) fn push_record(body: &mut Vec<u8>, position: Position, stored: &[u8]) {
     body.extend_from_slice(&position.to_le_bytes());

@@ -536,7 +536,6 @@ fn offline_tools_on_a_dir_without_a_log_fail_without_creating_one() {
 }
 
 #[test]
-#[ignore = "CLI bug: `log tail -n 0` prints the last event instead of none"]
 fn log_tail_n_0_prints_nothing() {
     let dir = tempfile::tempdir().unwrap();
     seed(dir.path());
