@@ -96,12 +96,10 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         "µs",
     );
 
+    // The durable default, and sled's flush alone to show what the fdatasync costs.
     let modes = [
-        (Durability::WriteAhead, "append"),
-        (
-            Durability::SledFlushFdatasync,
-            "append_sled_flush_fdatasync",
-        ),
+        (Durability::Fdatasync, "append"),
+        (Durability::SledFlush, "append_sled_flush_only"),
     ];
     for (durability, prefix) in modes {
         let one = append_run(
@@ -147,17 +145,6 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
             "µs",
         );
     }
-    let flush_only = append_run(
-        &scratch.path().join("flush-only"),
-        Durability::SledFlush,
-        64,
-        concurrent,
-    )?;
-    figures.add(
-        "append_sled_flush_only_64_writers_events_per_s",
-        flush_only.throughput,
-        "events/s",
-    );
 
     figures.print(args.json);
     Ok(())

@@ -19,7 +19,6 @@ mod record;
 mod sled_log;
 mod subscription;
 mod verify;
-mod wal;
 mod writer;
 
 pub use append::{AppendRequest, Appended, ExpectedVersion, NewEvent, PendingAppend, StreamAppend};

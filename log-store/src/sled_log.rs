@@ -12,22 +12,18 @@ use crate::chain::link;
 use crate::layout::{self, be_u64};
 use crate::record::{self, RecordedEvent};
 use crate::verify::{self, VerifyReport};
-use crate::wal::{StoredRecord, Wal};
 use crate::writer::{self, Job, Shared, Syncer};
 use crate::{AppendRequest, EventLog, GENESIS_HASH, Head, LogError, PendingAppend, Position};
 
 /// How an acknowledged append is made durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
-    /// The default: each group commit appends one frame to a pre-allocated write-ahead file and
-    /// `fdatasync`s it (one device round trip); sled is checkpointed when the file fills.
-    /// Survives a process crash and a power loss.
-    WriteAhead,
-    /// sled's `flush` followed by an `fdatasync` of sled's data file: also survives a power loss,
-    /// at two device round trips per commit. Kept to measure against.
-    SledFlushFdatasync,
-    /// sled's `flush` only (`sync_file_range`): survives a process crash, not necessarily a power
-    /// loss. For benchmarks and throw-away data.
+    /// sled's `flush` (`write` + `sync_file_range`) followed by an `fdatasync` of sled's data
+    /// file, once per group commit: an acknowledged append survives a process crash and a power
+    /// loss. The default.
+    Fdatasync,
+    /// sled's `flush` only: survives a process crash, not necessarily a power loss or a disk's
+    /// volatile write cache. For benchmarks and throw-away data.
     SledFlush,
 }
 
@@ -40,17 +36,14 @@ pub struct SledLogOptions {
     pub max_batch_events: usize,
     /// sled's page cache size in bytes.
     pub cache_capacity: u64,
-    /// Size of the write-ahead file; when full, sled is checkpointed and writing restarts.
-    pub write_ahead_bytes: u64,
 }
 
 impl Default for SledLogOptions {
     fn default() -> Self {
         SledLogOptions {
-            durability: Durability::WriteAhead,
+            durability: Durability::Fdatasync,
             max_batch_events: 4096,
             cache_capacity: 256 * 1024 * 1024,
-            write_ahead_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -62,7 +55,6 @@ pub struct SledLog {
     jobs: Mutex<Option<Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     path: PathBuf,
-    recovered_on_open: u64,
 }
 
 impl SledLog {
@@ -79,36 +71,16 @@ impl SledLog {
     ) -> Result<Arc<Self>, LogError> {
         let path = path.as_ref().to_path_buf();
         let db = open_sled(
-            sled::Config::new()
-                .cache_capacity(options.cache_capacity)
-                // With the write-ahead file, sled's own durability comes from checkpoints; its
-                // periodic background fsync would only compete with commits for the disk.
-                .flush_every_ms(match options.durability {
-                    Durability::WriteAhead => None,
-                    _ => Some(500),
-                }),
+            sled::Config::new().cache_capacity(options.cache_capacity),
             &path,
         )?;
         let tree = db.open_tree(layout::TREE)?;
-        let data_file = File::open(path.join("db"))?;
-        let mut head = check_head(&tree)?;
-        // Whatever the mode now, a write-ahead file left by an earlier run holds acknowledged
-        // appends sled may not have made durable: re-apply them before anything else.
-        let (wal, recovered) = Wal::open(&path, options.write_ahead_bytes)?;
-        let before_recovery = head.position;
-        head = recover(&tree, head, recovered)?;
-        writer::checkpoint(&db, &data_file)?;
-        let syncer = match options.durability {
-            Durability::WriteAhead => Syncer::Wal { db, data_file, wal },
-            Durability::SledFlushFdatasync => Syncer::SledFlush {
-                db,
-                data_file: Some(data_file),
-            },
-            Durability::SledFlush => Syncer::SledFlush {
-                db,
-                data_file: None,
-            },
+        let head = check_head(&tree)?;
+        let data_file = match options.durability {
+            Durability::Fdatasync => Some(File::open(path.join("db"))?),
+            Durability::SledFlush => None,
         };
+        let syncer = Syncer { db, data_file };
         let (head_tx, _) = watch::channel(head.position);
         let shared = Arc::new(Shared {
             head: Mutex::new(head),
@@ -125,16 +97,9 @@ impl SledLog {
             tree,
             shared,
             jobs: Mutex::new(Some(tx)),
-            recovered_on_open: head.position - before_recovery,
             writer: Mutex::new(Some(handle)),
             path,
         }))
-    }
-
-    /// How many acknowledged records opening had to re-apply from the write-ahead file (those
-    /// sled had not made durable before the previous process stopped).
-    pub fn recovered_on_open(&self) -> u64 {
-        self.recovered_on_open
     }
 
     /// The data directory.
@@ -225,51 +190,6 @@ impl Drop for SledLog {
     fn drop(&mut self) {
         self.close();
     }
-}
-
-/// Re-applies the write-ahead records that follow sled's recovered head, checking that they
-/// continue the chain. Records at or before the head (from before the last checkpoint) are
-/// skipped.
-fn recover(
-    tree: &sled::Tree,
-    mut head: Head,
-    records: Vec<StoredRecord>,
-) -> Result<Head, LogError> {
-    let mut batch = sled::Batch::default();
-    let before = head.position;
-    for (position, stored) in records {
-        if position <= head.position {
-            continue;
-        }
-        let broken = |reason: &str| LogError::ChainBroken {
-            position,
-            reason: reason.to_string(),
-        };
-        if position != head.position + 1 {
-            return Err(broken(
-                "the write-ahead file skips positions the store does not have",
-            ));
-        }
-        let (hash, bytes) = record::split_stored(position, &stored)?;
-        if link(&head.hash, bytes) != hash {
-            return Err(broken(
-                "a write-ahead record does not continue the hash chain",
-            ));
-        }
-        let r = record::decode(position, bytes)?;
-        writer::put_record(&mut batch, position, r.stream, r.version, r.id, &stored);
-        head = Head { position, hash };
-    }
-    if head.position != before {
-        writer::put_head(&mut batch, head);
-        tree.apply_batch(batch)?;
-        tracing::info!(
-            from = before + 1,
-            to = head.position,
-            "re-applied acknowledged appends from the write-ahead file"
-        );
-    }
-    Ok(head)
 }
 
 /// Checks the stored head against the last record: same position, same hash, and the hash
@@ -428,10 +348,8 @@ impl SledLog {
 }
 
 /// Walks the hash chain of the log in `path` without the head check of [`SledLog::open`], so a
-/// damaged log can still be examined to find its first bad position. Acknowledged records that
-/// are still only in the write-ahead file (the server was killed before a checkpoint) are
-/// walked too, after sled's, without writing anything. Fails if a running server holds the
-/// directory.
+/// damaged log can still be examined to find its first bad position. Fails if a running server
+/// holds the directory.
 pub fn verify_dir(
     path: impl AsRef<Path>,
     progress: &mut dyn FnMut(Position),
@@ -445,7 +363,7 @@ pub fn verify_dir(
     }
     let db = open_sled(sled::Config::new(), path)?;
     let tree = db.open_tree(layout::TREE)?;
-    let mut head = match tree.get(layout::HEAD_KEY)? {
+    let head = match tree.get(layout::HEAD_KEY)? {
         Some(h) => Head {
             position: be_u64(&h).unwrap_or(0),
             hash: h
@@ -455,26 +373,9 @@ pub fn verify_dir(
         },
         None => Head::default(),
     };
-    let stored_head = head.position;
-    let pending: Vec<StoredRecord> = if path.join(crate::wal::WAL_FILE).exists() {
-        crate::wal::read_file(&path.join(crate::wal::WAL_FILE))?
-            .into_iter()
-            .filter(|(p, _)| *p > stored_head)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    if let Some((position, stored)) = pending.last() {
-        let (hash, _) = record::split_stored(*position, stored)?;
-        head = Head {
-            position: *position,
-            hash,
-        };
-    }
-    let stored = tree.scan_prefix(b"E").map(|item| {
+    let entries = tree.scan_prefix(b"E").map(|item| {
         let (k, v) = item?;
-        Ok((be_u64(&k[1..]).unwrap_or(0), v.to_vec()))
+        Ok((be_u64(&k[1..]).unwrap_or(0), v))
     });
-    let entries = stored.chain(pending.into_iter().map(Ok));
     verify::walk(entries, head, progress)
 }

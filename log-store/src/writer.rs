@@ -17,7 +17,6 @@ use tokio::sync::{oneshot, watch};
 use crate::append::{AppendRequest, Appended};
 use crate::chain::link;
 use crate::layout::{self, be_u64};
-use crate::wal::{self, Wal};
 use crate::{ChainHash, Head, LogError, Position, record};
 
 /// Where the answer to one append goes.
@@ -29,57 +28,29 @@ pub(crate) struct Job {
     pub reply: Reply,
 }
 
-/// How a batch is made durable (see [`crate::Durability`]).
-pub(crate) enum Syncer {
-    /// One frame in the write-ahead file, `fdatasync`ed; sled is checkpointed when it fills.
-    Wal {
-        /// The database, flushed at checkpoints.
-        db: sled::Db,
-        /// sled's data file, synced at checkpoints.
-        data_file: File,
-        /// The write-ahead file.
-        wal: Wal,
-    },
-    /// sled's own flush (`sync_file_range`), optionally followed by `fdatasync` of its file.
-    SledFlush {
-        /// The database.
-        db: sled::Db,
-        /// sled's data file when it is to be `fdatasync`ed after each flush.
-        data_file: Option<File>,
-    },
+/// How a batch is made durable: sled's flush, then (unless benchmarking without it)
+/// `fdatasync` of sled's data file, because sled's flush ends in `sync_file_range`, which
+/// persists neither the disk's volatile cache nor the file's size (see ARCHITECTURE.md).
+pub(crate) struct Syncer {
+    /// The database.
+    pub db: sled::Db,
+    /// sled's data file, `fdatasync`ed after each flush.
+    pub data_file: Option<File>,
 }
 
 impl Syncer {
-    /// Makes the batch whose records are in `frame` (already applied to sled) durable.
-    fn commit(&mut self, frame: &[u8]) -> Result<(), LogError> {
-        match self {
-            Syncer::Wal { db, data_file, wal } => {
-                if wal.needs_checkpoint(frame.len()) {
-                    checkpoint(db, data_file)?;
-                    wal.restart();
-                }
-                wal.append(frame)?;
-            }
-            Syncer::SledFlush { db, data_file } => {
-                db.flush()?;
-                if let Some(f) = data_file {
-                    f.sync_data()?;
-                }
-            }
+    /// Makes everything applied to sled so far durable.
+    fn commit(&mut self) -> Result<(), LogError> {
+        self.db.flush()?;
+        if let Some(f) = &self.data_file {
+            f.sync_data()?;
         }
         Ok(())
     }
 }
 
-/// Makes everything applied to sled so far durable in sled's own files.
-pub(crate) fn checkpoint(db: &sled::Db, data_file: &File) -> Result<(), LogError> {
-    db.flush()?;
-    data_file.sync_all()?;
-    Ok(())
-}
-
 /// Adds one stored record and its index entries to a sled batch.
-pub(crate) fn put_record(
+fn put_record(
     batch: &mut sled::Batch,
     position: Position,
     stream: &str,
@@ -93,7 +64,7 @@ pub(crate) fn put_record(
 }
 
 /// Sets the head record in a sled batch.
-pub(crate) fn put_head(batch: &mut sled::Batch, head: Head) {
+fn put_head(batch: &mut sled::Batch, head: Head) {
     let mut value = Vec::with_capacity(40);
     value.extend_from_slice(&head.position.to_be_bytes());
     value.extend_from_slice(&head.hash);
@@ -180,11 +151,11 @@ fn commit_batch(
     }
 
     if plan.head.position != start.position {
-        let (batch, frame) = plan.write();
+        let batch = plan.write();
         let result = tree
             .apply_batch(batch)
             .map_err(LogError::from)
-            .and_then(|()| syncer.commit(&frame));
+            .and_then(|()| syncer.commit());
         if let Err(e) = result {
             let msg = e.to_string();
             for (reply, _) in answers {
@@ -361,11 +332,9 @@ impl BatchPlan<'_> {
         })
     }
 
-    /// Builds the sled batch and the write-ahead frame body of every accepted record, chaining
-    /// hashes in position order.
-    fn write(&mut self) -> (sled::Batch, Vec<u8>) {
+    /// Builds the sled batch of every accepted record, chaining hashes in position order.
+    fn write(&mut self) -> sled::Batch {
         let mut batch = sled::Batch::default();
-        let mut frame = Vec::new();
         // The batch starts right after the head, whose hash we already hold.
         let mut hash: ChainHash = self.head.hash;
         for r in &self.records {
@@ -376,12 +345,11 @@ impl BatchPlan<'_> {
             let mut stored = Vec::with_capacity(32 + bytes.len());
             stored.extend_from_slice(&hash);
             stored.extend_from_slice(&bytes);
-            wal::push_record(&mut frame, r.position, &stored);
             put_record(&mut batch, r.position, stream, r.version, r.id, &stored);
         }
         self.head.hash = hash;
         put_head(&mut batch, self.head);
-        (batch, frame)
+        batch
     }
 }
 

@@ -310,24 +310,3 @@ async fn concurrent_writers_share_group_commits_and_conflicts_stay_exact() {
     );
     assert!(log.verify(&mut |_| {}).unwrap().is_ok());
 }
-
-#[test]
-fn a_wrapping_write_ahead_file_checkpoints_and_loses_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let options = caseledger_log_store::SledLogOptions {
-        write_ahead_bytes: 8 * 1024,
-        ..Default::default()
-    };
-    {
-        let log = SledLog::open_with(dir.path(), options.clone()).unwrap();
-        for i in 1..=300u128 {
-            log.append(one(&format!("s{}", i % 7), i)).wait().unwrap();
-        }
-    }
-    let log = SledLog::open_with(dir.path(), options).unwrap();
-    assert_eq!(log.head().position, 300);
-    assert!(log.verify(&mut |_| {}).unwrap().is_ok());
-    for i in 1..=300u128 {
-        assert_eq!(log.read_event(i).unwrap().unwrap().payload, payload(i));
-    }
-}

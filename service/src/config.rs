@@ -18,7 +18,7 @@ impl ServiceConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         ServiceConfig {
             data_dir: data_dir.into(),
-            durability: Durability::WriteAhead,
+            durability: Durability::Fdatasync,
         }
     }
 }
