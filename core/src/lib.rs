@@ -27,6 +27,7 @@ pub mod hud;
 pub mod ids;
 pub mod pii;
 pub mod policy;
+pub mod sharing;
 pub mod sharing_types;
 pub mod stream;
 pub mod time;

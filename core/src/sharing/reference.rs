@@ -1,0 +1,397 @@
+//! The reference evaluator: the sharing rules of DESIGN.md, applied to a history of events.
+//!
+//! Every question is answered by scanning the history from the start, so the code can be read
+//! line by line against the normative text. Conventions the text leaves open, decided here once
+//! (the projections follow them):
+//!
+//! - **Dates** are business dates in the deployment's time zone; windows include both ends;
+//!   an open end never closes. An ending event (`MouAssignmentEnded`, `ReleaseExceptionRevoked`)
+//!   sets the last day its fact applies (the earlier of that and the window's own end); ending
+//!   "today, at once" therefore means ending on yesterday.
+//! - **The policy on a date** is the last `SharingPolicySet` in log order whose effective date is
+//!   on or before it; before the first effective date, the first policy recorded; with none,
+//!   `clienttrack` in UTC.
+//! - **The client restriction on a date** is the intake's, replaced by the last
+//!   `ClientRestrictionChanged` in log order whose effective date is on or before it.
+//! - **One MOU assignment at a time**: on a date, the client's assignment is the last one in log
+//!   order whose window contains the date; earlier ones are superseded for that date.
+//! - **An MOU** is as its last `MouCreated`/`MouChanged` in the history describes it.
+//! - **Several sharing paths**: the MOU assignment is named first, then the release exceptions
+//!   in the order they were granted.
+//! - **Exits, move-in dates, check-outs, cancellations and lifted bars** belong to the record they
+//!   complete and are seen with it.
+//! - **Help desk** reads a client's transactions other than case notes while a client record
+//!   request for that client is open (submitted, not yet fulfilled or denied).
+
+use crate::events::Event;
+use crate::ids::{ClientId, MouId, OrganizationId, UserId};
+use crate::policy::{IntakeEditors, SharingPolicy, SummaryReaders};
+use crate::sharing::records::{TransactionFacts, transaction_facts};
+use crate::sharing_types::{
+    AccessLevel, AccessReason, ClientRestriction, PolicyRule, RecordKind, Role,
+    TransactionRestriction,
+};
+use crate::time::{Date, DateWindow};
+
+/// Who is asking: a user, their organization and their role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Viewer {
+    /// The user.
+    pub user: UserId,
+    /// The user's organization.
+    pub organization: OrganizationId,
+    /// The user's role.
+    pub role: Role,
+}
+
+/// Which record is asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordRef {
+    /// A client's intake (the profile).
+    Intake(ClientId),
+    /// A transaction, by the id of the record it created (see [`transaction_facts`]).
+    Transaction(u128),
+}
+
+/// What a viewer may do with a record, and the rule that allowed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Visibility {
+    /// None, read or edit.
+    pub level: AccessLevel,
+    /// Why; `None` exactly when the level is `None`.
+    pub reason: Option<AccessReason>,
+}
+
+impl Visibility {
+    /// Nothing: the record is invisible (indistinguishable from one that does not exist).
+    pub const NONE: Visibility = Visibility {
+        level: AccessLevel::None,
+        reason: None,
+    };
+
+    /// Read access for `reason`.
+    pub const fn read(reason: AccessReason) -> Self {
+        Visibility {
+            level: AccessLevel::Read,
+            reason: Some(reason),
+        }
+    }
+
+    /// Edit access for `reason`.
+    pub const fn edit(reason: AccessReason) -> Self {
+        Visibility {
+            level: AccessLevel::Edit,
+            reason: Some(reason),
+        }
+    }
+}
+
+/// What `viewer` may do with `record` on `date`, given everything in `history` (in log order).
+/// Records not in the history are invisible.
+pub fn visibility(
+    history: &[Event],
+    viewer: &Viewer,
+    record: &RecordRef,
+    date: Date,
+) -> Visibility {
+    match *record {
+        RecordRef::Intake(client) => intake_visibility(history, viewer, client, date),
+        RecordRef::Transaction(id) => match find_transaction(history, id) {
+            Some(t) => transaction_visibility(history, viewer, &t, date),
+            None => Visibility::NONE,
+        },
+    }
+}
+
+/// Intake rules 1–5 (and the open-intake preset).
+fn intake_visibility(
+    history: &[Event],
+    viewer: &Viewer,
+    client: ClientId,
+    date: Date,
+) -> Visibility {
+    let Some(creator) = intake_creator(history, client) else {
+        return Visibility::NONE;
+    };
+    // 1. The creating organization edits.
+    if viewer.organization == creator {
+        return Visibility::edit(AccessReason::OwnOrganization);
+    }
+    // 2. System administrators edit; help desk and auditors read for their tasks.
+    match viewer.role {
+        Role::SystemAdmin => return Visibility::edit(AccessReason::SystemAdministrator),
+        Role::HelpDesk => return Visibility::read(AccessReason::HelpDesk),
+        Role::Auditor => return Visibility::read(AccessReason::Auditor),
+        _ => {}
+    }
+    let restriction = client_restriction_on(history, client, date);
+    // 3. Restricted to its organization: nothing, whatever the releases say.
+    if restriction == ClientRestriction::RestrictToOrganization {
+        return Visibility::NONE;
+    }
+    // Open-intake preset: every participating organization reads and edits.
+    if policy_on(history, date).intake_editors == IntakeEditors::AllParticipating {
+        return Visibility::edit(AccessReason::PolicyRule(PolicyRule::OpenIntake));
+    }
+    match restriction {
+        // 4. Shared globally: read.
+        ClientRestriction::ShareGlobally => Visibility::read(AccessReason::GlobalShare),
+        // 5. Shared with the MOU: read iff a sharing path from the creator exists.
+        ClientRestriction::ShareWithMou => {
+            match sharing_path(history, client, creator, viewer.organization, date) {
+                Some(reason) => Visibility::read(reason),
+                None => Visibility::NONE,
+            }
+        }
+        ClientRestriction::RestrictToOrganization => Visibility::NONE,
+    }
+}
+
+/// Transaction rules 1–6 (and the open-intake enrollment summary).
+fn transaction_visibility(
+    history: &[Event],
+    viewer: &Viewer,
+    t: &TransactionFacts,
+    date: Date,
+) -> Visibility {
+    let own_organization = viewer.organization == t.owner.organization;
+    // 1. The owning organization edits, except another user's restrict-to-user record.
+    if own_organization {
+        if t.restriction == TransactionRestriction::RestrictToUser {
+            if viewer.user == t.owner.user {
+                return Visibility::edit(AccessReason::OwnUser);
+            }
+            if viewer.role == Role::SystemAdmin {
+                return Visibility::read(AccessReason::SystemAdministrator);
+            }
+            return Visibility::NONE;
+        }
+        return Visibility::edit(AccessReason::OwnOrganization);
+    }
+    // 2. System administrators read (correction rights stay with the owner).
+    if viewer.role == Role::SystemAdmin {
+        return Visibility::read(AccessReason::SystemAdministrator);
+    }
+    // 6. Auditors read history; the help desk reads what a dashboard shows, for an open request.
+    if viewer.role == Role::Auditor {
+        return Visibility::read(AccessReason::Auditor);
+    }
+    if viewer.role == Role::HelpDesk {
+        if t.kind == RecordKind::CaseNote {
+            return Visibility::NONE;
+        }
+        return match open_record_request(history, t.client) {
+            Some(request) => Visibility::read(AccessReason::ClientRecordRequest(request)),
+            None => Visibility::NONE,
+        };
+    }
+    // 3. Restricted to its organization or user: nothing outside it.
+    if t.restriction != TransactionRestriction::Unrestricted {
+        return Visibility::NONE;
+    }
+    // 4. The client is restricted to its organization (and the viewer did not create it).
+    if client_restriction_on(history, t.client, date) == ClientRestriction::RestrictToOrganization
+        && intake_creator(history, t.client) != Some(viewer.organization)
+    {
+        return Visibility::NONE;
+    }
+    // 5. Read iff a sharing path from the owner exists (never merely because the intake is
+    //    shared globally).
+    if let Some(reason) = sharing_path(
+        history,
+        t.client,
+        t.owner.organization,
+        viewer.organization,
+        date,
+    ) {
+        return Visibility::read(reason);
+    }
+    // Open-intake preset: the enrollment summary is readable by every participating organization.
+    let in_summary = matches!(t.kind, RecordKind::Enrollment | RecordKind::Service);
+    if in_summary
+        && policy_on(history, date).enrollment_summary_readers == SummaryReaders::AllParticipating
+        && client_restriction_on(history, t.client, date)
+            != ClientRestriction::RestrictToOrganization
+    {
+        return Visibility::read(AccessReason::PolicyRule(PolicyRule::OpenEnrollmentSummary));
+    }
+    Visibility::NONE
+}
+
+/// A sharing path for `client` from `from` to `to` on `date`: (a) the client's MOU assignment
+/// on that date, to an MOU active on that date in which `from` grants and `to` receives; or
+/// (b) a release exception `from` → `to` active on that date.
+fn sharing_path(
+    history: &[Event],
+    client: ClientId,
+    from: OrganizationId,
+    to: OrganizationId,
+    date: Date,
+) -> Option<AccessReason> {
+    if let Some(mou) = mou_assignment_on(history, client, date) {
+        if let Some((window, participants)) = mou_state(history, mou) {
+            let grants = participants
+                .iter()
+                .any(|(org, dir)| *org == from && dir.grants());
+            let receives = participants
+                .iter()
+                .any(|(org, dir)| *org == to && dir.receives());
+            if window.contains(date) && grants && receives {
+                return Some(AccessReason::Mou(mou));
+            }
+        }
+    }
+    for event in history {
+        if let Event::ReleaseExceptionGranted(g) = event {
+            if g.client_id == client
+                && g.granting_organization == from
+                && g.accessing_organization == to
+            {
+                let end = history.iter().find_map(|e| match e {
+                    Event::ReleaseExceptionRevoked(r) if r.release_id == g.release_id => {
+                        Some(r.end)
+                    }
+                    _ => None,
+                });
+                if clipped(g.window, end).contains(date) {
+                    return Some(AccessReason::ReleaseException(g.release_id));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The MOU of the client's assignment on `date`: the last assignment in log order whose window
+/// (clipped by its ending) contains the date.
+fn mou_assignment_on(history: &[Event], client: ClientId, date: Date) -> Option<MouId> {
+    let mut current = None;
+    for event in history {
+        if let Event::MouAssigned(a) = event {
+            if a.client_id == client {
+                let end = history.iter().find_map(|e| match e {
+                    Event::MouAssignmentEnded(x) if x.assignment_id == a.assignment_id => {
+                        Some(x.end)
+                    }
+                    _ => None,
+                });
+                if clipped(a.window, end).contains(date) {
+                    current = Some(a.mou_id);
+                }
+            }
+        }
+    }
+    current
+}
+
+/// An MOU's window and participants as last recorded.
+fn mou_state(
+    history: &[Event],
+    mou: MouId,
+) -> Option<(
+    DateWindow,
+    Vec<(OrganizationId, crate::sharing_types::MouDirection)>,
+)> {
+    let mut state = None;
+    for event in history {
+        match event {
+            Event::MouCreated(m) if m.mou_id == mou => {
+                state = Some((
+                    m.window,
+                    m.participants
+                        .iter()
+                        .map(|p| (p.organization, p.direction))
+                        .collect(),
+                ));
+            }
+            Event::MouChanged(m) if m.mou_id == mou => {
+                state = Some((
+                    m.window,
+                    m.participants
+                        .iter()
+                        .map(|p| (p.organization, p.direction))
+                        .collect(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    state
+}
+
+/// A window whose end is moved earlier by an ending event, if any.
+fn clipped(window: DateWindow, ended: Option<Date>) -> DateWindow {
+    let end = match (window.end, ended) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    DateWindow {
+        start: window.start,
+        end,
+    }
+}
+
+/// The organization that created the client.
+fn intake_creator(history: &[Event], client: ClientId) -> Option<OrganizationId> {
+    history.iter().find_map(|e| match e {
+        Event::ClientIntakeRecorded(i) if i.client_id == client => Some(i.organization_id),
+        _ => None,
+    })
+}
+
+/// The client's restriction on `date` (see the module docs). Unknown clients count as
+/// restricted to their (nonexistent) organization.
+fn client_restriction_on(history: &[Event], client: ClientId, date: Date) -> ClientRestriction {
+    let mut restriction = ClientRestriction::RestrictToOrganization;
+    for event in history {
+        match event {
+            Event::ClientIntakeRecorded(i) if i.client_id == client => restriction = i.restriction,
+            Event::ClientRestrictionChanged(c) if c.client_id == client && c.effective <= date => {
+                restriction = c.restriction;
+            }
+            _ => {}
+        }
+    }
+    restriction
+}
+
+/// The sharing policy in force on `date` (see the module docs).
+pub fn policy_on(history: &[Event], date: Date) -> SharingPolicy {
+    let mut first = None;
+    let mut current = None;
+    for event in history {
+        if let Event::SharingPolicySet(p) = event {
+            first.get_or_insert(&p.policy);
+            if p.effective <= date {
+                current = Some(&p.policy);
+            }
+        }
+    }
+    current
+        .or(first)
+        .cloned()
+        .unwrap_or_else(|| SharingPolicy::clienttrack("UTC"))
+}
+
+/// The facts of the transaction with this record id.
+fn find_transaction(history: &[Event], id: u128) -> Option<TransactionFacts> {
+    history
+        .iter()
+        .filter_map(transaction_facts)
+        .find(|t| t.id == id)
+}
+
+/// The first open client record request for the client: submitted, not fulfilled or denied.
+fn open_record_request(history: &[Event], client: ClientId) -> Option<crate::ids::RecordRequestId> {
+    history.iter().find_map(|e| match e {
+        Event::RecordRequestSubmitted(s) if s.client_id == client => {
+            let closed = history.iter().any(|x| match x {
+                Event::RecordRequestFulfilled(f) => f.request_id == s.request_id,
+                Event::RecordRequestDenied(d) => d.request_id == s.request_id,
+                _ => false,
+            });
+            (!closed).then_some(s.request_id)
+        }
+        _ => None,
+    })
+}
