@@ -28,7 +28,7 @@ use crate::ids::{ClientId, MouId, OrganizationId, UserId};
 use crate::policy::{IntakeEditors, SharingPolicy, SummaryReaders};
 use crate::sharing::records::{TransactionFacts, transaction_facts};
 use crate::sharing_types::{
-    AccessLevel, AccessReason, ClientRestriction, PolicyRule, RecordKind, Role,
+    AccessLevel, AccessReason, ClientRestriction, MouDirection, PolicyRule, RecordKind, Role,
     TransactionRestriction,
 };
 use crate::time::{Date, DateWindow};
@@ -228,34 +228,31 @@ fn sharing_path(
     to: OrganizationId,
     date: Date,
 ) -> Option<AccessReason> {
-    if let Some(mou) = mou_assignment_on(history, client, date) {
-        if let Some((window, participants)) = mou_state(history, mou) {
-            let grants = participants
-                .iter()
-                .any(|(org, dir)| *org == from && dir.grants());
-            let receives = participants
-                .iter()
-                .any(|(org, dir)| *org == to && dir.receives());
-            if window.contains(date) && grants && receives {
-                return Some(AccessReason::Mou(mou));
-            }
+    if let Some(mou) = mou_assignment_on(history, client, date)
+        && let Some((window, participants)) = mou_state(history, mou)
+    {
+        let grants = participants
+            .iter()
+            .any(|(org, dir)| *org == from && dir.grants());
+        let receives = participants
+            .iter()
+            .any(|(org, dir)| *org == to && dir.receives());
+        if window.contains(date) && grants && receives {
+            return Some(AccessReason::Mou(mou));
         }
     }
     for event in history {
-        if let Event::ReleaseExceptionGranted(g) = event {
-            if g.client_id == client
-                && g.granting_organization == from
-                && g.accessing_organization == to
-            {
-                let end = history.iter().find_map(|e| match e {
-                    Event::ReleaseExceptionRevoked(r) if r.release_id == g.release_id => {
-                        Some(r.end)
-                    }
-                    _ => None,
-                });
-                if clipped(g.window, end).contains(date) {
-                    return Some(AccessReason::ReleaseException(g.release_id));
-                }
+        if let Event::ReleaseExceptionGranted(g) = event
+            && g.client_id == client
+            && g.granting_organization == from
+            && g.accessing_organization == to
+        {
+            let end = history.iter().find_map(|e| match e {
+                Event::ReleaseExceptionRevoked(r) if r.release_id == g.release_id => Some(r.end),
+                _ => None,
+            });
+            if clipped(g.window, end).contains(date) {
+                return Some(AccessReason::ReleaseException(g.release_id));
             }
         }
     }
@@ -267,17 +264,15 @@ fn sharing_path(
 fn mou_assignment_on(history: &[Event], client: ClientId, date: Date) -> Option<MouId> {
     let mut current = None;
     for event in history {
-        if let Event::MouAssigned(a) = event {
-            if a.client_id == client {
-                let end = history.iter().find_map(|e| match e {
-                    Event::MouAssignmentEnded(x) if x.assignment_id == a.assignment_id => {
-                        Some(x.end)
-                    }
-                    _ => None,
-                });
-                if clipped(a.window, end).contains(date) {
-                    current = Some(a.mou_id);
-                }
+        if let Event::MouAssigned(a) = event
+            && a.client_id == client
+        {
+            let end = history.iter().find_map(|e| match e {
+                Event::MouAssignmentEnded(x) if x.assignment_id == a.assignment_id => Some(x.end),
+                _ => None,
+            });
+            if clipped(a.window, end).contains(date) {
+                current = Some(a.mou_id);
             }
         }
     }
