@@ -279,14 +279,11 @@ fn mou_assignment_on(history: &[Event], client: ClientId, date: Date) -> Option<
     current
 }
 
+/// An MOU's participants and their directions.
+type Participants = Vec<(OrganizationId, MouDirection)>;
+
 /// An MOU's window and participants as last recorded.
-fn mou_state(
-    history: &[Event],
-    mou: MouId,
-) -> Option<(
-    DateWindow,
-    Vec<(OrganizationId, crate::sharing_types::MouDirection)>,
-)> {
+fn mou_state(history: &[Event], mou: MouId) -> Option<(DateWindow, Participants)> {
     let mut state = None;
     for event in history {
         match event {
