@@ -30,6 +30,7 @@ pub mod policy;
 pub mod sharing;
 pub mod sharing_types;
 pub mod stream;
+pub mod testkit;
 pub mod time;
 
 pub use envelope::{

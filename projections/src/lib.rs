@@ -1,1 +1,22 @@
-//! placeholder
+//! Read models of caseledger, with the sharing rules applied where they are built.
+//!
+//! [`Projections`] folds events in log order into one store of records, each kept once and
+//! indexed by audience (creating organization, global share, MOU, release grantee) rather than
+//! copied per organization. Nothing outside this crate can reach the store: callers get a
+//! view for an authenticated viewer ([`OrgView`]) and every question passes through it, so an
+//! organization can never be handed a record it may not see, nor learn that a hidden client
+//! exists.
+//!
+//! The access decisions in [`access`] restate `caseledger_core::sharing::reference` over the
+//! indexed state (constant-time lookups instead of history scans); the property tests in
+//! `tests/differential.rs` hold the two equal.
+#![forbid(unsafe_code)]
+
+mod access;
+mod search;
+mod store;
+mod view;
+
+pub use search::ClientQuery;
+pub use store::Projections;
+pub use view::{ClientSummary, OrgView, TransactionSummary};

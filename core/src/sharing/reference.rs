@@ -313,14 +313,7 @@ fn mou_state(history: &[Event], mou: MouId) -> Option<(DateWindow, Participants)
 
 /// A window whose end is moved earlier by an ending event, if any.
 fn clipped(window: DateWindow, ended: Option<Date>) -> DateWindow {
-    let end = match (window.end, ended) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    DateWindow {
-        start: window.start,
-        end,
-    }
+    ended.map_or(window, |end| window.closed_at(end))
 }
 
 /// The organization that created the client.

@@ -1,0 +1,183 @@
+//! The fast path of the sharing rules: the same decisions as
+//! `caseledger_core::sharing::reference`, taken from the indexed store instead of by scanning
+//! the history. Every convention documented there is followed here; the differential property
+//! test holds the two equal.
+
+use caseledger_core::policy::{IntakeEditors, SummaryReaders};
+use caseledger_core::sharing::{RecordRef, TransactionFacts, Viewer, Visibility};
+use caseledger_core::sharing_types::PolicyRule;
+use caseledger_core::{
+    AccessReason, ClientId, ClientRestriction, Date, OrganizationId, RecordKind, Role,
+    SharingPolicy, TransactionRestriction,
+};
+
+use crate::store::{ClientState, Store};
+
+impl Store {
+    /// What `viewer` may do with `record` on `date`.
+    pub(crate) fn visibility(&self, viewer: &Viewer, record: &RecordRef, date: Date) -> Visibility {
+        match *record {
+            RecordRef::Intake(client) => self.intake_visibility(viewer, client, date),
+            RecordRef::Transaction(id) => match self.transactions.get(&id) {
+                Some(t) => self.transaction_visibility(viewer, &t.facts, date),
+                None => Visibility::NONE,
+            },
+        }
+    }
+
+    pub(crate) fn intake_visibility(
+        &self,
+        viewer: &Viewer,
+        client: ClientId,
+        date: Date,
+    ) -> Visibility {
+        let Some(state) = self.clients.get(&client) else {
+            return Visibility::NONE;
+        };
+        let Some(intake) = &state.intake else {
+            return Visibility::NONE;
+        };
+        if viewer.organization == intake.organization_id {
+            return Visibility::edit(AccessReason::OwnOrganization);
+        }
+        match viewer.role {
+            Role::SystemAdmin => return Visibility::edit(AccessReason::SystemAdministrator),
+            Role::HelpDesk => return Visibility::read(AccessReason::HelpDesk),
+            Role::Auditor => return Visibility::read(AccessReason::Auditor),
+            _ => {}
+        }
+        let restriction = restriction_on(state, date);
+        if restriction == ClientRestriction::RestrictToOrganization {
+            return Visibility::NONE;
+        }
+        if self.policy_on(date).intake_editors == IntakeEditors::AllParticipating {
+            return Visibility::edit(AccessReason::PolicyRule(PolicyRule::OpenIntake));
+        }
+        match restriction {
+            ClientRestriction::ShareGlobally => Visibility::read(AccessReason::GlobalShare),
+            ClientRestriction::ShareWithMou => {
+                match self.sharing_path(state, intake.organization_id, viewer.organization, date) {
+                    Some(reason) => Visibility::read(reason),
+                    None => Visibility::NONE,
+                }
+            }
+            ClientRestriction::RestrictToOrganization => Visibility::NONE,
+        }
+    }
+
+    pub(crate) fn transaction_visibility(
+        &self,
+        viewer: &Viewer,
+        t: &TransactionFacts,
+        date: Date,
+    ) -> Visibility {
+        if viewer.organization == t.owner.organization {
+            if t.restriction == TransactionRestriction::RestrictToUser {
+                if viewer.user == t.owner.user {
+                    return Visibility::edit(AccessReason::OwnUser);
+                }
+                if viewer.role == Role::SystemAdmin {
+                    return Visibility::read(AccessReason::SystemAdministrator);
+                }
+                return Visibility::NONE;
+            }
+            return Visibility::edit(AccessReason::OwnOrganization);
+        }
+        match viewer.role {
+            Role::SystemAdmin => return Visibility::read(AccessReason::SystemAdministrator),
+            Role::Auditor => return Visibility::read(AccessReason::Auditor),
+            Role::HelpDesk => {
+                if t.kind == RecordKind::CaseNote {
+                    return Visibility::NONE;
+                }
+                let open = self
+                    .clients
+                    .get(&t.client)
+                    .and_then(|c| c.open_requests.first());
+                return match open {
+                    Some(request) => Visibility::read(AccessReason::ClientRecordRequest(*request)),
+                    None => Visibility::NONE,
+                };
+            }
+            _ => {}
+        }
+        if t.restriction != TransactionRestriction::Unrestricted {
+            return Visibility::NONE;
+        }
+        let Some(state) = self.clients.get(&t.client) else {
+            return Visibility::NONE;
+        };
+        let restricted = restriction_on(state, date) == ClientRestriction::RestrictToOrganization;
+        let creator = state.intake.as_ref().map(|i| i.organization_id);
+        if restricted && creator != Some(viewer.organization) {
+            return Visibility::NONE;
+        }
+        if let Some(reason) =
+            self.sharing_path(state, t.owner.organization, viewer.organization, date)
+        {
+            return Visibility::read(reason);
+        }
+        if matches!(t.kind, RecordKind::Enrollment | RecordKind::Service)
+            && !restricted
+            && self.policy_on(date).enrollment_summary_readers == SummaryReaders::AllParticipating
+        {
+            return Visibility::read(AccessReason::PolicyRule(PolicyRule::OpenEnrollmentSummary));
+        }
+        Visibility::NONE
+    }
+
+    /// The sharing path from `from` to `to` for the client on `date`: its MOU assignment first,
+    /// then release exceptions in grant order.
+    fn sharing_path(
+        &self,
+        state: &ClientState,
+        from: OrganizationId,
+        to: OrganizationId,
+        date: Date,
+    ) -> Option<AccessReason> {
+        let assigned = state
+            .assignments
+            .iter()
+            .rev()
+            .find(|a| a.2.contains(date))
+            .map(|a| a.1);
+        if let Some(mou) = assigned
+            && let Some(m) = self.mous.get(&mou)
+            && m.window.contains(date)
+            && m.participants.get(&from).is_some_and(|d| d.grants())
+            && m.participants.get(&to).is_some_and(|d| d.receives())
+        {
+            return Some(AccessReason::Mou(mou));
+        }
+        state
+            .releases
+            .iter()
+            .find(|r| r.granting == from && r.accessing == to && r.when.contains(date))
+            .map(|r| AccessReason::ReleaseException(r.id))
+    }
+
+    /// The policy in force on `date`: the last one effective by then, else the first recorded,
+    /// else `clienttrack` in UTC.
+    pub(crate) fn policy_on(&self, date: Date) -> std::borrow::Cow<'_, SharingPolicy> {
+        let current = self
+            .policies
+            .iter()
+            .rev()
+            .find(|(effective, _)| *effective <= date);
+        match current.or(self.policies.first()) {
+            Some((_, p)) => std::borrow::Cow::Borrowed(p),
+            None => std::borrow::Cow::Owned(SharingPolicy::clienttrack("UTC")),
+        }
+    }
+}
+
+/// The client's restriction on `date`: the last restriction fact that applies by then;
+/// restricted to its organization when nothing applies (no intake yet).
+fn restriction_on(state: &ClientState, date: Date) -> ClientRestriction {
+    state
+        .restrictions
+        .iter()
+        .rev()
+        .find(|(effective, _)| effective.is_none_or(|d| d <= date))
+        .map_or(ClientRestriction::RestrictToOrganization, |(_, r)| *r)
+}

@@ -1,0 +1,639 @@
+//! Differential property test: the projections' access decisions equal the reference
+//! evaluator's, for every viewer and every record, after every event and on several dates.
+//!
+//! Histories are random sequences of sharing facts and records over a few organizations,
+//! users, MOUs (every direction, overlapping windows), assignments (ended or not), release
+//! exceptions (granted, revoked, expired), restriction changes, every transaction kind with
+//! every restriction, record requests, and policy changes. `PROPTEST_CASES` raises the number of
+//! cases (2,000 by default). Counterexamples are kept by proptest in
+//! `tests/differential.proptest-regressions` and named below as regression tests.
+
+use caseledger_core::events::*;
+use caseledger_core::hud::*;
+use caseledger_core::sharing::{RecordRef, Viewer, reference};
+use caseledger_core::*;
+use caseledger_projections::Projections;
+use proptest::prelude::*;
+
+const ORGS: usize = 4;
+const BASE: i32 = 738_000; // a day number in 2021; dates are BASE + 0..40
+
+fn day(offset: u8) -> Date {
+    Date::from_days_from_ce(BASE + offset as i32).expect("valid day")
+}
+
+fn window(start: u8, len: Option<u8>) -> DateWindow {
+    DateWindow {
+        start: day(start),
+        end: len.map(|l| day(start.saturating_add(l))),
+    }
+}
+
+fn org(i: usize) -> OrganizationId {
+    OrganizationId::new(1000 + i as u128)
+}
+
+/// Users: two case managers per organization; organization 0 (the CoC lead) also has a system
+/// administrator, a help desk user and an auditor.
+fn viewers() -> Vec<Viewer> {
+    let mut v = Vec::new();
+    for o in 0..ORGS {
+        for k in 0..2 {
+            v.push(Viewer {
+                user: UserId::new((2000 + o * 10 + k) as u128),
+                organization: org(o),
+                role: Role::CaseManager,
+            });
+        }
+    }
+    v.push(Viewer {
+        user: UserId::new(2900),
+        organization: org(0),
+        role: Role::SystemAdmin,
+    });
+    v.push(Viewer {
+        user: UserId::new(2901),
+        organization: org(0),
+        role: Role::HelpDesk,
+    });
+    v.push(Viewer {
+        user: UserId::new(2902),
+        organization: org(0),
+        role: Role::Auditor,
+    });
+    v
+}
+
+fn case_manager(o: usize, k: usize) -> RecordOwner {
+    RecordOwner {
+        organization: org(o % ORGS),
+        user: UserId::new((2000 + (o % ORGS) * 10 + k % 2) as u128),
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Policy {
+        open: bool,
+        effective: u8,
+    },
+    Mou {
+        participants: Vec<(usize, u8)>,
+        start: u8,
+        len: Option<u8>,
+    },
+    ChangeMou {
+        mou: usize,
+        participants: Vec<(usize, u8)>,
+        start: u8,
+        len: Option<u8>,
+    },
+    Intake {
+        org: usize,
+        restriction: u8,
+    },
+    Restrict {
+        client: usize,
+        restriction: u8,
+        effective: u8,
+    },
+    Assign {
+        client: usize,
+        mou: usize,
+        start: u8,
+        len: Option<u8>,
+    },
+    EndAssignment {
+        assignment: usize,
+        end: u8,
+    },
+    Grant {
+        client: usize,
+        from_creator: bool,
+        from: usize,
+        to: usize,
+        start: u8,
+        len: Option<u8>,
+    },
+    Revoke {
+        release: usize,
+        end: u8,
+    },
+    Record {
+        client: usize,
+        org: usize,
+        user: usize,
+        kind: u8,
+        restriction: u8,
+    },
+    Exit {
+        record: usize,
+    },
+    Request {
+        client: usize,
+    },
+    CloseRequest {
+        request: usize,
+        fulfil: bool,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let participants = prop::collection::vec((0..ORGS, 0u8..3), 1..=ORGS);
+    let len = prop::option::of(0u8..20);
+    prop_oneof![
+        1 => (any::<bool>(), 0u8..40).prop_map(|(open, effective)| Op::Policy { open, effective }),
+        2 => (participants.clone(), 0u8..20, len.clone()).prop_map(|(participants, start, len)| Op::Mou { participants, start, len }),
+        1 => (0usize..4, participants, 0u8..20, len.clone()).prop_map(|(mou, participants, start, len)| Op::ChangeMou { mou, participants, start, len }),
+        4 => (0..ORGS, 0u8..3).prop_map(|(org, restriction)| Op::Intake { org, restriction }),
+        2 => (0usize..8, 0u8..3, 0u8..40).prop_map(|(client, restriction, effective)| Op::Restrict { client, restriction, effective }),
+        3 => (0usize..8, 0usize..4, 0u8..30, len.clone()).prop_map(|(client, mou, start, len)| Op::Assign { client, mou, start, len }),
+        1 => (0usize..8, 0u8..40).prop_map(|(assignment, end)| Op::EndAssignment { assignment, end }),
+        3 => (0usize..8, any::<bool>(), 0..ORGS, 0..ORGS, 0u8..30, len).prop_map(|(client, from_creator, from, to, start, len)| Op::Grant { client, from_creator, from, to, start, len }),
+        1 => (0usize..8, 0u8..40).prop_map(|(release, end)| Op::Revoke { release, end }),
+        6 => (0usize..8, 0..ORGS, 0usize..2, 0u8..9, 0u8..3).prop_map(|(client, org, user, kind, restriction)| Op::Record { client, org, user, kind, restriction }),
+        1 => (0usize..12).prop_map(|record| Op::Exit { record }),
+        1 => (0usize..8).prop_map(|client| Op::Request { client }),
+        1 => (0usize..4, any::<bool>()).prop_map(|(request, fulfil)| Op::CloseRequest { request, fulfil }),
+    ]
+}
+
+fn client_restriction(r: u8) -> ClientRestriction {
+    [
+        ClientRestriction::RestrictToOrganization,
+        ClientRestriction::ShareWithMou,
+        ClientRestriction::ShareGlobally,
+    ][r as usize % 3]
+}
+
+fn tx_restriction(r: u8) -> TransactionRestriction {
+    [
+        TransactionRestriction::Unrestricted,
+        TransactionRestriction::RestrictToOrganization,
+        TransactionRestriction::RestrictToUser,
+    ][r as usize % 3]
+}
+
+fn direction(d: u8) -> MouDirection {
+    [
+        MouDirection::Grants,
+        MouDirection::Receives,
+        MouDirection::Both,
+    ][d as usize % 3]
+}
+
+fn participants(p: &[(usize, u8)]) -> Vec<MouParticipant> {
+    let mut seen = std::collections::HashSet::new();
+    p.iter()
+        .filter(|(o, _)| seen.insert(*o))
+        .map(|(o, d)| MouParticipant {
+            organization: org(*o),
+            direction: direction(*d),
+        })
+        .collect()
+}
+
+/// The `i`-th element, wrapping around, so that most ops find something to refer to.
+fn pick<T: Copy>(items: &[T], i: usize) -> Option<T> {
+    (!items.is_empty()).then(|| items[i % items.len()])
+}
+
+/// Turns ops into events, skipping ops that refer to nothing yet (as commands would refuse).
+struct Builder {
+    events: Vec<Event>,
+    next: u128,
+    mous: Vec<MouId>,
+    clients: Vec<(ClientId, usize)>,
+    assignments: Vec<(ClientId, MouAssignmentId)>,
+    releases: Vec<(ClientId, ReleaseId)>,
+    records: Vec<(ClientId, EnrollmentId)>,
+    requests: Vec<(ClientId, RecordRequestId)>,
+}
+
+impl Builder {
+    fn id(&mut self) -> u128 {
+        self.next += 1;
+        self.next
+    }
+
+    fn push(&mut self, op: &Op) -> Option<()> {
+        let event: Event = match op.clone() {
+            Op::Policy { open, effective } => SharingPolicySet {
+                policy: if open {
+                    SharingPolicy::open_intake("UTC")
+                } else {
+                    SharingPolicy::clienttrack("UTC")
+                },
+                effective: day(effective),
+            }
+            .into(),
+            Op::Mou {
+                participants: p,
+                start,
+                len,
+            } => {
+                let mou_id = MouId::new(self.id());
+                self.mous.push(mou_id);
+                MouCreated {
+                    mou_id,
+                    number: format!("{:04}", self.mous.len()),
+                    title: "MOU".into(),
+                    participants: participants(&p),
+                    window: window(start, len),
+                }
+                .into()
+            }
+            Op::ChangeMou {
+                mou,
+                participants: p,
+                start,
+                len,
+            } => {
+                let mou_id = pick(&self.mous, mou)?;
+                MouChanged {
+                    mou_id,
+                    title: "MOU".into(),
+                    participants: participants(&p),
+                    window: window(start, len),
+                }
+                .into()
+            }
+            Op::Intake {
+                org: o,
+                restriction,
+            } => {
+                let client_id = ClientId::new(self.id());
+                self.clients.push((client_id, o));
+                ClientIntakeRecorded {
+                    client_id,
+                    organization_id: org(o),
+                    name: Pii::new(PersonName {
+                        first: "Dana".into(),
+                        middle: String::new(),
+                        last: format!("Client{}", self.clients.len()),
+                        suffix: String::new(),
+                    }),
+                    name_data_quality: DataQuality::Full,
+                    ssn: Pii::new(format!("12345{:04}", self.clients.len())),
+                    ssn_data_quality: DataQuality::Full,
+                    dob: Pii::new(Some(day(0))),
+                    dob_data_quality: DataQuality::Full,
+                    race_ethnicity: vec![],
+                    race_none: None,
+                    additional_race_ethnicity: Pii::new(String::new()),
+                    sex: None,
+                    genders: vec![],
+                    gender_none: None,
+                    different_identity_text: Pii::new(String::new()),
+                    veteran_status: NoYesReasons::No,
+                    address: Pii::new(None),
+                    restriction: client_restriction(restriction),
+                    source_id: None,
+                }
+                .into()
+            }
+            Op::Restrict {
+                client,
+                restriction,
+                effective,
+            } => {
+                let (client_id, _) = pick(&self.clients, client)?;
+                ClientRestrictionChanged {
+                    client_id,
+                    restriction: client_restriction(restriction),
+                    effective: day(effective),
+                }
+                .into()
+            }
+            Op::Assign {
+                client,
+                mou,
+                start,
+                len,
+            } => {
+                let (client_id, _) = pick(&self.clients, client)?;
+                let mou_id = pick(&self.mous, mou)?;
+                let assignment_id = MouAssignmentId::new(self.id());
+                self.assignments.push((client_id, assignment_id));
+                MouAssigned {
+                    client_id,
+                    assignment_id,
+                    mou_id,
+                    window: window(start, len),
+                }
+                .into()
+            }
+            Op::EndAssignment { assignment, end } => {
+                let (client_id, assignment_id) = pick(&self.assignments, assignment)?;
+                MouAssignmentEnded {
+                    client_id,
+                    assignment_id,
+                    end: day(end),
+                }
+                .into()
+            }
+            Op::Grant {
+                client,
+                from_creator,
+                from,
+                to,
+                start,
+                len,
+            } => {
+                let (client_id, creator) = pick(&self.clients, client)?;
+                let release_id = ReleaseId::new(self.id());
+                self.releases.push((client_id, release_id));
+                let granting = org(if from_creator { creator } else { from });
+                ReleaseExceptionGranted {
+                    client_id,
+                    release_id,
+                    granting_organization: granting,
+                    accessing_organization: org(to),
+                    window: window(start, len),
+                }
+                .into()
+            }
+            Op::Revoke { release, end } => {
+                let (client_id, release_id) = pick(&self.releases, release)?;
+                ReleaseExceptionRevoked {
+                    client_id,
+                    release_id,
+                    end: day(end),
+                }
+                .into()
+            }
+            Op::Record {
+                client,
+                org: o,
+                user,
+                kind,
+                restriction,
+            } => {
+                let (client_id, _) = pick(&self.clients, client)?;
+                let owner = case_manager(o, user);
+                let restriction = tx_restriction(restriction);
+                let id = self.id();
+                match kind {
+                    0 => {
+                        self.records.push((client_id, EnrollmentId::new(id)));
+                        ClientEnrolled {
+                            enrollment_id: EnrollmentId::new(id),
+                            client_id,
+                            program_id: ProgramId::new(7),
+                            owner,
+                            entry_date: day(1),
+                            household_id: None,
+                            relationship_to_hoh: RelationshipToHoH::SelfHeadOfHousehold,
+                            living_situation: None,
+                            rental_subsidy_type: None,
+                            disabling_condition: NoYesReasons::No,
+                            enrollment_coc: None,
+                            move_in_date: None,
+                            case_manager: None,
+                            restriction,
+                            source_id: None,
+                        }
+                        .into()
+                    }
+                    1 => ServiceRecorded {
+                        service_id: ServiceId::new(id),
+                        client_id,
+                        enrollment_id: None,
+                        owner,
+                        date: day(2),
+                        service_type: ServiceTypeCode {
+                            record_type: 141,
+                            type_provided: 1,
+                        },
+                        description: Pii::new(String::new()),
+                        restriction,
+                        source_id: None,
+                    }
+                    .into(),
+                    2 => CaseNoteAdded {
+                        note_id: CaseNoteId::new(id),
+                        client_id,
+                        enrollment_id: None,
+                        owner,
+                        date: day(2),
+                        text: Pii::new("note".into()),
+                        restriction,
+                    }
+                    .into(),
+                    3 => DocumentAdded {
+                        document_id: DocumentId::new(id),
+                        client_id,
+                        enrollment_id: None,
+                        owner,
+                        name: Pii::new("id.pdf".into()),
+                        document_type: "ID".into(),
+                        date: day(2),
+                        content_sha256: None,
+                        restriction,
+                    }
+                    .into(),
+                    4 => ClientCheckedIn {
+                        check_in_id: CheckInId::new(id),
+                        facility_id: FacilityId::new(9),
+                        bed_id: None,
+                        client_id,
+                        owner,
+                        enrollment_id: None,
+                        reservation_id: None,
+                        at: Timestamp::from_micros(0).expect("epoch"),
+                        date: day(3),
+                        restriction,
+                    }
+                    .into(),
+                    5 => ClientBarred {
+                        bar_id: BarId::new(id),
+                        client_id,
+                        owner,
+                        window: window(3, Some(5)),
+                        scope: BarScope::Organization,
+                        enforcing: vec![],
+                        reason: Pii::new(String::new()),
+                        restriction,
+                    }
+                    .into(),
+                    6 => BedReserved {
+                        reservation_id: ReservationId::new(id),
+                        facility_id: FacilityId::new(9),
+                        bed_id: BedId::new(10),
+                        client_id,
+                        owner,
+                        date: day(4),
+                        restriction,
+                    }
+                    .into(),
+                    k => {
+                        let kinds = [AssessmentKind::Health, AssessmentKind::General];
+                        AssessmentRecorded {
+                            assessment_id: AssessmentId::new(id),
+                            client_id,
+                            enrollment_id: None,
+                            owner,
+                            date: day(2),
+                            kind: kinds[k as usize % 2],
+                            data_collection_stage: None,
+                            answers: vec![],
+                            restriction,
+                            source_id: None,
+                        }
+                        .into()
+                    }
+                }
+            }
+            Op::Exit { record } => {
+                let (client_id, enrollment_id) = pick(&self.records, record)?;
+                EnrollmentExited {
+                    enrollment_id,
+                    client_id,
+                    exit_date: day(9),
+                    destination: None,
+                    destination_subsidy_type: None,
+                    other_destination: Pii::new(String::new()),
+                    source_id: None,
+                }
+                .into()
+            }
+            Op::Request { client } => {
+                let (client_id, creator) = pick(&self.clients, client)?;
+                let request_id = RecordRequestId::new(self.id());
+                self.requests.push((client_id, request_id));
+                RecordRequestSubmitted {
+                    request_id,
+                    client_id,
+                    organization_id: org(creator),
+                    delivery: DeliveryMethod::InPersonPickup,
+                    recipient: Recipient::Client {
+                        email: Pii::new(String::new()),
+                    },
+                    requester_relationship: None,
+                    submitted: Timestamp::from_micros(0).expect("epoch"),
+                    due: day(7),
+                }
+                .into()
+            }
+            Op::CloseRequest { request, fulfil } => {
+                let (client_id, request_id) = pick(&self.requests, request)?;
+                if fulfil {
+                    RecordRequestFulfilled {
+                        request_id,
+                        frozen_position: 1,
+                    }
+                    .into()
+                } else {
+                    RecordRequestDenied {
+                        request_id,
+                        client_id,
+                        reason: Pii::new("no".into()),
+                    }
+                    .into()
+                }
+            }
+        };
+        self.events.push(event);
+        Some(())
+    }
+}
+
+/// Every record the history holds (intakes and transactions), plus ids never used.
+fn records(events: &[Event]) -> Vec<RecordRef> {
+    let mut r: Vec<RecordRef> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ClientIntakeRecorded(i) => Some(RecordRef::Intake(i.client_id)),
+            other => caseledger_core::sharing::transaction_facts(other)
+                .map(|t| RecordRef::Transaction(t.id)),
+        })
+        .collect();
+    r.push(RecordRef::Intake(ClientId::new(999_999)));
+    r.push(RecordRef::Transaction(999_998));
+    r
+}
+
+/// Replays `ops` event by event and compares both evaluators on `dates` after each one.
+fn check(ops: &[Op], dates: &[u8]) -> Result<(), TestCaseError> {
+    let mut b = Builder {
+        events: vec![],
+        next: 10_000,
+        mous: vec![],
+        clients: vec![],
+        assignments: vec![],
+        releases: vec![],
+        records: vec![],
+        requests: vec![],
+    };
+    let mut projections = Projections::new(day(0));
+    let viewers = viewers();
+    for op in ops {
+        if b.push(op).is_none() {
+            continue;
+        }
+        let position = b.events.len() as u64;
+        projections.apply(position, b.events.last().expect("pushed"));
+        let records = records(&b.events);
+        for &d in dates {
+            projections.set_today(day(d));
+            for viewer in &viewers {
+                let view = projections.org_view(*viewer);
+                for record in &records {
+                    let expected = reference::visibility(&b.events, viewer, record, day(d));
+                    let actual = view.visibility(record);
+                    prop_assert_eq!(
+                        actual,
+                        expected,
+                        "viewer {:?}, record {:?}, day {}, after {} events",
+                        viewer,
+                        record,
+                        d,
+                        position
+                    );
+                }
+                // Listing agrees with per-record decisions: exactly the visible intakes.
+                let listed = view.visible_clients();
+                let expected: Vec<ClientId> = {
+                    let mut v: Vec<ClientId> = records
+                        .iter()
+                        .filter_map(|r| match r {
+                            RecordRef::Intake(c)
+                                if reference::visibility(&b.events, viewer, r, day(d)).level
+                                    != AccessLevel::None =>
+                            {
+                                Some(*c)
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    v.sort();
+                    v
+                };
+                prop_assert_eq!(
+                    listed,
+                    expected,
+                    "visible clients for {:?} on day {}",
+                    viewer,
+                    d
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn projections_agree_with_the_reference(ops in prop::collection::vec(op(), 1..40), dates in prop::collection::vec(0u8..40, 1..3)) {
+        check(&ops, &dates)?;
+    }
+}
