@@ -23,8 +23,11 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let service = Service::open(&ServiceConfig::new(&args.data.data))
+        let mut config = ServiceConfig::new(&args.data.data);
+        config.progress = replay_progress();
+        let service = Service::open(&config)
             .with_context(|| format!("cannot open data directory {}", args.data.data.display()))?;
+        service.start();
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -57,4 +60,26 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
+}
+
+/// A progress bar for the start-up replay of the log into the projections (on stderr, only
+/// when there is something to replay).
+fn replay_progress() -> caseledger_service::Progress {
+    let bar = indicatif::ProgressBar::hidden();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "replaying log {bar:40} {pos}/{len} events ({per_sec}, eta {eta})",
+        )
+        .expect("template"),
+    );
+    std::sync::Arc::new(move |reached, head| {
+        if bar.is_hidden() && reached < head {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        bar.set_length(head);
+        bar.set_position(reached);
+        if reached >= head {
+            bar.finish_and_clear();
+        }
+    })
 }

@@ -321,3 +321,10 @@ fn apply_edit(intake: &mut ClientIntakeRecorded, e: &ClientIntakeEdited) {
         veteran_status
     );
 }
+
+impl Projections {
+    /// The IANA time zone of the policy in force today (dates turn over at its midnight).
+    pub fn policy_time_zone(&self) -> String {
+        self.store.policy_on(self.today).time_zone.clone()
+    }
+}

@@ -1,24 +1,45 @@
 //! Settings of a running service.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use caseledger_core::Date;
 use caseledger_log_store::Durability;
 
+/// Called while the log is folded at start-up with (position reached, head).
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
 /// Where the service keeps its data and how it writes.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServiceConfig {
     /// The data directory (sled log and, later, snapshots and keys).
     pub data_dir: PathBuf,
     /// How appends are made durable before they are acknowledged.
     pub durability: Durability,
+    /// A fixed business date instead of the clock (tests, demos of a past day).
+    pub today: Option<Date>,
+    /// Progress of the start-up replay (for a progress bar).
+    pub progress: Progress,
 }
 
 impl ServiceConfig {
-    /// Defaults for a data directory: fully durable appends.
+    /// Defaults for a data directory: fully durable appends, the real clock, no progress output.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         ServiceConfig {
             data_dir: data_dir.into(),
             durability: Durability::Fdatasync,
+            today: None,
+            progress: Arc::new(|_, _| {}),
         }
+    }
+}
+
+impl std::fmt::Debug for ServiceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceConfig")
+            .field("data_dir", &self.data_dir)
+            .field("durability", &self.durability)
+            .field("today", &self.today)
+            .finish_non_exhaustive()
     }
 }

@@ -19,6 +19,16 @@ pub enum ServiceError {
     /// An event could not be encoded.
     #[error("event cannot be encoded: {0}")]
     Encode(String),
+    /// The projections did not reach a position in time (read-your-writes wait).
+    #[error("the views reached log position {reached} but not {wanted} within {waited_ms} ms")]
+    NotYetVisible {
+        /// The position asked for.
+        wanted: u64,
+        /// Where the views are.
+        reached: u64,
+        /// How long the request waited.
+        waited_ms: u64,
+    },
     /// The data directory is unusable.
     #[error("data directory {path}: {reason}")]
     DataDir {

@@ -5,10 +5,11 @@
 //! projections and to the log. Nothing above this crate touches the log directly.
 #![forbid(unsafe_code)]
 
+mod clock;
 mod config;
 mod error;
 mod service;
 
-pub use config::ServiceConfig;
+pub use config::{Progress, ServiceConfig};
 pub use error::ServiceError;
 pub use service::{Service, StoredEvent, decode_stored};

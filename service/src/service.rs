@@ -2,11 +2,16 @@
 
 use std::sync::Arc;
 
-use caseledger_core::Envelope;
+use std::sync::RwLock;
+
+use caseledger_core::sharing::Viewer;
+use caseledger_core::{Date, Envelope};
 use caseledger_log_store::{
-    AppendRequest, EventLog, ExpectedVersion, Head, NewEvent, RecordedEvent, SledLog,
-    SledLogOptions,
+    AppendRequest, EventLog, ExpectedVersion, Head, LogError, NewEvent, RecordedEvent, SledLog,
+    SledLogOptions, Subscription,
 };
+use caseledger_projections::{OrgView, Projections};
+use tokio::sync::watch;
 
 use crate::{ServiceConfig, ServiceError};
 
@@ -19,15 +24,25 @@ pub struct StoredEvent {
     pub envelope: Envelope,
 }
 
-/// The running service: owns the log (and, as the product grows, the projections).
+/// The running service: owns the log and the projections folded from it.
 #[derive(Clone)]
 pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     log: Arc<SledLog>,
+    projections: RwLock<Projections>,
+    /// The last log position folded into the projections.
+    projected: watch::Sender<u64>,
+    /// A fixed business date (tests, replays of a past day), or `None` for the real clock.
+    fixed_today: Option<Date>,
 }
 
 impl Service {
-    /// Opens the data directory, creating it when missing. Refuses to start when the log's hash
-    /// chain head does not match its last record.
+    /// Opens the data directory (creating it when missing) and folds the whole log into the
+    /// projections before returning. Refuses to start when the log's hash chain head does not
+    /// match its last record, or when a stored event cannot be decoded.
     pub fn open(config: &ServiceConfig) -> Result<Self, ServiceError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| ServiceError::DataDir {
             path: config.data_dir.display().to_string(),
@@ -38,18 +53,150 @@ impl Service {
             ..SledLogOptions::default()
         };
         let log = SledLog::open_with(&config.data_dir, options)?;
-        tracing::info!(data = %config.data_dir.display(), head = log.head().position, "log opened");
-        Ok(Service { log })
+        let head = log.head().position;
+        tracing::info!(data = %config.data_dir.display(), head, "log opened");
+        let mut projections = Projections::new(
+            config
+                .today
+                .unwrap_or_else(|| Date::from_naive(chrono::Utc::now().date_naive())),
+        );
+        let mut from = 1;
+        while from <= head {
+            let batch = log.read_all(from, 8192)?;
+            let Some(last) = batch.last() else { break };
+            from = last.position + 1;
+            for record in batch {
+                let stored = decode_stored(record)?;
+                projections.apply(stored.record.position, &stored.envelope.event);
+            }
+            (config.progress)(from - 1, head);
+        }
+        let service = Service {
+            inner: Arc::new(Inner {
+                log,
+                projected: watch::channel(projections.position()).0,
+                projections: RwLock::new(projections),
+                fixed_today: config.today,
+            }),
+        };
+        service.advance_clock();
+        tracing::info!(
+            position = service.projected_position(),
+            "projections caught up"
+        );
+        Ok(service)
+    }
+
+    /// Starts the background work on the current tokio runtime: the projector, which folds
+    /// every newly durable event into the projections in log order, and the clock, which moves
+    /// the views to the next business date at midnight in the policy's time zone.
+    pub fn start(&self) {
+        let service = self.clone();
+        tokio::spawn(async move {
+            let from = service.projected_position() + 1;
+            let mut subscription = Subscription::new(service.inner.log.clone(), from);
+            loop {
+                let first = match subscription.next().await {
+                    Ok(e) => e,
+                    Err(LogError::Closed) => return,
+                    Err(e) => {
+                        tracing::error!(error = %e, "projector stopped: cannot read the log");
+                        return;
+                    }
+                };
+                // Fold whatever else is already durable under one write lock.
+                let mut batch = vec![first];
+                match subscription.poll_batch(4096) {
+                    Ok(more) => batch.extend(more),
+                    Err(e) => tracing::warn!(error = %e, "projector read failed; retrying"),
+                }
+                if let Err(e) = service.fold(batch) {
+                    tracing::error!(error = %e, "projector stopped: undecodable event");
+                    return;
+                }
+            }
+        });
+        let service = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                service.advance_clock();
+            }
+        });
+    }
+
+    fn fold(&self, records: Vec<RecordedEvent>) -> Result<(), ServiceError> {
+        let decoded: Vec<StoredEvent> = records
+            .into_iter()
+            .map(decode_stored)
+            .collect::<Result<_, _>>()?;
+        let mut p = self.inner.projections.write().expect("projections lock");
+        for stored in &decoded {
+            p.apply(stored.record.position, &stored.envelope.event);
+        }
+        let position = p.position();
+        drop(p);
+        self.inner.projected.send_replace(position);
+        Ok(())
+    }
+
+    /// Sets the projections' business date from the clock (or the fixed date), in the time zone
+    /// of the policy in force.
+    pub fn advance_clock(&self) {
+        let today = match self.inner.fixed_today {
+            Some(d) => d,
+            None => {
+                let p = self.inner.projections.read().expect("projections lock");
+                let zone = p.policy_time_zone();
+                drop(p);
+                crate::clock::today_in(&zone, chrono::Utc::now())
+            }
+        };
+        let mut p = self.inner.projections.write().expect("projections lock");
+        if p.today() != today {
+            tracing::info!(%today, "business date advanced");
+            p.set_today(today);
+        }
     }
 
     /// The log's durable head.
     pub fn head(&self) -> Head {
-        self.log.head()
+        self.inner.log.head()
     }
 
-    /// The log, for read-side components of this crate and for operator tools.
+    /// The last log position the projections reflect.
+    pub fn projected_position(&self) -> u64 {
+        *self.inner.projected.borrow()
+    }
+
+    /// Waits until the projections reflect `position` (read your own writes), at most
+    /// `timeout`.
+    pub async fn wait_for(
+        &self,
+        position: u64,
+        timeout: std::time::Duration,
+    ) -> Result<(), ServiceError> {
+        let mut rx = self.inner.projected.subscribe();
+        match tokio::time::timeout(timeout, rx.wait_for(|p| *p >= position)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) | Err(_) => Err(ServiceError::NotYetVisible {
+                wanted: position,
+                reached: self.projected_position(),
+                waited_ms: timeout.as_millis() as u64,
+            }),
+        }
+    }
+
+    /// Runs `f` with the view of `viewer` over the current projections.
+    pub fn read<R>(&self, viewer: Viewer, f: impl FnOnce(&OrgView<'_>) -> R) -> R {
+        let p = self.inner.projections.read().expect("projections lock");
+        f(&p.org_view(viewer))
+    }
+
+    /// The log, for operator tools.
     pub fn log(&self) -> Arc<dyn EventLog> {
-        self.log.clone()
+        self.inner.log.clone()
     }
 
     /// Appends envelopes atomically, each to its own stream with no version check, and waits
@@ -71,12 +218,13 @@ impl Service {
                 _ => request = request.and(stream, ExpectedVersion::Any, vec![event]),
             }
         }
-        Ok(self.log.append(request).await?.positions)
+        Ok(self.inner.log.append(request).await?.positions)
     }
 
     /// Reads and decodes up to `limit` events from position `from` on.
-    pub fn read(&self, from: u64, limit: usize) -> Result<Vec<StoredEvent>, ServiceError> {
-        self.log
+    pub fn read_log(&self, from: u64, limit: usize) -> Result<Vec<StoredEvent>, ServiceError> {
+        self.inner
+            .log
             .read_all(from, limit)?
             .into_iter()
             .map(decode_stored)
@@ -85,7 +233,7 @@ impl Service {
 
     /// Stops the log writer after the queued appends.
     pub fn close(&self) {
-        self.log.close();
+        self.inner.log.close();
     }
 }
 
