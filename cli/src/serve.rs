@@ -38,7 +38,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
-        service.close();
+        service.shutdown().await;
         tracing::info!("stopped");
         Ok::<(), Failure>(())
     })

@@ -37,6 +37,10 @@ struct Inner {
     projected: watch::Sender<u64>,
     /// A fixed business date (tests, replays of a past day), or `None` for the real clock.
     fixed_today: Option<Date>,
+    /// Tells the background tasks to stop.
+    stop: watch::Sender<bool>,
+    /// The background tasks, awaited by [`Service::shutdown`].
+    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl Service {
@@ -77,6 +81,8 @@ impl Service {
                 projected: watch::channel(projections.position()).0,
                 projections: RwLock::new(projections),
                 fixed_today: config.today,
+                stop: watch::channel(false).0,
+                tasks: std::sync::Mutex::new(Vec::new()),
             }),
         };
         service.advance_clock();
@@ -92,17 +98,21 @@ impl Service {
     /// the views to the next business date at midnight in the policy's time zone.
     pub fn start(&self) {
         let service = self.clone();
-        tokio::spawn(async move {
+        let mut stop = self.inner.stop.subscribe();
+        let projector = tokio::spawn(async move {
             let from = service.projected_position() + 1;
             let mut subscription = Subscription::new(service.inner.log.clone(), from);
             loop {
-                let first = match subscription.next().await {
-                    Ok(e) => e,
-                    Err(LogError::Closed) => return,
-                    Err(e) => {
-                        tracing::error!(error = %e, "projector stopped: cannot read the log");
-                        return;
-                    }
+                let first = tokio::select! {
+                    next = subscription.next() => match next {
+                        Ok(e) => e,
+                        Err(LogError::Closed) => return,
+                        Err(e) => {
+                            tracing::error!(error = %e, "projector stopped: cannot read the log");
+                            return;
+                        }
+                    },
+                    _ = stop.wait_for(|s| *s) => return,
                 };
                 // Fold whatever else is already durable under one write lock.
                 let mut batch = vec![first];
@@ -117,13 +127,38 @@ impl Service {
             }
         });
         let service = self.clone();
-        tokio::spawn(async move {
+        let mut stop = self.inner.stop.subscribe();
+        let clock = tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
             loop {
-                tick.tick().await;
-                service.advance_clock();
+                tokio::select! {
+                    _ = tick.tick() => service.advance_clock(),
+                    _ = stop.wait_for(|s| *s) => return,
+                }
             }
         });
+        self.inner
+            .tasks
+            .lock()
+            .expect("tasks lock")
+            .extend([projector, clock]);
+    }
+
+    /// Stops the background tasks and the log writer (after the queued appends), releasing the
+    /// data directory once every handle to this service is dropped.
+    pub async fn shutdown(&self) {
+        self.inner.stop.send_replace(true);
+        let tasks: Vec<_> = self
+            .inner
+            .tasks
+            .lock()
+            .expect("tasks lock")
+            .drain(..)
+            .collect();
+        for task in tasks {
+            let _ = task.await;
+        }
+        self.inner.log.close();
     }
 
     fn fold(&self, records: Vec<RecordedEvent>) -> Result<(), ServiceError> {
