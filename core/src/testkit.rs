@@ -114,7 +114,7 @@ impl IdGenerator {
     }
 
     /// The next id as a typed id.
-    pub fn next<T: From<Ulid>>(&mut self) -> T {
+    pub fn next_id<T: From<Ulid>>(&mut self) -> T {
         T::from(self.next_ulid())
     }
 }
@@ -213,7 +213,8 @@ pub struct HistoryBuilder {
     ids: IdGenerator,
     today: Date,
     events: Vec<Event>,
-    actors: Vec<Actor>,
+    /// Who recorded each event, and the builder's date then.
+    recorded: Vec<(Actor, Date)>,
     system: Actor,
     organizations: BTreeMap<OrganizationId, String>,
     users: BTreeMap<UserId, UserInfo>,
@@ -235,15 +236,15 @@ impl HistoryBuilder {
     pub fn new(policy: SharingPolicy, start: Date) -> Self {
         let mut ids = IdGenerator::starting(start);
         let system = Actor {
-            user: ids.next(),
-            organization: ids.next(),
+            user: ids.next_id(),
+            organization: ids.next_id(),
             role: Role::System,
         };
         let mut builder = Self {
             ids,
             today: start,
             events: Vec::new(),
-            actors: Vec::new(),
+            recorded: Vec::new(),
             system,
             organizations: BTreeMap::new(),
             users: BTreeMap::new(),
@@ -274,29 +275,31 @@ impl HistoryBuilder {
         self.events
     }
 
-    /// The events wrapped in envelopes, with deterministic event and correlation ids, the
-    /// acting user (or the service's own system actor for setup and policy events), and a
-    /// recorded-at time of noon UTC on the builder's current date plus one microsecond per
-    /// event. Meant for fixtures that append a history to a log.
+    /// The events wrapped in envelopes, meant for fixtures that append a history to a log:
+    /// deterministic event and correlation ids (distinct from every entity id), the acting
+    /// user (or the service's own system actor for setup and policy events), and a
+    /// recorded-at time of noon UTC on the builder's date when the event was recorded, plus
+    /// one microsecond per position (so it only goes back in time if [`on`](Self::on) did).
     pub fn envelopes(&self) -> Vec<Envelope> {
-        let mut ids = IdGenerator::new(u64::MAX >> 16);
-        let noon = self
-            .today
-            .to_naive()
-            .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN))
-            .and_utc();
-        let base = Timestamp::from_datetime(noon).as_micros();
+        let mut ids = self.ids.clone();
+        ids.counter = 1 << 64;
         self.events
             .iter()
-            .zip(&self.actors)
+            .zip(&self.recorded)
             .enumerate()
-            .map(|(i, (event, actor))| {
+            .map(|(i, (event, (actor, day)))| {
+                let noon = day
+                    .to_naive()
+                    .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN))
+                    .and_utc();
                 let offset = i64::try_from(i).unwrap_or(i64::MAX);
+                let micros = Timestamp::from_datetime(noon)
+                    .as_micros()
+                    .saturating_add(offset);
                 let header = Header {
-                    event_id: ids.next(),
-                    correlation_id: ids.next(),
-                    recorded_at: Timestamp::from_micros(base.saturating_add(offset))
-                        .unwrap_or(Timestamp::UNIX_EPOCH),
+                    event_id: ids.next_id(),
+                    correlation_id: ids.next_id(),
+                    recorded_at: Timestamp::from_micros(micros).unwrap_or(Timestamp::UNIX_EPOCH),
                     actor: *actor,
                 };
                 Envelope::new(header, event.clone())
@@ -318,7 +321,7 @@ impl HistoryBuilder {
 
     /// A fresh id that names nothing in the history (for "unknown id" tests).
     pub fn unused_id<T: From<Ulid>>(&mut self) -> T {
-        self.ids.next()
+        self.ids.next_id()
     }
 
     /// The builder's current date.
@@ -382,7 +385,7 @@ impl HistoryBuilder {
 
     fn record(&mut self, actor: Actor, event: impl Into<Event>) {
         self.events.push(event.into());
-        self.actors.push(actor);
+        self.recorded.push((actor, self.today));
     }
 
     fn restriction(
@@ -422,7 +425,7 @@ impl HistoryBuilder {
     }
 
     fn create_organization(&mut self, name: &str, is_coc_lead: bool) -> OrganizationId {
-        let organization_id = self.ids.next();
+        let organization_id = self.ids.next_id();
         self.organizations.insert(organization_id, name.to_owned());
         self.push(OrganizationCreated {
             organization_id,
@@ -436,7 +439,7 @@ impl HistoryBuilder {
 
     /// Creates a user of `organization` with `role`.
     pub fn user(&mut self, organization: OrganizationId, role: Role) -> UserId {
-        let user_id: UserId = self.ids.next();
+        let user_id: UserId = self.ids.next_id();
         let n = self.users.len() + 1;
         let org_name = self
             .organizations
@@ -474,7 +477,7 @@ impl HistoryBuilder {
         name: &str,
         project_type: ProjectType,
     ) -> ProgramId {
-        let program_id = self.ids.next();
+        let program_id = self.ids.next_id();
         self.programs.insert(program_id, organization);
         self.push(ProgramCreated {
             program_id,
@@ -495,7 +498,7 @@ impl HistoryBuilder {
         participants: &[(OrganizationId, MouDirection)],
         window: DateWindow,
     ) -> MouId {
-        let mou_id = self.ids.next();
+        let mou_id = self.ids.next_id();
         self.push(MouCreated {
             mou_id,
             number: number.to_owned(),
@@ -548,7 +551,7 @@ impl HistoryBuilder {
         last: &str,
         restriction: ClientRestriction,
     ) -> ClientId {
-        let client_id = self.ids.next();
+        let client_id = self.ids.next_id();
         self.clients_made += 1;
         let organization_id = self.organization_of(user);
         self.push_as(
@@ -612,7 +615,7 @@ impl HistoryBuilder {
         mou: MouId,
         window: DateWindow,
     ) -> MouAssignmentId {
-        let assignment_id = self.ids.next();
+        let assignment_id = self.ids.next_id();
         self.assignments.insert(assignment_id, client);
         self.push_as(
             user,
@@ -648,7 +651,7 @@ impl HistoryBuilder {
         to: OrganizationId,
         window: DateWindow,
     ) -> ReleaseId {
-        let release_id = self.ids.next();
+        let release_id = self.ids.next_id();
         self.releases.insert(release_id, client);
         let granting_organization = self.organization_of(user);
         self.push_as(
@@ -689,7 +692,7 @@ impl HistoryBuilder {
         entry_date: Date,
         restriction: impl Into<RestrictionChoice>,
     ) -> EnrollmentId {
-        let enrollment_id = self.ids.next();
+        let enrollment_id = self.ids.next_id();
         self.enrollments.insert(enrollment_id, client);
         let restriction = self.restriction(restriction, RecordKind::Enrollment, None);
         let owner = self.owner(user);
@@ -742,7 +745,7 @@ impl HistoryBuilder {
         enrollment: Option<EnrollmentId>,
         restriction: impl Into<RestrictionChoice>,
     ) -> ServiceId {
-        let service_id = self.ids.next();
+        let service_id = self.ids.next_id();
         let restriction = self.restriction(restriction, RecordKind::Service, None);
         let owner = self.owner(user);
         self.push_as(
@@ -770,7 +773,7 @@ impl HistoryBuilder {
         kind: AssessmentKind,
         restriction: impl Into<RestrictionChoice>,
     ) -> AssessmentId {
-        let assessment_id = self.ids.next();
+        let assessment_id = self.ids.next_id();
         let restriction = self.restriction(restriction, RecordKind::Assessment, Some(kind));
         let owner = self.owner(user);
         self.push_as(
@@ -799,7 +802,7 @@ impl HistoryBuilder {
         text: &str,
         restriction: impl Into<RestrictionChoice>,
     ) -> CaseNoteId {
-        let note_id = self.ids.next();
+        let note_id = self.ids.next_id();
         let restriction = self.restriction(restriction, RecordKind::CaseNote, None);
         let owner = self.owner(user);
         self.push_as(
@@ -825,7 +828,7 @@ impl HistoryBuilder {
         document_type: &str,
         restriction: impl Into<RestrictionChoice>,
     ) -> DocumentId {
-        let document_id = self.ids.next();
+        let document_id = self.ids.next_id();
         let restriction = self.restriction(restriction, RecordKind::Document, None);
         let owner = self.owner(user);
         self.push_as(
@@ -847,7 +850,7 @@ impl HistoryBuilder {
 
     /// Creates a shelter facility of `organization`.
     pub fn facility(&mut self, organization: OrganizationId, name: &str) -> FacilityId {
-        let facility_id = self.ids.next();
+        let facility_id = self.ids.next_id();
         self.facilities.insert(facility_id, organization);
         self.push(FacilityCreated {
             facility_id,
@@ -861,8 +864,8 @@ impl HistoryBuilder {
     /// Adds a room with one bed labelled `label` to a facility.
     pub fn bed(&mut self, facility: FacilityId, label: &str) -> BedId {
         Self::known(&self.facilities, facility);
-        let room_id: RoomId = self.ids.next();
-        let bed_id = self.ids.next();
+        let room_id: RoomId = self.ids.next_id();
+        let bed_id = self.ids.next_id();
         self.beds.insert(bed_id, facility);
         self.push(RoomAdded {
             room_id,
@@ -888,7 +891,7 @@ impl HistoryBuilder {
         restriction: impl Into<RestrictionChoice>,
     ) -> ReservationId {
         let facility_id = Self::known(&self.beds, bed);
-        let reservation_id = self.ids.next();
+        let reservation_id = self.ids.next_id();
         let restriction = self.restriction(restriction, RecordKind::Reservation, None);
         let owner = self.owner(user);
         self.push_as(
@@ -915,7 +918,7 @@ impl HistoryBuilder {
         restriction: impl Into<RestrictionChoice>,
     ) -> CheckInId {
         Self::known(&self.facilities, facility);
-        let check_in_id = self.ids.next();
+        let check_in_id = self.ids.next_id();
         self.check_ins.insert(check_in_id, (client, facility));
         let restriction = self.restriction(restriction, RecordKind::CheckIn, None);
         let owner = self.owner(user);
@@ -962,7 +965,7 @@ impl HistoryBuilder {
         window: DateWindow,
         restriction: impl Into<RestrictionChoice>,
     ) -> BarId {
-        let bar_id = self.ids.next();
+        let bar_id = self.ids.next_id();
         self.bars.insert(bar_id, client);
         let restriction = self.restriction(restriction, RecordKind::BarListEntry, None);
         let owner = self.owner(user);
@@ -1000,7 +1003,7 @@ impl HistoryBuilder {
     /// `user` (an agency administrator) submits a client record request for in-person
     /// pickup, on the current date, due five business days later.
     pub fn submit_record_request(&mut self, user: UserId, client: ClientId) -> RecordRequestId {
-        let request_id = self.ids.next();
+        let request_id = self.ids.next_id();
         self.requests.insert(request_id, client);
         let organization_id = self.organization_of(user);
         let submitted = self.evening();
@@ -1133,8 +1136,22 @@ mod tests {
         let mut h = HistoryBuilder::new(SharingPolicy::clienttrack("UTC"), date("2011-01-01"));
         let org = h.organization("We Care");
         let cm = h.user(org, Role::CaseManager);
-        h.intake(cm, ClientRestriction::ShareGlobally);
+        h.on(date("2011-03-01"));
+        let client = h.intake(cm, ClientRestriction::ShareGlobally);
         let envelopes = h.envelopes();
+        assert_eq!(envelopes, h.envelopes());
+        assert_eq!(envelopes[0].recorded_at.utc_date(), date("2011-01-01"));
+        let last_at = envelopes.last().map(|e| e.recorded_at.utc_date());
+        assert_eq!(last_at, Some(date("2011-03-01")));
+        let mut ids: Vec<u128> = envelopes
+            .iter()
+            .flat_map(|e| [e.event_id.as_u128(), e.correlation_id.as_u128()])
+            .chain([org.as_u128(), cm.as_u128(), client.as_u128()])
+            .collect();
+        let all = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), all, "ids are distinct");
         assert_eq!(envelopes.len(), h.events().len());
         assert_eq!(envelopes[0].actor.role, Role::System);
         let last = envelopes.last().map(|e| e.actor);

@@ -14,9 +14,11 @@
 
 mod access;
 mod search;
+mod snapshot;
 mod store;
 mod view;
 
 pub use search::ClientQuery;
+pub use snapshot::SnapshotError;
 pub use store::Projections;
 pub use view::{ClientSummary, OrgView, TransactionSummary};

@@ -6,7 +6,7 @@ use caseledger_core::events::ClientIntakeRecorded;
 use caseledger_core::{ClientId, Date};
 
 /// Inverted indexes from search keys to clients. Holds ids only; the intake lives in the store.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SearchIndex {
     names: HashMap<String, BTreeSet<ClientId>>,
     dobs: HashMap<Date, BTreeSet<ClientId>>,

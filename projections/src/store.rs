@@ -9,13 +9,15 @@ use caseledger_core::{
     OrganizationId, RecordRequestId, ReleaseId, SharingPolicy,
 };
 
+use serde::{Deserialize, Serialize};
+
 use crate::search::SearchIndex;
 
 /// A dated fact whose window the first ending event may close early.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct Windowed {
     pub window: DateWindow,
-    /// The first ending recorded for it (later ones are ignored, as in the reference).
+    /// The earliest ending recorded for it (an ending only ever shortens, as in the reference).
     pub ended: Option<Date>,
 }
 
@@ -28,7 +30,7 @@ impl Windowed {
     }
 
     fn end(&mut self, date: Date) {
-        self.ended.get_or_insert(date);
+        self.ended = Some(self.ended.map_or(date, |e| e.min(date)));
     }
 
     /// Whether the fact applies on `date`.
@@ -40,6 +42,7 @@ impl Windowed {
 }
 
 /// A client release exception.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Release {
     pub id: ReleaseId,
     pub granting: OrganizationId,
@@ -48,7 +51,7 @@ pub(crate) struct Release {
 }
 
 /// Everything known about one client: its intake (once recorded) and its sharing facts.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct ClientState {
     /// The current intake (edits and address updates applied), once recorded.
     pub intake: Option<ClientIntakeRecorded>,
@@ -67,12 +70,15 @@ pub(crate) struct ClientState {
 
 /// A transaction: its sharing facts and the events that make it up (creation first, then
 /// follow-ups such as an exit or a check-out).
+#[derive(Serialize, Deserialize)]
 pub(crate) struct TransactionRecord {
     pub facts: TransactionFacts,
+    #[serde(with = "crate::snapshot::events")]
     pub events: Vec<Event>,
 }
 
 /// An MOU as last recorded.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct MouState {
     pub window: DateWindow,
     pub participants: HashMap<OrganizationId, MouDirection>,
@@ -80,7 +86,7 @@ pub(crate) struct MouState {
 
 /// Everything the views read. Records are stored once; the audience maps hold ids only, so
 /// memory grows with records, not with records × organizations.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct Store {
     /// Policies in log order: (effective date, policy).
     pub policies: Vec<(Date, SharingPolicy)>,
@@ -105,8 +111,8 @@ pub(crate) struct Store {
 /// evaluated on is set by the caller ([`Projections::set_today`]).
 pub struct Projections {
     pub(crate) store: Store,
-    position: u64,
-    today: Date,
+    pub(crate) position: u64,
+    pub(crate) today: Date,
 }
 
 impl Projections {

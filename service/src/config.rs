@@ -20,6 +20,8 @@ pub struct ServiceConfig {
     pub today: Option<Date>,
     /// Progress of the start-up replay (for a progress bar).
     pub progress: Progress,
+    /// Save a read-model snapshot after this many new events (and always at shutdown).
+    pub snapshot_every: u64,
 }
 
 impl ServiceConfig {
@@ -30,6 +32,7 @@ impl ServiceConfig {
             durability: Durability::Fdatasync,
             today: None,
             progress: Arc::new(|_, _| {}),
+            snapshot_every: 100_000,
         }
     }
 }

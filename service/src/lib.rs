@@ -9,6 +9,7 @@ mod clock;
 mod config;
 mod error;
 mod service;
+mod snapshots;
 
 pub use config::{Progress, ServiceConfig};
 pub use error::ServiceError;

@@ -13,7 +13,7 @@ use caseledger_log_store::{
 use caseledger_projections::{OrgView, Projections};
 use tokio::sync::watch;
 
-use crate::{ServiceConfig, ServiceError};
+use crate::{ServiceConfig, ServiceError, snapshots};
 
 /// A decoded event with where the log put it.
 #[derive(Debug, Clone)]
@@ -37,6 +37,12 @@ struct Inner {
     projected: watch::Sender<u64>,
     /// A fixed business date (tests, replays of a past day), or `None` for the real clock.
     fixed_today: Option<Date>,
+    data_dir: std::path::PathBuf,
+    snapshot_every: u64,
+    /// Position of the last snapshot written or loaded.
+    snapshotted: std::sync::atomic::AtomicU64,
+    /// Position the start-up snapshot restored (0: none).
+    restored: u64,
     /// Tells the background tasks to stop.
     stop: watch::Sender<bool>,
     /// The background tasks, awaited by [`Service::shutdown`].
@@ -59,12 +65,25 @@ impl Service {
         let log = SledLog::open_with(&config.data_dir, options)?;
         let head = log.head().position;
         tracing::info!(data = %config.data_dir.display(), head, "log opened");
-        let mut projections = Projections::new(
-            config
-                .today
-                .unwrap_or_else(|| Date::from_naive(chrono::Utc::now().date_naive())),
-        );
-        let mut from = 1;
+        let today = config
+            .today
+            .unwrap_or_else(|| Date::from_naive(chrono::Utc::now().date_naive()));
+        let mut projections = match snapshots::load(&config.data_dir, log.as_ref(), today) {
+            Ok(Some(p)) => {
+                tracing::info!(
+                    position = p.position(),
+                    "projections restored from snapshot"
+                );
+                p
+            }
+            Ok(None) => Projections::new(today),
+            Err(reason) => {
+                tracing::warn!(%reason, "ignoring the read-model snapshot; rebuilding from the log");
+                Projections::new(today)
+            }
+        };
+        let restored = projections.position();
+        let mut from = restored + 1;
         while from <= head {
             let batch = log.read_all(from, 8192)?;
             let Some(last) = batch.last() else { break };
@@ -81,6 +100,10 @@ impl Service {
                 projected: watch::channel(projections.position()).0,
                 projections: RwLock::new(projections),
                 fixed_today: config.today,
+                data_dir: config.data_dir.clone(),
+                snapshot_every: config.snapshot_every.max(1),
+                snapshotted: std::sync::atomic::AtomicU64::new(restored),
+                restored,
                 stop: watch::channel(false).0,
                 tasks: std::sync::Mutex::new(Vec::new()),
             }),
@@ -158,6 +181,7 @@ impl Service {
         for task in tasks {
             let _ = task.await;
         }
+        self.save_snapshot();
         self.inner.log.close();
     }
 
@@ -173,7 +197,52 @@ impl Service {
         let position = p.position();
         drop(p);
         self.inner.projected.send_replace(position);
+        let since = position
+            - self
+                .inner
+                .snapshotted
+                .load(std::sync::atomic::Ordering::Relaxed);
+        if since >= self.inner.snapshot_every {
+            self.save_snapshot();
+        }
         Ok(())
+    }
+
+    /// Writes a snapshot of the projections now (also done every `snapshot_every` events and at
+    /// shutdown). A failure is logged, not fatal: snapshots only make restarts faster.
+    pub fn save_snapshot(&self) {
+        let (body, position) = {
+            let p = self.inner.projections.read().expect("projections lock");
+            (p.snapshot(), p.position())
+        };
+        let result = body.map_err(|e| e.to_string()).and_then(|body| {
+            let hash = match self
+                .inner
+                .log
+                .read_all(position, 1)
+                .map_err(|e| e.to_string())?
+                .first()
+            {
+                Some(r) if r.position == position => r.hash,
+                _ if position == 0 => caseledger_log_store::GENESIS_HASH,
+                _ => return Err(format!("position {position} is not in the log")),
+            };
+            snapshots::save(&self.inner.data_dir, &body, &hash).map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(()) => {
+                self.inner
+                    .snapshotted
+                    .store(position, std::sync::atomic::Ordering::Relaxed);
+                tracing::info!(position, "read-model snapshot saved");
+            }
+            Err(e) => tracing::warn!(error = %e, position, "read-model snapshot not saved"),
+        }
+    }
+
+    /// The position the start-up snapshot restored the projections to (0 when there was none).
+    pub fn restored_from_snapshot(&self) -> u64 {
+        self.inner.restored
     }
 
     /// Sets the projections' business date from the clock (or the fixed date), in the time zone

@@ -5,7 +5,7 @@ use crate::ids::ClientId;
 use crate::sharing_types::{AssessmentKind, RecordKind, RecordOwner, TransactionRestriction};
 
 /// A transaction as the sharing rules see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TransactionFacts {
     /// What kind of record it is.
     pub kind: RecordKind,

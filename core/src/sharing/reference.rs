@@ -6,8 +6,8 @@
 //!
 //! - **Dates** are business dates in the deployment's time zone; windows include both ends;
 //!   an open end never closes. An ending event (`MouAssignmentEnded`, `ReleaseExceptionRevoked`)
-//!   sets the last day its fact applies (the earlier of that and the window's own end); ending
-//!   "today, at once" therefore means ending on yesterday.
+//!   sets the last day its fact applies (the earliest of every ending and the window's own end:
+//!   an ending only ever shortens); ending "today, at once" therefore means ending on yesterday.
 //! - **The policy on a date** is the last `SharingPolicySet` in log order whose effective date is
 //!   on or before it; before the first effective date, the first policy recorded; with none,
 //!   `clienttrack` in UTC.
@@ -21,7 +21,8 @@
 //! - **Exits, move-in dates, check-outs, cancellations and lifted bars** belong to the record they
 //!   complete and are seen with it.
 //! - **Help desk** reads a client's transactions other than case notes while a client record
-//!   request for that client is open (submitted, not yet fulfilled or denied).
+//!   request for that client is open (submitted, not yet fulfilled or denied) in the history
+//!   given; the date plays no part (to ask about a past day, pass the history up to that day).
 
 use crate::events::Event;
 use crate::ids::{ClientId, MouId, OrganizationId, UserId};
@@ -247,10 +248,15 @@ fn sharing_path(
             && g.granting_organization == from
             && g.accessing_organization == to
         {
-            let end = history.iter().find_map(|e| match e {
-                Event::ReleaseExceptionRevoked(r) if r.release_id == g.release_id => Some(r.end),
-                _ => None,
-            });
+            let end = history
+                .iter()
+                .filter_map(|e| match e {
+                    Event::ReleaseExceptionRevoked(r) if r.release_id == g.release_id => {
+                        Some(r.end)
+                    }
+                    _ => None,
+                })
+                .min();
             if clipped(g.window, end).contains(date) {
                 return Some(AccessReason::ReleaseException(g.release_id));
             }
@@ -267,10 +273,15 @@ fn mou_assignment_on(history: &[Event], client: ClientId, date: Date) -> Option<
         if let Event::MouAssigned(a) = event
             && a.client_id == client
         {
-            let end = history.iter().find_map(|e| match e {
-                Event::MouAssignmentEnded(x) if x.assignment_id == a.assignment_id => Some(x.end),
-                _ => None,
-            });
+            let end = history
+                .iter()
+                .filter_map(|e| match e {
+                    Event::MouAssignmentEnded(x) if x.assignment_id == a.assignment_id => {
+                        Some(x.end)
+                    }
+                    _ => None,
+                })
+                .min();
             if clipped(a.window, end).contains(date) {
                 current = Some(a.mou_id);
             }

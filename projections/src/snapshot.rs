@@ -1,0 +1,80 @@
+//! Snapshots of the read models: bytes that restore the projections at a log position, so a
+//! restart replays only what came after. The bytes are produced and parsed here; where they are
+//! stored is the service's business.
+//!
+//! Layout: `CLSNAP01` ‖ position (u64 BE) ‖ bincode (standard config) of the store. Events
+//! inside are kept in the event encoding of `caseledger_core::encode_event`, so they upcast like
+//! events in the log. A snapshot is a cache: any change of layout gets a new magic, and a
+//! snapshot that does not parse is ignored and rebuilt from the log.
+
+use caseledger_core::Date;
+
+use crate::Projections;
+use crate::store::Store;
+
+const MAGIC: &[u8; 8] = b"CLSNAP01";
+
+/// Why snapshot bytes could not be made or read.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The bytes are not a snapshot of this layout.
+    #[error("not a caseledger snapshot of this version")]
+    Format,
+    /// The body could not be encoded or decoded.
+    #[error("snapshot body: {0}")]
+    Body(String),
+}
+
+impl Projections {
+    /// The read models as bytes, with the position they reflect.
+    pub fn snapshot(&self) -> Result<Vec<u8>, SnapshotError> {
+        let mut out = Vec::with_capacity(1 << 20);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&self.position.to_be_bytes());
+        bincode::serde::encode_into_std_write(&self.store, &mut out, bincode::config::standard())
+            .map_err(|e| SnapshotError::Body(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// Restores read models from [`Projections::snapshot`] bytes, evaluated on `today`.
+    pub fn from_snapshot(bytes: &[u8], today: Date) -> Result<Self, SnapshotError> {
+        let rest = bytes.strip_prefix(MAGIC).ok_or(SnapshotError::Format)?;
+        let (position, body) = rest.split_first_chunk::<8>().ok_or(SnapshotError::Format)?;
+        let (store, read): (Store, usize) =
+            bincode::serde::decode_from_slice(body, bincode::config::standard())
+                .map_err(|e| SnapshotError::Body(e.to_string()))?;
+        if read != body.len() {
+            return Err(SnapshotError::Body("trailing bytes".into()));
+        }
+        Ok(Projections {
+            store,
+            position: u64::from_be_bytes(*position),
+            today,
+        })
+    }
+}
+
+/// Serde for a record's events, in the event encoding of the log.
+pub(crate) mod events {
+    use caseledger_core::{Event, decode_event, encode_event};
+    use serde::de::Error as _;
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(events: &[Event], s: S) -> Result<S::Ok, S::Error> {
+        let encoded: Vec<Vec<u8>> = events
+            .iter()
+            .map(encode_event)
+            .collect::<Result<_, _>>()
+            .map_err(S::Error::custom)?;
+        encoded.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error> {
+        let encoded = Vec::<Vec<u8>>::deserialize(d)?;
+        encoded
+            .iter()
+            .map(|b| decode_event(b).map_err(D::Error::custom))
+            .collect()
+    }
+}
