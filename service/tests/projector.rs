@@ -227,3 +227,101 @@ async fn views_move_with_the_business_date_without_any_new_event() {
         service.shutdown().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_plus_catch_up_equals_a_rebuild_and_a_bad_snapshot_is_ignored() {
+    let (h, viewers) = history();
+    let envelopes = h.envelopes();
+    let records = records(&h);
+    let today = date("2011-06-25");
+    let dir = tempfile::tempdir().unwrap();
+    let half = envelopes.len() / 2;
+
+    // First run: half the history; shutdown writes a snapshot at that position.
+    let service = Service::open(&config(dir.path(), today)).unwrap();
+    service.start();
+    let mid = *service
+        .append(&envelopes[..half])
+        .await
+        .unwrap()
+        .last()
+        .unwrap();
+    service
+        .wait_for(mid, Duration::from_secs(10))
+        .await
+        .unwrap();
+    service.shutdown().await;
+    drop(service);
+
+    // Second run: restored from the snapshot, then the rest of the history arrives live.
+    let service = Service::open(&config(dir.path(), today)).unwrap();
+    assert_eq!(service.restored_from_snapshot(), mid);
+    service.start();
+    let last = *service
+        .append(&envelopes[half..])
+        .await
+        .unwrap()
+        .last()
+        .unwrap();
+    service
+        .wait_for(last, Duration::from_secs(10))
+        .await
+        .unwrap();
+    let via_snapshot = snapshot(&service, &viewers, &records);
+    service.shutdown().await;
+    drop(service);
+
+    // Third run: the snapshot is at the head; no replay needed, same answers.
+    let service = Service::open(&config(dir.path(), today)).unwrap();
+    assert_eq!(service.restored_from_snapshot(), last);
+    assert_eq!(snapshot(&service, &viewers, &records), via_snapshot);
+    service.shutdown().await;
+    drop(service);
+
+    // A damaged snapshot is ignored: the projections are rebuilt from the log, identically.
+    let file = dir.path().join("snapshots").join("projections.snap");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let n = bytes.len();
+    bytes[n - 3] ^= 0x40;
+    std::fs::write(&file, &bytes).unwrap();
+    let rebuilt = Service::open(&config(dir.path(), today)).unwrap();
+    assert_eq!(
+        rebuilt.restored_from_snapshot(),
+        0,
+        "a snapshot failing its checksum must not be used"
+    );
+    assert_eq!(rebuilt.projected_position(), last);
+    assert_eq!(snapshot(&rebuilt, &viewers, &records), via_snapshot);
+    rebuilt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_of_another_history_is_refused() {
+    let (h, _) = history();
+    let envelopes = h.envelopes();
+    let today = date("2011-06-25");
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    // b holds the same events shifted by one position, so every position's chain hash differs
+    // (a snapshot of a prefix of the same history, by contrast, is valid and used).
+    for (dir, events) in [(a.path(), &envelopes[..]), (b.path(), &envelopes[1..])] {
+        let service = Service::open(&config(dir, today)).unwrap();
+        service.start();
+        let last = *service.append(events).await.unwrap().last().unwrap();
+        service
+            .wait_for(last, Duration::from_secs(10))
+            .await
+            .unwrap();
+        service.shutdown().await;
+    }
+    // Put b's snapshot into a: its position exists in a, but holds a different event.
+    std::fs::copy(
+        b.path().join("snapshots/projections.snap"),
+        a.path().join("snapshots/projections.snap"),
+    )
+    .unwrap();
+    let service = Service::open(&config(a.path(), today)).unwrap();
+    assert_eq!(service.restored_from_snapshot(), 0);
+    assert_eq!(service.projected_position(), envelopes.len() as u64);
+    service.shutdown().await;
+}
