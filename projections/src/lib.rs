@@ -3,9 +3,10 @@
 //! [`Projections`] folds events in log order into one store of records, each kept once and
 //! indexed by audience (creating organization, global share, MOU, release grantee) rather than
 //! copied per organization. Nothing outside this crate can reach the store: callers get a
-//! view for an authenticated viewer ([`OrgView`]) and every question passes through it, so an
-//! organization can never be handed a record it may not see, nor learn that a hidden client
-//! exists.
+//! view for an authenticated viewer — [`OrgView`] for agency users, and [`AdminView`],
+//! [`HelpDeskView`], [`AuditView`] only for viewers of those roles — and every question passes
+//! through it, so an organization can never be handed a record it may not see, nor learn that a
+//! hidden client exists.
 //!
 //! The access decisions in [`access`] restate `caseledger_core::sharing::reference` over the
 //! indexed state (constant-time lookups instead of history scans); the property tests in
@@ -13,11 +14,13 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod capabilities;
 mod search;
 mod snapshot;
 mod store;
 mod view;
 
+pub use capabilities::{AdminView, AuditView, HelpDeskView};
 pub use search::ClientQuery;
 pub use snapshot::SnapshotError;
 pub use store::Projections;

@@ -1,0 +1,112 @@
+//! The views handed to the CoC lead's roles. Each is obtained only for a viewer of that role,
+//! so a handler holding an `OrgView` cannot reach what only the help desk or an auditor may ask.
+
+use caseledger_core::sharing::{RecordRef, Viewer, Visibility};
+use caseledger_core::{ClientId, RecordKind, RecordRequestId, Role};
+
+use crate::Projections;
+use crate::search::ClientQuery;
+use crate::view::{ClientSummary, OrgView, TransactionSummary};
+
+/// The system administrator's view: everything the rules give a system administrator (all
+/// intakes editable, every transaction readable) through the same questions as [`OrgView`].
+pub struct AdminView<'a> {
+    org: OrgView<'a>,
+}
+
+/// The help desk's view: find any client by HMIS id, search by name for an agency that cannot
+/// find a record, and the records a client record dashboard shows while its request is open.
+pub struct HelpDeskView<'a> {
+    org: OrgView<'a>,
+}
+
+/// The auditor's view: what any viewer may see of any record today, and every record.
+pub struct AuditView<'a> {
+    org: OrgView<'a>,
+    projections: &'a Projections,
+}
+
+impl Projections {
+    /// The system administrator's view, or `None` for any other role.
+    pub fn admin_view(&self, viewer: Viewer) -> Option<AdminView<'_>> {
+        (viewer.role == Role::SystemAdmin).then(|| AdminView {
+            org: self.org_view(viewer),
+        })
+    }
+
+    /// The help desk's view, or `None` for any other role.
+    pub fn help_desk_view(&self, viewer: Viewer) -> Option<HelpDeskView<'_>> {
+        (viewer.role == Role::HelpDesk).then(|| HelpDeskView {
+            org: self.org_view(viewer),
+        })
+    }
+
+    /// The auditor's view (auditors and system administrators), or `None` for any other role.
+    pub fn audit_view(&self, viewer: Viewer) -> Option<AuditView<'_>> {
+        matches!(viewer.role, Role::Auditor | Role::SystemAdmin).then(|| AuditView {
+            org: self.org_view(viewer),
+            projections: self,
+        })
+    }
+}
+
+impl<'a> AdminView<'a> {
+    /// The questions every viewer can ask, answered with a system administrator's access.
+    pub fn org(&self) -> &OrgView<'a> {
+        &self.org
+    }
+}
+
+impl HelpDeskView<'_> {
+    /// Any client by HMIS id, restricted ones included (the help desk's first tool).
+    pub fn client_by_hmis_id(&self, id: ClientId) -> Option<ClientSummary> {
+        self.org.client(id)
+    }
+
+    /// Clients matching a search, whatever their restriction. The caller records the stated
+    /// reason as a deliberate access.
+    pub fn find_clients(
+        &self,
+        query: &ClientQuery,
+        after: Option<ClientId>,
+        limit: usize,
+    ) -> Vec<ClientSummary> {
+        self.org.find_clients(query, after, limit)
+    }
+
+    /// What a client record dashboard lists for an open request: the client's enrollments (in
+    /// every participating project, regardless of sharing) and documents; never case notes.
+    /// Empty when the request is not open or not this client's.
+    pub fn dashboard_records(
+        &self,
+        client: ClientId,
+        request: RecordRequestId,
+    ) -> Vec<TransactionSummary> {
+        self.org
+            .transactions(client, None)
+            .into_iter()
+            .filter(|t| matches!(t.kind, RecordKind::Enrollment | RecordKind::Document))
+            .filter(|t| {
+                t.access.reason == Some(caseledger_core::AccessReason::ClientRecordRequest(request))
+            })
+            .collect()
+    }
+}
+
+impl AuditView<'_> {
+    /// What `other` may do with `record` on the views' date, and why.
+    pub fn visibility_of(&self, other: Viewer, record: &RecordRef) -> Visibility {
+        self.projections.org_view(other).visibility(record)
+    }
+
+    /// Every client with an intake, in id order.
+    pub fn all_clients(&self) -> Vec<ClientId> {
+        self.org.visible_clients()
+    }
+
+    /// The client's transactions an auditor reads (all but other users' restrict-to-user
+    /// records of the auditor's own organization), in log order.
+    pub fn transactions(&self, client: ClientId) -> Vec<TransactionSummary> {
+        self.org.transactions(client, None)
+    }
+}
