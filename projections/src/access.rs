@@ -173,7 +173,7 @@ impl Store {
 
 /// The client's restriction on `date`: the last restriction fact that applies by then;
 /// restricted to its organization when nothing applies (no intake yet).
-fn restriction_on(state: &ClientState, date: Date) -> ClientRestriction {
+pub(crate) fn restriction_on(state: &ClientState, date: Date) -> ClientRestriction {
     state
         .restrictions
         .iter()

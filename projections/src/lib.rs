@@ -19,9 +19,11 @@ mod search;
 mod snapshot;
 mod store;
 mod view;
+mod write_model;
 
 pub use capabilities::{AdminView, AuditView, HelpDeskView};
 pub use search::ClientQuery;
 pub use snapshot::SnapshotError;
 pub use store::Projections;
 pub use view::{ClientSummary, OrgView, TransactionSummary};
+pub use write_model::{EnrollmentFacts, WriteModel};

@@ -105,6 +105,8 @@ pub(crate) struct Store {
     pub request_clients: HashMap<RecordRequestId, ClientId>,
     /// Client search by name parts, date of birth, SSN last four and HMIS id.
     pub search: SearchIndex,
+    /// Facilities, rooms, beds and their occupants (write model).
+    pub shelter: crate::write_model::Shelter,
 }
 
 /// The read models, folded from the log. Never reads the wall clock: the date views are
@@ -154,6 +156,7 @@ impl Store {
     }
 
     fn apply(&mut self, event: &Event) {
+        self.shelter.apply(event);
         if let Some(facts) = transaction_facts(event) {
             // The first record with an id is the record (ids are unique; a retry is no-op).
             if !self.transactions.contains_key(&facts.id) {

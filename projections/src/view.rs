@@ -66,12 +66,7 @@ impl OrgView<'_> {
             return None;
         }
         let state = self.store.clients.get(&id)?;
-        let restriction = state
-            .restrictions
-            .iter()
-            .rev()
-            .find(|(effective, _)| effective.is_none_or(|d| d <= self.today))
-            .map_or(ClientRestriction::RestrictToOrganization, |(_, r)| *r);
+        let restriction = crate::access::restriction_on(state, self.today);
         Some(ClientSummary {
             intake: state.intake.clone()?,
             access,

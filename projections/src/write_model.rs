@@ -1,0 +1,220 @@
+//! The state commands are checked against, kept by the same fold as the views so a command's
+//! check and what the views show can never disagree.
+//!
+//! These answers are not filtered by the sharing rules (a bed's occupant is a fact the command
+//! processor needs whoever asks), so only the service's command processor uses them; interfaces
+//! reach the service, never this type.
+
+use std::collections::HashMap;
+
+use caseledger_core::events::{ClientBarred, ClientEnrolled, Event, RoomDesignator};
+use caseledger_core::{
+    BedId, CheckInId, ClientId, ClientRestriction, Date, EnrollmentId, FacilityId, MouId,
+    OrganizationId, ProgramId, RoomId,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::Projections;
+
+/// Facilities, rooms and beds, and who occupies which bed.
+#[derive(Default, Serialize, Deserialize)]
+pub(crate) struct Shelter {
+    pub facilities: HashMap<FacilityId, OrganizationId>,
+    pub rooms: HashMap<RoomId, (FacilityId, Vec<RoomDesignator>)>,
+    pub beds: HashMap<BedId, (FacilityId, RoomId)>,
+    /// Bed → the stay occupying it.
+    pub occupied: HashMap<BedId, (ClientId, CheckInId)>,
+    /// Client → their current stay and its bed.
+    pub staying: HashMap<ClientId, (CheckInId, Option<BedId>)>,
+}
+
+impl Shelter {
+    pub(crate) fn apply(&mut self, event: &Event) {
+        match event {
+            Event::FacilityCreated(f) => {
+                self.facilities.insert(f.facility_id, f.organization_id);
+            }
+            Event::RoomAdded(r) => {
+                self.rooms
+                    .insert(r.room_id, (r.facility_id, r.designators.clone()));
+            }
+            Event::BedAdded(b) => {
+                self.beds.insert(b.bed_id, (b.facility_id, b.room_id));
+            }
+            Event::ClientCheckedIn(c) => {
+                if let Some(bed) = c.bed_id {
+                    self.occupied.insert(bed, (c.client_id, c.check_in_id));
+                }
+                self.staying.insert(c.client_id, (c.check_in_id, c.bed_id));
+            }
+            Event::ClientCheckedOut(c) => {
+                if let Some((stay, bed)) = self.staying.get(&c.client_id).copied()
+                    && stay == c.check_in_id
+                {
+                    self.staying.remove(&c.client_id);
+                    if let Some(bed) = bed {
+                        self.occupied.remove(&bed);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// An enrollment as commands see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollmentFacts {
+    /// The enrollment.
+    pub id: EnrollmentId,
+    /// Its program.
+    pub program: ProgramId,
+    /// Its owning organization.
+    pub organization: OrganizationId,
+    /// Project start date.
+    pub entry: Date,
+    /// Exit date, once exited.
+    pub exit: Option<Date>,
+    /// The household enrollment it belongs to, if any.
+    pub household: Option<caseledger_core::HouseholdId>,
+    /// Relationship to the head of household.
+    pub relationship: caseledger_core::hud::RelationshipToHoH,
+}
+
+/// The write model: read-only answers for the command processor.
+pub struct WriteModel<'a> {
+    projections: &'a Projections,
+}
+
+impl Projections {
+    /// The state commands are checked against.
+    pub fn write_model(&self) -> WriteModel<'_> {
+        WriteModel { projections: self }
+    }
+}
+
+impl WriteModel<'_> {
+    /// The organization that created the client (owns its intake), if the client exists.
+    pub fn client_creator(&self, client: ClientId) -> Option<OrganizationId> {
+        self.projections
+            .store
+            .clients
+            .get(&client)?
+            .intake
+            .as_ref()
+            .map(|i| i.organization_id)
+    }
+
+    /// The client's restriction on `date`.
+    pub fn restriction(&self, client: ClientId, date: Date) -> Option<ClientRestriction> {
+        let state = self.projections.store.clients.get(&client)?;
+        state.intake.as_ref()?;
+        Some(crate::access::restriction_on(state, date))
+    }
+
+    /// The client's MOU assignment on `date` (assignment id and MOU).
+    pub fn mou_assignment(
+        &self,
+        client: ClientId,
+        date: Date,
+    ) -> Option<(caseledger_core::MouAssignmentId, MouId)> {
+        let state = self.projections.store.clients.get(&client)?;
+        state
+            .assignments
+            .iter()
+            .rev()
+            .find(|a| a.2.contains(date))
+            .map(|a| (a.0, a.1))
+    }
+
+    /// Whether an MOU exists and lists `organization` as a participant.
+    pub fn mou_participant(&self, mou: MouId, organization: OrganizationId) -> bool {
+        self.projections
+            .store
+            .mous
+            .get(&mou)
+            .is_some_and(|m| m.participants.contains_key(&organization))
+    }
+
+    /// The client's enrollments, in log order.
+    pub fn enrollments(&self, client: ClientId) -> Vec<EnrollmentFacts> {
+        let store = &self.projections.store;
+        let Some(state) = store.clients.get(&client) else {
+            return Vec::new();
+        };
+        state
+            .transactions
+            .iter()
+            .filter_map(|id| store.transactions.get(id))
+            .filter_map(|t| {
+                let mut events = t.events.iter();
+                let Some(Event::ClientEnrolled(e)) = events.next() else {
+                    return None;
+                };
+                let exit = t.events.iter().rev().find_map(|x| match x {
+                    Event::EnrollmentExited(x) => Some(x.exit_date),
+                    _ => None,
+                });
+                Some(enrollment_facts(e, exit))
+            })
+            .collect()
+    }
+
+    /// Bar-list entries of the client active on `date`.
+    pub fn active_bars(&self, client: ClientId, date: Date) -> Vec<ClientBarred> {
+        let store = &self.projections.store;
+        let Some(state) = store.clients.get(&client) else {
+            return Vec::new();
+        };
+        state
+            .transactions
+            .iter()
+            .filter_map(|id| store.transactions.get(id))
+            .filter_map(|t| {
+                let Some(Event::ClientBarred(b)) = t.events.first() else {
+                    return None;
+                };
+                let lifted = t
+                    .events
+                    .iter()
+                    .filter_map(|x| match x {
+                        Event::BarLifted(l) => Some(l.end),
+                        _ => None,
+                    })
+                    .min();
+                let window = lifted.map_or(b.window, |end| b.window.closed_at(end));
+                window.contains(date).then(|| b.clone())
+            })
+            .collect()
+    }
+
+    /// Who occupies a bed now.
+    pub fn bed_occupant(&self, bed: BedId) -> Option<(ClientId, CheckInId)> {
+        self.projections.store.shelter.occupied.get(&bed).copied()
+    }
+
+    /// The client's current stay (check-in) and its bed, if checked in.
+    pub fn current_stay(&self, client: ClientId) -> Option<(CheckInId, Option<BedId>)> {
+        self.projections.store.shelter.staying.get(&client).copied()
+    }
+
+    /// A bed's facility and its room's designators.
+    pub fn bed(&self, bed: BedId) -> Option<(FacilityId, &[RoomDesignator])> {
+        let shelter = &self.projections.store.shelter;
+        let (facility, room) = shelter.beds.get(&bed)?;
+        let designators = shelter.rooms.get(room).map_or(&[][..], |r| &r.1[..]);
+        Some((*facility, designators))
+    }
+}
+
+fn enrollment_facts(e: &ClientEnrolled, exit: Option<Date>) -> EnrollmentFacts {
+    EnrollmentFacts {
+        id: e.enrollment_id,
+        program: e.program_id,
+        organization: e.owner.organization,
+        entry: e.entry_date,
+        exit,
+        household: e.household_id,
+        relationship: e.relationship_to_hoh,
+    }
+}
