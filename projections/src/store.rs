@@ -1,5 +1,6 @@
 //! The global store: every record once, with audience indexes. Private to this crate.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use caseledger_core::events::{ClientIntakeEdited, ClientIntakeRecorded, Event};
@@ -145,7 +146,14 @@ impl Projections {
 
     /// Folds one event, which the log stored at `position`. Events must come in log order.
     pub fn apply(&mut self, position: u64, event: &Event) {
-        self.store.apply(event);
+        self.store.apply(Cow::Borrowed(event));
+        self.position = position;
+    }
+
+    /// Like [`Projections::apply`], keeping the event itself instead of a copy where a record
+    /// holds it (the replay path).
+    pub fn apply_owned(&mut self, position: u64, event: Event) {
+        self.store.apply(Cow::Owned(event));
         self.position = position;
     }
 }
@@ -155,9 +163,15 @@ impl Store {
         self.clients.entry(id).or_default()
     }
 
-    fn apply(&mut self, event: &Event) {
-        self.shelter.apply(event);
-        if let Some(facts) = transaction_facts(event) {
+    fn apply(&mut self, event: Cow<'_, Event>) {
+        self.shelter.apply(&event);
+        if let Some(record) = follow_up_of(&event) {
+            if let Some(r) = self.transactions.get_mut(&record) {
+                r.events.push(event.into_owned());
+            }
+            return;
+        }
+        if let Some(facts) = transaction_facts(&event) {
             // The first record with an id is the record (ids are unique; a retry is no-op).
             if !self.transactions.contains_key(&facts.id) {
                 self.client(facts.client).transactions.push(facts.id);
@@ -165,13 +179,13 @@ impl Store {
                     facts.id,
                     TransactionRecord {
                         facts,
-                        events: vec![event.clone()],
+                        events: vec![event.into_owned()],
                     },
                 );
             }
             return;
         }
-        match event {
+        match &*event {
             Event::SharingPolicySet(p) => self.policies.push((p.effective, p.policy.clone())),
             Event::MouCreated(m) => self.set_mou(m.mou_id, m.window, &m.participants),
             Event::MouChanged(m) => self.set_mou(m.mou_id, m.window, &m.participants),
@@ -263,11 +277,6 @@ impl Store {
             }
             Event::RecordRequestFulfilled(f) => self.close_request(f.request_id),
             Event::RecordRequestDenied(d) => self.close_request(d.request_id),
-            Event::EnrollmentExited(x) => self.follow_up(x.enrollment_id.as_u128(), event),
-            Event::EnrollmentMoveInSet(x) => self.follow_up(x.enrollment_id.as_u128(), event),
-            Event::ReservationCancelled(x) => self.follow_up(x.reservation_id.as_u128(), event),
-            Event::ClientCheckedOut(x) => self.follow_up(x.check_in_id.as_u128(), event),
-            Event::BarLifted(x) => self.follow_up(x.bar_id.as_u128(), event),
             _ => {}
         }
     }
@@ -299,11 +308,19 @@ impl Store {
         }
     }
 
-    fn follow_up(&mut self, record: u128, event: &Event) {
-        if let Some(r) = self.transactions.get_mut(&record) {
-            r.events.push(event.clone());
-        }
-    }
+}
+
+/// The record an event completes (an exit, a move-in date, a check-out, a cancellation, a
+/// lifted bar), if it is such a follow-up.
+fn follow_up_of(event: &Event) -> Option<u128> {
+    Some(match event {
+        Event::EnrollmentExited(x) => x.enrollment_id.as_u128(),
+        Event::EnrollmentMoveInSet(x) => x.enrollment_id.as_u128(),
+        Event::ReservationCancelled(x) => x.reservation_id.as_u128(),
+        Event::ClientCheckedOut(x) => x.check_in_id.as_u128(),
+        Event::BarLifted(x) => x.bar_id.as_u128(),
+        _ => return None,
+    })
 }
 
 /// Applies the fields an edit carries to the current intake.

@@ -12,6 +12,8 @@ use caseledger_log_store::{
 
 use crate::Failure;
 
+mod replay;
+
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
@@ -24,14 +26,26 @@ pub struct BenchArgs {
     /// Scratch directory for the benchmark logs (on the disk you want measured).
     #[arg(long, env = "CASELEDGER_BENCH_DIR")]
     dir: Option<PathBuf>,
+    /// Run only these groups (default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<Group>,
+}
+
+/// Groups of figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Group {
+    /// Durable appends to the log, against the disk's raw fdatasync.
+    Append,
+    /// Replaying events into the projections, and their memory.
+    Replay,
 }
 
 /// Named figures in the order they were measured.
 #[derive(Default)]
-struct Figures(Vec<(&'static str, f64, &'static str)>);
+pub(crate) struct Figures(Vec<(&'static str, f64, &'static str)>);
 
 impl Figures {
-    fn add(&mut self, name: &'static str, value: f64, unit: &'static str) {
+    pub(crate) fn add(&mut self, name: &'static str, value: f64, unit: &'static str) {
         self.0.push((name, value, unit));
     }
 
@@ -58,6 +72,9 @@ impl Figures {
 
 /// Runs the benchmarks.
 pub fn run(args: BenchArgs) -> Result<(), Failure> {
+    if let Some(result) = replay::child() {
+        return result;
+    }
     let scratch = match &args.dir {
         Some(d) => {
             std::fs::create_dir_all(d)?;
@@ -71,6 +88,14 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         (3_000, 200_000)
     };
     let mut figures = Figures::default();
+    let wants = |g: Group| args.only.is_empty() || args.only.contains(&g);
+    if wants(Group::Replay) {
+        replay::run(args.quick, &mut figures)?;
+    }
+    if !wants(Group::Append) {
+        figures.print(args.json);
+        return Ok(());
+    }
     eprintln!("bench: scratch directory {}", scratch.path().display());
 
     let appending = fsync_latencies(scratch.path(), single, false)?;
