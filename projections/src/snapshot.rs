@@ -3,9 +3,9 @@
 //! stored is the service's business.
 //!
 //! Layout: `CLSNAP01` ‖ position (u64 BE) ‖ bincode (standard config) of the store. Events
-//! inside are kept in the event encoding of `caseledger_core::encode_event`, so they upcast like
-//! events in the log. A snapshot is a cache: any change of layout gets a new magic, and a
-//! snapshot that does not parse is ignored and rebuilt from the log.
+//! inside are in the event encoding of `caseledger_core::encode_event` (as the store keeps
+//! them), so they upcast like events in the log. A snapshot is a cache: any change of layout
+//! gets a new magic, and a snapshot that does not parse is ignored and rebuilt from the log.
 
 use caseledger_core::Date;
 
@@ -51,30 +51,5 @@ impl Projections {
             position: u64::from_be_bytes(*position),
             today,
         })
-    }
-}
-
-/// Serde for a record's events, in the event encoding of the log.
-pub(crate) mod events {
-    use caseledger_core::{Event, decode_event, encode_event};
-    use serde::de::Error as _;
-    use serde::ser::Error as _;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(events: &[Event], s: S) -> Result<S::Ok, S::Error> {
-        let encoded: Vec<Vec<u8>> = events
-            .iter()
-            .map(encode_event)
-            .collect::<Result<_, _>>()
-            .map_err(S::Error::custom)?;
-        encoded.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error> {
-        let encoded = Vec::<Vec<u8>>::deserialize(d)?;
-        encoded
-            .iter()
-            .map(|b| decode_event(b).map_err(D::Error::custom))
-            .collect()
     }
 }

@@ -1,6 +1,5 @@
 //! The global store: every record once, with audience indexes. Private to this crate.
 
-use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use caseledger_core::events::{ClientIntakeEdited, ClientIntakeRecorded, Event};
@@ -74,8 +73,28 @@ pub(crate) struct ClientState {
 #[derive(Serialize, Deserialize)]
 pub(crate) struct TransactionRecord {
     pub facts: TransactionFacts,
-    #[serde(with = "crate::snapshot::events")]
-    pub events: Vec<Event>,
+    pub events: Vec<Compact>,
+}
+
+/// An event kept in its compact byte encoding (`caseledger_core::encode_event`): a record's
+/// events are read rarely and one at a time, while an `Event` value is as large as the largest
+/// variant, so bytes keep the store several times smaller.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Compact(Box<[u8]>);
+
+impl Compact {
+    pub fn new(event: &Event) -> Self {
+        Compact(
+            caseledger_core::encode_event(event)
+                .expect("an event in memory always encodes")
+                .into_boxed_slice(),
+        )
+    }
+
+    /// The event. The bytes were encoded by this process from a valid event, so they decode.
+    pub fn event(&self) -> Event {
+        caseledger_core::decode_event(&self.0).expect("compact event bytes decode")
+    }
 }
 
 /// An MOU as last recorded.
@@ -146,14 +165,7 @@ impl Projections {
 
     /// Folds one event, which the log stored at `position`. Events must come in log order.
     pub fn apply(&mut self, position: u64, event: &Event) {
-        self.store.apply(Cow::Borrowed(event));
-        self.position = position;
-    }
-
-    /// Like [`Projections::apply`], keeping the event itself instead of a copy where a record
-    /// holds it (the replay path).
-    pub fn apply_owned(&mut self, position: u64, event: Event) {
-        self.store.apply(Cow::Owned(event));
+        self.store.apply(event);
         self.position = position;
     }
 }
@@ -163,15 +175,15 @@ impl Store {
         self.clients.entry(id).or_default()
     }
 
-    fn apply(&mut self, event: Cow<'_, Event>) {
-        self.shelter.apply(&event);
-        if let Some(record) = follow_up_of(&event) {
+    fn apply(&mut self, event: &Event) {
+        self.shelter.apply(event);
+        if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
-                r.events.push(event.into_owned());
+                r.events.push(Compact::new(&event));
             }
             return;
         }
-        if let Some(facts) = transaction_facts(&event) {
+        if let Some(facts) = transaction_facts(event) {
             // The first record with an id is the record (ids are unique; a retry is no-op).
             if !self.transactions.contains_key(&facts.id) {
                 self.client(facts.client).transactions.push(facts.id);
@@ -179,13 +191,13 @@ impl Store {
                     facts.id,
                     TransactionRecord {
                         facts,
-                        events: vec![event.into_owned()],
+                        events: vec![Compact::new(&event)],
                     },
                 );
             }
             return;
         }
-        match &*event {
+        match event {
             Event::SharingPolicySet(p) => self.policies.push((p.effective, p.policy.clone())),
             Event::MouCreated(m) => self.set_mou(m.mou_id, m.window, &m.participants),
             Event::MouChanged(m) => self.set_mou(m.mou_id, m.window, &m.participants),
@@ -307,7 +319,6 @@ impl Store {
             c.open_requests.retain(|r| *r != request);
         }
     }
-
 }
 
 /// The record an event completes (an exit, a move-in date, a check-out, a cancellation, a

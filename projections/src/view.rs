@@ -115,7 +115,7 @@ impl OrgView<'_> {
                 (access.level != AccessLevel::None).then(|| TransactionSummary {
                     id: *id,
                     kind: t.facts.kind,
-                    events: t.events.clone(),
+                    events: t.events.iter().map(|e| e.event()).collect(),
                     access,
                 })
             })

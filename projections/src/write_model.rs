@@ -147,11 +147,14 @@ impl WriteModel<'_> {
             .iter()
             .filter_map(|id| store.transactions.get(id))
             .filter_map(|t| {
-                let mut events = t.events.iter();
-                let Some(Event::ClientEnrolled(e)) = events.next() else {
+                if t.facts.kind != caseledger_core::RecordKind::Enrollment {
+                    return None;
+                }
+                let events: Vec<Event> = t.events.iter().map(|e| e.event()).collect();
+                let Some(Event::ClientEnrolled(e)) = events.first() else {
                     return None;
                 };
-                let exit = t.events.iter().rev().find_map(|x| match x {
+                let exit = events.iter().rev().find_map(|x| match x {
                     Event::EnrollmentExited(x) => Some(x.exit_date),
                     _ => None,
                 });
@@ -171,11 +174,14 @@ impl WriteModel<'_> {
             .iter()
             .filter_map(|id| store.transactions.get(id))
             .filter_map(|t| {
-                let Some(Event::ClientBarred(b)) = t.events.first() else {
+                if t.facts.kind != caseledger_core::RecordKind::BarListEntry {
+                    return None;
+                }
+                let events: Vec<Event> = t.events.iter().map(|e| e.event()).collect();
+                let Some(Event::ClientBarred(b)) = events.first() else {
                     return None;
                 };
-                let lifted = t
-                    .events
+                let lifted = events
                     .iter()
                     .filter_map(|x| match x {
                         Event::BarLifted(l) => Some(l.end),

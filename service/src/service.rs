@@ -90,7 +90,7 @@ impl Service {
             from = last.position + 1;
             for record in batch {
                 let stored = decode_stored(record)?;
-                projections.apply_owned(stored.record.position, stored.envelope.event);
+                projections.apply(stored.record.position, &stored.envelope.event);
             }
             (config.progress)(from - 1, head);
         }
@@ -191,8 +191,8 @@ impl Service {
             .map(decode_stored)
             .collect::<Result<_, _>>()?;
         let mut p = self.inner.projections.write().expect("projections lock");
-        for stored in decoded {
-            p.apply_owned(stored.record.position, stored.envelope.event);
+        for stored in &decoded {
+            p.apply(stored.record.position, &stored.envelope.event);
         }
         let position = p.position();
         drop(p);

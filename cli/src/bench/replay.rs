@@ -21,18 +21,34 @@ use crate::Failure;
 
 /// Builds the synthetic history: `clients` clients spread over `orgs` organizations.
 fn history(orgs: usize, clients: usize) -> Vec<Vec<u8>> {
-    let mut h = HistoryBuilder::new(SharingPolicy::clienttrack("America/Los_Angeles"), date("2020-01-01"));
+    let mut h = HistoryBuilder::new(
+        SharingPolicy::clienttrack("America/Los_Angeles"),
+        date("2020-01-01"),
+    );
     let lead = h.coc_lead("CoC lead");
     h.user(lead, Role::SystemAdmin);
-    let organizations: Vec<_> = (0..orgs).map(|i| h.organization(&format!("Agency {i}"))).collect();
-    let users: Vec<_> = organizations.iter().map(|o| h.user(*o, Role::CaseManager)).collect();
+    let organizations: Vec<_> = (0..orgs)
+        .map(|i| h.organization(&format!("Agency {i}")))
+        .collect();
+    let users: Vec<_> = organizations
+        .iter()
+        .map(|o| h.user(*o, Role::CaseManager))
+        .collect();
     let programs: Vec<_> = organizations
         .iter()
         .map(|o| h.program(*o, "Rapid Re-Housing", ProjectType::RapidReHousing))
         .collect();
-    let members: Vec<_> = organizations.iter().take(orgs.div_ceil(2)).map(|o| (*o, MouDirection::Both)).collect();
+    let members: Vec<_> = organizations
+        .iter()
+        .take(orgs.div_ceil(2))
+        .map(|o| (*o, MouDirection::Both))
+        .collect();
     let mou = h.mou("0001", &members, window("2020-01-01", None));
-    let restrictions = [ClientRestriction::ShareGlobally, ClientRestriction::ShareWithMou, ClientRestriction::RestrictToOrganization];
+    let restrictions = [
+        ClientRestriction::ShareGlobally,
+        ClientRestriction::ShareWithMou,
+        ClientRestriction::RestrictToOrganization,
+    ];
     for i in 0..clients {
         let o = i % orgs;
         let user = users[o];
@@ -41,30 +57,68 @@ fn history(orgs: usize, clients: usize) -> Vec<Vec<u8>> {
             h.assign_mou(user, client, mou, window("2020-02-01", None));
         }
         if i % 7 == 0 {
-            h.grant_release(user, client, organizations[(o + 1) % orgs], window("2020-03-01", Some("2020-12-31")));
+            h.grant_release(
+                user,
+                client,
+                organizations[(o + 1) % orgs],
+                window("2020-03-01", Some("2020-12-31")),
+            );
         }
-        let e = h.enroll(user, client, programs[o], date("2020-02-01"), TransactionRestriction::Unrestricted);
+        let e = h.enroll(
+            user,
+            client,
+            programs[o],
+            date("2020-02-01"),
+            TransactionRestriction::Unrestricted,
+        );
         h.service(user, client, Some(e), TransactionRestriction::Unrestricted);
         h.service(user, client, Some(e), TransactionRestriction::Unrestricted);
         // Restrictions as the clienttrack policy defaults them (spelled out: asking the builder
         // for the policy default scans the whole history each time).
-        h.assessment(user, client, AssessmentKind::IncomeBenefits, TransactionRestriction::Unrestricted);
-        h.assessment(user, client, AssessmentKind::Health, TransactionRestriction::RestrictToOrganization);
-        h.case_note(user, client, "Met with client; discussed housing plan.", TransactionRestriction::RestrictToOrganization);
+        h.assessment(
+            user,
+            client,
+            AssessmentKind::IncomeBenefits,
+            TransactionRestriction::Unrestricted,
+        );
+        h.assessment(
+            user,
+            client,
+            AssessmentKind::Health,
+            TransactionRestriction::RestrictToOrganization,
+        );
+        h.case_note(
+            user,
+            client,
+            "Met with client; discussed housing plan.",
+            TransactionRestriction::RestrictToOrganization,
+        );
         if i % 4 != 0 {
             h.exit(user, e, date("2020-06-30"));
         }
         if i % 10 == 0 {
-            h.restrict(user, client, ClientRestriction::ShareGlobally, date("2020-07-01"));
+            h.restrict(
+                user,
+                client,
+                ClientRestriction::ShareGlobally,
+                date("2020-07-01"),
+            );
         }
     }
-    h.envelopes().iter().map(|e| e.encode().expect("encodes")).collect()
+    h.envelopes()
+        .iter()
+        .map(|e| e.encode().expect("encodes"))
+        .collect()
 }
 
 /// Resident set size of this process in bytes.
 fn rss() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     pages * 4096
 }
 
@@ -74,7 +128,7 @@ fn replay(encoded: &[Vec<u8>]) -> Result<(Projections, f64), Failure> {
     let mut p = Projections::new(date("2020-08-01"));
     for (i, bytes) in encoded.iter().enumerate() {
         let envelope = Envelope::decode(bytes)?;
-        p.apply_owned(i as u64 + 1, envelope.event);
+        p.apply(i as u64 + 1, &envelope.event);
     }
     let rate = encoded.len() as f64 / started.elapsed().as_secs_f64();
     Ok((p, rate))
@@ -105,8 +159,16 @@ pub fn run(quick: bool, figures: &mut Figures) -> Result<(), Failure> {
     let clients = if quick { 20_000 } else { 100_000 };
     let per_100k = 100_000.0 / clients as f64;
     for (orgs, name_rate, name_mem) in [
-        (10, "replay_10_orgs_events_per_s", "replay_10_orgs_mib_per_100k_clients"),
-        (100, "replay_100_orgs_events_per_s", "replay_100_orgs_mib_per_100k_clients"),
+        (
+            10,
+            "replay_10_orgs_events_per_s",
+            "replay_10_orgs_mib_per_100k_clients",
+        ),
+        (
+            100,
+            "replay_100_orgs_events_per_s",
+            "replay_100_orgs_mib_per_100k_clients",
+        ),
     ] {
         eprintln!("bench: replaying {clients} clients over {orgs} organizations");
         let out = std::process::Command::new(std::env::current_exe()?)
@@ -114,10 +176,17 @@ pub fn run(quick: bool, figures: &mut Figures) -> Result<(), Failure> {
             .env(CHILD_VAR, format!("{orgs},{clients}"))
             .output()?;
         if !out.status.success() {
-            return Err(anyhow::anyhow!("replay child failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+            return Err(anyhow::anyhow!(
+                "replay child failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
         }
         let text = String::from_utf8_lossy(&out.stdout);
-        let fields: Vec<f64> = text.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+        let fields: Vec<f64> = text
+            .split_whitespace()
+            .filter_map(|v| v.parse().ok())
+            .collect();
         let [events, rate, grew] = fields[..] else {
             return Err(anyhow::anyhow!("unexpected replay child output: {text}").into());
         };
