@@ -179,7 +179,7 @@ impl Store {
         self.shelter.apply(event);
         if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
-                r.events.push(Compact::new(&event));
+                r.events.push(Compact::new(event));
             }
             return;
         }
@@ -191,7 +191,7 @@ impl Store {
                     facts.id,
                     TransactionRecord {
                         facts,
-                        events: vec![Compact::new(&event)],
+                        events: vec![Compact::new(event)],
                     },
                 );
             }
