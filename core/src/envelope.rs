@@ -158,6 +158,16 @@ pub fn encode_event(event: &Event) -> Result<Vec<u8>, EncodeError> {
     Ok(out)
 }
 
+/// Decodes a whole envelope and also returns its event in [`encode_event`]'s form, cut from
+/// the same bytes (prefix and payload without the header) instead of encoded again.
+pub fn decode_with_event_bytes(bytes: &[u8]) -> Result<(Envelope, Vec<u8>), DecodeError> {
+    let (envelope, payload_start) = decode_parts(bytes)?;
+    let mut event = Vec::with_capacity(PREFIX_LEN + bytes.len() - payload_start);
+    event.extend_from_slice(&bytes[..PREFIX_LEN]);
+    event.extend_from_slice(&bytes[payload_start..]);
+    Ok((envelope, event))
+}
+
 /// Decodes what [`encode_event`] wrote, upcasting older schema versions like [`decode`].
 pub fn decode_event(bytes: &[u8]) -> Result<Event, DecodeError> {
     let (event_type, version) = decode_prefix(bytes)?;
@@ -215,6 +225,11 @@ fn decode_header_body(bytes: &[u8]) -> Result<(Header, usize), DecodeError> {
 /// Decodes a whole envelope, upcasting older schema versions to the current payload shape.
 /// Rejects anything that is not exactly one well-formed event.
 pub fn decode(bytes: &[u8]) -> Result<Envelope, DecodeError> {
+    decode_parts(bytes).map(|(envelope, _)| envelope)
+}
+
+/// [`decode`], also saying where the payload starts.
+fn decode_parts(bytes: &[u8]) -> Result<(Envelope, usize), DecodeError> {
     let (event_type, version) = decode_prefix(bytes)?;
     let (header, payload_start) = decode_header_body(bytes)?;
     let payload = bytes.get(payload_start..).unwrap_or_default();
@@ -225,7 +240,7 @@ pub fn decode(bytes: &[u8]) -> Result<Envelope, DecodeError> {
             count: payload.len() - read,
         });
     }
-    Ok(Envelope::new(header, event))
+    Ok((Envelope::new(header, event), payload_start))
 }
 
 /// Decodes a payload written as `version` of `event_type`.
@@ -300,6 +315,10 @@ mod tests {
         let bytes = encode_event(&event).unwrap();
         assert_eq!(decode_event(&bytes).unwrap(), event);
         assert!(decode_event(&bytes[..bytes.len() - 1]).is_err());
+        let envelope = Envelope::new(header(), event.clone());
+        let (decoded, event_bytes) = decode_with_event_bytes(&encode(&envelope).unwrap()).unwrap();
+        assert_eq!(decoded, envelope);
+        assert_eq!(event_bytes, bytes, "the cut bytes equal a fresh encoding");
     }
 
     #[test]

@@ -34,8 +34,8 @@ pub mod testkit;
 pub mod time;
 
 pub use envelope::{
-    Actor, Envelope, FORMAT_V1, Header, decode, decode_event, decode_header, decode_prefix, encode,
-    encode_event,
+    Actor, Envelope, FORMAT_V1, Header, decode, decode_event, decode_header, decode_prefix,
+    decode_with_event_bytes, encode, encode_event,
 };
 pub use error::{DecodeError, EncodeError, ParseError};
 pub use events::{Event, EventType};

@@ -15,6 +15,7 @@
 
 mod access;
 mod capabilities;
+mod replay;
 mod search;
 mod snapshot;
 mod store;
@@ -22,6 +23,7 @@ mod view;
 mod write_model;
 
 pub use capabilities::{AdminView, AuditView, HelpDeskView};
+pub use replay::{EncodedBatch, ReplayError};
 pub use search::ClientQuery;
 pub use snapshot::SnapshotError;
 pub use store::Projections;

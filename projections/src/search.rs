@@ -1,6 +1,8 @@
 //! Client search: name parts, date of birth, SSN last four, HMIS id.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use caseledger_core::events::ClientIntakeRecorded;
 use caseledger_core::{ClientId, Date};

@@ -5,7 +5,7 @@
 //! processor needs whoever asks), so only the service's command processor uses them; interfaces
 //! reach the service, never this type.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use caseledger_core::events::{ClientBarred, ClientEnrolled, Event, RoomDesignator};
 use caseledger_core::{

@@ -10,7 +10,7 @@ use caseledger_log_store::{
     AppendRequest, EventLog, ExpectedVersion, Head, LogError, NewEvent, RecordedEvent, SledLog,
     SledLogOptions, Subscription,
 };
-use caseledger_projections::{OrgView, Projections};
+use caseledger_projections::{OrgView, Projections, ReplayError};
 use tokio::sync::watch;
 
 use crate::{ServiceConfig, ServiceError, snapshots};
@@ -83,17 +83,32 @@ impl Service {
             }
         };
         let restored = projections.position();
+        // Read and decode on one thread while folding on another.
         let mut from = restored + 1;
-        while from <= head {
-            let batch = log.read_all(from, 8192)?;
-            let Some(last) = batch.last() else { break };
-            from = last.position + 1;
-            for record in batch {
-                let stored = decode_stored(record)?;
-                projections.apply(stored.record.position, &stored.envelope.event);
+        let reader = log.clone();
+        let batches = std::iter::from_fn(move || {
+            if from > head {
+                return None;
             }
-            (config.progress)(from - 1, head);
-        }
+            let batch = match reader.read_all(from, 8192) {
+                Ok(b) => b,
+                Err(e) => return Some(Err(e)),
+            };
+            let last = batch.last()?.position;
+            from = last + 1;
+            Some(Ok(batch
+                .into_iter()
+                .map(|r| (r.position, r.payload))
+                .collect()))
+        });
+        projections
+            .fold_encoded(batches, &mut |reached| (config.progress)(reached, head))
+            .map_err(|e| match e {
+                ReplayError::Decode { position, source } => {
+                    ServiceError::Decode { position, source }
+                }
+                ReplayError::Source(e) => ServiceError::Log(e),
+            })?;
         let service = Service {
             inner: Arc::new(Inner {
                 log,
