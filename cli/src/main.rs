@@ -4,6 +4,7 @@
 //! is broken); 2 bad usage (from clap); 3 any other failure (I/O, data directory in use, ...).
 #![forbid(unsafe_code)]
 
+mod admin;
 mod bench;
 mod logging;
 mod logtools;
@@ -48,7 +49,10 @@ enum Command {
     /// Operator tools: log statistics and event tail.
     #[command(subcommand)]
     Log(logtools::LogCommand),
-    /// Measure durable append throughput and latency on this machine.
+    /// Set up a deployment (bootstrap).
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// Measure append, replay and memory figures on this machine.
     Bench(bench::BenchArgs),
 }
 
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Log(cmd) => logtools::run(cmd),
+        Command::Admin(cmd) => admin::run(cmd),
         Command::Bench(args) => bench::run(args),
     };
     match result {

@@ -28,4 +28,4 @@ pub use search::ClientQuery;
 pub use snapshot::SnapshotError;
 pub use store::Projections;
 pub use view::{ClientSummary, OrgView, TransactionSummary};
-pub use write_model::{EnrollmentFacts, WriteModel};
+pub use write_model::{EnrollmentFacts, OrganizationFacts, TokenFacts, UserFacts, WriteModel};

@@ -130,6 +130,8 @@ pub(crate) struct Store {
     pub search: SearchIndex,
     /// Facilities, rooms, beds and their occupants (write model).
     pub shelter: crate::write_model::Shelter,
+    /// Organizations, users and API tokens (write model, authentication).
+    pub accounts: crate::write_model::Accounts,
 }
 
 /// The read models, folded from the log. Never reads the wall clock: the date views are
@@ -190,6 +192,7 @@ impl Store {
         let compact =
             move || compact.map_or_else(|| Compact::new(event), |b| Compact(b.into_boxed_slice()));
         self.shelter.apply(event);
+        self.accounts.apply(event);
         if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
                 r.events.push(compact());

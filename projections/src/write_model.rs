@@ -62,6 +62,107 @@ impl Shelter {
     }
 }
 
+/// An organization as commands see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationFacts {
+    /// Display name.
+    pub name: String,
+    /// Whether it is the CoC lead (home of system administrators, help desk, auditors).
+    pub is_coc_lead: bool,
+}
+
+/// A user account as commands and authentication see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserFacts {
+    /// The user's organization.
+    pub organization: OrganizationId,
+    /// The user's current role.
+    pub role: caseledger_core::Role,
+    /// False once deactivated: the user's tokens stop working at once.
+    pub active: bool,
+}
+
+/// An API token: whose it is, the SHA-256 of its secret, and whether it was revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenFacts {
+    /// The token's user.
+    pub user: caseledger_core::UserId,
+    /// SHA-256 of the secret part (the secret itself is never stored).
+    pub secret_sha256: [u8; 32],
+    /// True once revoked.
+    pub revoked: bool,
+}
+
+/// Organizations, users and tokens.
+#[derive(Default, Serialize, Deserialize)]
+pub(crate) struct Accounts {
+    pub organizations: HashMap<OrganizationId, OrganizationFacts>,
+    pub users: HashMap<caseledger_core::UserId, UserFacts>,
+    pub tokens: HashMap<caseledger_core::TokenId, TokenFacts>,
+}
+
+impl Accounts {
+    pub(crate) fn apply(&mut self, event: &Event) {
+        match event {
+            Event::OrganizationCreated(o) => {
+                self.organizations.insert(
+                    o.organization_id,
+                    OrganizationFacts {
+                        name: o.name.clone(),
+                        is_coc_lead: o.is_coc_lead,
+                    },
+                );
+            }
+            Event::OrganizationUpdated(o) => {
+                if let Some(org) = self.organizations.get_mut(&o.organization_id) {
+                    if let Some(name) = &o.name {
+                        org.name = name.clone();
+                    }
+                    if let Some(lead) = o.is_coc_lead {
+                        org.is_coc_lead = lead;
+                    }
+                }
+            }
+            Event::UserCreated(u) => {
+                self.users.insert(
+                    u.user_id,
+                    UserFacts {
+                        organization: u.organization_id,
+                        role: u.role,
+                        active: true,
+                    },
+                );
+            }
+            Event::UserRoleChanged(u) => {
+                if let Some(user) = self.users.get_mut(&u.user_id) {
+                    user.role = u.role;
+                }
+            }
+            Event::UserDeactivated(u) => {
+                if let Some(user) = self.users.get_mut(&u.user_id) {
+                    user.active = false;
+                }
+            }
+            Event::TokenIssued(t) => {
+                self.tokens.insert(
+                    t.token_id,
+                    TokenFacts {
+                        user: t.user_id,
+                        secret_sha256: t.token_hash,
+                        revoked: false,
+                    },
+                );
+            }
+            Event::TokenRevoked(t) => {
+                if let Some(token) = self.tokens.get_mut(&t.token_id) {
+                    token.revoked = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// An enrollment as commands see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnrollmentFacts {
@@ -202,6 +303,26 @@ impl WriteModel<'_> {
     /// The client's current stay (check-in) and its bed, if checked in.
     pub fn current_stay(&self, client: ClientId) -> Option<(CheckInId, Option<BedId>)> {
         self.projections.store.shelter.staying.get(&client).copied()
+    }
+
+    /// An organization, if it exists.
+    pub fn organization(&self, id: OrganizationId) -> Option<&OrganizationFacts> {
+        self.projections.store.accounts.organizations.get(&id)
+    }
+
+    /// A user account, if it exists.
+    pub fn user(&self, id: caseledger_core::UserId) -> Option<UserFacts> {
+        self.projections.store.accounts.users.get(&id).copied()
+    }
+
+    /// An API token, if it was ever issued.
+    pub fn token(&self, id: caseledger_core::TokenId) -> Option<TokenFacts> {
+        self.projections.store.accounts.tokens.get(&id).copied()
+    }
+
+    /// The sharing policy in force on `date`.
+    pub fn policy(&self, date: Date) -> caseledger_core::SharingPolicy {
+        self.projections.store.policy_on(date).into_owned()
     }
 
     /// A bed's facility and its room's designators.

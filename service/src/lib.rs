@@ -6,11 +6,13 @@
 #![forbid(unsafe_code)]
 
 mod clock;
+mod commands;
 mod config;
 mod error;
 mod service;
 mod snapshots;
 
+pub use commands::{Bootstrap, Bootstrapped, CommandError, ErrorCode, Written};
 pub use config::{Progress, ServiceConfig};
 pub use error::ServiceError;
 pub use service::{Service, StoredEvent, decode_stored};

@@ -43,6 +43,8 @@ struct Inner {
     snapshotted: std::sync::atomic::AtomicU64,
     /// Position the start-up snapshot restored (0: none).
     restored: u64,
+    /// Commands run one at a time (see `commands.rs`).
+    commands: tokio::sync::Mutex<()>,
     /// Tells the background tasks to stop.
     stop: watch::Sender<bool>,
     /// The background tasks, awaited by [`Service::shutdown`].
@@ -119,6 +121,7 @@ impl Service {
                 snapshot_every: config.snapshot_every.max(1),
                 snapshotted: std::sync::atomic::AtomicU64::new(restored),
                 restored,
+                commands: tokio::sync::Mutex::new(()),
                 stop: watch::channel(false).0,
                 tasks: std::sync::Mutex::new(Vec::new()),
             }),
@@ -305,6 +308,17 @@ impl Service {
                 waited_ms: timeout.as_millis() as u64,
             }),
         }
+    }
+
+    /// The lock that makes commands run one at a time.
+    pub(crate) fn commands(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.commands
+    }
+
+    /// Runs `f` over the current projections (for the command processor in this crate).
+    pub(crate) fn with_projections<R>(&self, f: impl FnOnce(&Projections) -> R) -> R {
+        let p = self.inner.projections.read().expect("projections lock");
+        f(&p)
     }
 
     /// Runs `f` with the view of `viewer` over the current projections.

@@ -1,0 +1,73 @@
+//! `caseledger admin ...`: setting up a deployment.
+
+use caseledger_core::SharingPolicy;
+use caseledger_service::{Bootstrap, Service, ServiceConfig};
+
+use crate::{DataArgs, Failure};
+
+/// Administration subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum AdminCommand {
+    /// On an empty data directory: record the sharing policy, create the CoC lead organization
+    /// and its first system administrator, and print only that user's bearer token.
+    Bootstrap {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The sharing policy preset in force from today.
+        #[arg(long, value_enum, default_value = "clienttrack")]
+        policy: Preset,
+        /// IANA time zone in which business dates turn (e.g. America/Los_Angeles).
+        #[arg(long, env = "CASELEDGER_TIMEZONE", default_value = "UTC")]
+        timezone: String,
+        /// Name of the CoC lead organization.
+        #[arg(long, default_value = "CoC Lead Agency")]
+        organization_name: String,
+        /// Username of the first system administrator.
+        #[arg(long, default_value = "admin")]
+        username: String,
+    },
+}
+
+/// The sharing policy presets.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Preset {
+    /// ClientTrack's rules: intake shared per the client restriction, transactions by MOU or
+    /// release.
+    Clienttrack,
+    /// Intake and enrollment summaries of non-restricted clients shared with every organization.
+    OpenIntake,
+}
+
+/// Runs an administration subcommand.
+pub fn run(command: AdminCommand) -> Result<(), Failure> {
+    match command {
+        AdminCommand::Bootstrap {
+            data,
+            policy,
+            timezone,
+            organization_name,
+            username,
+        } => {
+            let policy = match policy {
+                Preset::Clienttrack => SharingPolicy::clienttrack(timezone),
+                Preset::OpenIntake => SharingPolicy::open_intake(timezone),
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async move {
+                let service = Service::open(&ServiceConfig::new(&data.data))?;
+                service.start();
+                let result = service
+                    .bootstrap(Bootstrap { policy, lead_name: organization_name, admin_username: username })
+                    .await;
+                service.shutdown().await;
+                let done = result?;
+                tracing::info!(organization = %done.organization, admin = %done.admin, "bootstrapped");
+                // Only the token on stdout, so scripts can capture it.
+                println!("{}", done.token);
+                Ok::<(), Failure>(())
+            })
+        }
+    }
+}

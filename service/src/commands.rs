@@ -1,0 +1,303 @@
+//! The command processor: every write is checked against the write model and appended by one
+//! writer at a time, so no check can be overtaken by another command's write (no
+//! check-then-act race). A rejected command writes nothing and says what was wrong with a
+//! stable code, the field, and a human message.
+
+use std::time::Duration;
+
+use caseledger_core::events::{OrganizationCreated, SharingPolicySet, TokenIssued, UserCreated};
+use caseledger_core::{
+    Actor, CorrelationId, Date, Envelope, Event, EventId, Header, OrganizationId, Role,
+    SharingPolicy, Timestamp, TokenId, UserId,
+};
+use caseledger_projections::Projections;
+use sha2::{Digest, Sha256};
+
+use crate::Service;
+
+/// Stable error codes, as the API reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// No credentials, or credentials that do not identify an active user.
+    Unauthenticated,
+    /// The actor may not do this.
+    Forbidden,
+    /// The thing named does not exist (or the actor may not see it: the two look the same).
+    NotFound,
+    /// A value breaks a rule.
+    Validation,
+    /// The state changed or does not allow this now.
+    Conflict,
+    /// A size or rate limit.
+    LimitExceeded,
+    /// The service failed (storage, timeout); details are logged, not shown.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code's stable name (`FORBIDDEN`, ...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Validation => "VALIDATION",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// Why a command was rejected (nothing was written).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}: {message}", code.as_str(), field.as_ref().map(|f| format!(" ({f})")).unwrap_or_default())]
+pub struct CommandError {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// The input field at fault, if one is.
+    pub field: Option<String>,
+    /// What was wrong, for a person.
+    pub message: String,
+}
+
+impl CommandError {
+    /// A rejection with a code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        CommandError {
+            code,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// A value that breaks a rule.
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        CommandError {
+            code: ErrorCode::Validation,
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+
+    fn internal(e: impl std::fmt::Display) -> Self {
+        // Not the caller's fault; the API masks the message and logs it.
+        tracing::error!(error = %e, "command failed");
+        CommandError::new(
+            ErrorCode::Internal,
+            format!("the command could not be recorded: {e}"),
+        )
+    }
+}
+
+/// What a successful command wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The log position of each event written.
+    pub positions: Vec<u64>,
+}
+
+impl Written {
+    /// The position a reader waits for to see the command's effect.
+    pub fn position(&self) -> u64 {
+        self.positions.last().copied().unwrap_or(0)
+    }
+}
+
+/// What `caseledger admin bootstrap` creates.
+#[derive(Debug, Clone)]
+pub struct Bootstrap {
+    /// The sharing policy in force from the start.
+    pub policy: SharingPolicy,
+    /// Name of the CoC lead organization.
+    pub lead_name: String,
+    /// Username of the first system administrator.
+    pub admin_username: String,
+}
+
+/// The result of bootstrapping.
+#[derive(Debug, Clone)]
+pub struct Bootstrapped {
+    /// The CoC lead organization.
+    pub organization: OrganizationId,
+    /// The first system administrator.
+    pub admin: UserId,
+    /// That user's bearer token (shown once; only its hash is stored).
+    pub token: String,
+    /// What was written.
+    pub written: Written,
+}
+
+/// How long a command waits for the views to catch up with the log before deciding.
+const CATCH_UP: Duration = Duration::from_secs(10);
+
+/// Whether an IANA time zone name is known.
+fn check_time_zone(zone: &str) -> Result<(), CommandError> {
+    zone.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
+        CommandError::validation(
+            "timeZone",
+            format!("`{zone}` is not an IANA time zone name (like America/Los_Angeles)"),
+        )
+    })
+}
+
+/// A new random API token: (id, the bearer string handed out once, SHA-256 of its secret).
+fn new_token() -> Result<(TokenId, String, [u8; 32]), CommandError> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret)
+        .map_err(|e| CommandError::internal(format!("no randomness: {e}")))?;
+    let id = TokenId::from_ulid(ulid::Ulid::new());
+    let secret_hex = hex::encode(secret);
+    let hash: [u8; 32] = Sha256::digest(secret_hex.as_bytes()).into();
+    Ok((id, format!("clt_{id}_{secret_hex}"), hash))
+}
+
+impl Service {
+    /// Runs one command: waits until the views reflect the whole log, lets `decide` turn the
+    /// write model into events (or a rejection), appends them, and waits until the views
+    /// reflect them. Commands run one at a time.
+    async fn execute(
+        &self,
+        actor: Actor,
+        decide: impl FnOnce(&Projections) -> Result<Vec<Event>, CommandError>,
+    ) -> Result<Written, CommandError> {
+        let _one_at_a_time = self.commands().lock().await;
+        self.wait_for(self.head().position, CATCH_UP)
+            .await
+            .map_err(CommandError::internal)?;
+        let events = self.with_projections(decide)?;
+        let now = Timestamp::from_datetime(chrono::Utc::now());
+        let correlation_id = CorrelationId::from_ulid(ulid::Ulid::new());
+        let envelopes: Vec<Envelope> = events
+            .into_iter()
+            .map(|event| {
+                let header = Header {
+                    event_id: EventId::from_ulid(ulid::Ulid::new()),
+                    correlation_id,
+                    recorded_at: now,
+                    actor,
+                };
+                Envelope::new(header, event)
+            })
+            .collect();
+        let positions = self
+            .append(&envelopes)
+            .await
+            .map_err(CommandError::internal)?;
+        let written = Written { positions };
+        self.wait_for(written.position(), CATCH_UP)
+            .await
+            .map_err(CommandError::internal)?;
+        Ok(written)
+    }
+
+    /// The acting user as the write model knows them; `UNAUTHENTICATED` for an unknown or
+    /// deactivated user.
+    pub fn actor(&self, user: UserId) -> Result<Actor, CommandError> {
+        let facts = self.with_projections(|p| p.write_model().user(user));
+        match facts {
+            Some(u) if u.active => Ok(Actor {
+                user,
+                organization: u.organization,
+                role: u.role,
+            }),
+            _ => Err(CommandError::new(
+                ErrorCode::Unauthenticated,
+                "unknown or deactivated user",
+            )),
+        }
+    }
+
+    /// Creates the CoC lead organization, its first system administrator and that user's token,
+    /// with the sharing policy in force from today. Only on an empty log.
+    pub async fn bootstrap(&self, request: Bootstrap) -> Result<Bootstrapped, CommandError> {
+        check_time_zone(&request.policy.time_zone)?;
+        if request.lead_name.trim().is_empty() {
+            return Err(CommandError::validation(
+                "organizationName",
+                "must not be empty",
+            ));
+        }
+        if request.admin_username.trim().is_empty() {
+            return Err(CommandError::validation("username", "must not be empty"));
+        }
+        let organization = OrganizationId::from_ulid(ulid::Ulid::new());
+        let admin = UserId::from_ulid(ulid::Ulid::new());
+        let (token_id, token, token_hash) = new_token()?;
+        // The service acts for itself here: there is no user yet.
+        let actor = Actor {
+            user: admin,
+            organization,
+            role: Role::System,
+        };
+        let today = crate::clock::today_in(&request.policy.time_zone, chrono::Utc::now());
+        let written = self
+            .execute(actor, |p| {
+                if p.position() > 0 {
+                    return Err(CommandError::new(
+                        ErrorCode::Conflict,
+                        "the data directory is already bootstrapped",
+                    ));
+                }
+                Ok(vec![
+                    SharingPolicySet {
+                        policy: request.policy.clone(),
+                        effective: today,
+                    }
+                    .into(),
+                    OrganizationCreated {
+                        organization_id: organization,
+                        name: request.lead_name.clone(),
+                        is_coc_lead: true,
+                        victim_service_provider: false,
+                        source_id: None,
+                    }
+                    .into(),
+                    UserCreated {
+                        user_id: admin,
+                        organization_id: organization,
+                        username: request.admin_username.clone(),
+                        display_name: request.admin_username.clone(),
+                        role: Role::SystemAdmin,
+                    }
+                    .into(),
+                    TokenIssued {
+                        token_id,
+                        user_id: admin,
+                        token_hash,
+                        expires: None,
+                    }
+                    .into(),
+                ])
+            })
+            .await?;
+        Ok(Bootstrapped {
+            organization,
+            admin,
+            token,
+            written,
+        })
+    }
+
+    /// Changes the sharing policy from `effective` on. System administrators only; the policy's
+    /// time zone must be a known IANA name.
+    pub async fn set_sharing_policy(
+        &self,
+        user: UserId,
+        policy: SharingPolicy,
+        effective: Date,
+    ) -> Result<Written, CommandError> {
+        let actor = self.actor(user)?;
+        if actor.role != Role::SystemAdmin {
+            return Err(CommandError::new(
+                ErrorCode::Forbidden,
+                "only a system administrator may change the sharing policy",
+            ));
+        }
+        check_time_zone(&policy.time_zone)?;
+        self.execute(actor, |_| {
+            Ok(vec![SharingPolicySet { policy, effective }.into()])
+        })
+        .await
+    }
+}
