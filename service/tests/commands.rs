@@ -160,3 +160,30 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
     assert_eq!(service.head().position, 6, "rejections write nothing");
     service.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bearer_token_authenticates_its_user_and_nothing_else_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = started(dir.path()).await;
+    let done = service
+        .bootstrap(bootstrap_request(SharingPolicy::clienttrack("UTC")))
+        .await
+        .unwrap();
+    let actor = service.authenticate(&done.token).unwrap();
+    assert_eq!((actor.user, actor.role), (done.admin, Role::SystemAdmin));
+    let mut wrong_secret = done.token.clone();
+    let last = wrong_secret.pop().unwrap();
+    wrong_secret.push(if last == '0' { '1' } else { '0' });
+    for bad in [
+        wrong_secret.as_str(),
+        "",
+        "clt_",
+        "Bearer x",
+        "clt_01ARZ3NDEKTSV4RRFFQ69G5FAV_00",
+        &done.token[4..],
+    ] {
+        let e = service.authenticate(bad).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Unauthenticated, "{bad:?}");
+    }
+    service.shutdown().await;
+}
