@@ -49,6 +49,8 @@ enum Command {
     /// Operator tools: log statistics and event tail.
     #[command(subcommand)]
     Log(logtools::LogCommand),
+    /// Print the GraphQL schema (SDL); `schema.graphql` in the repository is this output.
+    Schema,
     /// Set up a deployment (bootstrap).
     #[command(subcommand)]
     Admin(admin::AdminCommand),
@@ -102,6 +104,10 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Log(cmd) => logtools::run(cmd),
+        Command::Schema => {
+            print!("{}", caseledger_graphql::sdl());
+            Ok(())
+        }
         Command::Admin(cmd) => admin::run(cmd),
         Command::Bench(args) => bench::run(args),
     };

@@ -15,6 +15,9 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, env = "CASELEDGER_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
+    /// Development mode: GraphiQL at GET /graphql, introspection and field suggestions.
+    #[arg(long, env = "CASELEDGER_DEV")]
+    dev: bool,
 }
 
 /// Opens the data directory and serves HTTP until Ctrl-C or SIGTERM.
@@ -34,7 +37,11 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         let local = listener.local_addr()?;
         println!("caseledger listening on http://{local}");
         tracing::info!(%local, "listening");
-        let app = caseledger_graphql::router(service.clone());
+        let api = caseledger_graphql::ApiConfig {
+            dev: args.dev,
+            ..Default::default()
+        };
+        let app = caseledger_graphql::router(service.clone(), api);
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;

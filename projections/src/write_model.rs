@@ -310,6 +310,20 @@ impl WriteModel<'_> {
         self.projections.store.accounts.organizations.get(&id)
     }
 
+    /// Every organization, in id order.
+    pub fn organizations(&self) -> Vec<(OrganizationId, OrganizationFacts)> {
+        let mut all: Vec<_> = self
+            .projections
+            .store
+            .accounts
+            .organizations
+            .iter()
+            .map(|(id, o)| (*id, o.clone()))
+            .collect();
+        all.sort_by_key(|(id, _)| *id);
+        all
+    }
+
     /// A user account, if it exists.
     pub fn user(&self, id: caseledger_core::UserId) -> Option<UserFacts> {
         self.projections.store.accounts.users.get(&id).copied()

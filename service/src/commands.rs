@@ -208,6 +208,13 @@ impl Service {
         }
     }
 
+    /// Every organization (names are not client data: any authenticated user may list them).
+    pub fn organizations(
+        &self,
+    ) -> Vec<(OrganizationId, caseledger_projections::OrganizationFacts)> {
+        self.with_projections(|p| p.write_model().organizations())
+    }
+
     /// Creates the CoC lead organization, its first system administrator and that user's token,
     /// with the sharing policy in force from today. Only on an empty log.
     pub async fn bootstrap(&self, request: Bootstrap) -> Result<Bootstrapped, CommandError> {

@@ -512,6 +512,47 @@ impl Server {
         }
     }
 
+    /// `POST path` with a raw body (JSON content type) and an optional bearer token.
+    pub fn post(&self, path: &str, body: impl Into<String>, bearer: Option<&str>) -> HttpResponse {
+        let url = self.url(path);
+        let mut request = self
+            .http
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.into());
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .unwrap_or_else(|e| panic!("POST {url}: {e}\nserver stderr:\n{}", self.stderr()));
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .text()
+            .unwrap_or_else(|e| panic!("POST {url}: reading the body: {e}"));
+        HttpResponse {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    /// `POST /graphql` with a query, variables and an optional bearer token; the JSON answer.
+    pub fn graphql(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+        bearer: Option<&str>,
+    ) -> serde_json::Value {
+        let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+        self.post("/graphql", body, bearer).json()
+    }
+
     /// What the server has written to stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().expect("stderr buffer").clone()

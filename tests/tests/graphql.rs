@@ -1,0 +1,120 @@
+//! The GraphQL API over HTTP against the real binary: authentication, a mutation, error codes,
+//! and the limits that keep abusive requests out.
+
+use caseledger_tests::{Server, run};
+use serde_json::{Value, json};
+
+fn bootstrapped() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "admin",
+        "bootstrap",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--organization-name",
+        "Stanislaus CoC",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    (dir, out.stdout.trim().to_string())
+}
+
+fn code(answer: &Value) -> &str {
+    answer["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {answer}"))
+}
+
+#[test]
+fn a_token_identifies_its_user_and_anything_else_is_unauthenticated() {
+    let (dir, token) = bootstrapped();
+    let server = Server::start(dir.path());
+    let me = server.graphql(
+        "{ me { role organization { name isCocLead } } }",
+        json!({}),
+        Some(&token),
+    );
+    assert_eq!(me["data"]["me"]["role"], "SYSTEM_ADMIN", "{me}");
+    assert_eq!(me["data"]["me"]["organization"]["name"], "Stanislaus CoC");
+    assert_eq!(me["data"]["me"]["organization"]["isCocLead"], true);
+
+    let forged = format!("{}0", &token[..token.len() - 1]);
+    for bearer in [None, Some("nonsense"), Some(forged.as_str())] {
+        let answer = server.graphql("{ me { role } }", json!({}), bearer);
+        assert_eq!(code(&answer), "UNAUTHENTICATED", "{bearer:?}: {answer}");
+        assert!(
+            answer["data"].is_null() || answer["data"]["me"].is_null(),
+            "{answer}"
+        );
+    }
+}
+
+#[test]
+fn a_system_administrator_changes_the_policy_and_bad_input_names_its_field() {
+    let (dir, token) = bootstrapped();
+    let server = Server::start(dir.path());
+    let mutation = "mutation($tz: String!, $d: String!) { setSharingPolicy(preset: OPEN_INTAKE, timeZone: $tz, effective: $d) { position } }";
+    let ok = server.graphql(
+        mutation,
+        json!({ "tz": "America/Los_Angeles", "d": "2030-01-01" }),
+        Some(&token),
+    );
+    assert_eq!(ok["data"]["setSharingPolicy"]["position"], 5, "{ok}");
+    let bad_zone = server.graphql(
+        mutation,
+        json!({ "tz": "Mars/Base", "d": "2030-01-01" }),
+        Some(&token),
+    );
+    assert_eq!(code(&bad_zone), "VALIDATION");
+    assert_eq!(bad_zone["errors"][0]["extensions"]["field"], "timeZone");
+    let bad_date = server.graphql(
+        mutation,
+        json!({ "tz": "UTC", "d": "01/02/2030" }),
+        Some(&token),
+    );
+    assert_eq!(
+        bad_date["errors"][0]["extensions"]["field"], "effective",
+        "{bad_date}"
+    );
+    assert_eq!(
+        server.get("/healthz").json()["logPosition"],
+        5,
+        "rejected mutations wrote nothing"
+    );
+}
+
+#[test]
+fn abusive_requests_are_refused_and_the_server_stays_healthy() {
+    let (dir, token) = bootstrapped();
+    let server = Server::start(dir.path());
+    // 1,000 aliases of the same field: over the complexity limit.
+    let aliases: String = (0..1000).map(|i| format!("a{i}: me {{ role }} ")).collect();
+    let answer = server.graphql(&format!("{{ {aliases} }}"), json!({}), Some(&token));
+    assert_eq!(code(&answer), "LIMIT_EXCEEDED", "{answer}");
+    // An array batch is not accepted.
+    let batch = server.post(
+        "/graphql",
+        r#"[{"query":"{ me { role } }"},{"query":"{ me { role } }"}]"#,
+        Some(&token),
+    );
+    assert!(batch.status >= 400, "{batch:?}");
+    // An oversized body.
+    let huge = format!(
+        r#"{{"query":"{{ me {{ role }} }}","variables":{{"x":"{}"}}}}"#,
+        "x".repeat(200_000)
+    );
+    assert_eq!(server.post("/graphql", huge, Some(&token)).status, 413);
+    // No introspection or field suggestions outside dev mode.
+    let introspection = server.graphql("{ __schema { types { name } } }", json!({}), Some(&token));
+    assert!(
+        introspection["data"]["__schema"].is_null(),
+        "{introspection}"
+    );
+    assert!(
+        !introspection.to_string().contains("Organization"),
+        "no type names leak: {introspection}"
+    );
+    let typo = server.graphql("{ mee { role } }", json!({}), Some(&token));
+    assert!(!typo.to_string().contains("Did you mean"), "{typo}");
+    assert_eq!(code(&typo), "VALIDATION");
+    assert_eq!(server.get("/healthz").status, 200);
+}
