@@ -237,8 +237,8 @@ impl WriteModel<'_> {
             .is_some_and(|m| m.participants.contains_key(&organization))
     }
 
-    /// The client's enrollments, in log order.
-    pub fn enrollments(&self, client: ClientId) -> Vec<EnrollmentFacts> {
+    /// The events of each of the client's records of `kind`, in log order (creation first).
+    fn records(&self, client: ClientId, kind: caseledger_core::RecordKind) -> Vec<Vec<Event>> {
         let store = &self.projections.store;
         let Some(state) = store.clients.get(&client) else {
             return Vec::new();
@@ -247,11 +247,16 @@ impl WriteModel<'_> {
             .transactions
             .iter()
             .filter_map(|id| store.transactions.get(id))
-            .filter_map(|t| {
-                if t.facts.kind != caseledger_core::RecordKind::Enrollment {
-                    return None;
-                }
-                let events: Vec<Event> = t.events.iter().map(|e| e.event()).collect();
+            .filter(|t| t.facts.kind == kind)
+            .map(|t| t.events.iter().map(|e| e.event()).collect())
+            .collect()
+    }
+
+    /// The client's enrollments, in log order.
+    pub fn enrollments(&self, client: ClientId) -> Vec<EnrollmentFacts> {
+        self.records(client, caseledger_core::RecordKind::Enrollment)
+            .iter()
+            .filter_map(|events| {
                 let Some(Event::ClientEnrolled(e)) = events.first() else {
                     return None;
                 };
@@ -266,22 +271,9 @@ impl WriteModel<'_> {
 
     /// Bar-list entries of the client active on `date`.
     pub fn active_bars(&self, client: ClientId, date: Date) -> Vec<ClientBarred> {
-        let store = &self.projections.store;
-        let Some(state) = store.clients.get(&client) else {
-            return Vec::new();
-        };
-        state
-            .transactions
-            .iter()
-            .filter_map(|id| store.transactions.get(id))
-            .filter_map(|t| {
-                if t.facts.kind != caseledger_core::RecordKind::BarListEntry {
-                    return None;
-                }
-                let events: Vec<Event> = t.events.iter().map(|e| e.event()).collect();
-                let Some(Event::ClientBarred(b)) = events.first() else {
-                    return None;
-                };
+        self.records(client, caseledger_core::RecordKind::BarListEntry)
+            .into_iter()
+            .filter_map(|events| {
                 let lifted = events
                     .iter()
                     .filter_map(|x| match x {
@@ -289,8 +281,11 @@ impl WriteModel<'_> {
                         _ => None,
                     })
                     .min();
+                let Some(Event::ClientBarred(b)) = events.into_iter().next() else {
+                    return None;
+                };
                 let window = lifted.map_or(b.window, |end| b.window.closed_at(end));
-                window.contains(date).then(|| b.clone())
+                window.contains(date).then_some(b)
             })
             .collect()
     }

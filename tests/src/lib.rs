@@ -359,6 +359,24 @@ impl HttpResponse {
     }
 }
 
+/// Reads status, content type and body of a response.
+fn read_response(response: reqwest::blocking::Response, method: &str, url: &str) -> HttpResponse {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response
+        .text()
+        .unwrap_or_else(|e| panic!("{method} {url}: reading the body: {e}"));
+    HttpResponse {
+        status,
+        content_type,
+        body,
+    }
+}
+
 /// A running `caseledger serve` child process. Killed (SIGKILL) when dropped; use
 /// [`Server::terminate`] to stop it the way an operator or a supervisor does.
 pub struct Server {
@@ -496,20 +514,7 @@ impl Server {
             .get(&url)
             .send()
             .unwrap_or_else(|e| panic!("GET {url}: {e}\nserver stderr:\n{}", self.stderr()));
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response
-            .text()
-            .unwrap_or_else(|e| panic!("GET {url}: reading the body: {e}"));
-        HttpResponse {
-            status,
-            content_type,
-            body,
-        }
+        read_response(response, "GET", &url)
     }
 
     /// `POST path` with a raw body (JSON content type) and an optional bearer token.
@@ -526,20 +531,7 @@ impl Server {
         let response = request
             .send()
             .unwrap_or_else(|e| panic!("POST {url}: {e}\nserver stderr:\n{}", self.stderr()));
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response
-            .text()
-            .unwrap_or_else(|e| panic!("POST {url}: reading the body: {e}"));
-        HttpResponse {
-            status,
-            content_type,
-            body,
-        }
+        read_response(response, "POST", &url)
     }
 
     /// `POST /graphql` with a query, variables and an optional bearer token; the JSON answer.

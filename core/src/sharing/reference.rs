@@ -248,15 +248,10 @@ fn sharing_path(
             && g.granting_organization == from
             && g.accessing_organization == to
         {
-            let end = history
-                .iter()
-                .filter_map(|e| match e {
-                    Event::ReleaseExceptionRevoked(r) if r.release_id == g.release_id => {
-                        Some(r.end)
-                    }
-                    _ => None,
-                })
-                .min();
+            let end = earliest_end(history, |e| match e {
+                Event::ReleaseExceptionRevoked(r) if r.release_id == g.release_id => Some(r.end),
+                _ => None,
+            });
             if clipped(g.window, end).contains(date) {
                 return Some(AccessReason::ReleaseException(g.release_id));
             }
@@ -273,15 +268,10 @@ fn mou_assignment_on(history: &[Event], client: ClientId, date: Date) -> Option<
         if let Event::MouAssigned(a) = event
             && a.client_id == client
         {
-            let end = history
-                .iter()
-                .filter_map(|e| match e {
-                    Event::MouAssignmentEnded(x) if x.assignment_id == a.assignment_id => {
-                        Some(x.end)
-                    }
-                    _ => None,
-                })
-                .min();
+            let end = earliest_end(history, |e| match e {
+                Event::MouAssignmentEnded(x) if x.assignment_id == a.assignment_id => Some(x.end),
+                _ => None,
+            });
             if clipped(a.window, end).contains(date) {
                 current = Some(a.mou_id);
             }
@@ -320,6 +310,11 @@ fn mou_state(history: &[Event], mou: MouId) -> Option<(DateWindow, Participants)
         }
     }
     state
+}
+
+/// The earliest of the ending dates `ending` finds in the history (an ending only shortens).
+fn earliest_end(history: &[Event], ending: impl Fn(&Event) -> Option<Date>) -> Option<Date> {
+    history.iter().filter_map(ending).min()
 }
 
 /// A window whose end is moved earlier by an ending event, if any.
