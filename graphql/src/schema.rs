@@ -130,6 +130,59 @@ fn organization(service: &Service, id: OrganizationId) -> Organization {
     }
 }
 
+/// A created user.
+#[derive(SimpleObject)]
+pub struct CreatedUser {
+    /// The new user's id.
+    pub user_id: ID,
+    /// Log position written.
+    pub position: u64,
+}
+
+/// A created organization.
+#[derive(SimpleObject)]
+pub struct CreatedOrganization {
+    /// The organization.
+    pub organization: Organization,
+    /// Log position written.
+    pub position: u64,
+}
+
+/// A newly issued token. The token is shown this once; only its hash is stored.
+#[derive(SimpleObject)]
+pub struct IssuedToken {
+    /// The token's id (for revoking it).
+    pub token_id: ID,
+    /// The bearer token.
+    pub token: String,
+    /// Log position written.
+    pub position: u64,
+}
+
+/// Parses an id argument, or `VALIDATION` naming the field.
+fn parse_id<T: std::str::FromStr>(field: &str, value: &ID) -> async_graphql::Result<T> {
+    value.parse().map_err(|_| {
+        to_graphql(caseledger_service::CommandError::validation(
+            field,
+            format!("`{}` is not an id", value.as_str()),
+        ))
+    })
+}
+
+impl From<RoleName> for caseledger_core::Role {
+    fn from(r: RoleName) -> Self {
+        use caseledger_core::Role as R;
+        match r {
+            RoleName::CaseManager => R::CaseManager,
+            RoleName::AgencyAdmin => R::AgencyAdmin,
+            RoleName::SystemAdmin => R::SystemAdmin,
+            RoleName::HelpDesk => R::HelpDesk,
+            RoleName::Auditor => R::Auditor,
+            RoleName::System => R::System,
+        }
+    }
+}
+
 /// Queries.
 pub struct Query;
 
@@ -186,6 +239,104 @@ impl Mutation {
         };
         let written = service(ctx)
             .set_sharing_policy(actor.user, policy, effective)
+            .await
+            .map_err(to_graphql)?;
+        Ok(WriteResult {
+            position: written.position(),
+        })
+    }
+    /// Creates an organization. System administrators only.
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        #[graphql(default = false)] victim_service_provider: bool,
+    ) -> async_graphql::Result<CreatedOrganization> {
+        let actor = actor(ctx)?;
+        let (id, written) = service(ctx)
+            .create_organization(actor.user, &name, victim_service_provider)
+            .await
+            .map_err(to_graphql)?;
+        Ok(CreatedOrganization {
+            organization: organization(service(ctx), id),
+            position: written.position(),
+        })
+    }
+
+    /// Creates a user. System administrators for any organization; agency administrators for
+    /// case managers and agency administrators of their own.
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        username: String,
+        display_name: String,
+        role: RoleName,
+    ) -> async_graphql::Result<CreatedUser> {
+        let actor = actor(ctx)?;
+        let organization = parse_id("organizationId", &organization_id)?;
+        let (id, written) = service(ctx)
+            .create_user(
+                actor.user,
+                organization,
+                &username,
+                &display_name,
+                role.into(),
+            )
+            .await
+            .map_err(to_graphql)?;
+        Ok(CreatedUser {
+            user_id: ID(id.to_string()),
+            position: written.position(),
+        })
+    }
+
+    /// Issues a bearer token for a user (yourself, or a user you manage). Shown once.
+    async fn issue_token(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+    ) -> async_graphql::Result<IssuedToken> {
+        let actor = actor(ctx)?;
+        let for_user = parse_id("userId", &user_id)?;
+        let (token_id, token, written) = service(ctx)
+            .issue_token(actor.user, for_user)
+            .await
+            .map_err(to_graphql)?;
+        Ok(IssuedToken {
+            token_id: ID(token_id.to_string()),
+            token,
+            position: written.position(),
+        })
+    }
+
+    /// Revokes a token; it stops working at once.
+    async fn revoke_token(
+        &self,
+        ctx: &Context<'_>,
+        token_id: ID,
+    ) -> async_graphql::Result<WriteResult> {
+        let actor = actor(ctx)?;
+        let token = parse_id("tokenId", &token_id)?;
+        let written = service(ctx)
+            .revoke_token(actor.user, token)
+            .await
+            .map_err(to_graphql)?;
+        Ok(WriteResult {
+            position: written.position(),
+        })
+    }
+
+    /// Deactivates a user; their tokens stop working at once.
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+    ) -> async_graphql::Result<WriteResult> {
+        let actor = actor(ctx)?;
+        let target = parse_id("userId", &user_id)?;
+        let written = service(ctx)
+            .deactivate_user(actor.user, target)
             .await
             .map_err(to_graphql)?;
         Ok(WriteResult {

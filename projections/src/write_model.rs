@@ -99,6 +99,8 @@ pub(crate) struct Accounts {
     pub organizations: HashMap<OrganizationId, OrganizationFacts>,
     pub users: HashMap<caseledger_core::UserId, UserFacts>,
     pub tokens: HashMap<caseledger_core::TokenId, TokenFacts>,
+    /// Lower-cased usernames, which are unique.
+    pub usernames: HashMap<String, caseledger_core::UserId>,
 }
 
 impl Accounts {
@@ -124,6 +126,7 @@ impl Accounts {
                 }
             }
             Event::UserCreated(u) => {
+                self.usernames.insert(u.username.to_lowercase(), u.user_id);
                 self.users.insert(
                     u.user_id,
                     UserFacts {
@@ -322,6 +325,16 @@ impl WriteModel<'_> {
     /// A user account, if it exists.
     pub fn user(&self, id: caseledger_core::UserId) -> Option<UserFacts> {
         self.projections.store.accounts.users.get(&id).copied()
+    }
+
+    /// The user with this username (case-insensitive), if any.
+    pub fn user_named(&self, username: &str) -> Option<caseledger_core::UserId> {
+        self.projections
+            .store
+            .accounts
+            .usernames
+            .get(&username.to_lowercase())
+            .copied()
     }
 
     /// An API token, if it was ever issued.

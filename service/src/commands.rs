@@ -142,7 +142,7 @@ fn check_time_zone(zone: &str) -> Result<(), CommandError> {
 }
 
 /// A new random API token: (id, the bearer string handed out once, SHA-256 of its secret).
-fn new_token() -> Result<(TokenId, String, [u8; 32]), CommandError> {
+pub(crate) fn new_token() -> Result<(TokenId, String, [u8; 32]), CommandError> {
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret)
         .map_err(|e| CommandError::internal(format!("no randomness: {e}")))?;
@@ -156,7 +156,7 @@ impl Service {
     /// Runs one command: waits until the views reflect the whole log, lets `decide` turn the
     /// write model into events (or a rejection), appends them, and waits until the views
     /// reflect them. Commands run one at a time.
-    async fn execute(
+    pub(crate) async fn execute(
         &self,
         actor: Actor,
         decide: impl FnOnce(&Projections) -> Result<Vec<Event>, CommandError>,

@@ -5,6 +5,7 @@
 //! projections and to the log. Nothing above this crate touches the log directly.
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod auth;
 mod clock;
 mod commands;

@@ -118,3 +118,78 @@ fn abusive_requests_are_refused_and_the_server_stays_healthy() {
     assert_eq!(code(&typo), "VALIDATION");
     assert_eq!(server.get("/healthz").status, 200);
 }
+
+#[test]
+fn accounts_are_managed_through_mutations_and_a_deactivated_users_token_stops_at_once() {
+    let (dir, root) = bootstrapped();
+    let server = Server::start(dir.path());
+    let org = server.graphql(
+        r#"mutation { createOrganization(name: "We Care") { organization { id name } position } }"#,
+        json!({}),
+        Some(&root),
+    );
+    let org_id = org["data"]["createOrganization"]["organization"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{org}"))
+        .to_string();
+    let create_user = "mutation($o: ID!, $u: String!, $r: RoleName!) { createUser(organizationId: $o, username: $u, displayName: $u, role: $r) { userId } }";
+    let admin = server.graphql(
+        create_user,
+        json!({ "o": org_id, "u": "wecare-admin", "r": "AGENCY_ADMIN" }),
+        Some(&root),
+    );
+    let admin_id = admin["data"]["createUser"]["userId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let issue = "mutation($u: ID!) { issueToken(userId: $u) { tokenId token } }";
+    let admin_token =
+        server.graphql(issue, json!({ "u": admin_id }), Some(&root))["data"]["issueToken"]["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+    // The agency administrator creates a case manager in their own organization and a token.
+    let cm = server.graphql(
+        create_user,
+        json!({ "o": org_id, "u": "maria", "r": "CASE_MANAGER" }),
+        Some(&admin_token),
+    );
+    let cm_id = cm["data"]["createUser"]["userId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{cm}"))
+        .to_string();
+    let cm_token = server.graphql(issue, json!({ "u": cm_id }), Some(&admin_token))["data"]["issueToken"]["token"].as_str().unwrap().to_string();
+    let me = server.graphql(
+        "{ me { role organization { name } } }",
+        json!({}),
+        Some(&cm_token),
+    );
+    assert_eq!(me["data"]["me"]["role"], "CASE_MANAGER");
+    assert_eq!(me["data"]["me"]["organization"]["name"], "We Care");
+
+    // The case manager may not create organizations or help desk users; malformed ids name the field.
+    let denied = server.graphql(
+        r#"mutation { createOrganization(name: "Mine") { position } }"#,
+        json!({}),
+        Some(&cm_token),
+    );
+    assert_eq!(code(&denied), "FORBIDDEN");
+    let bad_id = server.graphql(issue, json!({ "u": "not-an-id" }), Some(&admin_token));
+    assert_eq!(
+        (
+            code(&bad_id),
+            bad_id["errors"][0]["extensions"]["field"].as_str()
+        ),
+        ("VALIDATION", Some("userId"))
+    );
+
+    let deactivate = server.graphql(
+        "mutation($u: ID!) { deactivateUser(userId: $u) { position } }",
+        json!({ "u": cm_id }),
+        Some(&admin_token),
+    );
+    assert!(deactivate["errors"].is_null(), "{deactivate}");
+    let after = server.graphql("{ me { role } }", json!({}), Some(&cm_token));
+    assert_eq!(code(&after), "UNAUTHENTICATED");
+}

@@ -1,0 +1,208 @@
+//! Organizations, users and tokens: the account commands.
+//!
+//! Who may do what: system administrators manage every organization and user; an agency
+//! administrator manages the case managers and agency administrators of their own organization
+//! and their tokens; anyone may issue or revoke their own tokens. The CoC roles (system
+//! administrator, help desk, auditor) exist only in the CoC lead organization.
+
+use caseledger_core::events::{
+    OrganizationCreated, TokenIssued, TokenRevoked, UserCreated, UserDeactivated,
+};
+use caseledger_core::{Actor, OrganizationId, Role, TokenId, UserId};
+
+use crate::Service;
+use crate::commands::{CommandError, ErrorCode, Written, new_token};
+
+fn forbidden(what: &str) -> CommandError {
+    CommandError::new(ErrorCode::Forbidden, format!("your role may not {what}"))
+}
+
+/// Whether `actor` manages the accounts of `organization`.
+fn manages(actor: &Actor, organization: OrganizationId) -> bool {
+    actor.role == Role::SystemAdmin
+        || (actor.role == Role::AgencyAdmin && actor.organization == organization)
+}
+
+impl Service {
+    /// Creates an organization. System administrators only.
+    pub async fn create_organization(
+        &self,
+        user: UserId,
+        name: &str,
+        victim_service_provider: bool,
+    ) -> Result<(OrganizationId, Written), CommandError> {
+        let actor = self.actor(user)?;
+        if actor.role != Role::SystemAdmin {
+            return Err(forbidden("create organizations"));
+        }
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(CommandError::validation("name", "must not be empty"));
+        }
+        let id = OrganizationId::from_ulid(ulid::Ulid::new());
+        let event = OrganizationCreated {
+            organization_id: id,
+            name: name.to_string(),
+            is_coc_lead: false,
+            victim_service_provider,
+            source_id: None,
+        };
+        let written = self.execute(actor, |_| Ok(vec![event.into()])).await?;
+        Ok((id, written))
+    }
+
+    /// Creates a user in an organization.
+    pub async fn create_user(
+        &self,
+        user: UserId,
+        organization: OrganizationId,
+        username: &str,
+        display_name: &str,
+        role: Role,
+    ) -> Result<(UserId, Written), CommandError> {
+        let actor = self.actor(user)?;
+        let username = username.trim().to_string();
+        if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
+            return Err(CommandError::validation(
+                "username",
+                "1 to 64 characters without spaces",
+            ));
+        }
+        if role == Role::System {
+            return Err(CommandError::validation(
+                "role",
+                "SYSTEM is the service's own role",
+            ));
+        }
+        let id = UserId::from_ulid(ulid::Ulid::new());
+        let display_name = display_name.trim().to_string();
+        let written = self
+            .execute(actor, |p| {
+                let w = p.write_model();
+                let org = w
+                    .organization(organization)
+                    .ok_or_else(|| CommandError { code: ErrorCode::NotFound, field: Some("organizationId".into()), message: "no such organization".into() })?;
+                if !manages(&actor, organization) {
+                    return Err(forbidden("create users in this organization"));
+                }
+                let coc_role = matches!(role, Role::SystemAdmin | Role::HelpDesk | Role::Auditor);
+                if coc_role && (actor.role != Role::SystemAdmin || !org.is_coc_lead) {
+                    return Err(CommandError::validation("role", "system administrators, help desk and auditors are created by a system administrator in the CoC lead organization"));
+                }
+                if w.user_named(&username).is_some() {
+                    return Err(CommandError { code: ErrorCode::Conflict, field: Some("username".into()), message: format!("the username `{username}` is taken") });
+                }
+                Ok(vec![UserCreated { user_id: id, organization_id: organization, username: username.clone(), display_name: display_name.clone(), role }.into()])
+            })
+            .await?;
+        Ok((id, written))
+    }
+
+    /// Issues a new bearer token for `for_user`; the token is returned once and only its hash is
+    /// stored.
+    pub async fn issue_token(
+        &self,
+        user: UserId,
+        for_user: UserId,
+    ) -> Result<(TokenId, String, Written), CommandError> {
+        let actor = self.actor(user)?;
+        let (token_id, token, token_hash) = new_token()?;
+        let written = self
+            .execute(actor, |p| {
+                let target = p.write_model().user(for_user).ok_or_else(|| CommandError {
+                    code: ErrorCode::NotFound,
+                    field: Some("userId".into()),
+                    message: "no such user".into(),
+                })?;
+                if for_user != actor.user && !manages(&actor, target.organization) {
+                    return Err(forbidden("issue tokens for this user"));
+                }
+                if !target.active {
+                    return Err(CommandError {
+                        code: ErrorCode::Conflict,
+                        field: Some("userId".into()),
+                        message: "the user is deactivated".into(),
+                    });
+                }
+                Ok(vec![
+                    TokenIssued {
+                        token_id,
+                        user_id: for_user,
+                        token_hash,
+                        expires: None,
+                    }
+                    .into(),
+                ])
+            })
+            .await?;
+        Ok((token_id, token, written))
+    }
+
+    /// Revokes a token: it stops working at once.
+    pub async fn revoke_token(
+        &self,
+        user: UserId,
+        token: TokenId,
+    ) -> Result<Written, CommandError> {
+        let actor = self.actor(user)?;
+        self.execute(actor, |p| {
+            let w = p.write_model();
+            let facts = w.token(token).ok_or_else(|| CommandError {
+                code: ErrorCode::NotFound,
+                field: Some("tokenId".into()),
+                message: "no such token".into(),
+            })?;
+            let owner_org = w.user(facts.user).map(|u| u.organization);
+            if facts.user != actor.user && !owner_org.is_some_and(|o| manages(&actor, o)) {
+                return Err(forbidden("revoke this token"));
+            }
+            if facts.revoked {
+                return Err(CommandError::new(
+                    ErrorCode::Conflict,
+                    "the token is already revoked",
+                ));
+            }
+            Ok(vec![
+                TokenRevoked {
+                    token_id: token,
+                    user_id: facts.user,
+                }
+                .into(),
+            ])
+        })
+        .await
+    }
+
+    /// Deactivates a user: their tokens stop working at once.
+    pub async fn deactivate_user(
+        &self,
+        user: UserId,
+        target: UserId,
+    ) -> Result<Written, CommandError> {
+        let actor = self.actor(user)?;
+        self.execute(actor, |p| {
+            let facts = p.write_model().user(target).ok_or_else(|| CommandError {
+                code: ErrorCode::NotFound,
+                field: Some("userId".into()),
+                message: "no such user".into(),
+            })?;
+            if !manages(&actor, facts.organization) {
+                return Err(forbidden("deactivate this user"));
+            }
+            if target == actor.user {
+                return Err(CommandError::validation(
+                    "userId",
+                    "you cannot deactivate yourself",
+                ));
+            }
+            if !facts.active {
+                return Err(CommandError::new(
+                    ErrorCode::Conflict,
+                    "the user is already deactivated",
+                ));
+            }
+            Ok(vec![UserDeactivated { user_id: target }.into()])
+        })
+        .await
+    }
+}
