@@ -38,7 +38,7 @@ async fn the_account_lifecycle_and_its_authorization() {
     let head = s.head().position;
     let expect =
         |r: Result<_, caseledger_service::CommandError>, code: ErrorCode, field: Option<&str>| {
-            let e = r.err().expect("must be rejected");
+            let e = r.expect_err("must be rejected");
             assert_eq!((e.code, e.field.as_deref()), (code, field), "{e}");
         };
     expect(
