@@ -519,9 +519,35 @@ impl Server {
 
     /// `POST path` with a raw body (JSON content type) and an optional bearer token.
     pub fn post(&self, path: &str, body: impl Into<String>, bearer: Option<&str>) -> HttpResponse {
+        self.post_with(&self.http, path, body, bearer)
+    }
+
+    /// `POST path` on a connection of its own, for requests the server answers by closing the
+    /// connection (an oversized body is refused before it is read), which must not poison the
+    /// kept-alive connection of later requests.
+    pub fn post_alone(
+        &self,
+        path: &str,
+        body: impl Into<String>,
+        bearer: Option<&str>,
+    ) -> HttpResponse {
+        let client = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("HTTP client");
+        self.post_with(&client, path, body, bearer)
+    }
+
+    fn post_with(
+        &self,
+        client: &reqwest::blocking::Client,
+        path: &str,
+        body: impl Into<String>,
+        bearer: Option<&str>,
+    ) -> HttpResponse {
         let url = self.url(path);
-        let mut request = self
-            .http
+        let mut request = client
             .post(&url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.into());
