@@ -23,6 +23,16 @@ pub fn to_graphql(e: CommandError) -> async_graphql::Error {
     })
 }
 
+/// A response refusing the whole request with a code, before anything ran.
+pub fn refused(code: &str, message: String) -> Response {
+    let mut error = async_graphql::ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    Response::from_errors(vec![error])
+}
+
 /// Gives every error of a response a stable code: validation failures of the query itself
 /// (depth, complexity, syntax) are `LIMIT_EXCEEDED` or `VALIDATION`; anything without a code is
 /// an internal error and is masked.

@@ -5,6 +5,7 @@
 
 mod context;
 mod error;
+mod limits;
 mod schema;
 
 use std::time::Duration;
@@ -83,10 +84,11 @@ async fn graphql(
 ) -> GraphQLResponse {
     let context = context::RequestContext::from_headers(&state.service, &headers);
     let request_id = context.request_id;
-    let response = state
-        .schema
-        .execute(request.into_inner().data(context))
-        .await;
+    let request = request.into_inner();
+    if let Some(reason) = limits::check(&request.query) {
+        return error::refused("LIMIT_EXCEEDED", reason).into();
+    }
+    let response = state.schema.execute(request.data(context)).await;
     error::mask(response, request_id).into()
 }
 

@@ -86,9 +86,22 @@ fn a_system_administrator_changes_the_policy_and_bad_input_names_its_field() {
 fn abusive_requests_are_refused_and_the_server_stays_healthy() {
     let (dir, token) = bootstrapped();
     let server = Server::start(dir.path());
-    // 1,000 aliases of the same field: over the complexity limit.
+    // 1,000 aliases of the same field.
     let aliases: String = (0..1000).map(|i| format!("a{i}: me {{ role }} ")).collect();
     let answer = server.graphql(&format!("{{ {aliases} }}"), json!({}), Some(&token));
+    assert_eq!(code(&answer), "LIMIT_EXCEEDED", "{answer}");
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1000 aliases"),
+        "{answer}"
+    );
+    // Few aliases but a huge selection: over the complexity limit.
+    let wide: String = (0..1100)
+        .map(|_| "organizations { id name isCocLead } ")
+        .collect();
+    let answer = server.graphql(&format!("{{ {wide} }}"), json!({}), Some(&token));
     assert_eq!(code(&answer), "LIMIT_EXCEEDED", "{answer}");
     // An array batch is not accepted.
     let batch = server.post(
