@@ -1,5 +1,6 @@
 //! The global store: every record once, with audience indexes. Private to this crate.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -174,10 +175,11 @@ impl Projections {
         self.position = position;
     }
 
-    /// Like [`Projections::apply`], with the event's compact encoding already at hand (cut from
-    /// the stored bytes by `caseledger_core::decode_with_event_bytes`), so it is not encoded again.
-    pub fn apply_with_bytes(&mut self, position: u64, event: &Event, compact: Vec<u8>) {
-        self.store.apply(event, Some(compact));
+    /// Like [`Projections::apply`] for an event the caller gives up, with its compact encoding
+    /// already at hand (cut from the stored bytes by `caseledger_core::decode_with_event_bytes`),
+    /// so nothing is copied or encoded again (the replay path).
+    pub fn apply_owned(&mut self, position: u64, event: Event, compact: Vec<u8>) {
+        self.store.apply_owned(event, compact);
         self.position = position;
     }
 }
@@ -217,22 +219,7 @@ impl Store {
             Event::SharingPolicySet(p) => self.policies.push((p.effective, p.policy.clone())),
             Event::MouCreated(m) => self.set_mou(m.mou_id, m.window, &m.participants),
             Event::MouChanged(m) => self.set_mou(m.mou_id, m.window, &m.participants),
-            Event::ClientIntakeRecorded(i) => {
-                let state = self.clients.entry(i.client_id).or_default();
-                if state.intake.is_some() {
-                    return; // the first intake of a client id is its intake
-                }
-                state.intake = Some(i.clone());
-                state.restrictions.push((None, i.restriction));
-                self.clients_by_creator
-                    .entry(i.organization_id)
-                    .or_default()
-                    .insert(i.client_id);
-                if i.restriction == ClientRestriction::ShareGlobally {
-                    self.global_clients.insert(i.client_id);
-                }
-                self.search.index(i);
-            }
+            Event::ClientIntakeRecorded(i) => self.record_intake(Cow::Borrowed(i)),
             Event::ClientIntakeEdited(e) => {
                 if let Some(intake) = self
                     .clients
@@ -306,6 +293,32 @@ impl Store {
             Event::RecordRequestFulfilled(f) => self.close_request(f.request_id),
             Event::RecordRequestDenied(d) => self.close_request(d.request_id),
             _ => {}
+        }
+    }
+
+    /// Folds an event the caller gives up, keeping an intake without copying it.
+    fn apply_owned(&mut self, event: Event, compact: Vec<u8>) {
+        match event {
+            Event::ClientIntakeRecorded(i) => self.record_intake(Cow::Owned(i)),
+            other => self.apply(&other, Some(compact)),
+        }
+    }
+
+    fn record_intake(&mut self, i: Cow<'_, ClientIntakeRecorded>) {
+        let state = self.clients.entry(i.client_id).or_default();
+        if state.intake.is_some() {
+            return; // the first intake of a client id is its intake
+        }
+        let (client, organization, restriction) = (i.client_id, i.organization_id, i.restriction);
+        self.search.index(&i);
+        state.intake = Some(i.into_owned());
+        state.restrictions.push((None, restriction));
+        self.clients_by_creator
+            .entry(organization)
+            .or_default()
+            .insert(client);
+        if restriction == ClientRestriction::ShareGlobally {
+            self.global_clients.insert(client);
         }
     }
 
