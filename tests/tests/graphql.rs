@@ -37,7 +37,9 @@ fn a_token_identifies_its_user_and_anything_else_is_unauthenticated() {
     assert_eq!(me["data"]["me"]["organization"]["name"], "Stanislaus CoC");
     assert_eq!(me["data"]["me"]["organization"]["isCocLead"], true);
 
-    let forged = format!("{}0", &token[..token.len() - 1]);
+    // The same token with its last hex digit changed (to a different digit, whatever it was).
+    let last = if token.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &token[..token.len() - 1]);
     for bearer in [None, Some("nonsense"), Some(forged.as_str())] {
         let answer = server.graphql("{ me { role } }", json!({}), bearer);
         assert_eq!(code(&answer), "UNAUTHENTICATED", "{bearer:?}: {answer}");
