@@ -47,8 +47,9 @@ fn actor(ctx: &Context<'_>) -> async_graphql::Result<Actor> {
         .map_err(to_graphql)
 }
 
-/// A user's role.
+/// A user's role (the conversions to and from `caseledger_core::Role` are derived).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "caseledger_core::Role")]
 pub enum RoleName {
     /// Agency case manager.
     CaseManager,
@@ -62,20 +63,6 @@ pub enum RoleName {
     Auditor,
     /// The service itself.
     System,
-}
-
-impl From<caseledger_core::Role> for RoleName {
-    fn from(r: caseledger_core::Role) -> Self {
-        use caseledger_core::Role as R;
-        match r {
-            R::CaseManager => RoleName::CaseManager,
-            R::AgencyAdmin => RoleName::AgencyAdmin,
-            R::SystemAdmin => RoleName::SystemAdmin,
-            R::HelpDesk => RoleName::HelpDesk,
-            R::Auditor => RoleName::Auditor,
-            R::System => RoleName::System,
-        }
-    }
 }
 
 /// A sharing policy preset.
@@ -167,20 +154,6 @@ fn parse_id<T: std::str::FromStr>(field: &str, value: &ID) -> async_graphql::Res
             format!("`{}` is not an id", value.as_str()),
         ))
     })
-}
-
-impl From<RoleName> for caseledger_core::Role {
-    fn from(r: RoleName) -> Self {
-        use caseledger_core::Role as R;
-        match r {
-            RoleName::CaseManager => R::CaseManager,
-            RoleName::AgencyAdmin => R::AgencyAdmin,
-            RoleName::SystemAdmin => R::SystemAdmin,
-            RoleName::HelpDesk => R::HelpDesk,
-            RoleName::Auditor => R::Auditor,
-            RoleName::System => R::System,
-        }
-    }
 }
 
 /// Queries.
