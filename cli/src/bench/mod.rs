@@ -42,11 +42,11 @@ enum Group {
 
 /// Named figures in the order they were measured.
 #[derive(Default)]
-pub(crate) struct Figures(Vec<(&'static str, f64, &'static str)>);
+pub(crate) struct Figures(Vec<(String, f64, &'static str)>);
 
 impl Figures {
-    pub(crate) fn add(&mut self, name: &'static str, value: f64, unit: &'static str) {
-        self.0.push((name, value, unit));
+    pub(crate) fn add(&mut self, name: impl Into<String>, value: f64, unit: &'static str) {
+        self.0.push((name.into(), value, unit));
     }
 
     fn print(&self, json: bool) {
@@ -127,48 +127,21 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         (Durability::SledFlush, "append_sled_flush_only"),
     ];
     for (durability, prefix) in modes {
-        let one = append_run(
-            &scratch.path().join(format!("{prefix}-1")),
-            durability,
-            1,
-            single,
-        )?;
-        figures.add(
-            leak(format!("{prefix}_1_writer_events_per_s")),
-            one.throughput,
-            "events/s",
-        );
-        figures.add(
-            leak(format!("{prefix}_1_writer_p50_us")),
-            one.p50 * 1e6,
-            "µs",
-        );
-        figures.add(
-            leak(format!("{prefix}_1_writer_p99_us")),
-            one.p99 * 1e6,
-            "µs",
-        );
-        let many = append_run(
-            &scratch.path().join(format!("{prefix}-64")),
-            durability,
-            64,
-            concurrent,
-        )?;
-        figures.add(
-            leak(format!("{prefix}_64_writers_events_per_s")),
-            many.throughput,
-            "events/s",
-        );
-        figures.add(
-            leak(format!("{prefix}_64_writers_p50_us")),
-            many.p50 * 1e6,
-            "µs",
-        );
-        figures.add(
-            leak(format!("{prefix}_64_writers_p99_us")),
-            many.p99 * 1e6,
-            "µs",
-        );
+        for (writers, total, label) in [(1, single, "1_writer"), (64, concurrent, "64_writers")] {
+            let run = append_run(
+                &scratch.path().join(format!("{prefix}-{writers}")),
+                durability,
+                writers,
+                total,
+            )?;
+            figures.add(
+                format!("{prefix}_{label}_events_per_s"),
+                run.throughput,
+                "events/s",
+            );
+            figures.add(format!("{prefix}_{label}_p50_us"), run.p50 * 1e6, "µs");
+            figures.add(format!("{prefix}_{label}_p99_us"), run.p99 * 1e6, "µs");
+        }
     }
 
     // Walking the chain of the 64-writer log just written (its pages are in the page cache, so
@@ -185,11 +158,6 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
 
     figures.print(args.json);
     Ok(())
-}
-
-/// Figure names are built once per run; leaking a handful of short strings keeps `Figures` simple.
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
 }
 
 /// Latencies of 300-byte writes each followed by `fdatasync`: appended to a growing file, or

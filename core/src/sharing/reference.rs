@@ -287,26 +287,17 @@ type Participants = Vec<(OrganizationId, MouDirection)>;
 fn mou_state(history: &[Event], mou: MouId) -> Option<(DateWindow, Participants)> {
     let mut state = None;
     for event in history {
-        match event {
-            Event::MouCreated(m) if m.mou_id == mou => {
-                state = Some((
-                    m.window,
-                    m.participants
-                        .iter()
-                        .map(|p| (p.organization, p.direction))
-                        .collect(),
-                ));
-            }
-            Event::MouChanged(m) if m.mou_id == mou => {
-                state = Some((
-                    m.window,
-                    m.participants
-                        .iter()
-                        .map(|p| (p.organization, p.direction))
-                        .collect(),
-                ));
-            }
-            _ => {}
+        let (id, window, participants) = match event {
+            Event::MouCreated(m) => (m.mou_id, m.window, &m.participants),
+            Event::MouChanged(m) => (m.mou_id, m.window, &m.participants),
+            _ => continue,
+        };
+        if id == mou {
+            let participants = participants
+                .iter()
+                .map(|p| (p.organization, p.direction))
+                .collect();
+            state = Some((window, participants));
         }
     }
     state
