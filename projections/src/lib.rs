@@ -15,6 +15,7 @@
 
 mod access;
 mod capabilities;
+mod catalog;
 mod replay;
 mod search;
 mod snapshot;
@@ -23,9 +24,17 @@ mod view;
 mod write_model;
 
 pub use capabilities::{AdminView, AuditView, HelpDeskView};
+pub use catalog::{
+    Catalog, FacilityFacts, HouseholdFacts, HouseholdMember, MouFacts, ProgramFacts, RoomFacts,
+};
 pub use replay::{EncodedBatch, ReplayError};
 pub use search::ClientQuery;
 pub use snapshot::SnapshotError;
 pub use store::Projections;
-pub use view::{ClientSummary, OrgView, TransactionSummary};
-pub use write_model::{EnrollmentFacts, OrganizationFacts, TokenFacts, UserFacts, WriteModel};
+pub use view::{
+    AssignmentSummary, BedNight, BedStatus, ClientSharing, ClientSummary, OrgView, ReleaseSummary,
+    TransactionSummary,
+};
+pub use write_model::{
+    BedUse, EnrollmentFacts, OrganizationFacts, TokenFacts, UserFacts, WriteModel,
+};

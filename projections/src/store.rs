@@ -36,11 +36,15 @@ impl Windowed {
         self.ended = Some(self.ended.map_or(date, |e| e.min(date)));
     }
 
-    /// Whether the fact applies on `date`.
-    pub fn contains(&self, date: Date) -> bool {
+    /// The window with the earliest ending applied.
+    pub fn effective(&self) -> DateWindow {
         self.ended
             .map_or(self.window, |end| self.window.closed_at(end))
-            .contains(date)
+    }
+
+    /// Whether the fact applies on `date`.
+    pub fn contains(&self, date: Date) -> bool {
+        self.effective().contains(date)
     }
 }
 
@@ -133,6 +137,10 @@ pub(crate) struct Store {
     pub shelter: crate::write_model::Shelter,
     /// Organizations, users and API tokens (write model, authentication).
     pub accounts: crate::write_model::Accounts,
+    /// Programs, MOUs, facilities.
+    pub catalog: crate::catalog::Catalog,
+    /// Households and their members.
+    pub households: crate::catalog::Households,
 }
 
 /// The read models, folded from the log. Never reads the wall clock: the date views are
@@ -195,6 +203,8 @@ impl Store {
             move || compact.map_or_else(|| Compact::new(event), |b| Compact(b.into_boxed_slice()));
         self.shelter.apply(event);
         self.accounts.apply(event);
+        self.catalog.apply(event);
+        self.households.apply(event);
         if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
                 r.events.push(compact());
@@ -389,6 +399,11 @@ fn apply_edit(intake: &mut ClientIntakeRecorded, e: &ClientIntakeEdited) {
 }
 
 impl Projections {
+    /// Programs, MOUs and facilities (not client data: any authenticated user may read them).
+    pub fn catalog(&self) -> &crate::catalog::Catalog {
+        &self.store.catalog
+    }
+
     /// The IANA time zone of the policy in force today (dates turn over at its midnight).
     pub fn policy_time_zone(&self) -> String {
         self.store.policy_on(self.today).time_zone.clone()

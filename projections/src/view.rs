@@ -166,3 +166,214 @@ impl OrgView<'_> {
             .collect()
     }
 }
+
+/// A client's MOU assignment as a viewer may see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssignmentSummary {
+    /// The assignment.
+    pub id: caseledger_core::MouAssignmentId,
+    /// The MOU.
+    pub mou: caseledger_core::MouId,
+    /// When it applies (an ending recorded later shortens it).
+    pub window: caseledger_core::DateWindow,
+}
+
+/// A client's release exception as a viewer may see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReleaseSummary {
+    /// The release.
+    pub id: caseledger_core::ReleaseId,
+    /// The organization sharing out.
+    pub granting: caseledger_core::OrganizationId,
+    /// The organization that may see.
+    pub accessing: caseledger_core::OrganizationId,
+    /// When it applies (a revocation shortens it).
+    pub window: caseledger_core::DateWindow,
+}
+
+/// A client's releases of information: MOU assignments and release exceptions, in log order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientSharing {
+    /// MOU assignments.
+    pub assignments: Vec<AssignmentSummary>,
+    /// Release exceptions.
+    pub releases: Vec<ReleaseSummary>,
+}
+
+/// Whether a bed is free on a night.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BedStatus {
+    /// Nobody holds it.
+    Free,
+    /// Reserved for the night.
+    Reserved,
+    /// Someone is staying in it.
+    Occupied,
+}
+
+/// One bed on one night, as a viewer may see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BedNight {
+    /// The facility.
+    pub facility: caseledger_core::FacilityId,
+    /// The room.
+    pub room: caseledger_core::RoomId,
+    /// The bed.
+    pub bed: caseledger_core::BedId,
+    /// Free, reserved or occupied.
+    pub status: BedStatus,
+    /// Who holds it, and the stay or reservation (with the rule that lets the viewer see it),
+    /// only when the viewer may see that record; otherwise the bed shows as taken without
+    /// identity.
+    pub holder: Option<(ClientId, u128, Visibility)>,
+}
+
+impl OrgView<'_> {
+    /// The client's releases of information, when the viewer may see the client's intake.
+    pub fn sharing(&self, client: ClientId) -> Option<ClientSharing> {
+        self.client_visible(client).then_some(())?;
+        let state = self.store.clients.get(&client)?;
+        Some(ClientSharing {
+            assignments: state
+                .assignments
+                .iter()
+                .map(|(id, mou, when)| AssignmentSummary {
+                    id: *id,
+                    mou: *mou,
+                    window: when.effective(),
+                })
+                .collect(),
+            releases: state
+                .releases
+                .iter()
+                .map(|r| ReleaseSummary {
+                    id: r.id,
+                    granting: r.granting,
+                    accessing: r.accessing,
+                    window: r.when.effective(),
+                })
+                .collect(),
+        })
+    }
+
+    fn client_visible(&self, client: ClientId) -> bool {
+        self.store
+            .intake_visibility(&self.viewer, client, self.today)
+            .level
+            != AccessLevel::None
+    }
+
+    /// The households the client belongs to, when the viewer may see the client, with the
+    /// members the viewer may not see left out.
+    pub fn households(&self, client: ClientId) -> Vec<crate::HouseholdFacts> {
+        if !self.client_visible(client) {
+            return Vec::new();
+        }
+        let h = &self.store.households;
+        h.of_client
+            .get(&client)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| h.by_id.get(id))
+            .map(|household| {
+                let mut household = household.clone();
+                household.members.retain(|m| self.client_visible(m.client));
+                household
+            })
+            .collect()
+    }
+
+    /// Every bed of every facility on the night of `date`.
+    pub fn bed_availability(&self, date: caseledger_core::Date) -> Vec<BedNight> {
+        let mut nights = Vec::new();
+        for facility in self.store.catalog.facilities() {
+            for room in &facility.rooms {
+                for (bed, _) in &room.beds {
+                    let uses = self.store.shelter.uses.get(bed);
+                    let current = uses.into_iter().flatten().filter(|u| u.covers(date));
+                    // A stay outranks a reservation of the same night.
+                    let holder = current.max_by_key(|u| !u.reservation);
+                    let status = match holder {
+                        None => BedStatus::Free,
+                        Some(u) if u.reservation => BedStatus::Reserved,
+                        Some(_) => BedStatus::Occupied,
+                    };
+                    let holder = holder.and_then(|u| {
+                        let record = self.store.transactions.get(&u.record)?;
+                        let access = self.store.transaction_visibility(
+                            &self.viewer,
+                            &record.facts,
+                            self.today,
+                        );
+                        (access.level != AccessLevel::None).then_some((u.client, u.record, access))
+                    });
+                    nights.push(BedNight {
+                        facility: facility.id,
+                        room: room.id,
+                        bed: *bed,
+                        status,
+                        holder,
+                    });
+                }
+            }
+        }
+        nights
+    }
+
+    /// Days the client has been enrolled in programs of `project_type`, across every
+    /// organization and counting overlapping enrollments once, up to the views' date (entry day
+    /// through the day before exit). Answers for enrollments the viewer cannot see without
+    /// revealing them (a total only), and only when the viewer may see the client.
+    pub fn enrolled_days(
+        &self,
+        client: ClientId,
+        project_type: caseledger_core::hud::ProjectType,
+    ) -> Option<u32> {
+        if !self.client_visible(client) {
+            return None;
+        }
+        let state = self.store.clients.get(&client)?;
+        let end_of_today = self.today.add_days(1)?;
+        let mut spans: Vec<(i32, i32)> = state
+            .transactions
+            .iter()
+            .filter_map(|id| self.store.transactions.get(id))
+            .filter(|t| t.facts.kind == RecordKind::Enrollment)
+            .filter_map(|t| {
+                let events: Vec<Event> = t.events.iter().map(|e| e.event()).collect();
+                let Some(Event::ClientEnrolled(e)) = events.first() else {
+                    return None;
+                };
+                let program = self.store.catalog.program(e.program_id)?;
+                if program.project_type != project_type {
+                    return None;
+                }
+                let exit = events.iter().rev().find_map(|x| match x {
+                    Event::EnrollmentExited(x) => Some(x.exit_date),
+                    _ => None,
+                });
+                let until = exit.unwrap_or(end_of_today).min(end_of_today);
+                Some((e.entry_date.days_from_ce(), until.days_from_ce()))
+            })
+            .filter(|(from, until)| from < until)
+            .collect();
+        spans.sort_unstable();
+        let mut total = 0i64;
+        let mut current: Option<(i32, i32)> = None;
+        for (from, until) in spans {
+            match current {
+                Some((s, e)) if from <= e => current = Some((s, e.max(until))),
+                _ => {
+                    if let Some((s, e)) = current {
+                        total += i64::from(e - s);
+                    }
+                    current = Some((from, until));
+                }
+            }
+        }
+        if let Some((s, e)) = current {
+            total += i64::from(e - s);
+        }
+        u32::try_from(total).ok()
+    }
+}

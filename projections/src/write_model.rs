@@ -26,6 +26,33 @@ pub(crate) struct Shelter {
     pub occupied: HashMap<BedId, (ClientId, CheckInId)>,
     /// Client → their current stay and its bed.
     pub staying: HashMap<ClientId, (CheckInId, Option<BedId>)>,
+    /// Bed → every stay and live reservation on it, in log order (for availability by date).
+    pub uses: HashMap<BedId, Vec<BedUse>>,
+}
+
+/// A stay in a bed or a reservation of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BedUse {
+    /// The check-in or reservation.
+    pub record: u128,
+    /// The client.
+    pub client: ClientId,
+    /// A reservation (for the night `from`) rather than a stay.
+    pub reservation: bool,
+    /// First night.
+    pub from: Date,
+    /// The date the client left (the bed is free that night); `None` while staying.
+    pub until: Option<Date>,
+}
+
+impl BedUse {
+    /// Whether the bed is taken by this use on the night of `date`.
+    pub fn covers(&self, date: Date) -> bool {
+        if self.reservation {
+            return self.from == date;
+        }
+        self.from <= date && self.until.is_none_or(|u| date < u)
+    }
 }
 
 impl Shelter {
@@ -44,6 +71,13 @@ impl Shelter {
             Event::ClientCheckedIn(c) => {
                 if let Some(bed) = c.bed_id {
                     self.occupied.insert(bed, (c.client_id, c.check_in_id));
+                    self.uses.entry(bed).or_default().push(BedUse {
+                        record: c.check_in_id.as_u128(),
+                        client: c.client_id,
+                        reservation: false,
+                        from: c.date,
+                        until: None,
+                    });
                 }
                 self.staying.insert(c.client_id, (c.check_in_id, c.bed_id));
             }
@@ -54,7 +88,27 @@ impl Shelter {
                     self.staying.remove(&c.client_id);
                     if let Some(bed) = bed {
                         self.occupied.remove(&bed);
+                        if let Some(u) = self.uses.get_mut(&bed).and_then(|uses| {
+                            uses.iter_mut()
+                                .find(|u| u.record == c.check_in_id.as_u128())
+                        }) {
+                            u.until = Some(c.date);
+                        }
                     }
+                }
+            }
+            Event::BedReserved(r) => {
+                self.uses.entry(r.bed_id).or_default().push(BedUse {
+                    record: r.reservation_id.as_u128(),
+                    client: r.client_id,
+                    reservation: true,
+                    from: r.date,
+                    until: None,
+                });
+            }
+            Event::ReservationCancelled(r) => {
+                for uses in self.uses.values_mut() {
+                    uses.retain(|u| u.record != r.reservation_id.as_u128());
                 }
             }
             _ => {}
@@ -259,16 +313,7 @@ impl WriteModel<'_> {
     pub fn enrollments(&self, client: ClientId) -> Vec<EnrollmentFacts> {
         self.records(client, caseledger_core::RecordKind::Enrollment)
             .iter()
-            .filter_map(|events| {
-                let Some(Event::ClientEnrolled(e)) = events.first() else {
-                    return None;
-                };
-                let exit = events.iter().rev().find_map(|x| match x {
-                    Event::EnrollmentExited(x) => Some(x.exit_date),
-                    _ => None,
-                });
-                Some(enrollment_facts(e, exit))
-            })
+            .filter_map(|events| enrollment_of(&events))
             .collect()
     }
 
@@ -347,6 +392,39 @@ impl WriteModel<'_> {
         self.projections.store.policy_on(date).into_owned()
     }
 
+    /// The client's current intake, if recorded.
+    pub fn intake(
+        &self,
+        client: ClientId,
+    ) -> Option<&caseledger_core::events::ClientIntakeRecorded> {
+        self.projections.store.clients.get(&client)?.intake.as_ref()
+    }
+
+    /// A household.
+    pub fn household(&self, id: caseledger_core::HouseholdId) -> Option<&crate::HouseholdFacts> {
+        self.projections.store.households.by_id.get(&id)
+    }
+
+    /// A transaction's sharing facts and its events (creation first), by record id.
+    pub fn record(
+        &self,
+        id: u128,
+    ) -> Option<(caseledger_core::sharing::TransactionFacts, Vec<Event>)> {
+        let r = self.projections.store.transactions.get(&id)?;
+        Some((r.facts, r.events.iter().map(|e| e.event()).collect()))
+    }
+
+    /// An enrollment by id, with its client.
+    pub fn enrollment(&self, id: EnrollmentId) -> Option<(ClientId, EnrollmentFacts)> {
+        let (facts, events) = self.record(id.as_u128())?;
+        Some((facts.client, enrollment_of(&events)?))
+    }
+
+    /// Programs, MOUs and facilities.
+    pub fn catalog(&self) -> &crate::Catalog {
+        &self.projections.store.catalog
+    }
+
     /// A bed's facility and its room's designators.
     pub fn bed(&self, bed: BedId) -> Option<(FacilityId, &[RoomDesignator])> {
         let shelter = &self.projections.store.shelter;
@@ -354,6 +432,18 @@ impl WriteModel<'_> {
         let designators = shelter.rooms.get(room).map_or(&[][..], |r| &r.1[..]);
         Some((*facility, designators))
     }
+}
+
+/// An enrollment's facts from its events (the enrollment, then its follow-ups).
+fn enrollment_of(events: &[Event]) -> Option<EnrollmentFacts> {
+    let Some(Event::ClientEnrolled(e)) = events.first() else {
+        return None;
+    };
+    let exit = events.iter().rev().find_map(|x| match x {
+        Event::EnrollmentExited(x) => Some(x.exit_date),
+        _ => None,
+    });
+    Some(enrollment_facts(e, exit))
 }
 
 fn enrollment_facts(e: &ClientEnrolled, exit: Option<Date>) -> EnrollmentFacts {
