@@ -251,7 +251,7 @@ impl Projections {
     }
 }
 
-impl WriteModel<'_> {
+impl<'a> WriteModel<'a> {
     /// The organization that created the client (owns its intake), if the client exists.
     pub fn client_creator(&self, client: ClientId) -> Option<OrganizationId> {
         self.projections
@@ -343,13 +343,23 @@ impl WriteModel<'_> {
         self.projections.store.shelter.occupied.get(&bed).copied()
     }
 
+    /// Every stay and live reservation of a bed, in log order.
+    pub fn bed_uses(&self, bed: BedId) -> &'a [BedUse] {
+        self.projections
+            .store
+            .shelter
+            .uses
+            .get(&bed)
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The client's current stay (check-in) and its bed, if checked in.
     pub fn current_stay(&self, client: ClientId) -> Option<(CheckInId, Option<BedId>)> {
         self.projections.store.shelter.staying.get(&client).copied()
     }
 
     /// An organization, if it exists.
-    pub fn organization(&self, id: OrganizationId) -> Option<&OrganizationFacts> {
+    pub fn organization(&self, id: OrganizationId) -> Option<&'a OrganizationFacts> {
         self.projections.store.accounts.organizations.get(&id)
     }
 
@@ -396,12 +406,12 @@ impl WriteModel<'_> {
     pub fn intake(
         &self,
         client: ClientId,
-    ) -> Option<&caseledger_core::events::ClientIntakeRecorded> {
+    ) -> Option<&'a caseledger_core::events::ClientIntakeRecorded> {
         self.projections.store.clients.get(&client)?.intake.as_ref()
     }
 
     /// A household.
-    pub fn household(&self, id: caseledger_core::HouseholdId) -> Option<&crate::HouseholdFacts> {
+    pub fn household(&self, id: caseledger_core::HouseholdId) -> Option<&'a crate::HouseholdFacts> {
         self.projections.store.households.by_id.get(&id)
     }
 
@@ -421,12 +431,12 @@ impl WriteModel<'_> {
     }
 
     /// Programs, MOUs and facilities.
-    pub fn catalog(&self) -> &crate::Catalog {
+    pub fn catalog(&self) -> &'a crate::Catalog {
         &self.projections.store.catalog
     }
 
     /// A bed's facility and its room's designators.
-    pub fn bed(&self, bed: BedId) -> Option<(FacilityId, &[RoomDesignator])> {
+    pub fn bed(&self, bed: BedId) -> Option<(FacilityId, &'a [RoomDesignator])> {
         let shelter = &self.projections.store.shelter;
         let (facility, room) = shelter.beds.get(&bed)?;
         let designators = shelter.rooms.get(room).map_or(&[][..], |r| &r.1[..]);

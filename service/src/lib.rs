@@ -7,14 +7,21 @@
 
 mod accounts;
 mod auth;
+mod care;
+mod clients;
 mod clock;
 mod commands;
 mod config;
 mod error;
 mod service;
+mod setup;
+mod shelter;
 mod snapshots;
 
+pub use care::{EnrollmentInput, ExitInput};
+pub use clients::{IntakeInput, IntakeOutcome};
 pub use commands::{Bootstrap, Bootstrapped, CommandError, ErrorCode, Written};
 pub use config::{Progress, ServiceConfig};
 pub use error::ServiceError;
 pub use service::{Service, StoredEvent, decode_stored};
+pub use shelter::{BarInput, CheckInInput};
