@@ -3,9 +3,17 @@
 //! through the service, which hands out views for the authenticated actor.
 #![forbid(unsafe_code)]
 
+mod accounts;
+mod client;
+mod client_mutations;
 mod context;
+mod convert;
+mod directory;
+mod disclosure;
 mod error;
 mod limits;
+mod record_mutations;
+mod records;
 mod schema;
 
 use std::time::Duration;
@@ -84,12 +92,69 @@ async fn graphql(
 ) -> GraphQLResponse {
     let context = context::RequestContext::from_headers(&state.service, &headers);
     let request_id = context.request_id;
+    let actor = context.actor.clone();
     let request = request.into_inner();
     if let Some(reason) = limits::check(&request.query) {
         return error::refused("LIMIT_EXCEEDED", reason).into();
     }
-    let response = state.schema.execute(request.data(context)).await;
+    if let Err(refusal) = wait_for_header_position(&state.service, &headers).await {
+        return refusal.into();
+    }
+    let operation = request
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "anonymous".to_string());
+    let query = request.query.clone();
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    let disclosures = std::sync::Arc::new(disclosure::Disclosures::default());
+    let response = state
+        .schema
+        .execute(request.data(context).data(disclosures.clone()))
+        .await;
+    // Write before respond: the disclosure must be durable before any client data leaves.
+    let disclosures = std::sync::Arc::try_unwrap(disclosures).unwrap_or_default();
+    let today = state.service.today();
+    if let (Ok(actor), Some(event)) = (
+        actor,
+        disclosures.into_event(request_id, today, &operation, &query, &variables),
+    ) && let Err(e) = state.service.record_access(actor, event).await
+    {
+        tracing::error!(%request_id, error = %e, "disclosure record not written; response withheld");
+        return error::refused("INTERNAL", format!("internal error (request {request_id})")).into();
+    }
     error::mask(response, request_id).into()
+}
+
+/// Honours `X-Min-Position`: waits (at most 5 s) until the views reflect that log position.
+async fn wait_for_header_position(
+    service: &Service,
+    headers: &HeaderMap,
+) -> Result<(), async_graphql::Response> {
+    let Some(value) = headers.get("x-min-position") else {
+        return Ok(());
+    };
+    let min: u64 = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| {
+            error::refused("VALIDATION", "X-Min-Position is not a log position".into())
+        })?;
+    if min > service.head().position {
+        return Err(error::refused(
+            "VALIDATION",
+            format!("X-Min-Position: the log has not reached position {min}"),
+        ));
+    }
+    service
+        .wait_for(min, Duration::from_secs(5))
+        .await
+        .map_err(|_| {
+            error::refused(
+                "INTERNAL",
+                "the views did not reach X-Min-Position in time".into(),
+            )
+        })
 }
 
 /// `GET /graphql` in dev mode: GraphiQL.

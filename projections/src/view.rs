@@ -14,6 +14,7 @@ pub struct OrgView<'a> {
     store: &'a Store,
     viewer: Viewer,
     today: caseledger_core::Date,
+    position: u64,
 }
 
 /// A client as a viewer may see it: the intake they may read and their access level.
@@ -48,11 +49,22 @@ impl Projections {
             store: &self.store,
             viewer,
             today: self.today(),
+            position: self.position,
         }
     }
 }
 
 impl OrgView<'_> {
+    /// The log position the view reflects (recorded with every disclosure).
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// The business date the view is evaluated on.
+    pub fn today(&self) -> caseledger_core::Date {
+        self.today
+    }
+
     /// What the viewer may do with a record today.
     pub fn visibility(&self, record: &RecordRef) -> Visibility {
         self.store.visibility(&self.viewer, record, self.today)

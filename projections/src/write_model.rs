@@ -313,7 +313,7 @@ impl<'a> WriteModel<'a> {
     pub fn enrollments(&self, client: ClientId) -> Vec<EnrollmentFacts> {
         self.records(client, caseledger_core::RecordKind::Enrollment)
             .iter()
-            .filter_map(|events| enrollment_of(&events))
+            .filter_map(|events| enrollment_of(events))
             .collect()
     }
 

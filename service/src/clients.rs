@@ -191,9 +191,9 @@ fn check_address(address: &Option<Address>) -> Result<(), CommandError> {
     ] {
         check_len(field, value, max)?;
     }
-    if !a.state.is_empty()
-        && !(a.state.len() == 2 && a.state.chars().all(|c| c.is_ascii_uppercase()))
-    {
+    let state_ok = a.state.is_empty()
+        || (a.state.len() == 2 && a.state.chars().all(|c| c.is_ascii_uppercase()));
+    if !state_ok {
         return Err(CommandError::validation(
             "address.state",
             format!("`{}` is not a two-letter state code", a.state),

@@ -327,6 +327,41 @@ impl Service {
         f(&p.org_view(viewer))
     }
 
+    /// Runs `f` over the programs, MOUs and facilities (no client data).
+    pub fn catalog<R>(&self, f: impl FnOnce(&caseledger_projections::Catalog) -> R) -> R {
+        let p = self.inner.projections.read().expect("projections lock");
+        f(p.catalog())
+    }
+
+    /// The business date the views are evaluated on.
+    pub fn today(&self) -> Date {
+        self.inner
+            .projections
+            .read()
+            .expect("projections lock")
+            .today()
+    }
+
+    /// Appends a disclosure record for `actor` and waits until it is durable. Not a command:
+    /// reads do not queue behind writes, and a disclosure is group-committed with whatever
+    /// else is being appended. The caller sends no client data unless this succeeds.
+    pub async fn record_access(
+        &self,
+        actor: caseledger_core::Actor,
+        access: caseledger_core::events::RecordsAccessed,
+    ) -> Result<u64, ServiceError> {
+        let header = caseledger_core::Header {
+            event_id: caseledger_core::EventId::from_ulid(ulid::Ulid::new()),
+            correlation_id: caseledger_core::CorrelationId::from_ulid(access.request_id.as_ulid()),
+            recorded_at: caseledger_core::Timestamp::from_datetime(chrono::Utc::now()),
+            actor,
+        };
+        let positions = self
+            .append(&[Envelope::new(header, caseledger_core::Event::from(access))])
+            .await?;
+        Ok(positions.last().copied().unwrap_or_default())
+    }
+
     /// The log, for operator tools.
     pub fn log(&self) -> Arc<dyn EventLog> {
         self.inner.log.clone()

@@ -288,7 +288,12 @@ impl Service {
     }
 
     /// Checks a client out of a stay.
-    pub async fn check_out(&self, user: UserId, stay: CheckInId) -> Result<Written, CommandError> {
+    pub async fn check_out(
+        &self,
+        user: UserId,
+        client: ClientId,
+        stay: CheckInId,
+    ) -> Result<Written, CommandError> {
         let actor = self.actor(user)?;
         require_agency_staff(&actor, "check clients out")?;
         self.execute(actor, |p| {
@@ -303,6 +308,9 @@ impl Service {
             let Some(caseledger_core::Event::ClientCheckedIn(c)) = events.first() else {
                 return Err(not_found("checkInId", "stay"));
             };
+            if c.client_id != client {
+                return Err(not_found("checkInId", "stay of this client"));
+            }
             if events.len() > 1 {
                 return Err(conflict("checkInId", "the client already checked out"));
             }

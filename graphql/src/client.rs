@@ -1,0 +1,806 @@
+//! The client as a viewer may see it, Find Client, and the reads every client-shaped answer
+//! goes through (each noting its disclosure).
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use caseledger_core::hud::ProjectType;
+use caseledger_core::sharing::Viewer;
+use caseledger_core::{AccessReason, ClientId, RecordKind, Role};
+use caseledger_projections::{ClientQuery, ClientSummary, TransactionSummary};
+use caseledger_service::Service;
+
+use crate::convert::{self, Access, ClientRestrictionName, Window, invalid, show};
+use crate::disclosure::{self, selected};
+use crate::records;
+use crate::schema::{actor, service};
+
+/// Intake fields of `Client`; the lists below them note their own records.
+const INTAKE_FIELDS: &[&str] = &[
+    "id",
+    "access",
+    "restriction",
+    "organizationId",
+    "firstName",
+    "middleName",
+    "lastName",
+    "nameSuffix",
+    "nameDataQuality",
+    "ssn",
+    "ssnDataQuality",
+    "dob",
+    "dobDataQuality",
+    "raceEthnicity",
+    "raceNone",
+    "additionalRaceEthnicity",
+    "sex",
+    "genders",
+    "genderNone",
+    "differentIdentityText",
+    "veteranStatus",
+    "address",
+    "enrolledDays",
+];
+
+/// Most rows a page of a list may hold.
+pub const MAX_PAGE: i32 = 100;
+
+/// The viewer of the request.
+pub fn viewer(ctx: &Context<'_>) -> async_graphql::Result<Viewer> {
+    let a = actor(ctx)?;
+    Ok(Viewer {
+        user: a.user,
+        organization: a.organization,
+        role: a.role,
+    })
+}
+
+/// Waits (at most 5 s) until the views reflect `min_position`, so a client reads its own
+/// writes.
+pub async fn wait_for_position(
+    service: &Service,
+    min_position: Option<i64>,
+) -> async_graphql::Result<()> {
+    let Some(min) = min_position else {
+        return Ok(());
+    };
+    let min = u64::try_from(min).map_err(|_| invalid("minPosition", "must not be negative"))?;
+    if min > service.head().position {
+        return Err(invalid(
+            "minPosition",
+            format!("the log has not reached position {min}"),
+        ));
+    }
+    service
+        .wait_for(min, std::time::Duration::from_secs(5))
+        .await
+        .map_err(|e| {
+            crate::error::to_graphql(caseledger_service::CommandError::new(
+                caseledger_service::ErrorCode::Internal,
+                e.to_string(),
+            ))
+        })
+}
+
+/// A postal address.
+#[derive(SimpleObject, InputObject, Clone, Default)]
+#[graphql(input_name = "AddressInput")]
+pub struct Address {
+    /// Street line 1.
+    #[graphql(default)]
+    pub line1: String,
+    /// Street line 2.
+    #[graphql(default)]
+    pub line2: String,
+    /// City.
+    #[graphql(default)]
+    pub city: String,
+    /// Two-letter state code.
+    #[graphql(default)]
+    pub state: String,
+    /// ZIP code.
+    #[graphql(default)]
+    pub zip: String,
+}
+
+impl From<caseledger_core::events::Address> for Address {
+    fn from(a: caseledger_core::events::Address) -> Self {
+        Address {
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            state: a.state,
+            zip: a.zip,
+        }
+    }
+}
+
+impl From<Address> for caseledger_core::events::Address {
+    fn from(a: Address) -> Self {
+        caseledger_core::events::Address {
+            line1: a.line1.trim().to_string(),
+            line2: a.line2.trim().to_string(),
+            city: a.city.trim().to_string(),
+            state: a.state.trim().to_uppercase(),
+            zip: a.zip.trim().to_string(),
+        }
+    }
+}
+
+/// A client as the viewer may see them.
+pub struct Client {
+    summary: ClientSummary,
+    deliberate: bool,
+}
+
+/// Reads a client for the viewer, noting the intake fields selected under the current field
+/// (`path` leads from it to the client object) as disclosed, or the lookup as denied.
+pub fn read_client(
+    ctx: &Context<'_>,
+    id: ClientId,
+    deliberate: bool,
+    operation: &str,
+) -> async_graphql::Result<Option<Client>> {
+    let viewer = viewer(ctx)?;
+    let (summary, position) = service(ctx).read(viewer, |v| (v.client(id), v.position()));
+    let collector = disclosure::of(ctx);
+    match summary {
+        Some(summary) => {
+            note_intake(ctx, &summary, deliberate, selected(ctx), position);
+            Ok(Some(Client {
+                summary,
+                deliberate,
+            }))
+        }
+        None => {
+            collector.denied(id.as_u128(), operation, position);
+            Ok(None)
+        }
+    }
+}
+
+fn note_intake(
+    ctx: &Context<'_>,
+    summary: &ClientSummary,
+    deliberate: bool,
+    fields: Vec<String>,
+    position: u64,
+) {
+    let fields: Vec<String> = fields
+        .into_iter()
+        .filter(|f| INTAKE_FIELDS.contains(&f.as_str()))
+        .collect();
+    disclosure::of(ctx).shown(
+        summary.intake.client_id,
+        deliberate,
+        RecordKind::Intake,
+        summary.intake.client_id.as_u128(),
+        fields,
+        reason(summary.access),
+        position,
+    );
+}
+
+fn reason(v: caseledger_core::sharing::Visibility) -> AccessReason {
+    v.reason.unwrap_or(AccessReason::OwnOrganization)
+}
+
+/// The client's records of `kind` the viewer may see (only `only` when given), built with
+/// `build`, each noted as disclosed with the fields selected under the current field.
+pub fn read_records<T>(
+    ctx: &Context<'_>,
+    client: ClientId,
+    kind: RecordKind,
+    only: Option<u128>,
+    deliberate: bool,
+    build: fn(&TransactionSummary) -> Option<T>,
+) -> async_graphql::Result<Vec<T>> {
+    let viewer = viewer(ctx)?;
+    let (records, position) = service(ctx).read(viewer, |v| {
+        (v.transactions(client, Some(kind)), v.position())
+    });
+    let fields = selected(ctx);
+    let collector = disclosure::of(ctx);
+    let mut out = Vec::new();
+    for t in records.iter().filter(|t| only.is_none_or(|id| t.id == id)) {
+        if let Some(built) = build(t) {
+            collector.shown(
+                client,
+                deliberate,
+                kind,
+                t.id,
+                fields.clone(),
+                reason(t.access),
+                position,
+            );
+            out.push(built);
+        }
+    }
+    Ok(out)
+}
+
+fn text(value: &caseledger_core::Pii<String>) -> Option<String> {
+    value.as_clear().cloned()
+}
+
+/// An MOU assignment of the client.
+#[derive(SimpleObject)]
+pub struct MouAssignment {
+    /// The assignment.
+    pub id: ID,
+    /// The MOU.
+    pub mou_id: ID,
+    /// When it applies.
+    pub window: Window,
+}
+
+/// A release exception of the client.
+#[derive(SimpleObject)]
+pub struct ReleaseException {
+    /// The release.
+    pub id: ID,
+    /// The organization sharing out.
+    pub granting_organization_id: ID,
+    /// The organization that may see.
+    pub accessing_organization_id: ID,
+    /// When it applies.
+    pub window: Window,
+}
+
+/// A member of a household (members the viewer may not see are left out).
+#[derive(SimpleObject)]
+pub struct HouseholdMember {
+    /// The client.
+    pub client_id: ID,
+    /// HUD relationship to head of household code.
+    pub relationship_to_ho_h: i32,
+    /// First date of membership.
+    pub joined: String,
+    /// Last date, once left.
+    pub left: Option<String>,
+}
+
+/// A household the client belongs to.
+#[derive(SimpleObject)]
+pub struct Household {
+    /// The household.
+    pub id: ID,
+    /// The head of household.
+    pub head_client_id: ID,
+    /// Members the viewer may see.
+    pub members: Vec<HouseholdMember>,
+}
+
+#[Object]
+impl Client {
+    /// The HMIS id.
+    async fn id(&self) -> ID {
+        show(self.summary.intake.client_id)
+    }
+
+    /// What the viewer may do with the intake, and why.
+    async fn access(&self) -> Access {
+        Access::of(self.summary.access)
+    }
+
+    /// Who may see the intake beyond the creating organization, today.
+    async fn restriction(&self) -> ClientRestrictionName {
+        self.summary.restriction.into()
+    }
+
+    /// The creating organization.
+    async fn organization_id(&self) -> ID {
+        show(self.summary.intake.organization_id)
+    }
+
+    /// First name.
+    async fn first_name(&self) -> Option<String> {
+        self.summary.intake.name.as_clear().map(|n| n.first.clone())
+    }
+
+    /// Middle name.
+    async fn middle_name(&self) -> Option<String> {
+        self.summary
+            .intake
+            .name
+            .as_clear()
+            .map(|n| n.middle.clone())
+    }
+
+    /// Last name.
+    async fn last_name(&self) -> Option<String> {
+        self.summary.intake.name.as_clear().map(|n| n.last.clone())
+    }
+
+    /// Name suffix.
+    async fn name_suffix(&self) -> Option<String> {
+        self.summary
+            .intake
+            .name
+            .as_clear()
+            .map(|n| n.suffix.clone())
+    }
+
+    /// HUD name data quality code.
+    async fn name_data_quality(&self) -> i32 {
+        i32::from(self.summary.intake.name_data_quality.code())
+    }
+
+    /// SSN digits.
+    async fn ssn(&self) -> Option<String> {
+        text(&self.summary.intake.ssn)
+    }
+
+    /// HUD SSN data quality code.
+    async fn ssn_data_quality(&self) -> i32 {
+        i32::from(self.summary.intake.ssn_data_quality.code())
+    }
+
+    /// Date of birth.
+    async fn dob(&self) -> Option<String> {
+        self.summary
+            .intake
+            .dob
+            .as_clear()
+            .copied()
+            .flatten()
+            .map(|d| d.to_string())
+    }
+
+    /// HUD DOB data quality code.
+    async fn dob_data_quality(&self) -> i32 {
+        i32::from(self.summary.intake.dob_data_quality.code())
+    }
+
+    /// HUD race and ethnicity codes.
+    async fn race_ethnicity(&self) -> Vec<i32> {
+        self.summary
+            .intake
+            .race_ethnicity
+            .iter()
+            .map(|r| i32::from(r.code()))
+            .collect()
+    }
+
+    /// Why race is missing (HUD code).
+    async fn race_none(&self) -> Option<i32> {
+        self.summary.intake.race_none.map(|r| i32::from(r.code()))
+    }
+
+    /// Additional race and ethnicity text.
+    async fn additional_race_ethnicity(&self) -> Option<String> {
+        text(&self.summary.intake.additional_race_ethnicity)
+    }
+
+    /// HUD sex code (FY2026).
+    async fn sex(&self) -> Option<i32> {
+        self.summary.intake.sex.map(|s| i32::from(s.code()))
+    }
+
+    /// HUD gender codes (FY2024).
+    async fn genders(&self) -> Vec<i32> {
+        self.summary
+            .intake
+            .genders
+            .iter()
+            .map(|g| i32::from(g.code()))
+            .collect()
+    }
+
+    /// Why gender is missing (FY2024 HUD code).
+    async fn gender_none(&self) -> Option<i32> {
+        self.summary.intake.gender_none.map(|g| i32::from(g.code()))
+    }
+
+    /// FY2024 different identity text.
+    async fn different_identity_text(&self) -> Option<String> {
+        text(&self.summary.intake.different_identity_text)
+    }
+
+    /// HUD veteran status code.
+    async fn veteran_status(&self) -> i32 {
+        i32::from(self.summary.intake.veteran_status.code())
+    }
+
+    /// Last known address.
+    async fn address(&self) -> Option<Address> {
+        self.summary
+            .intake
+            .address
+            .as_clear()
+            .cloned()
+            .flatten()
+            .map(Address::from)
+    }
+
+    /// Days enrolled in programs of a HUD project type across every organization, overlapping
+    /// enrollments counted once (the HPRP 18-month check); enrollments the viewer may not see
+    /// count without being shown.
+    async fn enrolled_days(
+        &self,
+        ctx: &Context<'_>,
+        project_type: i32,
+    ) -> async_graphql::Result<Option<i32>> {
+        let project_type = convert::hud("projectType", project_type, ProjectType::from_code)?;
+        let viewer = viewer(ctx)?;
+        let id = self.summary.intake.client_id;
+        let days = service(ctx).read(viewer, |v| v.enrolled_days(id, project_type));
+        Ok(days.map(|d| i32::try_from(d).unwrap_or(i32::MAX)))
+    }
+
+    /// The client's MOU assignments.
+    async fn mou_assignments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<MouAssignment>> {
+        let id = self.summary.intake.client_id;
+        let (sharing, position) =
+            service(ctx).read(viewer(ctx)?, |v| (v.sharing(id), v.position()));
+        let fields = selected(ctx);
+        Ok(sharing
+            .unwrap_or_default()
+            .assignments
+            .into_iter()
+            .map(|a| {
+                disclosure::of(ctx).shown(
+                    id,
+                    self.deliberate,
+                    RecordKind::MouAssignment,
+                    a.id.as_u128(),
+                    fields.clone(),
+                    reason(self.summary.access),
+                    position,
+                );
+                MouAssignment {
+                    id: show(a.id),
+                    mou_id: show(a.mou),
+                    window: a.window.into(),
+                }
+            })
+            .collect())
+    }
+
+    /// The client's release exceptions.
+    async fn release_exceptions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ReleaseException>> {
+        let id = self.summary.intake.client_id;
+        let (sharing, position) =
+            service(ctx).read(viewer(ctx)?, |v| (v.sharing(id), v.position()));
+        let fields = selected(ctx);
+        Ok(sharing
+            .unwrap_or_default()
+            .releases
+            .into_iter()
+            .map(|r| {
+                disclosure::of(ctx).shown(
+                    id,
+                    self.deliberate,
+                    RecordKind::ReleaseException,
+                    r.id.as_u128(),
+                    fields.clone(),
+                    reason(self.summary.access),
+                    position,
+                );
+                ReleaseException {
+                    id: show(r.id),
+                    granting_organization_id: show(r.granting),
+                    accessing_organization_id: show(r.accessing),
+                    window: r.window.into(),
+                }
+            })
+            .collect())
+    }
+
+    /// The households the client belongs to.
+    async fn households(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Household>> {
+        let id = self.summary.intake.client_id;
+        let (households, position) =
+            service(ctx).read(viewer(ctx)?, |v| (v.households(id), v.position()));
+        let fields = selected(ctx);
+        Ok(households
+            .into_iter()
+            .map(|h| {
+                disclosure::of(ctx).shown(
+                    id,
+                    self.deliberate,
+                    RecordKind::HouseholdMembership,
+                    h.id.as_u128(),
+                    fields.clone(),
+                    reason(self.summary.access),
+                    position,
+                );
+                Household {
+                    id: show(h.id),
+                    head_client_id: show(h.head),
+                    members: h
+                        .members
+                        .iter()
+                        .map(|m| HouseholdMember {
+                            client_id: show(m.client),
+                            relationship_to_ho_h: i32::from(m.relationship.code()),
+                            joined: m.joined.to_string(),
+                            left: m.left.map(|d| d.to_string()),
+                        })
+                        .collect(),
+                }
+            })
+            .collect())
+    }
+
+    /// Enrollments the viewer may see.
+    async fn enrollments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<records::Enrollment>> {
+        read_records(
+            ctx,
+            self.summary.intake.client_id,
+            RecordKind::Enrollment,
+            None,
+            self.deliberate,
+            records::enrollment,
+        )
+    }
+
+    /// Services the viewer may see.
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<records::ServiceRecord>> {
+        read_records(
+            ctx,
+            self.summary.intake.client_id,
+            RecordKind::Service,
+            None,
+            self.deliberate,
+            records::service,
+        )
+    }
+
+    /// Assessments the viewer may see.
+    async fn assessments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<records::Assessment>> {
+        read_records(
+            ctx,
+            self.summary.intake.client_id,
+            RecordKind::Assessment,
+            None,
+            self.deliberate,
+            records::assessment,
+        )
+    }
+
+    /// Case notes the viewer may see.
+    async fn case_notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<records::CaseNote>> {
+        read_records(
+            ctx,
+            self.summary.intake.client_id,
+            RecordKind::CaseNote,
+            None,
+            self.deliberate,
+            records::case_note,
+        )
+    }
+
+    /// Documents the viewer may see.
+    async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<records::Document>> {
+        read_records(
+            ctx,
+            self.summary.intake.client_id,
+            RecordKind::Document,
+            None,
+            self.deliberate,
+            records::document,
+        )
+    }
+
+    /// Shelter stays the viewer may see.
+    async fn check_ins(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<records::CheckIn>> {
+        read_records(
+            ctx,
+            self.summary.intake.client_id,
+            RecordKind::CheckIn,
+            None,
+            self.deliberate,
+            records::check_in,
+        )
+    }
+
+    /// Bed reservations the viewer may see.
+    async fn reservations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<records::Reservation>> {
+        read_records(
+            ctx,
+            self.summary.intake.client_id,
+            RecordKind::Reservation,
+            None,
+            self.deliberate,
+            records::reservation,
+        )
+    }
+
+    /// Bar-list entries the viewer may see.
+    async fn bar_list(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<records::BarListEntry>> {
+        read_records(
+            ctx,
+            self.summary.intake.client_id,
+            RecordKind::BarListEntry,
+            None,
+            self.deliberate,
+            records::bar,
+        )
+    }
+}
+
+/// What Find Client searches by; every given part must match.
+#[derive(InputObject, Default)]
+pub struct ClientSearch {
+    /// Name words (first, middle, last, suffix), each a whole word, any case.
+    pub name: Option<String>,
+    /// Date of birth (YYYY-MM-DD).
+    pub dob: Option<String>,
+    /// Last four digits of the SSN.
+    pub ssn_last4: Option<String>,
+    /// The HMIS id.
+    pub client_id: Option<ID>,
+}
+
+/// One row of a client list.
+#[derive(SimpleObject)]
+pub struct ClientEdge {
+    /// Pass as `after` to continue after this row.
+    pub cursor: String,
+    /// The client.
+    pub node: Client,
+}
+
+/// Where a page ends.
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    /// Whether more rows follow.
+    pub has_next_page: bool,
+    /// The cursor of the last row.
+    pub end_cursor: Option<String>,
+}
+
+/// A page of clients (Relay-style).
+#[derive(SimpleObject)]
+pub struct ClientConnection {
+    /// The rows.
+    pub edges: Vec<ClientEdge>,
+    /// Where the page ends.
+    pub page_info: PageInfo,
+}
+
+/// Names selected at `path` below the current field.
+fn selected_at(ctx: &Context<'_>, path: &[&str]) -> Vec<String> {
+    fn walk(field: async_graphql::SelectionField<'_>, path: &[&str], out: &mut Vec<String>) {
+        match path.split_first() {
+            None => out.extend(field.selection_set().map(|f| f.name().to_string())),
+            Some((head, rest)) => {
+                for child in field.selection_set().filter(|f| f.name() == *head) {
+                    walk(child, rest, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(ctx.field(), path, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Client queries.
+#[derive(Default)]
+pub struct ClientQueries;
+
+#[Object]
+impl ClientQueries {
+    /// A client by HMIS id; null when the viewer may not see it, exactly as for an id never
+    /// used. Pass `minPosition` (from a mutation) to read your own write.
+    async fn client(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        min_position: Option<i64>,
+    ) -> async_graphql::Result<Option<Client>> {
+        actor(ctx)?;
+        let id: ClientId = convert::id("id", &id)?;
+        wait_for_position(service(ctx), min_position).await?;
+        read_client(ctx, id, true, "client")
+    }
+
+    /// Find Client: clients the viewer may see matching every part of the search, in id
+    /// order, `first` (at most 100) after the cursor `after`. Rows are recorded as incidental
+    /// disclosures.
+    async fn find_clients(
+        &self,
+        ctx: &Context<'_>,
+        search: ClientSearch,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+        min_position: Option<i64>,
+    ) -> async_graphql::Result<ClientConnection> {
+        let a = actor(ctx)?;
+        if !(1..=MAX_PAGE).contains(&first) {
+            return Err(crate::error::to_graphql(caseledger_service::CommandError {
+                code: caseledger_service::ErrorCode::LimitExceeded,
+                field: Some("first".into()),
+                message: format!("a page holds 1 to {MAX_PAGE} rows"),
+            }));
+        }
+        let query = ClientQuery {
+            name: search
+                .name
+                .as_deref()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+            dob: convert::opt_date("search.dob", &search.dob)?,
+            ssn_last4: match &search.ssn_last4 {
+                Some(s) if s.len() == 4 && s.chars().all(|c| c.is_ascii_digit()) => Some(s.clone()),
+                Some(_) => return Err(invalid("search.ssnLast4", "four digits")),
+                None => None,
+            },
+            client_id: convert::opt_id("search.clientId", &search.client_id)?,
+        };
+        if query == ClientQuery::default() {
+            return Err(invalid(
+                "search",
+                "give a name, date of birth, SSN last four or HMIS id",
+            ));
+        }
+        if a.role == Role::HelpDesk && query.client_id.is_none() {
+            return Err(crate::error::to_graphql(
+                caseledger_service::CommandError::new(
+                    caseledger_service::ErrorCode::Forbidden,
+                    "the help desk finds clients by HMIS id",
+                ),
+            ));
+        }
+        let after: Option<ClientId> = after
+            .as_ref()
+            .map(|c| {
+                c.parse()
+                    .map_err(|_| invalid("after", "not a cursor from this list"))
+            })
+            .transpose()?;
+        wait_for_position(service(ctx), min_position).await?;
+        let limit = usize::try_from(first).unwrap_or(20);
+        let (mut rows, position) = service(ctx).read(viewer(ctx)?, |v| {
+            (v.find_clients(&query, after, limit + 1), v.position())
+        });
+        let has_next_page = rows.len() > limit;
+        rows.truncate(limit);
+        let fields = selected_at(ctx, &["edges", "node"]);
+        let edges: Vec<ClientEdge> = rows
+            .into_iter()
+            .map(|summary| {
+                note_intake(ctx, &summary, false, fields.clone(), position);
+                ClientEdge {
+                    cursor: summary.intake.client_id.to_string(),
+                    node: Client {
+                        summary,
+                        deliberate: false,
+                    },
+                }
+            })
+            .collect();
+        Ok(ClientConnection {
+            page_info: PageInfo {
+                has_next_page,
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+        })
+    }
+}

@@ -1,0 +1,458 @@
+//! Client mutations: intake, corrections, address, restriction, MOU assignment, releases.
+//! Each returns the changed client (read through the viewer's view, so it is a recorded
+//! disclosure like any read) and the log position written.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use caseledger_core::events::{ClientIntakeEdited, PersonName};
+use caseledger_core::hud::{DataQuality, Gender, MissingReason, NoYesReasons, RaceEthnicity, Sex};
+use caseledger_core::{ClientId, Pii};
+use caseledger_service::IntakeInput;
+
+use crate::client::{Address, Client, read_client};
+use crate::convert::{self, ClientRestrictionName, hud, hud_list, opt_hud};
+use crate::error::to_graphql;
+use crate::schema::{actor, service};
+
+/// A new client's intake. HUD codes as in HMIS CSV (data quality 1 full, 2 partial, 8, 9, 99;
+/// veteran status 0 no, 1 yes, 8, 9, 99; sex 0 female, 1 male, 8, 9, 99).
+#[derive(InputObject)]
+pub struct IntakeClientInput {
+    /// First name.
+    #[graphql(default)]
+    pub first_name: String,
+    /// Middle name.
+    #[graphql(default)]
+    pub middle_name: String,
+    /// Last name.
+    #[graphql(default)]
+    pub last_name: String,
+    /// Suffix.
+    #[graphql(default)]
+    pub name_suffix: String,
+    /// HUD name data quality.
+    pub name_data_quality: i32,
+    /// SSN (nine digits; fewer for a partial SSN; empty if not given).
+    #[graphql(default)]
+    pub ssn: String,
+    /// HUD SSN data quality.
+    pub ssn_data_quality: i32,
+    /// Date of birth (YYYY-MM-DD).
+    pub dob: Option<String>,
+    /// HUD DOB data quality.
+    pub dob_data_quality: i32,
+    /// HUD race and ethnicity codes.
+    #[graphql(default)]
+    pub race_ethnicity: Vec<i32>,
+    /// Why race is missing (8, 9, 99) when no race is given.
+    pub race_none: Option<i32>,
+    /// Additional race and ethnicity text.
+    #[graphql(default)]
+    pub additional_race_ethnicity: String,
+    /// HUD sex code (FY2026).
+    pub sex: Option<i32>,
+    /// HUD gender codes (FY2024).
+    #[graphql(default)]
+    pub genders: Vec<i32>,
+    /// Why gender is missing (FY2024).
+    pub gender_none: Option<i32>,
+    /// FY2024 different identity text.
+    #[graphql(default)]
+    pub different_identity_text: String,
+    /// HUD veteran status.
+    pub veteran_status: i32,
+    /// Last known address.
+    pub address: Option<Address>,
+    /// Who may see the intake beyond your organization; the policy's default if not given.
+    pub restriction: Option<ClientRestrictionName>,
+}
+
+/// Intake fields to change; a field left out stays as it is, `null` clears a nullable one.
+#[derive(InputObject, Default)]
+pub struct UpdateIntakeInput {
+    /// First name.
+    pub first_name: Option<String>,
+    /// Middle name.
+    pub middle_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Suffix.
+    pub name_suffix: Option<String>,
+    /// HUD name data quality.
+    pub name_data_quality: Option<i32>,
+    /// SSN.
+    pub ssn: Option<String>,
+    /// HUD SSN data quality.
+    pub ssn_data_quality: Option<i32>,
+    /// Date of birth.
+    pub dob: MaybeUndefined<String>,
+    /// HUD DOB data quality.
+    pub dob_data_quality: Option<i32>,
+    /// HUD race and ethnicity codes (replaces the list).
+    pub race_ethnicity: Option<Vec<i32>>,
+    /// Why race is missing.
+    pub race_none: MaybeUndefined<i32>,
+    /// Additional race and ethnicity text.
+    pub additional_race_ethnicity: Option<String>,
+    /// HUD sex code.
+    pub sex: MaybeUndefined<i32>,
+    /// HUD gender codes (replaces the list).
+    pub genders: Option<Vec<i32>>,
+    /// Why gender is missing.
+    pub gender_none: MaybeUndefined<i32>,
+    /// Different identity text.
+    pub different_identity_text: Option<String>,
+    /// HUD veteran status.
+    pub veteran_status: Option<i32>,
+}
+
+fn maybe<T>(
+    field: &str,
+    value: &MaybeUndefined<i32>,
+    from_code: fn(u16) -> Option<T>,
+) -> async_graphql::Result<Option<Option<T>>> {
+    Ok(match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(code) => Some(Some(hud(field, *code, from_code)?)),
+    })
+}
+
+impl UpdateIntakeInput {
+    fn into_edit(
+        self,
+        client: ClientId,
+        current: Option<PersonName>,
+    ) -> async_graphql::Result<ClientIntakeEdited> {
+        let mut edit = ClientIntakeEdited::new(client);
+        if self.first_name.is_some()
+            || self.middle_name.is_some()
+            || self.last_name.is_some()
+            || self.name_suffix.is_some()
+        {
+            let mut name = current.unwrap_or_default();
+            let set = |part: &mut String, new: Option<String>| {
+                if let Some(new) = new {
+                    *part = new.trim().to_string();
+                }
+            };
+            set(&mut name.first, self.first_name);
+            set(&mut name.middle, self.middle_name);
+            set(&mut name.last, self.last_name);
+            set(&mut name.suffix, self.name_suffix);
+            edit.name = Some(Pii::new(name));
+        }
+        edit.name_data_quality = opt_hud(
+            "nameDataQuality",
+            self.name_data_quality,
+            DataQuality::from_code,
+        )?;
+        edit.ssn = self.ssn.map(Pii::new);
+        edit.ssn_data_quality = opt_hud(
+            "ssnDataQuality",
+            self.ssn_data_quality,
+            DataQuality::from_code,
+        )?;
+        edit.dob = match self.dob {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(Pii::new(None)),
+            MaybeUndefined::Value(d) => Some(Pii::new(Some(convert::date("dob", &d)?))),
+        };
+        edit.dob_data_quality = opt_hud(
+            "dobDataQuality",
+            self.dob_data_quality,
+            DataQuality::from_code,
+        )?;
+        edit.race_ethnicity = self
+            .race_ethnicity
+            .map(|r| hud_list("raceEthnicity", &r, RaceEthnicity::from_code))
+            .transpose()?;
+        edit.race_none = maybe("raceNone", &self.race_none, MissingReason::from_code)?;
+        edit.additional_race_ethnicity = self.additional_race_ethnicity.map(Pii::new);
+        edit.sex = maybe("sex", &self.sex, Sex::from_code)?;
+        edit.genders = self
+            .genders
+            .map(|g| hud_list("genders", &g, Gender::from_code))
+            .transpose()?;
+        edit.gender_none = maybe("genderNone", &self.gender_none, MissingReason::from_code)?;
+        edit.different_identity_text = self.different_identity_text.map(Pii::new);
+        edit.veteran_status = opt_hud(
+            "veteranStatus",
+            self.veteran_status,
+            NoYesReasons::from_code,
+        )?;
+        Ok(edit)
+    }
+}
+
+impl IntakeClientInput {
+    fn into_service(self) -> async_graphql::Result<IntakeInput> {
+        Ok(IntakeInput {
+            name: PersonName {
+                first: self.first_name.trim().to_string(),
+                middle: self.middle_name.trim().to_string(),
+                last: self.last_name.trim().to_string(),
+                suffix: self.name_suffix.trim().to_string(),
+            },
+            name_data_quality: hud(
+                "nameDataQuality",
+                self.name_data_quality,
+                DataQuality::from_code,
+            )?,
+            ssn: self.ssn,
+            ssn_data_quality: hud(
+                "ssnDataQuality",
+                self.ssn_data_quality,
+                DataQuality::from_code,
+            )?,
+            dob: convert::opt_date("dob", &self.dob)?,
+            dob_data_quality: hud(
+                "dobDataQuality",
+                self.dob_data_quality,
+                DataQuality::from_code,
+            )?,
+            race_ethnicity: hud_list(
+                "raceEthnicity",
+                &self.race_ethnicity,
+                RaceEthnicity::from_code,
+            )?,
+            race_none: opt_hud("raceNone", self.race_none, MissingReason::from_code)?,
+            additional_race_ethnicity: self.additional_race_ethnicity,
+            sex: opt_hud("sex", self.sex, Sex::from_code)?,
+            genders: hud_list("genders", &self.genders, Gender::from_code)?,
+            gender_none: opt_hud("genderNone", self.gender_none, MissingReason::from_code)?,
+            different_identity_text: self.different_identity_text,
+            veteran_status: hud(
+                "veteranStatus",
+                self.veteran_status,
+                NoYesReasons::from_code,
+            )?,
+            address: self.address.map(Into::into),
+            restriction: self.restriction.map(Into::into),
+        })
+    }
+}
+
+/// A client after a change, and the log position written.
+pub struct ClientPayload {
+    client: ClientId,
+    position: u64,
+    extra: Option<ID>,
+}
+
+#[Object]
+impl ClientPayload {
+    /// The log position written; pass it as `minPosition` to read your own write.
+    async fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// The id of what was created (MOU assignment, release exception), if anything.
+    async fn created_id(&self) -> Option<ID> {
+        self.extra.clone()
+    }
+
+    /// The client as you may now see them.
+    async fn client(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Client>> {
+        read_client(ctx, self.client, true, "client")
+    }
+}
+
+/// A new client, with clients you may see that may be the same person.
+pub struct IntakePayload {
+    client: ClientId,
+    duplicates: Vec<ClientId>,
+    position: u64,
+}
+
+#[Object]
+impl IntakePayload {
+    /// The log position written.
+    async fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// The new client.
+    async fn client(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Client>> {
+        read_client(ctx, self.client, true, "client")
+    }
+
+    /// Clients you may see with the same SSN, or the same last name, first initial and date
+    /// of birth (recorded as incidental disclosures).
+    async fn possible_duplicates(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Client>> {
+        let mut out = Vec::new();
+        for id in &self.duplicates {
+            if let Some(c) = read_client(ctx, *id, false, "possibleDuplicates")? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn payload(client: ClientId, position: u64) -> ClientPayload {
+    ClientPayload {
+        client,
+        position,
+        extra: None,
+    }
+}
+
+/// Client mutations.
+#[derive(Default)]
+pub struct ClientMutations;
+
+#[Object]
+impl ClientMutations {
+    /// Records a new client's intake, owned by your organization. Agency staff.
+    async fn intake_client(
+        &self,
+        ctx: &Context<'_>,
+        input: IntakeClientInput,
+    ) -> async_graphql::Result<IntakePayload> {
+        let a = actor(ctx)?;
+        let outcome = service(ctx)
+            .intake_client(a.user, input.into_service()?)
+            .await
+            .map_err(to_graphql)?;
+        Ok(IntakePayload {
+            client: outcome.client,
+            duplicates: outcome.possible_duplicates,
+            position: outcome.written.position(),
+        })
+    }
+
+    /// Changes intake fields. The creating organization (or a system administrator correcting
+    /// data); others get FORBIDDEN.
+    async fn update_client_intake(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        input: UpdateIntakeInput,
+    ) -> async_graphql::Result<ClientPayload> {
+        let a = actor(ctx)?;
+        let client: ClientId = convert::id("clientId", &client_id)?;
+        let viewer = crate::client::viewer(ctx)?;
+        // The current name fills the parts not given (a name changes as a whole).
+        let current = service(ctx).read(viewer, |v| {
+            v.client(client)
+                .and_then(|c| c.intake.name.as_clear().cloned())
+        });
+        let edit = input.into_edit(client, current)?;
+        let written = service(ctx)
+            .update_client_intake(a.user, edit)
+            .await
+            .map_err(to_graphql)?;
+        Ok(payload(client, written.position()))
+    }
+
+    /// Sets (or, with null, clears) the client's address. Any organization that can see the
+    /// client.
+    async fn update_client_address(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        address: Option<Address>,
+    ) -> async_graphql::Result<ClientPayload> {
+        let a = actor(ctx)?;
+        let client = convert::id("clientId", &client_id)?;
+        let written = service(ctx)
+            .update_client_address(a.user, client, address.map(Into::into))
+            .await
+            .map_err(to_graphql)?;
+        Ok(payload(client, written.position()))
+    }
+
+    /// Changes who may see the client's intake, from `effective` (default today). The creating
+    /// organization only.
+    async fn set_client_restriction(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        restriction: ClientRestrictionName,
+        effective: Option<String>,
+    ) -> async_graphql::Result<ClientPayload> {
+        let a = actor(ctx)?;
+        let client = convert::id("clientId", &client_id)?;
+        let effective = convert::opt_date("effective", &effective)?;
+        let written = service(ctx)
+            .set_client_restriction(a.user, client, restriction.into(), effective)
+            .await
+            .map_err(to_graphql)?;
+        Ok(payload(client, written.position()))
+    }
+
+    /// Assigns the client to an MOU your organization participates in (ending the previous
+    /// assignment). The creating organization only.
+    async fn assign_mou(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        mou_id: ID,
+        start: Option<String>,
+        end: Option<String>,
+    ) -> async_graphql::Result<ClientPayload> {
+        let a = actor(ctx)?;
+        let client = convert::id("clientId", &client_id)?;
+        let mou = convert::id("mouId", &mou_id)?;
+        let window = match &start {
+            Some(s) => Some(convert::window("window", s, &end)?),
+            None => None,
+        };
+        let (id, written) = service(ctx)
+            .assign_mou(a.user, client, mou, window)
+            .await
+            .map_err(to_graphql)?;
+        Ok(ClientPayload {
+            client,
+            position: written.position(),
+            extra: Some(convert::show(id)),
+        })
+    }
+
+    /// Records a release of information from your organization to another for this client.
+    async fn grant_release_exception(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        accessing_organization_id: ID,
+        start: Option<String>,
+        end: Option<String>,
+    ) -> async_graphql::Result<ClientPayload> {
+        let a = actor(ctx)?;
+        let client = convert::id("clientId", &client_id)?;
+        let accessing = convert::id("accessingOrganizationId", &accessing_organization_id)?;
+        let window = match &start {
+            Some(s) => Some(convert::window("window", s, &end)?),
+            None => None,
+        };
+        let (id, written) = service(ctx)
+            .grant_release_exception(a.user, client, accessing, window)
+            .await
+            .map_err(to_graphql)?;
+        Ok(ClientPayload {
+            client,
+            position: written.position(),
+            extra: Some(convert::show(id)),
+        })
+    }
+
+    /// Ends a release exception; `lastDay` (default yesterday, so access stops now) is the last
+    /// date it applies. The granting organization only.
+    async fn revoke_release_exception(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        release_id: ID,
+        last_day: Option<String>,
+    ) -> async_graphql::Result<ClientPayload> {
+        let a = actor(ctx)?;
+        let client = convert::id("clientId", &client_id)?;
+        let release = convert::id("releaseId", &release_id)?;
+        let last_day = convert::opt_date("lastDay", &last_day)?;
+        let written = service(ctx)
+            .revoke_release_exception(a.user, client, release, last_day)
+            .await
+            .map_err(to_graphql)?;
+        Ok(payload(client, written.position()))
+    }
+}

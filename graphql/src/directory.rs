@@ -1,0 +1,438 @@
+//! Programs, MOUs, shelter facilities and bed availability: what agencies look up about each
+//! other (no client data, except the holders of beds the viewer may see), and the setup
+//! mutations that create them.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use caseledger_core::events::MouParticipant;
+use caseledger_core::hud::ProjectType;
+use caseledger_core::{OrganizationId, RecordKind};
+use caseledger_projections::{BedStatus, FacilityFacts, MouFacts, ProgramFacts};
+
+use crate::client::viewer;
+use crate::convert::{self, MouDirectionName, RoomDesignatorName, Window, show};
+use crate::disclosure;
+use crate::error::to_graphql;
+use crate::schema::{actor, service};
+
+/// A program (HUD project).
+#[derive(SimpleObject)]
+pub struct Program {
+    /// The program.
+    pub id: ID,
+    /// The organization that runs it.
+    pub organization_id: ID,
+    /// Its name.
+    pub name: String,
+    /// HUD project type code.
+    pub project_type: i32,
+    /// Operating dates.
+    pub operating: Window,
+}
+
+impl From<&ProgramFacts> for Program {
+    fn from(p: &ProgramFacts) -> Self {
+        Program {
+            id: show(p.id),
+            organization_id: show(p.organization),
+            name: p.name.clone(),
+            project_type: i32::from(p.project_type.code()),
+            operating: p.operating.into(),
+        }
+    }
+}
+
+/// A participant of an MOU.
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(input_name = "MouParticipantInput")]
+pub struct Participant {
+    /// The organization.
+    pub organization_id: ID,
+    /// Shares out, may see, or both.
+    pub direction: MouDirectionName,
+}
+
+/// An MOU (information release agreement).
+#[derive(SimpleObject)]
+pub struct Mou {
+    /// The MOU.
+    pub id: ID,
+    /// Its number, e.g. `0001`.
+    pub number: String,
+    /// Its title.
+    pub title: String,
+    /// Participants.
+    pub participants: Vec<Participant>,
+    /// When it is active.
+    pub window: Window,
+}
+
+impl From<&MouFacts> for Mou {
+    fn from(m: &MouFacts) -> Self {
+        Mou {
+            id: show(m.id),
+            number: m.number.clone(),
+            title: m.title.clone(),
+            participants: m
+                .participants
+                .iter()
+                .map(|p| Participant {
+                    organization_id: show(p.organization),
+                    direction: p.direction.into(),
+                })
+                .collect(),
+            window: m.window.into(),
+        }
+    }
+}
+
+/// A bed.
+#[derive(SimpleObject)]
+pub struct Bed {
+    /// The bed.
+    pub id: ID,
+    /// Its label.
+    pub label: String,
+}
+
+/// A room and its beds.
+#[derive(SimpleObject)]
+pub struct Room {
+    /// The room.
+    pub id: ID,
+    /// Its name.
+    pub name: String,
+    /// Who it may hold.
+    pub designators: Vec<RoomDesignatorName>,
+    /// Its beds.
+    pub beds: Vec<Bed>,
+}
+
+/// A shelter facility.
+#[derive(SimpleObject)]
+pub struct Facility {
+    /// The facility.
+    pub id: ID,
+    /// The organization that runs it.
+    pub organization_id: ID,
+    /// The program whose bed nights it produces.
+    pub program_id: Option<ID>,
+    /// Its name.
+    pub name: String,
+    /// Its rooms.
+    pub rooms: Vec<Room>,
+}
+
+impl From<&FacilityFacts> for Facility {
+    fn from(f: &FacilityFacts) -> Self {
+        Facility {
+            id: show(f.id),
+            organization_id: show(f.organization),
+            program_id: f.program.map(show),
+            name: f.name.clone(),
+            rooms: f
+                .rooms
+                .iter()
+                .map(|r| Room {
+                    id: show(r.id),
+                    name: r.name.clone(),
+                    designators: r.designators.iter().map(|d| (*d).into()).collect(),
+                    beds: r
+                        .beds
+                        .iter()
+                        .map(|(id, label)| Bed {
+                            id: show(*id),
+                            label: label.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Whether a bed is free on a night.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "caseledger_projections::BedStatus")]
+pub enum BedStatusName {
+    /// Nobody holds it.
+    Free,
+    /// Reserved.
+    Reserved,
+    /// Someone is staying.
+    Occupied,
+}
+
+/// One bed on one night.
+#[derive(SimpleObject)]
+pub struct BedNight {
+    /// The facility.
+    pub facility_id: ID,
+    /// The room.
+    pub room_id: ID,
+    /// The bed.
+    pub bed_id: ID,
+    /// Free, reserved or occupied.
+    pub status: BedStatusName,
+    /// The client holding it, only when the viewer may see that stay or reservation.
+    pub client_id: Option<ID>,
+    /// The stay or reservation, under the same condition.
+    pub record_id: Option<ID>,
+}
+
+/// Directory queries.
+#[derive(Default)]
+pub struct DirectoryQueries;
+
+#[Object]
+impl DirectoryQueries {
+    /// Every program, optionally of one organization.
+    async fn programs(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<Program>> {
+        actor(ctx)?;
+        let org: Option<OrganizationId> = convert::opt_id("organizationId", &organization_id)?;
+        Ok(service(ctx).catalog(|c| {
+            c.programs()
+                .filter(|p| org.is_none_or(|o| p.organization == o))
+                .map(Program::from)
+                .collect()
+        }))
+    }
+
+    /// Every MOU.
+    async fn mous(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Mou>> {
+        actor(ctx)?;
+        Ok(service(ctx).catalog(|c| c.mous().map(Mou::from).collect()))
+    }
+
+    /// Every shelter facility with its rooms and beds.
+    async fn facilities(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Facility>> {
+        actor(ctx)?;
+        Ok(service(ctx).catalog(|c| c.facilities().map(Facility::from).collect()))
+    }
+
+    /// Every bed on the night of `date` (YYYY-MM-DD): free, reserved or occupied. Beds held by
+    /// clients the viewer may not see show as taken without identity.
+    async fn bed_availability(
+        &self,
+        ctx: &Context<'_>,
+        date: String,
+    ) -> async_graphql::Result<Vec<BedNight>> {
+        actor(ctx)?;
+        let date = convert::date("date", &date)?;
+        let (nights, position) =
+            service(ctx).read(viewer(ctx)?, |v| (v.bed_availability(date), v.position()));
+        let fields = disclosure::selected(ctx);
+        Ok(nights
+            .into_iter()
+            .map(|n| {
+                let holder = n.holder.map(|(client, record, access)| {
+                    let kind = if n.status == BedStatus::Reserved {
+                        RecordKind::Reservation
+                    } else {
+                        RecordKind::CheckIn
+                    };
+                    disclosure::of(ctx).shown(
+                        client,
+                        false,
+                        kind,
+                        record,
+                        fields.clone(),
+                        access
+                            .reason
+                            .unwrap_or(caseledger_core::AccessReason::OwnOrganization),
+                        position,
+                    );
+                    (show(client), crate::records::record_id(record))
+                });
+                BedNight {
+                    facility_id: show(n.facility),
+                    room_id: show(n.room),
+                    bed_id: show(n.bed),
+                    status: n.status.into(),
+                    client_id: holder.as_ref().map(|h| h.0.clone()),
+                    record_id: holder.map(|h| h.1),
+                }
+            })
+            .collect())
+    }
+}
+
+/// A created program.
+#[derive(SimpleObject)]
+pub struct ProgramPayload {
+    /// The program.
+    pub program: Program,
+    /// Log position written.
+    pub position: u64,
+}
+
+/// A created MOU.
+#[derive(SimpleObject)]
+pub struct MouPayload {
+    /// The MOU.
+    pub mou: Mou,
+    /// Log position written.
+    pub position: u64,
+}
+
+/// A created or changed facility.
+#[derive(SimpleObject)]
+pub struct FacilityPayload {
+    /// The facility as it is now.
+    pub facility: Facility,
+    /// The room or bed just added, if any.
+    pub added_id: Option<ID>,
+    /// Log position written.
+    pub position: u64,
+}
+
+fn facility_payload(
+    ctx: &Context<'_>,
+    id: caseledger_core::FacilityId,
+    added: Option<ID>,
+    position: u64,
+) -> async_graphql::Result<FacilityPayload> {
+    let facility = service(ctx)
+        .catalog(|c| c.facility(id).map(Facility::from))
+        .ok_or_else(|| async_graphql::Error::new("the facility vanished"))?;
+    Ok(FacilityPayload {
+        facility,
+        added_id: added,
+        position,
+    })
+}
+
+/// Setup mutations.
+#[derive(Default)]
+pub struct SetupMutations;
+
+#[Object]
+impl SetupMutations {
+    /// Creates a program of an organization (HUD project type code; operating dates default to
+    /// from today). System administrators only.
+    async fn create_program(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        name: String,
+        project_type: i32,
+        operating_start: Option<String>,
+        operating_end: Option<String>,
+    ) -> async_graphql::Result<ProgramPayload> {
+        let a = actor(ctx)?;
+        let org = convert::id("organizationId", &organization_id)?;
+        let project_type = convert::hud("projectType", project_type, ProjectType::from_code)?;
+        let operating = match &operating_start {
+            Some(start) => Some(convert::window("operating", start, &operating_end)?),
+            None => None,
+        };
+        let (id, written) = service(ctx)
+            .create_program(a.user, org, &name, project_type, operating)
+            .await
+            .map_err(to_graphql)?;
+        let program = service(ctx)
+            .catalog(|c| c.program(id).map(Program::from))
+            .ok_or_else(|| async_graphql::Error::new("the program vanished"))?;
+        Ok(ProgramPayload {
+            program,
+            position: written.position(),
+        })
+    }
+
+    /// Creates an MOU. System administrators only.
+    async fn create_mou(
+        &self,
+        ctx: &Context<'_>,
+        number: String,
+        title: String,
+        participants: Vec<Participant>,
+        start: String,
+        end: Option<String>,
+    ) -> async_graphql::Result<MouPayload> {
+        let a = actor(ctx)?;
+        let window = convert::window("window", &start, &end)?;
+        let participants = participants
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                Ok(MouParticipant {
+                    organization: convert::id(
+                        &format!("participants[{i}].organizationId"),
+                        &p.organization_id,
+                    )?,
+                    direction: p.direction.into(),
+                })
+            })
+            .collect::<async_graphql::Result<Vec<_>>>()?;
+        let (id, written) = service(ctx)
+            .create_mou(a.user, &number, &title, participants, window)
+            .await
+            .map_err(to_graphql)?;
+        let mou = service(ctx)
+            .catalog(|c| c.mou(id).map(Mou::from))
+            .ok_or_else(|| async_graphql::Error::new("the MOU vanished"))?;
+        Ok(MouPayload {
+            mou,
+            position: written.position(),
+        })
+    }
+
+    /// Creates a shelter facility. System administrators, or agency administrators of the
+    /// organization that runs it.
+    async fn create_facility(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        name: String,
+        program_id: Option<ID>,
+    ) -> async_graphql::Result<FacilityPayload> {
+        let a = actor(ctx)?;
+        let org = convert::id("organizationId", &organization_id)?;
+        let program = convert::opt_id("programId", &program_id)?;
+        let (id, written) = service(ctx)
+            .create_facility(a.user, org, program, &name)
+            .await
+            .map_err(to_graphql)?;
+        facility_payload(ctx, id, None, written.position())
+    }
+
+    /// Adds a room to a facility.
+    async fn add_room(
+        &self,
+        ctx: &Context<'_>,
+        facility_id: ID,
+        name: String,
+        #[graphql(default)] designators: Vec<RoomDesignatorName>,
+    ) -> async_graphql::Result<FacilityPayload> {
+        let a = actor(ctx)?;
+        let facility = convert::id("facilityId", &facility_id)?;
+        let designators = designators.into_iter().map(Into::into).collect();
+        let (id, written) = service(ctx)
+            .add_room(a.user, facility, &name, designators)
+            .await
+            .map_err(to_graphql)?;
+        facility_payload(ctx, facility, Some(show(id)), written.position())
+    }
+
+    /// Adds a bed to a room.
+    async fn add_bed(
+        &self,
+        ctx: &Context<'_>,
+        room_id: ID,
+        label: String,
+    ) -> async_graphql::Result<FacilityPayload> {
+        let a = actor(ctx)?;
+        let room = convert::id("roomId", &room_id)?;
+        let (id, written) = service(ctx)
+            .add_bed(a.user, room, &label)
+            .await
+            .map_err(to_graphql)?;
+        let facility = service(ctx)
+            .catalog(|c| c.room(room).map(|(f, _)| f.id))
+            .ok_or_else(|| async_graphql::Error::new("the room vanished"))?;
+        facility_payload(ctx, facility, Some(show(id)), written.position())
+    }
+}

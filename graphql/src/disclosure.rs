@@ -1,0 +1,158 @@
+//! Write-before-respond disclosure recording.
+//!
+//! Every resolver that puts client data into a response notes here what it showed (client,
+//! record kind and id, the fields selected, the rule that allowed it, deliberate or
+//! incidental), and every lookup of an id the viewer may not see is noted as denied. After the
+//! operation ran, the handler appends one `RecordsAccessed` event with all of it and sends the
+//! response only once that event is durable; if it cannot be written, the client gets an error
+//! instead of the data.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use async_graphql::Context;
+use caseledger_core::events::{ClientDisclosure, DeniedLookup, DisclosedRecord, RecordsAccessed};
+use caseledger_core::{AccessReason, ClientId, Date, RecordKind, RequestId};
+use sha2::{Digest, Sha256};
+
+/// What one request disclosed so far.
+#[derive(Default)]
+pub struct Disclosures {
+    collected: Mutex<Collected>,
+}
+
+#[derive(Default)]
+struct Collected {
+    clients: BTreeMap<ClientId, ClientEntry>,
+    denied: Vec<DeniedLookup>,
+    view_position: u64,
+}
+
+#[derive(Default)]
+struct ClientEntry {
+    deliberate: bool,
+    /// In first-shown order.
+    records: Vec<Shown>,
+}
+
+/// One record shown: its kind and id, the fields and the rule.
+struct Shown {
+    kind: RecordKind,
+    id: u128,
+    fields: Vec<String>,
+    reason: AccessReason,
+}
+
+impl Disclosures {
+    /// Notes that `record` of `client` was shown with `fields`, allowed by `reason`, as of log
+    /// position `position`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn shown(
+        &self,
+        client: ClientId,
+        deliberate: bool,
+        kind: RecordKind,
+        record: u128,
+        fields: Vec<String>,
+        reason: AccessReason,
+        position: u64,
+    ) {
+        let mut c = self.collected.lock().expect("disclosures lock");
+        c.view_position = c.view_position.max(position);
+        let entry = c.clients.entry(client).or_default();
+        entry.deliberate |= deliberate;
+        match entry
+            .records
+            .iter_mut()
+            .find(|s| s.kind == kind && s.id == record)
+        {
+            Some(known) => {
+                for f in fields {
+                    if !known.fields.contains(&f) {
+                        known.fields.push(f);
+                    }
+                }
+            }
+            None => entry.records.push(Shown {
+                kind,
+                id: record,
+                fields,
+                reason,
+            }),
+        }
+    }
+
+    /// Notes a lookup answered "not found".
+    pub fn denied(&self, id: u128, operation: &str, position: u64) {
+        let mut c = self.collected.lock().expect("disclosures lock");
+        c.view_position = c.view_position.max(position);
+        c.denied.push(DeniedLookup {
+            client_id: id,
+            operation: operation.to_string(),
+        });
+    }
+
+    /// The disclosure event for the request, or `None` when nothing was shown or denied.
+    pub fn into_event(
+        self,
+        request_id: RequestId,
+        date: Date,
+        operation: &str,
+        query: &str,
+        variables: &str,
+    ) -> Option<RecordsAccessed> {
+        let c = self.collected.into_inner().expect("disclosures lock");
+        if c.clients.is_empty() && c.denied.is_empty() {
+            return None;
+        }
+        let mut hash = Sha256::new();
+        hash.update(query.as_bytes());
+        hash.update([0]);
+        hash.update(variables.as_bytes());
+        Some(RecordsAccessed {
+            request_id,
+            date,
+            operation: operation.to_string(),
+            query_sha256: hash.finalize().into(),
+            view_position: c.view_position,
+            clients: c
+                .clients
+                .into_iter()
+                .map(|(client_id, e)| ClientDisclosure {
+                    client_id,
+                    deliberate: e.deliberate,
+                    records: e
+                        .records
+                        .into_iter()
+                        .map(|s| DisclosedRecord {
+                            kind: s.kind,
+                            record_id: s.id,
+                            fields: s.fields,
+                            reason: s.reason,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            denied: c.denied,
+        })
+    }
+}
+
+/// The request's collector.
+pub fn of<'a>(ctx: &Context<'a>) -> &'a Disclosures {
+    ctx.data_unchecked::<Disclosures>()
+}
+
+/// Names of the fields selected under the current field (fragments flattened), skipping
+/// `__typename`.
+pub fn selected(ctx: &Context<'_>) -> Vec<String> {
+    let mut names: Vec<String> = ctx
+        .field()
+        .selection_set()
+        .map(|f| f.name().to_string())
+        .filter(|n| n != "__typename")
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}

@@ -1,0 +1,390 @@
+//! A client's transactions as the API shows them, built from the records a view returned.
+
+use async_graphql::{ID, SimpleObject};
+use caseledger_core::Pii;
+use caseledger_core::events::{AnswerValue, BarScope, Event};
+use caseledger_projections::TransactionSummary;
+
+use crate::convert::{Access, TransactionRestrictionName, Window, show};
+
+/// What every record carries: its id, owner, restriction and the viewer's access.
+#[derive(SimpleObject, Clone)]
+pub struct RecordMeta {
+    /// The record's id.
+    pub id: ID,
+    /// The owning organization.
+    pub organization_id: ID,
+    /// The user who recorded it.
+    pub recorded_by: ID,
+    /// Who may see it beyond the owner.
+    pub restriction: TransactionRestrictionName,
+    /// What the viewer may do with it and why.
+    pub access: Access,
+}
+
+/// An enrollment in a program, with its exit once exited.
+#[derive(SimpleObject, Clone)]
+pub struct Enrollment {
+    #[graphql(flatten)]
+    meta: RecordMeta,
+    /// The client.
+    pub client_id: ID,
+    /// The program.
+    pub program_id: ID,
+    /// Project start date.
+    pub entry_date: String,
+    /// Project exit date, once exited.
+    pub exit_date: Option<String>,
+    /// HUD destination code, once exited.
+    pub destination: Option<i32>,
+    /// The household enrolled together.
+    pub household_id: Option<ID>,
+    /// HUD relationship to head of household code.
+    pub relationship_to_ho_h: i32,
+    /// HUD prior living situation code.
+    pub living_situation: Option<i32>,
+    /// HUD disabling condition code.
+    pub disabling_condition: i32,
+    /// Housing move-in date.
+    pub move_in_date: Option<String>,
+    /// The assigned case manager.
+    pub case_manager_id: Option<ID>,
+}
+
+/// A service provided.
+#[derive(SimpleObject, Clone)]
+pub struct ServiceRecord {
+    #[graphql(flatten)]
+    meta: RecordMeta,
+    /// The enrollment it was provided under.
+    pub enrollment_id: Option<ID>,
+    /// Date provided.
+    pub date: String,
+    /// HUD record type.
+    pub record_type: i32,
+    /// HUD type provided.
+    pub type_provided: i32,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// One assessment answer; exactly one value field is set.
+#[derive(SimpleObject, Clone)]
+pub struct Answer {
+    /// What was asked.
+    pub item: String,
+    /// A list code.
+    pub code: Option<i32>,
+    /// A yes/no flag.
+    pub flag: Option<bool>,
+    /// A number (money in cents).
+    pub number: Option<i64>,
+    /// A date.
+    pub date: Option<String>,
+    /// Free text.
+    pub text: Option<String>,
+}
+
+/// An assessment.
+#[derive(SimpleObject, Clone)]
+pub struct Assessment {
+    #[graphql(flatten)]
+    meta: RecordMeta,
+    /// The enrollment it belongs to.
+    pub enrollment_id: Option<ID>,
+    /// Information date.
+    pub date: String,
+    /// What kind.
+    pub kind: crate::convert::AssessmentKindName,
+    /// HUD data collection stage code.
+    pub data_collection_stage: Option<i32>,
+    /// The answers.
+    pub answers: Vec<Answer>,
+}
+
+/// A case note.
+#[derive(SimpleObject, Clone)]
+pub struct CaseNote {
+    #[graphql(flatten)]
+    meta: RecordMeta,
+    /// The enrollment it belongs to.
+    pub enrollment_id: Option<ID>,
+    /// The date it is about.
+    pub date: String,
+    /// The note.
+    pub text: Option<String>,
+}
+
+/// A document's metadata.
+#[derive(SimpleObject, Clone)]
+pub struct Document {
+    #[graphql(flatten)]
+    meta: RecordMeta,
+    /// The enrollment it belongs to.
+    pub enrollment_id: Option<ID>,
+    /// File or display name.
+    pub name: Option<String>,
+    /// Document type.
+    pub document_type: String,
+    /// The document's date.
+    pub date: String,
+    /// SHA-256 of the content (hex), when uploaded.
+    pub content_sha256: Option<String>,
+}
+
+/// A shelter stay.
+#[derive(SimpleObject, Clone)]
+pub struct CheckIn {
+    #[graphql(flatten)]
+    meta: RecordMeta,
+    /// The facility.
+    pub facility_id: ID,
+    /// The bed, if assigned.
+    pub bed_id: Option<ID>,
+    /// The enrollment it belongs to.
+    pub enrollment_id: Option<ID>,
+    /// The night of arrival.
+    pub date: String,
+    /// Arrival time (RFC 3339).
+    pub checked_in_at: String,
+    /// Departure time, once checked out.
+    pub checked_out_at: Option<String>,
+}
+
+/// A bed reservation.
+#[derive(SimpleObject, Clone)]
+pub struct Reservation {
+    #[graphql(flatten)]
+    meta: RecordMeta,
+    /// The facility.
+    pub facility_id: ID,
+    /// The bed.
+    pub bed_id: ID,
+    /// The night reserved.
+    pub date: String,
+    /// Whether it was cancelled.
+    pub cancelled: bool,
+}
+
+/// A bar-list entry.
+#[derive(SimpleObject, Clone)]
+pub struct BarListEntry {
+    #[graphql(flatten)]
+    meta: RecordMeta,
+    /// When it applies (a lift shortens it).
+    pub window: Window,
+    /// FACILITY, PROGRAM, ORGANIZATION or ALL_ENFORCING_ORGANIZATIONS.
+    pub scope: String,
+    /// The facility or program of the scope.
+    pub scope_id: Option<ID>,
+    /// Organizations that enforce it.
+    pub enforcing_organization_ids: Vec<ID>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+fn clear<T: Clone>(value: &Pii<T>) -> Option<T> {
+    value.as_clear().cloned()
+}
+
+fn meta(
+    t: &TransactionSummary,
+    owner: caseledger_core::RecordOwner,
+    restriction: caseledger_core::TransactionRestriction,
+) -> RecordMeta {
+    RecordMeta {
+        id: record_id(t.id),
+        organization_id: show(owner.organization),
+        recorded_by: show(owner.user),
+        restriction: restriction.into(),
+        access: Access::of(t.access),
+    }
+}
+
+/// A record id as the API shows it (every id prints as its ULID).
+pub fn record_id(id: u128) -> ID {
+    ID(ulid::Ulid(id).to_string())
+}
+
+/// An enrollment record.
+pub fn enrollment(t: &TransactionSummary) -> Option<Enrollment> {
+    let Some(Event::ClientEnrolled(e)) = t.events.first() else {
+        return None;
+    };
+    let exit = t.events.iter().rev().find_map(|x| match x {
+        Event::EnrollmentExited(x) => Some(x),
+        _ => None,
+    });
+    let move_in = t
+        .events
+        .iter()
+        .rev()
+        .find_map(|x| match x {
+            Event::EnrollmentMoveInSet(m) => Some(m.move_in_date),
+            _ => None,
+        })
+        .unwrap_or(e.move_in_date);
+    Some(Enrollment {
+        meta: meta(t, e.owner, e.restriction),
+        client_id: show(e.client_id),
+        program_id: show(e.program_id),
+        entry_date: e.entry_date.to_string(),
+        exit_date: exit.map(|x| x.exit_date.to_string()),
+        destination: exit
+            .and_then(|x| x.destination)
+            .map(|d| i32::from(d.code())),
+        household_id: e.household_id.map(show),
+        relationship_to_ho_h: i32::from(e.relationship_to_hoh.code()),
+        living_situation: e.living_situation.map(|l| i32::from(l.code())),
+        disabling_condition: i32::from(e.disabling_condition.code()),
+        move_in_date: move_in.map(|d| d.to_string()),
+        case_manager_id: e.case_manager.map(show),
+    })
+}
+
+/// A service record.
+pub fn service(t: &TransactionSummary) -> Option<ServiceRecord> {
+    let Some(Event::ServiceRecorded(s)) = t.events.first() else {
+        return None;
+    };
+    Some(ServiceRecord {
+        meta: meta(t, s.owner, s.restriction),
+        enrollment_id: s.enrollment_id.map(show),
+        date: s.date.to_string(),
+        record_type: i32::from(s.service_type.record_type),
+        type_provided: i32::from(s.service_type.type_provided),
+        description: clear(&s.description),
+    })
+}
+
+/// An assessment record.
+pub fn assessment(t: &TransactionSummary) -> Option<Assessment> {
+    let Some(Event::AssessmentRecorded(a)) = t.events.first() else {
+        return None;
+    };
+    Some(Assessment {
+        meta: meta(t, a.owner, a.restriction),
+        enrollment_id: a.enrollment_id.map(show),
+        date: a.date.to_string(),
+        kind: a.kind.into(),
+        data_collection_stage: a.data_collection_stage.map(|s| i32::from(s.code())),
+        answers: a
+            .answers
+            .iter()
+            .map(|x| {
+                let mut answer = Answer {
+                    item: x.item.clone(),
+                    code: None,
+                    flag: None,
+                    number: None,
+                    date: None,
+                    text: None,
+                };
+                match &x.value {
+                    AnswerValue::Code(c) => answer.code = Some(i32::from(*c)),
+                    AnswerValue::Bool(b) => answer.flag = Some(*b),
+                    AnswerValue::Number(n) => answer.number = Some(*n),
+                    AnswerValue::Date(d) => answer.date = Some(d.to_string()),
+                    AnswerValue::Text(t) => answer.text = clear(t),
+                }
+                answer
+            })
+            .collect(),
+    })
+}
+
+/// A case note record.
+pub fn case_note(t: &TransactionSummary) -> Option<CaseNote> {
+    let Some(Event::CaseNoteAdded(n)) = t.events.first() else {
+        return None;
+    };
+    Some(CaseNote {
+        meta: meta(t, n.owner, n.restriction),
+        enrollment_id: n.enrollment_id.map(show),
+        date: n.date.to_string(),
+        text: clear(&n.text),
+    })
+}
+
+/// A document record.
+pub fn document(t: &TransactionSummary) -> Option<Document> {
+    let Some(Event::DocumentAdded(d)) = t.events.first() else {
+        return None;
+    };
+    Some(Document {
+        meta: meta(t, d.owner, d.restriction),
+        enrollment_id: d.enrollment_id.map(show),
+        name: clear(&d.name),
+        document_type: d.document_type.clone(),
+        date: d.date.to_string(),
+        content_sha256: d.content_sha256.map(hex::encode),
+    })
+}
+
+/// A stay record.
+pub fn check_in(t: &TransactionSummary) -> Option<CheckIn> {
+    let Some(Event::ClientCheckedIn(c)) = t.events.first() else {
+        return None;
+    };
+    let out = t.events.iter().find_map(|x| match x {
+        Event::ClientCheckedOut(o) => Some(o.at),
+        _ => None,
+    });
+    Some(CheckIn {
+        meta: meta(t, c.owner, c.restriction),
+        facility_id: show(c.facility_id),
+        bed_id: c.bed_id.map(show),
+        enrollment_id: c.enrollment_id.map(show),
+        date: c.date.to_string(),
+        checked_in_at: c.at.to_datetime().to_rfc3339(),
+        checked_out_at: out.map(|at| at.to_datetime().to_rfc3339()),
+    })
+}
+
+/// A reservation record.
+pub fn reservation(t: &TransactionSummary) -> Option<Reservation> {
+    let Some(Event::BedReserved(r)) = t.events.first() else {
+        return None;
+    };
+    Some(Reservation {
+        meta: meta(t, r.owner, r.restriction),
+        facility_id: show(r.facility_id),
+        bed_id: show(r.bed_id),
+        date: r.date.to_string(),
+        cancelled: t
+            .events
+            .iter()
+            .any(|x| matches!(x, Event::ReservationCancelled(_))),
+    })
+}
+
+/// A bar-list record.
+pub fn bar(t: &TransactionSummary) -> Option<BarListEntry> {
+    let Some(Event::ClientBarred(b)) = t.events.first() else {
+        return None;
+    };
+    let lifted = t
+        .events
+        .iter()
+        .filter_map(|x| match x {
+            Event::BarLifted(l) => Some(l.end),
+            _ => None,
+        })
+        .min();
+    let (scope, scope_id) = match b.scope {
+        BarScope::Facility(f) => ("FACILITY", Some(show(f))),
+        BarScope::Program(p) => ("PROGRAM", Some(show(p))),
+        BarScope::Organization => ("ORGANIZATION", None),
+        BarScope::AllEnforcingOrganizations => ("ALL_ENFORCING_ORGANIZATIONS", None),
+    };
+    Some(BarListEntry {
+        meta: meta(t, b.owner, b.restriction),
+        window: lifted
+            .map_or(b.window, |end| b.window.closed_at(end))
+            .into(),
+        scope: scope.to_string(),
+        scope_id,
+        enforcing_organization_ids: b.enforcing.iter().copied().map(show).collect(),
+        reason: clear(&b.reason),
+    })
+}
