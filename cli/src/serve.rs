@@ -18,6 +18,10 @@ pub struct ServeArgs {
     /// Development mode: GraphiQL at GET /graphql, introspection and field suggestions.
     #[arg(long, env = "CASELEDGER_DEV")]
     dev: bool,
+    /// Evaluate the sharing rules on this fixed business date (YYYY-MM-DD) instead of the
+    /// clock's: training sessions, replaying a past day, tests.
+    #[arg(long, env = "CASELEDGER_TODAY")]
+    today: Option<caseledger_core::Date>,
 }
 
 /// Opens the data directory and serves HTTP until Ctrl-C or SIGTERM.
@@ -28,6 +32,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
     runtime.block_on(async move {
         let mut config = ServiceConfig::new(&args.data.data);
         config.progress = replay_progress();
+        config.today = args.today;
         let service = Service::open(&config)
             .with_context(|| format!("cannot open data directory {}", args.data.data.display()))?;
         service.start();

@@ -140,7 +140,7 @@ impl Disclosures {
 
 /// The request's collector.
 pub fn of<'a>(ctx: &Context<'a>) -> &'a Disclosures {
-    ctx.data_unchecked::<Disclosures>()
+    ctx.data_unchecked::<std::sync::Arc<Disclosures>>()
 }
 
 /// Names of the fields selected under the current field (fragments flattened), skipping

@@ -21,6 +21,8 @@
 //! ([`CLI_ENV_VARS`] are removed unless a test sets them again), so a developer's shell
 //! settings cannot change what the tests see.
 
+pub mod coc;
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -40,6 +42,7 @@ pub const CLI_ENV_VARS: &[&str] = &[
     "CASELEDGER_ADDR",
     "CASELEDGER_LOG_FORMAT",
     "CASELEDGER_BENCH_DIR",
+    "CASELEDGER_TODAY",
 ];
 
 /// How long `serve` may take to print its listening address.

@@ -1,0 +1,206 @@
+//! A continuum of care for end-to-end tests: a bootstrapped data directory, a running server on
+//! a fixed business date, and named organizations and users with their bearer tokens, so a
+//! test reads as a day of work ("the case manager of A intakes a client, B looks it up").
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::{Server, command, run};
+
+/// A running CoC.
+pub struct Coc {
+    /// The server (killed when the CoC is dropped).
+    pub server: Server,
+    /// The data directory.
+    pub dir: tempfile::TempDir,
+    organizations: HashMap<String, String>,
+    users: HashMap<String, (String, String)>,
+}
+
+/// An error answer: its code and field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// `extensions.code`.
+    pub code: String,
+    /// `extensions.field`, if any.
+    pub field: Option<String>,
+    /// The message.
+    pub message: String,
+}
+
+impl Coc {
+    /// Bootstraps a data directory (CoC lead "Stanislaus CoC", system administrator `admin`)
+    /// with `policy` and serves it with the business date fixed at `today`.
+    pub fn start(policy: &str, today: &str) -> Coc {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().to_str().expect("utf-8 path").to_string();
+        let out = run(&[
+            "admin",
+            "bootstrap",
+            "--data",
+            &data,
+            "--policy",
+            policy,
+            "--organization-name",
+            "Stanislaus CoC",
+            "--username",
+            "admin",
+        ]);
+        assert_eq!(out.code, Some(0), "bootstrap: {out:?}");
+        let token = out.stdout.trim().to_string();
+        let mut cmd = command();
+        cmd.args([
+            "serve",
+            "--data",
+            &data,
+            "--addr",
+            "127.0.0.1:0",
+            "--today",
+            today,
+        ]);
+        let server = Server::spawn(cmd);
+        let mut coc = Coc {
+            server,
+            dir,
+            organizations: HashMap::new(),
+            users: HashMap::new(),
+        };
+        let me = coc.ok_with(&token, "{ me { userId organization { id } } }", json!({}));
+        coc.organizations.insert(
+            "lead".into(),
+            me["me"]["organization"]["id"]
+                .as_str()
+                .expect("id")
+                .to_string(),
+        );
+        coc.users.insert(
+            "admin".into(),
+            (me["me"]["userId"].as_str().expect("id").to_string(), token),
+        );
+        coc
+    }
+
+    /// Creates an organization known to the test as `key`.
+    pub fn organization(&mut self, key: &str, name: &str) -> String {
+        let data = self.ok(
+            "admin",
+            "mutation($n: String!) { createOrganization(name: $n) { organization { id } } }",
+            json!({ "n": name }),
+        );
+        let id = data["createOrganization"]["organization"]["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        self.organizations.insert(key.into(), id.clone());
+        id
+    }
+
+    /// Creates a user of role `role` in organization `org` and issues their token; the test
+    /// names them `key`.
+    pub fn user(&mut self, key: &str, org: &str, role: &str) -> String {
+        let data = self.ok(
+            "admin",
+            "mutation($o: ID!, $u: String!, $r: RoleName!) { createUser(organizationId: $o, username: $u, displayName: $u, role: $r) { userId } }",
+            json!({ "o": self.org(org), "u": key, "r": role }),
+        );
+        let id = data["createUser"]["userId"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        let data = self.ok(
+            "admin",
+            "mutation($u: ID!) { issueToken(userId: $u) { token } }",
+            json!({ "u": id }),
+        );
+        let token = data["issueToken"]["token"]
+            .as_str()
+            .expect("token")
+            .to_string();
+        self.users.insert(key.into(), (id.clone(), token));
+        id
+    }
+
+    /// The id of organization `key`.
+    pub fn org(&self, key: &str) -> String {
+        self.organizations
+            .get(key)
+            .unwrap_or_else(|| panic!("no organization {key}"))
+            .clone()
+    }
+
+    /// The id of user `key`.
+    pub fn user_id(&self, key: &str) -> String {
+        self.users
+            .get(key)
+            .unwrap_or_else(|| panic!("no user {key}"))
+            .0
+            .clone()
+    }
+
+    /// The bearer token of user `key`.
+    pub fn token(&self, key: &str) -> String {
+        self.users
+            .get(key)
+            .unwrap_or_else(|| panic!("no user {key}"))
+            .1
+            .clone()
+    }
+
+    /// The raw answer to a GraphQL request by user `who`.
+    pub fn gql(&self, who: &str, query: &str, variables: Value) -> Value {
+        self.server
+            .graphql(query, variables, Some(&self.token(who)))
+    }
+
+    /// The `data` of a request by `who` that must succeed.
+    pub fn ok(&self, who: &str, query: &str, variables: Value) -> Value {
+        self.ok_with(&self.token(who), query, variables)
+    }
+
+    fn ok_with(&self, token: &str, query: &str, variables: Value) -> Value {
+        let answer = self.server.graphql(query, variables, Some(token));
+        assert!(
+            answer.get("errors").is_none(),
+            "expected success for {query}\n{answer}"
+        );
+        answer["data"].clone()
+    }
+
+    /// The refusal of a request by `who` that must fail; asserts that it wrote nothing.
+    pub fn refused(&self, who: &str, query: &str, variables: Value) -> Refusal {
+        let before = self.position();
+        let answer = self.gql(who, query, variables);
+        let error = answer["errors"]
+            .get(0)
+            .unwrap_or_else(|| panic!("expected an error for {query}\n{answer}"));
+        let after = self.position();
+        assert_eq!(
+            before, after,
+            "a rejected command wrote to the log: {answer}"
+        );
+        Refusal {
+            code: error["extensions"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            field: error["extensions"]["field"].as_str().map(str::to_string),
+            message: error["message"].as_str().unwrap_or_default().to_string(),
+        }
+    }
+
+    /// The log position (from `/healthz`).
+    pub fn position(&self) -> u64 {
+        self.server.get("/healthz").json()["logPosition"]
+            .as_u64()
+            .expect("logPosition")
+    }
+
+    /// Stops the server the way a supervisor does, so the data directory can be read.
+    pub fn stop(self) -> tempfile::TempDir {
+        let out = self.server.terminate(Duration::from_secs(20));
+        assert_eq!(out.code, Some(0), "serve did not stop cleanly: {out:?}");
+        self.dir
+    }
+}
