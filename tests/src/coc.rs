@@ -204,3 +204,116 @@ impl Coc {
         self.dir
     }
 }
+
+/// The Stanislaus CoC of the HPRP MOU 0001 seed: Children's Crisis Center (`ccc`) and CHSS
+/// (`chss`) share both ways, the City of Modesto (`city`) receives only, and an agency outside
+/// the MOU (`outside`); a case manager in each (`ccc_cm`, ...), an agency administrator of CCC
+/// (`ccc_admin`); CCC's rapid re-housing program and CHSS's shelter program, facility, rooms and
+/// beds. The HPRP agencies of MOU 0001 (two of them), the City of Modesto receiving only, and an
+/// agency outside the MOU, with programs, a shelter and the MOU.
+pub fn stanislaus(today: &str) -> (Coc, Setup) {
+    let mut coc = Coc::start("clienttrack", today);
+    coc.organization("ccc", "Children's Crisis Center");
+    coc.organization("chss", "Community Housing and Shelter Services");
+    coc.organization("city", "City of Modesto");
+    coc.organization("outside", "Outside Agency");
+    coc.user("ccc_cm", "ccc", "CASE_MANAGER");
+    coc.user("chss_cm", "chss", "CASE_MANAGER");
+    coc.user("city_cm", "city", "CASE_MANAGER");
+    coc.user("out_cm", "outside", "CASE_MANAGER");
+    coc.user("ccc_admin", "ccc", "AGENCY_ADMIN");
+    let program = "mutation($o: ID!, $n: String!, $t: Int!) { createProgram(organizationId: $o, name: $n, projectType: $t, operatingStart: \"2020-01-01\") { program { id } } }";
+    let rrh = coc.ok(
+        "admin",
+        program,
+        json!({ "o": coc.org("ccc"), "n": "HPRP Rapid Re-Housing", "t": 13 }),
+    )["createProgram"]["program"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shelter_program = coc.ok(
+        "admin",
+        program,
+        json!({ "o": coc.org("chss"), "n": "Emergency Shelter", "t": 0 }),
+    )["createProgram"]["program"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mou = coc.ok(
+        "admin",
+        "mutation($p: [MouParticipantInput!]!) { createMou(number: \"0001\", title: \"HPRP sharing\", participants: $p, start: \"2020-01-01\") { mou { id } } }",
+        json!({ "p": [
+            { "organizationId": coc.org("ccc"), "direction": "BOTH" },
+            { "organizationId": coc.org("chss"), "direction": "BOTH" },
+            { "organizationId": coc.org("city"), "direction": "RECEIVES" },
+        ] }),
+    )["createMou"]["mou"]["id"].as_str().unwrap().to_string();
+    let facility = coc.ok(
+        "admin",
+        "mutation($o: ID!, $p: ID) { createFacility(organizationId: $o, programId: $p, name: \"Family Shelter\") { facility { id } } }",
+        json!({ "o": coc.org("chss"), "p": shelter_program }),
+    )["createFacility"]["facility"]["id"].as_str().unwrap().to_string();
+    let room = |name: &str, designators: Value| {
+        coc.ok(
+            "admin",
+            "mutation($f: ID!, $n: String!, $d: [RoomDesignatorName!]!) { addRoom(facilityId: $f, name: $n, designators: $d) { addedId } }",
+            json!({ "f": facility, "n": name, "d": designators }),
+        )["addRoom"]["addedId"].as_str().unwrap().to_string()
+    };
+    let family_room = room("Family room", json!(["FAMILY", "FEMALE"]));
+    let mens_room = room("Men's dorm", json!(["MALE", "ADULT"]));
+    let bed = |room: &str, label: &str| {
+        coc.ok(
+            "admin",
+            "mutation($r: ID!, $l: String!) { addBed(roomId: $r, label: $l) { addedId } }",
+            json!({ "r": room, "l": label }),
+        )["addBed"]["addedId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let setup = Setup {
+        rrh,
+        mou,
+        facility: facility.clone(),
+        family_beds: [bed(&family_room, "F-1"), bed(&family_room, "F-2")],
+        mens_bed: bed(&mens_room, "M-1"),
+    };
+    (coc, setup)
+}
+
+/// What [`stanislaus`] set up.
+pub struct Setup {
+    /// CCC's rapid re-housing program (HUD type 13).
+    pub rrh: String,
+    /// MOU 0001.
+    pub mou: String,
+    /// CHSS's family shelter.
+    pub facility: String,
+    /// Two beds of its family room (FAMILY, FEMALE).
+    pub family_beds: [String; 2],
+    /// The bed of its men's dorm (MALE, ADULT).
+    pub mens_bed: String,
+}
+
+/// The intake mutation, answering the new client's id and possible duplicates.
+pub const INTAKE: &str = "mutation($i: IntakeClientInput!) { intakeClient(input: $i) { position client { id } possibleDuplicates { id firstName } } }";
+
+/// Variables for [`INTAKE`] of a client with full name, DOB and (if given) SSN quality.
+pub fn intake(first: &str, last: &str, dob: &str, ssn: &str, sex: i32, restriction: &str) -> Value {
+    json!({ "i": {
+        "firstName": first, "lastName": last, "nameDataQuality": 1,
+        "ssn": ssn, "ssnDataQuality": if ssn.is_empty() { 99 } else { 1 },
+        "dob": dob, "dobDataQuality": 1,
+        "raceEthnicity": [6], "sex": sex, "veteranStatus": 0,
+        "restriction": restriction,
+    } })
+}
+
+/// The new client's id from an [`INTAKE`] answer.
+pub fn client_id(data: &Value) -> String {
+    data["intakeClient"]["client"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}

@@ -6,109 +6,10 @@
 use caseledger_core::events::RecordsAccessed;
 use caseledger_core::{AccessReason, Event, RecordKind};
 use caseledger_log_store::{EventLog, SledLog};
-use caseledger_tests::coc::Coc;
+use caseledger_tests::coc::{INTAKE, client_id, intake, stanislaus};
 use serde_json::{Value, json};
 
 const TODAY: &str = "2026-06-15";
-
-/// The HPRP agencies of MOU 0001 (two of them), the City of Modesto receiving only, and an
-/// agency outside the MOU, with programs, a shelter and the MOU.
-fn stanislaus() -> (Coc, Setup) {
-    let mut coc = Coc::start("clienttrack", TODAY);
-    coc.organization("ccc", "Children's Crisis Center");
-    coc.organization("chss", "Community Housing and Shelter Services");
-    coc.organization("city", "City of Modesto");
-    coc.organization("outside", "Outside Agency");
-    coc.user("ccc_cm", "ccc", "CASE_MANAGER");
-    coc.user("chss_cm", "chss", "CASE_MANAGER");
-    coc.user("city_cm", "city", "CASE_MANAGER");
-    coc.user("out_cm", "outside", "CASE_MANAGER");
-    let program = "mutation($o: ID!, $n: String!, $t: Int!) { createProgram(organizationId: $o, name: $n, projectType: $t, operatingStart: \"2020-01-01\") { program { id } } }";
-    let rrh = coc.ok(
-        "admin",
-        program,
-        json!({ "o": coc.org("ccc"), "n": "HPRP Rapid Re-Housing", "t": 13 }),
-    )["createProgram"]["program"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let shelter_program = coc.ok(
-        "admin",
-        program,
-        json!({ "o": coc.org("chss"), "n": "Emergency Shelter", "t": 0 }),
-    )["createProgram"]["program"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mou = coc.ok(
-        "admin",
-        "mutation($p: [MouParticipantInput!]!) { createMou(number: \"0001\", title: \"HPRP sharing\", participants: $p, start: \"2020-01-01\") { mou { id } } }",
-        json!({ "p": [
-            { "organizationId": coc.org("ccc"), "direction": "BOTH" },
-            { "organizationId": coc.org("chss"), "direction": "BOTH" },
-            { "organizationId": coc.org("city"), "direction": "RECEIVES" },
-        ] }),
-    )["createMou"]["mou"]["id"].as_str().unwrap().to_string();
-    let facility = coc.ok(
-        "admin",
-        "mutation($o: ID!, $p: ID) { createFacility(organizationId: $o, programId: $p, name: \"Family Shelter\") { facility { id } } }",
-        json!({ "o": coc.org("chss"), "p": shelter_program }),
-    )["createFacility"]["facility"]["id"].as_str().unwrap().to_string();
-    let room = |name: &str, designators: Value| {
-        coc.ok(
-            "admin",
-            "mutation($f: ID!, $n: String!, $d: [RoomDesignatorName!]!) { addRoom(facilityId: $f, name: $n, designators: $d) { addedId } }",
-            json!({ "f": facility, "n": name, "d": designators }),
-        )["addRoom"]["addedId"].as_str().unwrap().to_string()
-    };
-    let family_room = room("Family room", json!(["FAMILY", "FEMALE"]));
-    let mens_room = room("Men's dorm", json!(["MALE", "ADULT"]));
-    let bed = |room: &str, label: &str| {
-        coc.ok(
-            "admin",
-            "mutation($r: ID!, $l: String!) { addBed(roomId: $r, label: $l) { addedId } }",
-            json!({ "r": room, "l": label }),
-        )["addBed"]["addedId"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    let setup = Setup {
-        rrh,
-        mou,
-        facility: facility.clone(),
-        family_beds: [bed(&family_room, "F-1"), bed(&family_room, "F-2")],
-        mens_bed: bed(&mens_room, "M-1"),
-    };
-    (coc, setup)
-}
-
-struct Setup {
-    rrh: String,
-    mou: String,
-    facility: String,
-    family_beds: [String; 2],
-    mens_bed: String,
-}
-
-const INTAKE: &str = "mutation($i: IntakeClientInput!) { intakeClient(input: $i) { position client { id } possibleDuplicates { id firstName } } }";
-
-fn intake(first: &str, last: &str, dob: &str, ssn: &str, sex: i32, restriction: &str) -> Value {
-    json!({ "i": {
-        "firstName": first, "lastName": last, "nameDataQuality": 1,
-        "ssn": ssn, "ssnDataQuality": if ssn.is_empty() { 99 } else { 1 },
-        "dob": dob, "dobDataQuality": 1,
-        "raceEthnicity": [6], "sex": sex, "veteranStatus": 0,
-        "restriction": restriction,
-    } })
-}
-
-fn client_id(data: &Value) -> String {
-    data["intakeClient"]["client"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 const CLIENT: &str = "query($id: ID!) { client(id: $id) { id firstName lastName dob ssn access { level rule via } address { city } enrollments { id access { rule via } } services { id } caseNotes { id } } }";
 
@@ -127,7 +28,7 @@ fn disclosures(dir: &std::path::Path) -> Vec<(String, RecordsAccessed)> {
 
 #[test]
 fn a_day_of_work_shows_each_organization_what_the_rules_allow_and_records_every_read() {
-    let (coc, setup) = stanislaus();
+    let (coc, setup) = stanislaus(TODAY);
 
     // Children's Crisis Center takes Maria's intake, shares it with the MOU and enrolls her.
     let maria = client_id(&coc.ok(
