@@ -721,6 +721,7 @@ impl ClientQueries {
     /// Find Client: clients the viewer may see matching every part of the search, in id
     /// order, `first` (at most 100) after the cursor `after`. Rows are recorded as incidental
     /// disclosures.
+    #[graphql(complexity = "first.max(1) as usize * child_complexity")]
     async fn find_clients(
         &self,
         ctx: &Context<'_>,

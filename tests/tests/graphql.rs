@@ -105,6 +105,21 @@ fn abusive_requests_are_refused_and_the_server_stays_healthy() {
         .collect();
     let answer = server.graphql(&format!("{{ {wide} }}"), json!({}), Some(&token));
     assert_eq!(code(&answer), "LIMIT_EXCEEDED", "{answer}");
+    // Selections nested deeper than the schema allows, refused before validation.
+    let deep = format!("{}id {}", "{ me ".repeat(20), "}".repeat(20));
+    let answer = server.graphql(&deep, json!({}), Some(&token));
+    assert_eq!(code(&answer), "LIMIT_EXCEEDED", "{answer}");
+    // A page of clients weighs as much as its rows: 100 rows of a wide client is too much.
+    let page = "{ findClients(search: { name: \"lopez\" }, first: 100) { edges { node { id firstName lastName dob ssn enrollments { id } services { id } caseNotes { id } documents { id } } } } }";
+    let answer = server.graphql(page, json!({}), Some(&token));
+    assert_eq!(code(&answer), "LIMIT_EXCEEDED", "{answer}");
+    // More rows than a page holds.
+    let answer = server.graphql(
+        "{ findClients(search: { name: \"lopez\" }, first: 1000) { edges { cursor } } }",
+        json!({}),
+        Some(&token),
+    );
+    assert_eq!(code(&answer), "LIMIT_EXCEEDED", "{answer}");
     // An array batch is not accepted.
     let batch = server.post(
         "/graphql",
