@@ -129,6 +129,42 @@ impl From<Address> for caseledger_core::events::Address {
 pub struct Client {
     summary: ClientSummary,
     deliberate: bool,
+    /// Every record of the client the viewer may see, and the position read, fetched once for
+    /// all the lists a query selects.
+    records: std::sync::OnceLock<(Vec<TransactionSummary>, u64)>,
+}
+
+impl Client {
+    fn new(summary: ClientSummary, deliberate: bool) -> Self {
+        Client {
+            summary,
+            deliberate,
+            records: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn list<T>(
+        &self,
+        ctx: &Context<'_>,
+        kind: RecordKind,
+        build: fn(&TransactionSummary) -> Option<T>,
+    ) -> async_graphql::Result<Vec<T>> {
+        let viewer = viewer(ctx)?;
+        let id = self.summary.intake.client_id;
+        let (records, position) = self.records.get_or_init(|| {
+            service(ctx).read(viewer, |v| (v.transactions(id, None), v.position()))
+        });
+        Ok(build_records(
+            ctx,
+            id,
+            kind,
+            records,
+            *position,
+            None,
+            self.deliberate,
+            build,
+        ))
+    }
 }
 
 /// Reads a client for the viewer, noting the intake fields selected under the current field
@@ -145,10 +181,7 @@ pub fn read_client(
     match summary {
         Some(summary) => {
             note_intake(ctx, &summary, deliberate, selected(ctx), position);
-            Ok(Some(Client {
-                summary,
-                deliberate,
-            }))
+            Ok(Some(Client::new(summary, deliberate)))
         }
         None => {
             collector.denied(id.as_u128(), operation, position);
@@ -197,10 +230,31 @@ pub fn read_records<T>(
     let (records, position) = service(ctx).read(viewer, |v| {
         (v.transactions(client, Some(kind)), v.position())
     });
+    Ok(build_records(
+        ctx, client, kind, &records, position, only, deliberate, build,
+    ))
+}
+
+/// Builds the records of `kind` among `records` (only `only` when given), noting each as
+/// disclosed with the fields selected under the current field.
+#[allow(clippy::too_many_arguments)]
+fn build_records<T>(
+    ctx: &Context<'_>,
+    client: ClientId,
+    kind: RecordKind,
+    records: &[TransactionSummary],
+    position: u64,
+    only: Option<u128>,
+    deliberate: bool,
+    build: fn(&TransactionSummary) -> Option<T>,
+) -> Vec<T> {
     let fields = selected(ctx);
     let collector = disclosure::of(ctx);
     let mut out = Vec::new();
-    for t in records.iter().filter(|t| only.is_none_or(|id| t.id == id)) {
+    for t in records
+        .iter()
+        .filter(|t| t.kind == kind && only.is_none_or(|id| t.id == id))
+    {
         if let Some(built) = build(t) {
             collector.shown(
                 client,
@@ -214,7 +268,7 @@ pub fn read_records<T>(
             out.push(built);
         }
     }
-    Ok(out)
+    out
 }
 
 fn text(value: &caseledger_core::Pii<String>) -> Option<String> {
@@ -532,14 +586,7 @@ impl Client {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<records::Enrollment>> {
-        read_records(
-            ctx,
-            self.summary.intake.client_id,
-            RecordKind::Enrollment,
-            None,
-            self.deliberate,
-            records::enrollment,
-        )
+        self.list(ctx, RecordKind::Enrollment, records::enrollment)
     }
 
     /// Services the viewer may see.
@@ -547,14 +594,7 @@ impl Client {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<records::ServiceRecord>> {
-        read_records(
-            ctx,
-            self.summary.intake.client_id,
-            RecordKind::Service,
-            None,
-            self.deliberate,
-            records::service,
-        )
+        self.list(ctx, RecordKind::Service, records::service)
     }
 
     /// Assessments the viewer may see.
@@ -562,50 +602,22 @@ impl Client {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<records::Assessment>> {
-        read_records(
-            ctx,
-            self.summary.intake.client_id,
-            RecordKind::Assessment,
-            None,
-            self.deliberate,
-            records::assessment,
-        )
+        self.list(ctx, RecordKind::Assessment, records::assessment)
     }
 
     /// Case notes the viewer may see.
     async fn case_notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<records::CaseNote>> {
-        read_records(
-            ctx,
-            self.summary.intake.client_id,
-            RecordKind::CaseNote,
-            None,
-            self.deliberate,
-            records::case_note,
-        )
+        self.list(ctx, RecordKind::CaseNote, records::case_note)
     }
 
     /// Documents the viewer may see.
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<records::Document>> {
-        read_records(
-            ctx,
-            self.summary.intake.client_id,
-            RecordKind::Document,
-            None,
-            self.deliberate,
-            records::document,
-        )
+        self.list(ctx, RecordKind::Document, records::document)
     }
 
     /// Shelter stays the viewer may see.
     async fn check_ins(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<records::CheckIn>> {
-        read_records(
-            ctx,
-            self.summary.intake.client_id,
-            RecordKind::CheckIn,
-            None,
-            self.deliberate,
-            records::check_in,
-        )
+        self.list(ctx, RecordKind::CheckIn, records::check_in)
     }
 
     /// Bed reservations the viewer may see.
@@ -613,14 +625,7 @@ impl Client {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<records::Reservation>> {
-        read_records(
-            ctx,
-            self.summary.intake.client_id,
-            RecordKind::Reservation,
-            None,
-            self.deliberate,
-            records::reservation,
-        )
+        self.list(ctx, RecordKind::Reservation, records::reservation)
     }
 
     /// Bar-list entries the viewer may see.
@@ -628,14 +633,7 @@ impl Client {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<records::BarListEntry>> {
-        read_records(
-            ctx,
-            self.summary.intake.client_id,
-            RecordKind::BarListEntry,
-            None,
-            self.deliberate,
-            records::bar,
-        )
+        self.list(ctx, RecordKind::BarListEntry, records::bar)
     }
 }
 
@@ -789,10 +787,7 @@ impl ClientQueries {
                 note_intake(ctx, &summary, false, fields.clone(), position);
                 ClientEdge {
                     cursor: summary.intake.client_id.to_string(),
-                    node: Client {
-                        summary,
-                        deliberate: false,
-                    },
+                    node: Client::new(summary, false),
                 }
             })
             .collect();

@@ -93,8 +93,11 @@ async fn graphql(
     let context = context::RequestContext::from_headers(&state.service, &headers);
     let request_id = context.request_id;
     let actor = context.actor.clone();
-    let request = request.into_inner();
-    if let Some(reason) = limits::check(&request.query) {
+    let mut request = request.into_inner();
+    // Parsed once: the executor reuses the document (a syntax error is left to it to report).
+    if let Ok(document) = request.parsed_query()
+        && let Some(reason) = limits::check_document(document)
+    {
         return error::refused("LIMIT_EXCEEDED", reason).into();
     }
     if let Err(refusal) = wait_for_header_position(&state.service, &headers).await {

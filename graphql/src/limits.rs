@@ -17,9 +17,15 @@ pub const MAX_NESTING: usize = 12;
 
 /// Why a document is refused, or `None` when it is within limits (or does not parse: the
 /// executor then reports the syntax error itself).
-pub fn check(query: &str) -> Option<String> {
+#[cfg(test)]
+fn check(query: &str) -> Option<String> {
     let document = async_graphql::parser::parse_query(query).ok()?;
-    let (aliases, directives, depth) = count(&document);
+    check_document(&document)
+}
+
+/// Why a parsed document is refused, or `None` when it is within limits.
+pub fn check_document(document: &ExecutableDocument) -> Option<String> {
+    let (aliases, directives, depth) = count(document);
     if depth > MAX_NESTING {
         return Some(format!(
             "selections nested {depth} deep; at most {MAX_NESTING} levels are accepted"

@@ -12,6 +12,7 @@ use caseledger_log_store::{
 
 use crate::Failure;
 
+mod graphql;
 mod replay;
 
 /// Arguments of `bench`.
@@ -38,6 +39,8 @@ enum Group {
     Append,
     /// Replaying events into the projections, and their memory.
     Replay,
+    /// The GraphQL API under load (client reads and a mutation), with disclosure recording.
+    Graphql,
 }
 
 /// Named figures in the order they were measured.
@@ -91,6 +94,9 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     let wants = |g: Group| args.only.is_empty() || args.only.contains(&g);
     if wants(Group::Replay) {
         replay::run(args.quick, &mut figures)?;
+    }
+    if wants(Group::Graphql) {
+        graphql::run(args.quick, scratch.path(), &mut figures)?;
     }
     if !wants(Group::Append) {
         figures.print(args.json);
@@ -269,7 +275,7 @@ fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len().max(1) as f64
 }
 
-fn percentile(xs: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(xs: &[f64], p: f64) -> f64 {
     let mut v = xs.to_vec();
     v.sort_by(f64::total_cmp);
     if v.is_empty() {

@@ -1,0 +1,303 @@
+//! The GraphQL API under load: a full `client(id)` query and a mutation mix over 32 kept-alive
+//! connections, against the real router on loopback, with disclosure recording on (every read
+//! appends its durable disclosure record before the response is sent).
+//!
+//! The load generator runs in the same process as the server (its own runtime), so on this
+//! 2-core machine the figures include the client's cost, as an external tool's would.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use caseledger_core::events::{MouParticipant, PersonName};
+use caseledger_core::hud::{
+    DataQuality, NoYesReasons, ProjectType, RaceEthnicity, ServiceTypeCode, Sex,
+};
+use caseledger_core::{
+    ClientId, ClientRestriction, Date, DateWindow, MouDirection, Role, SharingPolicy, UserId,
+};
+use caseledger_service::{Bootstrap, EnrollmentInput, IntakeInput, Service, ServiceConfig};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{Figures, percentile};
+use crate::Failure;
+
+/// Concurrent connections.
+const CONNECTIONS: usize = 32;
+
+const CLIENT_QUERY: &str = "query Client($id: ID!) { client(id: $id) { id firstName lastName dob ssn access { level rule via } restriction address { city } mouAssignments { mouId window { start end } } enrollments { id programId entryDate exitDate access { rule } } services { id date recordType typeProvided } caseNotes { id text } documents { id name } } }";
+
+const SERVICE_MUTATION: &str = "mutation Service($id: ID!) { recordService(clientId: $id, date: \"2026-06-01\", recordType: 144, typeProvided: 1) { id position } }";
+
+/// What one load run measured.
+struct Load {
+    requests: usize,
+    errors: usize,
+    seconds: f64,
+    latencies: Vec<f64>,
+}
+
+/// Runs the GraphQL group.
+pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Result<(), Failure> {
+    let clients = if quick { 200 } else { 1_000 };
+    let seconds = if quick { 5 } else { 20 };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let today = Date::from_ymd(2026, 6, 15).expect("date");
+        let mut config = ServiceConfig::new(scratch.join("graphql"));
+        config.today = Some(today);
+        let service = Service::open(&config)?;
+        service.start();
+        let (reader, writer, ids) = populate(&service, clients).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let app =
+            caseledger_graphql::router(service.clone(), caseledger_graphql::ApiConfig::default());
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let url = format!("http://{addr}/graphql");
+
+        eprintln!("bench: client(id) from {CONNECTIONS} connections for {seconds} s");
+        let reads = load(&url, &reader, CLIENT_QUERY, &ids, seconds).await;
+        report(figures, "graphql_client_read", &reads);
+        eprintln!("bench: recordService from {CONNECTIONS} connections for {seconds} s");
+        let writes = load(&url, &writer, SERVICE_MUTATION, &ids, seconds).await;
+        report(figures, "graphql_record_service", &writes);
+
+        server.abort();
+        service.shutdown().await;
+        Ok::<(), Failure>(())
+    })
+}
+
+fn report(figures: &mut Figures, name: &str, load: &Load) {
+    figures.add(
+        format!("{name}_per_s"),
+        load.requests as f64 / load.seconds,
+        "req/s",
+    );
+    figures.add(
+        format!("{name}_p50_ms"),
+        percentile(&load.latencies, 50.0) * 1e3,
+        "ms",
+    );
+    figures.add(
+        format!("{name}_p99_ms"),
+        percentile(&load.latencies, 99.0) * 1e3,
+        "ms",
+    );
+    figures.add(format!("{name}_errors"), load.errors as f64, "responses");
+}
+
+/// A CoC with two agencies sharing under an MOU; the first records `n` clients (intake shared
+/// with the MOU, MOU assignment, an enrollment, a service, a case note); returns the second
+/// agency's case manager's token (the reader, who sees the clients through the MOU), the first
+/// agency's (the writer) and the client ids.
+async fn populate(service: &Service, n: usize) -> Result<(String, String, Vec<ClientId>), Failure> {
+    let lead = service
+        .bootstrap(Bootstrap {
+            policy: SharingPolicy::clienttrack("America/Los_Angeles"),
+            lead_name: "Bench CoC".into(),
+            admin_username: "admin".into(),
+        })
+        .await?;
+    let admin = lead.admin;
+    let (a, _) = service
+        .create_organization(admin, "Agency A", false)
+        .await?;
+    let (b, _) = service
+        .create_organization(admin, "Agency B", false)
+        .await?;
+    let (writer, _) = service
+        .create_user(admin, a, "writer", "Writer", Role::CaseManager)
+        .await?;
+    let (reader, _) = service
+        .create_user(admin, b, "reader", "Reader", Role::CaseManager)
+        .await?;
+    let (_, writer_token, _) = service.issue_token(admin, writer).await?;
+    let (_, reader_token, _) = service.issue_token(admin, reader).await?;
+    let start = Date::from_ymd(2020, 1, 1).expect("date");
+    let (program, _) = service
+        .create_program(
+            admin,
+            a,
+            "Rapid Re-Housing",
+            ProjectType::RapidReHousing,
+            Some(DateWindow::open(start)),
+        )
+        .await?;
+    let both = |organization| MouParticipant {
+        organization,
+        direction: MouDirection::Both,
+    };
+    let (mou, _) = service
+        .create_mou(
+            admin,
+            "0001",
+            "Bench MOU",
+            vec![both(a), both(b)],
+            DateWindow::open(start),
+        )
+        .await?;
+    let bar = ProgressBar::new(n as u64).with_style(
+        ProgressStyle::with_template("populating {bar:40} {pos}/{len} clients ({per_sec})")
+            .expect("template"),
+    );
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        ids.push(record_client(service, writer, program, mou, i).await?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok((reader_token, writer_token, ids))
+}
+
+async fn record_client(
+    service: &Service,
+    writer: UserId,
+    program: caseledger_core::ProgramId,
+    mou: caseledger_core::MouId,
+    i: usize,
+) -> Result<ClientId, Failure> {
+    let intake = service
+        .intake_client(
+            writer,
+            IntakeInput {
+                name: PersonName {
+                    first: format!("First{i}"),
+                    middle: String::new(),
+                    last: format!("Last{}", i % 500),
+                    suffix: String::new(),
+                },
+                name_data_quality: DataQuality::Full,
+                ssn: String::new(),
+                ssn_data_quality: DataQuality::DataNotCollected,
+                dob: Date::from_ymd(
+                    1960 + (i % 40) as i32,
+                    1 + (i % 12) as u32,
+                    1 + (i % 28) as u32,
+                ),
+                dob_data_quality: DataQuality::Full,
+                race_ethnicity: vec![RaceEthnicity::White],
+                race_none: None,
+                additional_race_ethnicity: String::new(),
+                sex: Some(if i % 2 == 0 { Sex::Female } else { Sex::Male }),
+                genders: Vec::new(),
+                gender_none: None,
+                different_identity_text: String::new(),
+                veteran_status: NoYesReasons::No,
+                address: None,
+                restriction: Some(ClientRestriction::ShareWithMou),
+            },
+        )
+        .await?;
+    let client = intake.client;
+    let start = Date::from_ymd(2026, 1, 1).expect("date");
+    service
+        .assign_mou(writer, client, mou, Some(DateWindow::open(start)))
+        .await?;
+    let (enrollment, _) = service
+        .enroll_client(
+            writer,
+            EnrollmentInput {
+                client,
+                program,
+                entry_date: Date::from_ymd(2026, 2, 1).expect("date"),
+                household: None,
+                relationship: caseledger_core::hud::RelationshipToHoH::SelfHeadOfHousehold,
+                living_situation: None,
+                rental_subsidy_type: None,
+                disabling_condition: NoYesReasons::No,
+                enrollment_coc: None,
+                move_in_date: None,
+                case_manager: Some(writer),
+                restriction: None,
+            },
+        )
+        .await?;
+    let rent = ServiceTypeCode {
+        record_type: 144,
+        type_provided: 1,
+    };
+    let provided = Date::from_ymd(2026, 3, 1).expect("date");
+    service
+        .record_service(
+            writer,
+            client,
+            Some(enrollment),
+            provided,
+            rent,
+            String::new(),
+            None,
+        )
+        .await?;
+    service
+        .add_case_note(
+            writer,
+            client,
+            Some(enrollment),
+            None,
+            "Met at intake.".into(),
+            None,
+        )
+        .await?;
+    Ok(client)
+}
+
+/// Sends `query` for the clients in turn from [`CONNECTIONS`] connections (one kept-alive
+/// connection each, the next request sent when the previous answer arrived) for `seconds`.
+async fn load(url: &str, token: &str, query: &str, ids: &[ClientId], seconds: u64) -> Load {
+    let stop = Arc::new(AtomicBool::new(false));
+    let ids: Arc<Vec<String>> = Arc::new(ids.iter().map(ToString::to_string).collect());
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|c| {
+            let (stop, ids) = (stop.clone(), ids.clone());
+            let (url, token, query) = (url.to_string(), token.to_string(), query.to_string());
+            tokio::spawn(async move {
+                let http = reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .build()
+                    .expect("http client");
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                let mut i = c;
+                while !stop.load(Ordering::Relaxed) {
+                    let body = serde_json::json!({ "query": query, "variables": { "id": ids[i % ids.len()] } });
+                    i += CONNECTIONS;
+                    let t = Instant::now();
+                    let answer = http.post(&url).bearer_auth(&token).json(&body).send().await;
+                    let ok = match answer {
+                        Ok(r) => r
+                            .json::<serde_json::Value>()
+                            .await
+                            .is_ok_and(|v| v.get("errors").is_none() && !v["data"].is_null()),
+                        Err(_) => false,
+                    };
+                    latencies.push(t.elapsed().as_secs_f64());
+                    errors += usize::from(!ok);
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Load {
+        requests: 0,
+        errors: 0,
+        seconds: 0.0,
+        latencies: Vec::new(),
+    };
+    for task in tasks {
+        if let Ok((latencies, errors)) = task.await {
+            all.errors += errors;
+            all.latencies.extend(latencies);
+        }
+    }
+    all.seconds = started.elapsed().as_secs_f64();
+    all.requests = all.latencies.len();
+    all
+}
