@@ -317,8 +317,8 @@ pub struct HouseholdMember {
 pub struct Household {
     /// The household.
     pub id: ID,
-    /// The head of household.
-    pub head_client_id: ID,
+    /// The head of household, when the viewer may see them.
+    pub head_client_id: Option<ID>,
     /// Members the viewer may see.
     pub members: Vec<HouseholdMember>,
 }
@@ -565,7 +565,11 @@ impl Client {
                 );
                 Household {
                     id: show(h.id),
-                    head_client_id: show(h.head),
+                    head_client_id: h
+                        .members
+                        .iter()
+                        .any(|m| m.client == h.head)
+                        .then(|| show(h.head)),
                     members: h
                         .members
                         .iter()
@@ -778,6 +782,12 @@ impl ClientQueries {
         let (mut rows, position) = service(ctx).read(viewer(ctx)?, |v| {
             (v.find_clients(&query, after, limit + 1), v.position())
         });
+        if rows.is_empty()
+            && let Some(id) = query.client_id
+        {
+            // A search by HMIS id is a lookup: one that finds nothing is recorded as denied.
+            disclosure::of(ctx).denied(id.as_u128(), "findClients", position);
+        }
         let has_next_page = rows.len() > limit;
         rows.truncate(limit);
         let fields = selected_at(ctx, &["edges", "node"]);

@@ -276,7 +276,8 @@ impl OrgView<'_> {
     }
 
     /// The households the client belongs to, when the viewer may see the client, with the
-    /// members the viewer may not see left out.
+    /// members the viewer may not see left out (a hidden head included: callers show the head
+    /// only when it is among the members).
     pub fn households(&self, client: ClientId) -> Vec<crate::HouseholdFacts> {
         if !self.client_visible(client) {
             return Vec::new();

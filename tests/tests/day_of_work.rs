@@ -319,3 +319,72 @@ fn a_day_of_work_shows_each_organization_what_the_rules_allow_and_records_every_
 fn ulid_u128(id: &str) -> String {
     ulid::Ulid::from_string(id).unwrap().0.to_string()
 }
+
+#[test]
+fn a_household_shows_only_the_members_the_viewer_may_see_and_a_search_by_id_is_a_lookup() {
+    let (coc, _) = stanislaus(TODAY);
+    let mother = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake(
+            "Rosa",
+            "Vega",
+            "1992-02-02",
+            "",
+            0,
+            "RESTRICT_TO_ORGANIZATION",
+        ),
+    ));
+    let son = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake("Luis", "Vega", "2016-06-06", "", 1, "SHARE_GLOBALLY"),
+    ));
+    let household = coc.ok(
+        "ccc_cm",
+        "mutation($c: ID!) { createHousehold(headClientId: $c, date: \"2026-01-01\") { householdId } }",
+        json!({ "c": mother }),
+    )["createHousehold"]["householdId"]
+        .clone();
+    coc.ok(
+        "ccc_cm",
+        "mutation($h: ID!, $c: ID!) { addHouseholdMember(householdId: $h, clientId: $c, relationshipToHoH: 2, joined: \"2026-01-01\") { position } }",
+        json!({ "h": household, "c": son }),
+    );
+    let query = "query($id: ID!) { client(id: $id) { households { id headClientId members { clientId relationshipToHoH } } } }";
+    let own = coc.ok("ccc_cm", query, json!({ "id": son }));
+    assert_eq!(
+        own["client"]["households"][0]["headClientId"],
+        mother.as_str()
+    );
+    assert_eq!(
+        own["client"]["households"][0]["members"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let other = coc.ok("chss_cm", query, json!({ "id": son }));
+    let seen = &other["client"]["households"][0];
+    assert_eq!(seen["headClientId"], Value::Null, "{other}");
+    assert_eq!(
+        seen["members"],
+        json!([{ "clientId": son, "relationshipToHoH": 2 }])
+    );
+
+    // Looking the mother up by HMIS id finds nothing, and is recorded as a denied lookup.
+    let found = coc.ok(
+        "chss_cm",
+        "query($id: ID!) { findClients(search: { clientId: $id }) { edges { node { id } } } }",
+        json!({ "id": mother }),
+    );
+    assert_eq!(found["findClients"]["edges"], json!([]));
+    let chss = coc.user_id("chss_cm");
+    let dir = coc.stop();
+    let denied = disclosures(dir.path())
+        .into_iter()
+        .filter(|(user, _)| *user == chss)
+        .flat_map(|(_, r)| r.denied)
+        .any(|d| d.operation == "findClients" && d.client_id.to_string() == ulid_u128(&mother));
+    assert!(denied, "the search by id is recorded as denied");
+}
