@@ -26,7 +26,7 @@ fn enroll(client: &str, setup: &Setup, entry: &str) -> Value {
 fn intake_rejects_bad_identifiers_and_roles_that_do_not_record_client_data() {
     let (mut coc, _) = stanislaus(TODAY);
     coc.user("helpdesk", "lead", "HELP_DESK");
-    let mut bad = |patch: Value, field: &str| {
+    let bad = |patch: Value, field: &str| {
         let mut vars = intake(
             "Ana",
             "Diaz",

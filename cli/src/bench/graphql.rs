@@ -183,7 +183,11 @@ async fn record_client(
                 race_ethnicity: vec![RaceEthnicity::White],
                 race_none: None,
                 additional_race_ethnicity: String::new(),
-                sex: Some(if i % 2 == 0 { Sex::Female } else { Sex::Male }),
+                sex: Some(if i.is_multiple_of(2) {
+                    Sex::Female
+                } else {
+                    Sex::Male
+                }),
                 genders: Vec::new(),
                 gender_none: None,
                 different_identity_text: String::new(),
