@@ -103,6 +103,10 @@ pub enum RecordKind {
     MouAssignment,
     /// A release exception for the client (part of the client's releases of information).
     ReleaseException,
+    /// The accounting of the client's disclosures (who saw their data), as auditors read it.
+    AccessLog,
+    /// The client's history of changes and of who could see them, as auditors read it.
+    History,
 }
 
 /// The kinds of assessment, which drive default restrictions (health, substance use, legal

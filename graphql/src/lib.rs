@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod audit;
 mod client;
 mod client_mutations;
 mod context;

@@ -5,6 +5,7 @@ use caseledger_core::Actor;
 use caseledger_service::Service;
 
 use crate::accounts::{AccountMutations, AccountQueries};
+use crate::audit::AuditQueries;
 use crate::client::ClientQueries;
 use crate::client_mutations::ClientMutations;
 use crate::directory::{DirectoryQueries, SetupMutations};
@@ -56,7 +57,12 @@ pub fn actor(ctx: &Context<'_>) -> async_graphql::Result<Actor> {
 
 /// Queries.
 #[derive(MergedObject, Default)]
-pub struct Query(AccountQueries, ClientQueries, DirectoryQueries);
+pub struct Query(
+    AccountQueries,
+    ClientQueries,
+    DirectoryQueries,
+    AuditQueries,
+);
 
 /// Mutations.
 #[derive(MergedObject, Default)]

@@ -104,6 +104,47 @@ impl AuditView<'_> {
         self.org.visible_clients()
     }
 
+    /// Log positions of every event about the client, in log order.
+    pub fn client_event_positions(&self, client: ClientId) -> &[u64] {
+        self.projections
+            .store
+            .audit
+            .client_events
+            .get(&client)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Log positions of the policy and MOU events, in log order.
+    pub fn sharing_event_positions(&self) -> &[u64] {
+        &self.projections.store.audit.sharing_events
+    }
+
+    /// Log positions of disclosure records naming the client (shown or denied; any id, used or
+    /// not), in log order.
+    pub fn disclosures_of_client(&self, client: u128) -> &[u64] {
+        self.projections
+            .store
+            .audit
+            .disclosures_by_client
+            .get(&client)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Log positions of disclosure records of data shown to `user`, in log order.
+    pub fn disclosures_to_user(&self, user: caseledger_core::UserId) -> &[u64] {
+        self.projections
+            .store
+            .audit
+            .disclosures_by_user
+            .get(&user)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Log positions of every disclosure record, in log order.
+    pub fn disclosures(&self) -> &[u64] {
+        &self.projections.store.audit.disclosures
+    }
+
     /// The client's transactions an auditor reads (all but other users' restrict-to-user
     /// records of the auditor's own organization), in log order.
     pub fn transactions(&self, client: ClientId) -> Vec<TransactionSummary> {

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod audit_index;
 mod capabilities;
 mod catalog;
 mod replay;

@@ -62,7 +62,7 @@ impl Projections {
                 let decoded = decoded?;
                 let last = decoded.last().map(|d| d.0);
                 for (position, envelope, compact) in decoded {
-                    self.apply_owned(position, envelope.event, compact);
+                    self.apply_owned(position, envelope.actor.user, envelope.event, compact);
                 }
                 if let Some(last) = last {
                     progress(last);

@@ -141,6 +141,8 @@ pub(crate) struct Store {
     pub catalog: crate::catalog::Catalog,
     /// Households and their members.
     pub households: crate::catalog::Households,
+    /// Log positions for audit queries.
+    pub audit: crate::audit_index::AuditIndex,
 }
 
 /// The read models, folded from the log. Never reads the wall clock: the date views are
@@ -179,6 +181,15 @@ impl Projections {
 
     /// Folds one event, which the log stored at `position`. Events must come in log order.
     pub fn apply(&mut self, position: u64, event: &Event) {
+        self.store.audit.note(position, None, event);
+        self.store.apply(event, None);
+        self.position = position;
+    }
+
+    /// Like [`Projections::apply`], knowing who recorded the event (the envelope's actor), so
+    /// disclosure records are also found by user.
+    pub fn apply_by(&mut self, position: u64, actor: caseledger_core::UserId, event: &Event) {
+        self.store.audit.note(position, Some(actor), event);
         self.store.apply(event, None);
         self.position = position;
     }
@@ -186,7 +197,14 @@ impl Projections {
     /// Like [`Projections::apply`] for an event the caller gives up, with its compact encoding
     /// already at hand (cut from the stored bytes by `caseledger_core::decode_with_event_bytes`),
     /// so nothing is copied or encoded again (the replay path).
-    pub fn apply_owned(&mut self, position: u64, event: Event, compact: Vec<u8>) {
+    pub fn apply_owned(
+        &mut self,
+        position: u64,
+        actor: caseledger_core::UserId,
+        event: Event,
+        compact: Vec<u8>,
+    ) {
+        self.store.audit.note(position, Some(actor), &event);
         self.store.apply_owned(event, compact);
         self.position = position;
     }

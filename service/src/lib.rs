@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod audit;
 mod auth;
 mod care;
 mod clients;
@@ -13,11 +14,13 @@ mod clock;
 mod commands;
 mod config;
 mod error;
+mod history;
 mod service;
 mod setup;
 mod shelter;
 mod snapshots;
 
+pub use audit::{AccessEntry, AccessFilter, AccessSummaryRow, CouldSee, FieldChange, HistoryEntry};
 pub use care::{EnrollmentInput, ExitInput};
 pub use clients::{IntakeInput, IntakeOutcome};
 pub use commands::{Bootstrap, Bootstrapped, CommandError, ErrorCode, Written};

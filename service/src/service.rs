@@ -210,7 +210,11 @@ impl Service {
             .collect::<Result<_, _>>()?;
         let mut p = self.inner.projections.write().expect("projections lock");
         for stored in &decoded {
-            p.apply(stored.record.position, &stored.envelope.event);
+            p.apply_by(
+                stored.record.position,
+                stored.envelope.actor.user,
+                &stored.envelope.event,
+            );
         }
         let position = p.position();
         drop(p);

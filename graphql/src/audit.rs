@@ -1,0 +1,438 @@
+//! Audit queries for auditors and system administrators: the accounting of disclosures, who
+//! could see a client on a date, the client's history, and the log head. Every other role gets
+//! `FORBIDDEN`; the auditor's own reads are recorded like any other disclosure.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use caseledger_core::{AccessReason, ClientId, RecordKind, Role};
+use caseledger_service::{AccessFilter, CommandError, ErrorCode};
+
+use crate::accounts::RoleName;
+use crate::convert::{self, AccessLevelName, AccessRule, invalid, show};
+use crate::disclosure::{self, selected};
+use crate::error::to_graphql;
+use crate::records::record_id;
+use crate::schema::{actor, service};
+
+/// Kinds of client data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "caseledger_core::RecordKind")]
+pub enum RecordKindName {
+    /// The intake (profile).
+    Intake,
+    /// An enrollment.
+    Enrollment,
+    /// An exit.
+    Exit,
+    /// A service.
+    Service,
+    /// An assessment.
+    Assessment,
+    /// A case note.
+    CaseNote,
+    /// A document.
+    Document,
+    /// A shelter stay.
+    CheckIn,
+    /// A bed reservation.
+    Reservation,
+    /// A bar-list entry.
+    BarListEntry,
+    /// A household membership.
+    HouseholdMembership,
+    /// An MOU assignment.
+    MouAssignment,
+    /// A release exception.
+    ReleaseException,
+    /// The accounting of disclosures.
+    AccessLog,
+    /// The history of changes and of who could see them.
+    History,
+}
+
+/// A record shown in a response.
+#[derive(SimpleObject)]
+pub struct DisclosedRecord {
+    /// Its kind.
+    pub kind: RecordKindName,
+    /// Its id.
+    pub record_id: ID,
+    /// The fields returned.
+    pub fields: Vec<String>,
+    /// The rule that allowed it.
+    pub rule: AccessRule,
+    /// The MOU, release or record request the rule went through.
+    pub via: Option<ID>,
+}
+
+/// One client's data in one response (or one denied lookup).
+#[derive(SimpleObject)]
+pub struct AccessLogEntry {
+    /// Pass as `after` to continue after this entry.
+    pub cursor: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The business date the rules were applied on.
+    pub date: String,
+    /// The API request.
+    pub request_id: ID,
+    /// Who was shown the data.
+    pub user_id: ID,
+    /// Their organization.
+    pub organization_id: ID,
+    /// Their role.
+    pub role: RoleName,
+    /// GraphQL operation name.
+    pub operation: String,
+    /// The client (the id asked for, when denied).
+    pub client_id: ID,
+    /// A lookup answered "not found".
+    pub denied: bool,
+    /// Opened on purpose (not a row of a list).
+    pub deliberate: bool,
+    /// What was shown.
+    pub records: Vec<DisclosedRecord>,
+}
+
+/// A page of the access log, newest first.
+#[derive(SimpleObject)]
+pub struct AccessLogPage {
+    /// The entries.
+    pub entries: Vec<AccessLogEntry>,
+    /// Whether older entries follow.
+    pub has_next_page: bool,
+    /// The cursor of the last entry.
+    pub end_cursor: Option<String>,
+}
+
+/// Per user: first and last access, counts.
+#[derive(SimpleObject)]
+pub struct AccessSummaryRow {
+    /// The user.
+    pub user_id: ID,
+    /// Their organization.
+    pub organization_id: ID,
+    /// Their role.
+    pub role: RoleName,
+    /// First access (RFC 3339).
+    pub first: String,
+    /// Last access.
+    pub last: String,
+    /// Responses that showed the client's data.
+    pub shown: u64,
+    /// Of which opened on purpose.
+    pub deliberate: u64,
+    /// Lookups answered "not found".
+    pub denied: u64,
+}
+
+/// Who could see one record on the date asked, and why.
+#[derive(SimpleObject)]
+pub struct CouldSee {
+    /// The organization.
+    pub organization_id: ID,
+    /// Only this user of it (a record restricted to its user).
+    pub user_id: Option<ID>,
+    /// The record's kind.
+    pub kind: RecordKindName,
+    /// The record (the client id for the intake).
+    pub record_id: ID,
+    /// Read or edit.
+    pub level: AccessLevelName,
+    /// The rule.
+    pub rule: AccessRule,
+    /// The MOU, release or record request the rule went through.
+    pub via: Option<ID>,
+}
+
+/// A field that changed.
+#[derive(SimpleObject)]
+pub struct FieldChange {
+    /// The field.
+    pub field: String,
+    /// Before.
+    pub before: Option<String>,
+    /// After.
+    pub after: Option<String>,
+}
+
+/// One event about the client.
+#[derive(SimpleObject)]
+pub struct HistoryEntry {
+    /// Log position.
+    pub position: u64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who recorded it.
+    pub user_id: ID,
+    /// Their organization.
+    pub organization_id: ID,
+    /// Their role.
+    pub role: RoleName,
+    /// The event type.
+    pub event: String,
+    /// The kind of record it created or changed.
+    pub record_kind: Option<RecordKindName>,
+    /// That record.
+    pub record_id: Option<ID>,
+    /// Field-level changes of the intake, address and restriction.
+    pub changes: Vec<FieldChange>,
+}
+
+/// The log's head.
+#[derive(SimpleObject)]
+pub struct LogHead {
+    /// Last durable position.
+    pub position: u64,
+    /// Chain hash of that record (hex).
+    pub hash: String,
+}
+
+fn rule(reason: AccessReason) -> (AccessRule, Option<ID>) {
+    let access = convert::Access::of(caseledger_core::sharing::Visibility::read(reason));
+    (access.rule, access.via)
+}
+
+fn cursor(position: u64, index: usize) -> String {
+    format!("{position}.{index}")
+}
+
+fn parse_cursor(value: &str) -> async_graphql::Result<(u64, usize)> {
+    let (p, i) = value
+        .split_once('.')
+        .ok_or_else(|| invalid("after", "not a cursor from this log"))?;
+    Ok((
+        p.parse()
+            .map_err(|_| invalid("after", "not a cursor from this log"))?,
+        i.parse()
+            .map_err(|_| invalid("after", "not a cursor from this log"))?,
+    ))
+}
+
+/// Notes the auditor's read of `clients` (what they were shown about each) as a disclosure.
+fn note(ctx: &Context<'_>, clients: impl IntoIterator<Item = u128>, kind: RecordKind) {
+    let Ok(a) = actor(ctx) else { return };
+    let reason = if a.role == Role::Auditor {
+        AccessReason::Auditor
+    } else {
+        AccessReason::SystemAdministrator
+    };
+    let fields = selected(ctx);
+    let position = service(ctx).projected_position();
+    let mut clients: Vec<u128> = clients.into_iter().collect();
+    clients.sort_unstable();
+    clients.dedup();
+    for client in clients {
+        disclosure::of(ctx).shown(
+            ClientId::new(client),
+            true,
+            kind,
+            client,
+            fields.clone(),
+            reason,
+            position,
+        );
+    }
+}
+
+fn time(t: caseledger_core::Timestamp) -> String {
+    t.to_datetime().to_rfc3339()
+}
+
+/// Audit queries.
+#[derive(Default)]
+pub struct AuditQueries;
+
+#[Object]
+impl AuditQueries {
+    /// Disclosure entries, newest first, filtered by client, user, organization, business
+    /// dates (YYYY-MM-DD, inclusive) and deliberate access.
+    #[allow(clippy::too_many_arguments)]
+    async fn access_log(
+        &self,
+        ctx: &Context<'_>,
+        client_id: Option<ID>,
+        user_id: Option<ID>,
+        organization_id: Option<ID>,
+        from: Option<String>,
+        to: Option<String>,
+        #[graphql(default = false)] deliberate_only: bool,
+        #[graphql(default = 50)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<AccessLogPage> {
+        let a = actor(ctx)?;
+        if !(1..=crate::client::MAX_PAGE).contains(&first) {
+            return Err(to_graphql(CommandError {
+                code: ErrorCode::LimitExceeded,
+                field: Some("first".into()),
+                message: format!("a page holds 1 to {} rows", crate::client::MAX_PAGE),
+            }));
+        }
+        let filter = AccessFilter {
+            client: convert::opt_id::<ClientId>("clientId", &client_id)?.map(ClientId::as_u128),
+            user: convert::opt_id("userId", &user_id)?,
+            organization: convert::opt_id("organizationId", &organization_id)?,
+            from: convert::opt_date("from", &from)?,
+            to: convert::opt_date("to", &to)?,
+            deliberate_only,
+        };
+        let after = after.as_deref().map(parse_cursor).transpose()?;
+        let limit = usize::try_from(first).unwrap_or(50);
+        let mut entries = service(ctx)
+            .access_log(&a, &filter, limit + 1, after)
+            .map_err(to_graphql)?;
+        let has_next_page = entries.len() > limit;
+        entries.truncate(limit);
+        note(ctx, entries.iter().map(|e| e.client), RecordKind::AccessLog);
+        let entries: Vec<AccessLogEntry> = entries
+            .into_iter()
+            .map(|e| AccessLogEntry {
+                cursor: cursor(e.position, e.index),
+                at: time(e.at),
+                date: e.date.to_string(),
+                request_id: show(e.request_id),
+                user_id: show(e.actor.user),
+                organization_id: show(e.actor.organization),
+                role: e.actor.role.into(),
+                operation: e.operation,
+                client_id: record_id(e.client),
+                denied: e.denied,
+                deliberate: e.deliberate,
+                records: e
+                    .records
+                    .into_iter()
+                    .map(|r| {
+                        let (rule, via) = rule(r.reason);
+                        DisclosedRecord {
+                            kind: r.kind.into(),
+                            record_id: record_id(r.record_id),
+                            fields: r.fields,
+                            rule,
+                            via,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(AccessLogPage {
+            end_cursor: entries.last().map(|e| e.cursor.clone()),
+            has_next_page,
+            entries,
+        })
+    }
+
+    /// Per user and organization: first and last access to the client's data and counts.
+    async fn access_summary(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+    ) -> async_graphql::Result<Vec<AccessSummaryRow>> {
+        let a = actor(ctx)?;
+        let client: ClientId = convert::id("clientId", &client_id)?;
+        let rows = service(ctx)
+            .access_summary(&a, client)
+            .map_err(to_graphql)?;
+        note(ctx, [client.as_u128()], RecordKind::AccessLog);
+        Ok(rows
+            .into_iter()
+            .map(|r| AccessSummaryRow {
+                user_id: show(r.user),
+                organization_id: show(r.organization),
+                role: r.role.into(),
+                first: time(r.first),
+                last: time(r.last),
+                shown: r.shown,
+                deliberate: r.deliberate,
+                denied: r.denied,
+            })
+            .collect())
+    }
+
+    /// Every organization (and restricted user) that could see the client's intake and each of
+    /// its records on `date`, at what level and why — from what had been recorded by the end of
+    /// that date, through the reference rules, so the answer never changes later.
+    async fn visibility_as_of(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        date: String,
+    ) -> async_graphql::Result<Vec<CouldSee>> {
+        let a = actor(ctx)?;
+        let client: ClientId = convert::id("clientId", &client_id)?;
+        let date = convert::date("date", &date)?;
+        let rows = service(ctx)
+            .visibility_as_of(&a, client, date)
+            .map_err(to_graphql)?;
+        note(ctx, [client.as_u128()], RecordKind::History);
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let (rule, via) = rule(r.reason);
+                CouldSee {
+                    organization_id: show(r.organization),
+                    user_id: r.user.map(show),
+                    kind: r.kind.into(),
+                    record_id: record_id(r.record),
+                    level: if r.level == caseledger_core::AccessLevel::Edit {
+                        AccessLevelName::Edit
+                    } else {
+                        AccessLevelName::Read
+                    },
+                    rule,
+                    via,
+                }
+            })
+            .collect())
+    }
+
+    /// Every event about the client in log order: what changed, by whom, when.
+    async fn client_history(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+    ) -> async_graphql::Result<Vec<HistoryEntry>> {
+        let a = actor(ctx)?;
+        let client: ClientId = convert::id("clientId", &client_id)?;
+        let entries = service(ctx)
+            .client_history(&a, client)
+            .map_err(to_graphql)?;
+        note(ctx, [client.as_u128()], RecordKind::History);
+        Ok(entries
+            .into_iter()
+            .map(|e| HistoryEntry {
+                position: e.position,
+                at: time(e.at),
+                user_id: show(e.actor.user),
+                organization_id: show(e.actor.organization),
+                role: e.actor.role.into(),
+                event: e.event,
+                record_kind: e.record.map(|r| r.0.into()),
+                record_id: e.record.map(|r| record_id(r.1)),
+                changes: e
+                    .changes
+                    .into_iter()
+                    .map(|c| FieldChange {
+                        field: c.field,
+                        before: c.before,
+                        after: c.after,
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// The log's head: position and chain hash.
+    async fn log_head(&self, ctx: &Context<'_>) -> async_graphql::Result<LogHead> {
+        let a = actor(ctx)?;
+        if !matches!(a.role, Role::Auditor | Role::SystemAdmin) {
+            return Err(to_graphql(CommandError::new(
+                ErrorCode::Forbidden,
+                "only auditors and system administrators may read the audit trail",
+            )));
+        }
+        let head = service(ctx).head();
+        Ok(LogHead {
+            position: head.position,
+            hash: hex::encode(head.hash),
+        })
+    }
+}

@@ -1,0 +1,413 @@
+//! Audit queries: who was shown a client's data (the accounting of disclosures), who could see
+//! it on a date and why, the client's history of changes, and the log head. Auditors and system
+//! administrators only.
+//!
+//! Answers come from the log itself: the projections index where the relevant events are, and
+//! the events are read back and decoded, so an answer is exactly what was recorded.
+//! `visibility_as_of` replays only what had been recorded by the end of the asked date through
+//! the reference evaluator, so its answer for a past date never changes later.
+
+use std::collections::BTreeMap;
+
+use caseledger_core::events::{ClientIntakeRecorded, DisclosedRecord, RecordsAccessed};
+use caseledger_core::sharing::{RecordRef, Viewer, transaction_facts, visibility};
+use caseledger_core::{
+    AccessLevel, AccessReason, Actor, ClientId, Date, Envelope, Event, OrganizationId, RecordKind,
+    RequestId, Role, Timestamp, TransactionRestriction, UserId,
+};
+
+use crate::Service;
+use crate::commands::{CommandError, forbidden};
+
+/// Which disclosure records to list; every given part must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessFilter {
+    /// Records naming this client id (shown or denied).
+    pub client: Option<u128>,
+    /// Records of data shown to this user.
+    pub user: Option<UserId>,
+    /// Records of data shown to users of this organization.
+    pub organization: Option<OrganizationId>,
+    /// From this business date (inclusive).
+    pub from: Option<Date>,
+    /// To this business date (inclusive).
+    pub to: Option<Date>,
+    /// Only clients opened on purpose (not rows of lists, not denied lookups).
+    pub deliberate_only: bool,
+}
+
+/// One disclosure of one client's data (or one denied lookup) in one response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    /// Log position of the disclosure record (with `index`, the cursor).
+    pub position: u64,
+    /// Which client of the record this entry is (0 for the first).
+    pub index: usize,
+    /// When the response was recorded.
+    pub at: Timestamp,
+    /// The business date the sharing rules were applied on.
+    pub date: Date,
+    /// The API request.
+    pub request_id: RequestId,
+    /// Who was shown the data.
+    pub actor: Actor,
+    /// GraphQL operation name.
+    pub operation: String,
+    /// The client id (asked for, when denied).
+    pub client: u128,
+    /// A lookup answered "not found".
+    pub denied: bool,
+    /// Opened on purpose rather than a row of a list.
+    pub deliberate: bool,
+    /// The records shown, with fields and the rule that allowed each.
+    pub records: Vec<DisclosedRecord>,
+}
+
+/// Per user: what a privacy officer reads first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessSummaryRow {
+    /// The user.
+    pub user: UserId,
+    /// Their organization.
+    pub organization: OrganizationId,
+    /// Their role when they looked.
+    pub role: Role,
+    /// First time they were shown the client's data (or were denied).
+    pub first: Timestamp,
+    /// Last time.
+    pub last: Timestamp,
+    /// Responses that showed the client's data.
+    pub shown: u64,
+    /// Of which the client was opened on purpose.
+    pub deliberate: u64,
+    /// Lookups of the client answered "not found".
+    pub denied: u64,
+}
+
+/// Who could see one of the client's records on a date, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouldSee {
+    /// The organization.
+    pub organization: OrganizationId,
+    /// Set when only this user of the organization could (a record restricted to its user).
+    pub user: Option<UserId>,
+    /// The record: the intake or a transaction.
+    pub kind: RecordKind,
+    /// Its id (the client id for the intake).
+    pub record: u128,
+    /// Read or edit.
+    pub level: AccessLevel,
+    /// The rule.
+    pub reason: AccessReason,
+}
+
+/// A field that changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The field.
+    pub field: String,
+    /// Its value before (`None` when it had none or the event created it).
+    pub before: Option<String>,
+    /// Its value after.
+    pub after: Option<String>,
+}
+
+/// One event about the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Log position.
+    pub position: u64,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// Who recorded it.
+    pub actor: Actor,
+    /// The event type's name.
+    pub event: String,
+    /// The record it created or changed, if any.
+    pub record: Option<(RecordKind, u128)>,
+    /// Field-level changes of the intake, address and restriction.
+    pub changes: Vec<FieldChange>,
+}
+
+fn require_auditor(actor: &Actor) -> Result<(), CommandError> {
+    if !matches!(actor.role, Role::Auditor | Role::SystemAdmin) {
+        return Err(forbidden(
+            "only auditors and system administrators may read the audit trail",
+        ));
+    }
+    Ok(())
+}
+
+impl Service {
+    /// The envelopes at `positions`, in the order given.
+    fn envelopes_at(&self, positions: &[u64]) -> Result<Vec<(u64, Envelope)>, CommandError> {
+        positions
+            .iter()
+            .map(|p| {
+                let stored = self
+                    .read_log(*p, 1)
+                    .map_err(|e| CommandError::new(crate::ErrorCode::Internal, e.to_string()))?;
+                let stored = stored
+                    .into_iter()
+                    .next()
+                    .filter(|s| s.record.position == *p)
+                    .ok_or_else(|| {
+                        CommandError::new(
+                            crate::ErrorCode::Internal,
+                            format!("position {p} missing"),
+                        )
+                    })?;
+                Ok((*p, stored.envelope))
+            })
+            .collect()
+    }
+
+    /// Positions an auditor's question depends on, read from the audit view.
+    fn audit_positions(
+        &self,
+        actor: &Actor,
+        pick: impl FnOnce(&caseledger_projections::AuditView<'_>) -> Vec<u64>,
+    ) -> Result<Vec<u64>, CommandError> {
+        require_auditor(actor)?;
+        let viewer = crate::commands::viewer(actor);
+        self.with_projections(|p| {
+            p.audit_view(viewer).map(|v| pick(&v)).ok_or_else(|| {
+                forbidden("only auditors and system administrators may read the audit trail")
+            })
+        })
+    }
+
+    /// Disclosure entries matching `filter`, newest first: at most `first` after the cursor
+    /// `after` (an entry's `(position, index)`).
+    pub fn access_log(
+        &self,
+        actor: &Actor,
+        filter: &AccessFilter,
+        first: usize,
+        after: Option<(u64, usize)>,
+    ) -> Result<Vec<AccessEntry>, CommandError> {
+        let positions = self.audit_positions(actor, |v| match (filter.client, filter.user) {
+            (Some(c), _) => v.disclosures_of_client(c).to_vec(),
+            (None, Some(u)) => v.disclosures_to_user(u).to_vec(),
+            (None, None) => v.disclosures().to_vec(),
+        })?;
+        let mut out = Vec::new();
+        for position in positions.into_iter().rev() {
+            if after.is_some_and(|(p, _)| position > p) {
+                continue;
+            }
+            let (_, envelope) = self
+                .envelopes_at(&[position])?
+                .pop()
+                .expect("one envelope per position");
+            let Event::RecordsAccessed(record) = &envelope.event else {
+                continue;
+            };
+            let mut entries = entries_of(position, &envelope, record);
+            entries.retain(|e| {
+                after.is_none_or(|(p, i)| e.position < p || e.index < i) && matches(filter, e)
+            });
+            // Newest first, also within one record.
+            entries.reverse();
+            for e in entries {
+                out.push(e);
+                if out.len() == first {
+                    return Ok(out);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Per user, first and last access to the client's data and counts.
+    pub fn access_summary(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+    ) -> Result<Vec<AccessSummaryRow>, CommandError> {
+        let positions = self.audit_positions(actor, |v| {
+            v.disclosures_of_client(client.as_u128()).to_vec()
+        })?;
+        let mut rows: BTreeMap<UserId, AccessSummaryRow> = BTreeMap::new();
+        for (position, envelope) in self.envelopes_at(&positions)? {
+            let Event::RecordsAccessed(record) = &envelope.event else {
+                continue;
+            };
+            for e in entries_of(position, &envelope, record)
+                .into_iter()
+                .filter(|e| e.client == client.as_u128())
+            {
+                let row = rows.entry(e.actor.user).or_insert(AccessSummaryRow {
+                    user: e.actor.user,
+                    organization: e.actor.organization,
+                    role: e.actor.role,
+                    first: e.at,
+                    last: e.at,
+                    shown: 0,
+                    deliberate: 0,
+                    denied: 0,
+                });
+                row.first = row.first.min(e.at);
+                row.last = row.last.max(e.at);
+                row.shown += u64::from(!e.denied);
+                row.deliberate += u64::from(e.deliberate);
+                row.denied += u64::from(e.denied);
+            }
+        }
+        let mut rows: Vec<_> = rows.into_values().collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.last));
+        Ok(rows)
+    }
+
+    /// Every organization (and restricted user) that could see the client's intake and each of
+    /// its transactions on `date`, at what level and why, from what had been recorded by the
+    /// end of that date (in the deployment's time zone) and the reference rules.
+    pub fn visibility_as_of(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        date: Date,
+    ) -> Result<Vec<CouldSee>, CommandError> {
+        let mut positions = self.audit_positions(actor, |v| {
+            let mut p = v.sharing_event_positions().to_vec();
+            p.extend_from_slice(v.client_event_positions(client));
+            p
+        })?;
+        positions.sort_unstable();
+        positions.dedup();
+        let (zone, organizations) =
+            self.with_projections(|p| (p.policy_time_zone(), p.write_model().organizations()));
+        let history: Vec<Event> = self
+            .envelopes_at(&positions)?
+            .into_iter()
+            .filter(|(_, e)| crate::clock::today_in(&zone, e.recorded_at.to_datetime()) <= date)
+            .map(|(_, e)| e.event)
+            .collect();
+        let mut records: Vec<(RecordKind, u128, RecordRef)> = vec![(
+            RecordKind::Intake,
+            client.as_u128(),
+            RecordRef::Intake(client),
+        )];
+        let mut viewers: Vec<Viewer> = organizations
+            .iter()
+            .map(|(organization, _)| Viewer {
+                // No user of the organization: records restricted to a user are asked about
+                // with that user below.
+                user: UserId::new(0),
+                organization: *organization,
+                role: Role::CaseManager,
+            })
+            .collect();
+        for event in &history {
+            if let Some(facts) = transaction_facts(event)
+                && facts.client == client
+            {
+                records.push((facts.kind, facts.id, RecordRef::Transaction(facts.id)));
+                if facts.restriction == TransactionRestriction::RestrictToUser {
+                    viewers.push(Viewer {
+                        user: facts.owner.user,
+                        organization: facts.owner.organization,
+                        role: Role::CaseManager,
+                    });
+                }
+            }
+        }
+        viewers.dedup();
+        let mut out = Vec::new();
+        for (kind, id, record) in &records {
+            for viewer in &viewers {
+                let v = visibility(&history, viewer, record, date);
+                let Some(reason) = v.reason else { continue };
+                let user = (viewer.user != UserId::new(0)).then_some(viewer.user);
+                if user.is_some() && reason != AccessReason::OwnUser {
+                    continue; // the organization's row already says it
+                }
+                out.push(CouldSee {
+                    organization: viewer.organization,
+                    user,
+                    kind: *kind,
+                    record: *id,
+                    level: v.level,
+                    reason,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every event about the client in log order, with who recorded it and field-level
+    /// changes of the intake, the address and the restriction.
+    pub fn client_history(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+    ) -> Result<Vec<HistoryEntry>, CommandError> {
+        let positions =
+            self.audit_positions(actor, |v| v.client_event_positions(client).to_vec())?;
+        let mut intake: Option<ClientIntakeRecorded> = None;
+        let mut out = Vec::new();
+        for (position, envelope) in self.envelopes_at(&positions)? {
+            let changes = crate::history::changes(&mut intake, &envelope.event);
+            let record = transaction_facts(&envelope.event)
+                .map(|f| (f.kind, f.id))
+                .or_else(|| crate::history::follow_up(&envelope.event));
+            out.push(HistoryEntry {
+                position,
+                at: envelope.recorded_at,
+                actor: envelope.actor,
+                event: envelope.event.event_type().name().to_string(),
+                record,
+                changes,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The entries of one disclosure record: one per client shown, one per denied lookup.
+fn entries_of(position: u64, envelope: &Envelope, record: &RecordsAccessed) -> Vec<AccessEntry> {
+    let entry = |index, client, denied, deliberate, records| AccessEntry {
+        position,
+        index,
+        at: envelope.recorded_at,
+        date: record.date,
+        request_id: record.request_id,
+        actor: envelope.actor,
+        operation: record.operation.clone(),
+        client,
+        denied,
+        deliberate,
+        records,
+    };
+    let shown = record.clients.iter().map(|c| {
+        (
+            c.client_id.as_u128(),
+            false,
+            c.deliberate,
+            c.records.clone(),
+        )
+    });
+    let denied = record
+        .denied
+        .iter()
+        .map(|d| (d.client_id, true, false, Vec::new()));
+    shown
+        .chain(denied)
+        .enumerate()
+        .map(|(i, (client, denied, deliberate, records))| {
+            entry(i, client, denied, deliberate, records)
+        })
+        .collect()
+}
+
+fn matches(filter: &AccessFilter, e: &AccessEntry) -> bool {
+    let date = e.date;
+    filter.client.is_none_or(|c| e.client == c)
+        && filter.user.is_none_or(|u| e.actor.user == u)
+        && filter
+            .organization
+            .is_none_or(|o| e.actor.organization == o)
+        && filter.from.is_none_or(|d| date >= d)
+        && filter.to.is_none_or(|d| date <= d)
+        && (!filter.deliberate_only || e.deliberate)
+}
