@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod audit;
 mod bench;
 mod logging;
 mod logtools;
@@ -56,6 +57,9 @@ enum Command {
     Admin(admin::AdminCommand),
     /// Measure append, replay and memory figures on this machine.
     Bench(bench::BenchArgs),
+    /// Auditors' questions, offline on a stopped server's data directory or a copy.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// A failure with the exit code it maps to.
@@ -110,6 +114,7 @@ fn main() -> ExitCode {
         }
         Command::Admin(cmd) => admin::run(cmd),
         Command::Bench(args) => bench::run(args),
+        Command::Audit(cmd) => audit::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

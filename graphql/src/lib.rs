@@ -96,10 +96,18 @@ async fn graphql(
     let actor = context.actor.clone();
     let mut request = request.into_inner();
     // Parsed once: the executor reuses the document (a syntax error is left to it to report).
-    if let Ok(document) = request.parsed_query()
-        && let Some(reason) = limits::check_document(document)
-    {
-        return error::refused("LIMIT_EXCEEDED", reason).into();
+    let mut named = None;
+    if let Ok(document) = request.parsed_query() {
+        if let Some(reason) = limits::check_document(document) {
+            return error::refused("LIMIT_EXCEEDED", reason).into();
+        }
+        // A document with one named operation runs it without `operationName`.
+        if let async_graphql::parser::types::DocumentOperations::Multiple(ops) =
+            &document.operations
+            && ops.len() == 1
+        {
+            named = ops.keys().next().map(ToString::to_string);
+        }
     }
     if let Err(refusal) = wait_for_header_position(&state.service, &headers).await {
         return refusal.into();
@@ -107,6 +115,7 @@ async fn graphql(
     let operation = request
         .operation_name
         .clone()
+        .or(named)
         .unwrap_or_else(|| "anonymous".to_string());
     let query = request.query.clone();
     let variables = serde_json::to_string(&request.variables).unwrap_or_default();
