@@ -1,4 +1,4 @@
-//! The authorization matrix: every query and mutation, asked by every role, about a record of
+//! The authorization matrix: every query (audit queries included) and mutation, asked by every role, about a record of
 //! the asker's own organization, of an organization that shares with it, and of one that does
 //! not — each answered with data or with exactly the expected error code. Each cell runs
 //! against fresh records, so one cell's success cannot change another's answer.
@@ -89,6 +89,31 @@ fn rows() -> Vec<Row> {
             query: "{ me { role } organizations { id } programs { id } mous { id } facilities { id } bedAvailability(date: \"2026-06-15\") { status } }",
             vars: |_, _, _| json!({}),
             expect: ["OK"; 7],
+        },
+        Row {
+            query: "query($c: ID!) { accessLog(clientId: $c) { entries { userId } } }",
+            vars: |_, _, f| json!({ "c": f.client }),
+            expect: [F, F, F, F, "OK", F, "OK"],
+        },
+        Row {
+            query: "query($c: ID!) { accessSummary(clientId: $c) { userId } }",
+            vars: |_, _, f| json!({ "c": f.client }),
+            expect: [F, F, F, F, "OK", F, "OK"],
+        },
+        Row {
+            query: "query($c: ID!) { visibilityAsOf(clientId: $c, date: \"2026-06-15\") { organizationId } }",
+            vars: |_, _, f| json!({ "c": f.client }),
+            expect: [F, F, F, F, "OK", F, "OK"],
+        },
+        Row {
+            query: "query($c: ID!) { clientHistory(clientId: $c) { event } }",
+            vars: |_, _, f| json!({ "c": f.client }),
+            expect: [F, F, F, F, "OK", F, "OK"],
+        },
+        Row {
+            query: "{ logHead { position } }",
+            vars: |_, _, _| json!({}),
+            expect: [F, F, F, F, "OK", F, "OK"],
         },
         Row {
             query: INTAKE,
