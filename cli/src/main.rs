@@ -57,6 +57,9 @@ enum Command {
     Admin(admin::AdminCommand),
     /// Measure append, replay and memory figures on this machine.
     Bench(bench::BenchArgs),
+    /// Sign a checkpoint of the log head now (stopped server; a running one signs through the
+    /// `signCheckpoint` mutation and on its schedule).
+    Checkpoint(DataArgs),
     /// Auditors' questions, offline on a stopped server's data directory or a copy.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -101,6 +104,25 @@ fn is_chain_error(error: &anyhow::Error) -> bool {
     })
 }
 
+/// Signs the head of a stopped server's log and prints where the checkpoint was written.
+fn checkpoint(data: &DataArgs) -> Result<(), Failure> {
+    use caseledger_service::checkpoint;
+    if !data.data.join("db").exists() {
+        return Err(anyhow::anyhow!("{} holds no log", data.data.display()).into());
+    }
+    let log = caseledger_log_store::SledLog::open(&data.data)?;
+    let key = checkpoint::load_or_create_key(&checkpoint::key_path(&data.data))?;
+    let signed = checkpoint::sign(&key, caseledger_log_store::EventLog::head(log.as_ref()));
+    log.close();
+    let path = checkpoint::save(&data.data.join("checkpoints"), &signed)?;
+    println!("{}", path.display());
+    eprintln!(
+        "signed position {} (chain hash {}) with public key {}",
+        signed.position, signed.chain_hash, signed.public_key
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(cli.log_format);
@@ -115,6 +137,7 @@ fn main() -> ExitCode {
         Command::Admin(cmd) => admin::run(cmd),
         Command::Bench(args) => bench::run(args),
         Command::Audit(cmd) => audit::run(cmd),
+        Command::Checkpoint(data) => checkpoint(&data),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

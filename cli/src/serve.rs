@@ -22,6 +22,10 @@ pub struct ServeArgs {
     /// clock's: training sessions, replaying a past day, tests.
     #[arg(long, env = "CASELEDGER_TODAY")]
     today: Option<caseledger_core::Date>,
+    /// Sign a checkpoint of the log head this many seconds apart (and at shutdown); 0: only on
+    /// demand.
+    #[arg(long, env = "CASELEDGER_CHECKPOINT_EVERY", default_value_t = 3600)]
+    checkpoint_every: u64,
 }
 
 /// Opens the data directory and serves HTTP until Ctrl-C or SIGTERM.
@@ -33,6 +37,8 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         let mut config = ServiceConfig::new(&args.data.data);
         config.progress = replay_progress();
         config.today = args.today;
+        config.checkpoint_every = (args.checkpoint_every > 0)
+            .then(|| std::time::Duration::from_secs(args.checkpoint_every));
         let service = Service::open(&config)
             .with_context(|| format!("cannot open data directory {}", args.data.data.display()))?;
         service.start();

@@ -10,6 +10,14 @@ use crate::{DataArgs, Failure};
 pub struct VerifyArgs {
     #[command(flatten)]
     data: DataArgs,
+    /// Also prove the log extends this signed checkpoint (exit 1 if history up to it was
+    /// rewritten or cut).
+    #[arg(long)]
+    checkpoint: Option<std::path::PathBuf>,
+    /// The public key (hex) the checkpoint must be signed with; without it, the key the
+    /// checkpoint names.
+    #[arg(long, requires = "checkpoint")]
+    public_key: Option<String>,
 }
 
 /// Walks the chain from position 1; exit 0 when it holds, 1 naming the first bad position.
@@ -39,6 +47,9 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
                 report.bytes as f64 / 1e6 / secs.max(1e-9),
                 hex::encode(report.last_good_hash)
             );
+            if let Some(path) = &args.checkpoint {
+                check_checkpoint(&args.data, path, args.public_key.as_deref())?;
+            }
             Ok(())
         }
         Some(f) => {
@@ -48,5 +59,32 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
                 f.position
             )))
         }
+    }
+}
+
+/// Proves the log extends the checkpoint at `path`.
+fn check_checkpoint(
+    data: &DataArgs,
+    path: &std::path::Path,
+    pinned: Option<&str>,
+) -> Result<(), Failure> {
+    use caseledger_service::checkpoint::{self, CheckpointError};
+    let checkpoint = checkpoint::load(path)?;
+    let log = caseledger_log_store::SledLog::open(&data.data)?;
+    let result = checkpoint::check(&checkpoint, log.as_ref(), pinned);
+    log.close();
+    match result {
+        Ok(()) => {
+            println!(
+                "extends the checkpoint at position {} signed {} by {}",
+                checkpoint.position, checkpoint.signed_at, checkpoint.public_key
+            );
+            Ok(())
+        }
+        Err(e @ (CheckpointError::Rewritten { .. } | CheckpointError::Truncated { .. })) => {
+            println!("{e}");
+            Err(Failure::chain(e))
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -436,3 +436,48 @@ impl AuditQueries {
         })
     }
 }
+
+/// A signed checkpoint of the log head.
+#[derive(SimpleObject)]
+pub struct SignedCheckpoint {
+    /// The log position.
+    pub position: u64,
+    /// The chain hash at that position (hex).
+    pub chain_hash: String,
+    /// When it was signed (RFC 3339).
+    pub signed_at: String,
+    /// The Ed25519 public key (hex).
+    pub public_key: String,
+    /// The signature (hex).
+    pub signature: String,
+}
+
+/// Audit mutations.
+#[derive(Default)]
+pub struct AuditMutations;
+
+#[Object]
+impl AuditMutations {
+    /// Signs the log head now with the service's checkpoint key (also saved in the data
+    /// directory). Keep the answer: `caseledger verify --checkpoint FILE` later proves the log
+    /// still extends it. Auditors and system administrators.
+    async fn sign_checkpoint(&self, ctx: &Context<'_>) -> async_graphql::Result<SignedCheckpoint> {
+        let a = actor(ctx)?;
+        if !matches!(a.role, Role::Auditor | Role::SystemAdmin) {
+            return Err(to_graphql(CommandError::new(
+                ErrorCode::Forbidden,
+                "only auditors and system administrators may sign checkpoints",
+            )));
+        }
+        let (c, _) = service(ctx)
+            .checkpoint()
+            .map_err(|e| to_graphql(CommandError::new(ErrorCode::Internal, e.to_string())))?;
+        Ok(SignedCheckpoint {
+            position: c.position,
+            chain_hash: c.chain_hash,
+            signed_at: c.signed_at,
+            public_key: c.public_key,
+            signature: c.signature,
+        })
+    }
+}

@@ -5,7 +5,7 @@ use caseledger_core::Actor;
 use caseledger_service::Service;
 
 use crate::accounts::{AccountMutations, AccountQueries};
-use crate::audit::AuditQueries;
+use crate::audit::{AuditMutations, AuditQueries};
 use crate::client::ClientQueries;
 use crate::client_mutations::ClientMutations;
 use crate::directory::{DirectoryQueries, SetupMutations};
@@ -71,4 +71,5 @@ pub struct Mutation(
     SetupMutations,
     ClientMutations,
     RecordMutations,
+    AuditMutations,
 );

@@ -22,6 +22,8 @@ pub struct ServiceConfig {
     pub progress: Progress,
     /// Save a read-model snapshot after this many new events (and always at shutdown).
     pub snapshot_every: u64,
+    /// Sign a checkpoint of the log head this often (and at shutdown); `None`: only on demand.
+    pub checkpoint_every: Option<std::time::Duration>,
 }
 
 impl ServiceConfig {
@@ -33,6 +35,7 @@ impl ServiceConfig {
             today: None,
             progress: Arc::new(|_, _| {}),
             snapshot_every: 100_000,
+            checkpoint_every: None,
         }
     }
 }

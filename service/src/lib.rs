@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod care;
+pub mod checkpoint;
 mod clients;
 mod clock;
 mod commands;

@@ -45,6 +45,10 @@ struct Inner {
     restored: u64,
     /// Commands run one at a time (see `commands.rs`).
     commands: tokio::sync::Mutex<()>,
+    /// How often the head is signed (`None`: only on demand).
+    checkpoint_every: Option<std::time::Duration>,
+    /// Position of the last checkpoint signed by the schedule.
+    checkpointed: std::sync::atomic::AtomicU64,
     /// Tells the background tasks to stop.
     stop: watch::Sender<bool>,
     /// The background tasks, awaited by [`Service::shutdown`].
@@ -122,6 +126,8 @@ impl Service {
                 snapshotted: std::sync::atomic::AtomicU64::new(restored),
                 restored,
                 commands: tokio::sync::Mutex::new(()),
+                checkpoint_every: config.checkpoint_every,
+                checkpointed: std::sync::atomic::AtomicU64::new(0),
                 stop: watch::channel(false).0,
                 tasks: std::sync::Mutex::new(Vec::new()),
             }),
@@ -178,11 +184,22 @@ impl Service {
                 }
             }
         });
-        self.inner
-            .tasks
-            .lock()
-            .expect("tasks lock")
-            .extend([projector, clock]);
+        let mut tasks = vec![projector, clock];
+        if let Some(every) = self.inner.checkpoint_every {
+            let service = self.clone();
+            let mut stop = self.inner.stop.subscribe();
+            tasks.push(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                tick.tick().await; // the first tick is immediate; sign after a full period
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => service.scheduled_checkpoint(),
+                        _ = stop.wait_for(|s| *s) => return,
+                    }
+                }
+            }));
+        }
+        self.inner.tasks.lock().expect("tasks lock").extend(tasks);
     }
 
     /// Stops the background tasks and the log writer (after the queued appends), releasing the
@@ -200,7 +217,30 @@ impl Service {
             let _ = task.await;
         }
         self.save_snapshot();
+        if self.inner.checkpoint_every.is_some() {
+            self.scheduled_checkpoint();
+        }
         self.inner.log.close();
+    }
+
+    /// Signs a checkpoint of the head unless the last one already covers it; failures are
+    /// logged (a missed checkpoint loses no data).
+    fn scheduled_checkpoint(&self) {
+        let head = self.head().position;
+        let last = self
+            .inner
+            .checkpointed
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if head == 0 || head == last {
+            return;
+        }
+        match self.checkpoint() {
+            Ok((c, _)) => self
+                .inner
+                .checkpointed
+                .store(c.position, std::sync::atomic::Ordering::Relaxed),
+            Err(e) => tracing::warn!(error = %e, "checkpoint not signed"),
+        }
     }
 
     fn fold(&self, records: Vec<RecordedEvent>) -> Result<(), ServiceError> {
@@ -364,6 +404,11 @@ impl Service {
             .append(&[Envelope::new(header, caseledger_core::Event::from(access))])
             .await?;
         Ok(positions.last().copied().unwrap_or_default())
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.inner.data_dir
     }
 
     /// The log, for operator tools.

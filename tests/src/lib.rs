@@ -43,6 +43,8 @@ pub const CLI_ENV_VARS: &[&str] = &[
     "CASELEDGER_LOG_FORMAT",
     "CASELEDGER_BENCH_DIR",
     "CASELEDGER_TODAY",
+    "CASELEDGER_CHECKPOINT_EVERY",
+    "CASELEDGER_CHECKPOINT_KEY_FILE",
 ];
 
 /// How long `serve` may take to print its listening address.

@@ -1,0 +1,134 @@
+//! Signed checkpoints: the service signs its head on demand (and the CLI on a stopped data
+//! directory); `verify --checkpoint` proves the log still extends it — and catches a history
+//! rewritten before it even when every later chain hash was recomputed, which plain `verify`
+//! cannot.
+
+use caseledger_log_store::layout;
+use caseledger_tests::coc::{INTAKE, intake, stanislaus};
+use caseledger_tests::run;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// Rewrites the payload of the record at `position` and recomputes every chain hash after it
+/// and the head, as an attacker with the data directory and the code would.
+fn rewrite_history(dir: &std::path::Path, position: u64) {
+    let db = sled::open(dir).unwrap();
+    let tree = db.open_tree(layout::TREE).unwrap();
+    let head_value = tree.get(layout::HEAD_KEY).unwrap().unwrap();
+    let head = u64::from_be_bytes(head_value[..8].try_into().unwrap());
+    let mut previous: [u8; 32] = tree.get(layout::event_key(position - 1)).unwrap().unwrap()[..32]
+        .try_into()
+        .unwrap();
+    for p in position..=head {
+        let mut stored = tree.get(layout::event_key(p)).unwrap().unwrap().to_vec();
+        if p == position {
+            let last = stored.len() - 1;
+            stored[last] ^= 0x01;
+        }
+        let hash: [u8; 32] = Sha256::new()
+            .chain_update(previous)
+            .chain_update(&stored[32..])
+            .finalize()
+            .into();
+        stored[..32].copy_from_slice(&hash);
+        tree.insert(layout::event_key(p), stored).unwrap();
+        previous = hash;
+    }
+    let mut value = head.to_be_bytes().to_vec();
+    value.extend_from_slice(&previous);
+    tree.insert(layout::HEAD_KEY, value).unwrap();
+    db.flush().unwrap();
+}
+
+#[test]
+fn a_checkpoint_proves_the_log_extends_it_and_exposes_a_rewritten_history() {
+    let (mut coc, _) = stanislaus("2026-06-15");
+    coc.user("auditor", "lead", "AUDITOR");
+    coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake("Ana", "Diaz", "1985-05-05", "", 0, "SHARE_GLOBALLY"),
+    );
+    let sign = "mutation { signCheckpoint { position chainHash signedAt publicKey signature } }";
+    assert_eq!(coc.refused("ccc_cm", sign, json!({})).code, "FORBIDDEN");
+    let signed = coc.ok("auditor", sign, json!({}))["signCheckpoint"].clone();
+    let position = signed["position"].as_u64().unwrap();
+    assert!(position > 10);
+    // The auditor keeps the checkpoint, in the file format the service writes.
+    let kept = tempfile::tempdir().unwrap();
+    let file = kept.path().join("checkpoint.json");
+    let body = json!({
+        "position": position,
+        "chain_hash": signed["chainHash"],
+        "signed_at": signed["signedAt"],
+        "public_key": signed["publicKey"],
+        "signature": signed["signature"],
+    });
+    std::fs::write(&file, body.to_string()).unwrap();
+    // Work goes on after the checkpoint.
+    coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake("Bo", "Kim", "1970-01-01", "", 1, "SHARE_GLOBALLY"),
+    );
+    let dir = coc.stop();
+    let data = dir.path().to_str().unwrap();
+    let file = file.to_str().unwrap();
+
+    let ok = run(&["verify", "--data", data, "--checkpoint", file]);
+    assert_eq!(ok.code, Some(0), "{ok:?}");
+    assert!(
+        ok.stdout
+            .contains(&format!("extends the checkpoint at position {position}")),
+        "{ok:?}"
+    );
+    let key = signed["publicKey"].as_str().unwrap();
+    let pinned = run(&[
+        "verify",
+        "--data",
+        data,
+        "--checkpoint",
+        file,
+        "--public-key",
+        key,
+    ]);
+    assert_eq!(pinned.code, Some(0), "{pinned:?}");
+    let other_key = "ab".repeat(32);
+    let wrong = run(&[
+        "verify",
+        "--data",
+        data,
+        "--checkpoint",
+        file,
+        "--public-key",
+        &other_key,
+    ]);
+    assert_ne!(wrong.code, Some(0), "{wrong:?}");
+
+    // The CLI signs a stopped data directory's head with the same key.
+    let cli = run(&["checkpoint", "--data", data]);
+    assert_eq!(cli.code, Some(0), "{cli:?}");
+    let written = cli.stdout.trim().to_string();
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+    assert_eq!(saved["public_key"], key);
+    assert!(saved["position"].as_u64().unwrap() > position);
+
+    // History before the checkpoint rewritten, every later hash recomputed: the chain itself
+    // holds, but not the checkpoint.
+    rewrite_history(dir.path(), position - 3);
+    let chain = run(&["verify", "--data", data]);
+    assert_eq!(
+        chain.code,
+        Some(0),
+        "a consistently rewritten chain verifies on its own: {chain:?}"
+    );
+    let caught = run(&["verify", "--data", data, "--checkpoint", file]);
+    assert_eq!(caught.code, Some(1), "{caught:?}");
+    assert!(
+        caught
+            .stdout
+            .contains(&format!("chain hash at position {position}")),
+        "{caught:?}"
+    );
+}
