@@ -54,6 +54,30 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The routine access review: many clients outside a caseload in a short time, system
+    /// administrators shown case notes or assessments, repeated denied lookups.
+    Anomalies {
+        #[command(flatten)]
+        data: DataArgs,
+        /// First business date (YYYY-MM-DD).
+        #[arg(long)]
+        from: Date,
+        /// Last business date.
+        #[arg(long)]
+        to: Date,
+        /// Distinct clients outside the caseload within the window that raise a flag.
+        #[arg(long, default_value_t = 20)]
+        clients_threshold: usize,
+        /// Denied lookups within the window that raise a flag.
+        #[arg(long, default_value_t = 5)]
+        denied_threshold: usize,
+        /// The sliding window, in minutes.
+        #[arg(long, default_value_t = 60)]
+        window_minutes: u64,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Every event about the client in log order, with field-level intake changes.
     History {
         #[command(flatten)]
@@ -180,6 +204,57 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
                     "record",
                     "level",
                     "reason",
+                ],
+                rows,
+                format,
+            )
+        }
+        AuditCommand::Anomalies {
+            data,
+            from,
+            to,
+            clients_threshold,
+            denied_threshold,
+            window_minutes,
+            format,
+        } => {
+            let service = open(&data)?;
+            let thresholds = caseledger_service::AnomalyThresholds {
+                clients_outside_caseload: clients_threshold,
+                denied_lookups: denied_threshold,
+                window: std::time::Duration::from_secs(window_minutes * 60),
+            };
+            let rows = service
+                .access_anomalies(&auditor(), from, to, thresholds)?
+                .into_iter()
+                .map(|a| {
+                    vec![
+                        format!("{:?}", a.kind),
+                        a.actor.user.to_string(),
+                        a.actor.organization.to_string(),
+                        format!("{:?}", a.actor.role),
+                        a.first.to_datetime().to_rfc3339(),
+                        a.last.to_datetime().to_rfc3339(),
+                        a.count.to_string(),
+                        a.clients
+                            .iter()
+                            .map(|c| ulid::Ulid(*c).to_string())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ]
+                })
+                .collect();
+            service.close();
+            (
+                vec![
+                    "pattern",
+                    "user",
+                    "organization",
+                    "role",
+                    "first",
+                    "last",
+                    "count",
+                    "clients",
                 ],
                 rows,
                 format,

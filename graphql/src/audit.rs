@@ -178,6 +178,39 @@ pub struct HistoryEntry {
     pub changes: Vec<FieldChange>,
 }
 
+/// A pattern privacy officers look for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "caseledger_service::AnomalyKind")]
+pub enum AnomalyKindName {
+    /// A user opened many clients outside their caseload in a short time.
+    ManyClientsOutsideCaseload,
+    /// A system administrator was shown case notes or assessments.
+    AdministratorReadRestrictedKind,
+    /// A user's lookups were answered "not found" again and again.
+    RepeatedDeniedLookups,
+}
+
+/// One flagged pattern.
+#[derive(SimpleObject)]
+pub struct Anomaly {
+    /// Which pattern.
+    pub kind: AnomalyKindName,
+    /// Whose access.
+    pub user_id: ID,
+    /// Their organization.
+    pub organization_id: ID,
+    /// Their role.
+    pub role: RoleName,
+    /// First access of the pattern (RFC 3339).
+    pub first: String,
+    /// Last access.
+    pub last: String,
+    /// Clients, records or lookups it spans.
+    pub count: u64,
+    /// The clients involved.
+    pub client_ids: Vec<ID>,
+}
+
 /// The log's head.
 #[derive(SimpleObject)]
 pub struct LogHead {
@@ -416,6 +449,62 @@ impl AuditQueries {
                         after: c.after,
                     })
                     .collect(),
+            })
+            .collect())
+    }
+
+    /// The routine access review over business dates `from..=to`: users opening many clients
+    /// outside their caseload within `windowMinutes` (at least `clientsThreshold`), system
+    /// administrators shown case notes or assessments, and repeated denied lookups (at least
+    /// `deniedThreshold` within the window).
+    #[allow(clippy::too_many_arguments)]
+    async fn access_anomalies(
+        &self,
+        ctx: &Context<'_>,
+        from: String,
+        to: String,
+        #[graphql(default = 20)] clients_threshold: i32,
+        #[graphql(default = 5)] denied_threshold: i32,
+        #[graphql(default = 60)] window_minutes: i32,
+    ) -> async_graphql::Result<Vec<Anomaly>> {
+        let a = actor(ctx)?;
+        let positive = |field: &str, v: i32| {
+            usize::try_from(v)
+                .ok()
+                .filter(|v| *v > 0)
+                .ok_or_else(|| invalid(field, "a positive number"))
+        };
+        let thresholds = caseledger_service::AnomalyThresholds {
+            clients_outside_caseload: positive("clientsThreshold", clients_threshold)?,
+            denied_lookups: positive("deniedThreshold", denied_threshold)?,
+            window: std::time::Duration::from_secs(
+                60 * positive("windowMinutes", window_minutes)? as u64,
+            ),
+        };
+        let anomalies = service(ctx)
+            .access_anomalies(
+                &a,
+                convert::date("from", &from)?,
+                convert::date("to", &to)?,
+                thresholds,
+            )
+            .map_err(to_graphql)?;
+        note(
+            ctx,
+            anomalies.iter().flat_map(|x| x.clients.clone()),
+            RecordKind::AccessLog,
+        );
+        Ok(anomalies
+            .into_iter()
+            .map(|x| Anomaly {
+                kind: x.kind.into(),
+                user_id: show(x.actor.user),
+                organization_id: show(x.actor.organization),
+                role: x.actor.role.into(),
+                first: time(x.first),
+                last: time(x.last),
+                count: x.count as u64,
+                client_ids: x.clients.into_iter().map(record_id).collect(),
             })
             .collect())
     }

@@ -411,3 +411,205 @@ fn matches(filter: &AccessFilter, e: &AccessEntry) -> bool {
         && filter.to.is_none_or(|d| date <= d)
         && (!filter.deliberate_only || e.deliberate)
 }
+
+/// Thresholds of the routine access review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnomalyThresholds {
+    /// Distinct clients outside a user's caseload opened within `window` that raise a flag.
+    pub clients_outside_caseload: usize,
+    /// Denied lookups by one user within `window` that raise a flag.
+    pub denied_lookups: usize,
+    /// The sliding window.
+    pub window: std::time::Duration,
+}
+
+impl Default for AnomalyThresholds {
+    fn default() -> Self {
+        AnomalyThresholds {
+            clients_outside_caseload: 20,
+            denied_lookups: 5,
+            window: std::time::Duration::from_secs(3600),
+        }
+    }
+}
+
+/// A pattern privacy officers look for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AnomalyKind {
+    /// A user opened many clients outside their caseload (not their organization's) in a short
+    /// time.
+    ManyClientsOutsideCaseload,
+    /// A system administrator was shown case notes or assessments, which the policy keeps in
+    /// the recording organization by default.
+    AdministratorReadRestrictedKind,
+    /// A user's lookups were answered "not found" again and again.
+    RepeatedDeniedLookups,
+}
+
+/// One flagged pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anomaly {
+    /// Which pattern.
+    pub kind: AnomalyKind,
+    /// Whose access.
+    pub actor: Actor,
+    /// First access of the pattern.
+    pub first: Timestamp,
+    /// Last access of the pattern.
+    pub last: Timestamp,
+    /// How many accesses (clients, records or lookups) it spans.
+    pub count: usize,
+    /// The clients involved (ids; denied ones may name no client).
+    pub clients: Vec<u128>,
+}
+
+impl Service {
+    /// The routine access review over the disclosure records of business dates `from..=to`.
+    pub fn access_anomalies(
+        &self,
+        actor: &Actor,
+        from: Date,
+        to: Date,
+        thresholds: AnomalyThresholds,
+    ) -> Result<Vec<Anomaly>, CommandError> {
+        let positions = self.audit_positions(actor, |v| v.disclosures().to_vec())?;
+        // Disclosure records are in time order: find the first of `from` by bisection.
+        let date_at = |i: usize| -> Result<Date, CommandError> {
+            let (_, e) = self.envelopes_at(&positions[i..=i])?.pop().expect("one");
+            Ok(match e.event {
+                Event::RecordsAccessed(r) => r.date,
+                _ => Date::from_ymd(1, 1, 1).expect("a date"),
+            })
+        };
+        let (mut lo, mut hi) = (0, positions.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if date_at(mid)? < from {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut entries = Vec::new();
+        for (position, envelope) in self.envelopes_at(&positions[lo..])? {
+            let Event::RecordsAccessed(record) = &envelope.event else {
+                continue;
+            };
+            if record.date > to {
+                break;
+            }
+            entries.extend(entries_of(position, &envelope, record));
+        }
+        let window = i64::try_from(thresholds.window.as_micros()).unwrap_or(i64::MAX);
+        let mut by_user: BTreeMap<UserId, Vec<&AccessEntry>> = BTreeMap::new();
+        for e in &entries {
+            by_user.entry(e.actor.user).or_default().push(e);
+        }
+        let mut out = Vec::new();
+        for list in by_user.values() {
+            let outside: Vec<&AccessEntry> = list
+                .iter()
+                .copied()
+                .filter(|e| {
+                    e.deliberate
+                        && e.records.iter().any(|r| {
+                            r.kind == RecordKind::Intake
+                                && !matches!(
+                                    r.reason,
+                                    AccessReason::OwnOrganization | AccessReason::OwnUser
+                                )
+                        })
+                })
+                .collect();
+            out.extend(windowed(
+                &outside,
+                window,
+                thresholds.clients_outside_caseload,
+                AnomalyKind::ManyClientsOutsideCaseload,
+            ));
+            let denied: Vec<&AccessEntry> = list.iter().copied().filter(|e| e.denied).collect();
+            out.extend(windowed(
+                &denied,
+                window,
+                thresholds.denied_lookups,
+                AnomalyKind::RepeatedDeniedLookups,
+            ));
+            let restricted: Vec<&AccessEntry> = list
+                .iter()
+                .copied()
+                .filter(|e| {
+                    e.records.iter().any(|r| {
+                        matches!(r.kind, RecordKind::CaseNote | RecordKind::Assessment)
+                            && r.reason == AccessReason::SystemAdministrator
+                    })
+                })
+                .collect();
+            if let (Some(first), Some(last)) = (restricted.first(), restricted.last()) {
+                out.push(Anomaly {
+                    kind: AnomalyKind::AdministratorReadRestrictedKind,
+                    actor: first.actor,
+                    first: first.at,
+                    last: last.at,
+                    count: restricted.len(),
+                    clients: distinct(&restricted),
+                });
+            }
+        }
+        out.sort_by_key(|a| (a.kind, a.first));
+        Ok(out)
+    }
+}
+
+fn distinct(entries: &[&AccessEntry]) -> Vec<u128> {
+    let mut clients: Vec<u128> = entries.iter().map(|e| e.client).collect();
+    clients.sort_unstable();
+    clients.dedup();
+    clients
+}
+
+/// The stretches where `threshold` distinct clients (or, for denied lookups, lookups) fall in
+/// one sliding window; overlapping stretches are merged into one flag.
+fn windowed(
+    entries: &[&AccessEntry],
+    window: i64,
+    threshold: usize,
+    kind: AnomalyKind,
+) -> Vec<Anomaly> {
+    let count = |slice: &[&AccessEntry]| {
+        if kind == AnomalyKind::RepeatedDeniedLookups {
+            slice.len()
+        } else {
+            distinct(slice).len()
+        }
+    };
+    let mut flags: Vec<Anomaly> = Vec::new();
+    let mut start = 0;
+    for end in 0..entries.len() {
+        while entries[end].at.as_micros() - entries[start].at.as_micros() > window {
+            start += 1;
+        }
+        let slice = &entries[start..=end];
+        if threshold > 0 && count(slice) >= threshold {
+            match flags.last_mut() {
+                Some(flag) if flag.last.as_micros() >= entries[start].at.as_micros() => {
+                    flag.last = entries[end].at;
+                    let mut clients = flag.clients.clone();
+                    clients.extend(distinct(slice));
+                    clients.sort_unstable();
+                    clients.dedup();
+                    flag.clients = clients;
+                    flag.count = flag.count.max(count(slice));
+                }
+                _ => flags.push(Anomaly {
+                    kind,
+                    actor: entries[end].actor,
+                    first: entries[start].at,
+                    last: entries[end].at,
+                    count: count(slice),
+                    clients: distinct(slice),
+                }),
+            }
+        }
+    }
+    flags
+}

@@ -21,7 +21,10 @@ mod setup;
 mod shelter;
 mod snapshots;
 
-pub use audit::{AccessEntry, AccessFilter, AccessSummaryRow, CouldSee, FieldChange, HistoryEntry};
+pub use audit::{
+    AccessEntry, AccessFilter, AccessSummaryRow, Anomaly, AnomalyKind, AnomalyThresholds, CouldSee,
+    FieldChange, HistoryEntry,
+};
 pub use care::{EnrollmentInput, ExitInput};
 pub use clients::{IntakeInput, IntakeOutcome};
 pub use commands::{Bootstrap, Bootstrapped, CommandError, ErrorCode, Written};

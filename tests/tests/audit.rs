@@ -282,3 +282,98 @@ fn the_access_log_lists_exactly_the_reads_that_happened_and_who_saw_agrees_offli
         "{history:?}"
     );
 }
+
+#[test]
+fn the_routine_review_flags_browsing_outside_the_caseload_admin_reads_of_notes_and_denied_lookups()
+{
+    let (mut coc, setup) = stanislaus(TODAY);
+    coc.user("auditor", "lead", "AUDITOR");
+    let mut shared = Vec::new();
+    for (first, last) in [("Ana", "Diaz"), ("Bo", "Kim"), ("Cy", "Lee"), ("Di", "Moe")] {
+        let id = client_id(&coc.ok(
+            "ccc_cm",
+            INTAKE,
+            intake(first, last, "1980-01-01", "", 0, "SHARE_WITH_MOU"),
+        ));
+        coc.ok(
+            "ccc_cm",
+            "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m, start: \"2026-01-01\") { position } }",
+            json!({ "c": id, "m": setup.mou }),
+        );
+        shared.push(id);
+    }
+    coc.ok(
+        "ccc_cm",
+        "mutation($c: ID!) { addCaseNote(clientId: $c, text: \"Private.\") { id } }",
+        json!({ "c": shared[0] }),
+    );
+    let open = "query Browse($id: ID!) { client(id: $id) { lastName caseNotes { text } } }";
+    for id in &shared {
+        coc.ok("chss_cm", open, json!({ "id": id })); // outside CHSS's caseload, through the MOU
+        coc.ok("ccc_cm", open, json!({ "id": id })); // CCC's own clients: never flagged
+        coc.ok("out_cm", open, json!({ "id": id })); // denied, four times
+    }
+    coc.ok("admin", open, json!({ "id": shared[0] }));
+
+    let review = "query($c: Int!, $d: Int!) { accessAnomalies(from: \"2026-06-15\", to: \"2026-06-15\", clientsThreshold: $c, deniedThreshold: $d) { kind userId count clientIds } }";
+    assert_eq!(
+        coc.refused("chss_cm", review, json!({ "c": 3, "d": 3 }))
+            .code,
+        "FORBIDDEN"
+    );
+    let found = coc.ok("auditor", review, json!({ "c": 3, "d": 3 }))["accessAnomalies"].clone();
+    let flags: Vec<(String, String, u64)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["kind"].as_str().unwrap().to_string(),
+                a["userId"].as_str().unwrap().to_string(),
+                a["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = vec![
+        (
+            "MANY_CLIENTS_OUTSIDE_CASELOAD".to_string(),
+            coc.user_id("chss_cm"),
+            4,
+        ),
+        (
+            "ADMINISTRATOR_READ_RESTRICTED_KIND".to_string(),
+            coc.user_id("admin"),
+            1,
+        ),
+        (
+            "REPEATED_DENIED_LOOKUPS".to_string(),
+            coc.user_id("out_cm"),
+            4,
+        ),
+    ];
+    assert_eq!(flags, expected, "{found}");
+    // Higher thresholds flag only the administrator's read of a case note.
+    let calm = coc.ok("auditor", review, json!({ "c": 5, "d": 5 }))["accessAnomalies"].clone();
+    assert_eq!(calm.as_array().unwrap().len(), 1, "{calm}");
+    // The same review offline.
+    let dir = coc.stop();
+    let out = run(&[
+        "audit",
+        "anomalies",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--from",
+        "2026-06-15",
+        "--to",
+        "2026-06-15",
+        "--clients-threshold",
+        "3",
+        "--denied-threshold",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let rows: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 3, "{rows}");
+}

@@ -111,6 +111,16 @@ fn rows() -> Vec<Row> {
             expect: [F, F, F, F, "OK", F, "OK"],
         },
         Row {
+            query: "{ accessAnomalies(from: \"2026-06-01\", to: \"2026-06-30\") { kind } }",
+            vars: |_, _, _| json!({}),
+            expect: [F, F, F, F, "OK", F, "OK"],
+        },
+        Row {
+            query: "mutation { signCheckpoint { position } }",
+            vars: |_, _, _| json!({}),
+            expect: [F, F, F, F, "OK", F, "OK"],
+        },
+        Row {
             query: "{ logHead { position } }",
             vars: |_, _, _| json!({}),
             expect: [F, F, F, F, "OK", F, "OK"],
