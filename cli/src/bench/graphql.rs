@@ -162,40 +162,7 @@ async fn record_client(
     i: usize,
 ) -> Result<ClientId, Failure> {
     let intake = service
-        .intake_client(
-            writer,
-            IntakeInput {
-                name: PersonName {
-                    first: format!("First{i}"),
-                    middle: String::new(),
-                    last: format!("Last{}", i % 500),
-                    suffix: String::new(),
-                },
-                name_data_quality: DataQuality::Full,
-                ssn: String::new(),
-                ssn_data_quality: DataQuality::DataNotCollected,
-                dob: Date::from_ymd(
-                    1960 + (i % 40) as i32,
-                    1 + (i % 12) as u32,
-                    1 + (i % 28) as u32,
-                ),
-                dob_data_quality: DataQuality::Full,
-                race_ethnicity: vec![RaceEthnicity::White],
-                race_none: None,
-                additional_race_ethnicity: String::new(),
-                sex: Some(if i.is_multiple_of(2) {
-                    Sex::Female
-                } else {
-                    Sex::Male
-                }),
-                genders: Vec::new(),
-                gender_none: None,
-                different_identity_text: String::new(),
-                veteran_status: NoYesReasons::No,
-                address: None,
-                restriction: Some(ClientRestriction::ShareWithMou),
-            },
-        )
+        .intake_client(writer, sample_intake(i, ClientRestriction::ShareWithMou))
         .await?;
     let client = intake.client;
     let start = Date::from_ymd(2026, 1, 1).expect("date");
@@ -203,23 +170,7 @@ async fn record_client(
         .assign_mou(writer, client, mou, Some(DateWindow::open(start)))
         .await?;
     let (enrollment, _) = service
-        .enroll_client(
-            writer,
-            EnrollmentInput {
-                client,
-                program,
-                entry_date: Date::from_ymd(2026, 2, 1).expect("date"),
-                household: None,
-                relationship: caseledger_core::hud::RelationshipToHoH::SelfHeadOfHousehold,
-                living_situation: None,
-                rental_subsidy_type: None,
-                disabling_condition: NoYesReasons::No,
-                enrollment_coc: None,
-                move_in_date: None,
-                case_manager: Some(writer),
-                restriction: None,
-            },
-        )
+        .enroll_client(writer, sample_enrollment(client, program, writer))
         .await?;
     let rent = ServiceTypeCode {
         record_type: 144,
@@ -304,4 +255,61 @@ async fn load(url: &str, token: &str, query: &str, ids: &[ClientId], seconds: u6
     all.seconds = started.elapsed().as_secs_f64();
     all.requests = all.latencies.len();
     all
+}
+
+/// The intake of the `i`th generated client.
+pub(crate) fn sample_intake(i: usize, restriction: ClientRestriction) -> IntakeInput {
+    IntakeInput {
+        name: PersonName {
+            first: format!("First{i}"),
+            middle: String::new(),
+            last: format!("Last{}", i % 500),
+            suffix: String::new(),
+        },
+        name_data_quality: DataQuality::Full,
+        ssn: String::new(),
+        ssn_data_quality: DataQuality::DataNotCollected,
+        dob: Date::from_ymd(
+            1960 + (i % 40) as i32,
+            1 + (i % 12) as u32,
+            1 + (i % 28) as u32,
+        ),
+        dob_data_quality: DataQuality::Full,
+        race_ethnicity: vec![RaceEthnicity::White],
+        race_none: None,
+        additional_race_ethnicity: String::new(),
+        sex: Some(if i.is_multiple_of(2) {
+            Sex::Female
+        } else {
+            Sex::Male
+        }),
+        genders: Vec::new(),
+        gender_none: None,
+        different_identity_text: String::new(),
+        veteran_status: NoYesReasons::No,
+        address: None,
+        restriction: Some(restriction),
+    }
+}
+
+/// An enrollment of `client` in `program` from 2026-02-01, managed by `manager`.
+pub(crate) fn sample_enrollment(
+    client: ClientId,
+    program: caseledger_core::ProgramId,
+    manager: UserId,
+) -> EnrollmentInput {
+    EnrollmentInput {
+        client,
+        program,
+        entry_date: Date::from_ymd(2026, 2, 1).expect("date"),
+        household: None,
+        relationship: caseledger_core::hud::RelationshipToHoH::SelfHeadOfHousehold,
+        living_situation: None,
+        rental_subsidy_type: None,
+        disabling_condition: NoYesReasons::No,
+        enrollment_coc: None,
+        move_in_date: None,
+        case_manager: Some(manager),
+        restriction: None,
+    }
 }

@@ -12,6 +12,7 @@ use caseledger_log_store::{
 
 use crate::Failure;
 
+mod audit;
 mod graphql;
 mod replay;
 
@@ -41,6 +42,8 @@ enum Group {
     Replay,
     /// The GraphQL API under load (client reads and a mutation), with disclosure recording.
     Graphql,
+    /// Auditors' queries over many disclosure records.
+    Audit,
 }
 
 /// Named figures in the order they were measured.
@@ -97,6 +100,9 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     }
     if wants(Group::Graphql) {
         graphql::run(args.quick, scratch.path(), &mut figures)?;
+    }
+    if wants(Group::Audit) {
+        audit::run(args.quick, scratch.path(), &mut figures)?;
     }
     if !wants(Group::Append) {
         figures.print(args.json);
