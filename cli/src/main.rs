@@ -9,6 +9,7 @@ mod audit;
 mod bench;
 mod logging;
 mod logtools;
+mod record_request;
 mod serve;
 mod verify;
 
@@ -60,6 +61,9 @@ enum Command {
     /// Sign a checkpoint of the log head now (stopped server; a running one signs through the
     /// `signCheckpoint` mutation and on its schedule).
     Checkpoint(DataArgs),
+    /// Client record requests: render a dashboard offline.
+    #[command(subcommand)]
+    RecordRequest(record_request::RecordRequestCommand),
     /// Auditors' questions, offline on a stopped server's data directory or a copy.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -138,6 +142,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Audit(cmd) => audit::run(cmd),
         Command::Checkpoint(data) => checkpoint(&data),
+        Command::RecordRequest(cmd) => record_request::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,6 +15,8 @@ mod error;
 mod limits;
 mod record_mutations;
 mod records;
+mod render;
+mod requests;
 mod schema;
 
 use std::time::Duration;
@@ -29,6 +31,8 @@ use axum::{Json, Router};
 use caseledger_service::Service;
 use serde_json::json;
 
+pub use render::dashboard_html;
+pub use requests::dashboard_disclosure;
 pub use schema::{ApiSchema, sdl};
 
 /// How the API is served.
@@ -68,6 +72,7 @@ pub fn router(service: Service, config: ApiConfig) -> Router {
     };
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/record-requests/{id}/dashboard", get(dashboard_page))
         .route("/graphql", graphql)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             config.max_body_bytes,
@@ -168,6 +173,66 @@ async fn wait_for_header_position(
                 "the views did not reach X-Min-Position in time".into(),
             )
         })
+}
+
+/// `GET /record-requests/{id}/dashboard`: the printable dashboard, for the help desk and the
+/// requesting agency's administrators (bearer token as for the API). Producing it is a recorded
+/// disclosure, written before the page is sent.
+async fn dashboard_page(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    let context = context::RequestContext::from_headers(&state.service, &headers);
+    let refuse = |status: StatusCode, message: &str| {
+        (status, [("cache-control", "no-store")], message.to_string()).into_response()
+    };
+    let actor = match context.actor {
+        Ok(a) => a,
+        Err(_) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED: missing or invalid bearer token",
+            );
+        }
+    };
+    let Ok(request) = id.parse() else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND: no such client record request",
+        );
+    };
+    let dashboard = match state.service.record_dashboard(&actor, request) {
+        Ok(d) => d,
+        Err(e) => {
+            let status = match e.code {
+                caseledger_service::ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+                caseledger_service::ErrorCode::NotFound => StatusCode::NOT_FOUND,
+                caseledger_service::ErrorCode::Conflict => StatusCode::CONFLICT,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            return refuse(status, &format!("{}: {}", e.code.as_str(), e.message));
+        }
+    };
+    let event = requests::dashboard_disclosure(
+        &dashboard,
+        context.request_id,
+        state.service.today(),
+        "recordRequestDashboardPage",
+    );
+    if let Err(e) = state.service.record_access(actor, event).await {
+        tracing::error!(request_id = %context.request_id, error = %e, "disclosure record not written; page withheld");
+        return refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL: the page could not be recorded",
+        );
+    }
+    (
+        [("cache-control", "no-store")],
+        Html(render::dashboard_html(&dashboard)),
+    )
+        .into_response()
 }
 
 /// `GET /graphql` in dev mode: GraphiQL.

@@ -10,6 +10,7 @@ use crate::client::ClientQueries;
 use crate::client_mutations::ClientMutations;
 use crate::directory::{DirectoryQueries, SetupMutations};
 use crate::record_mutations::RecordMutations;
+use crate::requests::{RequestMutations, RequestQueries};
 
 use crate::context::RequestContext;
 use crate::error::to_graphql;
@@ -62,6 +63,7 @@ pub struct Query(
     ClientQueries,
     DirectoryQueries,
     AuditQueries,
+    RequestQueries,
 );
 
 /// Mutations.
@@ -72,4 +74,5 @@ pub struct Mutation(
     ClientMutations,
     RecordMutations,
     AuditMutations,
+    RequestMutations,
 );

@@ -18,6 +18,7 @@ mod audit_index;
 mod capabilities;
 mod catalog;
 mod replay;
+mod requests;
 mod search;
 mod snapshot;
 mod store;
@@ -29,9 +30,10 @@ pub use catalog::{
     Catalog, FacilityFacts, HouseholdFacts, HouseholdMember, MouFacts, ProgramFacts, RoomFacts,
 };
 pub use replay::{EncodedBatch, ReplayError};
+pub use requests::{RequestFacts, RequestStatus};
 pub use search::ClientQuery;
 pub use snapshot::SnapshotError;
-pub use store::Projections;
+pub use store::{Projections, RequestPositions};
 pub use view::{
     AssignmentSummary, BedNight, BedStatus, ClientSharing, ClientSummary, OrgView, ReleaseSummary,
     TransactionSummary,

@@ -143,6 +143,8 @@ pub(crate) struct Store {
     pub households: crate::catalog::Households,
     /// Log positions for audit queries.
     pub audit: crate::audit_index::AuditIndex,
+    /// Client record requests.
+    pub requests: crate::requests::Requests,
 }
 
 /// The read models, folded from the log. Never reads the wall clock: the date views are
@@ -223,6 +225,7 @@ impl Store {
         self.accounts.apply(event);
         self.catalog.apply(event);
         self.households.apply(event);
+        self.requests.apply(event);
         if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
                 r.events.push(compact());
@@ -416,7 +419,41 @@ fn apply_edit(intake: &mut ClientIntakeRecorded, e: &ClientIntakeEdited) {
     );
 }
 
+/// Where the events a client record dashboard is built from are in the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestPositions {
+    /// Every event about the client.
+    pub client_events: Vec<u64>,
+    /// Policy and MOU events.
+    pub sharing_events: Vec<u64>,
+    /// Disclosure records naming the client.
+    pub disclosures: Vec<u64>,
+}
+
 impl Projections {
+    /// The log positions a client record request's dashboard is built from; `None` for an
+    /// unknown request. The caller decides who may see the dashboard.
+    pub fn request_positions(
+        &self,
+        request: caseledger_core::RecordRequestId,
+    ) -> Option<RequestPositions> {
+        let client = self.store.requests.by_id.get(&request)?.client;
+        let audit = &self.store.audit;
+        Some(RequestPositions {
+            client_events: audit
+                .client_events
+                .get(&client)
+                .cloned()
+                .unwrap_or_default(),
+            sharing_events: audit.sharing_events.clone(),
+            disclosures: audit
+                .disclosures_by_client
+                .get(&client.as_u128())
+                .cloned()
+                .unwrap_or_default(),
+        })
+    }
+
     /// Programs, MOUs and facilities (not client data: any authenticated user may read them).
     pub fn catalog(&self) -> &crate::catalog::Catalog {
         &self.store.catalog

@@ -430,6 +430,37 @@ impl<'a> WriteModel<'a> {
         Some((facts.client, enrollment_of(&events)?))
     }
 
+    /// A client record request.
+    pub fn record_request(
+        &self,
+        id: caseledger_core::RecordRequestId,
+    ) -> Option<&'a crate::RequestFacts> {
+        self.projections.store.requests.by_id.get(&id)
+    }
+
+    /// Every client record request, in id (submission) order.
+    pub fn record_requests(&self) -> impl Iterator<Item = &'a crate::RequestFacts> {
+        self.projections.store.requests.by_id.values()
+    }
+
+    /// Whether `organization` served the client: created it or recorded anything for it.
+    pub fn served_by(&self, client: ClientId, organization: OrganizationId) -> bool {
+        let store = &self.projections.store;
+        let Some(state) = store.clients.get(&client) else {
+            return false;
+        };
+        state
+            .intake
+            .as_ref()
+            .is_some_and(|i| i.organization_id == organization)
+            || state.transactions.iter().any(|id| {
+                store
+                    .transactions
+                    .get(id)
+                    .is_some_and(|t| t.facts.owner.organization == organization)
+            })
+    }
+
     /// Programs, MOUs and facilities.
     pub fn catalog(&self) -> &'a crate::Catalog {
         &self.projections.store.catalog

@@ -139,29 +139,6 @@ fn require_auditor(actor: &Actor) -> Result<(), CommandError> {
 }
 
 impl Service {
-    /// The envelopes at `positions`, in the order given.
-    fn envelopes_at(&self, positions: &[u64]) -> Result<Vec<(u64, Envelope)>, CommandError> {
-        positions
-            .iter()
-            .map(|p| {
-                let stored = self
-                    .read_log(*p, 1)
-                    .map_err(|e| CommandError::new(crate::ErrorCode::Internal, e.to_string()))?;
-                let stored = stored
-                    .into_iter()
-                    .next()
-                    .filter(|s| s.record.position == *p)
-                    .ok_or_else(|| {
-                        CommandError::new(
-                            crate::ErrorCode::Internal,
-                            format!("position {p} missing"),
-                        )
-                    })?;
-                Ok((*p, stored.envelope))
-            })
-            .collect()
-    }
-
     /// Positions an auditor's question depends on, read from the audit view.
     fn audit_positions(
         &self,
@@ -197,7 +174,7 @@ impl Service {
                 continue;
             }
             let (_, envelope) = self
-                .envelopes_at(&[position])?
+                .read_envelopes(&[position])?
                 .pop()
                 .expect("one envelope per position");
             let Event::RecordsAccessed(record) = &envelope.event else {
@@ -229,7 +206,7 @@ impl Service {
             v.disclosures_of_client(client.as_u128()).to_vec()
         })?;
         let mut rows: BTreeMap<UserId, AccessSummaryRow> = BTreeMap::new();
-        for (position, envelope) in self.envelopes_at(&positions)? {
+        for (position, envelope) in self.read_envelopes(&positions)? {
             let Event::RecordsAccessed(record) = &envelope.event else {
                 continue;
             };
@@ -278,7 +255,7 @@ impl Service {
         let (zone, organizations) =
             self.with_projections(|p| (p.policy_time_zone(), p.write_model().organizations()));
         let history: Vec<Event> = self
-            .envelopes_at(&positions)?
+            .read_envelopes(&positions)?
             .into_iter()
             .filter(|(_, e)| crate::clock::today_in(&zone, e.recorded_at.to_datetime()) <= date)
             .map(|(_, e)| e.event)
@@ -346,7 +323,7 @@ impl Service {
             self.audit_positions(actor, |v| v.client_event_positions(client).to_vec())?;
         let mut intake: Option<ClientIntakeRecorded> = None;
         let mut out = Vec::new();
-        for (position, envelope) in self.envelopes_at(&positions)? {
+        for (position, envelope) in self.read_envelopes(&positions)? {
             let changes = crate::history::changes(&mut intake, &envelope.event);
             let record = transaction_facts(&envelope.event)
                 .map(|f| (f.kind, f.id))
@@ -475,7 +452,7 @@ impl Service {
         let positions = self.audit_positions(actor, |v| v.disclosures().to_vec())?;
         // Disclosure records are in time order: find the first of `from` by bisection.
         let date_at = |i: usize| -> Result<Date, CommandError> {
-            let (_, e) = self.envelopes_at(&positions[i..=i])?.pop().expect("one");
+            let (_, e) = self.read_envelopes(&positions[i..=i])?.pop().expect("one");
             Ok(match e.event {
                 Event::RecordsAccessed(r) => r.date,
                 _ => Date::from_ymd(1, 1, 1).expect("a date"),
@@ -491,7 +468,7 @@ impl Service {
             }
         }
         let mut entries = Vec::new();
-        for (position, envelope) in self.envelopes_at(&positions[lo..])? {
+        for (position, envelope) in self.read_envelopes(&positions[lo..])? {
             let Event::RecordsAccessed(record) = &envelope.event else {
                 continue;
             };

@@ -24,6 +24,9 @@ pub struct ServiceConfig {
     pub snapshot_every: u64,
     /// Sign a checkpoint of the log head this often (and at shutdown); `None`: only on demand.
     pub checkpoint_every: Option<std::time::Duration>,
+    /// Holidays skipped (besides weekends) when counting business days to a client record
+    /// request's due date.
+    pub holidays: Vec<Date>,
 }
 
 impl ServiceConfig {
@@ -36,6 +39,7 @@ impl ServiceConfig {
             progress: Arc::new(|_, _| {}),
             snapshot_every: 100_000,
             checkpoint_every: None,
+            holidays: Vec::new(),
         }
     }
 }

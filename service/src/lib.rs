@@ -14,8 +14,10 @@ mod clients;
 mod clock;
 mod commands;
 mod config;
+mod dashboard;
 mod error;
 mod history;
+mod requests;
 mod service;
 mod setup;
 mod shelter;
@@ -29,6 +31,10 @@ pub use care::{EnrollmentInput, ExitInput};
 pub use clients::{IntakeInput, IntakeOutcome};
 pub use commands::{Bootstrap, Bootstrapped, CommandError, ErrorCode, Written};
 pub use config::{Progress, ServiceConfig};
+pub use dashboard::{
+    Dashboard, DisclosureLine, DocumentLine, EnrollmentLine, MouLine, ReleaseLine,
+};
 pub use error::ServiceError;
+pub use requests::{RecordRequestInput, SECTIONS, business_days_after};
 pub use service::{Service, StoredEvent, decode_stored};
 pub use shelter::{BarInput, CheckInInput};

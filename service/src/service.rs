@@ -45,6 +45,8 @@ struct Inner {
     restored: u64,
     /// Commands run one at a time (see `commands.rs`).
     commands: tokio::sync::Mutex<()>,
+    /// Holidays skipped when counting business days.
+    holidays: Vec<Date>,
     /// How often the head is signed (`None`: only on demand).
     checkpoint_every: Option<std::time::Duration>,
     /// Position of the last checkpoint signed by the schedule.
@@ -127,6 +129,7 @@ impl Service {
                 restored,
                 commands: tokio::sync::Mutex::new(()),
                 checkpoint_every: config.checkpoint_every,
+                holidays: config.holidays.clone(),
                 checkpointed: std::sync::atomic::AtomicU64::new(0),
                 stop: watch::channel(false).0,
                 tasks: std::sync::Mutex::new(Vec::new()),
@@ -404,6 +407,11 @@ impl Service {
             .append(&[Envelope::new(header, caseledger_core::Event::from(access))])
             .await?;
         Ok(positions.last().copied().unwrap_or_default())
+    }
+
+    /// Holidays skipped when counting business days.
+    pub fn holidays(&self) -> &[Date] {
+        &self.inner.holidays
     }
 
     /// The data directory.

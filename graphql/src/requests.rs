@@ -1,0 +1,430 @@
+//! Client record requests over GraphQL: the lifecycle, the help desk queue and the dashboard.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use caseledger_core::events::Recipient;
+use caseledger_core::{AccessReason, Pii, RecordKind, RecordRequestId};
+use caseledger_projections::RequestFacts;
+use caseledger_service::{CommandError, Dashboard, ErrorCode, RecordRequestInput};
+
+use crate::convert::{self, invalid, show};
+use crate::disclosure::{self, Disclosures};
+use crate::error::to_graphql;
+use crate::schema::{actor, service};
+
+/// How the dashboard reaches the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "caseledger_core::events::DeliveryMethod")]
+pub enum DeliveryMethodName {
+    /// The client (or trusted contact) picks it up at the agency.
+    InPersonPickup,
+    /// Encrypted or password-protected email.
+    EncryptedEmail,
+}
+
+/// A parent or guardian asking for a minor's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "caseledger_core::events::GuardianRelationship")]
+pub enum GuardianRelationshipName {
+    /// Parent.
+    Parent,
+    /// Legal guardian.
+    LegalGuardian,
+}
+
+/// Where a request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "caseledger_projections::RequestStatus")]
+pub enum RequestStatusName {
+    /// Submitted by the agency.
+    Submitted,
+    /// The help desk is producing the dashboard.
+    InProgress,
+    /// Produced, frozen at a log position.
+    Fulfilled,
+    /// Handed over.
+    Delivered,
+    /// Denied.
+    Denied,
+}
+
+/// Who receives the dashboard: the client, or (with a name) a trusted contact they approved.
+#[derive(InputObject, Default)]
+pub struct RecipientInput {
+    /// The trusted contact's name; leave out when the client receives it.
+    pub trusted_contact_name: Option<String>,
+    /// Email address for encrypted delivery; empty for pickup.
+    #[graphql(default)]
+    pub email: String,
+}
+
+/// A client record request.
+#[derive(SimpleObject)]
+pub struct RecordRequest {
+    /// The request.
+    pub id: ID,
+    /// The client's HMIS id.
+    pub client_id: ID,
+    /// The requesting agency.
+    pub organization_id: ID,
+    /// How the dashboard reaches the client.
+    pub delivery_method: DeliveryMethodName,
+    /// Whether a trusted contact (rather than the client) receives it.
+    pub to_trusted_contact: bool,
+    /// Set when a parent or guardian asked for a minor's record.
+    pub requester_relationship: Option<GuardianRelationshipName>,
+    /// When the client asked (RFC 3339).
+    pub submitted_at: String,
+    /// Five business days after.
+    pub due_date: String,
+    /// Where it is.
+    pub status: RequestStatusName,
+    /// Open and past due.
+    pub overdue: bool,
+    /// The log position the dashboard is frozen at.
+    pub frozen_position: Option<u64>,
+    /// When it was handed over (RFC 3339).
+    pub delivered_at: Option<String>,
+    /// Sections the client asked to revise, in order.
+    pub revisions: Vec<String>,
+}
+
+fn request(r: RequestFacts, today: caseledger_core::Date) -> RecordRequest {
+    RecordRequest {
+        id: show(r.id),
+        client_id: show(r.client),
+        organization_id: show(r.organization),
+        delivery_method: r.delivery.into(),
+        to_trusted_contact: matches!(r.recipient, Recipient::TrustedContact { .. }),
+        requester_relationship: r.requester_relationship.map(Into::into),
+        submitted_at: r.submitted.to_datetime().to_rfc3339(),
+        due_date: r.due.to_string(),
+        overdue: r.is_overdue(today),
+        status: r.status.into(),
+        frozen_position: r.frozen_position,
+        delivered_at: r.delivered.map(|(_, at)| at.to_datetime().to_rfc3339()),
+        revisions: r.revisions.into_iter().map(|(_, s)| s).collect(),
+    }
+}
+
+/// A request after a change.
+#[derive(SimpleObject)]
+pub struct RecordRequestPayload {
+    /// The request as it is now.
+    pub request: RecordRequest,
+    /// Log position written.
+    pub position: u64,
+}
+
+fn payload(
+    ctx: &Context<'_>,
+    id: RecordRequestId,
+    position: u64,
+) -> async_graphql::Result<RecordRequestPayload> {
+    let facts = service(ctx)
+        .record_requests(&actor(ctx)?, None, false, None)
+        .map_err(to_graphql)?
+        .into_iter()
+        .find(|r| r.id == id);
+    // The help desk and the agency see the request they changed; anyone else changed nothing.
+    let facts = facts.ok_or_else(|| {
+        to_graphql(CommandError::new(
+            ErrorCode::Internal,
+            "the request vanished",
+        ))
+    })?;
+    Ok(RecordRequestPayload {
+        request: request(facts, service(ctx).today()),
+        position,
+    })
+}
+
+/// Notes that the dashboard of `request` was shown (every section, as of its position).
+pub fn note_dashboard(collector: &Disclosures, d: &Dashboard) {
+    let client = d.request.client;
+    let reason = AccessReason::ClientRecordRequest(d.request.id);
+    let shown = |kind, id, fields: &[&str]| {
+        collector.shown(
+            client,
+            true,
+            kind,
+            id,
+            fields.iter().map(|f| f.to_string()).collect(),
+            reason,
+            d.position,
+        );
+    };
+    if d.profile.is_some() {
+        shown(
+            RecordKind::Intake,
+            client.as_u128(),
+            &[
+                "name",
+                "ssn",
+                "dob",
+                "raceEthnicity",
+                "sex",
+                "genders",
+                "veteranStatus",
+                "address",
+            ],
+        );
+    }
+    for m in &d.mous {
+        shown(
+            RecordKind::MouAssignment,
+            m.id,
+            &["mou", "participants", "window"],
+        );
+    }
+    for r in &d.releases {
+        shown(
+            RecordKind::ReleaseException,
+            r.id,
+            &["granting", "accessing", "window"],
+        );
+    }
+    for e in &d.enrollments {
+        shown(
+            RecordKind::Enrollment,
+            e.id,
+            &[
+                "program",
+                "organization",
+                "entryDate",
+                "exitDate",
+                "household",
+            ],
+        );
+    }
+    for doc in &d.documents {
+        shown(
+            RecordKind::Document,
+            doc.id,
+            &["name", "documentType", "organization", "date"],
+        );
+    }
+    if !d.disclosures.is_empty() {
+        shown(
+            RecordKind::AccessLog,
+            client.as_u128(),
+            &["organization", "time", "rule"],
+        );
+    }
+}
+
+/// The disclosure record of producing a dashboard outside a GraphQL request (the HTTP page,
+/// the CLI).
+pub fn dashboard_disclosure(
+    d: &Dashboard,
+    request_id: caseledger_core::RequestId,
+    date: caseledger_core::Date,
+    operation: &str,
+) -> caseledger_core::events::RecordsAccessed {
+    let collector = Disclosures::default();
+    note_dashboard(&collector, d);
+    collector
+        .into_event(request_id, date, operation, operation, "")
+        .unwrap_or(caseledger_core::events::RecordsAccessed {
+            request_id,
+            date,
+            operation: operation.to_string(),
+            query_sha256: [0; 32],
+            view_position: d.position,
+            clients: Vec::new(),
+            denied: Vec::new(),
+        })
+}
+
+/// Record request queries.
+#[derive(Default)]
+pub struct RequestQueries;
+
+#[Object]
+impl RequestQueries {
+    /// The help desk queue (every request) or, for an agency administrator, the agency's own
+    /// requests: overdue first, then by due date.
+    async fn client_record_requests(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<RequestStatusName>,
+        #[graphql(default = false)] overdue: bool,
+        organization_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<RecordRequest>> {
+        let a = actor(ctx)?;
+        let organization = convert::opt_id("organizationId", &organization_id)?;
+        let today = service(ctx).today();
+        Ok(service(ctx)
+            .record_requests(&a, status.map(Into::into), overdue, organization)
+            .map_err(to_graphql)?
+            .into_iter()
+            .map(|r| request(r, today))
+            .collect())
+    }
+
+    /// The dashboard of a request (help desk; the requesting agency's administrators), frozen at
+    /// its fulfilment position. Producing it is a recorded disclosure.
+    async fn client_record_dashboard(
+        &self,
+        ctx: &Context<'_>,
+        request_id: ID,
+    ) -> async_graphql::Result<DashboardView> {
+        let a = actor(ctx)?;
+        let id = convert::id("requestId", &request_id)?;
+        let d = service(ctx).record_dashboard(&a, id).map_err(to_graphql)?;
+        note_dashboard(disclosure::of(ctx), &d);
+        Ok(DashboardView::from(&d))
+    }
+}
+
+/// The dashboard as HTML, for `GET /record-requests/{id}/dashboard` and the CLI.
+#[derive(SimpleObject)]
+pub struct DashboardView {
+    /// The request.
+    pub request_id: ID,
+    /// The client's HMIS id.
+    pub client_id: ID,
+    /// The log position it is frozen at.
+    pub position: u64,
+    /// The printable page.
+    pub html: String,
+}
+
+impl From<&Dashboard> for DashboardView {
+    fn from(d: &Dashboard) -> Self {
+        DashboardView {
+            request_id: show(d.request.id),
+            client_id: show(d.request.client),
+            position: d.position,
+            html: crate::render::dashboard_html(d),
+        }
+    }
+}
+
+/// Record request mutations.
+#[derive(Default)]
+pub struct RequestMutations;
+
+#[Object]
+impl RequestMutations {
+    /// An agency administrator submits a client's request for their HMIS record: HMIS id only,
+    /// the delivery method agreed with the client, the recipient, and the relationship when a
+    /// parent or guardian asks for a minor's record. Due in five business days.
+    async fn submit_client_record_request(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        delivery_method: DeliveryMethodName,
+        #[graphql(default)] recipient: RecipientInput,
+        requester_relationship: Option<GuardianRelationshipName>,
+    ) -> async_graphql::Result<RecordRequestPayload> {
+        let a = actor(ctx)?;
+        let email = Pii::new(recipient.email.trim().to_string());
+        let recipient = match recipient.trusted_contact_name {
+            Some(name) => Recipient::TrustedContact {
+                name: Pii::new(name.trim().to_string()),
+                email,
+            },
+            None => Recipient::Client { email },
+        };
+        let input = RecordRequestInput {
+            client: convert::id("clientId", &client_id)?,
+            delivery: delivery_method.into(),
+            recipient,
+            requester_relationship: requester_relationship.map(Into::into),
+        };
+        let (id, written) = service(ctx)
+            .submit_record_request(a.user, input)
+            .await
+            .map_err(to_graphql)?;
+        payload(ctx, id, written.position())
+    }
+
+    /// The help desk starts producing the dashboard.
+    async fn start_client_record_request(
+        &self,
+        ctx: &Context<'_>,
+        request_id: ID,
+    ) -> async_graphql::Result<RecordRequestPayload> {
+        let a = actor(ctx)?;
+        let id = convert::id("requestId", &request_id)?;
+        let written = service(ctx)
+            .start_record_request(a.user, id)
+            .await
+            .map_err(to_graphql)?;
+        payload(ctx, id, written.position())
+    }
+
+    /// The help desk produces the dashboard, frozen at the current log position.
+    async fn fulfill_client_record_request(
+        &self,
+        ctx: &Context<'_>,
+        request_id: ID,
+    ) -> async_graphql::Result<RecordRequestPayload> {
+        let a = actor(ctx)?;
+        let id = convert::id("requestId", &request_id)?;
+        let written = service(ctx)
+            .fulfill_record_request(a.user, id)
+            .await
+            .map_err(to_graphql)?;
+        payload(ctx, id, written.position())
+    }
+
+    /// The help desk denies the request.
+    async fn deny_client_record_request(
+        &self,
+        ctx: &Context<'_>,
+        request_id: ID,
+        reason: String,
+    ) -> async_graphql::Result<RecordRequestPayload> {
+        let a = actor(ctx)?;
+        let id = convert::id("requestId", &request_id)?;
+        let written = service(ctx)
+            .deny_record_request(a.user, id, reason)
+            .await
+            .map_err(to_graphql)?;
+        payload(ctx, id, written.position())
+    }
+
+    /// The requesting agency records the hand-over (`at`: RFC 3339).
+    async fn record_record_request_delivery(
+        &self,
+        ctx: &Context<'_>,
+        request_id: ID,
+        method: DeliveryMethodName,
+        at: String,
+    ) -> async_graphql::Result<RecordRequestPayload> {
+        let a = actor(ctx)?;
+        let id = convert::id("requestId", &request_id)?;
+        let at: chrono::DateTime<chrono::Utc> = at
+            .parse()
+            .map_err(|_| invalid("at", format!("`{at}` is not an RFC 3339 time")))?;
+        let written = service(ctx)
+            .record_record_request_delivery(
+                a.user,
+                id,
+                method.into(),
+                caseledger_core::Timestamp::from_datetime(at),
+            )
+            .await
+            .map_err(to_graphql)?;
+        payload(ctx, id, written.position())
+    }
+
+    /// The client asked to revise a section of the dashboard (Client Profile, Release of
+    /// Information, Enrollment History, Client Documentation).
+    async fn request_record_revision(
+        &self,
+        ctx: &Context<'_>,
+        request_id: ID,
+        section: String,
+        description: String,
+    ) -> async_graphql::Result<RecordRequestPayload> {
+        let a = actor(ctx)?;
+        let id = convert::id("requestId", &request_id)?;
+        let (_, written) = service(ctx)
+            .request_record_revision(a.user, id, &section, description)
+            .await
+            .map_err(to_graphql)?;
+        payload(ctx, id, written.position())
+    }
+}
