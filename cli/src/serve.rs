@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// demand.
     #[arg(long, env = "CASELEDGER_CHECKPOINT_EVERY", default_value_t = 3600)]
     checkpoint_every: u64,
+    /// Holidays (YYYY-MM-DD, comma-separated) skipped besides weekends when a client record
+    /// request's due date is counted in business days.
+    #[arg(long, env = "CASELEDGER_HOLIDAYS", value_delimiter = ',')]
+    holidays: Vec<caseledger_core::Date>,
 }
 
 /// Opens the data directory and serves HTTP until Ctrl-C or SIGTERM.
@@ -37,6 +41,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         let mut config = ServiceConfig::new(&args.data.data);
         config.progress = replay_progress();
         config.today = args.today;
+        config.holidays = args.holidays.clone();
         config.checkpoint_every = (args.checkpoint_every > 0)
             .then(|| std::time::Duration::from_secs(args.checkpoint_every));
         let service = Service::open(&config)

@@ -51,8 +51,12 @@ pub fn mask(mut response: Response, request_id: RequestId) -> Response {
             || lower.contains("limit")
         {
             "LIMIT_EXCEEDED"
-        } else if error.path.is_empty() {
-            // Parse and validation errors of the document.
+        } else if error.path.is_empty()
+            || error.message.starts_with("Invalid value for argument")
+            || error.message.starts_with("Failed to parse")
+        {
+            // Parse and validation errors of the document, and arguments that do not coerce
+            // to their types: the caller's mistake, shown as such.
             "VALIDATION"
         } else {
             tracing::error!(%request_id, message = %error.message, "internal error in a resolver");

@@ -314,10 +314,11 @@ impl RequestMutations {
         ctx: &Context<'_>,
         client_id: ID,
         delivery_method: DeliveryMethodName,
-        #[graphql(default)] recipient: RecipientInput,
+        recipient: Option<RecipientInput>,
         requester_relationship: Option<GuardianRelationshipName>,
     ) -> async_graphql::Result<RecordRequestPayload> {
         let a = actor(ctx)?;
+        let recipient = recipient.unwrap_or_default();
         let email = Pii::new(recipient.email.trim().to_string());
         let recipient = match recipient.trusted_contact_name {
             Some(name) => Recipient::TrustedContact {

@@ -151,7 +151,7 @@ impl Service {
         match actor.role {
             Role::HelpDesk => {}
             Role::AgencyAdmin if actor.organization == request.organization => {}
-            Role::AgencyAdmin => return Err(not_found("requestId", "client record request")),
+            Role::AgencyAdmin => return Err(forbidden("the request belongs to another agency")),
             _ => {
                 return Err(forbidden(
                     "only the help desk and the requesting agency's administrators see the dashboard",

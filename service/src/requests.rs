@@ -90,7 +90,7 @@ fn require_requesting_admin(actor: &Actor, r: &RequestFacts) -> Result<(), Comma
         ));
     }
     if actor.organization != r.organization {
-        return Err(not_found("requestId", "client record request"));
+        return Err(forbidden("the request belongs to another agency"));
     }
     Ok(())
 }
@@ -147,7 +147,11 @@ impl Service {
             .execute(actor, |p| {
                 let w = p.write_model();
                 if !w.served_by(input.client, actor.organization) {
-                    return Err(not_found("clientId", "client your organization has served"));
+                    // Whether the client exists is told only to those who may see it.
+                    crate::commands::client_access(p, &actor, input.client, "clientId")?;
+                    return Err(forbidden(
+                        "a client asks for their record at an agency that served them",
+                    ));
                 }
                 if let Some(relationship) = input.requester_relationship {
                     let today = p.today();

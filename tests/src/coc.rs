@@ -30,10 +30,31 @@ pub struct Refusal {
     pub message: String,
 }
 
+/// `caseledger serve` on `data`, a free port, the business date fixed at `today`.
+fn serve_command(data: &str, today: &str, serve_args: &[&str]) -> std::process::Command {
+    let mut cmd = command();
+    cmd.args([
+        "serve",
+        "--data",
+        data,
+        "--addr",
+        "127.0.0.1:0",
+        "--today",
+        today,
+    ]);
+    cmd.args(serve_args);
+    cmd
+}
+
 impl Coc {
     /// Bootstraps a data directory (CoC lead "Stanislaus CoC", system administrator `admin`)
     /// with `policy` and serves it with the business date fixed at `today`.
     pub fn start(policy: &str, today: &str) -> Coc {
+        Coc::start_with(policy, today, &[])
+    }
+
+    /// Like [`Coc::start`], with more `serve` flags.
+    pub fn start_with(policy: &str, today: &str, serve_args: &[&str]) -> Coc {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().to_str().expect("utf-8 path").to_string();
         let out = run(&[
@@ -50,17 +71,7 @@ impl Coc {
         ]);
         assert_eq!(out.code, Some(0), "bootstrap: {out:?}");
         let token = out.stdout.trim().to_string();
-        let mut cmd = command();
-        cmd.args([
-            "serve",
-            "--data",
-            &data,
-            "--addr",
-            "127.0.0.1:0",
-            "--today",
-            today,
-        ]);
-        let server = Server::spawn(cmd);
+        let server = Server::spawn(serve_command(&data, today, serve_args));
         let mut coc = Coc {
             server,
             dir,
@@ -197,6 +208,26 @@ impl Coc {
             .expect("logPosition")
     }
 
+    /// Stops the server and serves the same data directory again on another business date
+    /// (with more `serve` flags), keeping the organizations, users and tokens.
+    pub fn restart(self, today: &str, serve_args: &[&str]) -> Coc {
+        let Coc {
+            server,
+            dir,
+            organizations,
+            users,
+        } = self;
+        let out = server.terminate(Duration::from_secs(20));
+        assert_eq!(out.code, Some(0), "serve did not stop cleanly: {out:?}");
+        let data = dir.path().to_str().expect("utf-8 path");
+        Coc {
+            server: Server::spawn(serve_command(data, today, serve_args)),
+            dir,
+            organizations,
+            users,
+        }
+    }
+
     /// Stops the server the way a supervisor does, so the data directory can be read.
     pub fn stop(self) -> tempfile::TempDir {
         let out = self.server.terminate(Duration::from_secs(20));
@@ -212,7 +243,12 @@ impl Coc {
 /// beds. The HPRP agencies of MOU 0001 (two of them), the City of Modesto receiving only, and an
 /// agency outside the MOU, with programs, a shelter and the MOU.
 pub fn stanislaus(today: &str) -> (Coc, Setup) {
-    let mut coc = Coc::start("clienttrack", today);
+    stanislaus_with(today, &[])
+}
+
+/// [`stanislaus`] served with more `serve` flags.
+pub fn stanislaus_with(today: &str, serve_args: &[&str]) -> (Coc, Setup) {
+    let mut coc = Coc::start_with("clienttrack", today, serve_args);
     coc.organization("ccc", "Children's Crisis Center");
     coc.organization("chss", "Community Housing and Shelter Services");
     coc.organization("city", "City of Modesto");

@@ -45,6 +45,7 @@ pub const CLI_ENV_VARS: &[&str] = &[
     "CASELEDGER_TODAY",
     "CASELEDGER_CHECKPOINT_EVERY",
     "CASELEDGER_CHECKPOINT_KEY_FILE",
+    "CASELEDGER_HOLIDAYS",
 ];
 
 /// How long `serve` may take to print its listening address.
@@ -513,13 +514,7 @@ impl Server {
     /// `GET path`. The client keeps connections alive between requests, like a load
     /// balancer or a browser would.
     pub fn get(&self, path: &str) -> HttpResponse {
-        let url = self.url(path);
-        let response = self
-            .http
-            .get(&url)
-            .send()
-            .unwrap_or_else(|e| panic!("GET {url}: {e}\nserver stderr:\n{}", self.stderr()));
-        read_response(response, "GET", &url)
+        self.get_with(path, None)
     }
 
     /// `POST path` with a raw body (JSON content type) and an optional bearer token.
@@ -563,6 +558,19 @@ impl Server {
             .send()
             .unwrap_or_else(|e| panic!("POST {url}: {e}\nserver stderr:\n{}", self.stderr()));
         read_response(response, "POST", &url)
+    }
+
+    /// `GET path` with an optional bearer token.
+    pub fn get_with(&self, path: &str, bearer: Option<&str>) -> HttpResponse {
+        let url = self.url(path);
+        let mut request = self.http.get(&url);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .unwrap_or_else(|e| panic!("GET {url}: {e}\nserver stderr:\n{}", self.stderr()));
+        read_response(response, "GET", &url)
     }
 
     /// `POST /graphql` with a query, variables and an optional bearer token; the JSON answer.

@@ -1,0 +1,330 @@
+//! Client record requests end to end over HTTP: submission by the agency that served the
+//! client, due dates over weekends and holidays, the help desk queue with overdue requests
+//! first, start, fulfilment, denial, revisions and delivery; the dashboard (enrollments the
+//! agency cannot see, never case notes, identical after later events), the printable page and
+//! the offline render, and who may do each.
+
+use caseledger_tests::coc::{Coc, INTAKE, client_id, intake};
+use caseledger_tests::run;
+use serde_json::{Value, json};
+
+const SUBMIT: &str = "mutation($c: ID!, $m: DeliveryMethodName!, $r: RecipientInput, $g: GuardianRelationshipName) { submitClientRecordRequest(clientId: $c, deliveryMethod: $m, recipient: $r, requesterRelationship: $g) { request { id dueDate status } position } }";
+const QUEUE: &str = "query($o: Boolean!) { clientRecordRequests(overdue: $o) { id clientId status overdue dueDate revisions } }";
+const DASHBOARD: &str = "query($r: ID!) { clientRecordDashboard(requestId: $r) { position html } }";
+
+fn act(coc: &Coc, who: &str, mutation: &str, request: &str) -> Value {
+    coc.ok(
+        who,
+        &format!(
+            "mutation($r: ID!) {{ {mutation}(requestId: $r) {{ request {{ status }} position }} }}"
+        ),
+        json!({ "r": request }),
+    )
+}
+
+fn page(coc: &Coc, request: &str, who: Option<&str>) -> caseledger_tests::HttpResponse {
+    let token = who.map(|w| coc.token(w));
+    coc.server.get_with(
+        &format!("/record-requests/{request}/dashboard"),
+        token.as_deref(),
+    )
+}
+
+#[test]
+fn a_record_request_from_submission_to_delivery_with_a_frozen_dashboard() {
+    // Monday 2026-06-15, with Friday 2026-06-19 a holiday.
+    let (mut coc, setup) = stanislaus_with_holiday();
+    coc.user("helpdesk", "lead", "HELP_DESK");
+    coc.user("chss_admin", "chss", "AGENCY_ADMIN");
+    coc.user("city_admin", "city", "AGENCY_ADMIN");
+    let maria = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake(
+            "Maria",
+            "Lopez",
+            "1990-04-02",
+            "123456789",
+            0,
+            "SHARE_WITH_MOU",
+        ),
+    ));
+    coc.ok("ccc_cm", "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m, start: \"2026-01-01\") { position } }", json!({ "c": maria, "m": setup.mou }));
+    coc.ok("ccc_cm", "mutation($c: ID!, $p: ID!) { enrollClient(input: { clientId: $c, programId: $p, entryDate: \"2026-02-01\" }) { id } }", json!({ "c": maria, "p": setup.rrh }));
+    coc.ok(
+        "ccc_cm",
+        "mutation($c: ID!) { addCaseNote(clientId: $c, text: \"Sensitive conversation.\") { id } }",
+        json!({ "c": maria }),
+    );
+    coc.ok("ccc_cm", "mutation($c: ID!) { addDocument(clientId: $c, name: \"Lease.pdf\", documentType: \"Lease\") { id } }", json!({ "c": maria }));
+    // CHSS's shelter enrollment is restricted to CHSS: CCC never sees it.
+    let shelter = coc.ok("chss_cm", "{ programs { id name } }", json!({}))["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Emergency Shelter")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    coc.ok("chss_cm", "mutation($c: ID!, $p: ID!) { enrollClient(input: { clientId: $c, programId: $p, entryDate: \"2026-03-01\", restriction: RESTRICT_TO_ORGANIZATION }) { id } }", json!({ "c": maria, "p": shelter }));
+    let ccc_view = coc.ok(
+        "ccc_cm",
+        "query($c: ID!) { client(id: $c) { enrollments { id } } }",
+        json!({ "c": maria }),
+    );
+    assert_eq!(
+        ccc_view["client"]["enrollments"].as_array().unwrap().len(),
+        1
+    );
+
+    // Who may submit: CCC's administrator (it served her); not a case manager, not the city
+    // (it sees her through the MOU but never served her), not the outside agency (NOT_FOUND).
+    let pickup = json!({ "c": maria, "m": "IN_PERSON_PICKUP" });
+    assert_eq!(
+        coc.refused("ccc_cm", SUBMIT, pickup.clone()).code,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        coc.refused("city_admin", SUBMIT, pickup.clone()).code,
+        "FORBIDDEN"
+    );
+    let email_without_address = json!({ "c": maria, "m": "ENCRYPTED_EMAIL" });
+    assert_eq!(
+        coc.refused("ccc_admin", SUBMIT, email_without_address)
+            .field
+            .as_deref(),
+        Some("recipient.email")
+    );
+    let guardian = json!({ "c": maria, "m": "IN_PERSON_PICKUP", "g": "PARENT" });
+    assert_eq!(
+        coc.refused("ccc_admin", SUBMIT, guardian).field.as_deref(),
+        Some("requesterRelationship"),
+        "Maria is an adult"
+    );
+    let submitted = coc.ok("ccc_admin", SUBMIT, json!({ "c": maria, "m": "ENCRYPTED_EMAIL", "r": { "trustedContactName": "Ruth Advocate", "email": "ruth@example.org" } }));
+    let request = submitted["submitClientRecordRequest"]["request"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Five business days from Monday the 15th, skipping Friday the 19th (a holiday): Tuesday.
+    assert_eq!(
+        submitted["submitClientRecordRequest"]["request"]["dueDate"],
+        "2026-06-23"
+    );
+    assert_eq!(
+        coc.refused("ccc_admin", SUBMIT, pickup.clone()).code,
+        "CONFLICT",
+        "one open request per client"
+    );
+
+    // A parent asks for a minor's record at CHSS; it will be denied.
+    let leo = client_id(&coc.ok(
+        "chss_cm",
+        INTAKE,
+        intake("Leo", "Lopez", "2016-09-01", "", 1, "SHARE_GLOBALLY"),
+    ));
+    let minor = coc.ok(
+        "chss_admin",
+        SUBMIT,
+        json!({ "c": leo, "m": "IN_PERSON_PICKUP", "g": "PARENT" }),
+    );
+    let leo_request = minor["submitClientRecordRequest"]["request"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The queue: the help desk sees both, each agency its own; case managers nothing.
+    let queue = coc.ok("helpdesk", QUEUE, json!({ "o": false }));
+    assert_eq!(queue["clientRecordRequests"].as_array().unwrap().len(), 2);
+    let own = coc.ok("ccc_admin", QUEUE, json!({ "o": false }));
+    assert_eq!(own["clientRecordRequests"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        coc.refused("ccc_cm", QUEUE, json!({ "o": false })).code,
+        "FORBIDDEN"
+    );
+
+    // Only the help desk works the request; the dashboard exists once produced.
+    let start = "mutation($r: ID!) { startClientRecordRequest(requestId: $r) { position } }";
+    assert_eq!(
+        coc.refused("ccc_admin", start, json!({ "r": request }))
+            .code,
+        "FORBIDDEN"
+    );
+    act(&coc, "helpdesk", "startClientRecordRequest", &request);
+    assert_eq!(
+        coc.refused("ccc_admin", DASHBOARD, json!({ "r": request }))
+            .code,
+        "CONFLICT"
+    );
+    let fulfilled = act(&coc, "helpdesk", "fulfillClientRecordRequest", &request);
+    assert_eq!(
+        fulfilled["fulfillClientRecordRequest"]["request"]["status"],
+        "FULFILLED"
+    );
+    let deny = "mutation($r: ID!) { denyClientRecordRequest(requestId: $r, reason: \"Identity could not be verified.\") { request { status } } }";
+    assert_eq!(
+        coc.ok("helpdesk", deny, json!({ "r": leo_request }))["denyClientRecordRequest"]["request"]
+            ["status"],
+        "DENIED"
+    );
+
+    // The dashboard: CHSS's restricted enrollment is there, the case note is not.
+    let dashboard =
+        coc.ok("ccc_admin", DASHBOARD, json!({ "r": request }))["clientRecordDashboard"].clone();
+    let html = dashboard["html"].as_str().unwrap().to_string();
+    for section in [
+        "Client Profile",
+        "Release of Information",
+        "Enrollment History",
+        "Client Documentation",
+        "Accounting of Disclosures",
+    ] {
+        assert!(html.contains(&format!("<h2>{section}</h2>")), "{section}");
+    }
+    assert!(
+        html.contains("Emergency Shelter") && html.contains("HPRP Rapid Re-Housing"),
+        "{html}"
+    );
+    assert!(html.contains("Lease.pdf") && html.contains("0001"));
+    assert!(
+        html.contains("XXX-XX-6789") && !html.contains("123456789"),
+        "the SSN is masked"
+    );
+    assert!(!html.contains("Sensitive conversation"), "never case notes");
+    assert!(
+        html.contains("Community Housing and Shelter Services"),
+        "CHSS's enrollment and its reads"
+    );
+    assert_eq!(
+        coc.refused("ccc_cm", DASHBOARD, json!({ "r": request }))
+            .code,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        coc.refused("chss_admin", DASHBOARD, json!({ "r": request }))
+            .code,
+        "FORBIDDEN"
+    );
+
+    // Later work does not change the dashboard.
+    coc.ok("ccc_cm", "mutation($c: ID!) { addDocument(clientId: $c, name: \"Later.pdf\", documentType: \"Other\") { id } }", json!({ "c": maria }));
+    let again =
+        coc.ok("helpdesk", DASHBOARD, json!({ "r": request }))["clientRecordDashboard"].clone();
+    assert_eq!(again["html"], dashboard["html"]);
+    assert_eq!(again["position"], dashboard["position"]);
+
+    // The printable page: the requesting agency's administrators and the help desk only.
+    let ok = page(&coc, &request, Some("ccc_admin"));
+    assert_eq!(ok.status, 200, "{ok:?}");
+    assert!(
+        ok.content_type
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+    assert_eq!(ok.body, html);
+    assert_eq!(page(&coc, &request, Some("ccc_cm")).status, 403);
+    assert_eq!(page(&coc, &request, Some("chss_admin")).status, 403);
+    assert_eq!(page(&coc, &request, None).status, 401);
+
+    // Revisions and delivery by the agency; the history answers what changed.
+    let revise = "mutation($r: ID!, $s: String!) { requestRecordRevision(requestId: $r, section: $s, description: \"Her address changed.\") { request { revisions } } }";
+    assert_eq!(
+        coc.refused(
+            "ccc_admin",
+            revise,
+            json!({ "r": request, "s": "Case Notes" })
+        )
+        .field
+        .as_deref(),
+        Some("section")
+    );
+    let revised = coc.ok(
+        "ccc_admin",
+        revise,
+        json!({ "r": request, "s": "Client Profile" }),
+    );
+    assert_eq!(
+        revised["requestRecordRevision"]["request"]["revisions"],
+        json!(["Client Profile"])
+    );
+    let deliver = "mutation($r: ID!) { recordRecordRequestDelivery(requestId: $r, method: ENCRYPTED_EMAIL, at: \"2026-06-16T15:00:00Z\") { request { status } } }";
+    assert_eq!(
+        coc.refused("chss_admin", deliver, json!({ "r": request }))
+            .code,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        coc.ok("ccc_admin", deliver, json!({ "r": request }))["recordRecordRequestDelivery"]["request"]
+            ["status"],
+        "DELIVERED"
+    );
+
+    // A week later, a new request is overdue after its due date, and listed first.
+    let ana = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake("Ana", "Diaz", "1985-05-05", "", 0, "SHARE_GLOBALLY"),
+    ));
+    let late = coc.ok(
+        "ccc_admin",
+        SUBMIT,
+        json!({ "c": ana, "m": "IN_PERSON_PICKUP" }),
+    )["submitClientRecordRequest"]["request"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let coc = coc.restart("2026-06-24", &["--holidays", "2026-06-19"]);
+    let overdue = coc.ok("helpdesk", QUEUE, json!({ "o": true }));
+    assert_eq!(
+        overdue["clientRecordRequests"].as_array().unwrap().len(),
+        1,
+        "{overdue}"
+    );
+    assert_eq!(overdue["clientRecordRequests"][0]["id"], late.as_str());
+    let all = coc.ok("helpdesk", QUEUE, json!({ "o": false }));
+    assert_eq!(
+        all["clientRecordRequests"][0]["id"],
+        late.as_str(),
+        "overdue first"
+    );
+
+    // The offline render writes the same page, and is itself recorded.
+    let dir = coc.stop();
+    let out = dir.path().join("dashboard.html");
+    let rendered = run(&[
+        "record-request",
+        "render",
+        "--data",
+        dir.path().to_str().unwrap(),
+        &request,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(rendered.code, Some(0), "{rendered:?}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), html);
+}
+
+fn stanislaus_with_holiday() -> (Coc, caseledger_tests::coc::Setup) {
+    caseledger_tests::coc::stanislaus_with("2026-06-15", &["--holidays", "2026-06-19"])
+}
+
+#[test]
+fn business_days_skip_weekends_and_holidays() {
+    use caseledger_core::testkit::date;
+    use caseledger_service::business_days_after;
+    // Friday → the next Friday; Saturday → the next Friday; a Monday holiday pushes it on.
+    assert_eq!(
+        business_days_after(date("2026-06-12"), 5, &[]),
+        date("2026-06-19")
+    );
+    assert_eq!(
+        business_days_after(date("2026-06-13"), 5, &[]),
+        date("2026-06-19")
+    );
+    assert_eq!(
+        business_days_after(date("2026-06-12"), 5, &[date("2026-06-15")]),
+        date("2026-06-22")
+    );
+}
