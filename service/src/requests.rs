@@ -67,7 +67,7 @@ pub struct RecordRequestInput {
     pub requester_relationship: Option<GuardianRelationship>,
 }
 
-fn request<'a>(p: &'a Projections, id: RecordRequestId) -> Result<&'a RequestFacts, CommandError> {
+fn request(p: &Projections, id: RecordRequestId) -> Result<&RequestFacts, CommandError> {
     p.write_model()
         .record_request(id)
         .ok_or_else(|| not_found("requestId", "client record request"))
@@ -119,7 +119,7 @@ impl Service {
         let email = email_of(&input.recipient).trim().to_string();
         match input.delivery {
             DeliveryMethod::EncryptedEmail
-                if !(email.contains('@') && !email.contains(char::is_whitespace)) =>
+                if !email.contains('@') || email.contains(char::is_whitespace) =>
             {
                 return Err(CommandError::validation(
                     "recipient.email",
