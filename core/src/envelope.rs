@@ -260,7 +260,10 @@ fn decode_payload(
     let config = decode_config();
     let decoded = match (event_type, version) {
         (t, v) if v == t.schema_version() => events::decode_current(t, bytes, config),
-        // Upcaster arms for retired schema versions go here.
+        // Upcaster arms for retired schema versions.
+        (EventType::RecordsAccessed, 1) => {
+            events::decode_as::<events::legacy::RecordsAccessedV1, _>(bytes, config)
+        }
         _ => {
             return Err(DecodeError::UnknownSchemaVersion {
                 event_type,

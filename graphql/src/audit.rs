@@ -83,6 +83,8 @@ pub struct AccessLogEntry {
     pub role: RoleName,
     /// GraphQL operation name.
     pub operation: String,
+    /// The reason the user stated for looking (help desk searches); empty otherwise.
+    pub purpose: String,
     /// The client (the id asked for, when denied).
     pub client_id: ID,
     /// A lookup answered "not found".
@@ -327,6 +329,7 @@ impl AuditQueries {
                 organization_id: show(e.actor.organization),
                 role: e.actor.role.into(),
                 operation: e.operation,
+                purpose: e.purpose,
                 client_id: record_id(e.client),
                 denied: e.denied,
                 deliberate: e.deliberate,

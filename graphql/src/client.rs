@@ -722,7 +722,8 @@ impl ClientQueries {
 
     /// Find Client: clients the viewer may see matching every part of the search, in id
     /// order, `first` (at most 100) after the cursor `after`. Rows are recorded as incidental
-    /// disclosures.
+    /// disclosures. The help desk searches by HMIS id here, and by name through
+    /// `helpDeskFindClients`.
     #[graphql(complexity = "first.max(1) as usize * child_complexity")]
     async fn find_clients(
         &self,
@@ -733,80 +734,126 @@ impl ClientQueries {
         min_position: Option<i64>,
     ) -> async_graphql::Result<ClientConnection> {
         let a = actor(ctx)?;
-        if !(1..=MAX_PAGE).contains(&first) {
-            return Err(crate::error::to_graphql(caseledger_service::CommandError {
-                code: caseledger_service::ErrorCode::LimitExceeded,
-                field: Some("first".into()),
-                message: format!("a page holds 1 to {MAX_PAGE} rows"),
-            }));
-        }
-        let query = ClientQuery {
-            name: search
-                .name
-                .as_deref()
-                .unwrap_or_default()
-                .split_whitespace()
-                .map(str::to_string)
-                .collect(),
-            dob: convert::opt_date("search.dob", &search.dob)?,
-            ssn_last4: match &search.ssn_last4 {
-                Some(s) if s.len() == 4 && s.chars().all(|c| c.is_ascii_digit()) => Some(s.clone()),
-                Some(_) => return Err(invalid("search.ssnLast4", "four digits")),
-                None => None,
-            },
-            client_id: convert::opt_id("search.clientId", &search.client_id)?,
-        };
-        if query == ClientQuery::default() {
-            return Err(invalid(
-                "search",
-                "give a name, date of birth, SSN last four or HMIS id",
-            ));
-        }
-        if a.role == Role::HelpDesk && query.client_id.is_none() {
+        if a.role == Role::HelpDesk && search.client_id.is_none() {
             return Err(crate::error::to_graphql(
                 caseledger_service::CommandError::new(
                     caseledger_service::ErrorCode::Forbidden,
-                    "the help desk finds clients by HMIS id",
+                    "the help desk searches by name through helpDeskFindClients, with a reason",
                 ),
             ));
         }
-        let after: Option<ClientId> = after
-            .as_ref()
-            .map(|c| {
-                c.parse()
-                    .map_err(|_| invalid("after", "not a cursor from this list"))
-            })
-            .transpose()?;
-        wait_for_position(service(ctx), min_position).await?;
-        let limit = usize::try_from(first).unwrap_or(20);
-        let (mut rows, position) = service(ctx).read(viewer(ctx)?, |v| {
-            (v.find_clients(&query, after, limit + 1), v.position())
-        });
-        if rows.is_empty()
-            && let Some(id) = query.client_id
-        {
-            // A search by HMIS id is a lookup: one that finds nothing is recorded as denied.
-            disclosure::of(ctx).denied(id.as_u128(), "findClients", position);
-        }
-        let has_next_page = rows.len() > limit;
-        rows.truncate(limit);
-        let fields = selected_at(ctx, &["edges", "node"]);
-        let edges: Vec<ClientEdge> = rows
-            .into_iter()
-            .map(|summary| {
-                note_intake(ctx, &summary, false, fields.clone(), position);
-                ClientEdge {
-                    cursor: summary.intake.client_id.to_string(),
-                    node: Client::new(summary, false),
-                }
-            })
-            .collect();
-        Ok(ClientConnection {
-            page_info: PageInfo {
-                has_next_page,
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
-            },
-            edges,
-        })
+        find(ctx, search, first, after, min_position, false).await
     }
+
+    /// The help desk's search of every client (those restricted to their organization
+    /// included), by name, date of birth, SSN last four or HMIS id, when an agency calls about
+    /// a record it cannot find. `reason` (the call it answers) is required and kept with the
+    /// disclosure record; every row counts as a deliberate access. Help desk only.
+    #[graphql(complexity = "first.max(1) as usize * child_complexity")]
+    async fn help_desk_find_clients(
+        &self,
+        ctx: &Context<'_>,
+        search: ClientSearch,
+        reason: String,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<ClientConnection> {
+        let a = actor(ctx)?;
+        if a.role != Role::HelpDesk {
+            return Err(crate::error::to_graphql(
+                caseledger_service::CommandError::new(
+                    caseledger_service::ErrorCode::Forbidden,
+                    "only the help desk searches every client",
+                ),
+            ));
+        }
+        let reason = reason.trim();
+        if reason.chars().count() < 10 || reason.chars().count() > 500 {
+            return Err(invalid(
+                "reason",
+                "state why you search (10 to 500 characters), e.g. the agency and the call",
+            ));
+        }
+        disclosure::of(ctx).purpose(reason);
+        find(ctx, search, first, after, None, true).await
+    }
+}
+
+/// A page of clients matching `search` for the viewer; rows noted as disclosed, deliberate or
+/// incidental.
+async fn find(
+    ctx: &Context<'_>,
+    search: ClientSearch,
+    first: i32,
+    after: Option<String>,
+    min_position: Option<i64>,
+    deliberate: bool,
+) -> async_graphql::Result<ClientConnection> {
+    if !(1..=MAX_PAGE).contains(&first) {
+        return Err(crate::error::to_graphql(caseledger_service::CommandError {
+            code: caseledger_service::ErrorCode::LimitExceeded,
+            field: Some("first".into()),
+            message: format!("a page holds 1 to {MAX_PAGE} rows"),
+        }));
+    }
+    let query = ClientQuery {
+        name: search
+            .name
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+        dob: convert::opt_date("search.dob", &search.dob)?,
+        ssn_last4: match &search.ssn_last4 {
+            Some(s) if s.len() == 4 && s.chars().all(|c| c.is_ascii_digit()) => Some(s.clone()),
+            Some(_) => return Err(invalid("search.ssnLast4", "four digits")),
+            None => None,
+        },
+        client_id: convert::opt_id("search.clientId", &search.client_id)?,
+    };
+    if query == ClientQuery::default() {
+        return Err(invalid(
+            "search",
+            "give a name, date of birth, SSN last four or HMIS id",
+        ));
+    }
+    let after: Option<ClientId> = after
+        .as_ref()
+        .map(|c| {
+            c.parse()
+                .map_err(|_| invalid("after", "not a cursor from this list"))
+        })
+        .transpose()?;
+    wait_for_position(service(ctx), min_position).await?;
+    let limit = usize::try_from(first).unwrap_or(20);
+    let (mut rows, position) = service(ctx).read(viewer(ctx)?, |v| {
+        (v.find_clients(&query, after, limit + 1), v.position())
+    });
+    if rows.is_empty()
+        && let Some(id) = query.client_id
+    {
+        // A search by HMIS id is a lookup: one that finds nothing is recorded as denied.
+        disclosure::of(ctx).denied(id.as_u128(), "findClients", position);
+    }
+    let has_next_page = rows.len() > limit;
+    rows.truncate(limit);
+    let fields = selected_at(ctx, &["edges", "node"]);
+    let edges: Vec<ClientEdge> = rows
+        .into_iter()
+        .map(|summary| {
+            note_intake(ctx, &summary, deliberate, fields.clone(), position);
+            ClientEdge {
+                cursor: summary.intake.client_id.to_string(),
+                node: Client::new(summary, deliberate),
+            }
+        })
+        .collect();
+    Ok(ClientConnection {
+        page_info: PageInfo {
+            has_next_page,
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        },
+        edges,
+    })
 }

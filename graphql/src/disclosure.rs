@@ -26,6 +26,7 @@ struct Collected {
     clients: BTreeMap<ClientId, ClientEntry>,
     denied: Vec<DeniedLookup>,
     view_position: u64,
+    purpose: String,
 }
 
 #[derive(Default)]
@@ -82,6 +83,11 @@ impl Disclosures {
         }
     }
 
+    /// Records why the user looked (a stated reason), kept with the disclosure.
+    pub fn purpose(&self, purpose: &str) {
+        self.collected.lock().expect("disclosures lock").purpose = purpose.to_string();
+    }
+
     /// Notes a lookup answered "not found".
     pub fn denied(&self, id: u128, operation: &str, position: u64) {
         let mut c = self.collected.lock().expect("disclosures lock");
@@ -134,6 +140,7 @@ impl Disclosures {
                 })
                 .collect(),
             denied: c.denied,
+            purpose: c.purpose,
         })
     }
 }

@@ -232,6 +232,7 @@ pub fn dashboard_disclosure(
             view_position: d.position,
             clients: Vec::new(),
             denied: Vec::new(),
+            purpose: String::new(),
         })
 }
 

@@ -53,6 +53,8 @@ pub struct AccessEntry {
     pub actor: Actor,
     /// GraphQL operation name.
     pub operation: String,
+    /// The reason the user stated for looking, if they had to.
+    pub purpose: String,
     /// The client id (asked for, when denied).
     pub client: u128,
     /// A lookup answered "not found".
@@ -351,6 +353,7 @@ fn entries_of(position: u64, envelope: &Envelope, record: &RecordsAccessed) -> V
         request_id: record.request_id,
         actor: envelope.actor,
         operation: record.operation.clone(),
+        purpose: record.purpose.clone(),
         client,
         denied,
         deliberate,

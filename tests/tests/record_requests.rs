@@ -328,3 +328,76 @@ fn business_days_skip_weekends_and_holidays() {
         date("2026-06-22")
     );
 }
+
+#[test]
+fn the_help_desk_finds_a_private_client_by_name_with_a_stated_reason_that_is_recorded() {
+    let (mut coc, _) = caseledger_tests::coc::stanislaus("2026-06-15");
+    coc.user("helpdesk", "lead", "HELP_DESK");
+    coc.user("auditor", "lead", "AUDITOR");
+    let private = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake(
+            "Rosa",
+            "Vega",
+            "1992-02-02",
+            "",
+            0,
+            "RESTRICT_TO_ORGANIZATION",
+        ),
+    ));
+    // CHSS cannot find her; the help desk can, by id or (with a reason) by name.
+    let by_name = "query($r: String!) { helpDeskFindClients(search: { name: \"vega\" }, reason: $r) { edges { node { id firstName } } } }";
+    let find = "{ findClients(search: { name: \"vega\" }) { edges { node { id } } } }";
+    assert_eq!(
+        coc.ok("chss_cm", find, json!({}))["findClients"]["edges"],
+        json!([])
+    );
+    assert_eq!(coc.refused("helpdesk", find, json!({})).code, "FORBIDDEN");
+    assert_eq!(
+        coc.refused(
+            "chss_cm",
+            by_name,
+            json!({ "r": "CHSS called about a client" })
+        )
+        .code,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        coc.refused("helpdesk", by_name, json!({ "r": "because" }))
+            .field
+            .as_deref(),
+        Some("reason")
+    );
+    let reason = "CHSS (Ann) called: cannot find the record of a client asking for it";
+    let found = coc.ok("helpdesk", by_name, json!({ "r": reason }));
+    assert_eq!(
+        found["helpDeskFindClients"]["edges"][0]["node"]["id"],
+        private.as_str()
+    );
+    let by_id = coc.ok(
+        "helpdesk",
+        "query($c: ID!) { findClients(search: { clientId: $c }) { edges { node { firstName } } } }",
+        json!({ "c": private }),
+    );
+    assert_eq!(
+        by_id["findClients"]["edges"][0]["node"]["firstName"],
+        "Rosa"
+    );
+    // The search is on the client's access log as a deliberate access with its reason.
+    let log = coc.ok(
+        "auditor",
+        "query($c: ID!) { accessLog(clientId: $c) { entries { userId deliberate purpose records { rule } } } }",
+        json!({ "c": private }),
+    );
+    let help_desk = coc.user_id("helpdesk");
+    let entry = log["accessLog"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["userId"] == help_desk.as_str() && e["purpose"] == reason)
+        .unwrap_or_else(|| panic!("{log}"))
+        .clone();
+    assert_eq!(entry["deliberate"], true);
+    assert_eq!(entry["records"][0]["rule"], "HELP_DESK");
+}

@@ -191,6 +191,7 @@ fn disclosure(actor: Actor, client: ClientId, i: u64, start: Timestamp) -> Envel
                 ],
             }],
             denied: Vec::new(),
+            purpose: String::new(),
         },
     )
 }

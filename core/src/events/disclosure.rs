@@ -61,4 +61,44 @@ pub struct RecordsAccessed {
     pub clients: Vec<ClientDisclosure>,
     /// Lookups that were answered "not found".
     pub denied: Vec<DeniedLookup>,
+    /// Why the data was looked at, when the user had to say (a help desk search by name
+    /// states the agency's call it answers); empty otherwise. Added in schema 2.
+    pub purpose: String,
+}
+
+/// Retired payload shapes, kept so old bytes keep decoding.
+pub(crate) mod legacy {
+    use serde::{Deserialize, Serialize};
+
+    use super::{ClientDisclosure, DeniedLookup, RecordsAccessed};
+    use crate::ids::RequestId;
+    use crate::time::Date;
+
+    /// `RecordsAccessed` schema 1: without `purpose`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct RecordsAccessedV1 {
+        pub request_id: RequestId,
+        pub date: Date,
+        pub operation: String,
+        pub query_sha256: [u8; 32],
+        pub view_position: u64,
+        pub clients: Vec<ClientDisclosure>,
+        pub denied: Vec<DeniedLookup>,
+    }
+
+    impl From<RecordsAccessedV1> for crate::events::Event {
+        fn from(v1: RecordsAccessedV1) -> Self {
+            RecordsAccessed {
+                request_id: v1.request_id,
+                date: v1.date,
+                operation: v1.operation,
+                query_sha256: v1.query_sha256,
+                view_position: v1.view_position,
+                clients: v1.clients,
+                denied: v1.denied,
+                purpose: String::new(),
+            }
+            .into()
+        }
+    }
 }

@@ -34,7 +34,8 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use client::*;
-pub use disclosure::*;
+pub(crate) use disclosure::legacy;
+pub use disclosure::{ClientDisclosure, DeniedLookup, DisclosedRecord, RecordsAccessed};
 pub use enrollment::*;
 pub use facility::*;
 pub use household::*;
@@ -252,7 +253,7 @@ event_catalog! {
     /// A client asked for a revision of their record.
     RecordRevisionRequested = 44, schema 1;
     /// Client data was disclosed (or lookups denied) in an API response.
-    RecordsAccessed = 45, schema 1;
+    RecordsAccessed = 45, schema 2;
 }
 
 impl fmt::Display for EventType {

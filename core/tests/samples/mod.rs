@@ -612,6 +612,7 @@ fn payload(ty: EventType) -> Event {
                 client_id: ulid(0x3f),
                 operation: "client".into(),
             }],
+            purpose: "Agency called: cannot find the client's record".into(),
         }
         .into(),
     }
