@@ -62,6 +62,36 @@ th{background:#eee}.none{color:#555;font-style:italic}dl{display:grid;grid-templ
 dt{font-weight:bold}.header{border:1px solid #444;padding:8px;margin-bottom:1em}\
 @media print{body{margin:0}h2{break-after:avoid}tr{break-inside:avoid}}";
 
+/// A role as people name it.
+fn role(role: caseledger_core::Role) -> &'static str {
+    use caseledger_core::Role;
+    match role {
+        Role::CaseManager => "Case manager",
+        Role::AgencyAdmin => "Agency administrator",
+        Role::SystemAdmin => "System administrator",
+        Role::HelpDesk => "Help desk",
+        Role::Auditor => "Auditor",
+        Role::System => "System",
+    }
+}
+
+/// The sharing rule that allowed a disclosure, as people name it.
+fn rule(reason: caseledger_core::AccessReason) -> &'static str {
+    use caseledger_core::AccessReason as R;
+    match reason {
+        R::OwnOrganization => "Own organization",
+        R::OwnUser => "Own record",
+        R::GlobalShare => "Shared with all agencies",
+        R::Mou(_) => "MOU",
+        R::ReleaseException(_) => "Release of information",
+        R::SystemAdministrator => "System administrator",
+        R::HelpDesk => "Help desk",
+        R::Auditor => "Auditor",
+        R::PolicyRule(_) => "Sharing policy",
+        R::ClientRecordRequest(_) => "Client record request",
+    }
+}
+
 /// The dashboard page.
 pub fn dashboard_html(d: &Dashboard) -> String {
     let r = &d.request;
@@ -250,7 +280,7 @@ pub fn dashboard_html(d: &Dashboard) -> String {
                 vec![
                     x.at.to_datetime().format("%Y-%m-%d %H:%M UTC").to_string(),
                     x.organization.clone(),
-                    format!("{:?}", x.role),
+                    role(x.role).to_string(),
                     x.kinds
                         .iter()
                         .map(|k| format!("{k:?}"))
@@ -258,16 +288,7 @@ pub fn dashboard_html(d: &Dashboard) -> String {
                         .join(", "),
                     x.reasons
                         .iter()
-                        .map(|r| match r {
-                            caseledger_core::AccessReason::Mou(_) => "MOU".to_string(),
-                            caseledger_core::AccessReason::ReleaseException(_) => {
-                                "Release exception".to_string()
-                            }
-                            caseledger_core::AccessReason::ClientRecordRequest(_) => {
-                                "Client record request".to_string()
-                            }
-                            other => format!("{other:?}"),
-                        })
+                        .map(|r| rule(*r))
                         .collect::<Vec<_>>()
                         .join(", "),
                 ]
