@@ -30,4 +30,4 @@ if ! CHROMIUM="$(find_chromium)"; then
 fi
 export CHROMIUM
 echo "== dashboard browser test with $CHROMIUM"
-cargo test -p caseledger-tests --test dashboard_browser -- --ignored
+cargo test --workspace --test dashboard_browser -- --ignored

@@ -143,6 +143,38 @@ impl Client {
         }
     }
 
+    /// Notes that the client's record `record` of `kind` was shown (under the intake's rule)
+    /// with the fields selected under the current field.
+    fn note(
+        &self,
+        ctx: &Context<'_>,
+        kind: RecordKind,
+        record: u128,
+        fields: &[String],
+        position: u64,
+    ) {
+        disclosure::of(ctx).shown(
+            self.summary.intake.client_id,
+            self.deliberate,
+            kind,
+            record,
+            fields.to_vec(),
+            reason(self.summary.access),
+            position,
+        );
+    }
+
+    /// The client's releases of information as the viewer may see them, and the position read.
+    fn sharing(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<(caseledger_projections::ClientSharing, u64)> {
+        let id = self.summary.intake.client_id;
+        let (sharing, position) =
+            service(ctx).read(viewer(ctx)?, |v| (v.sharing(id), v.position()));
+        Ok((sharing.unwrap_or_default(), position))
+    }
+
     fn list<T>(
         &self,
         ctx: &Context<'_>,
@@ -485,22 +517,17 @@ impl Client {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<MouAssignment>> {
-        let id = self.summary.intake.client_id;
-        let (sharing, position) =
-            service(ctx).read(viewer(ctx)?, |v| (v.sharing(id), v.position()));
+        let (sharing, position) = self.sharing(ctx)?;
         let fields = selected(ctx);
         Ok(sharing
-            .unwrap_or_default()
             .assignments
             .into_iter()
             .map(|a| {
-                disclosure::of(ctx).shown(
-                    id,
-                    self.deliberate,
+                self.note(
+                    ctx,
                     RecordKind::MouAssignment,
                     a.id.as_u128(),
-                    fields.clone(),
-                    reason(self.summary.access),
+                    &fields,
                     position,
                 );
                 MouAssignment {
@@ -517,22 +544,17 @@ impl Client {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ReleaseException>> {
-        let id = self.summary.intake.client_id;
-        let (sharing, position) =
-            service(ctx).read(viewer(ctx)?, |v| (v.sharing(id), v.position()));
+        let (sharing, position) = self.sharing(ctx)?;
         let fields = selected(ctx);
         Ok(sharing
-            .unwrap_or_default()
             .releases
             .into_iter()
             .map(|r| {
-                disclosure::of(ctx).shown(
-                    id,
-                    self.deliberate,
+                self.note(
+                    ctx,
                     RecordKind::ReleaseException,
                     r.id.as_u128(),
-                    fields.clone(),
-                    reason(self.summary.access),
+                    &fields,
                     position,
                 );
                 ReleaseException {
@@ -554,13 +576,11 @@ impl Client {
         Ok(households
             .into_iter()
             .map(|h| {
-                disclosure::of(ctx).shown(
-                    id,
-                    self.deliberate,
+                self.note(
+                    ctx,
                     RecordKind::HouseholdMembership,
                     h.id.as_u128(),
-                    fields.clone(),
-                    reason(self.summary.access),
+                    &fields,
                     position,
                 );
                 Household {
