@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// request's due date is counted in business days.
     #[arg(long, env = "CASELEDGER_HOLIDAYS", value_delimiter = ',')]
     holidays: Vec<caseledger_core::Date>,
+    /// On an empty data directory, load the demo CoC (MOU 0001 of the HPRP seed) and write
+    /// every demo user's bearer token to DATA/demo-tokens.txt.
+    #[arg(long, env = "CASELEDGER_DEMO")]
+    demo: bool,
 }
 
 /// Opens the data directory and serves HTTP until Ctrl-C or SIGTERM.
@@ -47,11 +51,19 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         let service = Service::open(&config)
             .with_context(|| format!("cannot open data directory {}", args.data.data.display()))?;
         service.start();
+        let demo = if args.demo {
+            Some(load_demo(&service, &args.data.data).await?)
+        } else {
+            None
+        };
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let local = listener.local_addr()?;
         println!("caseledger listening on http://{local}");
+        if let Some(tokens) = demo {
+            print_demo(&tokens, local);
+        }
         tracing::info!(%local, "listening");
         let api = caseledger_graphql::ApiConfig {
             dev: args.dev,
@@ -65,6 +77,54 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         tracing::info!("stopped");
         Ok::<(), Failure>(())
     })
+}
+
+/// Loads the demo into an empty data directory and writes the tokens file (mode 0600); on a
+/// directory that already holds a log, serves it as it is. Returns the tokens file's path.
+async fn load_demo(
+    service: &Service,
+    data: &std::path::Path,
+) -> Result<std::path::PathBuf, Failure> {
+    let path = data.join("demo-tokens.txt");
+    if service.head().position > 0 {
+        tracing::warn!(path = %path.display(), "the data directory already holds a log: not loading the demo again");
+        return Ok(path);
+    }
+    let started = std::time::Instant::now();
+    let users = caseledger_fixtures::demo::load(service).await?;
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.write_all(caseledger_fixtures::demo::tokens_file(&users).as_bytes())?;
+        file.sync_all()?;
+    }
+    tracing::info!(
+        users = users.len(),
+        position = service.head().position,
+        ms = started.elapsed().as_millis() as u64,
+        "demo loaded"
+    );
+    Ok(path)
+}
+
+/// Tells a newcomer where the tokens are and what to paste first.
+fn print_demo(tokens: &std::path::Path, local: SocketAddr) {
+    println!(
+        "demo: every demo user's bearer token is in {}",
+        tokens.display()
+    );
+    println!("demo: try, as CHSS's case manager (MOU 0001 lets CHSS see CCC's shared clients):");
+    println!(
+        "  curl -s http://{local}/graphql -H \"Authorization: Bearer $(awk -F'\\t' '$1==\"chss-cm\"{{print $4}}' {})\" -H 'Content-Type: application/json' -d '{{\"query\":\"{{ findClients(search: {{ name: \\\"lopez\\\" }}) {{ edges {{ node {{ id firstName lastName access {{ rule }} }} }} }} }}\"}}'",
+        tokens.display()
+    );
 }
 
 async fn shutdown_signal() {

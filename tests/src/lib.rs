@@ -46,6 +46,7 @@ pub const CLI_ENV_VARS: &[&str] = &[
     "CASELEDGER_CHECKPOINT_EVERY",
     "CASELEDGER_CHECKPOINT_KEY_FILE",
     "CASELEDGER_HOLIDAYS",
+    "CASELEDGER_DEMO",
 ];
 
 /// How long `serve` may take to print its listening address.
