@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use caseledger_core::events::{ClientIntakeEdited, ClientIntakeRecorded, Event};
+use caseledger_core::events::{ClientIntakeRecorded, Event};
 use caseledger_core::sharing::{TransactionFacts, transaction_facts};
 use caseledger_core::{
     ClientId, ClientRestriction, Date, DateWindow, MouAssignmentId, MouDirection, MouId,
@@ -258,7 +258,7 @@ impl Store {
                     .and_then(|c| c.intake.as_mut())
                 {
                     self.search.remove(intake);
-                    apply_edit(intake, e);
+                    e.apply_to(intake);
                     self.search.index(intake);
                 }
             }
@@ -392,31 +392,6 @@ fn follow_up_of(event: &Event) -> Option<u128> {
         Event::BarLifted(x) => x.bar_id.as_u128(),
         _ => return None,
     })
-}
-
-/// Applies the fields an edit carries to the current intake.
-fn apply_edit(intake: &mut ClientIntakeRecorded, e: &ClientIntakeEdited) {
-    macro_rules! take {
-        ($($field:ident),*) => {
-            $(if let Some(v) = &e.$field { intake.$field = v.clone(); })*
-        };
-    }
-    take!(
-        name,
-        name_data_quality,
-        ssn,
-        ssn_data_quality,
-        dob,
-        dob_data_quality,
-        race_ethnicity,
-        race_none,
-        additional_race_ethnicity,
-        sex,
-        genders,
-        gender_none,
-        different_identity_text,
-        veteran_status
-    );
 }
 
 /// Where the events a client record dashboard is built from are in the log.

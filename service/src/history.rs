@@ -99,27 +99,7 @@ pub(crate) fn changes(
         Event::ClientIntakeRecorded(i) if intake.is_none() => *intake = Some(i.clone()),
         Event::ClientIntakeEdited(e) => {
             if let Some(i) = intake.as_mut() {
-                macro_rules! take {
-                    ($($field:ident),*) => {
-                        $(if let Some(v) = &e.$field { i.$field = v.clone(); })*
-                    };
-                }
-                take!(
-                    name,
-                    name_data_quality,
-                    ssn,
-                    ssn_data_quality,
-                    dob,
-                    dob_data_quality,
-                    race_ethnicity,
-                    race_none,
-                    additional_race_ethnicity,
-                    sex,
-                    genders,
-                    gender_none,
-                    different_identity_text,
-                    veteran_status
-                );
+                e.apply_to(i);
             }
         }
         Event::ClientAddressUpdated(a) => {

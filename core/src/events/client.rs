@@ -171,6 +171,31 @@ impl ClientIntakeEdited {
             .collect()
     }
 
+    /// Applies the changed fields to an intake (the current values after the edit).
+    pub fn apply_to(&self, intake: &mut ClientIntakeRecorded) {
+        macro_rules! take {
+            ($($field:ident),*) => {
+                $(if let Some(v) = &self.$field { intake.$field = v.clone(); })*
+            };
+        }
+        take!(
+            name,
+            name_data_quality,
+            ssn,
+            ssn_data_quality,
+            dob,
+            dob_data_quality,
+            race_ethnicity,
+            race_none,
+            additional_race_ethnicity,
+            sex,
+            genders,
+            gender_none,
+            different_identity_text,
+            veteran_status
+        );
+    }
+
     /// Whether no field changes (such an edit is rejected, not recorded).
     pub fn is_empty(&self) -> bool {
         self.changed_fields().is_empty()
