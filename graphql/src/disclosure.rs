@@ -98,16 +98,19 @@ impl Disclosures {
         });
     }
 
-    /// The disclosure event for the request, or `None` when nothing was shown or denied.
-    pub fn into_event(
-        self,
+    /// The disclosure event for the request (what was noted so far), or `None` when nothing
+    /// was shown or denied.
+    pub fn take_event(
+        &self,
         request_id: RequestId,
         date: Date,
         operation: &str,
         query: &str,
         variables: &str,
     ) -> Option<RecordsAccessed> {
-        let c = self.collected.into_inner().expect("disclosures lock");
+        // Taken, not consumed: whoever else still holds the collector cannot make this
+        // request's disclosures disappear.
+        let c = std::mem::take(&mut *self.collected.lock().expect("disclosures lock"));
         if c.clients.is_empty() && c.denied.is_empty() {
             return None;
         }

@@ -130,11 +130,10 @@ async fn graphql(
         .execute(request.data(context).data(disclosures.clone()))
         .await;
     // Write before respond: the disclosure must be durable before any client data leaves.
-    let disclosures = std::sync::Arc::try_unwrap(disclosures).unwrap_or_default();
     let today = state.service.today();
     if let (Ok(actor), Some(event)) = (
         actor,
-        disclosures.into_event(request_id, today, &operation, &query, &variables),
+        disclosures.take_event(request_id, today, &operation, &query, &variables),
     ) && let Err(e) = state.service.record_access(actor, event).await
     {
         tracing::error!(%request_id, error = %e, "disclosure record not written; response withheld");

@@ -223,7 +223,7 @@ pub fn dashboard_disclosure(
     let collector = Disclosures::default();
     note_dashboard(&collector, d);
     collector
-        .into_event(request_id, date, operation, operation, "")
+        .take_event(request_id, date, operation, operation, "")
         .unwrap_or(caseledger_core::events::RecordsAccessed {
             request_id,
             date,
