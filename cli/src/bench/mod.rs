@@ -14,6 +14,7 @@ use crate::Failure;
 
 mod audit;
 mod graphql;
+mod peer;
 mod replay;
 
 /// Arguments of `bench`.
@@ -28,9 +29,13 @@ pub struct BenchArgs {
     /// Scratch directory for the benchmark logs (on the disk you want measured).
     #[arg(long, env = "CASELEDGER_BENCH_DIR")]
     dir: Option<PathBuf>,
-    /// Run only these groups (default: all).
+    /// Run only these groups (default: all but `peer`).
     #[arg(long, value_enum, value_delimiter = ',')]
     only: Vec<Group>,
+    /// libpq connection string of the PostgreSQL peer (`scripts/bench-peer.sh` passes one);
+    /// needed by the `peer` group.
+    #[arg(long, env = "CASELEDGER_BENCH_PEER")]
+    peer: Option<String>,
 }
 
 /// Groups of figures.
@@ -44,6 +49,8 @@ enum Group {
     Graphql,
     /// Auditors' queries over many disclosure records.
     Audit,
+    /// The append workload against PostgreSQL (`scripts/bench-peer.sh`), with ratios.
+    Peer,
 }
 
 /// Named figures in the order they were measured.
@@ -53,6 +60,14 @@ pub(crate) struct Figures(Vec<(String, f64, &'static str)>);
 impl Figures {
     pub(crate) fn add(&mut self, name: impl Into<String>, value: f64, unit: &'static str) {
         self.0.push((name.into(), value, unit));
+    }
+
+    /// A figure measured earlier in the run.
+    pub(crate) fn get(&self, name: &str) -> Option<f64> {
+        self.0
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, v, _)| *v)
     }
 
     fn print(&self, json: bool) {
@@ -94,7 +109,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         (3_000, 200_000)
     };
     let mut figures = Figures::default();
-    let wants = |g: Group| args.only.is_empty() || args.only.contains(&g);
+    let wants = |g: Group| (args.only.is_empty() && g != Group::Peer) || args.only.contains(&g);
     if wants(Group::Replay) {
         replay::run(args.quick, &mut figures)?;
     }
@@ -105,6 +120,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         audit::run(args.quick, scratch.path(), &mut figures)?;
     }
     if !wants(Group::Append) {
+        run_peer(&args, &mut figures)?;
         figures.print(args.json);
         return Ok(());
     }
@@ -132,6 +148,9 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         percentile(&overwrite, 50.0) * 1e6,
         "µs",
     );
+
+    let sequential = sequential_write_mb_per_s(scratch.path(), if args.quick { 64 } else { 512 })?;
+    figures.add("disk_sequential_write_mb_per_s", sequential, "MB/s");
 
     // The durable default, and sled's flush alone to show what the fdatasync costs.
     let modes = [
@@ -168,8 +187,41 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         "records/s",
     );
 
+    run_peer(&args, &mut figures)?;
     figures.print(args.json);
     Ok(())
+}
+
+/// The peer group, when asked for (after the append group, so the ratios can be computed).
+fn run_peer(args: &BenchArgs, figures: &mut Figures) -> Result<(), Failure> {
+    if !args.only.contains(&Group::Peer) {
+        return Ok(());
+    }
+    let conninfo = args.peer.as_deref().ok_or_else(|| {
+        anyhow::anyhow!("the peer group needs --peer CONNINFO (run scripts/bench-peer.sh)")
+    })?;
+    peer::run(conninfo, args.quick, figures)
+}
+
+/// The disk's sequential write speed: `mib` MiB written in 1 MiB blocks, then one `fsync`,
+/// timed together (the page cache alone would otherwise be measured).
+fn sequential_write_mb_per_s(dir: &Path, mib: usize) -> Result<f64, Failure> {
+    let path = dir.join("sequential-write");
+    let mut f = OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(&path)?;
+    let block = vec![0xa5u8; 1 << 20];
+    let started = Instant::now();
+    for _ in 0..mib {
+        f.write_all(&block)?;
+    }
+    f.sync_all()?;
+    let secs = started.elapsed().as_secs_f64();
+    drop(f);
+    std::fs::remove_file(path)?;
+    Ok((mib << 20) as f64 / 1e6 / secs)
 }
 
 /// Latencies of 300-byte writes each followed by `fdatasync`: appended to a growing file, or
