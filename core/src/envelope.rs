@@ -128,6 +128,38 @@ impl Envelope {
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         decode(bytes)
     }
+
+    /// Encodes the envelope with every identifying value sealed under the data key of the
+    /// event's client (see [`crate::pii::seal`]): the form the log stores.
+    pub fn encode_sealed(
+        &self,
+        keys: &std::sync::Arc<dyn crate::pii::KeyRing>,
+    ) -> Result<Vec<u8>, SealedEncodeError> {
+        crate::pii::sealing(keys, self.event.client(), self.event_id.as_u128(), || {
+            encode(self)
+        })?
+        .map_err(SealedEncodeError::Encode)
+    }
+
+    /// Decodes an envelope, opening its identifying values with `keys` (values whose key was
+    /// destroyed read as erased).
+    pub fn decode_opened(
+        bytes: &[u8],
+        keys: &std::sync::Arc<dyn crate::pii::KeyRing>,
+    ) -> Result<Self, DecodeError> {
+        crate::pii::opening(keys, || decode(bytes))
+    }
+}
+
+/// Why [`Envelope::encode_sealed`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SealedEncodeError {
+    /// An identifying value could not be sealed (e.g. the client was forgotten).
+    #[error(transparent)]
+    Seal(#[from] crate::pii::SealError),
+    /// The envelope did not encode.
+    #[error(transparent)]
+    Encode(EncodeError),
 }
 
 /// Encodes an envelope in format 1 at the event type's current schema version.

@@ -34,13 +34,13 @@ pub mod testkit;
 pub mod time;
 
 pub use envelope::{
-    Actor, Envelope, FORMAT_V1, Header, decode, decode_event, decode_header, decode_prefix,
-    decode_with_event_bytes, encode, encode_event,
+    Actor, Envelope, FORMAT_V1, Header, SealedEncodeError, decode, decode_event, decode_header,
+    decode_prefix, decode_with_event_bytes, encode, encode_event,
 };
 pub use error::{DecodeError, EncodeError, ParseError};
 pub use events::{Event, EventType};
 pub use ids::*;
-pub use pii::Pii;
+pub use pii::{KeyRing, Pii, SealError, SecretKey};
 pub use policy::SharingPolicy;
 pub use sharing_types::{
     AccessLevel, AccessReason, AssessmentKind, ClientRestriction, MouDirection, RecordKind,

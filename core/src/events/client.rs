@@ -236,3 +236,18 @@ mod tests {
         assert!(!edit.is_empty());
     }
 }
+
+/// A system administrator (or the retention job) forgot a client's identifiers: the client's
+/// data key was destroyed, so every identifying value ever recorded for them reads as erased
+/// from now on and in every replay. Non-identifying facts (enrollments, services, dates,
+/// demographics used in reporting) stay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientIdentifiersForgotten {
+    /// The client.
+    pub client_id: ClientId,
+    /// Why, as stated by the administrator or the retention rule. Not sealed, so the audit
+    /// trail keeps it: it must not identify the client.
+    pub reason: String,
+    /// For the retention job: the date the identifiers were last created or changed.
+    pub retention_last_changed: Option<Date>,
+}

@@ -254,6 +254,8 @@ event_catalog! {
     RecordRevisionRequested = 44, schema 1;
     /// Client data was disclosed (or lookups denied) in an API response.
     RecordsAccessed = 45, schema 2;
+    /// A client's identifiers were forgotten (their data key destroyed).
+    ClientIdentifiersForgotten = 46, schema 1;
 }
 
 impl fmt::Display for EventType {
@@ -325,6 +327,7 @@ impl Event {
             Event::RecordRequestDenied(e) => S::Request(e.request_id),
             Event::RecordRevisionRequested(e) => S::Request(e.request_id),
             Event::RecordsAccessed(e) => S::Access(e.date),
+            Event::ClientIdentifiersForgotten(e) => S::Client(e.client_id),
         }
     }
 
@@ -378,6 +381,7 @@ impl Event {
             Event::RecordRequestSubmitted(e) => Some(e.client_id),
             Event::RecordRequestDenied(e) => Some(e.client_id),
             Event::RecordRevisionRequested(e) => Some(e.client_id),
+            Event::ClientIdentifiersForgotten(e) => Some(e.client_id),
         }
     }
 }
@@ -399,7 +403,7 @@ mod tests {
             assert!(t.schema_version() >= 1);
         }
         assert_eq!(EventType::from_code(0), None);
-        assert_eq!(EventType::from_code(46), None);
+        assert_eq!(EventType::from_code(47), None);
         assert_eq!(
             EventType::ClientIntakeRecorded.name(),
             "ClientIntakeRecorded"

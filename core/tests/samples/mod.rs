@@ -83,7 +83,8 @@ fn actor(ty: EventType) -> Actor {
         | T::ProgramCreated
         | T::MouCreated
         | T::MouChanged
-        | T::ClientIntakeEdited => (ADMIN, COC_LEAD, Role::SystemAdmin),
+        | T::ClientIntakeEdited
+        | T::ClientIdentifiersForgotten => (ADMIN, COC_LEAD, Role::SystemAdmin),
         T::RecordRequestSubmitted
         | T::RecordRequestDelivered
         | T::RecordRequestDenied
@@ -558,6 +559,12 @@ fn payload(ty: EventType) -> Event {
             revision_id: RevisionId::new(ulid(0x73)),
             section: "Client Profile".into(),
             description: pii("Date of birth should be 2012-04-03"),
+        }
+        .into(),
+        T::ClientIdentifiersForgotten => ClientIdentifiersForgotten {
+            client_id: CLIENT,
+            reason: "retention: identifiers unchanged for 7 years, no open enrollment".into(),
+            retention_last_changed: Some(date("2019-01-14")),
         }
         .into(),
         T::RecordsAccessed => RecordsAccessed {
