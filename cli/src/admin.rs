@@ -1,7 +1,7 @@
 //! `caseledger admin ...`: setting up a deployment.
 
 use caseledger_core::SharingPolicy;
-use caseledger_service::{Bootstrap, Service, ServiceConfig};
+use caseledger_service::{Bootstrap, Service};
 
 use crate::{DataArgs, Failure};
 
@@ -56,7 +56,7 @@ pub fn run(command: AdminCommand) -> Result<(), Failure> {
                 .enable_all()
                 .build()?;
             runtime.block_on(async move {
-                let service = Service::open(&ServiceConfig::new(&data.data))?;
+                let service = Service::open(&data.service_config())?;
                 service.start();
                 let result = service
                     .bootstrap(Bootstrap { policy, lead_name: organization_name, admin_username: username })

@@ -5,7 +5,7 @@
 //! an auditor without a token; they read the same answers the GraphQL audit queries give.
 
 use caseledger_core::{Actor, ClientId, Date, OrganizationId, Role, UserId};
-use caseledger_service::{AccessFilter, Service, ServiceConfig};
+use caseledger_service::{AccessFilter, Service};
 
 use crate::{DataArgs, Failure};
 
@@ -104,7 +104,7 @@ fn open(data: &DataArgs) -> Result<Service, Failure> {
     if !data.data.join("db").exists() {
         return Err(anyhow::anyhow!("{} holds no log", data.data.display()).into());
     }
-    Ok(Service::open(&ServiceConfig::new(&data.data))?)
+    Ok(Service::open(&data.service_config())?)
 }
 
 /// Runs an auditor command.
@@ -315,7 +315,7 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
     print(&columns, &rows, format)
 }
 
-fn print(columns: &[&str], rows: &[Vec<String>], format: Format) -> Result<(), Failure> {
+pub(crate) fn print(columns: &[&str], rows: &[Vec<String>], format: Format) -> Result<(), Failure> {
     match format {
         Format::Json => {
             let array: Vec<serde_json::Value> = rows

@@ -7,9 +7,11 @@
 mod admin;
 mod audit;
 mod bench;
+mod keys;
 mod logging;
 mod logtools;
 mod record_request;
+mod retention;
 mod serve;
 mod verify;
 
@@ -40,6 +42,30 @@ struct DataArgs {
     /// Data directory (embedded sled store).
     #[arg(long, env = "CASELEDGER_DATA", default_value = "./data")]
     data: PathBuf,
+    /// The master key sealing clients' identifiers (created with a new data directory).
+    #[arg(
+        long,
+        env = "CASELEDGER_MASTER_KEY_FILE",
+        default_value = "DATA/master.key"
+    )]
+    master_key_file: String,
+}
+
+impl DataArgs {
+    /// The master key file: the flag or environment, `DATA/` standing for the data directory.
+    fn master_key_path(&self) -> PathBuf {
+        match self.master_key_file.strip_prefix("DATA/") {
+            Some(rest) => self.data.join(rest),
+            None => PathBuf::from(&self.master_key_file),
+        }
+    }
+
+    /// A service configuration for this data directory and master key.
+    fn service_config(&self) -> caseledger_service::ServiceConfig {
+        let mut config = caseledger_service::ServiceConfig::new(&self.data);
+        config.master_key_file = Some(self.master_key_path());
+        config
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,6 +93,13 @@ enum Command {
     /// Auditors' questions, offline on a stopped server's data directory or a copy.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The retention rule: list or forget clients whose identifiers are past the retention
+    /// period (stopped server; a running one applies it daily).
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
+    /// The master key: rotate it, or show its fingerprint and key counts (stopped server).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 /// A failure with the exit code it maps to.
@@ -143,6 +176,8 @@ fn main() -> ExitCode {
         Command::Audit(cmd) => audit::run(cmd),
         Command::Checkpoint(data) => checkpoint(&data),
         Command::RecordRequest(cmd) => record_request::run(cmd),
+        Command::Retention(cmd) => retention::run(cmd),
+        Command::Keys(cmd) => keys::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use caseledger_core::{Actor, OrganizationId, RecordRequestId, RequestId, Role, UserId};
-use caseledger_service::{Service, ServiceConfig};
+use caseledger_service::Service;
 
 use crate::{DataArgs, Failure};
 
@@ -34,7 +34,7 @@ pub fn run(command: RecordRequestCommand) -> Result<(), Failure> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let service = Service::open(&ServiceConfig::new(&data.data))?;
+        let service = Service::open(&data.service_config())?;
         service.start();
         // Offline, whoever holds the data directory acts for the help desk.
         let help_desk = Actor {

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use caseledger_service::{Service, ServiceConfig};
+use caseledger_service::Service;
 
 use crate::{DataArgs, Failure};
 
@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// every demo user's bearer token to DATA/demo-tokens.txt.
     #[arg(long, env = "CASELEDGER_DEMO")]
     demo: bool,
+    /// Once a day, forget the identifiers of clients whose identifiers were last recorded or
+    /// changed this many years ago and who have no open enrollment (HUD: 7); 0: never.
+    #[arg(long, env = "CASELEDGER_RETENTION_YEARS", default_value_t = 7)]
+    retention_years: u32,
 }
 
 /// Opens the data directory and serves HTTP until Ctrl-C or SIGTERM.
@@ -42,7 +46,8 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let mut config = ServiceConfig::new(&args.data.data);
+        let mut config = args.data.service_config();
+        config.retention_years = (args.retention_years > 0).then_some(args.retention_years);
         config.progress = replay_progress();
         config.today = args.today;
         config.holidays = args.holidays.clone();

@@ -200,6 +200,15 @@ pub fn decode_with_event_bytes(bytes: &[u8]) -> Result<(Envelope, Vec<u8>), Deco
     Ok((envelope, event))
 }
 
+impl Event {
+    /// A copy of the event with every identifying value erased (forgetting a client).
+    pub fn erased(&self) -> Event {
+        let bytes =
+            crate::pii::erasing(|| encode_event(self)).expect("an event in memory always encodes");
+        decode_event(&bytes).expect("an erased event decodes")
+    }
+}
+
 /// Decodes what [`encode_event`] wrote, upcasting older schema versions like [`decode`].
 pub fn decode_event(bytes: &[u8]) -> Result<Event, DecodeError> {
     let (event_type, version) = decode_prefix(bytes)?;

@@ -367,6 +367,12 @@ impl Client {
         Access::of(self.summary.access)
     }
 
+    /// True once the client's identifiers were forgotten (retention or a system
+    /// administrator): names, SSN, date of birth, address and free texts are null for good.
+    async fn identifiers_erased(&self) -> bool {
+        self.summary.intake.name.is_erased()
+    }
+
     /// Who may see the intake beyond the creating organization, today.
     async fn restriction(&self) -> ClientRestrictionName {
         self.summary.restriction.into()

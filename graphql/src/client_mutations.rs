@@ -362,6 +362,26 @@ impl ClientMutations {
         Ok(payload(client, written.position()))
     }
 
+    /// Forgets the client's identifiers (system administrators only): their data key is
+    /// destroyed, so names, SSN, date of birth, address and every free text ever recorded for
+    /// them read as erased from now on, everywhere; enrollments, services and other
+    /// non-identifying facts stay for reporting. `reason` stays in the audit trail unsealed:
+    /// say why, never who. Cannot be undone.
+    async fn forget_client_identifiers(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        reason: String,
+    ) -> async_graphql::Result<ClientPayload> {
+        let a = actor(ctx)?;
+        let client = convert::id("clientId", &client_id)?;
+        let written = service(ctx)
+            .forget_client_identifiers(a.user, client, &reason)
+            .await
+            .map_err(to_graphql)?;
+        Ok(payload(client, written.position()))
+    }
+
     /// Changes who may see the client's intake, from `effective` (default today). The creating
     /// organization only.
     async fn set_client_restriction(

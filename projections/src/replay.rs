@@ -36,6 +36,7 @@ impl Projections {
         E: std::error::Error + Send + 'static,
         S: Iterator<Item = Result<EncodedBatch, E>> + Send,
     {
+        let keys = self.store.keys.0.clone();
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<
                 Result<Vec<(u64, Envelope, Vec<u8>)>, ReplayError<E>>,
@@ -46,9 +47,13 @@ impl Projections {
                         batch
                             .into_iter()
                             .map(|(position, bytes)| {
-                                decode_with_event_bytes(&bytes)
-                                    .map(|(e, compact)| (position, e, compact))
-                                    .map_err(|source| ReplayError::Decode { position, source })
+                                let decode = || decode_with_event_bytes(&bytes);
+                                match &keys {
+                                    Some(keys) => caseledger_core::pii::opening(keys, decode),
+                                    None => decode(),
+                                }
+                                .map(|(e, compact)| (position, e, compact))
+                                .map_err(|source| ReplayError::Decode { position, source })
                             })
                             .collect()
                     });
@@ -62,7 +67,8 @@ impl Projections {
                 let decoded = decoded?;
                 let last = decoded.last().map(|d| d.0);
                 for (position, envelope, compact) in decoded {
-                    self.apply_owned(position, envelope.actor.user, envelope.event, compact);
+                    let header = envelope.header();
+                    self.apply_owned(position, &header, envelope.event, compact);
                 }
                 if let Some(last) = last {
                     progress(last);

@@ -72,6 +72,13 @@ pub(crate) struct Requests {
 }
 
 impl Requests {
+    /// Erases the recipients (names, email addresses) of `client`'s requests.
+    pub(crate) fn forget(&mut self, client: ClientId) {
+        for facts in self.by_id.values_mut().filter(|f| f.client == client) {
+            facts.recipient = caseledger_core::pii::erased_copy(&facts.recipient);
+        }
+    }
+
     pub(crate) fn apply(&mut self, event: &Event) {
         let status = |r: &mut Self, id, status| {
             if let Some(f) = r.by_id.get_mut(id) {

@@ -73,6 +73,10 @@ pub(crate) struct ClientState {
     pub transactions: Vec<u128>,
     /// Client record requests submitted and neither fulfilled nor denied, in submission order.
     pub open_requests: Vec<RecordRequestId>,
+    /// The (UTC) date the identifiers were last recorded or changed: intake, edit, address.
+    pub identifiers_changed: Option<Date>,
+    /// The identifiers were forgotten (the data key destroyed, the values erased here).
+    pub forgotten: bool,
 }
 
 /// A transaction: its sharing facts and the events that make it up (creation first, then
@@ -98,11 +102,27 @@ impl Compact {
         )
     }
 
-    /// The event. The bytes were encoded by this process from a valid event, so they decode.
-    pub fn event(&self) -> Event {
-        caseledger_core::decode_event(&self.0).expect("compact event bytes decode")
+    /// The event, its identifying values opened with `keys` (erased where the key is gone).
+    /// The bytes were cut from a stored event or encoded by this process, so they decode.
+    pub fn event(&self, keys: &Keys) -> Event {
+        let decode = || caseledger_core::decode_event(&self.0);
+        match &keys.0 {
+            Some(keys) => caseledger_core::pii::opening(keys, decode),
+            None => decode(),
+        }
+        .expect("compact event bytes decode")
+    }
+
+    /// The same event with every identifying value erased, sealed ones included (forgetting).
+    fn erase(&mut self) {
+        let event = caseledger_core::decode_event(&self.0).expect("compact event bytes decode");
+        *self = Compact::new(&event.erased());
     }
 }
+
+/// The key ring the views open identifying values with (none: sealed values stay sealed).
+#[derive(Clone, Default)]
+pub struct Keys(pub(crate) Option<std::sync::Arc<dyn caseledger_core::KeyRing>>);
 
 /// An MOU as last recorded.
 #[derive(Serialize, Deserialize)]
@@ -145,6 +165,9 @@ pub(crate) struct Store {
     pub audit: crate::audit_index::AuditIndex,
     /// Client record requests.
     pub requests: crate::requests::Requests,
+    /// Opens identifying values kept sealed (records' events); never in a snapshot.
+    #[serde(skip)]
+    pub keys: Keys,
 }
 
 /// The read models, folded from the log. Never reads the wall clock: the date views are
@@ -181,18 +204,27 @@ impl Projections {
         self.today = today;
     }
 
+    /// Sets the key ring records' identifying values are opened with when read (the
+    /// service's key store); without one they stay sealed.
+    pub fn set_keys(&mut self, keys: std::sync::Arc<dyn caseledger_core::KeyRing>) {
+        self.store.keys = Keys(Some(keys));
+    }
+
     /// Folds one event, which the log stored at `position`. Events must come in log order.
     pub fn apply(&mut self, position: u64, event: &Event) {
         self.store.audit.note(position, None, event);
-        self.store.apply(event, None);
+        self.store.apply(event, None, None);
         self.position = position;
     }
 
-    /// Like [`Projections::apply`], knowing who recorded the event (the envelope's actor), so
-    /// disclosure records are also found by user.
-    pub fn apply_by(&mut self, position: u64, actor: caseledger_core::UserId, event: &Event) {
-        self.store.audit.note(position, Some(actor), event);
-        self.store.apply(event, None);
+    /// Like [`Projections::apply`], knowing the envelope's header: who recorded the event (so
+    /// disclosure records are also found by user) and when (for retention).
+    pub fn apply_by(&mut self, position: u64, header: &caseledger_core::Header, event: &Event) {
+        self.store
+            .audit
+            .note(position, Some(header.actor.user), event);
+        self.store
+            .apply(event, None, Some(header.recorded_at.utc_date()));
         self.position = position;
     }
 
@@ -202,12 +234,15 @@ impl Projections {
     pub fn apply_owned(
         &mut self,
         position: u64,
-        actor: caseledger_core::UserId,
+        header: &caseledger_core::Header,
         event: Event,
         compact: Vec<u8>,
     ) {
-        self.store.audit.note(position, Some(actor), &event);
-        self.store.apply_owned(event, compact);
+        self.store
+            .audit
+            .note(position, Some(header.actor.user), &event);
+        self.store
+            .apply_owned(event, compact, Some(header.recorded_at.utc_date()));
         self.position = position;
     }
 }
@@ -217,8 +252,9 @@ impl Store {
         self.clients.entry(id).or_default()
     }
 
-    /// Folds an event; `compact` is its compact encoding when the caller already has it.
-    fn apply(&mut self, event: &Event, compact: Option<Vec<u8>>) {
+    /// Folds an event; `compact` is its compact encoding when the caller already has it,
+    /// `recorded_on` the date it was recorded when known.
+    fn apply(&mut self, event: &Event, compact: Option<Vec<u8>>, recorded_on: Option<Date>) {
         let compact =
             move || compact.map_or_else(|| Compact::new(event), |b| Compact(b.into_boxed_slice()));
         self.shelter.apply(event);
@@ -250,27 +286,26 @@ impl Store {
             Event::SharingPolicySet(p) => self.policies.push((p.effective, p.policy.clone())),
             Event::MouCreated(m) => self.set_mou(m.mou_id, m.window, &m.participants),
             Event::MouChanged(m) => self.set_mou(m.mou_id, m.window, &m.participants),
-            Event::ClientIntakeRecorded(i) => self.record_intake(Cow::Borrowed(i)),
+            Event::ClientIntakeRecorded(i) => self.record_intake(Cow::Borrowed(i), recorded_on),
             Event::ClientIntakeEdited(e) => {
-                if let Some(intake) = self
-                    .clients
-                    .get_mut(&e.client_id)
-                    .and_then(|c| c.intake.as_mut())
+                if let Some(c) = self.clients.get_mut(&e.client_id)
+                    && let Some(intake) = c.intake.as_mut()
                 {
                     self.search.remove(intake);
                     e.apply_to(intake);
                     self.search.index(intake);
+                    c.identifiers_changed = recorded_on.or(c.identifiers_changed);
                 }
             }
             Event::ClientAddressUpdated(a) => {
-                if let Some(intake) = self
-                    .clients
-                    .get_mut(&a.client_id)
-                    .and_then(|c| c.intake.as_mut())
+                if let Some(c) = self.clients.get_mut(&a.client_id)
+                    && let Some(intake) = c.intake.as_mut()
                 {
                     intake.address = a.address.clone();
+                    c.identifiers_changed = recorded_on.or(c.identifiers_changed);
                 }
             }
+            Event::ClientIdentifiersForgotten(f) => self.forget(f.client_id),
             Event::ClientRestrictionChanged(r) => {
                 self.client(r.client_id)
                     .restrictions
@@ -328,18 +363,39 @@ impl Store {
     }
 
     /// Folds an event the caller gives up, keeping an intake without copying it.
-    fn apply_owned(&mut self, event: Event, compact: Vec<u8>) {
+    fn apply_owned(&mut self, event: Event, compact: Vec<u8>, recorded_on: Option<Date>) {
         match event {
-            Event::ClientIntakeRecorded(i) => self.record_intake(Cow::Owned(i)),
-            other => self.apply(&other, Some(compact)),
+            Event::ClientIntakeRecorded(i) => self.record_intake(Cow::Owned(i), recorded_on),
+            other => self.apply(&other, Some(compact), recorded_on),
         }
     }
 
-    fn record_intake(&mut self, i: Cow<'_, ClientIntakeRecorded>) {
+    /// Erases every identifying value kept for `client`: the intake (and its search entries),
+    /// the events of the client's records, record request recipients. What is not identifying
+    /// stays, so reports still count the client's enrollments and services.
+    fn forget(&mut self, client: ClientId) {
+        let Some(state) = self.clients.get_mut(&client) else {
+            return;
+        };
+        state.forgotten = true;
+        if let Some(intake) = state.intake.as_mut() {
+            self.search.remove(intake);
+            *intake = caseledger_core::pii::erased_copy(&*intake);
+        }
+        for id in &state.transactions {
+            if let Some(record) = self.transactions.get_mut(id) {
+                record.events.iter_mut().for_each(Compact::erase);
+            }
+        }
+        self.requests.forget(client);
+    }
+
+    fn record_intake(&mut self, i: Cow<'_, ClientIntakeRecorded>, recorded_on: Option<Date>) {
         let state = self.clients.entry(i.client_id).or_default();
         if state.intake.is_some() {
             return; // the first intake of a client id is its intake
         }
+        state.identifiers_changed = recorded_on;
         let (client, organization, restriction) = (i.client_id, i.organization_id, i.restriction);
         self.search.index(&i);
         state.intake = Some(i.into_owned());

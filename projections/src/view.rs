@@ -127,7 +127,7 @@ impl OrgView<'_> {
                 (access.level != AccessLevel::None).then(|| TransactionSummary {
                     id: *id,
                     kind: t.facts.kind,
-                    events: t.events.iter().map(|e| e.event()).collect(),
+                    events: t.events.iter().map(|e| e.event(&self.store.keys)).collect(),
                     access,
                 })
             })
@@ -353,7 +353,8 @@ impl OrgView<'_> {
             .filter_map(|id| self.store.transactions.get(id))
             .filter(|t| t.facts.kind == RecordKind::Enrollment)
             .filter_map(|t| {
-                let events: Vec<Event> = t.events.iter().map(|e| e.event()).collect();
+                let events: Vec<Event> =
+                    t.events.iter().map(|e| e.event(&self.store.keys)).collect();
                 let Some(Event::ClientEnrolled(e)) = events.first() else {
                     return None;
                 };

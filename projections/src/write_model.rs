@@ -305,8 +305,40 @@ impl<'a> WriteModel<'a> {
             .iter()
             .filter_map(|id| store.transactions.get(id))
             .filter(|t| t.facts.kind == kind)
-            .map(|t| t.events.iter().map(|e| e.event()).collect())
+            .map(|t| t.events.iter().map(|e| e.event(&store.keys)).collect())
             .collect()
+    }
+
+    /// Whether the client's identifiers were forgotten.
+    pub fn forgotten(&self, client: ClientId) -> bool {
+        self.projections
+            .store
+            .clients
+            .get(&client)
+            .is_some_and(|c| c.forgotten)
+    }
+
+    /// Every client whose identifiers were forgotten, by id.
+    pub fn forgotten_clients(&self) -> Vec<ClientId> {
+        let mut out: Vec<ClientId> = (self.projections.store.clients.iter())
+            .filter(|(_, c)| c.forgotten)
+            .map(|(id, _)| *id)
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The retention rule: clients whose identifiers were last recorded or changed on or
+    /// before `cutoff`, not yet forgotten, with no open enrollment — with that date, by id.
+    pub fn retention_due(&self, cutoff: Date) -> Vec<(ClientId, Date)> {
+        let mut out: Vec<(ClientId, Date)> = (self.projections.store.clients.iter())
+            .filter(|(_, c)| !c.forgotten && c.intake.is_some())
+            .filter_map(|(id, c)| Some((*id, c.identifiers_changed?)))
+            .filter(|(_, changed)| *changed <= cutoff)
+            .filter(|(id, _)| self.enrollments(*id).iter().all(|e| e.exit.is_some()))
+            .collect();
+        out.sort();
+        out
     }
 
     /// The client's enrollments, in log order.
@@ -421,7 +453,13 @@ impl<'a> WriteModel<'a> {
         id: u128,
     ) -> Option<(caseledger_core::sharing::TransactionFacts, Vec<Event>)> {
         let r = self.projections.store.transactions.get(&id)?;
-        Some((r.facts, r.events.iter().map(|e| e.event()).collect()))
+        Some((
+            r.facts,
+            r.events
+                .iter()
+                .map(|e| e.event(&self.projections.store.keys))
+                .collect(),
+        ))
     }
 
     /// An enrollment by id, with its client.

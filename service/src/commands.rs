@@ -180,10 +180,14 @@ impl Service {
                 Envelope::new(header, event)
             })
             .collect();
-        let positions = self
-            .append(&envelopes)
-            .await
-            .map_err(CommandError::internal)?;
+        let positions = self.append(&envelopes).await.map_err(|e| match e {
+            crate::ServiceError::Seal(caseledger_core::SealError::Forgotten(_)) => conflict(
+                "clientId",
+                "the client's identifiers were forgotten: nothing identifying can be recorded \
+                 for them again (take a returning person in as a new client)",
+            ),
+            e => CommandError::internal(e),
+        })?;
         let written = Written { positions };
         self.wait_for(written.position(), CATCH_UP)
             .await

@@ -27,6 +27,11 @@ pub struct ServiceConfig {
     /// Holidays skipped (besides weekends) when counting business days to a client record
     /// request's due date.
     pub holidays: Vec<Date>,
+    /// The master key file (`None`: `CASELEDGER_MASTER_KEY_FILE`, else `DATA/master.key`).
+    pub master_key_file: Option<PathBuf>,
+    /// Forget identifiers unchanged for this many years (no open enrollment) once a day;
+    /// `None`: no retention job.
+    pub retention_years: Option<u32>,
 }
 
 impl ServiceConfig {
@@ -40,6 +45,8 @@ impl ServiceConfig {
             snapshot_every: 100_000,
             checkpoint_every: None,
             holidays: Vec::new(),
+            master_key_file: None,
+            retention_years: None,
         }
     }
 }

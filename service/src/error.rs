@@ -16,6 +16,12 @@ pub enum ServiceError {
         /// What was wrong.
         source: caseledger_core::DecodeError,
     },
+    /// The key store refused to open or failed.
+    #[error(transparent)]
+    Keys(#[from] crate::keys::KeyStoreError),
+    /// An identifying value could not be sealed (e.g. the client was forgotten).
+    #[error(transparent)]
+    Seal(caseledger_core::SealError),
     /// An event could not be encoded.
     #[error("event cannot be encoded: {0}")]
     Encode(String),

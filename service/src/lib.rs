@@ -17,7 +17,9 @@ mod config;
 mod dashboard;
 mod error;
 mod history;
+pub mod keys;
 mod requests;
+mod retention;
 mod service;
 mod setup;
 mod shelter;
@@ -36,5 +38,6 @@ pub use dashboard::{
 };
 pub use error::ServiceError;
 pub use requests::{RecordRequestInput, SECTIONS, business_days_after};
-pub use service::{Service, StoredEvent, decode_stored};
+pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
+pub use service::{Service, StoredEvent};
 pub use shelter::{BarInput, CheckInInput};

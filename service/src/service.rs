@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::RwLock;
 
 use caseledger_core::sharing::Viewer;
-use caseledger_core::{Date, Envelope};
+use caseledger_core::{Date, Envelope, KeyRing};
 use caseledger_log_store::{
     AppendRequest, EventLog, ExpectedVersion, Head, LogError, NewEvent, RecordedEvent, SledLog,
     SledLogOptions, Subscription,
@@ -13,6 +13,7 @@ use caseledger_log_store::{
 use caseledger_projections::{OrgView, Projections, ReplayError};
 use tokio::sync::watch;
 
+use crate::keys::KeyStore;
 use crate::{ServiceConfig, ServiceError, snapshots};
 
 /// A decoded event with where the log put it.
@@ -32,6 +33,10 @@ pub struct Service {
 
 struct Inner {
     log: Arc<SledLog>,
+    /// The clients' data keys: seals what is appended, opens what is read.
+    keys: Arc<KeyStore>,
+    /// The same store, as the key ring the encoder and decoder take.
+    ring: Arc<dyn KeyRing>,
     projections: RwLock<Projections>,
     /// The last log position folded into the projections.
     projected: watch::Sender<u64>,
@@ -49,6 +54,8 @@ struct Inner {
     holidays: Vec<Date>,
     /// How often the head is signed (`None`: only on demand).
     checkpoint_every: Option<std::time::Duration>,
+    /// The retention job's period in years (`None`: no job).
+    retention_years: Option<u32>,
     /// Position of the last checkpoint signed by the schedule.
     checkpointed: std::sync::atomic::AtomicU64,
     /// Tells the background tasks to stop.
@@ -59,13 +66,20 @@ struct Inner {
 
 impl Service {
     /// Opens the data directory (creating it when missing) and folds the whole log into the
-    /// projections before returning. Refuses to start when the log's hash chain head does not
-    /// match its last record, or when a stored event cannot be decoded.
+    /// projections before returning. Refuses to start — before writing anything — when the
+    /// master key is missing or wrong; and when the log's hash chain head does not match its
+    /// last record, or a stored event cannot be decoded.
     pub fn open(config: &ServiceConfig) -> Result<Self, ServiceError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| ServiceError::DataDir {
             path: config.data_dir.display().to_string(),
             reason: e.to_string(),
         })?;
+        let master_path = config
+            .master_key_file
+            .clone()
+            .unwrap_or_else(|| crate::keys::master_key_path(&config.data_dir));
+        let keys = Arc::new(KeyStore::open(&config.data_dir, &master_path)?);
+        let ring: Arc<dyn KeyRing> = keys.clone();
         let options = SledLogOptions {
             durability: config.durability,
             ..SledLogOptions::default()
@@ -76,7 +90,13 @@ impl Service {
         let today = config
             .today
             .unwrap_or_else(|| Date::from_naive(chrono::Utc::now().date_naive()));
-        let mut projections = match snapshots::load(&config.data_dir, log.as_ref(), today) {
+        let snapshot_key = keys.snapshot_key();
+        let mut projections = match snapshots::load(
+            &config.data_dir,
+            log.as_ref(),
+            today,
+            &snapshot_key,
+        ) {
             Ok(Some(p)) => {
                 tracing::info!(
                     position = p.position(),
@@ -90,6 +110,7 @@ impl Service {
                 Projections::new(today)
             }
         };
+        projections.set_keys(ring.clone());
         let restored = projections.position();
         // Read and decode on one thread while folding on another.
         let mut from = restored + 1;
@@ -117,9 +138,14 @@ impl Service {
                 }
                 ReplayError::Source(e) => ServiceError::Log(e),
             })?;
+        // A crash between recording that a client was forgotten and destroying the key leaves
+        // the key behind: destroy it now.
+        keys.forget(&projections.write_model().forgotten_clients())?;
         let service = Service {
             inner: Arc::new(Inner {
                 log,
+                keys,
+                ring,
                 projected: watch::channel(projections.position()).0,
                 projections: RwLock::new(projections),
                 fixed_today: config.today,
@@ -130,6 +156,7 @@ impl Service {
                 commands: tokio::sync::Mutex::new(()),
                 checkpoint_every: config.checkpoint_every,
                 holidays: config.holidays.clone(),
+                retention_years: config.retention_years,
                 checkpointed: std::sync::atomic::AtomicU64::new(0),
                 stop: watch::channel(false).0,
                 tasks: std::sync::Mutex::new(Vec::new()),
@@ -202,6 +229,29 @@ impl Service {
                 }
             }));
         }
+        if let Some(years) = self.inner.retention_years {
+            let service = self.clone();
+            let mut stop = self.inner.stop.subscribe();
+            tasks.push(tokio::spawn(async move {
+                // A minute after start (not during it), then daily.
+                let day = std::time::Duration::from_secs(24 * 3600);
+                let start = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+                let mut tick = tokio::time::interval_at(start, day);
+                loop {
+                    let stopped = tokio::select! {
+                        _ = tick.tick() => false,
+                        _ = stop.wait_for(|s| *s) => true,
+                    };
+                    if stopped {
+                        return;
+                    }
+                    match service.run_retention(years, false).await {
+                        Ok(r) => tracing::info!(cutoff = %r.cutoff, forgotten = r.due.len(), "retention job ran"),
+                        Err(e) => tracing::error!(error = %e, "retention job failed"),
+                    }
+                }
+            }));
+        }
         self.inner.tasks.lock().expect("tasks lock").extend(tasks);
     }
 
@@ -247,17 +297,24 @@ impl Service {
     }
 
     fn fold(&self, records: Vec<RecordedEvent>) -> Result<(), ServiceError> {
-        let decoded: Vec<StoredEvent> = records
+        // Records keep their events as stored (identifiers sealed), cut from the log's bytes.
+        let decoded: Vec<(u64, Envelope, Vec<u8>)> = records
             .into_iter()
-            .map(decode_stored)
+            .map(|record| {
+                caseledger_core::pii::opening(&self.inner.ring, || {
+                    caseledger_core::decode_with_event_bytes(&record.payload)
+                })
+                .map(|(envelope, compact)| (record.position, envelope, compact))
+                .map_err(|source| ServiceError::Decode {
+                    position: record.position,
+                    source,
+                })
+            })
             .collect::<Result<_, _>>()?;
         let mut p = self.inner.projections.write().expect("projections lock");
-        for stored in &decoded {
-            p.apply_by(
-                stored.record.position,
-                stored.envelope.actor.user,
-                &stored.envelope.event,
-            );
+        for (position, envelope, compact) in decoded {
+            let header = envelope.header();
+            p.apply_owned(position, &header, envelope.event, compact);
         }
         let position = p.position();
         drop(p);
@@ -276,6 +333,23 @@ impl Service {
     /// Writes a snapshot of the projections now (also done every `snapshot_every` events and at
     /// shutdown). A failure is logged, not fatal: snapshots only make restarts faster.
     pub fn save_snapshot(&self) {
+        self.try_save_snapshot();
+    }
+
+    /// Writes a snapshot now, and when that fails removes the old one: after forgetting, no
+    /// snapshot may keep the erased values (a missing snapshot only means a longer start).
+    pub(crate) fn replace_snapshot(&self) {
+        if !self.try_save_snapshot() {
+            let path = snapshots::path(&self.inner.data_dir);
+            if let Err(e) = std::fs::remove_file(&path)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::error!(error = %e, path = %path.display(), "stale snapshot not removed");
+            }
+        }
+    }
+
+    fn try_save_snapshot(&self) -> bool {
         let (body, position) = {
             let p = self.inner.projections.read().expect("projections lock");
             (p.snapshot(), p.position())
@@ -292,7 +366,13 @@ impl Service {
                 _ if position == 0 => caseledger_log_store::GENESIS_HASH,
                 _ => return Err(format!("position {position} is not in the log")),
             };
-            snapshots::save(&self.inner.data_dir, &body, &hash).map_err(|e| e.to_string())
+            snapshots::save(
+                &self.inner.data_dir,
+                &body,
+                &hash,
+                &self.inner.keys.snapshot_key(),
+            )
+            .map_err(|e| e.to_string())
         });
         match result {
             Ok(()) => {
@@ -300,8 +380,12 @@ impl Service {
                     .snapshotted
                     .store(position, std::sync::atomic::Ordering::Relaxed);
                 tracing::info!(position, "read-model snapshot saved");
+                true
             }
-            Err(e) => tracing::warn!(error = %e, position, "read-model snapshot not saved"),
+            Err(e) => {
+                tracing::warn!(error = %e, position, "read-model snapshot not saved");
+                false
+            }
         }
     }
 
@@ -431,8 +515,11 @@ impl Service {
         let mut request = AppendRequest::default();
         for envelope in envelopes {
             let payload = envelope
-                .encode()
-                .map_err(|e| ServiceError::Encode(e.to_string()))?;
+                .encode_sealed(&self.inner.ring)
+                .map_err(|e| match e {
+                    caseledger_core::SealedEncodeError::Seal(e) => ServiceError::Seal(e),
+                    e => ServiceError::Encode(e.to_string()),
+                })?;
             let stream = envelope.stream().to_string();
             let event = NewEvent {
                 id: envelope.event_id.as_u128(),
@@ -452,21 +539,46 @@ impl Service {
             .log
             .read_all(from, limit)?
             .into_iter()
-            .map(decode_stored)
+            .map(|r| self.decode_stored(r))
             .collect()
+    }
+
+    /// Decodes a log record into a [`StoredEvent`], opening its identifying values (erased
+    /// where the client was forgotten).
+    pub fn decode_stored(&self, record: RecordedEvent) -> Result<StoredEvent, ServiceError> {
+        let envelope =
+            Envelope::decode_opened(&record.payload, &self.inner.ring).map_err(|source| {
+                ServiceError::Decode {
+                    position: record.position,
+                    source,
+                }
+            })?;
+        Ok(StoredEvent { record, envelope })
+    }
+
+    /// The key store (forgetting, rotation, counts).
+    pub(crate) fn keys(&self) -> &KeyStore {
+        &self.inner.keys
+    }
+
+    /// Re-wraps every client key under a new master key written to `master_path` (the file
+    /// the service was opened with), and rewrites the snapshot under the new key. The log is
+    /// not touched. Returns the new key's fingerprint.
+    pub fn rotate_master_key(&self, master_path: &std::path::Path) -> Result<String, ServiceError> {
+        let fingerprint = self.inner.keys.rotate(master_path)?;
+        self.replace_snapshot();
+        Ok(fingerprint)
+    }
+
+    /// The master key's fingerprint, and how many clients have a data key and how many were
+    /// forgotten.
+    pub fn key_status(&self) -> (String, usize, usize) {
+        let (live, forgotten) = self.inner.keys.counts();
+        (self.inner.keys.fingerprint(), live, forgotten)
     }
 
     /// Stops the log writer after the queued appends.
     pub fn close(&self) {
         self.inner.log.close();
     }
-}
-
-/// Decodes a log record into a [`StoredEvent`].
-pub fn decode_stored(record: RecordedEvent) -> Result<StoredEvent, ServiceError> {
-    let envelope = Envelope::decode(&record.payload).map_err(|source| ServiceError::Decode {
-        position: record.position,
-        source,
-    })?;
-    Ok(StoredEvent { record, envelope })
 }

@@ -36,7 +36,7 @@ use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crypto::SecretKey;
-pub use seal::{KeyRing, MemoryKeyRing, SealError, Sealed, erased_copy, opening, sealing};
+pub use seal::{KeyRing, MemoryKeyRing, SealError, Sealed, erased_copy, erasing, opening, sealing};
 
 /// A personally identifying value: clear in memory, sealed at rest, erased once its client's
 /// key is destroyed (see the module docs).

@@ -180,13 +180,16 @@ pub fn opening<R>(keys: &Arc<dyn KeyRing>, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Runs `f` (which encodes) writing every identifying value as erased, sealed ones too.
+pub fn erasing<R>(f: impl FnOnce() -> R) -> R {
+    with_write_mode(WriteMode::Erase, f).0
+}
+
 /// A copy of `value` with every identifying value in it erased (sealed ones too), through its
 /// own serde form, so no type needs an erase method of its own.
 pub fn erased_copy<T: Serialize + DeserializeOwned>(value: &T) -> T {
     let config = bincode::config::standard();
-    let (bytes, _) = with_write_mode(WriteMode::Erase, || {
-        bincode::serde::encode_to_vec(value, config)
-    });
+    let bytes = erasing(|| bincode::serde::encode_to_vec(value, config));
     let bytes = bytes.expect("a value that encoded once encodes erased");
     bincode::serde::decode_from_slice(&bytes, config)
         .expect("an erased encoding decodes as the same type")

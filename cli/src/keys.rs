@@ -1,0 +1,51 @@
+//! `caseledger keys`: the master key that wraps every client's data key.
+
+use caseledger_service::Service;
+
+use crate::{DataArgs, Failure};
+
+/// Key commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum KeysCommand {
+    /// Re-wrap every client key under a new random master key, which replaces the master key
+    /// file; the log is not rewritten. Back up the new key file at once: without it nothing
+    /// identifying in the data directory can be read.
+    Rotate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Print the master key's fingerprint and how many clients have a key or were forgotten.
+    Status {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// Runs a key command on a stopped server's data directory.
+pub fn run(command: KeysCommand) -> Result<(), Failure> {
+    let (KeysCommand::Rotate { data } | KeysCommand::Status { data }) = &command;
+    if !data.data.join("db").exists() {
+        return Err(anyhow::anyhow!("{} holds no log", data.data.display()).into());
+    }
+    let service = Service::open(&data.service_config())?;
+    let result = match &command {
+        KeysCommand::Rotate { data } => {
+            service.rotate_master_key(&data.master_key_path()).map(|f| {
+                println!("{f}");
+                eprintln!(
+                    "master key rotated: {} now holds the key with fingerprint {f}",
+                    data.master_key_path().display()
+                );
+            })
+        }
+        KeysCommand::Status { .. } => {
+            let (fingerprint, live, forgotten) = service.key_status();
+            println!("master key fingerprint  {fingerprint}");
+            println!("clients with a key      {live}");
+            println!("clients forgotten       {forgotten}");
+            Ok(())
+        }
+    };
+    service.close();
+    Ok(result?)
+}

@@ -1,0 +1,603 @@
+//! The key store: each client's data key, wrapped under the master key, in one file of the data
+//! directory, so that destroying a key (forgetting a client) is a rewrite of a small file
+//! rather than a hope that sled compacts its segments.
+//!
+//! Files:
+//! - the master key, 32 random bytes, `DATA/master.key` (created 0600 with a new data
+//!   directory) or `CASELEDGER_MASTER_KEY_FILE`; never written anywhere else;
+//! - `DATA/keys/client-keys`: `CLKEYS01`, the master key's fingerprint (32 hex bytes), then
+//!   fixed 89-byte records `[kind][client id: 16][nonce: 24][wrapped key: 48]` — kind 1 a key
+//!   sealed under the master key (bound to its client id), kind 2 a forgotten client (no key).
+//!
+//! A new key is appended and synced before the event it seals is appended, so an acknowledged
+//! event never lacks its key (a crash in between leaves an unused key). Forgetting and master
+//! key rotation write a whole new file, sync it and rename it over the old one, so the old
+//! wrapped key is in no file afterwards. Rotation renames the new master key into place
+//! first; a crash between the two renames is finished on the next open (the new key file's
+//! fingerprint names the new master key).
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
+
+use caseledger_core::pii::crypto::{KEY_LEN, NONCE_LEN, TAG_LEN};
+use caseledger_core::{ClientId, KeyRing, SealError, SecretKey};
+
+/// Environment variable naming the master key file.
+pub const MASTER_KEY_FILE_ENV: &str = "CASELEDGER_MASTER_KEY_FILE";
+
+const MAGIC: &[u8; 8] = b"CLKEYS01";
+const HEADER_LEN: usize = 8 + 32;
+const RECORD_LEN: usize = 1 + 16 + NONCE_LEN + KEY_LEN + TAG_LEN;
+const KIND_KEY: u8 = 1;
+const KIND_FORGOTTEN: u8 = 2;
+const WRAP_AAD: &[u8] = b"caseledger data key v1";
+
+/// Why the key store could not be opened or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyStoreError {
+    /// The data directory holds data but the master key file is not there.
+    #[error(
+        "the master key {path} is missing, but {data} already holds data sealed under it; \
+         restore the key file (or point CASELEDGER_MASTER_KEY_FILE at it)"
+    )]
+    MasterKeyMissing {
+        /// Where the key was looked for.
+        path: String,
+        /// The data directory.
+        data: String,
+    },
+    /// The master key is not the one the key store was written under.
+    #[error(
+        "the master key {path} (fingerprint {found}) is not the key this data directory's \
+         client keys are sealed under (fingerprint {expected})"
+    )]
+    WrongMasterKey {
+        /// The key file given.
+        path: String,
+        /// Its fingerprint.
+        found: String,
+        /// The fingerprint recorded in the key store.
+        expected: String,
+    },
+    /// The log exists but the client key file does not: every identifier would read as erased.
+    #[error(
+        "{path} is missing, but the data directory holds a log: without it no identifying \
+         value can be read; restore it from the backup taken with the log"
+    )]
+    KeyStoreMissing {
+        /// The missing file.
+        path: String,
+    },
+    /// A key file is malformed or a wrapped key does not open.
+    #[error("{path}: {reason}")]
+    Corrupt {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Reading or writing a key file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyStoreError + '_ {
+    move |source| KeyStoreError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Where the master key of `data_dir` is: `CASELEDGER_MASTER_KEY_FILE` or `DATA/master.key`.
+pub fn master_key_path(data_dir: &Path) -> PathBuf {
+    std::env::var_os(MASTER_KEY_FILE_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| data_dir.join("master.key"))
+}
+
+fn keys_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("keys").join("client-keys")
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// 32 bytes from the operating system's random source.
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], KeyStoreError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| KeyStoreError::Corrupt {
+        path: "the operating system's random source".into(),
+        reason: e.to_string(),
+    })?;
+    Ok(bytes)
+}
+
+fn read_master(path: &Path) -> Result<SecretKey, KeyStoreError> {
+    let bytes = fs::read(path).map_err(io(path))?;
+    let bytes: [u8; KEY_LEN] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| KeyStoreError::Corrupt {
+            path: path.display().to_string(),
+            reason: format!(
+                "a master key is {KEY_LEN} bytes, this file has {}",
+                bytes.len()
+            ),
+        })?;
+    Ok(SecretKey::from_bytes(bytes))
+}
+
+/// Writes `bytes` to `path` through a synced temporary file and a rename (0600), then syncs the
+/// directory: a crash leaves the old file or the new one.
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), KeyStoreError> {
+    let temp = with_suffix(path, ".tmp");
+    write_new(&temp, bytes)?;
+    fs::rename(&temp, path).map_err(io(path))?;
+    sync_dir(path)
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), KeyStoreError> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io(path))?;
+    f.write_all(bytes).map_err(io(path))?;
+    f.sync_all().map_err(io(path))
+}
+
+fn sync_dir(path: &Path) -> Result<(), KeyStoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
+}
+
+/// The client keys of one data directory, unwrapped in memory.
+pub struct KeyStore {
+    path: PathBuf,
+    master: RwLock<SecretKey>,
+    /// `None`: forgotten.
+    keys: RwLock<HashMap<ClientId, Option<SecretKey>>>,
+    /// Appends new keys; held while a key is created or the file replaced.
+    file: Mutex<File>,
+}
+
+impl std::fmt::Debug for KeyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl KeyStore {
+    /// Opens the key store of `data_dir` with the master key at `master_path`. A data
+    /// directory without a log gets a new master key (unless one is there) and an empty key
+    /// store; one with a log must have both, matching. Call before the log is opened, so a
+    /// refusal writes nothing.
+    pub fn open(data_dir: &Path, master_path: &Path) -> Result<KeyStore, KeyStoreError> {
+        let path = keys_path(data_dir);
+        let has_log = data_dir.join("db").exists();
+        finish_rotation(&path, master_path)?;
+        let master = match read_master(master_path) {
+            Ok(key) => key,
+            Err(KeyStoreError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                if has_log || path.exists() {
+                    return Err(KeyStoreError::MasterKeyMissing {
+                        path: master_path.display().to_string(),
+                        data: data_dir.display().to_string(),
+                    });
+                }
+                let key = SecretKey::from_bytes(random_bytes()?);
+                if let Some(dir) = master_path.parent() {
+                    fs::create_dir_all(dir).map_err(io(dir))?;
+                }
+                write_new(master_path, key.as_bytes())?;
+                sync_dir(master_path)?;
+                tracing::info!(path = %master_path.display(), fingerprint = %key.fingerprint(), "master key created");
+                key
+            }
+            Err(e) => return Err(e),
+        };
+        let keys = match fs::read(&path) {
+            Ok(bytes) => {
+                let keys = parse(&path, &bytes, &master).map_err(|e| match e {
+                    KeyStoreError::WrongMasterKey {
+                        found, expected, ..
+                    } => KeyStoreError::WrongMasterKey {
+                        path: master_path.display().to_string(),
+                        found,
+                        expected,
+                    },
+                    e => e,
+                })?;
+                let whole = HEADER_LEN + (bytes.len() - HEADER_LEN) / RECORD_LEN * RECORD_LEN;
+                if whole != bytes.len() {
+                    let f = OpenOptions::new()
+                        .write(true)
+                        .open(&path)
+                        .map_err(io(&path))?;
+                    f.set_len(whole as u64)
+                        .and_then(|()| f.sync_all())
+                        .map_err(io(&path))?;
+                    tracing::warn!(path = %path.display(), "dropped a key record torn by a crash");
+                }
+                keys
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if has_log {
+                    return Err(KeyStoreError::KeyStoreMissing {
+                        path: path.display().to_string(),
+                    });
+                }
+                let dir = path.parent().expect("keys path has a parent");
+                fs::create_dir_all(dir).map_err(io(dir))?;
+                replace_file(&path, &header(&master))?;
+                HashMap::new()
+            }
+            Err(e) => return Err(io(&path)(e)),
+        };
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        Ok(KeyStore {
+            path,
+            master: RwLock::new(master),
+            keys: RwLock::new(keys),
+            file: Mutex::new(file),
+        })
+    }
+
+    /// The master key's fingerprint (safe to print).
+    pub fn fingerprint(&self) -> String {
+        self.master().fingerprint()
+    }
+
+    fn master(&self) -> SecretKey {
+        self.master.read().expect("master key lock").clone()
+    }
+
+    /// The key read-model snapshots are sealed with (derived from the master key).
+    pub fn snapshot_key(&self) -> SecretKey {
+        self.master().derive("read-model snapshots v1")
+    }
+
+    /// How many clients have a key, and how many were forgotten.
+    pub fn counts(&self) -> (usize, usize) {
+        let keys = self.keys.read().expect("key store lock");
+        let live = keys.values().filter(|k| k.is_some()).count();
+        (live, keys.len() - live)
+    }
+
+    /// Destroys the keys of `clients`: their values read as erased from now on, and the key
+    /// file is rewritten without them. Clients already forgotten are skipped.
+    pub fn forget(&self, clients: &[ClientId]) -> Result<(), KeyStoreError> {
+        let mut file = self.file.lock().expect("key file lock");
+        let mut keys = self.keys.write().expect("key store lock");
+        let mut changed = false;
+        for client in clients {
+            if keys.insert(*client, None) != Some(None) {
+                changed = true;
+            }
+        }
+        if changed {
+            *file = self.rewrite(&keys, &self.master(), &self.path)?;
+        }
+        Ok(())
+    }
+
+    /// Writes every key wrapped under `master` to `path` (replacing it), returning an append
+    /// handle on the new file.
+    fn rewrite(
+        &self,
+        keys: &HashMap<ClientId, Option<SecretKey>>,
+        master: &SecretKey,
+        path: &Path,
+    ) -> Result<File, KeyStoreError> {
+        let mut bytes = header(master);
+        bytes.reserve(keys.len() * RECORD_LEN);
+        let mut clients: Vec<_> = keys.iter().collect();
+        clients.sort_by_key(|(c, _)| **c);
+        for (client, key) in clients {
+            bytes.extend_from_slice(&record(master, *client, key.as_ref())?);
+        }
+        replace_file(path, &bytes)?;
+        OpenOptions::new().append(true).open(path).map_err(io(path))
+    }
+
+    /// Re-wraps every client key under a new random master key, which replaces the master key
+    /// file at `master_path`; the log is not touched. Returns the new key's fingerprint.
+    pub fn rotate(&self, master_path: &Path) -> Result<String, KeyStoreError> {
+        let mut file = self.file.lock().expect("key file lock");
+        let new_master = SecretKey::from_bytes(random_bytes()?);
+        let staged_keys = with_suffix(&self.path, ".new");
+        let staged_master = with_suffix(master_path, ".new");
+        let staged = {
+            let keys = self.keys.read().expect("key store lock");
+            self.rewrite(&keys, &new_master, &staged_keys)?
+        };
+        drop(staged);
+        write_new(&staged_master, new_master.as_bytes())?;
+        fs::rename(&staged_master, master_path).map_err(io(master_path))?;
+        sync_dir(master_path)?;
+        fs::rename(&staged_keys, &self.path).map_err(io(&self.path))?;
+        sync_dir(&self.path)?;
+        *file = OpenOptions::new()
+            .append(true)
+            .open(&self.path)
+            .map_err(io(&self.path))?;
+        let fingerprint = new_master.fingerprint();
+        *self.master.write().expect("master key lock") = new_master;
+        tracing::info!(%fingerprint, "master key rotated");
+        Ok(fingerprint)
+    }
+}
+
+impl KeyRing for KeyStore {
+    fn opening_key(&self, client: ClientId) -> Option<SecretKey> {
+        self.keys
+            .read()
+            .expect("key store lock")
+            .get(&client)
+            .cloned()
+            .flatten()
+    }
+
+    fn sealing_key(&self, client: ClientId) -> Result<SecretKey, SealError> {
+        if let Some(found) = self.keys.read().expect("key store lock").get(&client) {
+            return found.clone().ok_or(SealError::Forgotten(client));
+        }
+        let mut file = self.file.lock().expect("key file lock");
+        if let Some(found) = self.keys.read().expect("key store lock").get(&client) {
+            return found.clone().ok_or(SealError::Forgotten(client));
+        }
+        let fail = |e: KeyStoreError| SealError::KeyStore(e.to_string());
+        let key = SecretKey::from_bytes(random_bytes().map_err(fail)?);
+        let bytes = record(&self.master(), client, Some(&key)).map_err(fail)?;
+        file.write_all(&bytes)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| fail(io(&self.path)(e)))?;
+        self.keys
+            .write()
+            .expect("key store lock")
+            .insert(client, Some(key.clone()));
+        Ok(key)
+    }
+}
+
+fn header(master: &SecretKey) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(HEADER_LEN);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(master.fingerprint().as_bytes());
+    bytes
+}
+
+fn wrap_aad(client: ClientId) -> Vec<u8> {
+    let mut aad = WRAP_AAD.to_vec();
+    aad.extend_from_slice(&client.as_u128().to_be_bytes());
+    aad
+}
+
+fn record(
+    master: &SecretKey,
+    client: ClientId,
+    key: Option<&SecretKey>,
+) -> Result<[u8; RECORD_LEN], KeyStoreError> {
+    let mut out = [0u8; RECORD_LEN];
+    out[1..17].copy_from_slice(&client.as_u128().to_be_bytes());
+    match key {
+        Some(key) => {
+            out[0] = KIND_KEY;
+            let nonce: [u8; NONCE_LEN] = random_bytes()?;
+            out[17..17 + NONCE_LEN].copy_from_slice(&nonce);
+            out[17 + NONCE_LEN..].copy_from_slice(&master.seal(
+                &nonce,
+                &wrap_aad(client),
+                key.as_bytes(),
+            ));
+        }
+        None => out[0] = KIND_FORGOTTEN,
+    }
+    Ok(out)
+}
+
+fn parse(
+    path: &Path,
+    bytes: &[u8],
+    master: &SecretKey,
+) -> Result<HashMap<ClientId, Option<SecretKey>>, KeyStoreError> {
+    let corrupt = |reason: String| KeyStoreError::Corrupt {
+        path: path.display().to_string(),
+        reason,
+    };
+    let (head, body) = bytes
+        .split_at_checked(HEADER_LEN)
+        .ok_or_else(|| corrupt("truncated header".into()))?;
+    if &head[..8] != MAGIC {
+        return Err(corrupt("not a caseledger client key file".into()));
+    }
+    let expected = String::from_utf8_lossy(&head[8..]).into_owned();
+    if expected != master.fingerprint() {
+        return Err(KeyStoreError::WrongMasterKey {
+            path: String::new(),
+            found: master.fingerprint(),
+            expected,
+        });
+    }
+    // A torn last record is a key that was being created when the process died: no event
+    // was sealed with it, so it is dropped.
+    let whole = body.len() / RECORD_LEN * RECORD_LEN;
+    let mut keys = HashMap::with_capacity(whole / RECORD_LEN);
+    for (i, r) in body[..whole].chunks_exact(RECORD_LEN).enumerate() {
+        let client = ClientId::new(u128::from_be_bytes(r[1..17].try_into().expect("16 bytes")));
+        let key = match r[0] {
+            KIND_KEY => {
+                let nonce: [u8; NONCE_LEN] = r[17..17 + NONCE_LEN].try_into().expect("nonce");
+                let key = master
+                    .open(&nonce, &wrap_aad(client), &r[17 + NONCE_LEN..])
+                    .and_then(|k| <[u8; KEY_LEN]>::try_from(k.as_slice()).ok())
+                    .ok_or_else(|| corrupt(format!("record {i}: the wrapped key does not open")))?;
+                Some(SecretKey::from_bytes(key))
+            }
+            KIND_FORGOTTEN => None,
+            kind => return Err(corrupt(format!("record {i}: unknown kind {kind}"))),
+        };
+        // Once forgotten, always forgotten, whatever order the records are in.
+        let entry = keys.entry(client).or_insert(key.clone());
+        if key.is_none() {
+            *entry = None;
+        }
+    }
+    Ok(keys)
+}
+
+/// Finishes (or discards) a master key rotation a crash interrupted.
+fn finish_rotation(keys: &Path, master_path: &Path) -> Result<(), KeyStoreError> {
+    let staged_keys = with_suffix(keys, ".new");
+    let staged_master = with_suffix(master_path, ".new");
+    if staged_keys.exists() {
+        let staged = fs::read(&staged_keys).map_err(io(&staged_keys))?;
+        let master = read_master(master_path).ok();
+        let renamed_master = master.is_some_and(|m| {
+            staged.len() >= HEADER_LEN && staged[8..HEADER_LEN] == *m.fingerprint().as_bytes()
+        });
+        if renamed_master {
+            fs::rename(&staged_keys, keys).map_err(io(keys))?;
+            sync_dir(keys)?;
+            tracing::warn!("finished a master key rotation interrupted by a crash");
+        } else {
+            fs::remove_file(&staged_keys).map_err(io(&staged_keys))?;
+        }
+    }
+    if staged_master.exists() {
+        fs::remove_file(&staged_master).map_err(io(&staged_master))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(n: u128) -> ClientId {
+        ClientId::new(n)
+    }
+
+    #[test]
+    fn keys_survive_reopen_and_forgetting_removes_the_wrapped_key_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("master.key");
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        let a = store.sealing_key(client(1)).unwrap();
+        let b = store.sealing_key(client(2)).unwrap();
+        assert_eq!(store.sealing_key(client(1)).unwrap(), a);
+        let file = keys_path(dir.path());
+        let before = fs::read(&file).unwrap();
+        let wrapped_a = before[HEADER_LEN + 17 + NONCE_LEN..HEADER_LEN + RECORD_LEN].to_vec();
+        drop(store);
+
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        assert_eq!(store.opening_key(client(1)), Some(a.clone()));
+        store.forget(&[client(1)]).unwrap();
+        assert_eq!(store.opening_key(client(1)), None);
+        assert_eq!(
+            store.sealing_key(client(1)),
+            Err(SealError::Forgotten(client(1)))
+        );
+        let after = fs::read(&file).unwrap();
+        assert!(!after.windows(wrapped_a.len()).any(|w| w == wrapped_a));
+        drop(store);
+
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        assert_eq!(store.opening_key(client(1)), None);
+        assert_eq!(store.opening_key(client(2)), Some(b));
+        assert_eq!(store.counts(), (1, 1));
+    }
+
+    #[test]
+    fn a_wrong_or_missing_master_key_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("master.key");
+        KeyStore::open(dir.path(), &master)
+            .unwrap()
+            .sealing_key(client(1))
+            .unwrap();
+        let other = dir.path().join("other.key");
+        fs::write(&other, [9u8; 32]).unwrap();
+        assert!(matches!(
+            KeyStore::open(dir.path(), &other),
+            Err(KeyStoreError::WrongMasterKey { .. })
+        ));
+        let missing = dir.path().join("missing.key");
+        assert!(matches!(
+            KeyStore::open(dir.path(), &missing),
+            Err(KeyStoreError::MasterKeyMissing { .. })
+        ));
+        assert!(!missing.exists(), "a refused open writes no key");
+    }
+
+    #[test]
+    fn rotation_keeps_every_key_and_an_interrupted_rotation_finishes_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("master.key");
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        let a = store.sealing_key(client(1)).unwrap();
+        store.forget(&[client(2)]).unwrap();
+        let old = fs::read(&master).unwrap();
+        let fingerprint = store.rotate(&master).unwrap();
+        assert_ne!(fs::read(&master).unwrap(), old);
+        drop(store);
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        assert_eq!(store.fingerprint(), fingerprint);
+        assert_eq!(store.opening_key(client(1)), Some(a.clone()));
+        assert_eq!(store.counts(), (1, 1));
+
+        // A crash after the new master key was renamed into place but before the key file was.
+        let keys = keys_path(dir.path());
+        let new_master = SecretKey::from_bytes([5; 32]);
+        let map = store.keys.read().unwrap().clone();
+        store
+            .rewrite(&map, &new_master, &with_suffix(&keys, ".new"))
+            .unwrap();
+        drop(store);
+        fs::write(&master, new_master.as_bytes()).unwrap();
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        assert_eq!(store.opening_key(client(1)), Some(a));
+        assert!(!with_suffix(&keys, ".new").exists());
+    }
+
+    #[test]
+    fn a_torn_last_record_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("master.key");
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        let a = store.sealing_key(client(1)).unwrap();
+        drop(store);
+        let file = keys_path(dir.path());
+        let mut f = OpenOptions::new().append(true).open(&file).unwrap();
+        f.write_all(&[KIND_KEY, 0, 0, 0]).unwrap();
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        assert_eq!(store.opening_key(client(1)), Some(a.clone()));
+        let b = store.sealing_key(client(2)).unwrap();
+        drop(store);
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        assert_eq!(store.opening_key(client(1)), Some(a));
+        assert_eq!(store.opening_key(client(2)), Some(b));
+    }
+}

@@ -1,0 +1,183 @@
+//! Forgetting clients' identifiers (crypto-shredding) and the retention rule that does it on a
+//! schedule: HUD's HMIS standards ask that identifying information be removed seven years
+//! after it was created or last changed.
+//!
+//! Forgetting appends `ClientIdentifiersForgotten` first, then destroys the client's data key
+//! and rewrites the read-model snapshot: the log records why and by whom even if the process
+//! dies in between, and the next start destroys a key the log says is forgotten.
+
+use caseledger_core::events::ClientIdentifiersForgotten;
+use caseledger_core::{Actor, ClientId, Date, Event, OrganizationId, Role, UserId};
+
+use crate::Service;
+use crate::commands::{CommandError, ErrorCode, Written, conflict, forbidden, not_found};
+
+/// Longest reason accepted (it is kept, unsealed, in the audit trail).
+pub const MAX_REASON_LEN: usize = 500;
+
+/// What a retention run found (and forgot, unless it was a dry run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionReport {
+    /// Identifiers last recorded or changed on or before this date are due.
+    pub cutoff: Date,
+    /// The clients due, with the date their identifiers last changed, by id.
+    pub due: Vec<(ClientId, Date)>,
+    /// Where the forgetting was written (`None` for a dry run or when nothing was due).
+    pub written: Option<Written>,
+}
+
+/// The service acting for itself (the retention job): user 0 of the CoC lead.
+pub(crate) fn system_actor(lead: OrganizationId) -> Actor {
+    Actor {
+        user: UserId::new(0),
+        organization: lead,
+        role: Role::System,
+    }
+}
+
+/// `today` minus `years` calendar years (29 February goes to 28 February).
+pub fn years_before(today: Date, years: u32) -> Option<Date> {
+    today
+        .to_naive()
+        .checked_sub_months(chrono::Months::new(years.checked_mul(12)?))
+        .map(Date::from_naive)
+}
+
+impl Service {
+    /// Forgets a client's identifiers (system administrators only): every identifying value
+    /// ever recorded for the client reads as erased from now on, in every view, export and
+    /// replay; enrollments, services and other non-identifying facts stay.
+    pub async fn forget_client_identifiers(
+        &self,
+        user: UserId,
+        client: ClientId,
+        reason: &str,
+    ) -> Result<Written, CommandError> {
+        let actor = self.actor(user)?;
+        if actor.role != Role::SystemAdmin {
+            return Err(forbidden(
+                "only a system administrator may forget a client's identifiers",
+            ));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(CommandError::validation(
+                "reason",
+                "must say why (it stays in the audit trail; do not name the client)",
+            ));
+        }
+        if reason.chars().count() > MAX_REASON_LEN {
+            return Err(CommandError::validation(
+                "reason",
+                format!("at most {MAX_REASON_LEN} characters"),
+            ));
+        }
+        let reason = reason.to_string();
+        self.forget(actor, move |p| {
+            let w = p.write_model();
+            if w.intake(client).is_none() {
+                return Err(not_found("clientId", "client"));
+            }
+            if w.forgotten(client) {
+                return Err(conflict(
+                    "clientId",
+                    "the client's identifiers were already forgotten",
+                ));
+            }
+            Ok(vec![(client, reason, None)])
+        })
+        .await
+    }
+
+    /// Applies the retention rule on the current business date: clients whose identifiers were
+    /// last recorded or changed `years` or more years ago and who have no open enrollment.
+    /// With `dry_run` only lists them.
+    pub async fn run_retention(
+        &self,
+        years: u32,
+        dry_run: bool,
+    ) -> Result<RetentionReport, CommandError> {
+        let cutoff = years_before(self.today(), years).ok_or_else(|| {
+            CommandError::validation("years", "reaches before the calendar's first date")
+        })?;
+        let due = self.with_projections(|p| p.write_model().retention_due(cutoff));
+        if dry_run || due.is_empty() {
+            return Ok(RetentionReport {
+                cutoff,
+                due,
+                written: None,
+            });
+        }
+        let lead = self
+            .organizations()
+            .into_iter()
+            .find(|(_, o)| o.is_coc_lead)
+            .map(|(id, _)| id)
+            .ok_or_else(|| CommandError::new(ErrorCode::Conflict, "no CoC lead organization"))?;
+        let written = self
+            .forget(system_actor(lead), move |p| {
+                // Decided again under the command lock: an edit or an enrollment since the
+                // list was made takes a client off it.
+                Ok(p.write_model()
+                    .retention_due(cutoff)
+                    .into_iter()
+                    .map(|(client, changed)| {
+                        let reason = format!(
+                            "retention: identifiers unchanged for {years} years \
+                             (since {changed}), no open enrollment"
+                        );
+                        (client, reason, Some(changed))
+                    })
+                    .collect())
+            })
+            .await?;
+        let due = self.with_projections(|p| {
+            due.into_iter()
+                .filter(|(c, _)| p.write_model().forgotten(*c))
+                .collect()
+        });
+        Ok(RetentionReport {
+            cutoff,
+            due,
+            written: Some(written),
+        })
+    }
+
+    /// Appends the forgetting of the clients `decide` names, then destroys their keys and
+    /// rewrites the snapshot.
+    async fn forget(
+        &self,
+        actor: Actor,
+        decide: impl FnOnce(
+            &caseledger_projections::Projections,
+        ) -> Result<Vec<(ClientId, String, Option<Date>)>, CommandError>,
+    ) -> Result<Written, CommandError> {
+        let mut clients = Vec::new();
+        let written = self
+            .execute(actor, |p| {
+                let items = decide(p)?;
+                clients = items.iter().map(|(c, _, _)| *c).collect();
+                Ok(items
+                    .into_iter()
+                    .map(|(client_id, reason, retention_last_changed)| {
+                        Event::from(ClientIdentifiersForgotten {
+                            client_id,
+                            reason,
+                            retention_last_changed,
+                        })
+                    })
+                    .collect())
+            })
+            .await?;
+        self.keys().forget(&clients).map_err(|e| {
+            tracing::error!(error = %e, "forgotten in the log, key not yet destroyed (retried at the next start)");
+            CommandError::new(
+                ErrorCode::Internal,
+                "recorded, but the key could not be destroyed yet; it will be at the next start",
+            )
+        })?;
+        self.replace_snapshot();
+        tracing::info!(clients = clients.len(), "client identifiers forgotten");
+        Ok(written)
+    }
+}
