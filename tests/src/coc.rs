@@ -228,6 +228,33 @@ impl Coc {
         }
     }
 
+    /// Stops the server, runs `f` on the stopped data directory (offline commands, file
+    /// scans), then serves it again on `today` with `serve_args`.
+    pub fn while_stopped<T>(
+        self,
+        today: &str,
+        serve_args: &[&str],
+        f: impl FnOnce(&std::path::Path) -> T,
+    ) -> (Coc, T) {
+        let Coc {
+            server,
+            dir,
+            organizations,
+            users,
+        } = self;
+        let out = server.terminate(Duration::from_secs(20));
+        assert_eq!(out.code, Some(0), "serve did not stop cleanly: {out:?}");
+        let value = f(dir.path());
+        let data = dir.path().to_str().expect("utf-8 path");
+        let coc = Coc {
+            server: Server::spawn(serve_command(data, today, serve_args)),
+            dir,
+            organizations,
+            users,
+        };
+        (coc, value)
+    }
+
     /// Stops the server the way a supervisor does, so the data directory can be read.
     pub fn stop(self) -> tempfile::TempDir {
         let out = self.server.terminate(Duration::from_secs(20));

@@ -47,6 +47,8 @@ pub const CLI_ENV_VARS: &[&str] = &[
     "CASELEDGER_CHECKPOINT_KEY_FILE",
     "CASELEDGER_HOLIDAYS",
     "CASELEDGER_DEMO",
+    "CASELEDGER_MASTER_KEY_FILE",
+    "CASELEDGER_RETENTION_YEARS",
 ];
 
 /// How long `serve` may take to print its listening address.
