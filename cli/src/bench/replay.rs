@@ -3,15 +3,19 @@
 //! A deterministic synthetic history (the core testkit's builder): organizations, one MOU
 //! shared by half of them, clients under every restriction, each with an enrollment (most
 //! exited), services, assessments, a case note, some releases, and restriction changes. The
-//! history is encoded once, as the log stores it; the figure is decoding plus folding, which is
-//! what a start-up replay does after reading the bytes.
+//! history is encoded once, as the log stores it — identifiers sealed under per-client keys —
+//! and the figure is decoding (opening them) plus folding, which is what a start-up replay does
+//! after reading the bytes. The same history unsealed gives the cost of sealing as a ratio.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use caseledger_core::hud::ProjectType;
+use caseledger_core::pii::MemoryKeyRing;
 use caseledger_core::testkit::{HistoryBuilder, date, window};
 use caseledger_core::{
-    AssessmentKind, ClientRestriction, MouDirection, Role, SharingPolicy, TransactionRestriction,
+    AssessmentKind, ClientRestriction, Envelope, KeyRing, MouDirection, Role, SharingPolicy,
+    TransactionRestriction,
 };
 use caseledger_projections::Projections;
 
@@ -19,7 +23,7 @@ use super::Figures;
 use crate::Failure;
 
 /// Builds the synthetic history: `clients` clients spread over `orgs` organizations.
-fn history(orgs: usize, clients: usize) -> Vec<Vec<u8>> {
+fn history(orgs: usize, clients: usize) -> Vec<Envelope> {
     let mut h = HistoryBuilder::new(
         SharingPolicy::clienttrack("America/Los_Angeles"),
         date("2020-01-01"),
@@ -105,9 +109,21 @@ fn history(orgs: usize, clients: usize) -> Vec<Vec<u8>> {
         }
     }
     h.envelopes()
+}
+
+/// Encodes the history as the log stores it (sealed under `keys`) or unsealed; returns the
+/// bytes and events/s.
+fn encode(history: &[Envelope], keys: Option<&Arc<dyn KeyRing>>) -> (Vec<Vec<u8>>, f64) {
+    let started = Instant::now();
+    let encoded: Vec<Vec<u8>> = history
         .iter()
-        .map(|e| e.encode().expect("encodes"))
-        .collect()
+        .map(|e| match keys {
+            Some(keys) => e.encode_sealed(keys).expect("seals"),
+            None => e.encode().expect("encodes"),
+        })
+        .collect();
+    let rate = encoded.len() as f64 / started.elapsed().as_secs_f64();
+    (encoded, rate)
 }
 
 /// Resident set size of this process in bytes.
@@ -123,9 +139,15 @@ fn rss() -> u64 {
 
 /// Decodes and folds every event (decoding on a second thread); returns the projections and
 /// events/s.
-fn replay(encoded: &[Vec<u8>]) -> Result<(Projections, f64), Failure> {
+fn replay(
+    encoded: &[Vec<u8>],
+    keys: Option<Arc<dyn KeyRing>>,
+) -> Result<(Projections, f64), Failure> {
     let started = Instant::now();
     let mut p = Projections::new(date("2020-08-01"));
+    if let Some(keys) = keys {
+        p.set_keys(keys);
+    }
     // The same two-stage fold the service runs at start-up, fed batches as the log yields them.
     let batches = encoded.chunks(8192).enumerate().map(|(b, chunk)| {
         let first = b as u64 * 8192 + 1;
@@ -147,42 +169,49 @@ fn replay(encoded: &[Vec<u8>]) -> Result<(Projections, f64), Failure> {
 /// process (so the memory figure is not muddied by earlier runs' freed memory).
 const CHILD_VAR: &str = "CASELEDGER_BENCH_REPLAY_CHILD";
 
-/// The child side: `orgs,clients` from the environment; prints `events rate rss_growth`.
+/// The child side: `orgs,clients,sealed` from the environment; prints
+/// `events replay_rate rss_growth encode_rate`.
 pub fn child() -> Option<Result<(), Failure>> {
     let spec = std::env::var(CHILD_VAR).ok()?;
     let mut parts = spec.split(',').map(|v| v.parse::<usize>().unwrap_or(1));
     let (orgs, clients) = (parts.next().unwrap_or(1), parts.next().unwrap_or(1));
-    let encoded = history(orgs, clients);
+    let sealed = parts.next().unwrap_or(1) == 1;
+    let history = history(orgs, clients);
+    let keys: Arc<dyn KeyRing> = Arc::new(MemoryKeyRing::default());
+    let (encoded, encode_rate) = encode(&history, sealed.then_some(&keys));
+    drop(history);
     // Only the projections' growth counts: the encoded history stays alive throughout.
     let before = rss();
-    Some(replay(&encoded).map(|(projections, rate)| {
-        let grew = rss().saturating_sub(before);
-        println!("{} {rate} {grew}", encoded.len());
-        drop(projections);
-    }))
+    Some(
+        replay(&encoded, sealed.then_some(keys)).map(|(projections, rate)| {
+            let grew = rss().saturating_sub(before);
+            println!("{} {rate} {grew} {encode_rate}", encoded.len());
+            drop(projections);
+        }),
+    )
 }
 
 /// Measures replay and memory per 100,000 clients, at 10 and at 100 organizations, each in a
-/// fresh child process.
+/// fresh child process; and at 10 organizations once more without sealing, for the ratio.
 pub fn run(quick: bool, figures: &mut Figures) -> Result<(), Failure> {
     let clients = if quick { 20_000 } else { 100_000 };
     let per_100k = 100_000.0 / clients as f64;
-    for (orgs, name_rate, name_mem) in [
-        (
-            10,
-            "replay_10_orgs_events_per_s",
-            "replay_10_orgs_mib_per_100k_clients",
-        ),
-        (
-            100,
-            "replay_100_orgs_events_per_s",
-            "replay_100_orgs_mib_per_100k_clients",
-        ),
+    for (orgs, sealed, label) in [
+        (10, true, "replay_10_orgs"),
+        (10, false, "replay_10_orgs_unsealed"),
+        (100, true, "replay_100_orgs"),
     ] {
-        eprintln!("bench: replaying {clients} clients over {orgs} organizations");
+        eprintln!(
+            "bench: replaying {clients} clients over {orgs} organizations{}",
+            if sealed {
+                ""
+            } else {
+                ", identifiers not sealed"
+            }
+        );
         let out = std::process::Command::new(std::env::current_exe()?)
             .args(["bench", "--only", "replay"])
-            .env(CHILD_VAR, format!("{orgs},{clients}"))
+            .env(CHILD_VAR, format!("{orgs},{clients},{}", u8::from(sealed)))
             .output()?;
         if !out.status.success() {
             return Err(anyhow::anyhow!(
@@ -196,12 +225,40 @@ pub fn run(quick: bool, figures: &mut Figures) -> Result<(), Failure> {
             .split_whitespace()
             .filter_map(|v| v.parse().ok())
             .collect();
-        let [events, rate, grew] = fields[..] else {
+        let [events, rate, grew, encode_rate] = fields[..] else {
             return Err(anyhow::anyhow!("unexpected replay child output: {text}").into());
         };
         eprintln!("bench: {events} events");
-        figures.add(name_rate, rate, "events/s");
-        figures.add(name_mem, grew * per_100k / (1024.0 * 1024.0), "MiB");
+        figures.add(format!("{label}_events_per_s"), rate, "events/s");
+        figures.add(
+            format!("{label}_mib_per_100k_clients"),
+            grew * per_100k / (1024.0 * 1024.0),
+            "MiB",
+        );
+        if orgs == 10 {
+            let encode = if sealed {
+                "encode_sealed"
+            } else {
+                "encode_unsealed"
+            };
+            figures.add(format!("{encode}_events_per_s"), encode_rate, "events/s");
+        }
+    }
+    for (name, sealed, unsealed) in [
+        (
+            "ratio_replay_sealed_to_unsealed",
+            "replay_10_orgs_events_per_s",
+            "replay_10_orgs_unsealed_events_per_s",
+        ),
+        (
+            "ratio_encode_sealed_to_unsealed",
+            "encode_sealed_events_per_s",
+            "encode_unsealed_events_per_s",
+        ),
+    ] {
+        if let (Some(a), Some(b)) = (figures.get(sealed), figures.get(unsealed)) {
+            figures.add(name, a / b, "×");
+        }
     }
     Ok(())
 }
