@@ -33,7 +33,7 @@ pub use replay::{EncodedBatch, ReplayError};
 pub use requests::{RequestFacts, RequestStatus};
 pub use search::ClientQuery;
 pub use snapshot::SnapshotError;
-pub use store::{Projections, RequestPositions};
+pub use store::{Projections, RequestPositions, folds_identifiers};
 pub use view::{
     AssignmentSummary, BedNight, BedStatus, ClientSharing, ClientSummary, OrgView, ReleaseSummary,
     TransactionSummary,

@@ -48,9 +48,13 @@ impl Projections {
                             .into_iter()
                             .map(|(position, bytes)| {
                                 let decode = || decode_with_event_bytes(&bytes);
+                                let opens = caseledger_core::decode_prefix(&bytes)
+                                    .is_ok_and(|(t, _)| crate::folds_identifiers(t));
                                 match &keys {
-                                    Some(keys) => caseledger_core::pii::opening(keys, decode),
-                                    None => decode(),
+                                    Some(keys) if opens => {
+                                        caseledger_core::pii::opening(keys, decode)
+                                    }
+                                    _ => decode(),
                                 }
                                 .map(|(e, compact)| (position, e, compact))
                                 .map_err(|source| ReplayError::Decode { position, source })

@@ -120,6 +120,21 @@ impl Compact {
     }
 }
 
+/// Whether folding an event of this type needs its identifying values in the clear: the intake
+/// (views and the search index read it) and record request recipients. Every other event's
+/// values stay sealed in the record's stored bytes until a view reads them, so replays and the
+/// projector do not open them.
+pub fn folds_identifiers(event_type: caseledger_core::EventType) -> bool {
+    use caseledger_core::EventType as T;
+    matches!(
+        event_type,
+        T::ClientIntakeRecorded
+            | T::ClientIntakeEdited
+            | T::ClientAddressUpdated
+            | T::RecordRequestSubmitted
+    )
+}
+
 /// The key ring the views open identifying values with (none: sealed values stay sealed).
 #[derive(Clone, Default)]
 pub struct Keys(pub(crate) Option<std::sync::Arc<dyn caseledger_core::KeyRing>>);

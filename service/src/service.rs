@@ -301,9 +301,14 @@ impl Service {
         let decoded: Vec<(u64, Envelope, Vec<u8>)> = records
             .into_iter()
             .map(|record| {
-                caseledger_core::pii::opening(&self.inner.ring, || {
-                    caseledger_core::decode_with_event_bytes(&record.payload)
-                })
+                let decode = || caseledger_core::decode_with_event_bytes(&record.payload);
+                let opens = caseledger_core::decode_prefix(&record.payload)
+                    .is_ok_and(|(t, _)| caseledger_projections::folds_identifiers(t));
+                if opens {
+                    caseledger_core::pii::opening(&self.inner.ring, decode)
+                } else {
+                    decode()
+                }
                 .map(|(envelope, compact)| (record.position, envelope, compact))
                 .map_err(|source| ServiceError::Decode {
                     position: record.position,

@@ -45,10 +45,12 @@ pub use seal::{KeyRing, MemoryKeyRing, SealError, Sealed, erased_copy, erasing, 
 pub enum Pii<T> {
     /// The value in the clear.
     Clear(T),
-    /// The value sealed under its client's data key, not opened here.
+    /// The event's identifying values sealed together, this one first, not opened here.
     Sealed(Sealed),
     /// The value is gone: its client's identifiers were forgotten.
     Erased,
+    /// The value was sealed with the event's first identifying value, not opened here.
+    SealedWithFirst,
 }
 
 /// The stored form; variant order is the format.
@@ -58,37 +60,45 @@ enum Stored<T> {
     Clear(T),
     Sealed(Sealed),
     Erased,
+    SealedWithFirst,
 }
 
 impl<T: Serialize> Serialize for Pii<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match (self, seal::writing()) {
-            (_, seal::Writing::Erase) | (Pii::Erased, _) => {
-                s.serialize_unit_variant("Pii", 2, "Erased")
-            }
-            (Pii::Clear(value), seal::Writing::Seal) => {
-                let sealed = seal::seal_value(value).map_err(S::Error::custom)?;
-                s.serialize_newtype_variant("Pii", 1, "Sealed", &sealed)
-            }
-            (Pii::Clear(value), seal::Writing::Plain) => {
-                s.serialize_newtype_variant("Pii", 0, "Clear", value)
-            }
-            (Pii::Sealed(sealed), _) => s.serialize_newtype_variant("Pii", 1, "Sealed", sealed),
+        let erased = |s: S| s.serialize_unit_variant("Pii", 2, "Erased");
+        let mark = |s: S| s.serialize_unit_variant("Pii", 3, "SealedWithFirst");
+        match self {
+            Pii::Clear(value) => match seal::write_clear(value).map_err(S::Error::custom)? {
+                seal::Writing::Plain => s.serialize_newtype_variant("Pii", 0, "Clear", value),
+                seal::Writing::Erase => erased(s),
+                seal::Writing::Collected | seal::Writing::Mark => mark(s),
+                seal::Writing::First(sealed) => {
+                    s.serialize_newtype_variant("Pii", 1, "Sealed", &sealed)
+                }
+            },
+            _ if seal::write_unreadable() => erased(s),
+            Pii::Sealed(sealed) => s.serialize_newtype_variant("Pii", 1, "Sealed", sealed),
+            Pii::Erased => erased(s),
+            Pii::SealedWithFirst => mark(s),
         }
     }
 }
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Pii<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match Stored::<T>::deserialize(d)? {
-            Stored::Clear(value) => Pii::Clear(value),
-            Stored::Erased => Pii::Erased,
-            Stored::Sealed(sealed) => match seal::open_value(sealed).map_err(D::Error::custom)? {
+        let opened = |o: Result<seal::Opened<T>, SealError>, unopened: Pii<T>| {
+            Ok(match o.map_err(D::Error::custom)? {
                 seal::Opened::Clear(value) => Pii::Clear(value),
                 seal::Opened::Erased => Pii::Erased,
-                seal::Opened::Sealed(sealed) => Pii::Sealed(sealed),
-            },
-        })
+                seal::Opened::Unopened => unopened,
+            })
+        };
+        match Stored::<T>::deserialize(d)? {
+            Stored::Clear(value) => Ok(Pii::Clear(value)),
+            Stored::Erased => Ok(Pii::Erased),
+            Stored::Sealed(sealed) => opened(seal::open_first(&sealed), Pii::Sealed(sealed)),
+            Stored::SealedWithFirst => opened(seal::open_next(), Pii::SealedWithFirst),
+        }
     }
 }
 
@@ -102,7 +112,7 @@ impl<T> Pii<T> {
     pub fn as_clear(&self) -> Option<&T> {
         match self {
             Pii::Clear(value) => Some(value),
-            Pii::Sealed(_) | Pii::Erased => None,
+            Pii::Sealed(_) | Pii::Erased | Pii::SealedWithFirst => None,
         }
     }
 
@@ -110,7 +120,7 @@ impl<T> Pii<T> {
     pub fn into_clear(self) -> Option<T> {
         match self {
             Pii::Clear(value) => Some(value),
-            Pii::Sealed(_) | Pii::Erased => None,
+            Pii::Sealed(_) | Pii::Erased | Pii::SealedWithFirst => None,
         }
     }
 
@@ -124,7 +134,7 @@ impl<T> Pii<T> {
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Pii<U> {
         match self {
             Pii::Clear(value) => Pii::Clear(f(value)),
-            Pii::Sealed(_) | Pii::Erased => Pii::Erased,
+            Pii::Sealed(_) | Pii::Erased | Pii::SealedWithFirst => Pii::Erased,
         }
     }
 }

@@ -4,12 +4,16 @@
 //! current thread, so every identifying field of every event is sealed by the one encoder —
 //! a new field cannot be forgotten by a hand-written walker, because there is none:
 //!
-//! - [`sealing`]: clear values are written sealed under the event's client's data key;
+//! - [`sealing`]: the event's clear values are sealed together under its client's data key, one
+//!   authenticated encryption per event (the first value carries the sealed bytes of all, the
+//!   others are marks in their place), so an intake with seven identifying fields costs one
+//!   open on replay and one nonce and tag on disk;
 //! - [`opening`]: sealed values are read back clear, or as erased when the client's key is
 //!   gone (forgotten);
-//! - [`erased_copy`]: a copy of any value with every identifying field erased.
+//! - [`erasing`] and [`erased_copy`]: every identifying value written as erased.
 //!
-//! Outside these, values are written and read as they are (golden fixtures, tests).
+//! Outside these, values are written and read as they are (golden fixtures, tests, tools that
+//! never need the clear text).
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -20,15 +24,17 @@ use serde::{Deserialize, Serialize};
 use super::crypto::{NONCE_LEN, SecretKey, value_nonce};
 use crate::ids::ClientId;
 
-/// An identifying value sealed under its client's data key: the stored form of
-/// [`Pii::Sealed`](super::Pii::Sealed).
+/// The identifying values of one event, sealed together under the client's data key: the
+/// stored form of [`Pii::Sealed`](super::Pii::Sealed), carried by the event's first value.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Sealed {
-    /// Whose key sealed it (also authenticated: a value cannot be moved to another client).
+    /// Whose key sealed it (also authenticated: it cannot be moved to another client).
     pub client: ClientId,
     /// The nonce it was sealed with.
     pub nonce: [u8; NONCE_LEN],
-    /// The bincode encoding of the value, sealed, with its tag.
+    /// The bincode encodings of the event's values in field order, sealed, with the tag.
+    /// (Bytes, not a sequence of `u8`: bincode writes both alike, and bytes decode at once.)
+    #[serde(with = "serde_bytes")]
     pub ciphertext: Vec<u8>,
 }
 
@@ -65,34 +71,48 @@ pub enum SealError {
     /// the event catalog, caught by its tests).
     #[error("an identifying value in an event that names no client")]
     NoClient,
+    /// An event to seal already holds sealed values (only new, clear events are sealed).
+    #[error("an event to seal already holds sealed values")]
+    AlreadySealed,
     /// The key store could not create or save a key.
     #[error("key store: {0}")]
     KeyStore(String),
-    /// A sealed value did not open with its client's key: the bytes were altered, or the key
+    /// Sealed values did not open with their client's key: the bytes were altered, or the key
     /// store belongs to another data directory.
-    #[error("a value sealed for client {0} does not open with its key")]
+    #[error("values sealed for client {0} do not open with its key")]
     DoesNotOpen(ClientId),
-}
-
-struct SealContext {
-    keys: Arc<dyn KeyRing>,
-    client: Option<ClientId>,
-    event_id: u128,
-    next_index: u32,
-    key: Option<SecretKey>,
-    error: Option<SealError>,
-}
-
-struct OpenContext {
-    keys: Arc<dyn KeyRing>,
-    /// The last client looked up: an event's values all belong to one client.
-    last: Option<(ClientId, Option<SecretKey>)>,
+    /// A value marked as sealed with the event's first value, with no first value before it.
+    #[error("a sealed value without the event's sealed values before it")]
+    Orphan,
 }
 
 enum WriteMode {
     Plain,
-    Seal(SealContext),
+    /// First pass of [`sealing`]: clear values are appended to `buffer` (the output is thrown
+    /// away).
+    Collect {
+        buffer: Vec<u8>,
+        values: usize,
+        already_sealed: bool,
+    },
+    /// Second pass: the first clear value writes the sealed bytes, the rest their marks.
+    Emit(Option<Sealed>),
     Erase,
+}
+
+/// What the values of the event being decoded open to.
+enum Pending {
+    /// No sealed value read yet in this event.
+    Nothing,
+    /// The opened bytes and how far they were read.
+    Open(Vec<u8>, usize),
+    /// The key is gone.
+    Gone,
+}
+
+struct OpenContext {
+    keys: Arc<dyn KeyRing>,
+    pending: Pending,
 }
 
 thread_local! {
@@ -100,21 +120,54 @@ thread_local! {
     static READ: RefCell<Option<OpenContext>> = const { RefCell::new(None) };
 }
 
-/// How [`Pii`](super::Pii) writes itself right now.
+/// How [`Pii`](super::Pii) writes a clear value right now.
 pub(super) enum Writing {
     /// As it is.
     Plain,
-    /// Clear values sealed.
-    Seal,
-    /// Everything as erased.
+    /// As erased.
     Erase,
+    /// Collected (first pass of sealing): write the mark.
+    Collected,
+    /// As the event's sealed values.
+    First(Sealed),
+    /// As the mark of a value sealed with the first.
+    Mark,
 }
 
-pub(super) fn writing() -> Writing {
-    WRITE.with_borrow(|mode| match mode {
+/// Decides how a clear value is written, collecting it on the first pass of sealing.
+pub(super) fn write_clear<T: Serialize>(value: &T) -> Result<Writing, String> {
+    let collecting = WRITE.with_borrow(|mode| matches!(mode, WriteMode::Collect { .. }));
+    // Encoded outside the borrow: a value's own encoding never holds Pii, but stays re-entrant.
+    let encoded = if collecting {
+        Some(
+            bincode::serde::encode_to_vec(value, bincode::config::standard())
+                .map_err(|e| e.to_string())?,
+        )
+    } else {
+        None
+    };
+    Ok(WRITE.with_borrow_mut(|mode| match mode {
         WriteMode::Plain => Writing::Plain,
-        WriteMode::Seal(_) => Writing::Seal,
         WriteMode::Erase => Writing::Erase,
+        WriteMode::Collect { buffer, values, .. } => {
+            buffer.extend_from_slice(&encoded.unwrap_or_default());
+            *values += 1;
+            Writing::Collected
+        }
+        WriteMode::Emit(first) => first.take().map_or(Writing::Mark, Writing::First),
+    }))
+}
+
+/// Whether values already sealed (or erased) are written as erased right now; notes them when
+/// collecting, where they make the event unsealable.
+pub(super) fn write_unreadable() -> bool {
+    WRITE.with_borrow_mut(|mode| match mode {
+        WriteMode::Erase => true,
+        WriteMode::Collect { already_sealed, .. } => {
+            *already_sealed = true;
+            false
+        }
+        _ => false,
     })
 }
 
@@ -136,30 +189,45 @@ fn with_write_mode<R>(mode: WriteMode, f: impl FnOnce() -> R) -> (R, WriteMode) 
     (out, used)
 }
 
-/// Runs `f` (which encodes one event) sealing every clear identifying value under the data key
-/// of `client`, with nonces derived from `event_id`. On success returns `f`'s result; when a
-/// value could not be sealed, `f`'s encoder failed and the reason is returned instead.
+/// Runs `f` (which encodes one event) with the event's clear identifying values sealed together
+/// under the data key of `client`, the nonce derived from `event_id`. `f` runs twice: once to
+/// collect the values, once to write them sealed. When the values cannot be sealed the reason
+/// is returned; `f`'s own result otherwise.
 pub fn sealing<R, E>(
     keys: &Arc<dyn KeyRing>,
     client: Option<ClientId>,
     event_id: u128,
-    f: impl FnOnce() -> Result<R, E>,
+    f: impl Fn() -> Result<R, E>,
 ) -> Result<Result<R, E>, SealError> {
-    let context = SealContext {
-        keys: keys.clone(),
-        client,
-        event_id,
-        next_index: 0,
-        key: None,
-        error: None,
+    let collect = WriteMode::Collect {
+        buffer: Vec::new(),
+        values: 0,
+        already_sealed: false,
     };
-    let (out, used) = with_write_mode(WriteMode::Seal(context), f);
-    match used {
-        WriteMode::Seal(SealContext {
-            error: Some(error), ..
-        }) => Err(error),
-        _ => Ok(out),
+    let (out, used) = with_write_mode(collect, &f);
+    let WriteMode::Collect {
+        buffer,
+        values,
+        already_sealed,
+    } = used
+    else {
+        unreachable!("the mode set above")
+    };
+    if out.is_err() || (values == 0 && !already_sealed) {
+        return Ok(out);
     }
+    if already_sealed {
+        return Err(SealError::AlreadySealed);
+    }
+    let client = client.ok_or(SealError::NoClient)?;
+    let key = keys.sealing_key(client)?;
+    let nonce = value_nonce(client.as_u128(), event_id, 0);
+    let sealed = Sealed {
+        client,
+        nonce,
+        ciphertext: key.seal(&nonce, &client.as_u128().to_be_bytes(), &buffer),
+    };
+    Ok(with_write_mode(WriteMode::Emit(Some(sealed)), f).0)
 }
 
 /// Runs `f` (which decodes) opening sealed identifying values with the keys in `keys`; values
@@ -175,7 +243,7 @@ pub fn opening<R>(keys: &Arc<dyn KeyRing>, f: impl FnOnce() -> R) -> R {
     }
     let _restore = RestoreRead(Some(READ.replace(Some(OpenContext {
         keys: keys.clone(),
-        last: None,
+        pending: Pending::Nothing,
     }))));
     f()
 }
@@ -196,85 +264,68 @@ pub fn erased_copy<T: Serialize + DeserializeOwned>(value: &T) -> T {
         .0
 }
 
-/// Seals `value` in the current [`sealing`] context.
-pub(super) fn seal_value<T: Serialize>(value: &T) -> Result<Sealed, String> {
-    let message = bincode::serde::encode_to_vec(value, bincode::config::standard())
-        .map_err(|e| e.to_string())?;
-    WRITE.with_borrow_mut(|mode| {
-        let WriteMode::Seal(context) = mode else {
-            unreachable!("seal_value is called in sealing mode only")
-        };
-        let fail = |context: &mut SealContext, error: SealError| {
-            let message = error.to_string();
-            context.error.get_or_insert(error);
-            message
-        };
-        let Some(client) = context.client else {
-            return Err(fail(context, SealError::NoClient));
-        };
-        if context.key.is_none() {
-            match context.keys.sealing_key(client) {
-                Ok(key) => context.key = Some(key),
-                Err(error) => return Err(fail(context, error)),
-            }
-        }
-        let key = context.key.as_ref().expect("key just set");
-        let nonce = value_nonce(client.as_u128(), context.event_id, context.next_index);
-        context.next_index += 1;
-        Ok(Sealed {
-            client,
-            nonce,
-            ciphertext: key.seal(&nonce, &client.as_u128().to_be_bytes(), &message),
-        })
-    })
-}
-
 /// What reading a sealed value gives in the current context.
 pub(super) enum Opened<T> {
     /// Opened.
     Clear(T),
     /// The key is gone.
     Erased,
-    /// No [`opening`] context: keep it sealed.
-    Sealed(Sealed),
+    /// No [`opening`] context: keep it as stored.
+    Unopened,
 }
 
-/// Opens `sealed` in the current [`opening`] context, if any.
-pub(super) fn open_value<T: DeserializeOwned>(sealed: Sealed) -> Result<Opened<T>, SealError> {
-    let key = READ.with_borrow_mut(|context| {
-        let context = context.as_mut()?;
-        let key = match &context.last {
-            Some((client, key)) if *client == sealed.client => key.clone(),
-            _ => {
-                let key = context.keys.opening_key(sealed.client);
-                context.last = Some((sealed.client, key.clone()));
-                key
-            }
-        };
-        Some(key)
-    });
-    let Some(key) = key else {
-        return Ok(Opened::Sealed(sealed));
-    };
-    let Some(key) = key else {
-        return Ok(Opened::Erased);
-    };
-    let message = key
-        .open(
-            &sealed.nonce,
-            &sealed.client.as_u128().to_be_bytes(),
-            &sealed.ciphertext,
-        )
-        .ok_or(SealError::DoesNotOpen(sealed.client))?;
-    let (value, read) = bincode::serde::decode_from_slice::<T, _>(
-        &message,
-        bincode::config::standard().with_limit::<{ crate::envelope::MAX_DECODE_BYTES }>(),
-    )
-    .map_err(|_| SealError::DoesNotOpen(sealed.client))?;
-    if read != message.len() {
-        return Err(SealError::DoesNotOpen(sealed.client));
+fn next_value<T: DeserializeOwned>(
+    pending: &mut Pending,
+    client: Option<ClientId>,
+) -> Result<Opened<T>, SealError> {
+    match pending {
+        Pending::Nothing => Err(SealError::Orphan),
+        Pending::Gone => Ok(Opened::Erased),
+        Pending::Open(bytes, at) => {
+            let fail = || client.map_or(SealError::Orphan, SealError::DoesNotOpen);
+            let (value, read) = bincode::serde::decode_from_slice::<T, _>(
+                bytes.get(*at..).ok_or_else(fail)?,
+                bincode::config::standard().with_limit::<{ crate::envelope::MAX_DECODE_BYTES }>(),
+            )
+            .map_err(|_| fail())?;
+            *at += read;
+            Ok(Opened::Clear(value))
+        }
     }
-    Ok(Opened::Clear(value))
+}
+
+/// Opens the event's sealed values (read with its first value) in the current [`opening`]
+/// context, returning the first.
+pub(super) fn open_first<T: DeserializeOwned>(sealed: &Sealed) -> Result<Opened<T>, SealError> {
+    let keys = READ.with_borrow(|context| context.as_ref().map(|c| c.keys.clone()));
+    let Some(keys) = keys else {
+        return Ok(Opened::Unopened);
+    };
+    let pending = match keys.opening_key(sealed.client) {
+        None => Pending::Gone,
+        Some(key) => Pending::Open(
+            key.open(
+                &sealed.nonce,
+                &sealed.client.as_u128().to_be_bytes(),
+                &sealed.ciphertext,
+            )
+            .ok_or(SealError::DoesNotOpen(sealed.client))?,
+            0,
+        ),
+    };
+    READ.with_borrow_mut(|context| {
+        let context = context.as_mut().expect("checked above");
+        context.pending = pending;
+        next_value(&mut context.pending, Some(sealed.client))
+    })
+}
+
+/// The next value sealed with the event's first, in the current [`opening`] context.
+pub(super) fn open_next<T: DeserializeOwned>() -> Result<Opened<T>, SealError> {
+    READ.with_borrow_mut(|context| match context {
+        None => Ok(Opened::Unopened),
+        Some(context) => next_value(&mut context.pending, None),
+    })
 }
 
 /// A key ring in memory: for tests, fixtures and benchmarks (the service keeps its keys on
