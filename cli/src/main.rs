@@ -7,6 +7,7 @@
 mod admin;
 mod audit;
 mod bench;
+mod fixtures;
 mod keys;
 mod logging;
 mod logtools;
@@ -100,6 +101,9 @@ enum Command {
     /// The master key: rotate it, or show its fingerprint and key counts (stopped server).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Generated data: `fixtures generate` writes a deterministic history of any size.
+    #[command(subcommand)]
+    Fixtures(fixtures::FixturesCommand),
 }
 
 /// A failure with the exit code it maps to.
@@ -178,6 +182,7 @@ fn main() -> ExitCode {
         Command::RecordRequest(cmd) => record_request::run(cmd),
         Command::Retention(cmd) => retention::run(cmd),
         Command::Keys(cmd) => keys::run(cmd),
+        Command::Fixtures(cmd) => fixtures::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

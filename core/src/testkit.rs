@@ -228,6 +228,10 @@ pub struct HistoryBuilder {
     bars: BTreeMap<BarId, ClientId>,
     requests: BTreeMap<RecordRequestId, ClientId>,
     clients_made: usize,
+    /// Envelope ids of [`drain_envelopes`](Self::drain_envelopes), distinct from entity ids.
+    drained_ids: IdGenerator,
+    /// Events already drained (their count offsets log positions and recorded-at times).
+    drained: usize,
 }
 
 impl HistoryBuilder {
@@ -235,6 +239,7 @@ impl HistoryBuilder {
     /// current date.
     pub fn new(policy: SharingPolicy, start: Date) -> Self {
         let mut ids = IdGenerator::starting(start);
+        let timestamp_ms = ids.timestamp_ms;
         let system = Actor {
             user: ids.next_id(),
             organization: ids.next_id(),
@@ -258,6 +263,11 @@ impl HistoryBuilder {
             bars: BTreeMap::new(),
             requests: BTreeMap::new(),
             clients_made: 0,
+            drained_ids: IdGenerator {
+                timestamp_ms,
+                counter: 1 << 64,
+            },
+            drained: 0,
         };
         builder.set_policy(policy, start);
         builder
@@ -303,6 +313,39 @@ impl HistoryBuilder {
                     actor: *actor,
                 };
                 Envelope::new(header, event.clone())
+            })
+            .collect()
+    }
+
+    /// The events recorded since the last drain, wrapped in envelopes like
+    /// [`envelopes`](Self::envelopes), and forgotten by the builder: for histories too long to
+    /// keep in memory (the scale generator appends each drained batch to a log). Do not mix
+    /// with [`envelopes`](Self::envelopes), whose ids restart at the first event.
+    pub fn drain_envelopes(&mut self) -> Vec<Envelope> {
+        let events = std::mem::take(&mut self.events);
+        let recorded = std::mem::take(&mut self.recorded);
+        let first = self.drained;
+        self.drained += events.len();
+        events
+            .into_iter()
+            .zip(recorded)
+            .enumerate()
+            .map(|(i, (event, (actor, day)))| {
+                let noon = day
+                    .to_naive()
+                    .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN))
+                    .and_utc();
+                let offset = i64::try_from(first + i).unwrap_or(i64::MAX);
+                let micros = Timestamp::from_datetime(noon)
+                    .as_micros()
+                    .saturating_add(offset % 1_000_000);
+                let header = Header {
+                    event_id: self.drained_ids.next_id(),
+                    correlation_id: self.drained_ids.next_id(),
+                    recorded_at: Timestamp::from_micros(micros).unwrap_or(Timestamp::UNIX_EPOCH),
+                    actor,
+                };
+                Envelope::new(header, event)
             })
             .collect()
     }
@@ -1040,7 +1083,7 @@ impl HistoryBuilder {
     /// `user` (help desk) produces the dashboard, frozen at the current end of the history.
     pub fn fulfill(&mut self, user: UserId, request: RecordRequestId) {
         Self::known(&self.requests, request);
-        let frozen_position = u64::try_from(self.events.len()).unwrap_or(u64::MAX);
+        let frozen_position = u64::try_from(self.drained + self.events.len()).unwrap_or(u64::MAX);
         self.push_as(
             user,
             RecordRequestFulfilled {

@@ -32,6 +32,9 @@ pub struct ServiceConfig {
     /// Forget identifiers unchanged for this many years (no open enrollment) once a day;
     /// `None`: no retention job.
     pub retention_years: Option<u32>,
+    /// Generated fixtures only (`caseledger fixtures generate`): data keys derived from this
+    /// seed, so a generated log is reproducible byte for byte. Never for real clients.
+    pub synthetic_key_seed: Option<u64>,
 }
 
 impl ServiceConfig {
@@ -47,6 +50,7 @@ impl ServiceConfig {
             holidays: Vec::new(),
             master_key_file: None,
             retention_years: None,
+            synthetic_key_seed: None,
         }
     }
 }

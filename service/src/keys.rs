@@ -173,6 +173,8 @@ pub struct KeyStore {
     keys: RwLock<HashMap<ClientId, Option<SecretKey>>>,
     /// Appends new keys; held while a key is created or the file replaced.
     file: Mutex<File>,
+    /// Generated fixtures only: new data keys derived from this instead of drawn at random.
+    synthetic: Option<SecretKey>,
 }
 
 impl std::fmt::Debug for KeyStore {
@@ -261,7 +263,18 @@ impl KeyStore {
             master: RwLock::new(master),
             keys: RwLock::new(keys),
             file: Mutex::new(file),
+            synthetic: None,
         })
+    }
+
+    /// For generated fixtures only: new data keys are derived from `seed` and the client id, so
+    /// the same generator run writes the same log byte for byte. Anyone knowing the seed can
+    /// derive the keys — never for real clients.
+    pub fn with_synthetic_seed(mut self, seed: u64) -> Self {
+        self.synthetic = Some(
+            SecretKey::from_bytes([0; KEY_LEN]).derive(&format!("synthetic data keys {seed}")),
+        );
+        self
     }
 
     /// The master key's fingerprint (safe to print).
@@ -368,7 +381,10 @@ impl KeyRing for KeyStore {
             return found.clone().ok_or(SealError::Forgotten(client));
         }
         let fail = |e: KeyStoreError| SealError::KeyStore(e.to_string());
-        let key = SecretKey::from_bytes(random_bytes().map_err(fail)?);
+        let key = match &self.synthetic {
+            Some(seed) => seed.derive(&client.to_string()),
+            None => SecretKey::from_bytes(random_bytes().map_err(fail)?),
+        };
         let bytes = record(&self.master(), client, Some(&key)).map_err(fail)?;
         file.write_all(&bytes)
             .and_then(|()| file.sync_data())

@@ -78,7 +78,11 @@ impl Service {
             .master_key_file
             .clone()
             .unwrap_or_else(|| crate::keys::master_key_path(&config.data_dir));
-        let keys = Arc::new(KeyStore::open(&config.data_dir, &master_path)?);
+        let mut keys = KeyStore::open(&config.data_dir, &master_path)?;
+        if let Some(seed) = config.synthetic_key_seed {
+            keys = keys.with_synthetic_seed(seed);
+        }
+        let keys = Arc::new(keys);
         let ring: Arc<dyn KeyRing> = keys.clone();
         let options = SledLogOptions {
             durability: config.durability,
