@@ -21,6 +21,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: replay and request handling allocate and free
+/// many small objects, where glibc's malloc showed as a quarter of the replay profile.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Event-sourced case management for HMIS: every fact and every disclosure in one verifiable log.
 #[derive(Debug, Parser)]
 #[command(name = "caseledger", version, propagate_version = true)]

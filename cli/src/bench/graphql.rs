@@ -1,4 +1,5 @@
-//! The GraphQL API under load: a full `client(id)` query and a mutation mix over 32 kept-alive
+//! The GraphQL API under load: a full `client(id)` query, `findClients` by last name and a
+//! mutation over 32 kept-alive
 //! connections, against the real router on loopback, with disclosure recording on (every read
 //! appends its durable disclosure record before the response is sent).
 //!
@@ -26,6 +27,8 @@ use crate::Failure;
 const CONNECTIONS: usize = 32;
 
 const CLIENT_QUERY: &str = "query Client($id: ID!) { client(id: $id) { id firstName lastName dob ssn access { level rule via } restriction address { city } mouAssignments { mouId window { start end } } enrollments { id programId entryDate exitDate access { rule } } services { id date recordType typeProvided } caseNotes { id text } documents { id name } } }";
+
+const FIND_QUERY: &str = "query Find($name: String!) { findClients(search: { name: $name }, first: 20) { edges { node { id firstName lastName dob access { level rule } } } pageInfo { hasNextPage } } }";
 
 const SERVICE_MUTATION: &str = "mutation Service($id: ID!) { recordService(clientId: $id, date: \"2026-06-01\", recordType: 144, typeProvided: 1) { id position } }";
 
@@ -59,11 +62,22 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
         let server = tokio::spawn(async move { axum::serve(listener, app).await });
         let url = format!("http://{addr}/graphql");
 
+        let by_id: Vec<serde_json::Value> = ids
+            .iter()
+            .map(|id| serde_json::json!({ "id": id.to_string() }))
+            .collect();
         eprintln!("bench: client(id) from {CONNECTIONS} connections for {seconds} s");
-        let reads = load(&url, &reader, CLIENT_QUERY, &ids, seconds).await;
+        let reads = load(&url, &reader, CLIENT_QUERY, &by_id, seconds).await;
         report(figures, "graphql_client_read", &reads);
+        // Last names are shared by a few clients each (`sample_intake`), as in a real CoC.
+        let names: Vec<serde_json::Value> = (0..clients.min(500))
+            .map(|i| serde_json::json!({ "name": format!("Last{i}") }))
+            .collect();
+        eprintln!("bench: findClients by last name from {CONNECTIONS} connections for {seconds} s");
+        let finds = load(&url, &reader, FIND_QUERY, &names, seconds).await;
+        report(figures, "graphql_find_clients", &finds);
         eprintln!("bench: recordService from {CONNECTIONS} connections for {seconds} s");
-        let writes = load(&url, &writer, SERVICE_MUTATION, &ids, seconds).await;
+        let writes = load(&url, &writer, SERVICE_MUTATION, &by_id, seconds).await;
         report(figures, "graphql_record_service", &writes);
 
         server.abort();
@@ -201,11 +215,18 @@ async fn record_client(
     Ok(client)
 }
 
-/// Sends `query` for the clients in turn from [`CONNECTIONS`] connections (one kept-alive
-/// connection each, the next request sent when the previous answer arrived) for `seconds`.
-async fn load(url: &str, token: &str, query: &str, ids: &[ClientId], seconds: u64) -> Load {
+/// Sends `query` with each of `variables` in turn from [`CONNECTIONS`] connections (one
+/// kept-alive connection each, the next request sent when the previous answer arrived) for
+/// `seconds`.
+async fn load(
+    url: &str,
+    token: &str,
+    query: &str,
+    variables: &[serde_json::Value],
+    seconds: u64,
+) -> Load {
     let stop = Arc::new(AtomicBool::new(false));
-    let ids: Arc<Vec<String>> = Arc::new(ids.iter().map(ToString::to_string).collect());
+    let ids: Arc<Vec<serde_json::Value>> = Arc::new(variables.to_vec());
     let started = Instant::now();
     let tasks: Vec<_> = (0..CONNECTIONS)
         .map(|c| {
@@ -220,7 +241,8 @@ async fn load(url: &str, token: &str, query: &str, ids: &[ClientId], seconds: u6
                 let mut errors = 0;
                 let mut i = c;
                 while !stop.load(Ordering::Relaxed) {
-                    let body = serde_json::json!({ "query": query, "variables": { "id": ids[i % ids.len()] } });
+                    let body =
+                        serde_json::json!({ "query": query, "variables": ids[i % ids.len()] });
                     i += CONNECTIONS;
                     let t = Instant::now();
                     let answer = http.post(&url).bearer_auth(&token).json(&body).send().await;

@@ -16,6 +16,7 @@ mod audit;
 mod graphql;
 mod peer;
 mod replay;
+mod scale;
 
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]
@@ -32,6 +33,9 @@ pub struct BenchArgs {
     /// Run only these groups (default: all but `peer`).
     #[arg(long, value_enum, value_delimiter = ',')]
     only: Vec<Group>,
+    /// Client counts of the `scale` group (default 10000,100000; 10000 with --quick).
+    #[arg(long, value_delimiter = ',')]
+    scale_clients: Vec<usize>,
     /// libpq connection string of the PostgreSQL peer (`scripts/bench-peer.sh` passes one);
     /// needed by the `peer` group.
     #[arg(long, env = "CASELEDGER_BENCH_PEER")]
@@ -51,6 +55,8 @@ enum Group {
     Audit,
     /// The append workload against PostgreSQL (`scripts/bench-peer.sh`), with ratios.
     Peer,
+    /// Generated CoCs of growing size: generation, cold start from snapshot, replay, memory.
+    Scale,
 }
 
 /// Named figures in the order they were measured.
@@ -96,6 +102,9 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     if let Some(result) = replay::child() {
         return result;
     }
+    if let Some(result) = scale::child() {
+        return result;
+    }
     let scratch = match &args.dir {
         Some(d) => {
             std::fs::create_dir_all(d)?;
@@ -118,6 +127,14 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     }
     if wants(Group::Audit) {
         audit::run(args.quick, scratch.path(), &mut figures)?;
+    }
+    if wants(Group::Scale) {
+        let sizes = match (&args.scale_clients[..], args.quick) {
+            ([], true) => vec![10_000],
+            ([], false) => vec![10_000, 100_000],
+            (sizes, _) => sizes.to_vec(),
+        };
+        scale::run(&sizes, scratch.path(), &mut figures)?;
     }
     if !wants(Group::Append) {
         run_peer(&args, &mut figures)?;

@@ -127,7 +127,7 @@ fn encode(history: &[Envelope], keys: Option<&Arc<dyn KeyRing>>) -> (Vec<Vec<u8>
 }
 
 /// Resident set size of this process in bytes.
-fn rss() -> u64 {
+pub(crate) fn rss() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: u64 = statm
         .split_whitespace()
@@ -165,30 +165,93 @@ fn replay(
     Ok((p, rate))
 }
 
-/// Environment variable that turns `caseledger bench` into one measurement run in a fresh
-/// process (so the memory figure is not muddied by earlier runs' freed memory).
+/// Environment variable that turns `caseledger bench` into one stage of a measurement, in a
+/// fresh process: `write,ORGS,CLIENTS,SEALED,FILE` builds and encodes the history into FILE;
+/// `read,SEALED,FILE` replays it. Replaying in a process that never built the history keeps
+/// the memory figure clean (an allocator keeps freed memory for reuse).
 const CHILD_VAR: &str = "CASELEDGER_BENCH_REPLAY_CHILD";
 
-/// The child side: `orgs,clients,sealed` from the environment; prints
-/// `events replay_rate rss_growth encode_rate`.
+fn write_history(path: &str, encoded: &[Vec<u8>]) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for bytes in encoded {
+        std::io::Write::write_all(&mut out, &(bytes.len() as u32).to_le_bytes())?;
+        std::io::Write::write_all(&mut out, bytes)?;
+    }
+    std::io::Write::flush(&mut out)
+}
+
+fn read_history(path: &str) -> std::io::Result<Vec<Vec<u8>>> {
+    let all = std::fs::read(path)?;
+    let mut rest = &all[..];
+    let mut out = Vec::new();
+    while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+        let len = u32::from_le_bytes(*len) as usize;
+        let (bytes, tail) = tail
+            .split_at_checked(len)
+            .ok_or(std::io::ErrorKind::InvalidData)?;
+        out.push(bytes.to_vec());
+        rest = tail;
+    }
+    Ok(out)
+}
+
+/// The child side (see [`CHILD_VAR`]): prints `events encode_rate` or `events rate rss_growth`.
 pub fn child() -> Option<Result<(), Failure>> {
     let spec = std::env::var(CHILD_VAR).ok()?;
-    let mut parts = spec.split(',').map(|v| v.parse::<usize>().unwrap_or(1));
-    let (orgs, clients) = (parts.next().unwrap_or(1), parts.next().unwrap_or(1));
-    let sealed = parts.next().unwrap_or(1) == 1;
-    let history = history(orgs, clients);
+    let parts: Vec<&str> = spec.split(',').collect();
+    let number = |i: usize| {
+        parts
+            .get(i)
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(1)
+    };
+    // Keys derive from client ids in the memory ring, so the reading process opens what the
+    // writing process sealed.
     let keys: Arc<dyn KeyRing> = Arc::new(MemoryKeyRing::default());
-    let (encoded, encode_rate) = encode(&history, sealed.then_some(&keys));
-    drop(history);
-    // Only the projections' growth counts: the encoded history stays alive throughout.
-    let before = rss();
-    Some(
-        replay(&encoded, sealed.then_some(keys)).map(|(projections, rate)| {
-            let grew = rss().saturating_sub(before);
-            println!("{} {rate} {grew} {encode_rate}", encoded.len());
-            drop(projections);
-        }),
-    )
+    Some(match parts.first() {
+        Some(&"write") => {
+            let (orgs, clients, sealed) = (number(1), number(2), number(3) == 1);
+            let history = history(orgs, clients);
+            let (encoded, encode_rate) = encode(&history, sealed.then_some(&keys));
+            let path = parts.get(4).copied().unwrap_or_default();
+            write_history(path, &encoded)
+                .map(|()| println!("{} {encode_rate}", encoded.len()))
+                .map_err(Failure::from)
+        }
+        _ => {
+            let sealed = number(1) == 1;
+            let path = parts.get(2).copied().unwrap_or_default();
+            read_history(path)
+                .map_err(Failure::from)
+                .and_then(|encoded| {
+                    // Only the projections' growth counts: the encoded history stays alive.
+                    let before = rss();
+                    replay(&encoded, sealed.then_some(keys)).map(|(projections, rate)| {
+                        let grew = rss().saturating_sub(before);
+                        println!("{} {rate} {grew}", encoded.len());
+                        drop(projections);
+                    })
+                })
+        }
+    })
+}
+
+fn run_child(spec: String) -> Result<Vec<f64>, Failure> {
+    let out = std::process::Command::new(std::env::current_exe()?)
+        .args(["bench", "--only", "replay"])
+        .env(CHILD_VAR, spec)
+        .output()?;
+    if !out.status.success() {
+        return Err(anyhow::anyhow!(
+            "replay child failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect())
 }
 
 /// Measures replay and memory per 100,000 clients, at 10 and at 100 organizations, each in a
@@ -209,24 +272,24 @@ pub fn run(quick: bool, figures: &mut Figures) -> Result<(), Failure> {
                 ", identifiers not sealed"
             }
         );
-        let out = std::process::Command::new(std::env::current_exe()?)
-            .args(["bench", "--only", "replay"])
-            .env(CHILD_VAR, format!("{orgs},{clients},{}", u8::from(sealed)))
-            .output()?;
-        if !out.status.success() {
-            return Err(anyhow::anyhow!(
-                "replay child failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-            .into());
-        }
-        let text = String::from_utf8_lossy(&out.stdout);
-        let fields: Vec<f64> = text
-            .split_whitespace()
-            .filter_map(|v| v.parse().ok())
-            .collect();
-        let [events, rate, grew, encode_rate] = fields[..] else {
-            return Err(anyhow::anyhow!("unexpected replay child output: {text}").into());
+        let file = std::env::temp_dir().join(format!(
+            "caseledger-replay-{}-{orgs}-{}.bin",
+            std::process::id(),
+            u8::from(sealed)
+        ));
+        let file = file.to_string_lossy().into_owned();
+        let written = run_child(format!(
+            "write,{orgs},{clients},{},{file}",
+            u8::from(sealed)
+        ));
+        let replayed = written
+            .as_ref()
+            .ok()
+            .map(|_| run_child(format!("read,{},{file}", u8::from(sealed))));
+        let _ = std::fs::remove_file(&file);
+        let (written, replayed) = (written?, replayed.expect("ran after the write")?);
+        let (&[_, encode_rate], &[events, rate, grew]) = (&written[..], &replayed[..]) else {
+            return Err(anyhow::anyhow!("unexpected replay child output").into());
         };
         eprintln!("bench: {events} events");
         figures.add(format!("{label}_events_per_s"), rate, "events/s");

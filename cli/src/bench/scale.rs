@@ -1,0 +1,146 @@
+//! How cost grows with the size of a CoC: for each size, a history from the scale generator
+//! (`caseledger fixtures generate`, seed 1, 20 agencies, 3 years), then, each in a fresh process
+//! so memory is measured alone, a cold start from the snapshot the generator left and a replay
+//! from zero (snapshot moved aside); resident memory after each, and the data directory's size.
+//! The files were just written, so they are in the page cache: the start-up figures are CPU, not
+//! disk reads.
+
+use std::path::Path;
+use std::time::Instant;
+
+use caseledger_fixtures::scale::{ScaleSpec, generate};
+use caseledger_service::{Service, ServiceConfig};
+
+use super::Figures;
+use crate::Failure;
+
+/// Environment variable that turns `caseledger bench` into one start-up measurement.
+const CHILD_VAR: &str = "CASELEDGER_BENCH_SCALE_CHILD";
+
+/// The child side: opens the data directory in the variable; prints `seconds position rss`.
+pub fn child() -> Option<Result<(), Failure>> {
+    let dir = std::env::var_os(CHILD_VAR)?;
+    let mut config = ServiceConfig::new(std::path::PathBuf::from(dir));
+    config.snapshot_every = u64::MAX;
+    let started = Instant::now();
+    Some(match Service::open(&config) {
+        Ok(service) => {
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "{secs} {} {}",
+                service.projected_position(),
+                super::replay::rss()
+            );
+            service.close();
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    })
+}
+
+fn start_in_child(dir: &Path) -> Result<(f64, f64, f64), Failure> {
+    let out = std::process::Command::new(std::env::current_exe()?)
+        .args(["bench", "--only", "scale"])
+        .env(CHILD_VAR, dir)
+        .output()?;
+    if !out.status.success() {
+        return Err(anyhow::anyhow!(
+            "start-up child failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    match fields[..] {
+        [secs, position, rss] => Ok((secs, position, rss)),
+        _ => Err(anyhow::anyhow!("unexpected start-up child output: {text}").into()),
+    }
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Generates and measures each size in `sizes` (clients).
+pub fn run(sizes: &[usize], scratch: &Path, figures: &mut Figures) -> Result<(), Failure> {
+    for &clients in sizes {
+        let dir = scratch.join(format!("scale-{clients}"));
+        eprintln!("bench: generating {clients} clients in {}", dir.display());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let started = Instant::now();
+        let generated = runtime.block_on(async {
+            let mut config = ServiceConfig::new(&dir);
+            config.synthetic_key_seed = Some(1);
+            config.snapshot_every = u64::MAX;
+            let service = Service::open(&config)?;
+            service.start();
+            let spec = ScaleSpec {
+                orgs: 20,
+                clients,
+                years: 3,
+                seed: 1,
+            };
+            let generated = generate(&service, spec, &mut |_| {}).await?;
+            service
+                .wait_for(generated.position, std::time::Duration::from_secs(3600))
+                .await?;
+            service.shutdown().await;
+            Ok::<_, Failure>(generated)
+        })?;
+        drop(runtime);
+        let secs = started.elapsed().as_secs_f64();
+        let label = format!("scale_{clients}_clients");
+        let mib = |bytes: f64| bytes / (1024.0 * 1024.0);
+        figures.add(format!("{label}_events"), generated.events as f64, "events");
+        figures.add(
+            format!("{label}_generate_events_per_s"),
+            generated.events as f64 / secs,
+            "events/s",
+        );
+        figures.add(
+            format!("{label}_disk_mib"),
+            mib(dir_bytes(&dir) as f64),
+            "MiB",
+        );
+
+        let (cold, position, rss) = start_in_child(&dir)?;
+        if position as u64 != generated.position {
+            return Err(
+                anyhow::anyhow!("the snapshot start reached {position}, not the head").into(),
+            );
+        }
+        figures.add(format!("{label}_cold_start_s"), cold, "s");
+        figures.add(format!("{label}_rss_mib"), mib(rss), "MiB");
+
+        let snapshot = dir.join("snapshots").join("projections.snap");
+        let aside = dir.join("projections.snap.aside");
+        std::fs::rename(&snapshot, &aside)?;
+        let replay = start_in_child(&dir);
+        std::fs::rename(&aside, &snapshot)?;
+        let (secs, _, _) = replay?;
+        figures.add(format!("{label}_replay_s"), secs, "s");
+        figures.add(
+            format!("{label}_replay_events_per_s"),
+            generated.events as f64 / secs,
+            "events/s",
+        );
+        std::fs::remove_dir_all(&dir)?;
+    }
+    Ok(())
+}
