@@ -80,6 +80,24 @@ pub fn window(start: &str, end: Option<&str>) -> DateWindow {
     }
 }
 
+/// The header of a builder event: the next two ids, the actor, and noon UTC on `day` plus
+/// `offset` microseconds.
+fn header(ids: &mut IdGenerator, actor: Actor, day: Date, offset: i64) -> Header {
+    let noon = day
+        .to_naive()
+        .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN))
+        .and_utc();
+    let micros = Timestamp::from_datetime(noon)
+        .as_micros()
+        .saturating_add(offset);
+    Header {
+        event_id: ids.next_id(),
+        correlation_id: ids.next_id(),
+        recorded_at: Timestamp::from_micros(micros).unwrap_or(Timestamp::UNIX_EPOCH),
+        actor,
+    }
+}
+
 /// Deterministic ULIDs: a fixed millisecond timestamp and a counter as the "random" part, so
 /// that ids are unique, reproducible, and increase in the order they were made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -298,21 +316,7 @@ impl HistoryBuilder {
             .zip(&self.recorded)
             .enumerate()
             .map(|(i, (event, (actor, day)))| {
-                let noon = day
-                    .to_naive()
-                    .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN))
-                    .and_utc();
-                let offset = i64::try_from(i).unwrap_or(i64::MAX);
-                let micros = Timestamp::from_datetime(noon)
-                    .as_micros()
-                    .saturating_add(offset);
-                let header = Header {
-                    event_id: ids.next_id(),
-                    correlation_id: ids.next_id(),
-                    recorded_at: Timestamp::from_micros(micros).unwrap_or(Timestamp::UNIX_EPOCH),
-                    actor: *actor,
-                };
-                Envelope::new(header, event.clone())
+                Envelope::new(header(&mut ids, *actor, *day, i as i64), event.clone())
             })
             .collect()
     }
@@ -326,26 +330,15 @@ impl HistoryBuilder {
         let recorded = std::mem::take(&mut self.recorded);
         let first = self.drained;
         self.drained += events.len();
+        let ids = &mut self.drained_ids;
         events
             .into_iter()
             .zip(recorded)
             .enumerate()
             .map(|(i, (event, (actor, day)))| {
-                let noon = day
-                    .to_naive()
-                    .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN))
-                    .and_utc();
-                let offset = i64::try_from(first + i).unwrap_or(i64::MAX);
-                let micros = Timestamp::from_datetime(noon)
-                    .as_micros()
-                    .saturating_add(offset % 1_000_000);
-                let header = Header {
-                    event_id: self.drained_ids.next_id(),
-                    correlation_id: self.drained_ids.next_id(),
-                    recorded_at: Timestamp::from_micros(micros).unwrap_or(Timestamp::UNIX_EPOCH),
-                    actor,
-                };
-                Envelope::new(header, event)
+                // Within a second of noon however long the history: times stay on their day.
+                let offset = ((first + i) % 1_000_000) as i64;
+                Envelope::new(header(ids, actor, day, offset), event)
             })
             .collect()
     }

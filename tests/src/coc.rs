@@ -211,21 +211,7 @@ impl Coc {
     /// Stops the server and serves the same data directory again on another business date
     /// (with more `serve` flags), keeping the organizations, users and tokens.
     pub fn restart(self, today: &str, serve_args: &[&str]) -> Coc {
-        let Coc {
-            server,
-            dir,
-            organizations,
-            users,
-        } = self;
-        let out = server.terminate(Duration::from_secs(20));
-        assert_eq!(out.code, Some(0), "serve did not stop cleanly: {out:?}");
-        let data = dir.path().to_str().expect("utf-8 path");
-        Coc {
-            server: Server::spawn(serve_command(data, today, serve_args)),
-            dir,
-            organizations,
-            users,
-        }
+        self.while_stopped(today, serve_args, |_| ()).0
     }
 
     /// Stops the server, runs `f` on the stopped data directory (offline commands, file

@@ -209,6 +209,30 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Runs `caseledger bench --only GROUP` in a fresh process with `var` set to `value` (one
+/// measurement, its memory alone) and returns the numbers it printed.
+pub(crate) fn child_figures(
+    group: &str,
+    var: &str,
+    value: impl AsRef<std::ffi::OsStr>,
+) -> Result<Vec<f64>, Failure> {
+    let out = std::process::Command::new(std::env::current_exe()?)
+        .args(["bench", "--only", group])
+        .env(var, value)
+        .output()?;
+    if !out.status.success() {
+        return Err(anyhow::anyhow!(
+            "{group} child failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect())
+}
+
 /// The peer group, when asked for (after the append group, so the ratios can be computed).
 fn run_peer(args: &BenchArgs, figures: &mut Figures) -> Result<(), Failure> {
     if !args.only.contains(&Group::Peer) {

@@ -237,21 +237,7 @@ pub fn child() -> Option<Result<(), Failure>> {
 }
 
 fn run_child(spec: String) -> Result<Vec<f64>, Failure> {
-    let out = std::process::Command::new(std::env::current_exe()?)
-        .args(["bench", "--only", "replay"])
-        .env(CHILD_VAR, spec)
-        .output()?;
-    if !out.status.success() {
-        return Err(anyhow::anyhow!(
-            "replay child failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|v| v.parse().ok())
-        .collect())
+    super::child_figures("replay", CHILD_VAR, spec)
 }
 
 /// Measures replay and memory per 100,000 clients, at 10 and at 100 organizations, each in a

@@ -39,25 +39,9 @@ pub fn child() -> Option<Result<(), Failure>> {
 }
 
 fn start_in_child(dir: &Path) -> Result<(f64, f64, f64), Failure> {
-    let out = std::process::Command::new(std::env::current_exe()?)
-        .args(["bench", "--only", "scale"])
-        .env(CHILD_VAR, dir)
-        .output()?;
-    if !out.status.success() {
-        return Err(anyhow::anyhow!(
-            "start-up child failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let fields: Vec<f64> = text
-        .split_whitespace()
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    match fields[..] {
+    match super::child_figures("scale", CHILD_VAR, dir)?[..] {
         [secs, position, rss] => Ok((secs, position, rss)),
-        _ => Err(anyhow::anyhow!("unexpected start-up child output: {text}").into()),
+        _ => Err(anyhow::anyhow!("unexpected start-up child output").into()),
     }
 }
 
