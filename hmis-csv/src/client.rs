@@ -1,0 +1,247 @@
+//! `Client.csv` (HUD universal data elements 3.01–3.07) as the domain's intake values.
+//!
+//! FY2024 writes gender as 0/1 columns (`Woman`, `Man`, ...) and spells `HispanicLatinaeo`;
+//! FY2026 has `Sex` and `HispanicLatinao`. An empty data-quality or veteran-status field reads
+//! as 99 (data not collected), HUD's value for "nothing recorded"; any other value outside its
+//! HUD list refuses the row, naming the column. A row with `DateDeleted` set is kept, marked
+//! deleted, for the importer to skip.
+
+use caseledger_core::Date;
+use caseledger_core::events::PersonName;
+use caseledger_core::hud::{DataQuality, Gender, MissingReason, NoYesReasons, RaceEthnicity, Sex};
+use chrono::NaiveDateTime;
+
+use crate::dates::{parse_date, parse_timestamp};
+use crate::{CsvVersion, Reject, Row, Table};
+
+/// One client of the export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRecord {
+    /// The line in `Client.csv`.
+    pub line: u64,
+    /// HUD `PersonalID` in the exporting system.
+    pub personal_id: String,
+    /// Name (3.01).
+    pub name: PersonName,
+    /// `NameDataQuality`.
+    pub name_data_quality: DataQuality,
+    /// SSN digits (`x` for digits not known), empty if none.
+    pub ssn: String,
+    /// `SSNDataQuality`.
+    pub ssn_data_quality: DataQuality,
+    /// Date of birth (3.03).
+    pub dob: Option<Date>,
+    /// `DOBDataQuality`.
+    pub dob_data_quality: DataQuality,
+    /// Race and ethnicity flags set to 1 (3.04).
+    pub race_ethnicity: Vec<RaceEthnicity>,
+    /// `RaceNone`.
+    pub race_none: Option<MissingReason>,
+    /// `AdditionalRaceEthnicity`.
+    pub additional_race_ethnicity: String,
+    /// FY2026 `Sex`.
+    pub sex: Option<Sex>,
+    /// FY2024 gender flags set to 1.
+    pub genders: Vec<Gender>,
+    /// FY2024 `GenderNone`.
+    pub gender_none: Option<MissingReason>,
+    /// FY2024 `DifferentIdentityText`.
+    pub different_identity_text: String,
+    /// `VeteranStatus` (3.07).
+    pub veteran_status: NoYesReasons,
+    /// `DateCreated`.
+    pub created: Option<NaiveDateTime>,
+    /// `DateUpdated`: a newer export with a later one carries an edit.
+    pub updated: Option<NaiveDateTime>,
+    /// `DateDeleted` was set: the exporting system deleted the record.
+    pub deleted: bool,
+    /// `UserID` of who last touched it in the exporting system.
+    pub user_id: String,
+}
+
+/// Collects the rejects of one row while its values are read.
+struct RowReader<'a> {
+    table: &'a Table,
+    row: &'a Row,
+    reference_year: i32,
+    rejects: Vec<Reject>,
+}
+
+impl RowReader<'_> {
+    fn text(&self, column: &str) -> String {
+        self.table
+            .get(self.row, column)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
+
+    fn refuse(&mut self, column: &str, rule: impl Into<String>) {
+        self.rejects.push(self.table.reject(self.row, column, rule));
+    }
+
+    /// A HUD code; `empty` when the field is empty (or the column missing).
+    fn code<T>(
+        &mut self,
+        column: &str,
+        from_code: fn(u16) -> Option<T>,
+        empty: Option<T>,
+    ) -> Option<T> {
+        let text = self.text(column);
+        if text.is_empty() {
+            return empty;
+        }
+        let value = text.parse::<u16>().ok().and_then(from_code);
+        if value.is_none() {
+            self.refuse(column, format!("not a HUD {column} code"));
+        }
+        value
+    }
+
+    /// A 0/1 flag column; empty reads as 0.
+    fn flag(&mut self, column: &str) -> bool {
+        match self.text(column).as_str() {
+            "" | "0" => false,
+            "1" => true,
+            _ => {
+                self.refuse(column, "a flag is 0 or 1");
+                false
+            }
+        }
+    }
+
+    fn date(&mut self, column: &str) -> Option<Date> {
+        let text = self.text(column);
+        if text.is_empty() {
+            return None;
+        }
+        let date = parse_date(&text, self.reference_year);
+        if date.is_none() {
+            self.refuse(column, "not a date (YYYY-MM-DD, DD-MON-YY or M/D/YYYY)");
+        }
+        date
+    }
+
+    fn timestamp(&mut self, column: &str) -> Option<NaiveDateTime> {
+        let text = self.text(column);
+        if text.is_empty() {
+            return None;
+        }
+        let at = parse_timestamp(&text, self.reference_year);
+        if at.is_none() {
+            self.refuse(column, "not a timestamp (YYYY-MM-DD HH:MM:SS)");
+        }
+        at
+    }
+}
+
+/// Reads every row of `Client.csv`: the clients, and the rejects of rows that broke a rule
+/// (such a row is not returned). Two-digit years resolve against `reference_year`.
+pub fn read_clients(
+    table: &Table,
+    version: CsvVersion,
+    reference_year: i32,
+) -> (Vec<ClientRecord>, Vec<Reject>) {
+    let mut clients = Vec::with_capacity(table.rows.len());
+    let mut rejects = Vec::new();
+    for row in &table.rows {
+        let mut r = RowReader {
+            table,
+            row,
+            reference_year,
+            rejects: Vec::new(),
+        };
+        let not_collected = Some(DataQuality::DataNotCollected);
+        let personal_id = r.text("PersonalID");
+        if personal_id.is_empty() {
+            r.refuse("PersonalID", "required");
+        }
+        let name = PersonName {
+            first: r.text("FirstName"),
+            middle: r.text("MiddleName"),
+            last: r.text("LastName"),
+            suffix: r.text("NameSuffix"),
+        };
+        let name_data_quality = r.code("NameDataQuality", DataQuality::from_code, not_collected);
+        let ssn = r.text("SSN").replace('-', "");
+        if ssn.len() > 9
+            || !ssn
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X')
+        {
+            r.refuse("SSN", "nine digits, `x` for unknown ones");
+        }
+        let ssn_data_quality = r.code("SSNDataQuality", DataQuality::from_code, not_collected);
+        let dob = r.date("DOB");
+        let dob_data_quality = r.code("DOBDataQuality", DataQuality::from_code, not_collected);
+        let race_ethnicity = RaceEthnicity::ALL
+            .iter()
+            .copied()
+            .filter(|race| {
+                let column = match (race, version) {
+                    (RaceEthnicity::HispanicLatinao, CsvVersion::Fy2024 { .. }) => {
+                        "HispanicLatinaeo"
+                    }
+                    _ => race.csv_column(),
+                };
+                r.flag(column)
+            })
+            .collect();
+        let race_none = r.code("RaceNone", MissingReason::from_code, None);
+        let (sex, genders, gender_none) = match version {
+            CsvVersion::Fy2026 { .. } => (r.code("Sex", Sex::from_code, None), Vec::new(), None),
+            CsvVersion::Fy2024 { .. } => {
+                let genders = Gender::ALL
+                    .iter()
+                    .copied()
+                    .filter(|g| r.flag(g.csv_column()))
+                    .collect();
+                (
+                    None,
+                    genders,
+                    r.code("GenderNone", MissingReason::from_code, None),
+                )
+            }
+        };
+        let veteran_status = r.code(
+            "VeteranStatus",
+            NoYesReasons::from_code,
+            Some(NoYesReasons::DataNotCollected),
+        );
+        let created = r.timestamp("DateCreated");
+        let updated = r.timestamp("DateUpdated");
+        let deleted = !r.text("DateDeleted").is_empty();
+        if deleted {
+            r.timestamp("DateDeleted");
+        }
+        let record = (|| {
+            Some(ClientRecord {
+                line: row.line,
+                personal_id: personal_id.clone(),
+                name,
+                name_data_quality: name_data_quality?,
+                ssn,
+                ssn_data_quality: ssn_data_quality?,
+                dob,
+                dob_data_quality: dob_data_quality?,
+                race_ethnicity,
+                race_none,
+                additional_race_ethnicity: r.text("AdditionalRaceEthnicity"),
+                sex,
+                genders,
+                gender_none,
+                different_identity_text: r.text("DifferentIdentityText"),
+                veteran_status: veteran_status?,
+                created,
+                updated,
+                deleted,
+                user_id: r.text("UserID"),
+            })
+        })();
+        match record {
+            Some(record) if r.rejects.is_empty() => clients.push(record),
+            _ => rejects.append(&mut r.rejects),
+        }
+    }
+    (clients, rejects)
+}

@@ -1,0 +1,220 @@
+//! An export directory: `Export.csv` (which names the `CSVVersion`) and one file per record
+//! type, each a table whose columns are found by header name — never by position, so extra
+//! columns and reordered ones are read the same.
+
+use std::path::{Path, PathBuf};
+
+use crate::Reject;
+
+/// The HMIS CSV specification an export follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CsvVersion {
+    /// FY2024, `2024 v1.x`.
+    Fy2024 {
+        /// The minor version.
+        minor: u8,
+    },
+    /// FY2026, `2026 v1.x`.
+    Fy2026 {
+        /// The minor version.
+        minor: u8,
+    },
+}
+
+impl CsvVersion {
+    /// Parses `CSVVersion` as written in `Export.csv` (`2024 v1.4`, `2026 v1.0`).
+    pub fn parse(text: &str) -> Option<CsvVersion> {
+        let (year, version) = text.trim().split_once(' ')?;
+        let minor = version.trim().strip_prefix("v1.")?.parse().ok()?;
+        match year {
+            "2024" => Some(CsvVersion::Fy2024 { minor }),
+            "2026" => Some(CsvVersion::Fy2026 { minor }),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for CsvVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CsvVersion::Fy2024 { minor } => write!(f, "2024 v1.{minor}"),
+            CsvVersion::Fy2026 { minor } => write!(f, "2026 v1.{minor}"),
+        }
+    }
+}
+
+/// Why an export directory cannot be read at all (a bad value is a [`Reject`] instead).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A file is not CSV (or not UTF-8).
+    #[error("{path}: {reason}")]
+    Csv {
+        /// The file.
+        path: String,
+        /// What the CSV reader said.
+        reason: String,
+    },
+    /// `Export.csv` has no row or no `CSVVersion`, or names a version this build cannot read.
+    #[error("Export.csv: {0}")]
+    Version(Reject),
+}
+
+/// One data row: the line it starts on and its fields in header order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The line the record starts on (the header is line 1).
+    pub line: u64,
+    /// The fields, as many as the header has (missing trailing fields read as empty).
+    pub fields: Vec<String>,
+}
+
+/// A file of the export: its header and rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The file name, e.g. `Client.csv`.
+    pub file: String,
+    /// Column names as written (byte-order mark and surrounding spaces removed).
+    pub headers: Vec<String>,
+    /// The data rows.
+    pub rows: Vec<Row>,
+}
+
+impl Table {
+    /// The index of column `name` (case-insensitive, as some systems write `PersonalId`).
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    /// The value of column `name` in `row`: `None` when the file has no such column; an empty
+    /// string is returned as is (HUD's "no value").
+    pub fn get<'r>(&self, row: &'r Row, name: &str) -> Option<&'r str> {
+        self.column(name)
+            .map(|i| row.fields.get(i).map_or("", String::as_str))
+    }
+
+    /// A [`Reject`] for `row`'s value in `column`.
+    pub fn reject(&self, row: &Row, column: &str, rule: impl Into<String>) -> Reject {
+        Reject {
+            file: self.file.clone(),
+            line: row.line,
+            column: column.to_string(),
+            value: self.get(row, column).unwrap_or_default().to_string(),
+            rule: rule.into(),
+        }
+    }
+}
+
+/// An export directory.
+#[derive(Debug, Clone)]
+pub struct ExportDir {
+    dir: PathBuf,
+    /// The version named in `Export.csv`.
+    pub version: CsvVersion,
+    /// `Export.csv`'s single row.
+    pub export: Table,
+}
+
+impl ExportDir {
+    /// Opens `dir`, reading `Export.csv` and its `CSVVersion`.
+    pub fn open(dir: &Path) -> Result<ExportDir, ExportError> {
+        let export = read_table(&dir.join("Export.csv"))?.ok_or_else(|| ExportError::Io {
+            path: dir.join("Export.csv").display().to_string(),
+            source: std::io::ErrorKind::NotFound.into(),
+        })?;
+        let row = export.rows.first().ok_or_else(|| {
+            ExportError::Version(Reject {
+                file: "Export.csv".into(),
+                line: 2,
+                column: String::new(),
+                value: String::new(),
+                rule: "no export row".into(),
+            })
+        })?;
+        let text = export.get(row, "CSVVersion").ok_or_else(|| {
+            ExportError::Version(export.reject(row, "CSVVersion", "no CSVVersion column"))
+        })?;
+        let version = CsvVersion::parse(text).ok_or_else(|| {
+            ExportError::Version(export.reject(
+                row,
+                "CSVVersion",
+                "not a version this build reads (2024 v1.x or 2026 v1.x)",
+            ))
+        })?;
+        Ok(ExportDir {
+            dir: dir.to_path_buf(),
+            version,
+            export,
+        })
+    }
+
+    /// The table `name` (e.g. `Client.csv`), or `None` when the export has no such file.
+    pub fn table(&self, name: &str) -> Result<Option<Table>, ExportError> {
+        read_table(&self.dir.join(name))
+    }
+}
+
+/// Reads one CSV file; `None` when it does not exist.
+fn read_table(path: &Path) -> Result<Option<Table>, ExportError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(ExportError::Io {
+                path: path.display().to_string(),
+                source,
+            });
+        }
+    };
+    let csv_error = |e: csv::Error| ExportError::Csv {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(&bytes[..]);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(csv_error)?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    // Lines are counted from byte offsets: the CSV reader's own line count is off by one
+    // after CRLF line ends, which most exports use.
+    let (mut line, mut counted_to) = (1u64, 0usize);
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(csv_error)?;
+        let start = record.position().map_or(counted_to, |p| p.byte() as usize);
+        let mut start = start.min(bytes.len()).max(counted_to);
+        // After CR the reader may place a record's start on the LF before it.
+        while bytes.get(start).is_some_and(|b| *b == b'\r' || *b == b'\n') {
+            start += 1;
+        }
+        line += bytes[counted_to..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        counted_to = start;
+        let mut fields: Vec<String> = record.iter().map(str::to_string).collect();
+        fields.resize(headers.len().max(fields.len()), String::new());
+        rows.push(Row { line, fields });
+    }
+    Ok(Some(Table {
+        file: path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        headers,
+        rows,
+    }))
+}

@@ -1,0 +1,183 @@
+//! The sample exports in `../shared/hmis-csv/` (read from there, never copied): versions are
+//! detected, every file reads with as many rows as a plain CSV count finds, and `Client.csv`
+//! maps to intake values — including the messy FY2026 file.
+
+use std::path::{Path, PathBuf};
+
+use caseledger_hmis_csv::client::read_clients;
+use caseledger_hmis_csv::{CsvVersion, ExportDir};
+
+/// The shared samples: `CASELEDGER_HMIS_SAMPLES`, else `../shared/hmis-csv` beside the
+/// repository (where the project keeps them), else `/work/shared/hmis-csv` (a clone elsewhere on
+/// the project's machine, as CI makes).
+fn samples() -> PathBuf {
+    let candidates = [
+        std::env::var_os("CASELEDGER_HMIS_SAMPLES").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/hmis-csv")),
+        Some(PathBuf::from("/work/shared/hmis-csv")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("fy2026-bad-data").is_dir())
+        .expect("the HMIS CSV samples: set CASELEDGER_HMIS_SAMPLES to ../shared/hmis-csv")
+}
+
+/// Data records in a file, counted independently of this crate: every record after the header
+/// (quoted fields may hold line breaks, so lines are not records).
+fn count_records(path: &Path) -> usize {
+    let text = std::fs::read_to_string(path).expect("read");
+    let mut records = 0;
+    let mut in_quotes = false;
+    let mut has_content = false;
+    for c in text.chars() {
+        match c {
+            '"' => {
+                in_quotes = !in_quotes;
+                has_content = true;
+            }
+            '\n' if !in_quotes => {
+                records += usize::from(has_content);
+                has_content = false;
+            }
+            '\r' => {}
+            _ => has_content = true,
+        }
+    }
+    records += usize::from(has_content);
+    records.saturating_sub(1)
+}
+
+#[test]
+fn every_sample_names_its_version_and_every_file_reads_whole() {
+    let expected = [
+        ("fy2024-small", CsvVersion::Fy2024 { minor: 4 }),
+        ("fy2024-bom", CsvVersion::Fy2024 { minor: 3 }),
+        ("fy2026-enrollments", CsvVersion::Fy2026 { minor: 0 }),
+        ("fy2026-validation", CsvVersion::Fy2026 { minor: 0 }),
+        ("fy2026-bad-data", CsvVersion::Fy2026 { minor: 0 }),
+    ];
+    for (name, version) in expected {
+        let dir = samples().join(name);
+        let export = ExportDir::open(&dir).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(export.version, version, "{name}");
+        for entry in std::fs::read_dir(&dir).expect("dir").flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let table = export.table(&file).expect("reads").expect("exists");
+            assert_eq!(
+                table.rows.len(),
+                count_records(&entry.path()),
+                "{name}/{file}"
+            );
+            assert!(
+                table
+                    .headers
+                    .iter()
+                    .all(|h| !h.starts_with('\u{feff}') && !h.starts_with('"')),
+                "{name}/{file}: {:?}",
+                table.headers
+            );
+        }
+    }
+}
+
+#[test]
+fn the_messy_fy2026_clients_all_read_with_their_last_names_and_two_digit_years() {
+    let export = ExportDir::open(&samples().join("fy2026-bad-data")).expect("opens");
+    let table = export.table("Client.csv").expect("reads").expect("exists");
+    let (clients, rejects) = read_clients(&table, export.version, 2026);
+    assert_eq!(rejects, vec![]);
+    assert_eq!(clients.len(), 134);
+    assert!(
+        clients.iter().all(|c| !c.name.last.is_empty()),
+        "every client has a last name"
+    );
+    let dob = |text: &str| {
+        clients
+            .iter()
+            .filter(|c| c.dob.map(|d| d.to_string()).as_deref() == Some(text))
+            .count()
+    };
+    assert_eq!(dob("2020-06-17"), 1, "17-JUN-20");
+    assert_eq!(dob("1967-05-08"), 1, "08-MAY-67");
+    assert!(
+        clients.iter().all(|c| c.updated.is_some()),
+        "US-style DateUpdated values read"
+    );
+}
+
+#[test]
+fn fy2024_gender_columns_and_fy2026_sex_map_to_the_domain() {
+    let export = ExportDir::open(&samples().join("fy2024-small")).expect("opens");
+    let table = export.table("Client.csv").expect("reads").expect("exists");
+    let (clients, rejects) = read_clients(&table, export.version, 2026);
+    assert_eq!(rejects, vec![]);
+    assert_eq!(
+        clients.len(),
+        count_records(&samples().join("fy2024-small/Client.csv"))
+    );
+    let fake = clients
+        .iter()
+        .find(|c| c.personal_id == "114450")
+        .expect("client 114450");
+    assert_eq!(fake.name.last, "Fake");
+    assert_eq!(fake.ssn, "123456789");
+    assert_eq!(
+        fake.dob.map(|d| d.to_string()).as_deref(),
+        Some("1975-01-01")
+    );
+    assert_eq!(fake.genders, vec![caseledger_core::hud::Gender::Man]);
+    assert_eq!(
+        fake.race_ethnicity,
+        vec![caseledger_core::hud::RaceEthnicity::White]
+    );
+    assert_eq!(fake.sex, None);
+
+    let export = ExportDir::open(&samples().join("fy2026-validation")).expect("opens");
+    let table = export.table("Client.csv").expect("reads").expect("exists");
+    let (clients, _) = read_clients(&table, export.version, 2026);
+    assert!(clients.iter().all(|c| c.genders.is_empty()));
+}
+
+#[test]
+fn bad_values_are_reported_with_file_line_column_value_and_rule() {
+    let dir = tempfile_dir();
+    std::fs::write(
+        dir.join("Export.csv"),
+        "ExportID,CSVVersion\r\n1,2026 v1.0\r\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("Client.csv"),
+        "\u{feff}PersonalID,FirstName,LastName,NameDataQuality,SSN,SSNDataQuality,DOB,DOBDataQuality,Sex,VeteranStatus,DateCreated,DateUpdated,UserID,DateDeleted,ExportID,Extra\r\n\
+         1,Ana,Lopez,1,123456789,1,1980-02-30,1,0,0,2020-01-01 10:00:00,2020-01-01 10:00:00,u,,1,x\r\n\
+         2,Ben,\"Okafor, Jr\",7,12345,1,1990-01-01,1,3,0,2020-01-01,2020-01-01,u,,1,x\r\n\
+         3,Cy,Ruiz,1,,99,,99,1,1,2020-01-01,2020-01-01,u,2021-01-01,1,x\r\n",
+    )
+    .expect("write");
+    let export = ExportDir::open(&dir).expect("opens");
+    let table = export.table("Client.csv").expect("reads").expect("exists");
+    let (clients, rejects) = read_clients(&table, export.version, 2026);
+    let shown: Vec<String> = rejects.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        vec![
+            "Client.csv:2 DOB=\"1980-02-30\": not a date (YYYY-MM-DD, DD-MON-YY or M/D/YYYY)",
+            "Client.csv:3 NameDataQuality=\"7\": not a HUD NameDataQuality code",
+            "Client.csv:3 Sex=\"3\": not a HUD Sex code",
+        ]
+    );
+    assert_eq!(clients.len(), 1);
+    assert!(clients[0].deleted, "DateDeleted marks the record deleted");
+    assert_eq!(
+        clients[0].ssn_data_quality,
+        caseledger_core::hud::DataQuality::DataNotCollected
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hmis-csv-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
