@@ -11,8 +11,8 @@ use caseledger_core::events::PersonName;
 use caseledger_core::hud::{DataQuality, Gender, MissingReason, NoYesReasons, RaceEthnicity, Sex};
 use chrono::NaiveDateTime;
 
-use crate::dates::{parse_date, parse_timestamp};
-use crate::{CsvVersion, Reject, Row, Table};
+use crate::row::RowReader;
+use crate::{CsvVersion, Reject, Table};
 
 /// One client of the export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,82 +59,6 @@ pub struct ClientRecord {
     pub user_id: String,
 }
 
-/// Collects the rejects of one row while its values are read.
-struct RowReader<'a> {
-    table: &'a Table,
-    row: &'a Row,
-    reference_year: i32,
-    rejects: Vec<Reject>,
-}
-
-impl RowReader<'_> {
-    fn text(&self, column: &str) -> String {
-        self.table
-            .get(self.row, column)
-            .unwrap_or_default()
-            .trim()
-            .to_string()
-    }
-
-    fn refuse(&mut self, column: &str, rule: impl Into<String>) {
-        self.rejects.push(self.table.reject(self.row, column, rule));
-    }
-
-    /// A HUD code; `empty` when the field is empty (or the column missing).
-    fn code<T>(
-        &mut self,
-        column: &str,
-        from_code: fn(u16) -> Option<T>,
-        empty: Option<T>,
-    ) -> Option<T> {
-        let text = self.text(column);
-        if text.is_empty() {
-            return empty;
-        }
-        let value = text.parse::<u16>().ok().and_then(from_code);
-        if value.is_none() {
-            self.refuse(column, format!("not a HUD {column} code"));
-        }
-        value
-    }
-
-    /// A 0/1 flag column; empty reads as 0.
-    fn flag(&mut self, column: &str) -> bool {
-        match self.text(column).as_str() {
-            "" | "0" => false,
-            "1" => true,
-            _ => {
-                self.refuse(column, "a flag is 0 or 1");
-                false
-            }
-        }
-    }
-
-    fn date(&mut self, column: &str) -> Option<Date> {
-        let text = self.text(column);
-        if text.is_empty() {
-            return None;
-        }
-        let date = parse_date(&text, self.reference_year);
-        if date.is_none() {
-            self.refuse(column, "not a date (YYYY-MM-DD, DD-MON-YY or M/D/YYYY)");
-        }
-        date
-    }
-
-    fn timestamp(&mut self, column: &str) -> Option<NaiveDateTime> {
-        let text = self.text(column);
-        if text.is_empty() {
-            return None;
-        }
-        let at = parse_timestamp(&text, self.reference_year);
-        if at.is_none() {
-            self.refuse(column, "not a timestamp (YYYY-MM-DD HH:MM:SS)");
-        }
-        at
-    }
-}
-
 /// Reads every row of `Client.csv`: the clients, and the rejects of rows that broke a rule
 /// (such a row is not returned). Two-digit years resolve against `reference_year`.
 pub fn read_clients(
@@ -145,12 +69,7 @@ pub fn read_clients(
     let mut clients = Vec::with_capacity(table.rows.len());
     let mut rejects = Vec::new();
     for row in &table.rows {
-        let mut r = RowReader {
-            table,
-            row,
-            reference_year,
-            rejects: Vec::new(),
-        };
+        let mut r = RowReader::new(table, row, reference_year);
         let not_collected = Some(DataQuality::DataNotCollected);
         let personal_id = r.text("PersonalID");
         if personal_id.is_empty() {
@@ -210,10 +129,7 @@ pub fn read_clients(
         );
         let created = r.timestamp("DateCreated");
         let updated = r.timestamp("DateUpdated");
-        let deleted = !r.text("DateDeleted").is_empty();
-        if deleted {
-            r.timestamp("DateDeleted");
-        }
+        let deleted = r.deleted();
         let record = (|| {
             Some(ClientRecord {
                 line: row.line,

@@ -10,13 +10,16 @@
 //! - [`export`]: the directory, its `CSVVersion`, and its files as tables of named columns;
 //! - [`dates`]: HUD dates and timestamps in every spelling seen in exports;
 //! - [`reject`]: why a value or row was refused, and where;
-//! - [`client`]: `Client.csv` rows as the domain's intake values.
+//! - [`client`]: `Client.csv` rows as the domain's intake values;
+//! - [`records`]: organizations, projects, enrollments and exits, checked across files.
 #![forbid(unsafe_code)]
 
 pub mod client;
 pub mod dates;
 pub mod export;
+pub mod records;
 pub mod reject;
+mod row;
 
 pub use export::{CsvVersion, ExportDir, Row, Table};
 pub use reject::Reject;

@@ -181,3 +181,106 @@ fn tempfile_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+#[test]
+fn every_sample_checks_with_counts_that_add_up_to_the_files() {
+    for name in [
+        "fy2024-small",
+        "fy2024-bom",
+        "fy2026-enrollments",
+        "fy2026-validation",
+        "fy2026-bad-data",
+    ] {
+        let dir = samples().join(name);
+        let (_, checked) = caseledger_hmis_csv::records::check_export(&dir, 2026)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        for file in [
+            "Organization.csv",
+            "Project.csv",
+            "Client.csv",
+            "Enrollment.csv",
+            "Exit.csv",
+        ] {
+            let counts = checked.counts.get(file).copied().unwrap_or_default();
+            let path = dir.join(file);
+            let records = if path.exists() {
+                count_records(&path)
+            } else {
+                0
+            };
+            assert_eq!(counts.read, records, "{name}/{file}");
+            assert_eq!(
+                counts.accepted + counts.deleted + counts.rejected,
+                counts.read,
+                "{name}/{file}: {counts:?}"
+            );
+        }
+        assert_eq!(
+            checked.clients.len(),
+            checked.counts["Client.csv"].accepted,
+            "{name}"
+        );
+        // Whatever was refused says where and why.
+        for reject in &checked.rejects {
+            assert!(
+                reject.line >= 2 && !reject.rule.is_empty(),
+                "{name}: {reject}"
+            );
+        }
+    }
+    let (_, checked) =
+        caseledger_hmis_csv::records::check_export(&samples().join("fy2026-bad-data"), 2026)
+            .expect("checks");
+    assert_eq!(checked.clients.len(), 134);
+}
+
+#[test]
+fn broken_references_and_an_exit_before_entry_are_refused_precisely() {
+    let dir = std::env::temp_dir().join(format!("hmis-csv-refs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let files = [
+        ("Export.csv", "ExportID,CSVVersion\n1,2026 v1.0\n"),
+        (
+            "Organization.csv",
+            "OrganizationID,OrganizationName,VictimServiceProvider,DateDeleted\nO1,Shelter Inc,0,\n",
+        ),
+        (
+            "Project.csv",
+            "ProjectID,OrganizationID,ProjectName,OperatingStartDate,OperatingEndDate,ProjectType,DateDeleted\nP1,O1,Shelter,2020-01-01,,0,\nP2,O9,Ghost,2020-01-01,,0,\n",
+        ),
+        (
+            "Client.csv",
+            "PersonalID,FirstName,LastName,NameDataQuality,SSNDataQuality,DOBDataQuality,VeteranStatus,DateDeleted\nC1,Ana,Lopez,1,99,99,0,\nC2,Ben,Okafor,1,99,99,0,2021-01-01 00:00:00\n",
+        ),
+        (
+            "Enrollment.csv",
+            "EnrollmentID,PersonalID,ProjectID,EntryDate,HouseholdID,RelationshipToHoH,DateDeleted\nE1,C1,P1,2021-03-01,H1,1,\nE2,C2,P1,2021-03-01,H2,1,\nE3,C1,P1,2021-13-01,H3,1,\n",
+        ),
+        (
+            "Exit.csv",
+            "ExitID,EnrollmentID,PersonalID,ExitDate,Destination,DateDeleted\nX1,E1,C1,2021-02-01,101,\nX2,E9,C1,2021-04-01,101,\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("write");
+    }
+    let (_, checked) = caseledger_hmis_csv::records::check_export(&dir, 2026).expect("checks");
+    let shown: Vec<String> = checked.rejects.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        vec![
+            "Project.csv:3 OrganizationID=\"O9\": no such organization in Organization.csv",
+            "Enrollment.csv:3 PersonalID=\"C2\": no such client in Client.csv",
+            "Enrollment.csv:4 EntryDate=\"2021-13-01\": not a date (YYYY-MM-DD, DD-MON-YY or M/D/YYYY)",
+            "Exit.csv:2 ExitDate=\"2021-02-01\": exit before entry (2021-03-01)",
+            "Exit.csv:3 EnrollmentID=\"E9\": no such enrollment in Enrollment.csv",
+        ]
+    );
+    assert_eq!(
+        checked.counts["Client.csv"].deleted, 1,
+        "the deleted client is set aside"
+    );
+    assert_eq!(checked.enrollments.keys().collect::<Vec<_>>(), vec!["E1"]);
+    assert!(checked.exits.is_empty());
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
