@@ -118,8 +118,14 @@ impl Service {
             .forget(system_actor(lead), move |p| {
                 // Decided again under the command lock: an edit or an enrollment since the
                 // list was made takes a client off it.
-                Ok(p.write_model()
-                    .retention_due(cutoff)
+                let due = p.write_model().retention_due(cutoff);
+                if due.is_empty() {
+                    return Err(CommandError::new(
+                        ErrorCode::Conflict,
+                        "no client is due any more (changed while the list was made)",
+                    ));
+                }
+                Ok(due
                     .into_iter()
                     .map(|(client, changed)| {
                         let reason = format!(

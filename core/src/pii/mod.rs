@@ -76,9 +76,10 @@ impl<T: Serialize> Serialize for Pii<T> {
                     s.serialize_newtype_variant("Pii", 1, "Sealed", &sealed)
                 }
             },
+            // Erased values hold nothing: an event carrying one may still be sealed.
+            Pii::Erased => erased(s),
             _ if seal::write_unreadable() => erased(s),
             Pii::Sealed(sealed) => s.serialize_newtype_variant("Pii", 1, "Sealed", sealed),
-            Pii::Erased => erased(s),
             Pii::SealedWithFirst => mark(s),
         }
     }
@@ -271,6 +272,21 @@ mod tests {
             )
         });
         assert!(result.is_err());
+    }
+
+    #[test]
+    fn an_event_with_erased_values_still_seals_its_clear_ones() {
+        let keys: std::sync::Arc<dyn KeyRing> = std::sync::Arc::new(MemoryKeyRing::default());
+        let mut value = note();
+        value.dob = Pii::Erased;
+        let bytes = sealing(&keys, Some(crate::ClientId::new(3)), 1, || {
+            bincode::serde::encode_to_vec(&value, bincode::config::standard())
+        })
+        .expect("seals")
+        .expect("encodes");
+        let opened: Note = opening(&keys, || decode(&bytes));
+        assert_eq!(opened.text, value.text);
+        assert!(opened.dob.is_erased());
     }
 
     #[test]

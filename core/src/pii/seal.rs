@@ -158,8 +158,8 @@ pub(super) fn write_clear<T: Serialize>(value: &T) -> Result<Writing, String> {
     }))
 }
 
-/// Whether values already sealed (or erased) are written as erased right now; notes them when
-/// collecting, where they make the event unsealable.
+/// Whether sealed values are written as erased right now; notes them when collecting, where
+/// they make the event unsealable.
 pub(super) fn write_unreadable() -> bool {
     WRITE.with_borrow_mut(|mode| match mode {
         WriteMode::Erase => true,
