@@ -21,6 +21,7 @@ mod replay;
 mod requests;
 mod search;
 mod snapshot;
+mod sources;
 mod store;
 mod view;
 mod write_model;
@@ -33,6 +34,7 @@ pub use replay::{EncodedBatch, ReplayError};
 pub use requests::{RequestFacts, RequestStatus};
 pub use search::ClientQuery;
 pub use snapshot::SnapshotError;
+pub use sources::SourceKind;
 pub use store::{Projections, RequestPositions, folds_identifiers};
 pub use view::{
     AssignmentSummary, BedNight, BedStatus, ClientSharing, ClientSummary, OrgView, ReleaseSummary,

@@ -180,6 +180,8 @@ pub(crate) struct Store {
     pub audit: crate::audit_index::AuditIndex,
     /// Client record requests.
     pub requests: crate::requests::Requests,
+    /// Imported records by the id they had in the exporting system.
+    pub sources: crate::sources::Sources,
     /// Opens identifying values kept sealed (records' events); never in a snapshot.
     #[serde(skip)]
     pub keys: Keys,
@@ -277,6 +279,7 @@ impl Store {
         self.catalog.apply(event);
         self.households.apply(event);
         self.requests.apply(event);
+        self.sources.apply(event);
         if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
                 r.events.push(compact());
@@ -380,7 +383,13 @@ impl Store {
     /// Folds an event the caller gives up, keeping an intake without copying it.
     fn apply_owned(&mut self, event: Event, compact: Vec<u8>, recorded_on: Option<Date>) {
         match event {
-            Event::ClientIntakeRecorded(i) => self.record_intake(Cow::Owned(i), recorded_on),
+            Event::ClientIntakeRecorded(i) => {
+                // `apply` is bypassed to keep the intake without a copy: note its source here.
+                let source = i.source_id.as_deref();
+                self.sources
+                    .note(crate::SourceKind::Client, source, i.client_id.as_u128());
+                self.record_intake(Cow::Owned(i), recorded_on)
+            }
             other => self.apply(&other, Some(compact), recorded_on),
         }
     }

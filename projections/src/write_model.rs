@@ -309,6 +309,12 @@ impl<'a> WriteModel<'a> {
             .collect()
     }
 
+    /// The id caseledger gave the record imported as `source` of `kind` (for exits, the
+    /// enrollment's id), if it was imported.
+    pub fn by_source(&self, kind: crate::SourceKind, source: &str) -> Option<u128> {
+        self.projections.store.sources.get(kind, source)
+    }
+
     /// Whether the client's identifiers were forgotten.
     pub fn forgotten(&self, client: ClientId) -> bool {
         self.projections
