@@ -3,8 +3,8 @@
 //! FY2024 writes gender as 0/1 columns (`Woman`, `Man`, ...) and spells `HispanicLatinaeo`;
 //! FY2026 has `Sex` and `HispanicLatinao`. An empty data-quality or veteran-status field reads
 //! as 99 (data not collected), HUD's value for "nothing recorded"; any other value outside its
-//! HUD list refuses the row, naming the column. A row with `DateDeleted` set is kept, marked
-//! deleted, for the importer to skip.
+//! HUD list refuses the row, naming the column. A row with `DateDeleted` set is set aside
+//! (counted, never refused: whatever it holds was deleted at the source).
 
 use caseledger_core::Date;
 use caseledger_core::events::PersonName;
@@ -53,21 +53,26 @@ pub struct ClientRecord {
     pub created: Option<NaiveDateTime>,
     /// `DateUpdated`: a newer export with a later one carries an edit.
     pub updated: Option<NaiveDateTime>,
-    /// `DateDeleted` was set: the exporting system deleted the record.
-    pub deleted: bool,
     /// `UserID` of who last touched it in the exporting system.
     pub user_id: String,
 }
 
-/// Reads every row of `Client.csv`: the clients, and the rejects of rows that broke a rule
-/// (such a row is not returned). Two-digit years resolve against `reference_year`.
-pub fn read_clients(
-    table: &Table,
-    version: CsvVersion,
-    reference_year: i32,
-) -> (Vec<ClientRecord>, Vec<Reject>) {
-    let mut clients = Vec::with_capacity(table.rows.len());
-    let mut rejects = Vec::new();
+/// What [`read_clients`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientsRead {
+    /// The clients accepted.
+    pub clients: Vec<ClientRecord>,
+    /// Why the refused rows were refused.
+    pub rejects: Vec<Reject>,
+    /// Rows the exporting system had deleted (`DateDeleted`), set aside.
+    pub deleted: usize,
+}
+
+/// Reads every row of `Client.csv`: the clients, the rejects of rows that broke a rule (such a
+/// row is not returned), and how many deleted rows were set aside. Two-digit years resolve
+/// against `reference_year`.
+pub fn read_clients(table: &Table, version: CsvVersion, reference_year: i32) -> ClientsRead {
+    let mut read = ClientsRead::default();
     for row in &table.rows {
         let mut r = RowReader::new(table, row, reference_year);
         let not_collected = Some(DataQuality::DataNotCollected);
@@ -129,7 +134,10 @@ pub fn read_clients(
         );
         let created = r.timestamp("DateCreated");
         let updated = r.timestamp("DateUpdated");
-        let deleted = r.deleted();
+        if r.deleted() {
+            read.deleted += 1;
+            continue;
+        }
         let record = (|| {
             Some(ClientRecord {
                 line: row.line,
@@ -150,14 +158,13 @@ pub fn read_clients(
                 veteran_status: veteran_status?,
                 created,
                 updated,
-                deleted,
                 user_id: r.text("UserID"),
             })
         })();
         match record {
-            Some(record) if r.rejects.is_empty() => clients.push(record),
-            _ => rejects.append(&mut r.rejects),
+            Some(record) if r.rejects.is_empty() => read.clients.push(record),
+            _ => read.rejects.append(&mut r.rejects),
         }
     }
-    (clients, rejects)
+    read
 }

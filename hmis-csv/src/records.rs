@@ -174,10 +174,11 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
     for row in &t.rows {
         let mut r = RowReader::new(&t, row, reference_year);
         let id = r.required("ProjectID");
-        let organization_id = r.required("OrganizationID");
-        if !organization_id.is_empty() && !checked.organizations.contains_key(&organization_id) {
-            r.refuse("OrganizationID", "no such organization in Organization.csv");
-        }
+        let organization_id = r.reference(
+            "OrganizationID",
+            ("organization", "Organization.csv"),
+            |id| checked.organizations.contains_key(id),
+        );
         let name = r.required("ProjectName");
         let project_type = r.code("ProjectType", ProjectType::from_code, None);
         if project_type.is_none() && r.text("ProjectType").is_empty() {
@@ -205,16 +206,16 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
     }
 
     let t = table(&export, "Client.csv")?;
-    let (clients, mut rejects) = read_clients(&t, export.version, reference_year);
+    let mut read = read_clients(&t, export.version, reference_year);
     let counts = checked.count(&t.file);
     counts.read = t.rows.len();
-    counts.deleted = clients.iter().filter(|c| c.deleted).count();
-    counts.accepted = clients.len() - counts.deleted;
-    counts.rejected = t.rows.len() - clients.len();
-    checked.rejects.append(&mut rejects);
-    checked.clients = clients
+    counts.deleted = read.deleted;
+    counts.accepted = read.clients.len();
+    counts.rejected = t.rows.len() - read.clients.len() - read.deleted;
+    checked.rejects.append(&mut read.rejects);
+    checked.clients = read
+        .clients
         .into_iter()
-        .filter(|c| !c.deleted)
         .map(|c| (c.personal_id.clone(), c))
         .collect();
 
@@ -222,18 +223,13 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
     for row in &t.rows {
         let mut r = RowReader::new(&t, row, reference_year);
         let id = r.required("EnrollmentID");
-        let personal_id = r.required("PersonalID");
-        if !personal_id.is_empty() && !checked.clients.contains_key(&personal_id) {
-            r.refuse("PersonalID", "no such client in Client.csv");
-        }
-        let project_id = r.required("ProjectID");
-        if !project_id.is_empty() && !checked.projects.contains_key(&project_id) {
-            r.refuse("ProjectID", "no such project in Project.csv");
-        }
-        let entry = r.date("EntryDate");
-        if entry.is_none() && r.text("EntryDate").is_empty() {
-            r.refuse("EntryDate", "required");
-        }
+        let personal_id = r.reference("PersonalID", ("client", "Client.csv"), |id| {
+            checked.clients.contains_key(id)
+        });
+        let project_id = r.reference("ProjectID", ("project", "Project.csv"), |id| {
+            checked.projects.contains_key(id)
+        });
+        let entry = r.required_date("EntryDate");
         let relationship = r.code(
             "RelationshipToHoH",
             RelationshipToHoH::from_code,
@@ -262,11 +258,10 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
     for row in &t.rows {
         let mut r = RowReader::new(&t, row, reference_year);
         let id = r.required("ExitID");
-        let enrollment_id = r.required("EnrollmentID");
+        let enrollment_id = r.reference("EnrollmentID", ("enrollment", "Enrollment.csv"), |id| {
+            checked.enrollments.contains_key(id)
+        });
         let enrollment = checked.enrollments.get(&enrollment_id);
-        if !enrollment_id.is_empty() && enrollment.is_none() {
-            r.refuse("EnrollmentID", "no such enrollment in Enrollment.csv");
-        }
         if let Some(e) = enrollment
             && r.text("PersonalID") != e.personal_id
         {
@@ -275,10 +270,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
                 format!("the enrollment is of client {}", e.personal_id),
             );
         }
-        let exit = r.date("ExitDate");
-        if exit.is_none() && r.text("ExitDate").is_empty() {
-            r.refuse("ExitDate", "required");
-        }
+        let exit = r.required_date("ExitDate");
         if let (Some(exit), Some(e)) = (exit, enrollment)
             && exit < e.entry
         {

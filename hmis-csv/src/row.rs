@@ -35,6 +35,29 @@ impl<'a> RowReader<'a> {
         text
     }
 
+    /// A required id naming a `what` of another file (`file`), which `exists` looks up.
+    pub(crate) fn reference(
+        &mut self,
+        column: &str,
+        (what, file): (&str, &str),
+        exists: impl FnOnce(&str) -> bool,
+    ) -> String {
+        let id = self.required(column);
+        if !id.is_empty() && !exists(&id) {
+            self.refuse(column, format!("no such {what} in {file}"));
+        }
+        id
+    }
+
+    /// A date that must be given.
+    pub(crate) fn required_date(&mut self, column: &str) -> Option<Date> {
+        if self.text(column).is_empty() {
+            self.refuse(column, "required");
+            return None;
+        }
+        self.date(column)
+    }
+
     /// Whether the exporting system deleted the row (`DateDeleted` set, and a timestamp).
     pub(crate) fn deleted(&mut self) -> bool {
         let deleted = !self.text("DateDeleted").is_empty();

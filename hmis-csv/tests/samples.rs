@@ -85,7 +85,8 @@ fn every_sample_names_its_version_and_every_file_reads_whole() {
 fn the_messy_fy2026_clients_all_read_with_their_last_names_and_two_digit_years() {
     let export = ExportDir::open(&samples().join("fy2026-bad-data")).expect("opens");
     let table = export.table("Client.csv").expect("reads").expect("exists");
-    let (clients, rejects) = read_clients(&table, export.version, 2026);
+    let read = read_clients(&table, export.version, 2026);
+    let (clients, rejects) = (read.clients, read.rejects);
     assert_eq!(rejects, vec![]);
     assert_eq!(clients.len(), 134);
     assert!(
@@ -110,7 +111,8 @@ fn the_messy_fy2026_clients_all_read_with_their_last_names_and_two_digit_years()
 fn fy2024_gender_columns_and_fy2026_sex_map_to_the_domain() {
     let export = ExportDir::open(&samples().join("fy2024-small")).expect("opens");
     let table = export.table("Client.csv").expect("reads").expect("exists");
-    let (clients, rejects) = read_clients(&table, export.version, 2026);
+    let read = read_clients(&table, export.version, 2026);
+    let (clients, rejects) = (read.clients, read.rejects);
     assert_eq!(rejects, vec![]);
     assert_eq!(
         clients.len(),
@@ -135,7 +137,7 @@ fn fy2024_gender_columns_and_fy2026_sex_map_to_the_domain() {
 
     let export = ExportDir::open(&samples().join("fy2026-validation")).expect("opens");
     let table = export.table("Client.csv").expect("reads").expect("exists");
-    let (clients, _) = read_clients(&table, export.version, 2026);
+    let clients = read_clients(&table, export.version, 2026).clients;
     assert!(clients.iter().all(|c| c.genders.is_empty()));
 }
 
@@ -152,12 +154,17 @@ fn bad_values_are_reported_with_file_line_column_value_and_rule() {
         "\u{feff}PersonalID,FirstName,LastName,NameDataQuality,SSN,SSNDataQuality,DOB,DOBDataQuality,Sex,VeteranStatus,DateCreated,DateUpdated,UserID,DateDeleted,ExportID,Extra\r\n\
          1,Ana,Lopez,1,123456789,1,1980-02-30,1,0,0,2020-01-01 10:00:00,2020-01-01 10:00:00,u,,1,x\r\n\
          2,Ben,\"Okafor, Jr\",7,12345,1,1990-01-01,1,3,0,2020-01-01,2020-01-01,u,,1,x\r\n\
-         3,Cy,Ruiz,1,,99,,99,1,1,2020-01-01,2020-01-01,u,2021-01-01,1,x\r\n",
+         3,Cy,Ruiz,1,,,,99,1,1,2020-01-01,2020-01-01,u,,1,x\r\n\
+         4,Di,Chen,1,,99,not a date,99,1,1,2020-01-01,2020-01-01,u,2021-01-01,1,x\r\n",
     )
     .expect("write");
     let export = ExportDir::open(&dir).expect("opens");
     let table = export.table("Client.csv").expect("reads").expect("exists");
-    let (clients, rejects) = read_clients(&table, export.version, 2026);
+    let caseledger_hmis_csv::client::ClientsRead {
+        clients,
+        rejects,
+        deleted,
+    } = read_clients(&table, export.version, 2026);
     let shown: Vec<String> = rejects.iter().map(ToString::to_string).collect();
     assert_eq!(
         shown,
@@ -168,10 +175,14 @@ fn bad_values_are_reported_with_file_line_column_value_and_rule() {
         ]
     );
     assert_eq!(clients.len(), 1);
-    assert!(clients[0].deleted, "DateDeleted marks the record deleted");
     assert_eq!(
         clients[0].ssn_data_quality,
-        caseledger_core::hud::DataQuality::DataNotCollected
+        caseledger_core::hud::DataQuality::DataNotCollected,
+        "an empty data quality reads as 99"
+    );
+    assert_eq!(
+        deleted, 1,
+        "a deleted row is set aside, not refused for its bad DOB"
     );
     std::fs::remove_dir_all(&dir).expect("clean up");
 }

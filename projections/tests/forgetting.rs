@@ -4,7 +4,9 @@
 use caseledger_core::events::{ClientIdentifiersForgotten, ClientIntakeEdited};
 use caseledger_core::hud::ProjectType;
 use caseledger_core::testkit::{HistoryBuilder, date};
-use caseledger_core::{ClientRestriction, Pii, Role, SharingPolicy, TransactionRestriction};
+use caseledger_core::{
+    ClientRestriction, Pii, ProgramId, Role, SharingPolicy, TransactionRestriction, UserId,
+};
 use caseledger_projections::{ClientQuery, Projections};
 
 fn fold(h: &HistoryBuilder) -> Projections {
@@ -15,16 +17,22 @@ fn fold(h: &HistoryBuilder) -> Projections {
     p
 }
 
-#[test]
-fn retention_selects_exactly_the_clients_past_the_boundary_without_an_open_enrollment() {
-    let mut h = HistoryBuilder::new(SharingPolicy::clienttrack("UTC"), date("2017-01-01"));
+/// An agency with a case manager and an emergency shelter program.
+fn agency(h: &mut HistoryBuilder) -> (UserId, ProgramId) {
     let ccc = h.organization("Children's Crisis Center");
     let cm = h.user(ccc, Role::CaseManager);
     let program = h.program(
         ccc,
-        "Rapid Re-Housing",
+        "Emergency Shelter",
         ProjectType::EmergencyShelterEntryExit,
     );
+    (cm, program)
+}
+
+#[test]
+fn retention_selects_exactly_the_clients_past_the_boundary_without_an_open_enrollment() {
+    let mut h = HistoryBuilder::new(SharingPolicy::clienttrack("UTC"), date("2017-01-01"));
+    let (cm, program) = agency(&mut h);
 
     h.on(date("2018-01-10"));
     let never_enrolled = h.intake_named(cm, "Ana", "Lopez", ClientRestriction::ShareWithMou);
@@ -95,13 +103,7 @@ fn retention_selects_exactly_the_clients_past_the_boundary_without_an_open_enrol
 #[test]
 fn forgetting_erases_the_identifiers_and_keeps_the_facts() {
     let mut h = HistoryBuilder::new(SharingPolicy::clienttrack("UTC"), date("2024-01-01"));
-    let ccc = h.organization("Children's Crisis Center");
-    let cm = h.user(ccc, Role::CaseManager);
-    let program = h.program(
-        ccc,
-        "Rapid Re-Housing",
-        ProjectType::EmergencyShelterEntryExit,
-    );
+    let (cm, program) = agency(&mut h);
     let zeb = h.intake_named(
         cm,
         "Zebulon",
