@@ -10,7 +10,7 @@ use caseledger_core::{ClientId, RecordRequestId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Positions for audit queries.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct AuditIndex {
     /// Every event about a client (as `Event::client` names it, record-request follow-ups
     /// included), in log order.

@@ -72,7 +72,7 @@ pub struct FacilityFacts {
 }
 
 /// Programs, MOUs and facilities, in id order.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Catalog {
     programs: BTreeMap<ProgramId, ProgramFacts>,
     mous: BTreeMap<MouId, MouFacts>,
@@ -225,7 +225,7 @@ impl HouseholdFacts {
 }
 
 /// Households by id, and each client's households.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Households {
     pub by_id: BTreeMap<HouseholdId, HouseholdFacts>,
     pub of_client: BTreeMap<ClientId, Vec<HouseholdId>>,

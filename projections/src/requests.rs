@@ -66,7 +66,7 @@ impl RequestFacts {
 }
 
 /// Every request, by id.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Requests {
     pub by_id: BTreeMap<RecordRequestId, RequestFacts>,
 }

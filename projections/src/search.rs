@@ -8,7 +8,7 @@ use caseledger_core::events::ClientIntakeRecorded;
 use caseledger_core::{ClientId, Date};
 
 /// Inverted indexes from search keys to clients. Holds ids only; the intake lives in the store.
-#[derive(Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SearchIndex {
     names: HashMap<String, BTreeSet<ClientId>>,
     dobs: HashMap<Date, BTreeSet<ClientId>>,

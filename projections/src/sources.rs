@@ -29,7 +29,7 @@ pub enum SourceKind {
 }
 
 /// Source id → the id caseledger gave the record, per kind.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Sources {
     ids: HashMap<(SourceKind, String), u128>,
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::Projections;
 
 /// Facilities, rooms and beds, and who occupies which bed.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Shelter {
     pub facilities: HashMap<FacilityId, OrganizationId>,
     pub rooms: HashMap<RoomId, (FacilityId, Vec<RoomDesignator>)>,
@@ -148,7 +148,7 @@ pub struct TokenFacts {
 }
 
 /// Organizations, users and tokens.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Accounts {
     pub organizations: HashMap<OrganizationId, OrganizationFacts>,
     pub users: HashMap<caseledger_core::UserId, UserFacts>,

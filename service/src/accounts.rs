@@ -32,22 +32,12 @@ impl Service {
         victim_service_provider: bool,
     ) -> Result<(OrganizationId, Written), CommandError> {
         let actor = self.actor(user)?;
-        if actor.role != Role::SystemAdmin {
-            return Err(forbidden("create organizations"));
-        }
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(CommandError::validation("name", "must not be empty"));
-        }
         let id = OrganizationId::from_ulid(ulid::Ulid::new());
-        let event = OrganizationCreated {
-            organization_id: id,
-            name: name.to_string(),
-            is_coc_lead: false,
-            victim_service_provider,
-            source_id: None,
-        };
-        let written = self.execute(actor, |_| Ok(vec![event.into()])).await?;
+        let written = self
+            .execute(actor, |_| {
+                decide_organization(&actor, id, name, victim_service_provider, None)
+            })
+            .await?;
         Ok((id, written))
     }
 
@@ -61,39 +51,15 @@ impl Service {
         role: Role,
     ) -> Result<(UserId, Written), CommandError> {
         let actor = self.actor(user)?;
-        let username = username.trim().to_string();
-        if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
-            return Err(CommandError::validation(
-                "username",
-                "1 to 64 characters without spaces",
-            ));
-        }
-        if role == Role::System {
-            return Err(CommandError::validation(
-                "role",
-                "SYSTEM is the service's own role",
-            ));
-        }
         let id = UserId::from_ulid(ulid::Ulid::new());
-        let display_name = display_name.trim().to_string();
+        let new = NewUser {
+            organization,
+            username,
+            display_name,
+            role,
+        };
         let written = self
-            .execute(actor, |p| {
-                let w = p.write_model();
-                let org = w
-                    .organization(organization)
-                    .ok_or_else(|| CommandError { code: ErrorCode::NotFound, field: Some("organizationId".into()), message: "no such organization".into() })?;
-                if !manages(&actor, organization) {
-                    return Err(forbidden("create users in this organization"));
-                }
-                let coc_role = matches!(role, Role::SystemAdmin | Role::HelpDesk | Role::Auditor);
-                if coc_role && (actor.role != Role::SystemAdmin || !org.is_coc_lead) {
-                    return Err(CommandError::validation("role", "system administrators, help desk and auditors are created by a system administrator in the CoC lead organization"));
-                }
-                if w.user_named(&username).is_some() {
-                    return Err(CommandError { code: ErrorCode::Conflict, field: Some("username".into()), message: format!("the username `{username}` is taken") });
-                }
-                Ok(vec![UserCreated { user_id: id, organization_id: organization, username: username.clone(), display_name: display_name.clone(), role }.into()])
-            })
+            .execute(actor, |p| decide_user(p, &actor, id, &new))
             .await?;
         Ok((id, written))
     }
@@ -205,4 +171,96 @@ impl Service {
         })
         .await
     }
+}
+
+/// The event creating an organization (the `create_organization` command's rules);
+/// `source_id` is its `OrganizationID` when it comes from another system's export.
+pub(crate) fn decide_organization(
+    actor: &Actor,
+    id: OrganizationId,
+    name: &str,
+    victim_service_provider: bool,
+    source_id: Option<String>,
+) -> Result<Vec<caseledger_core::Event>, CommandError> {
+    if actor.role != Role::SystemAdmin {
+        return Err(forbidden("create organizations"));
+    }
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(CommandError::validation("name", "must not be empty"));
+    }
+    Ok(vec![
+        OrganizationCreated {
+            organization_id: id,
+            name: name.to_string(),
+            is_coc_lead: false,
+            victim_service_provider,
+            source_id,
+        }
+        .into(),
+    ])
+}
+
+/// A user account to create.
+pub(crate) struct NewUser<'a> {
+    pub organization: OrganizationId,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+}
+
+/// The event creating a user (the `create_user` command's rules).
+pub(crate) fn decide_user(
+    p: &caseledger_projections::Projections,
+    actor: &Actor,
+    id: UserId,
+    new: &NewUser<'_>,
+) -> Result<Vec<caseledger_core::Event>, CommandError> {
+    let (organization, role) = (new.organization, new.role);
+    let username = new.username.trim().to_string();
+    if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
+        return Err(CommandError::validation(
+            "username",
+            "1 to 64 characters without spaces",
+        ));
+    }
+    if role == Role::System {
+        return Err(CommandError::validation(
+            "role",
+            "SYSTEM is the service's own role",
+        ));
+    }
+    let w = p.write_model();
+    let org = w.organization(organization).ok_or_else(|| CommandError {
+        code: ErrorCode::NotFound,
+        field: Some("organizationId".into()),
+        message: "no such organization".into(),
+    })?;
+    if !manages(actor, organization) {
+        return Err(forbidden("create users in this organization"));
+    }
+    let coc_role = matches!(role, Role::SystemAdmin | Role::HelpDesk | Role::Auditor);
+    if coc_role && (actor.role != Role::SystemAdmin || !org.is_coc_lead) {
+        return Err(CommandError::validation(
+            "role",
+            "system administrators, help desk and auditors are created by a system administrator in the CoC lead organization",
+        ));
+    }
+    if w.user_named(&username).is_some() {
+        return Err(CommandError {
+            code: ErrorCode::Conflict,
+            field: Some("username".into()),
+            message: format!("the username `{username}` is taken"),
+        });
+    }
+    Ok(vec![
+        UserCreated {
+            user_id: id,
+            organization_id: organization,
+            username,
+            display_name: new.display_name.trim().to_string(),
+            role,
+        }
+        .into(),
+    ])
 }

@@ -150,7 +150,6 @@ fn household_enrollments(
         })
         .collect()
 }
-
 impl Service {
     /// Forms a household with `head` as head of household, from `date` (today when not given).
     pub async fn create_household(
@@ -160,24 +159,9 @@ impl Service {
         date: Option<Date>,
     ) -> Result<(HouseholdId, Written), CommandError> {
         let actor = self.actor(user)?;
-        require_agency_staff(&actor, "form households")?;
         let id: HouseholdId = new_id();
         let written = self
-            .execute(actor, |p| {
-                client_access(p, &actor, head, "headClientId")?;
-                let date = date.unwrap_or(p.today());
-                not_future("date", date, p.today())?;
-                Ok(vec![
-                    HouseholdCreated {
-                        household_id: id,
-                        head,
-                        owner: owner(&actor),
-                        date,
-                        source_id: None,
-                    }
-                    .into(),
-                ])
-            })
+            .execute(actor, |p| decide_household(p, &actor, id, head, date, None))
             .await?;
         Ok((id, written))
     }
@@ -193,39 +177,8 @@ impl Service {
         joined: Option<Date>,
     ) -> Result<Written, CommandError> {
         let actor = self.actor(user)?;
-        require_agency_staff(&actor, "change households")?;
-        if relationship == RelationshipToHoH::SelfHeadOfHousehold {
-            return Err(CommandError::validation(
-                "relationship",
-                "a household has one head, named when it is formed",
-            ));
-        }
         self.execute(actor, |p| {
-            let h = p
-                .write_model()
-                .household(household)
-                .ok_or_else(|| not_found("householdId", "household"))?;
-            client_access(p, &actor, h.head, "householdId")
-                .map_err(|_| not_found("householdId", "household"))?;
-            client_access(p, &actor, client, "clientId")?;
-            let joined = joined.unwrap_or(p.today());
-            not_future("joined", joined, p.today())?;
-            if h.members
-                .iter()
-                .any(|m| m.client == client && m.left.is_none())
-            {
-                return Err(conflict("clientId", "the client is already a member"));
-            }
-            Ok(vec![
-                HouseholdMemberAdded {
-                    household_id: household,
-                    client_id: client,
-                    relationship,
-                    owner: owner(&actor),
-                    joined,
-                }
-                .into(),
-            ])
+            decide_household_member(p, &actor, household, client, relationship, joined)
         })
         .await
     }
@@ -237,139 +190,10 @@ impl Service {
         input: EnrollmentInput,
     ) -> Result<(EnrollmentId, Written), CommandError> {
         let actor = self.actor(user)?;
-        require_agency_staff(&actor, "enroll clients")?;
-        if let Some(coc) = &input.enrollment_coc {
-            let ok = coc.len() == 6
-                && coc.as_bytes()[2] == b'-'
-                && coc[..2].chars().all(|c| c.is_ascii_uppercase())
-                && coc[3..].chars().all(|c| c.is_ascii_digit());
-            if !ok {
-                return Err(CommandError::validation(
-                    "enrollmentCoc",
-                    format!("`{coc}` is not a CoC code like CA-502"),
-                ));
-            }
-        }
         let id: EnrollmentId = new_id();
         let written = self
             .execute(actor, |p| {
-                let w = p.write_model();
-                client_access(p, &actor, input.client, "clientId")?;
-                let program = w
-                    .catalog()
-                    .program(input.program)
-                    .ok_or_else(|| not_found("programId", "program"))?;
-                if program.organization != actor.organization {
-                    return Err(forbidden(
-                        "clients are enrolled only in your own organization's programs",
-                    ));
-                }
-                let entry = input.entry_date;
-                not_future("entryDate", entry, p.today())?;
-                if let Some(Some(dob)) = w.intake(input.client).and_then(|i| i.dob.as_clear())
-                    && entry < *dob
-                {
-                    return Err(CommandError::validation(
-                        "entryDate",
-                        format!("{entry} is before the client's date of birth"),
-                    ));
-                }
-                if !program.operating.contains(entry) {
-                    return Err(CommandError::validation(
-                        "entryDate",
-                        format!("the program is not operating on {entry}"),
-                    ));
-                }
-                if let Some(existing) = w
-                    .enrollments(input.client)
-                    .into_iter()
-                    .find(|e| e.program == input.program && e.exit.is_none_or(|x| x > entry))
-                {
-                    return Err(conflict(
-                        "entryDate",
-                        format!(
-                            "the client is already enrolled in this program from {} (enrollment {})",
-                            existing.entry, existing.id
-                        ),
-                    ));
-                }
-                if let Some(move_in) = input.move_in_date
-                    && (move_in < entry || move_in > p.today())
-                {
-                    return Err(CommandError::validation(
-                        "moveInDate",
-                        "between the entry date and today",
-                    ));
-                }
-                if let Some(manager) = input.case_manager
-                    && w.user(manager).is_none_or(|u| u.organization != actor.organization)
-                {
-                    return Err(not_found("caseManagerId", "user in your organization"));
-                }
-                let is_head = input.relationship == RelationshipToHoH::SelfHeadOfHousehold;
-                match input.household {
-                    None if !is_head => {
-                        return Err(CommandError::validation(
-                            "relationshipToHoH",
-                            "a client enrolled without a household is its own head (SELF)",
-                        ));
-                    }
-                    None => {}
-                    Some(household) => {
-                        let h = w
-                            .household(household)
-                            .ok_or_else(|| not_found("householdId", "household"))?;
-                        if !h.has_member(input.client, entry) {
-                            return Err(CommandError::validation(
-                                "householdId",
-                                format!("the client is not a member of the household on {entry}"),
-                            ));
-                        }
-                        if is_head != (h.head == input.client) {
-                            return Err(CommandError::validation(
-                                "relationshipToHoH",
-                                "SELF exactly for the household's head",
-                            ));
-                        }
-                        let enrolled = household_enrollments(p, household, input.program);
-                        let head_enrolled = enrolled.iter().any(|(_, e)| {
-                            e.relationship == RelationshipToHoH::SelfHeadOfHousehold
-                        });
-                        if is_head && head_enrolled {
-                            return Err(conflict(
-                                "relationshipToHoH",
-                                "the household already has a head of household enrolled in this program",
-                            ));
-                        }
-                        if !is_head && !head_enrolled {
-                            return Err(CommandError::validation(
-                                "householdId",
-                                "enroll the head of household in this program first",
-                            ));
-                        }
-                    }
-                }
-                let restriction = restriction_for(p, input.restriction, RecordKind::Enrollment, None);
-                Ok(vec![
-                    ClientEnrolled {
-                        enrollment_id: id,
-                        client_id: input.client,
-                        program_id: input.program,
-                        owner: owner(&actor),
-                        entry_date: entry,
-                        household_id: input.household,
-                        relationship_to_hoh: input.relationship,
-                        living_situation: input.living_situation,
-                        rental_subsidy_type: input.rental_subsidy_type,
-                        disabling_condition: input.disabling_condition,
-                        enrollment_coc: input.enrollment_coc.clone(),
-                        move_in_date: input.move_in_date,
-                        case_manager: input.case_manager,
-                        restriction,
-                        source_id: None,
-                    }
-                    .into(),
-                ])
+                decide_enrollment(p, &actor, &input, id, Imported::No)
             })
             .await?;
         Ok((id, written))
@@ -383,51 +207,11 @@ impl Service {
         input: ExitInput,
     ) -> Result<(Vec<EnrollmentId>, Written), CommandError> {
         let actor = self.actor(user)?;
-        require_agency_staff(&actor, "exit enrollments")?;
-        check_len("otherDestination", &input.other_destination, 100)?;
         let mut exited = Vec::new();
         let written = self
             .execute(actor, |p| {
-                let (client, facts) = owned_enrollment(p, &actor, input.enrollment)?;
-                if facts.exit.is_some() {
-                    return Err(conflict("enrollmentId", "the enrollment is already exited"));
-                }
-                not_future("exitDate", input.exit_date, p.today())?;
-                let mut targets = vec![(client, facts.clone())];
-                if input.whole_household
-                    && let Some(household) = facts.household
-                {
-                    targets.extend(
-                        household_enrollments(p, household, facts.program)
-                            .into_iter()
-                            .filter(|(_, e)| e.id != facts.id),
-                    );
-                }
-                let mut events: Vec<Event> = Vec::new();
-                for (client, e) in targets {
-                    if input.exit_date < e.entry {
-                        return Err(CommandError::validation(
-                            "exitDate",
-                            format!(
-                                "{} is before the entry date {} of enrollment {}",
-                                input.exit_date, e.entry, e.id
-                            ),
-                        ));
-                    }
-                    exited.push(e.id);
-                    events.push(
-                        EnrollmentExited {
-                            enrollment_id: e.id,
-                            client_id: client,
-                            exit_date: input.exit_date,
-                            destination: input.destination,
-                            destination_subsidy_type: input.destination_subsidy_type,
-                            other_destination: Pii::new(input.other_destination.clone()),
-                            source_id: None,
-                        }
-                        .into(),
-                    );
-                }
+                let (ids, events) = decide_exit(p, &actor, &input, None)?;
+                exited = ids;
                 Ok(events)
             })
             .await?;
@@ -447,39 +231,17 @@ impl Service {
         restriction: Option<TransactionRestriction>,
     ) -> Result<(ServiceId, Written), CommandError> {
         let actor = self.actor(user)?;
-        require_agency_staff(&actor, "record services")?;
-        check_len("description", &description, 2000)?;
-        if service_type.record_type == 0 || service_type.type_provided == 0 {
-            return Err(CommandError::validation(
-                "serviceType",
-                "HUD record type and type provided are positive codes",
-            ));
-        }
+        let input = ServiceInput {
+            client,
+            enrollment,
+            date,
+            service_type,
+            description,
+            restriction,
+        };
         let id: ServiceId = new_id();
         let written = self
-            .execute(actor, |p| {
-                client_access(p, &actor, client, "clientId")?;
-                not_future("date", date, p.today())?;
-                check_enrollment_of(p, &actor, client, enrollment, date)?;
-                let program = enrollment
-                    .and_then(|e| p.write_model().enrollment(e))
-                    .map(|(_, e)| e.program);
-                crate::shelter::refuse_if_barred(p, &actor, client, date, None, program)?;
-                Ok(vec![
-                    ServiceRecorded {
-                        service_id: id,
-                        client_id: client,
-                        enrollment_id: enrollment,
-                        owner: owner(&actor),
-                        date,
-                        service_type,
-                        description: Pii::new(description.clone()),
-                        restriction: restriction_for(p, restriction, RecordKind::Service, None),
-                        source_id: None,
-                    }
-                    .into(),
-                ])
-            })
+            .execute(actor, |p| decide_service(p, &actor, &input, id, None))
             .await?;
         Ok((id, written))
     }
@@ -498,55 +260,426 @@ impl Service {
         restriction: Option<TransactionRestriction>,
     ) -> Result<(AssessmentId, Written), CommandError> {
         let actor = self.actor(user)?;
-        require_agency_staff(&actor, "record assessments")?;
-        if answers.is_empty() {
-            return Err(CommandError::validation("answers", "at least one answer"));
-        }
-        if answers.len() > 500 {
-            return Err(CommandError::validation("answers", "at most 500 answers"));
-        }
-        for (i, a) in answers.iter().enumerate() {
-            require_text(&format!("answers[{i}].item"), &a.item, 100)?;
-            if let caseledger_core::events::AnswerValue::Text(t) = &a.value {
-                check_len(
-                    &format!("answers[{i}].text"),
-                    t.as_clear().map_or("", |s| s),
-                    2000,
-                )?;
-            }
-        }
+        let input = AssessmentInput {
+            client,
+            enrollment,
+            date,
+            kind,
+            stage,
+            answers,
+            restriction,
+        };
         let id: AssessmentId = new_id();
         let written = self
-            .execute(actor, |p| {
-                client_access(p, &actor, client, "clientId")?;
-                not_future("date", date, p.today())?;
-                check_enrollment_of(p, &actor, client, enrollment, date)?;
-                Ok(vec![
-                    AssessmentRecorded {
-                        assessment_id: id,
-                        client_id: client,
-                        enrollment_id: enrollment,
-                        owner: owner(&actor),
-                        date,
-                        kind,
-                        data_collection_stage: stage,
-                        answers: answers.clone(),
-                        restriction: restriction_for(
-                            p,
-                            restriction,
-                            RecordKind::Assessment,
-                            Some(kind),
-                        ),
-                        source_id: None,
-                    }
-                    .into(),
-                ])
-            })
+            .execute(actor, |p| decide_assessment(p, &actor, &input, id, None))
             .await?;
         Ok((id, written))
     }
+}
 
-    /// Adds a case note (restricted to the organization unless the policy or the actor says
+/// Whether an enrollment comes from another system's export, and how its household came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Imported {
+    /// Recorded here.
+    No,
+    /// Imported with the exporting system's id.
+    Yes {
+        /// HUD `EnrollmentID`.
+        source_id: String,
+        /// The export's household had no single head of household, so the enrollment comes
+        /// without a household and keeps the relationship the export recorded (legacy data
+        /// often says 99, "data not collected").
+        headless_household: bool,
+    },
+}
+
+/// The events forming a household (the `create_household` command's rules).
+pub(crate) fn decide_household(
+    p: &Projections,
+    actor: &Actor,
+    id: HouseholdId,
+    head: ClientId,
+    date: Option<Date>,
+    source_id: Option<String>,
+) -> Result<Vec<Event>, CommandError> {
+    require_agency_staff(actor, "form households")?;
+    client_access(p, actor, head, "headClientId")?;
+    let date = date.unwrap_or(p.today());
+    not_future("date", date, p.today())?;
+    Ok(vec![
+        HouseholdCreated {
+            household_id: id,
+            head,
+            owner: owner(actor),
+            date,
+            source_id,
+        }
+        .into(),
+    ])
+}
+
+/// The event adding a household member (the `add_household_member` command's rules).
+pub(crate) fn decide_household_member(
+    p: &Projections,
+    actor: &Actor,
+    household: HouseholdId,
+    client: ClientId,
+    relationship: RelationshipToHoH,
+    joined: Option<Date>,
+) -> Result<Vec<Event>, CommandError> {
+    require_agency_staff(actor, "change households")?;
+    if relationship == RelationshipToHoH::SelfHeadOfHousehold {
+        return Err(CommandError::validation(
+            "relationship",
+            "a household has one head, named when it is formed",
+        ));
+    }
+    let h = p
+        .write_model()
+        .household(household)
+        .ok_or_else(|| not_found("householdId", "household"))?;
+    client_access(p, actor, h.head, "householdId")
+        .map_err(|_| not_found("householdId", "household"))?;
+    client_access(p, actor, client, "clientId")?;
+    let joined = joined.unwrap_or(p.today());
+    not_future("joined", joined, p.today())?;
+    if h.members
+        .iter()
+        .any(|m| m.client == client && m.left.is_none())
+    {
+        return Err(conflict("clientId", "the client is already a member"));
+    }
+    Ok(vec![
+        HouseholdMemberAdded {
+            household_id: household,
+            client_id: client,
+            relationship,
+            owner: owner(actor),
+            joined,
+        }
+        .into(),
+    ])
+}
+
+/// The event enrolling a client (the `enroll_client` command's rules).
+pub(crate) fn decide_enrollment(
+    p: &Projections,
+    actor: &Actor,
+    input: &EnrollmentInput,
+    id: EnrollmentId,
+    imported: Imported,
+) -> Result<Vec<Event>, CommandError> {
+    require_agency_staff(actor, "enroll clients")?;
+    if let Some(coc) = &input.enrollment_coc {
+        let ok = coc.len() == 6
+            && coc.as_bytes()[2] == b'-'
+            && coc[..2].chars().all(|c| c.is_ascii_uppercase())
+            && coc[3..].chars().all(|c| c.is_ascii_digit());
+        if !ok {
+            return Err(CommandError::validation(
+                "enrollmentCoc",
+                format!("`{coc}` is not a CoC code like CA-502"),
+            ));
+        }
+    }
+    let (source_id, headless_household) = match imported {
+        Imported::No => (None, false),
+        Imported::Yes {
+            source_id,
+            headless_household,
+        } => (Some(source_id), headless_household),
+    };
+    let w = p.write_model();
+    client_access(p, actor, input.client, "clientId")?;
+    let program = w
+        .catalog()
+        .program(input.program)
+        .ok_or_else(|| not_found("programId", "program"))?;
+    if program.organization != actor.organization {
+        return Err(forbidden(
+            "clients are enrolled only in your own organization's programs",
+        ));
+    }
+    let entry = input.entry_date;
+    not_future("entryDate", entry, p.today())?;
+    if let Some(Some(dob)) = w.intake(input.client).and_then(|i| i.dob.as_clear())
+        && entry < *dob
+    {
+        return Err(CommandError::validation(
+            "entryDate",
+            format!("{entry} is before the client's date of birth"),
+        ));
+    }
+    if !program.operating.contains(entry) {
+        return Err(CommandError::validation(
+            "entryDate",
+            format!("the program is not operating on {entry}"),
+        ));
+    }
+    if let Some(existing) = w
+        .enrollments(input.client)
+        .into_iter()
+        .find(|e| e.program == input.program && e.exit.is_none_or(|x| x > entry))
+    {
+        return Err(conflict(
+            "entryDate",
+            format!(
+                "the client is already enrolled in this program from {} (enrollment {})",
+                existing.entry, existing.id
+            ),
+        ));
+    }
+    if let Some(move_in) = input.move_in_date
+        && (move_in < entry || move_in > p.today())
+    {
+        return Err(CommandError::validation(
+            "moveInDate",
+            "between the entry date and today",
+        ));
+    }
+    if let Some(manager) = input.case_manager
+        && w.user(manager)
+            .is_none_or(|u| u.organization != actor.organization)
+    {
+        return Err(not_found("caseManagerId", "user in your organization"));
+    }
+    let is_head = input.relationship == RelationshipToHoH::SelfHeadOfHousehold;
+    match input.household {
+        None if !is_head && !headless_household => {
+            return Err(CommandError::validation(
+                "relationshipToHoH",
+                "a client enrolled without a household is its own head (SELF)",
+            ));
+        }
+        None => {}
+        Some(household) => {
+            let h = w
+                .household(household)
+                .ok_or_else(|| not_found("householdId", "household"))?;
+            if !h.has_member(input.client, entry) {
+                return Err(CommandError::validation(
+                    "householdId",
+                    format!("the client is not a member of the household on {entry}"),
+                ));
+            }
+            if is_head != (h.head == input.client) {
+                return Err(CommandError::validation(
+                    "relationshipToHoH",
+                    "SELF exactly for the household's head",
+                ));
+            }
+            let enrolled = household_enrollments(p, household, input.program);
+            let head_enrolled = enrolled
+                .iter()
+                .any(|(_, e)| e.relationship == RelationshipToHoH::SelfHeadOfHousehold);
+            if is_head && head_enrolled {
+                return Err(conflict(
+                    "relationshipToHoH",
+                    "the household already has a head of household enrolled in this program",
+                ));
+            }
+            if !is_head && !head_enrolled {
+                return Err(CommandError::validation(
+                    "householdId",
+                    "enroll the head of household in this program first",
+                ));
+            }
+        }
+    }
+    let restriction = restriction_for(p, input.restriction, RecordKind::Enrollment, None);
+    Ok(vec![
+        ClientEnrolled {
+            enrollment_id: id,
+            client_id: input.client,
+            program_id: input.program,
+            owner: owner(actor),
+            entry_date: entry,
+            household_id: input.household,
+            relationship_to_hoh: input.relationship,
+            living_situation: input.living_situation,
+            rental_subsidy_type: input.rental_subsidy_type,
+            disabling_condition: input.disabling_condition,
+            enrollment_coc: input.enrollment_coc.clone(),
+            move_in_date: input.move_in_date,
+            case_manager: input.case_manager,
+            restriction,
+            source_id,
+        }
+        .into(),
+    ])
+}
+
+/// The events exiting an enrollment (the `exit_enrollment` command's rules), with the
+/// enrollments exited.
+pub(crate) fn decide_exit(
+    p: &Projections,
+    actor: &Actor,
+    input: &ExitInput,
+    source_id: Option<String>,
+) -> Result<(Vec<EnrollmentId>, Vec<Event>), CommandError> {
+    require_agency_staff(actor, "exit enrollments")?;
+    check_len("otherDestination", &input.other_destination, 100)?;
+    let (client, facts) = owned_enrollment(p, actor, input.enrollment)?;
+    if facts.exit.is_some() {
+        return Err(conflict("enrollmentId", "the enrollment is already exited"));
+    }
+    not_future("exitDate", input.exit_date, p.today())?;
+    let mut targets = vec![(client, facts.clone())];
+    if input.whole_household
+        && let Some(household) = facts.household
+    {
+        targets.extend(
+            household_enrollments(p, household, facts.program)
+                .into_iter()
+                .filter(|(_, e)| e.id != facts.id),
+        );
+    }
+    let mut exited = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    for (client, e) in targets {
+        if input.exit_date < e.entry {
+            return Err(CommandError::validation(
+                "exitDate",
+                format!(
+                    "{} is before the entry date {} of enrollment {}",
+                    input.exit_date, e.entry, e.id
+                ),
+            ));
+        }
+        exited.push(e.id);
+        events.push(
+            EnrollmentExited {
+                enrollment_id: e.id,
+                client_id: client,
+                exit_date: input.exit_date,
+                destination: input.destination,
+                destination_subsidy_type: input.destination_subsidy_type,
+                other_destination: Pii::new(input.other_destination.clone()),
+                // The source's ExitID names the exit of the enrollment it was given for.
+                source_id: (e.id == facts.id).then(|| source_id.clone()).flatten(),
+            }
+            .into(),
+        );
+    }
+    Ok((exited, events))
+}
+
+/// A service, as a command receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ServiceInput {
+    pub client: ClientId,
+    pub enrollment: Option<EnrollmentId>,
+    pub date: Date,
+    pub service_type: ServiceTypeCode,
+    pub description: String,
+    pub restriction: Option<TransactionRestriction>,
+}
+
+/// The event recording a service (the `record_service` command's rules).
+pub(crate) fn decide_service(
+    p: &Projections,
+    actor: &Actor,
+    input: &ServiceInput,
+    id: ServiceId,
+    source_id: Option<String>,
+) -> Result<Vec<Event>, CommandError> {
+    require_agency_staff(actor, "record services")?;
+    check_len("description", &input.description, 2000)?;
+    if input.service_type.record_type == 0 || input.service_type.type_provided == 0 {
+        return Err(CommandError::validation(
+            "serviceType",
+            "HUD record type and type provided are positive codes",
+        ));
+    }
+    let (client, enrollment, date) = (input.client, input.enrollment, input.date);
+    client_access(p, actor, client, "clientId")?;
+    not_future("date", date, p.today())?;
+    check_enrollment_of(p, actor, client, enrollment, date)?;
+    let program = enrollment
+        .and_then(|e| p.write_model().enrollment(e))
+        .map(|(_, e)| e.program);
+    crate::shelter::refuse_if_barred(p, actor, client, date, None, program)?;
+    Ok(vec![
+        ServiceRecorded {
+            service_id: id,
+            client_id: client,
+            enrollment_id: enrollment,
+            owner: owner(actor),
+            date,
+            service_type: input.service_type,
+            description: Pii::new(input.description.clone()),
+            restriction: restriction_for(p, input.restriction, RecordKind::Service, None),
+            source_id,
+        }
+        .into(),
+    ])
+}
+
+/// An assessment, as a command receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AssessmentInput {
+    pub client: ClientId,
+    pub enrollment: Option<EnrollmentId>,
+    pub date: Date,
+    pub kind: AssessmentKind,
+    pub stage: Option<DataCollectionStage>,
+    pub answers: Vec<AssessmentAnswer>,
+    pub restriction: Option<TransactionRestriction>,
+}
+
+/// The event recording an assessment (the `record_assessment` command's rules).
+pub(crate) fn decide_assessment(
+    p: &Projections,
+    actor: &Actor,
+    input: &AssessmentInput,
+    id: AssessmentId,
+    source_id: Option<String>,
+) -> Result<Vec<Event>, CommandError> {
+    require_agency_staff(actor, "record assessments")?;
+    let answers = &input.answers;
+    if answers.is_empty() {
+        return Err(CommandError::validation("answers", "at least one answer"));
+    }
+    if answers.len() > 500 {
+        return Err(CommandError::validation("answers", "at most 500 answers"));
+    }
+    for (i, a) in answers.iter().enumerate() {
+        require_text(&format!("answers[{i}].item"), &a.item, 100)?;
+        if let caseledger_core::events::AnswerValue::Text(t) = &a.value {
+            check_len(
+                &format!("answers[{i}].text"),
+                t.as_clear().map_or("", |s| s),
+                2000,
+            )?;
+        }
+    }
+    let (client, enrollment, date) = (input.client, input.enrollment, input.date);
+    client_access(p, actor, client, "clientId")?;
+    not_future("date", date, p.today())?;
+    check_enrollment_of(p, actor, client, enrollment, date)?;
+    Ok(vec![
+        AssessmentRecorded {
+            assessment_id: id,
+            client_id: client,
+            enrollment_id: enrollment,
+            owner: owner(actor),
+            date,
+            kind: input.kind,
+            data_collection_stage: input.stage,
+            answers: answers.clone(),
+            restriction: restriction_for(
+                p,
+                input.restriction,
+                RecordKind::Assessment,
+                Some(input.kind),
+            ),
+            source_id,
+        }
+        .into(),
+    ])
+}
+
+impl Service {
     /// otherwise).
     pub async fn add_case_note(
         &self,

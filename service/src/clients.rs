@@ -285,52 +285,14 @@ impl Service {
         input: IntakeInput,
     ) -> Result<IntakeOutcome, CommandError> {
         let actor = self.actor(user)?;
-        require_agency_staff(&actor, "record client intakes")?;
-        check_name(&input.name, input.name_data_quality)?;
-        let ssn = check_ssn(&input.ssn, input.ssn_data_quality)?;
-        check_race(&input.race_ethnicity, input.race_none)?;
-        check_len(
-            "additionalRaceEthnicity",
-            &input.additional_race_ethnicity,
-            100,
-        )?;
-        check_len("differentIdentityText", &input.different_identity_text, 100)?;
-        check_address(&input.address)?;
         let client: ClientId = new_id();
         let mut duplicates = Vec::new();
         let written = self
             .execute(actor, |p| {
-                check_dob(input.dob, input.dob_data_quality, p.today())?;
+                let events = decide_intake(p, &actor, &input, client, None)?;
+                let ssn = events_ssn(&events);
                 duplicates = possible_duplicates(p, &actor, &input, &ssn);
-                let restriction = input.restriction.unwrap_or_else(|| {
-                    p.write_model().policy(p.today()).default_client_restriction
-                });
-                Ok(vec![
-                    ClientIntakeRecorded {
-                        client_id: client,
-                        organization_id: actor.organization,
-                        name: Pii::new(input.name.clone()),
-                        name_data_quality: input.name_data_quality,
-                        ssn: Pii::new(ssn.clone()),
-                        ssn_data_quality: input.ssn_data_quality,
-                        dob: Pii::new(input.dob),
-                        dob_data_quality: input.dob_data_quality,
-                        race_ethnicity: input.race_ethnicity.clone(),
-                        race_none: input.race_none,
-                        additional_race_ethnicity: Pii::new(
-                            input.additional_race_ethnicity.clone(),
-                        ),
-                        sex: input.sex,
-                        genders: input.genders.clone(),
-                        gender_none: input.gender_none,
-                        different_identity_text: Pii::new(input.different_identity_text.clone()),
-                        veteran_status: input.veteran_status,
-                        address: Pii::new(input.address.clone()),
-                        restriction,
-                        source_id: None,
-                    }
-                    .into(),
-                ])
+                Ok(events)
             })
             .await?;
         Ok(IntakeOutcome {
@@ -346,75 +308,11 @@ impl Service {
     pub async fn update_client_intake(
         &self,
         user: UserId,
-        mut edit: ClientIntakeEdited,
+        edit: ClientIntakeEdited,
     ) -> Result<Written, CommandError> {
         let actor = self.actor(user)?;
-        if !matches!(
-            actor.role,
-            Role::CaseManager | Role::AgencyAdmin | Role::SystemAdmin
-        ) {
-            return Err(forbidden("your role may not edit client data"));
-        }
-        if edit.is_empty() {
-            return Err(CommandError::validation("intake", "no field to change"));
-        }
-        self.execute(actor, |p| {
-            let access = client_access(p, &actor, edit.client_id, "clientId")?;
-            if access.level != AccessLevel::Edit {
-                return Err(forbidden(
-                    "cannot edit data created by another organization",
-                ));
-            }
-            let current = p
-                .write_model()
-                .intake(edit.client_id)
-                .ok_or_else(|| not_found("clientId", "client"))?;
-            let name = edit
-                .name
-                .as_ref()
-                .map_or(current.name.as_clear().cloned().unwrap_or_default(), |n| {
-                    n.as_clear().cloned().unwrap_or_default()
-                });
-            check_name(
-                &name,
-                edit.name_data_quality.unwrap_or(current.name_data_quality),
-            )?;
-            if edit.ssn.is_some() || edit.ssn_data_quality.is_some() {
-                let ssn = edit
-                    .ssn
-                    .as_ref()
-                    .or(Some(&current.ssn))
-                    .and_then(|s| s.as_clear())
-                    .cloned()
-                    .unwrap_or_default();
-                let digits = check_ssn(
-                    &ssn,
-                    edit.ssn_data_quality.unwrap_or(current.ssn_data_quality),
-                )?;
-                if edit.ssn.is_some() {
-                    edit.ssn = Some(Pii::new(digits));
-                }
-            }
-            let dob = edit
-                .dob
-                .as_ref()
-                .or(Some(&current.dob))
-                .and_then(|d| d.as_clear())
-                .copied()
-                .flatten();
-            check_dob(
-                dob,
-                edit.dob_data_quality.unwrap_or(current.dob_data_quality),
-                p.today(),
-            )?;
-            let races = edit
-                .race_ethnicity
-                .as_ref()
-                .unwrap_or(&current.race_ethnicity);
-            check_race(races, edit.race_none.unwrap_or(current.race_none))?;
-            Ok(vec![edit.clone().into()])
-        })
-        .await
+        self.execute(actor, |p| decide_intake_edit(p, &actor, edit))
+            .await
     }
 
     /// Sets or clears the client's address. Any organization that can see the client.
@@ -634,4 +532,135 @@ fn require_creator(
         )));
     }
     Ok(())
+}
+
+/// The SSN an intake event records (its digits, as the command normalised them).
+fn events_ssn(events: &[caseledger_core::Event]) -> String {
+    match events.first() {
+        Some(caseledger_core::Event::ClientIntakeRecorded(i)) => {
+            i.ssn.as_clear().cloned().unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
+/// The event recording an intake (the `intake_client` command's rules); `source_id` is the
+/// client's `PersonalID` when it comes from another system's export.
+pub(crate) fn decide_intake(
+    p: &Projections,
+    actor: &Actor,
+    input: &IntakeInput,
+    client: ClientId,
+    source_id: Option<String>,
+) -> Result<Vec<caseledger_core::Event>, CommandError> {
+    require_agency_staff(actor, "record client intakes")?;
+    check_name(&input.name, input.name_data_quality)?;
+    let ssn = check_ssn(&input.ssn, input.ssn_data_quality)?;
+    check_race(&input.race_ethnicity, input.race_none)?;
+    check_len(
+        "additionalRaceEthnicity",
+        &input.additional_race_ethnicity,
+        100,
+    )?;
+    check_len("differentIdentityText", &input.different_identity_text, 100)?;
+    check_address(&input.address)?;
+    check_dob(input.dob, input.dob_data_quality, p.today())?;
+    let restriction = input
+        .restriction
+        .unwrap_or_else(|| p.write_model().policy(p.today()).default_client_restriction);
+    Ok(vec![
+        ClientIntakeRecorded {
+            client_id: client,
+            organization_id: actor.organization,
+            name: Pii::new(input.name.clone()),
+            name_data_quality: input.name_data_quality,
+            ssn: Pii::new(ssn),
+            ssn_data_quality: input.ssn_data_quality,
+            dob: Pii::new(input.dob),
+            dob_data_quality: input.dob_data_quality,
+            race_ethnicity: input.race_ethnicity.clone(),
+            race_none: input.race_none,
+            additional_race_ethnicity: Pii::new(input.additional_race_ethnicity.clone()),
+            sex: input.sex,
+            genders: input.genders.clone(),
+            gender_none: input.gender_none,
+            different_identity_text: Pii::new(input.different_identity_text.clone()),
+            veteran_status: input.veteran_status,
+            address: Pii::new(input.address.clone()),
+            restriction,
+            source_id,
+        }
+        .into(),
+    ])
+}
+
+/// The event correcting an intake (the `update_client_intake` command's rules).
+pub(crate) fn decide_intake_edit(
+    p: &Projections,
+    actor: &Actor,
+    mut edit: ClientIntakeEdited,
+) -> Result<Vec<caseledger_core::Event>, CommandError> {
+    if !matches!(
+        actor.role,
+        Role::CaseManager | Role::AgencyAdmin | Role::SystemAdmin
+    ) {
+        return Err(forbidden("your role may not edit client data"));
+    }
+    if edit.is_empty() {
+        return Err(CommandError::validation("intake", "no field to change"));
+    }
+    let access = client_access(p, actor, edit.client_id, "clientId")?;
+    if access.level != AccessLevel::Edit {
+        return Err(forbidden(
+            "cannot edit data created by another organization",
+        ));
+    }
+    let current = p
+        .write_model()
+        .intake(edit.client_id)
+        .ok_or_else(|| not_found("clientId", "client"))?;
+    let name = edit
+        .name
+        .as_ref()
+        .map_or(current.name.as_clear().cloned().unwrap_or_default(), |n| {
+            n.as_clear().cloned().unwrap_or_default()
+        });
+    check_name(
+        &name,
+        edit.name_data_quality.unwrap_or(current.name_data_quality),
+    )?;
+    if edit.ssn.is_some() || edit.ssn_data_quality.is_some() {
+        let ssn = edit
+            .ssn
+            .as_ref()
+            .or(Some(&current.ssn))
+            .and_then(|s| s.as_clear())
+            .cloned()
+            .unwrap_or_default();
+        let digits = check_ssn(
+            &ssn,
+            edit.ssn_data_quality.unwrap_or(current.ssn_data_quality),
+        )?;
+        if edit.ssn.is_some() {
+            edit.ssn = Some(Pii::new(digits));
+        }
+    }
+    let dob = edit
+        .dob
+        .as_ref()
+        .or(Some(&current.dob))
+        .and_then(|d| d.as_clear())
+        .copied()
+        .flatten();
+    check_dob(
+        dob,
+        edit.dob_data_quality.unwrap_or(current.dob_data_quality),
+        p.today(),
+    )?;
+    let races = edit
+        .race_ethnicity
+        .as_ref()
+        .unwrap_or(&current.race_ethnicity);
+    check_race(races, edit.race_none.unwrap_or(current.race_none))?;
+    Ok(vec![edit.into()])
 }

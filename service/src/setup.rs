@@ -61,26 +61,15 @@ impl Service {
         operating: Option<DateWindow>,
     ) -> Result<(ProgramId, Written), CommandError> {
         let actor = self.actor(user)?;
-        require_system_admin(&actor, "create programs")?;
-        require_text("name", name, 200)?;
         let id: ProgramId = new_id();
+        let new = NewProgram {
+            organization,
+            name,
+            project_type,
+            operating,
+        };
         let written = self
-            .execute(actor, |p| {
-                require_organization(p, organization, "organizationId")?;
-                let operating = operating.unwrap_or(DateWindow::open(p.today()));
-                check_window("operating", &operating)?;
-                Ok(vec![
-                    ProgramCreated {
-                        program_id: id,
-                        organization_id: organization,
-                        name: name.trim().to_string(),
-                        project_type,
-                        operating,
-                        source_id: None,
-                    }
-                    .into(),
-                ])
-            })
+            .execute(actor, |p| decide_program(p, &actor, id, &new, None))
             .await?;
         Ok((id, written))
     }
@@ -290,4 +279,39 @@ impl Service {
             .await?;
         Ok((id, written))
     }
+}
+
+/// A program to create.
+pub(crate) struct NewProgram<'a> {
+    pub organization: OrganizationId,
+    pub name: &'a str,
+    pub project_type: ProjectType,
+    pub operating: Option<DateWindow>,
+}
+
+/// The event creating a program (the `create_program` command's rules); `source_id` is its
+/// `ProjectID` when it comes from another system's export.
+pub(crate) fn decide_program(
+    p: &Projections,
+    actor: &Actor,
+    id: ProgramId,
+    new: &NewProgram<'_>,
+    source_id: Option<String>,
+) -> Result<Vec<caseledger_core::Event>, CommandError> {
+    require_system_admin(actor, "create programs")?;
+    require_text("name", new.name, 200)?;
+    require_organization(p, new.organization, "organizationId")?;
+    let operating = new.operating.unwrap_or(DateWindow::open(p.today()));
+    check_window("operating", &operating)?;
+    Ok(vec![
+        ProgramCreated {
+            program_id: id,
+            organization_id: new.organization,
+            name: new.name.trim().to_string(),
+            project_type: new.project_type,
+            operating,
+            source_id,
+        }
+        .into(),
+    ])
 }
