@@ -1,13 +1,15 @@
 //! `caseledger`: run the service, check the log, inspect it, measure it.
 //!
 //! Exit codes: 0 success; 1 the log failed verification (or refused to open because its chain
-//! is broken); 2 bad usage (from clap); 3 any other failure (I/O, data directory in use, ...).
+//! is broken); 2 bad usage (from clap); 3 any other failure (I/O, data directory in use, ...);
+//! 4 an import refused rows of its input.
 #![forbid(unsafe_code)]
 
 mod admin;
 mod audit;
 mod bench;
 mod fixtures;
+mod hmis;
 mod keys;
 mod logging;
 mod logtools;
@@ -106,6 +108,10 @@ enum Command {
     /// The master key: rotate it, or show its fingerprint and key counts (stopped server).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Import a HUD HMIS CSV export (FY2024 or FY2026) into a stopped server's data directory.
+    /// Nothing is written if a row is refused (unless --allow-partial); importing the same
+    /// export again writes nothing. Exit code 4 when rows were refused.
+    ImportHmis(hmis::ImportArgs),
     /// Generated data: `fixtures generate` writes a deterministic history of any size.
     #[command(subcommand)]
     Fixtures(fixtures::FixturesCommand),
@@ -119,6 +125,14 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// An import refused rows of its input.
+    pub fn refused(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: 4,
+            error: error.into(),
+        }
+    }
+
     /// The log's chain does not verify.
     pub fn chain(error: impl Into<anyhow::Error>) -> Self {
         Failure {
@@ -188,6 +202,7 @@ fn main() -> ExitCode {
         Command::Retention(cmd) => retention::run(cmd),
         Command::Keys(cmd) => keys::run(cmd),
         Command::Fixtures(cmd) => fixtures::run(cmd),
+        Command::ImportHmis(args) => hmis::import(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,6 +20,7 @@ pub mod export;
 pub mod records;
 pub mod reject;
 mod row;
+pub mod spec;
 
 pub use export::{CsvVersion, ExportDir, Row, Table};
 pub use reject::Reject;

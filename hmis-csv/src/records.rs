@@ -1,13 +1,19 @@
 //! The export's organizations, projects, enrollments and exits, each row checked on its own and
 //! against the files it points into: a project's `OrganizationID`, an enrollment's `PersonalID`
 //! and `ProjectID`, an exit's `EnrollmentID` must name a row that was read (and not refused);
-//! an exit may not come before its entry. Rows with `DateDeleted` are counted and set aside.
+//! an exit may not come before its entry; a service or an assessment-like row (income, health,
+//! disabilities, ...) names an enrollment of its client. Rows with `DateDeleted` are counted and
+//! set aside. Files the domain has no counterpart for (Funder, Inventory, ...) are counted.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use caseledger_core::Date;
-use caseledger_core::hud::{Destination, ProjectType, RelationshipToHoH};
+use caseledger_core::hud::{
+    DataCollectionStage, Destination, LivingSituation, NoYesReasons, ProjectType,
+    RelationshipToHoH, RentalSubsidyType,
+};
+use chrono::NaiveDateTime;
 
 use crate::client::{ClientRecord, read_clients};
 use crate::export::ExportError;
@@ -17,6 +23,8 @@ use crate::{CsvVersion, ExportDir, Reject, Table};
 /// An organization (`Organization.csv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganizationRecord {
+    /// The line in `Organization.csv`.
+    pub line: u64,
     /// `OrganizationID`.
     pub id: String,
     /// `OrganizationName`.
@@ -28,6 +36,8 @@ pub struct OrganizationRecord {
 /// A project (`Project.csv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectRecord {
+    /// The line in `Project.csv`.
+    pub line: u64,
     /// `ProjectID`.
     pub id: String,
     /// `OrganizationID`: the owning organization.
@@ -60,11 +70,27 @@ pub struct EnrollmentRecord {
     pub household_id: String,
     /// `RelationshipToHoH`.
     pub relationship: RelationshipToHoH,
+    /// `LivingSituation` (3.917).
+    pub living_situation: Option<LivingSituation>,
+    /// `RentalSubsidyType`.
+    pub rental_subsidy_type: Option<RentalSubsidyType>,
+    /// `DisablingCondition` (empty reads as 99).
+    pub disabling_condition: NoYesReasons,
+    /// `EnrollmentCoC`.
+    pub enrollment_coc: Option<String>,
+    /// `MoveInDate`.
+    pub move_in: Option<Date>,
+    /// `DateUpdated`.
+    pub updated: Option<NaiveDateTime>,
+    /// `UserID`.
+    pub user_id: String,
 }
 
 /// An exit (`Exit.csv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExitRecord {
+    /// The line in `Exit.csv`.
+    pub line: u64,
     /// `ExitID`.
     pub id: String,
     /// `EnrollmentID`.
@@ -73,6 +99,215 @@ pub struct ExitRecord {
     pub exit: Date,
     /// `Destination`, if recorded.
     pub destination: Option<Destination>,
+    /// `DestinationSubsidyType`.
+    pub destination_subsidy_type: Option<RentalSubsidyType>,
+    /// `OtherDestination`.
+    pub other_destination: String,
+    /// `UserID`.
+    pub user_id: String,
+}
+
+/// A user of the exporting system (`User.csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// `UserID`.
+    pub id: String,
+    /// `UserFirstName` and `UserLastName`, as one display name.
+    pub name: String,
+}
+
+/// A service (`Services.csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRecord {
+    /// The line in `Services.csv`.
+    pub line: u64,
+    /// `ServicesID`.
+    pub id: String,
+    /// `EnrollmentID`.
+    pub enrollment_id: String,
+    /// `DateProvided`.
+    pub date: Date,
+    /// `RecordType`.
+    pub record_type: u16,
+    /// `TypeProvided`.
+    pub type_provided: u16,
+    /// `OtherTypeProvided`.
+    pub other: String,
+    /// `UserID`.
+    pub user_id: String,
+}
+
+/// One value of an assessment-like row: a HUD code, an amount, a date or text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// An integer (a HUD list code or a count).
+    Code(u16),
+    /// A number with cents (`IncomeFromAnySource` amounts), in cents.
+    Cents(i64),
+    /// A date.
+    Date(Date),
+    /// Anything else, kept as text.
+    Text(String),
+}
+
+impl Value {
+    /// Reads a CSV value the way HUD writes codes, amounts and dates.
+    pub fn parse(text: &str, reference_year: i32) -> Value {
+        if let Ok(code) = text.parse::<u16>() {
+            return Value::Code(code);
+        }
+        if let Some(cents) = parse_cents(text) {
+            return Value::Cents(cents);
+        }
+        if text.len() >= 8
+            && text.contains(['-', '/'])
+            && let Some(date) = crate::dates::parse_date(text, reference_year)
+        {
+            return Value::Date(date);
+        }
+        Value::Text(text.to_string())
+    }
+}
+
+/// `123`, `123.4`, `-5.25` as cents.
+fn parse_cents(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty()
+        || fraction.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+    let cents = whole.checked_mul(100)?.checked_add(fraction)?;
+    Some(if negative { -cents } else { cents })
+}
+
+/// The files whose rows are answers collected on a date for an enrollment: the domain keeps
+/// each row as an assessment whose answers are the row's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AnswerFile {
+    /// `IncomeBenefits.csv` (4.02, 4.03).
+    IncomeBenefits,
+    /// `HealthAndDV.csv` (4.04, 4.11).
+    HealthAndDv,
+    /// `Disabilities.csv` (4.05–4.10).
+    Disabilities,
+    /// `EmploymentEducation.csv` (R4, R6).
+    EmploymentEducation,
+    /// `CurrentLivingSituation.csv` (4.12).
+    CurrentLivingSituation,
+    /// `Assessment.csv` (4.19).
+    Assessment,
+    /// `Event.csv` (4.20).
+    Event,
+    /// `YouthEducationStatus.csv` (C3).
+    YouthEducationStatus,
+}
+
+impl AnswerFile {
+    /// Every such file, in the order they are imported.
+    pub const ALL: [AnswerFile; 8] = [
+        AnswerFile::IncomeBenefits,
+        AnswerFile::HealthAndDv,
+        AnswerFile::Disabilities,
+        AnswerFile::EmploymentEducation,
+        AnswerFile::CurrentLivingSituation,
+        AnswerFile::Assessment,
+        AnswerFile::Event,
+        AnswerFile::YouthEducationStatus,
+    ];
+
+    /// The file's name.
+    pub const fn file(self) -> &'static str {
+        match self {
+            AnswerFile::IncomeBenefits => "IncomeBenefits.csv",
+            AnswerFile::HealthAndDv => "HealthAndDV.csv",
+            AnswerFile::Disabilities => "Disabilities.csv",
+            AnswerFile::EmploymentEducation => "EmploymentEducation.csv",
+            AnswerFile::CurrentLivingSituation => "CurrentLivingSituation.csv",
+            AnswerFile::Assessment => "Assessment.csv",
+            AnswerFile::Event => "Event.csv",
+            AnswerFile::YouthEducationStatus => "YouthEducationStatus.csv",
+        }
+    }
+
+    /// The file's name without `.csv`: the prefix of its rows' source ids.
+    pub fn stem(self) -> &'static str {
+        self.file().trim_end_matches(".csv")
+    }
+
+    /// The file named `stem`.
+    pub fn from_stem(stem: &str) -> Option<AnswerFile> {
+        AnswerFile::ALL.into_iter().find(|f| f.stem() == stem)
+    }
+
+    /// The row id's column.
+    pub const fn id_column(self) -> &'static str {
+        match self {
+            AnswerFile::IncomeBenefits => "IncomeBenefitsID",
+            AnswerFile::HealthAndDv => "HealthAndDVID",
+            AnswerFile::Disabilities => "DisabilitiesID",
+            AnswerFile::EmploymentEducation => "EmploymentEducationID",
+            AnswerFile::CurrentLivingSituation => "CurrentLivingSitID",
+            AnswerFile::Assessment => "AssessmentID",
+            AnswerFile::Event => "EventID",
+            AnswerFile::YouthEducationStatus => "YouthEducationStatusID",
+        }
+    }
+
+    /// The column holding the date the answers were collected.
+    pub const fn date_column(self) -> &'static str {
+        match self {
+            AnswerFile::Assessment => "AssessmentDate",
+            AnswerFile::Event => "EventDate",
+            _ => "InformationDate",
+        }
+    }
+
+    /// Columns that say where a row belongs rather than what was answered.
+    pub fn is_frame_column(self, column: &str) -> bool {
+        column == self.id_column()
+            || column == self.date_column()
+            || matches!(
+                column,
+                "EnrollmentID"
+                    | "PersonalID"
+                    | "DataCollectionStage"
+                    | "DateCreated"
+                    | "DateUpdated"
+                    | "UserID"
+                    | "DateDeleted"
+                    | "ExportID"
+            )
+    }
+}
+
+/// One row of an [`AnswerFile`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerRecord {
+    /// The file.
+    pub file: AnswerFile,
+    /// The line in it.
+    pub line: u64,
+    /// The row's id.
+    pub id: String,
+    /// `EnrollmentID`.
+    pub enrollment_id: String,
+    /// The date the answers were collected.
+    pub date: Date,
+    /// `DataCollectionStage`, where the file has one.
+    pub stage: Option<DataCollectionStage>,
+    /// The answered columns (non-empty), in file order.
+    pub answers: Vec<(String, Value)>,
+    /// `UserID`.
+    pub user_id: String,
 }
 
 /// What happened to the rows of one file.
@@ -86,6 +321,8 @@ pub struct FileCounts {
     pub deleted: usize,
     /// Rows refused (see the rejects).
     pub rejected: usize,
+    /// Rows that hold nothing to keep (an assessment row with no answer).
+    pub empty: usize,
 }
 
 /// An export read and checked: everything accepted, every reject, counts per file.
@@ -101,6 +338,12 @@ pub struct Checked {
     pub enrollments: BTreeMap<String, EnrollmentRecord>,
     /// Exits by `EnrollmentID` (one per enrollment).
     pub exits: BTreeMap<String, ExitRecord>,
+    /// Users by `UserID`.
+    pub users: BTreeMap<String, UserRecord>,
+    /// Services, in file order.
+    pub services: Vec<ServiceRecord>,
+    /// Rows of the assessment-like files, file by file in file order.
+    pub answers: Vec<AnswerRecord>,
     /// Every refused value or row, in file order.
     pub rejects: Vec<Reject>,
     /// Per file.
@@ -140,6 +383,20 @@ impl Checked {
     }
 }
 
+/// Files of the format the domain keeps nothing of: funding sources, bed inventory, CoC
+/// geography, residential affiliations, participation periods, and coordinated-entry
+/// questionnaires beyond their results. Their rows are counted as read, not imported.
+pub const NOT_IMPORTED: [&str; 8] = [
+    "Funder.csv",
+    "Inventory.csv",
+    "ProjectCoC.csv",
+    "Affiliation.csv",
+    "HMISParticipation.csv",
+    "CEParticipation.csv",
+    "AssessmentQuestions.csv",
+    "AssessmentResults.csv",
+];
+
 fn table(export: &ExportDir, name: &str) -> Result<Table, ExportError> {
     Ok(export.table(name)?.unwrap_or_else(|| Table {
         file: name.to_string(),
@@ -161,6 +418,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         let victim_service_provider = r.flag("VictimServiceProvider");
         let deleted = r.deleted();
         let record = OrganizationRecord {
+            line: row.line,
             id: id.clone(),
             name,
             victim_service_provider,
@@ -193,6 +451,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         }
         let deleted = r.deleted();
         let record = project_type.map(|project_type| ProjectRecord {
+            line: row.line,
             id: id.clone(),
             organization_id,
             name,
@@ -236,18 +495,40 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             Some(RelationshipToHoH::DataNotCollected),
         );
         let household_id = r.text("HouseholdID");
+        let living_situation = r.code("LivingSituation", LivingSituation::from_code, None);
+        let rental_subsidy_type = r.code("RentalSubsidyType", RentalSubsidyType::from_code, None);
+        let disabling_condition = r.code(
+            "DisablingCondition",
+            NoYesReasons::from_code,
+            Some(NoYesReasons::DataNotCollected),
+        );
+        let coc = r.text("EnrollmentCoC");
+        let move_in = r.date("MoveInDate");
+        if let (Some(entry), Some(move_in)) = (entry, move_in)
+            && move_in < entry
+        {
+            r.refuse("MoveInDate", format!("before the entry date ({entry})"));
+        }
+        let updated = r.timestamp("DateUpdated");
         let deleted = r.deleted();
-        let record = entry
-            .zip(relationship)
-            .map(|(entry, relationship)| EnrollmentRecord {
+        let record = (|| {
+            Some(EnrollmentRecord {
                 line: row.line,
                 id: id.clone(),
                 personal_id,
                 project_id,
-                entry,
+                entry: entry?,
                 household_id,
-                relationship,
-            });
+                relationship: relationship?,
+                living_situation,
+                rental_subsidy_type,
+                disabling_condition: disabling_condition?,
+                enrollment_coc: (!coc.is_empty()).then_some(coc),
+                move_in,
+                updated,
+                user_id: r.text("UserID"),
+            })
+        })();
         if let Some(e) = checked.settle(&t.file, deleted, record, r.rejects) {
             checked.enrollments.insert(id, e);
         }
@@ -277,6 +558,10 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             r.refuse("ExitDate", format!("exit before entry ({})", e.entry));
         }
         let destination = r.code("Destination", Destination::from_code, None);
+        let destination_subsidy_type =
+            r.code("DestinationSubsidyType", RentalSubsidyType::from_code, None);
+        let other_destination = r.text("OtherDestination");
+        let user_id = r.text("UserID");
         let deleted = r.deleted();
         if !deleted && let Some(first) = exits_seen.insert(enrollment_id.clone(), row.line) {
             r.refuse(
@@ -285,13 +570,105 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             );
         }
         let record = exit.map(|exit| ExitRecord {
+            line: row.line,
             id,
             enrollment_id: enrollment_id.clone(),
             exit,
             destination,
+            destination_subsidy_type,
+            other_destination,
+            user_id,
         });
         if let Some(x) = checked.settle(&t.file, deleted, record, r.rejects) {
             checked.exits.insert(enrollment_id, x);
+        }
+    }
+
+    let t = table(&export, "User.csv")?;
+    for row in &t.rows {
+        let mut r = RowReader::new(&t, row, reference_year);
+        let id = r.required("UserID");
+        let name = format!("{} {}", r.text("UserFirstName"), r.text("UserLastName"));
+        let deleted = r.deleted();
+        let record = UserRecord {
+            id: id.clone(),
+            name: name.trim().to_string(),
+        };
+        if let Some(u) = checked.settle(&t.file, deleted, Some(record), r.rejects) {
+            checked.users.insert(id, u);
+        }
+    }
+
+    let t = table(&export, "Services.csv")?;
+    for row in &t.rows {
+        let mut r = RowReader::new(&t, row, reference_year);
+        let id = r.required("ServicesID");
+        let (enrollment_id, date) = r.enrollment_row(&checked.enrollments, "DateProvided");
+        let record_type = r.positive("RecordType");
+        let type_provided = r.positive("TypeProvided");
+        let deleted = r.deleted();
+        let record = (|| {
+            Some(ServiceRecord {
+                line: row.line,
+                id,
+                enrollment_id,
+                date: date?,
+                record_type: record_type?,
+                type_provided: type_provided?,
+                other: r.text("OtherTypeProvided"),
+                user_id: r.text("UserID"),
+            })
+        })();
+        if let Some(s) = checked.settle(&t.file, deleted, record, r.rejects) {
+            checked.services.push(s);
+        }
+    }
+
+    for file in AnswerFile::ALL {
+        let t = table(&export, file.file())?;
+        for row in &t.rows {
+            let mut r = RowReader::new(&t, row, reference_year);
+            let id = r.required(file.id_column());
+            let (enrollment_id, date) = r.enrollment_row(&checked.enrollments, file.date_column());
+            let stage = r.code("DataCollectionStage", DataCollectionStage::from_code, None);
+            let answers: Vec<(String, Value)> = t
+                .headers
+                .iter()
+                .filter(|c| !file.is_frame_column(c))
+                .filter_map(|c| {
+                    let text = r.text(c);
+                    (!text.is_empty()).then(|| (c.clone(), Value::parse(&text, reference_year)))
+                })
+                .collect();
+            let deleted = r.deleted();
+            if answers.is_empty() && r.rejects.is_empty() && !deleted {
+                // Exports write a row per collection stage even when nothing was collected.
+                let counts = checked.count(&t.file);
+                counts.read += 1;
+                counts.empty += 1;
+                continue;
+            }
+            let record = date.map(|date| AnswerRecord {
+                file,
+                line: row.line,
+                id,
+                enrollment_id,
+                date,
+                stage,
+                answers,
+                user_id: r.text("UserID"),
+            });
+            if let Some(a) = checked.settle(&t.file, deleted, record, r.rejects) {
+                checked.answers.push(a);
+            }
+        }
+    }
+
+    // Files without a domain counterpart are read (a broken file still fails the import)
+    // and counted, so the summary accounts for every row of the export.
+    for file in NOT_IMPORTED {
+        if let Some(t) = export.table(file)? {
+            checked.count(file).read += t.rows.len();
         }
     }
     Ok((export.version, checked))

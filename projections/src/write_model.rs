@@ -420,6 +420,22 @@ impl<'a> WriteModel<'a> {
         self.projections.store.accounts.users.get(&id).copied()
     }
 
+    /// The active system administrators, oldest account first (ids are time-ordered): who an
+    /// operator tool acts as when it runs on a stopped server.
+    pub fn system_administrators(&self) -> Vec<caseledger_core::UserId> {
+        let mut admins: Vec<_> = self
+            .projections
+            .store
+            .accounts
+            .users
+            .iter()
+            .filter(|(_, u)| u.active && u.role == caseledger_core::Role::SystemAdmin)
+            .map(|(id, _)| *id)
+            .collect();
+        admins.sort();
+        admins
+    }
+
     /// The user with this username (case-insensitive), if any.
     pub fn user_named(&self, username: &str) -> Option<caseledger_core::UserId> {
         self.projections

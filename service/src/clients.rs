@@ -74,7 +74,7 @@ pub struct IntakeOutcome {
 }
 
 /// Digits of an SSN as typed (dashes and spaces allowed).
-fn ssn_digits(ssn: &str) -> Result<String, CommandError> {
+pub(crate) fn ssn_digits(ssn: &str) -> Result<String, CommandError> {
     let digits: String = ssn.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
     if !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(CommandError::validation("ssn", "digits only"));
@@ -84,7 +84,7 @@ fn ssn_digits(ssn: &str) -> Result<String, CommandError> {
 
 /// The SSA's rules for a full SSN: nine digits, area not 000, 666 or 9xx, group not 00,
 /// serial not 0000.
-fn check_full_ssn(digits: &str) -> Result<(), CommandError> {
+pub(crate) fn check_full_ssn(digits: &str) -> Result<(), CommandError> {
     let bad = |why: &str| CommandError::validation("ssn", format!("not a valid SSN: {why}"));
     if digits.len() != 9 {
         return Err(bad("a full SSN has nine digits"));

@@ -1,0 +1,199 @@
+//! `caseledger import-hmis`: a HUD HMIS CSV export into a stopped server's data directory,
+//! through the commands' own rules. Exit code 4 when rows were refused.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use caseledger_core::{Date, OrganizationId};
+use caseledger_service::Service;
+use caseledger_service::hmis_import::{ImportOptions, ImportReport, ImportStage};
+
+use crate::audit::Format;
+use crate::{DataArgs, Failure};
+
+/// `import-hmis` arguments.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The export's directory (Export.csv, Client.csv, ...).
+    dir: PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
+    /// A CSV file of `OrganizationID,caseledger organization id` lines: export organizations
+    /// that already exist here (their records join them; they are not created again).
+    #[arg(long, value_name = "FILE")]
+    as_org_mapping: Option<PathBuf>,
+    /// Check every row against the file rules and the commands' rules; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the valid rows even if others are refused (by default a refused row means
+    /// nothing is written).
+    #[arg(long)]
+    allow_partial: bool,
+    /// Decide as on this business date (YYYY-MM-DD) instead of today.
+    #[arg(long, env = "CASELEDGER_TODAY")]
+    today: Option<Date>,
+    /// How the per-file summary is printed.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Print no progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Reads an `--as-org-mapping` file.
+fn read_mapping(path: &Path) -> Result<BTreeMap<String, OrganizationId>, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut mapping = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (source, id) = line.split_once(',').ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}:{}: expected `OrganizationID,organization id`",
+                path.display(),
+                n + 1
+            )
+        })?;
+        match id.trim().parse::<OrganizationId>() {
+            Ok(id) => {
+                mapping.insert(source.trim().to_string(), id);
+            }
+            // A header line.
+            Err(_) if n == 0 => {}
+            Err(e) => {
+                return Err(anyhow::anyhow!(
+                    "{}:{}: `{}` is not an organization id: {e}",
+                    path.display(),
+                    n + 1,
+                    id.trim()
+                )
+                .into());
+            }
+        }
+    }
+    Ok(mapping)
+}
+
+/// Runs `import-hmis`.
+pub fn import(args: ImportArgs) -> Result<(), Failure> {
+    if !args.data.data.join("db").exists() {
+        return Err(anyhow::anyhow!(
+            "{} holds no log: bootstrap it first (`caseledger admin bootstrap --data {}`)",
+            args.data.data.display(),
+            args.data.data.display()
+        )
+        .into());
+    }
+    let options = ImportOptions {
+        dry_run: args.dry_run,
+        allow_partial: args.allow_partial,
+        organizations: match &args.as_org_mapping {
+            Some(path) => read_mapping(path)?,
+            None => BTreeMap::new(),
+        },
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let report = runtime.block_on(async {
+        let mut config = args.data.service_config();
+        config.today = args.today;
+        let service = Service::open(&config)?;
+        service.start();
+        let bar = progress_bar(args.quiet);
+        let stage = std::sync::Mutex::new(None);
+        let progress = |s: ImportStage, done: u64, total: u64| {
+            let mut current = stage.lock().expect("progress lock");
+            if *current != Some(s) {
+                *current = Some(s);
+                bar.set_message(match s {
+                    ImportStage::Deciding => "checking rows",
+                    ImportStage::Writing => "writing events",
+                });
+                bar.set_length(total);
+            }
+            bar.set_position(done);
+        };
+        let result = service.import_hmis(&args.dir, &options, &progress).await;
+        bar.finish_and_clear();
+        service.shutdown().await;
+        Ok::<_, Failure>(result?)
+    })?;
+    print_report(&report, args.format)?;
+    let refused = report.rejects.len();
+    let outcome = match (report.written, args.dry_run, refused) {
+        (_, true, 0) => format!("dry run: {} events would be written", report.events),
+        (_, true, n) => format!(
+            "dry run: {n} refused value(s); {} events would be written with --allow-partial",
+            report.events
+        ),
+        (true, false, 0) => format!("imported: {} events written", report.events),
+        (true, false, n) => format!(
+            "imported the valid rows (--allow-partial): {} events written, {n} refused value(s) not imported",
+            report.events
+        ),
+        (false, false, 0) => "nothing new to import".to_string(),
+        (false, false, n) => format!(
+            "nothing was written: {n} refused value(s) (fix them, or import the valid rows with --allow-partial)"
+        ),
+    };
+    eprintln!("{} ({})", outcome, report.version);
+    if refused > 0 {
+        return Err(Failure::refused(anyhow::anyhow!(
+            "{refused} refused value(s)"
+        )));
+    }
+    Ok(())
+}
+
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:16} {bar:40} {pos}/{len} ({per_sec})")
+            .expect("template"),
+    );
+    bar
+}
+
+fn print_report(report: &ImportReport, format: Format) -> Result<(), Failure> {
+    let columns = [
+        "file",
+        "read",
+        "imported",
+        "updated",
+        "unchanged",
+        "deleted",
+        "notImported",
+        "rejected",
+    ];
+    let rows: Vec<Vec<String>> = report
+        .files
+        .iter()
+        .map(|(file, s)| {
+            vec![
+                file.clone(),
+                s.read.to_string(),
+                s.imported.to_string(),
+                s.updated.to_string(),
+                s.unchanged.to_string(),
+                s.deleted.to_string(),
+                s.not_imported.to_string(),
+                s.rejected.to_string(),
+            ]
+        })
+        .collect();
+    crate::audit::print(&columns, &rows, format)?;
+    for remark in &report.remarks {
+        eprintln!("note: {remark}");
+    }
+    for reject in &report.rejects {
+        eprintln!("refused: {reject}");
+    }
+    Ok(())
+}

@@ -1,0 +1,1159 @@
+//! HUD HMIS CSV import: an export's rows become the domain's events through the commands' own
+//! rules (the `decide_*` functions every API command runs), so an imported record is exactly
+//! what staff could have recorded.
+//!
+//! The whole import is decided first, against a scratch copy of the read models that each
+//! decided command is folded into, so later rows see earlier ones (an enrollment its client,
+//! an exit its enrollment). Only then is anything written: nothing when a row was refused
+//! (unless partial imports are allowed) or on a dry run. Records are keyed by the exporting
+//! system's ids: one already imported is left alone, or — for a client whose values changed in
+//! a newer export — corrected with an intake edit.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use caseledger_core::events::{AnswerValue, AssessmentAnswer, ClientIntakeEdited};
+use caseledger_core::hud::{DataQuality, ServiceTypeCode};
+use caseledger_core::{
+    Actor, AssessmentId, AssessmentKind, ClientId, CorrelationId, DateWindow, EnrollmentId,
+    Envelope, Event, EventId, Header, HouseholdId, OrganizationId, Pii, ProgramId, Role, ServiceId,
+    Timestamp, UserId,
+};
+use caseledger_hmis_csv::client::ClientRecord;
+use caseledger_hmis_csv::records::{
+    AnswerFile, AnswerRecord, Checked, EnrollmentRecord, FileCounts, Value,
+};
+use caseledger_hmis_csv::{CsvVersion, Reject};
+use caseledger_projections::{Projections, SourceKind};
+
+use crate::Service;
+use crate::accounts::{NewUser, decide_organization, decide_user};
+use crate::care::{
+    AssessmentInput, EnrollmentInput, ExitInput, Imported, ServiceInput, decide_assessment,
+    decide_enrollment, decide_exit, decide_household, decide_household_member, decide_service,
+};
+use crate::clients::{IntakeInput, decide_intake, decide_intake_edit};
+use crate::commands::{CommandError, new_id};
+use crate::setup::{NewProgram, decide_program};
+
+/// How an import runs.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Check everything, write nothing.
+    pub dry_run: bool,
+    /// Write the valid rows even when others were refused.
+    pub allow_partial: bool,
+    /// Export `OrganizationID`s that are organizations already in caseledger (`--as-org-mapping`):
+    /// their records are owned by the existing organization, which is not created again.
+    pub organizations: BTreeMap<String, OrganizationId>,
+}
+
+/// What happened to one file's rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileSummary {
+    /// Data rows read.
+    pub read: usize,
+    /// Rows that became new records.
+    pub imported: usize,
+    /// Rows of records imported before whose values changed (written as corrections).
+    pub updated: usize,
+    /// Rows of records imported before, unchanged (nothing written).
+    pub unchanged: usize,
+    /// Rows the exporting system had deleted (`DateDeleted`), skipped.
+    pub deleted: usize,
+    /// Rows of files caseledger keeps nothing of (funders, inventory, ...).
+    pub not_imported: usize,
+    /// Rows refused (see the rejects).
+    pub rejected: usize,
+}
+
+/// The outcome of an import.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    /// The export's `CSVVersion`.
+    pub version: CsvVersion,
+    /// Per file, in name order.
+    pub files: BTreeMap<String, FileSummary>,
+    /// Every refused row, with its place and rule.
+    pub rejects: Vec<Reject>,
+    /// Rows imported with a remark (a household without a single head, ...).
+    pub remarks: Vec<Reject>,
+    /// Events the import decided on (written when `written`).
+    pub events: usize,
+    /// Whether the events were written.
+    pub written: bool,
+}
+
+/// Why an import could not run at all (refused rows are not errors: see the report).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The export could not be read.
+    #[error(transparent)]
+    Export(#[from] caseledger_hmis_csv::export::ExportError),
+    /// Nobody to act as.
+    #[error(
+        "the data directory has no active system administrator (run `caseledger admin bootstrap` first)"
+    )]
+    NoAdministrator,
+    /// An `--as-org-mapping` entry names no organization.
+    #[error("the organization mapping names {0}, which is not an organization here")]
+    UnknownOrganization(OrganizationId),
+    /// Writing failed.
+    #[error("the import could not be written: {0}")]
+    Write(String),
+}
+
+/// Stages the progress callback hears of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStage {
+    /// Rows turned into commands and checked.
+    Deciding,
+    /// Events written.
+    Writing,
+}
+
+/// Events per append while writing.
+const WRITE_BATCH: usize = 4096;
+
+impl Service {
+    /// Imports the HMIS CSV export in `dir` (see the module documentation). `progress` hears
+    /// `(stage, done, total)`.
+    pub async fn import_hmis(
+        &self,
+        dir: &Path,
+        options: &ImportOptions,
+        progress: &(dyn Fn(ImportStage, u64, u64) + Sync),
+    ) -> Result<ImportReport, ImportError> {
+        let _one_at_a_time = self.commands().lock().await;
+        self.wait_for(self.head().position, std::time::Duration::from_secs(60))
+            .await
+            .map_err(|e| ImportError::Write(e.to_string()))?;
+        let reference_year = self.today().year();
+        let dir = dir.to_path_buf();
+        let (version, checked) = tokio::task::spawn_blocking(move || {
+            caseledger_hmis_csv::records::check_export(&dir, reference_year)
+        })
+        .await
+        .map_err(|e| ImportError::Write(e.to_string()))??;
+        let scratch = self.with_projections(|p| p.clone());
+        let admin = scratch
+            .write_model()
+            .system_administrators()
+            .first()
+            .copied()
+            .ok_or(ImportError::NoAdministrator)?;
+        let admin = scratch
+            .write_model()
+            .user(admin)
+            .map(|u| Actor {
+                user: admin,
+                organization: u.organization,
+                role: Role::SystemAdmin,
+            })
+            .ok_or(ImportError::NoAdministrator)?;
+        for id in options.organizations.values() {
+            if scratch.write_model().organization(*id).is_none() {
+                return Err(ImportError::UnknownOrganization(*id));
+            }
+        }
+        let mut import = Import::new(scratch, admin, &checked, options);
+        import.run(progress);
+        let Import {
+            envelopes,
+            files,
+            mut rejects,
+            mut remarks,
+            ..
+        } = import;
+        let place = |r: &Reject| (r.file.clone(), r.line);
+        rejects.sort_by_key(place);
+        remarks.sort_by_key(place);
+        let mut report = ImportReport {
+            version,
+            files,
+            rejects,
+            remarks,
+            events: envelopes.len(),
+            written: false,
+        };
+        if options.dry_run || envelopes.is_empty() {
+            return Ok(report);
+        }
+        if !report.rejects.is_empty() && !options.allow_partial {
+            return Ok(report);
+        }
+        let total = envelopes.len() as u64;
+        let mut done = 0;
+        let mut last = 0;
+        for batch in envelopes.chunks(WRITE_BATCH) {
+            let positions = self
+                .append(batch)
+                .await
+                .map_err(|e| ImportError::Write(e.to_string()))?;
+            last = positions.last().copied().unwrap_or(last);
+            done += batch.len() as u64;
+            progress(ImportStage::Writing, done, total);
+        }
+        self.wait_for(last, std::time::Duration::from_secs(600))
+            .await
+            .map_err(|e| ImportError::Write(e.to_string()))?;
+        report.written = true;
+        Ok(report)
+    }
+}
+
+/// One import being decided.
+struct Import<'a> {
+    scratch: Projections,
+    admin: Actor,
+    checked: &'a Checked,
+    options: &'a ImportOptions,
+    envelopes: Vec<Envelope>,
+    correlation: CorrelationId,
+    now: Timestamp,
+    files: BTreeMap<String, FileSummary>,
+    rejects: Vec<Reject>,
+    remarks: Vec<Reject>,
+    organizations: HashMap<String, OrganizationId>,
+    users: HashMap<(OrganizationId, String), Actor>,
+    programs: HashMap<String, (ProgramId, OrganizationId)>,
+    clients: HashMap<String, ClientId>,
+    enrollments: HashMap<String, (EnrollmentId, ClientId, OrganizationId)>,
+}
+
+/// How a row ended.
+enum Outcome {
+    Imported,
+    Updated,
+    Unchanged,
+}
+
+impl<'a> Import<'a> {
+    fn new(
+        scratch: Projections,
+        admin: Actor,
+        checked: &'a Checked,
+        options: &'a ImportOptions,
+    ) -> Self {
+        let mut files: BTreeMap<String, FileSummary> = BTreeMap::new();
+        for (file, counts) in &checked.counts {
+            let FileCounts {
+                read,
+                deleted,
+                rejected,
+                accepted,
+                empty,
+            } = *counts;
+            let summary = files.entry(file.clone()).or_default();
+            summary.read = read;
+            summary.deleted = deleted;
+            summary.rejected = rejected;
+            summary.not_imported = empty;
+            if read > 0 && accepted + deleted + rejected + empty == 0 {
+                summary.not_imported = read;
+            }
+        }
+        Import {
+            scratch,
+            admin,
+            checked,
+            options,
+            envelopes: Vec::new(),
+            correlation: CorrelationId::from_ulid(ulid::Ulid::new()),
+            now: Timestamp::from_datetime(chrono::Utc::now()),
+            files,
+            rejects: checked.rejects.clone(),
+            remarks: Vec::new(),
+            organizations: HashMap::new(),
+            users: HashMap::new(),
+            programs: HashMap::new(),
+            clients: HashMap::new(),
+            enrollments: HashMap::new(),
+        }
+    }
+
+    /// Decides one command against the scratch state and folds its events in.
+    fn decide(
+        &mut self,
+        actor: Actor,
+        decide: impl FnOnce(&Projections) -> Result<Vec<Event>, CommandError>,
+    ) -> Result<(), CommandError> {
+        let events = decide(&self.scratch)?;
+        for event in events {
+            let header = Header {
+                event_id: EventId::from_ulid(ulid::Ulid::new()),
+                correlation_id: self.correlation,
+                recorded_at: self.now,
+                actor,
+            };
+            let position = self.scratch.position() + 1;
+            self.scratch.apply_by(position, &header, &event);
+            self.envelopes.push(Envelope::new(header, event));
+        }
+        Ok(())
+    }
+
+    /// Counts a row's outcome, or records why a command refused it.
+    fn settle(&mut self, file: &str, result: Result<Outcome, Reject>) {
+        let summary = self.files.entry(file.to_string()).or_default();
+        match result {
+            Ok(Outcome::Imported) => summary.imported += 1,
+            Ok(Outcome::Updated) => summary.updated += 1,
+            Ok(Outcome::Unchanged) => summary.unchanged += 1,
+            Err(reject) => {
+                summary.rejected += 1;
+                self.rejects.push(reject);
+            }
+        }
+    }
+
+    fn existing(&self, kind: SourceKind, source: &str) -> Option<u128> {
+        self.scratch.write_model().by_source(kind, source)
+    }
+
+    fn run(&mut self, progress: &(dyn Fn(ImportStage, u64, u64) + Sync)) {
+        let c = self.checked;
+        let total = (c.organizations.len()
+            + c.projects.len()
+            + c.clients.len()
+            + c.enrollments.len()
+            + c.exits.len()
+            + c.services.len()
+            + c.answers.len()) as u64;
+        let mut done = 0u64;
+        let mut tick = |n: usize| {
+            done += n as u64;
+            progress(ImportStage::Deciding, done, total);
+        };
+        self.organizations();
+        tick(c.organizations.len());
+        self.projects();
+        tick(c.projects.len());
+        self.clients();
+        tick(c.clients.len());
+        self.enrollments();
+        tick(c.enrollments.len() + c.exits.len());
+        self.services();
+        tick(c.services.len());
+        self.answers();
+        tick(c.answers.len());
+        // Users none of whose records were imported get no account.
+        let users = self.files.entry("User.csv".to_string()).or_default();
+        users.not_imported = c
+            .users
+            .len()
+            .saturating_sub(users.imported + users.unchanged);
+    }
+
+    fn organizations(&mut self) {
+        let checked = self.checked;
+        for (source, o) in &checked.organizations {
+            let result = if let Some(id) = self.options.organizations.get(source) {
+                self.organizations.insert(source.clone(), *id);
+                Ok(Outcome::Unchanged)
+            } else if let Some(id) = self.existing(SourceKind::Organization, source) {
+                self.organizations
+                    .insert(source.clone(), OrganizationId::new(id));
+                Ok(Outcome::Unchanged)
+            } else {
+                let id: OrganizationId = new_id();
+                let admin = self.admin;
+                self.decide(admin, |_| {
+                    decide_organization(
+                        &admin,
+                        id,
+                        &o.name,
+                        o.victim_service_provider,
+                        Some(source.clone()),
+                    )
+                })
+                .map(|()| {
+                    self.organizations.insert(source.clone(), id);
+                    Outcome::Imported
+                })
+                .map_err(|e| {
+                    command_reject("Organization.csv", o.line, "OrganizationID", source, &e)
+                })
+            };
+            self.settle("Organization.csv", result);
+        }
+    }
+
+    /// The imported account of the exporting system's user `source` in `organization`
+    /// (created on first use, no token: nobody signs in as it until an administrator issues
+    /// one). Records with no known user are attributed to the organization's `import` account.
+    fn user(&mut self, organization: OrganizationId, source: &str) -> Result<Actor, CommandError> {
+        let source = if self.checked.users.contains_key(source) {
+            source
+        } else {
+            "import"
+        };
+        if let Some(actor) = self.users.get(&(organization, source.to_string())) {
+            return Ok(*actor);
+        }
+        let org_source = self
+            .organizations
+            .iter()
+            .find(|(_, id)| **id == organization)
+            .map_or_else(|| organization.to_string(), |(s, _)| s.clone());
+        let mut username: String = format!("hmis.{org_source}.{source}")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        username.truncate(64);
+        let id = match self.scratch.write_model().user_named(&username) {
+            Some(id) => {
+                if self.checked.users.contains_key(source) {
+                    self.files
+                        .entry("User.csv".to_string())
+                        .or_default()
+                        .unchanged += 1;
+                }
+                id
+            }
+            None => {
+                let id: UserId = new_id();
+                let display_name = self
+                    .checked
+                    .users
+                    .get(source)
+                    .map(|u| u.name.clone())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| format!("HMIS CSV import ({source})"));
+                let new = NewUser {
+                    organization,
+                    username: &username,
+                    display_name: &display_name,
+                    role: Role::CaseManager,
+                };
+                let admin = self.admin;
+                self.decide(admin, |p| decide_user(p, &admin, id, &new))?;
+                if self.checked.users.contains_key(source) {
+                    self.files
+                        .entry("User.csv".to_string())
+                        .or_default()
+                        .imported += 1;
+                }
+                id
+            }
+        };
+        let actor = Actor {
+            user: id,
+            organization,
+            role: Role::CaseManager,
+        };
+        self.users.insert((organization, source.to_string()), actor);
+        Ok(actor)
+    }
+
+    fn projects(&mut self) {
+        // A program without an operating start starts with its earliest enrollment.
+        let mut earliest: HashMap<&str, caseledger_core::Date> = HashMap::new();
+        let checked = self.checked;
+        for e in checked.enrollments.values() {
+            let d = earliest.entry(e.project_id.as_str()).or_insert(e.entry);
+            *d = (*d).min(e.entry);
+        }
+        for (source, project) in &checked.projects {
+            let Some(&organization) = self.organizations.get(&project.organization_id) else {
+                let reject = not_imported(
+                    "Project.csv",
+                    project.line,
+                    "OrganizationID",
+                    &project.organization_id,
+                    "organization",
+                );
+                self.settle("Project.csv", Err(reject));
+                continue;
+            };
+            let result = if let Some(id) = self.existing(SourceKind::Project, source) {
+                self.programs
+                    .insert(source.clone(), (ProgramId::new(id), organization));
+                Ok(Outcome::Unchanged)
+            } else {
+                let start = project
+                    .operating_start
+                    .or_else(|| earliest.get(source.as_str()).copied());
+                match start {
+                    None => Err(Reject {
+                        file: "Project.csv".into(),
+                        line: project.line,
+                        column: "OperatingStartDate".into(),
+                        value: String::new(),
+                        rule: "required (and no enrollment to start the program with)".into(),
+                    }),
+                    Some(start) => {
+                        let id: ProgramId = new_id();
+                        let new = NewProgram {
+                            organization,
+                            name: &project.name,
+                            project_type: project.project_type,
+                            operating: Some(DateWindow {
+                                start,
+                                end: project.operating_end,
+                            }),
+                        };
+                        let admin = self.admin;
+                        self.decide(admin, |p| {
+                            decide_program(p, &admin, id, &new, Some(source.clone()))
+                        })
+                        .map(|()| {
+                            self.programs.insert(source.clone(), (id, organization));
+                            Outcome::Imported
+                        })
+                        .map_err(|e| {
+                            command_reject("Project.csv", project.line, "ProjectID", source, &e)
+                        })
+                    }
+                }
+            };
+            self.settle("Project.csv", result);
+        }
+    }
+
+    /// The organization that owns a client's intake: the one running the project of the
+    /// client's earliest enrollment; the CoC lead for a client never enrolled.
+    fn client_owners(&self) -> HashMap<&'a str, OrganizationId> {
+        let mut first: HashMap<&'a str, &'a EnrollmentRecord> = HashMap::new();
+        for e in self.checked.enrollments.values() {
+            let slot = first.entry(e.personal_id.as_str()).or_insert(e);
+            if (e.entry, e.line) < (slot.entry, slot.line) {
+                *slot = e;
+            }
+        }
+        first
+            .into_iter()
+            .filter_map(|(client, e)| Some((client, self.programs.get(&e.project_id)?.1)))
+            .collect()
+    }
+
+    fn clients(&mut self) {
+        let owners = self.client_owners();
+        let checked = self.checked;
+        for (source, c) in &checked.clients {
+            let result = self.client(c, owners.get(source.as_str()).copied());
+            self.settle("Client.csv", result);
+        }
+    }
+
+    fn client(
+        &mut self,
+        c: &ClientRecord,
+        owner: Option<OrganizationId>,
+    ) -> Result<Outcome, Reject> {
+        let c = &self.reconciled(c);
+        let reject = |e: &CommandError| {
+            let (column, value) = client_column(e, c);
+            command_reject("Client.csv", c.line, column, &value, e)
+        };
+        if let Some(id) = self.existing(SourceKind::Client, &c.personal_id) {
+            let client = ClientId::new(id);
+            self.clients.insert(c.personal_id.clone(), client);
+            let w = self.scratch.write_model();
+            if w.forgotten(client) {
+                return Ok(Outcome::Unchanged);
+            }
+            let (Some(intake), Some(creator)) = (w.intake(client), w.client_creator(client)) else {
+                return Ok(Outcome::Unchanged);
+            };
+            let edit = intake_changes(client, intake, c);
+            if edit.is_empty() {
+                return Ok(Outcome::Unchanged);
+            }
+            let actor = self.user(creator, &c.user_id).map_err(|e| reject(&e))?;
+            self.decide(actor, |p| decide_intake_edit(p, &actor, edit))
+                .map_err(|e| reject(&e))?;
+            return Ok(Outcome::Updated);
+        }
+        let organization = owner.unwrap_or(self.admin.organization);
+        let actor = self
+            .user(organization, &c.user_id)
+            .map_err(|e| reject(&e))?;
+        let input = IntakeInput {
+            name: c.name.clone(),
+            name_data_quality: c.name_data_quality,
+            ssn: c.ssn.clone(),
+            ssn_data_quality: c.ssn_data_quality,
+            dob: c.dob,
+            dob_data_quality: c.dob_data_quality,
+            race_ethnicity: c.race_ethnicity.clone(),
+            race_none: c.race_none,
+            additional_race_ethnicity: c.additional_race_ethnicity.clone(),
+            sex: c.sex,
+            genders: c.genders.clone(),
+            gender_none: c.gender_none,
+            different_identity_text: c.different_identity_text.clone(),
+            veteran_status: c.veteran_status,
+            address: None,
+            restriction: None,
+        };
+        let id: ClientId = new_id();
+        self.decide(actor, |p| {
+            decide_intake(p, &actor, &input, id, Some(c.personal_id.clone()))
+        })
+        .map_err(|e| reject(&e))?;
+        self.clients.insert(c.personal_id.clone(), id);
+        Ok(Outcome::Imported)
+    }
+
+    /// The row with its data-quality codes brought into line with its values, each change a
+    /// remark. Legacy exports often hold a value under "data not collected" (99), a full SSN
+    /// no SSN could be (9xx...), or a "full" quality with no value; the domain refuses such
+    /// pairs. Values are never dropped: a value the quality disowns is kept as approximate
+    /// or partial (2), the weakest claim that still keeps it.
+    fn reconciled(&mut self, c: &ClientRecord) -> ClientRecord {
+        let mut c = c.clone();
+        let mut remark = |column: &str, value: &str, rule: String| {
+            self.remarks.push(Reject {
+                file: "Client.csv".into(),
+                line: c.line,
+                column: column.into(),
+                value: value.into(),
+                rule,
+            });
+        };
+        let partial = DataQuality::Partial;
+        let digits = crate::clients::ssn_digits(&c.ssn).unwrap_or_default();
+        if !digits.is_empty() {
+            let broken = match c.ssn_data_quality {
+                DataQuality::Full => crate::clients::check_full_ssn(&digits)
+                    .err()
+                    .map(|e| e.message),
+                q if !reported(q) => Some(format!("SSNDataQuality is {}", q.code())),
+                _ => None,
+            };
+            if let Some(why) = broken {
+                remark(
+                    "SSN",
+                    &c.ssn,
+                    format!("{why}: imported with SSNDataQuality 2 (partial)"),
+                );
+                c.ssn_data_quality = partial;
+            }
+        } else if reported(c.ssn_data_quality) {
+            remark(
+                "SSNDataQuality",
+                &c.ssn_data_quality.code().to_string(),
+                "no SSN given: imported as 99 (data not collected)".into(),
+            );
+            c.ssn_data_quality = DataQuality::DataNotCollected;
+        }
+        match (c.dob, reported(c.dob_data_quality)) {
+            (Some(dob), false) => {
+                remark(
+                    "DOB",
+                    &dob.to_string(),
+                    format!(
+                        "DOBDataQuality is {}: imported with DOBDataQuality 2 (approximate)",
+                        c.dob_data_quality.code()
+                    ),
+                );
+                c.dob_data_quality = partial;
+            }
+            (None, true) => {
+                remark(
+                    "DOBDataQuality",
+                    &c.dob_data_quality.code().to_string(),
+                    "no DOB given: imported as 99 (data not collected)".into(),
+                );
+                c.dob_data_quality = DataQuality::DataNotCollected;
+            }
+            _ => {}
+        }
+        let named = !c.name.first.trim().is_empty() || !c.name.last.trim().is_empty();
+        if !named && reported(c.name_data_quality) {
+            remark(
+                "NameDataQuality",
+                &c.name_data_quality.code().to_string(),
+                "no name given: imported as 99 (data not collected)".into(),
+            );
+            c.name_data_quality = DataQuality::DataNotCollected;
+        }
+        c
+    }
+
+    fn enrollments(&mut self) {
+        let checked = self.checked;
+        // HUD households group enrollments of one project; the domain's household has exactly
+        // one head. A group with one head becomes a household; any other group's enrollments
+        // come alone, with a remark.
+        let mut groups: BTreeMap<(&str, &str), Vec<&EnrollmentRecord>> = BTreeMap::new();
+        for e in checked.enrollments.values() {
+            let key = if e.household_id.is_empty() {
+                (e.project_id.as_str(), e.id.as_str())
+            } else {
+                (e.project_id.as_str(), e.household_id.as_str())
+            };
+            groups.entry(key).or_default().push(e);
+        }
+        let mut ordered: Vec<(caseledger_core::Date, Vec<&EnrollmentRecord>, bool)> = groups
+            .into_values()
+            .map(|mut members| {
+                let heads = members.iter().filter(|e| is_head(e)).count();
+                members.sort_by_key(|e| (!is_head(e), e.entry, e.line));
+                let first = members
+                    .iter()
+                    .map(|e| e.entry)
+                    .min()
+                    .expect("a group has members");
+                (first, members, heads == 1)
+            })
+            .collect();
+        ordered.sort_by_key(|(first, members, _)| (*first, members[0].line));
+        for (_, members, one_head) in ordered {
+            let household = if one_head && members.len() > 1 {
+                self.household(&members)
+            } else {
+                if members.len() > 1 || !is_head(members[0]) {
+                    let e = members[0];
+                    self.remarks.push(Reject {
+                        file: "Enrollment.csv".into(),
+                        line: e.line,
+                        column: "HouseholdID".into(),
+                        value: e.household_id.clone(),
+                        rule: format!(
+                            "the household has {} enrollment(s) and {} head(s) of household: each enrollment was imported without a household",
+                            members.len(),
+                            members.iter().filter(|e| is_head(e)).count()
+                        ),
+                    });
+                }
+                None
+            };
+            for e in members {
+                let result = self.enrollment(e, household);
+                self.settle("Enrollment.csv", result);
+                if let Some(x) = checked.exits.get(&e.id) {
+                    let result = self.exit(e, x);
+                    self.settle("Exit.csv", result);
+                }
+            }
+        }
+    }
+
+    /// Forms (or finds) the household of a group with one head; `None` when that fails (the
+    /// members are then refused with the household's reason through their enrollments).
+    fn household(&mut self, members: &[&EnrollmentRecord]) -> Option<HouseholdId> {
+        let head = members[0];
+        let source = &head.household_id;
+        let (&client, &(_, organization)) = (
+            self.clients.get(&head.personal_id)?,
+            self.programs.get(&head.project_id)?,
+        );
+        let actor = self.user(organization, &head.user_id).ok()?;
+        let id = match self.existing(SourceKind::Household, source) {
+            Some(id) => HouseholdId::new(id),
+            None => {
+                let id: HouseholdId = new_id();
+                let date = members.iter().map(|e| e.entry).min();
+                self.decide(actor, |p| {
+                    decide_household(p, &actor, id, client, date, Some(source.clone()))
+                })
+                .ok()?;
+                id
+            }
+        };
+        for e in &members[1..] {
+            let Some(&member) = self.clients.get(&e.personal_id) else {
+                continue;
+            };
+            let known = self
+                .scratch
+                .write_model()
+                .household(id)
+                .is_some_and(|h| h.members.iter().any(|m| m.client == member));
+            if !known {
+                let _ = self.decide(actor, |p| {
+                    decide_household_member(p, &actor, id, member, e.relationship, Some(e.entry))
+                });
+            }
+        }
+        Some(id)
+    }
+
+    fn enrollment(
+        &mut self,
+        e: &EnrollmentRecord,
+        household: Option<HouseholdId>,
+    ) -> Result<Outcome, Reject> {
+        let Some(&client) = self.clients.get(&e.personal_id) else {
+            return Err(not_imported(
+                "Enrollment.csv",
+                e.line,
+                "PersonalID",
+                &e.personal_id,
+                "client",
+            ));
+        };
+        let Some(&(program, organization)) = self.programs.get(&e.project_id) else {
+            return Err(not_imported(
+                "Enrollment.csv",
+                e.line,
+                "ProjectID",
+                &e.project_id,
+                "project",
+            ));
+        };
+        if let Some(id) = self.existing(SourceKind::Enrollment, &e.id) {
+            self.enrollments
+                .insert(e.id.clone(), (EnrollmentId::new(id), client, organization));
+            return Ok(Outcome::Unchanged);
+        }
+        let reject = |err: &CommandError| {
+            let (column, value) = enrollment_column(err, e);
+            command_reject("Enrollment.csv", e.line, column, &value, err)
+        };
+        let actor = self
+            .user(organization, &e.user_id)
+            .map_err(|err| reject(&err))?;
+        let input = EnrollmentInput {
+            client,
+            program,
+            entry_date: e.entry,
+            household,
+            relationship: e.relationship,
+            living_situation: e.living_situation,
+            rental_subsidy_type: e.rental_subsidy_type,
+            disabling_condition: e.disabling_condition,
+            enrollment_coc: e.enrollment_coc.clone(),
+            move_in_date: e.move_in,
+            case_manager: None,
+            restriction: None,
+        };
+        let id: EnrollmentId = new_id();
+        let imported = Imported::Yes {
+            source_id: e.id.clone(),
+            headless_household: household.is_none(),
+        };
+        self.decide(actor, |p| {
+            decide_enrollment(p, &actor, &input, id, imported)
+        })
+        .map_err(|err| reject(&err))?;
+        self.enrollments
+            .insert(e.id.clone(), (id, client, organization));
+        Ok(Outcome::Imported)
+    }
+
+    fn exit(
+        &mut self,
+        e: &EnrollmentRecord,
+        x: &caseledger_hmis_csv::records::ExitRecord,
+    ) -> Result<Outcome, Reject> {
+        let Some(&(enrollment, _, organization)) = self.enrollments.get(&e.id) else {
+            return Err(not_imported(
+                "Exit.csv",
+                x.line,
+                "EnrollmentID",
+                &e.id,
+                "enrollment",
+            ));
+        };
+        let exited = self
+            .scratch
+            .write_model()
+            .enrollment(enrollment)
+            .is_some_and(|(_, f)| f.exit.is_some());
+        if exited {
+            return Ok(Outcome::Unchanged);
+        }
+        let reject = |err: &CommandError| {
+            let column = if err.field.as_deref() == Some("exitDate") {
+                "ExitDate"
+            } else {
+                "ExitID"
+            };
+            let value = if column == "ExitDate" {
+                x.exit.to_string()
+            } else {
+                x.id.clone()
+            };
+            command_reject("Exit.csv", x.line, column, &value, err)
+        };
+        let actor = self
+            .user(organization, &x.user_id)
+            .map_err(|err| reject(&err))?;
+        let input = ExitInput {
+            enrollment,
+            exit_date: x.exit,
+            destination: x.destination,
+            destination_subsidy_type: x.destination_subsidy_type,
+            other_destination: x.other_destination.clone(),
+            whole_household: false,
+        };
+        self.decide(actor, |p| {
+            decide_exit(p, &actor, &input, Some(x.id.clone())).map(|(_, events)| events)
+        })
+        .map_err(|err| reject(&err))?;
+        Ok(Outcome::Imported)
+    }
+
+    fn services(&mut self) {
+        let checked = self.checked;
+        for s in &checked.services {
+            let result = (|| {
+                let Some(&(enrollment, client, organization)) =
+                    self.enrollments.get(&s.enrollment_id)
+                else {
+                    return Err(not_imported(
+                        "Services.csv",
+                        s.line,
+                        "EnrollmentID",
+                        &s.enrollment_id,
+                        "enrollment",
+                    ));
+                };
+                if self.existing(SourceKind::Service, &s.id).is_some() {
+                    return Ok(Outcome::Unchanged);
+                }
+                let reject = |err: &CommandError| {
+                    let (column, value) = match err.field.as_deref() {
+                        Some("date") => ("DateProvided", s.date.to_string()),
+                        Some("description") => ("OtherTypeProvided", s.other.clone()),
+                        _ => ("ServicesID", s.id.clone()),
+                    };
+                    command_reject("Services.csv", s.line, column, &value, err)
+                };
+                let actor = self
+                    .user(organization, &s.user_id)
+                    .map_err(|e| reject(&e))?;
+                let input = ServiceInput {
+                    client,
+                    enrollment: Some(enrollment),
+                    date: s.date,
+                    service_type: ServiceTypeCode {
+                        record_type: s.record_type,
+                        type_provided: s.type_provided,
+                    },
+                    description: s.other.clone(),
+                    restriction: None,
+                };
+                let id: ServiceId = new_id();
+                self.decide(actor, |p| {
+                    decide_service(p, &actor, &input, id, Some(s.id.clone()))
+                })
+                .map_err(|e| reject(&e))?;
+                Ok(Outcome::Imported)
+            })();
+            self.settle("Services.csv", result);
+        }
+    }
+
+    fn answers(&mut self) {
+        let checked = self.checked;
+        for a in &checked.answers {
+            let result = self.answer(a);
+            self.settle(a.file.file(), result);
+        }
+    }
+
+    fn answer(&mut self, a: &AnswerRecord) -> Result<Outcome, Reject> {
+        let file = a.file.file();
+        let Some(&(enrollment, client, organization)) = self.enrollments.get(&a.enrollment_id)
+        else {
+            return Err(not_imported(
+                file,
+                a.line,
+                "EnrollmentID",
+                &a.enrollment_id,
+                "enrollment",
+            ));
+        };
+        let source = answer_source_id(a.file, &a.id);
+        if self.existing(SourceKind::Assessment, &source).is_some() {
+            return Ok(Outcome::Unchanged);
+        }
+        let reject = |err: &CommandError| {
+            let (column, value) = match err.field.as_deref() {
+                Some("date") => (a.file.date_column(), a.date.to_string()),
+                _ => (a.file.id_column(), a.id.clone()),
+            };
+            command_reject(file, a.line, column, &value, err)
+        };
+        let actor = self
+            .user(organization, &a.user_id)
+            .map_err(|e| reject(&e))?;
+        let input = AssessmentInput {
+            client,
+            enrollment: Some(enrollment),
+            date: a.date,
+            kind: answer_kind(a.file),
+            stage: a.stage,
+            answers: a
+                .answers
+                .iter()
+                .map(|(item, value)| AssessmentAnswer {
+                    item: item.clone(),
+                    value: match value {
+                        Value::Code(c) => AnswerValue::Code(*c),
+                        Value::Cents(c) => AnswerValue::Number(*c),
+                        Value::Date(d) => AnswerValue::Date(*d),
+                        Value::Text(t) => AnswerValue::Text(Pii::new(t.clone())),
+                    },
+                })
+                .collect(),
+            restriction: None,
+        };
+        let id: AssessmentId = new_id();
+        self.decide(actor, |p| {
+            decide_assessment(p, &actor, &input, id, Some(source))
+        })
+        .map_err(|e| reject(&e))?;
+        Ok(Outcome::Imported)
+    }
+}
+
+fn is_head(e: &EnrollmentRecord) -> bool {
+    e.relationship == caseledger_core::hud::RelationshipToHoH::SelfHeadOfHousehold
+}
+
+/// The source id an assessment-like row is kept under: its file and its id, since ids are
+/// unique only within a file.
+pub fn answer_source_id(file: AnswerFile, id: &str) -> String {
+    format!("{}/{id}", file.stem())
+}
+
+/// The kind of assessment a file's rows become (it decides their default restriction).
+pub fn answer_kind(file: AnswerFile) -> AssessmentKind {
+    match file {
+        AnswerFile::IncomeBenefits => AssessmentKind::IncomeBenefits,
+        // Health and domestic violence share the file; the stricter kind keeps DV answers safe.
+        AnswerFile::HealthAndDv => AssessmentKind::DomesticViolence,
+        AnswerFile::Disabilities => AssessmentKind::Disabilities,
+        AnswerFile::EmploymentEducation => AssessmentKind::EmploymentEducation,
+        AnswerFile::CurrentLivingSituation => AssessmentKind::CurrentLivingSituation,
+        AnswerFile::Assessment | AnswerFile::Event => AssessmentKind::CoordinatedEntry,
+        AnswerFile::YouthEducationStatus => AssessmentKind::YouthEducationStatus,
+    }
+}
+
+/// A row refused because a command's rule refused it.
+fn command_reject(file: &str, line: u64, column: &str, value: &str, e: &CommandError) -> Reject {
+    Reject {
+        file: file.to_string(),
+        line,
+        column: column.to_string(),
+        value: value.to_string(),
+        rule: format!("{}: {}", e.code.as_str(), e.message),
+    }
+}
+
+/// A row refused because the record it names was itself refused.
+fn not_imported(file: &str, line: u64, column: &str, value: &str, what: &str) -> Reject {
+    Reject {
+        file: file.to_string(),
+        line,
+        column: column.to_string(),
+        value: value.to_string(),
+        rule: format!("the {what} was not imported (see its own reject)"),
+    }
+}
+
+/// The `Client.csv` column a command's field names, with the row's value there.
+fn client_column(e: &CommandError, c: &ClientRecord) -> (&'static str, String) {
+    let date = |d: Option<caseledger_core::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    match e.field.as_deref() {
+        Some("firstName") => ("FirstName", c.name.first.clone()),
+        Some("middleName") => ("MiddleName", c.name.middle.clone()),
+        Some("lastName") => ("LastName", c.name.last.clone()),
+        Some("nameSuffix") => ("NameSuffix", c.name.suffix.clone()),
+        Some("ssn") => ("SSN", c.ssn.clone()),
+        Some("dob") => ("DOB", date(c.dob)),
+        Some("raceEthnicity" | "raceNone") => (
+            "RaceNone",
+            c.race_none
+                .map(|r| r.code().to_string())
+                .unwrap_or_default(),
+        ),
+        Some("additionalRaceEthnicity") => (
+            "AdditionalRaceEthnicity",
+            c.additional_race_ethnicity.clone(),
+        ),
+        Some("differentIdentityText") => {
+            ("DifferentIdentityText", c.different_identity_text.clone())
+        }
+        _ => ("PersonalID", c.personal_id.clone()),
+    }
+}
+
+/// Whether a data quality says the value was given.
+fn reported(quality: DataQuality) -> bool {
+    matches!(quality, DataQuality::Full | DataQuality::Partial)
+}
+
+/// The `Enrollment.csv` column a command's field names, with the row's value there.
+fn enrollment_column(e: &CommandError, r: &EnrollmentRecord) -> (&'static str, String) {
+    match e.field.as_deref() {
+        Some("entryDate") => ("EntryDate", r.entry.to_string()),
+        Some("moveInDate") => (
+            "MoveInDate",
+            r.move_in.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        Some("enrollmentCoc") => (
+            "EnrollmentCoC",
+            r.enrollment_coc.clone().unwrap_or_default(),
+        ),
+        Some("relationshipToHoH") => ("RelationshipToHoH", r.relationship.code().to_string()),
+        Some("householdId") => ("HouseholdID", r.household_id.clone()),
+        Some("clientId") => ("PersonalID", r.personal_id.clone()),
+        Some("programId") => ("ProjectID", r.project_id.clone()),
+        _ => ("EnrollmentID", r.id.clone()),
+    }
+}
+
+/// The intake edit that makes `current` say what the export's row says (empty when equal).
+fn intake_changes(
+    client: ClientId,
+    current: &caseledger_core::events::ClientIntakeRecorded,
+    c: &ClientRecord,
+) -> ClientIntakeEdited {
+    let mut edit = ClientIntakeEdited::new(client);
+    if current.name.as_clear() != Some(&c.name) {
+        edit.name = Some(Pii::new(c.name.clone()));
+    }
+    if current.name_data_quality != c.name_data_quality {
+        edit.name_data_quality = Some(c.name_data_quality);
+    }
+    if current.ssn.as_clear().map(String::as_str) != Some(c.ssn.as_str()) {
+        edit.ssn = Some(Pii::new(c.ssn.clone()));
+    }
+    if current.ssn_data_quality != c.ssn_data_quality {
+        edit.ssn_data_quality = Some(c.ssn_data_quality);
+    }
+    if current.dob.as_clear() != Some(&c.dob) {
+        edit.dob = Some(Pii::new(c.dob));
+    }
+    if current.dob_data_quality != c.dob_data_quality {
+        edit.dob_data_quality = Some(c.dob_data_quality);
+    }
+    if current.race_ethnicity != c.race_ethnicity {
+        edit.race_ethnicity = Some(c.race_ethnicity.clone());
+    }
+    if current.race_none != c.race_none {
+        edit.race_none = Some(c.race_none);
+    }
+    if current.additional_race_ethnicity.as_clear() != Some(&c.additional_race_ethnicity) {
+        edit.additional_race_ethnicity = Some(Pii::new(c.additional_race_ethnicity.clone()));
+    }
+    if current.sex != c.sex {
+        edit.sex = Some(c.sex);
+    }
+    if current.genders != c.genders {
+        edit.genders = Some(c.genders.clone());
+    }
+    if current.gender_none != c.gender_none {
+        edit.gender_none = Some(c.gender_none);
+    }
+    if current.different_identity_text.as_clear() != Some(&c.different_identity_text) {
+        edit.different_identity_text = Some(Pii::new(c.different_identity_text.clone()));
+    }
+    if current.veteran_status != c.veteran_status {
+        edit.veteran_status = Some(c.veteran_status);
+    }
+    edit
+}
