@@ -216,6 +216,7 @@ struct Import<'a> {
     remarks: Vec<Reject>,
     organizations: HashMap<String, OrganizationId>,
     users: HashMap<(OrganizationId, String), Actor>,
+    created_users: std::collections::HashSet<UserId>,
     programs: HashMap<String, (ProgramId, OrganizationId)>,
     clients: HashMap<String, ClientId>,
     enrollments: HashMap<String, (EnrollmentId, ClientId, OrganizationId)>,
@@ -266,6 +267,7 @@ impl<'a> Import<'a> {
             remarks: Vec::new(),
             organizations: HashMap::new(),
             users: HashMap::new(),
+            created_users: std::collections::HashSet::new(),
             programs: HashMap::new(),
             clients: HashMap::new(),
             enrollments: HashMap::new(),
@@ -337,12 +339,39 @@ impl<'a> Import<'a> {
         tick(c.services.len());
         self.answers();
         tick(c.answers.len());
-        // Users none of whose records were imported get no account.
+        self.count_users();
+    }
+
+    /// Counts `User.csv`: a user gets an account in each organization whose records they
+    /// touched (imported when one was created now, unchanged when all existed); a user none of
+    /// whose records were imported gets none.
+    fn count_users(&mut self) {
+        let mut organizations: Vec<OrganizationId> = self.organizations.values().copied().collect();
+        organizations.push(self.admin.organization);
+        let mut summary = FileSummary::default();
+        for source in self.checked.users.keys() {
+            let accounts: Vec<bool> = organizations
+                .iter()
+                .filter_map(|o| {
+                    let id = self
+                        .scratch
+                        .write_model()
+                        .user_named(&self.username(*o, source))?;
+                    Some(self.created_users.contains(&id))
+                })
+                .collect();
+            if accounts.is_empty() {
+                summary.not_imported += 1;
+            } else if accounts.contains(&true) {
+                summary.imported += 1;
+            } else {
+                summary.unchanged += 1;
+            }
+        }
         let users = self.files.entry("User.csv".to_string()).or_default();
-        users.not_imported = c
-            .users
-            .len()
-            .saturating_sub(users.imported + users.unchanged);
+        users.imported = summary.imported;
+        users.unchanged = summary.unchanged;
+        users.not_imported = summary.not_imported;
     }
 
     fn organizations(&mut self) {
@@ -379,18 +408,8 @@ impl<'a> Import<'a> {
         }
     }
 
-    /// The imported account of the exporting system's user `source` in `organization`
-    /// (created on first use, no token: nobody signs in as it until an administrator issues
-    /// one). Records with no known user are attributed to the organization's `import` account.
-    fn user(&mut self, organization: OrganizationId, source: &str) -> Result<Actor, CommandError> {
-        let source = if self.checked.users.contains_key(source) {
-            source
-        } else {
-            "import"
-        };
-        if let Some(actor) = self.users.get(&(organization, source.to_string())) {
-            return Ok(*actor);
-        }
+    /// The username of the imported account of user `source` in `organization`.
+    fn username(&self, organization: OrganizationId, source: &str) -> String {
         let org_source = self
             .organizations
             .iter()
@@ -407,16 +426,24 @@ impl<'a> Import<'a> {
             })
             .collect();
         username.truncate(64);
+        username
+    }
+
+    /// The imported account of the exporting system's user `source` in `organization`
+    /// (created on first use, no token: nobody signs in as it until an administrator issues
+    /// one). Records with no known user are attributed to the organization's `import` account.
+    fn user(&mut self, organization: OrganizationId, source: &str) -> Result<Actor, CommandError> {
+        let source = if self.checked.users.contains_key(source) {
+            source
+        } else {
+            "import"
+        };
+        if let Some(actor) = self.users.get(&(organization, source.to_string())) {
+            return Ok(*actor);
+        }
+        let username = self.username(organization, source);
         let id = match self.scratch.write_model().user_named(&username) {
-            Some(id) => {
-                if self.checked.users.contains_key(source) {
-                    self.files
-                        .entry("User.csv".to_string())
-                        .or_default()
-                        .unchanged += 1;
-                }
-                id
-            }
+            Some(id) => id,
             None => {
                 let id: UserId = new_id();
                 let display_name = self
@@ -434,12 +461,7 @@ impl<'a> Import<'a> {
                 };
                 let admin = self.admin;
                 self.decide(admin, |p| decide_user(p, &admin, id, &new))?;
-                if self.checked.users.contains_key(source) {
-                    self.files
-                        .entry("User.csv".to_string())
-                        .or_default()
-                        .imported += 1;
-                }
+                self.created_users.insert(id);
                 id
             }
         };
