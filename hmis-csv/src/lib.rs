@@ -20,6 +20,7 @@ pub mod export;
 pub mod records;
 pub mod reject;
 mod row;
+pub mod samples;
 pub mod spec;
 
 pub use export::{CsvVersion, ExportDir, Row, Table};

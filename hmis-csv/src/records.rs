@@ -411,6 +411,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
     let mut checked = Checked::default();
 
     let t = table(&export, "Organization.csv")?;
+    let mut seen = HashMap::new();
     for row in &t.rows {
         let mut r = RowReader::new(&t, row, reference_year);
         let id = r.required("OrganizationID");
@@ -423,12 +424,16 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             name,
             victim_service_provider,
         };
+        if !deleted {
+            r.unique("OrganizationID", &id, &mut seen);
+        }
         if let Some(o) = checked.settle(&t.file, deleted, Some(record), r.rejects) {
             checked.organizations.insert(id, o);
         }
     }
 
     let t = table(&export, "Project.csv")?;
+    let mut seen = HashMap::new();
     for row in &t.rows {
         let mut r = RowReader::new(&t, row, reference_year);
         let id = r.required("ProjectID");
@@ -459,6 +464,9 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             operating_start,
             operating_end,
         });
+        if !deleted {
+            r.unique("ProjectID", &id, &mut seen);
+        }
         if let Some(p) = checked.settle(&t.file, deleted, record, r.rejects) {
             checked.projects.insert(id, p);
         }
@@ -472,13 +480,26 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
     counts.accepted = read.clients.len();
     counts.rejected = t.rows.len() - read.clients.len() - read.deleted;
     checked.rejects.append(&mut read.rejects);
-    checked.clients = read
-        .clients
-        .into_iter()
-        .map(|c| (c.personal_id.clone(), c))
-        .collect();
+    for c in read.clients {
+        if let Some(first) = checked.clients.get(&c.personal_id) {
+            let reject = Reject {
+                file: t.file.clone(),
+                line: c.line,
+                column: "PersonalID".into(),
+                value: c.personal_id.clone(),
+                rule: format!("the id is already used on line {}", first.line),
+            };
+            checked.rejects.push(reject);
+            let counts = checked.count(&t.file);
+            counts.accepted -= 1;
+            counts.rejected += 1;
+            continue;
+        }
+        checked.clients.insert(c.personal_id.clone(), c);
+    }
 
     let t = table(&export, "Enrollment.csv")?;
+    let mut seen = HashMap::new();
     for row in &t.rows {
         let mut r = RowReader::new(&t, row, reference_year);
         let id = r.required("EnrollmentID");
@@ -529,6 +550,9 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
                 user_id: r.text("UserID"),
             })
         })();
+        if !deleted {
+            r.unique("EnrollmentID", &id, &mut seen);
+        }
         if let Some(e) = checked.settle(&t.file, deleted, record, r.rejects) {
             checked.enrollments.insert(id, e);
         }
@@ -585,6 +609,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
     }
 
     let t = table(&export, "User.csv")?;
+    let mut seen = HashMap::new();
     for row in &t.rows {
         let mut r = RowReader::new(&t, row, reference_year);
         let id = r.required("UserID");
@@ -594,6 +619,9 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             id: id.clone(),
             name: name.trim().to_string(),
         };
+        if !deleted {
+            r.unique("UserID", &id, &mut seen);
+        }
         if let Some(u) = checked.settle(&t.file, deleted, Some(record), r.rejects) {
             checked.users.insert(id, u);
         }

@@ -49,6 +49,28 @@ impl<'a> RowReader<'a> {
         id
     }
 
+    /// Refuses an id already used by an earlier row of the file (`seen`: id → line), which a
+    /// later row would otherwise silently replace.
+    pub(crate) fn unique(
+        &mut self,
+        column: &str,
+        id: &str,
+        seen: &mut std::collections::HashMap<String, u64>,
+    ) {
+        if id.is_empty() {
+            return;
+        }
+        match seen.get(id) {
+            Some(first) => {
+                let rule = format!("the id is already used on line {first}");
+                self.refuse(column, rule);
+            }
+            None => {
+                seen.insert(id.to_string(), self.row.line);
+            }
+        }
+    }
+
     /// A positive integer code that must be given.
     pub(crate) fn positive(&mut self, column: &str) -> Option<u16> {
         let text = self.required(column);
