@@ -1,5 +1,6 @@
-//! `caseledger import-hmis`: a HUD HMIS CSV export into a stopped server's data directory,
-//! through the commands' own rules. Exit code 4 when rows were refused.
+//! `caseledger import-hmis` and `export-hmis`: HUD HMIS CSV exports into and out of a stopped
+//! server's data directory — imported through the commands' own rules (exit code 4 when rows
+//! were refused), exported as FY2026 files under the sharing rules.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -195,5 +196,68 @@ fn print_report(report: &ImportReport, format: Format) -> Result<(), Failure> {
     for reject in &report.rejects {
         eprintln!("refused: {reject}");
     }
+    Ok(())
+}
+
+/// `export-hmis` arguments.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Directory to write the export's files into (created if missing).
+    out: PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
+    /// The specification's version (only FY2026, "2026 v1.0", is written).
+    #[arg(long, default_value = "2026", value_parser = ["2026"])]
+    version: String,
+    /// Export only what this organization may see under the sharing rules (default: the whole
+    /// CoC, as its system administrator). Recorded as a disclosure either way.
+    #[arg(long, value_name = "ORGANIZATION_ID")]
+    as_org: Option<OrganizationId>,
+    /// Enrollments active on or after this date (YYYY-MM-DD), with their clients and records.
+    #[arg(long)]
+    from: Option<Date>,
+    /// Enrollments that started on or before this date (YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<Date>,
+    /// Evaluate the sharing rules as on this business date instead of today.
+    #[arg(long, env = "CASELEDGER_TODAY")]
+    today: Option<Date>,
+}
+
+/// Runs `export-hmis`.
+pub fn export(args: ExportArgs) -> Result<(), Failure> {
+    if !args.data.data.join("db").exists() {
+        return Err(anyhow::anyhow!("{} holds no log", args.data.data.display()).into());
+    }
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && to < from
+    {
+        return Err(anyhow::anyhow!("--to {to} is before --from {from}").into());
+    }
+    let options = caseledger_service::hmis_export::ExportOptions {
+        as_organization: args.as_org,
+        from: args.from,
+        to: args.to,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let report = runtime.block_on(async {
+        let mut config = args.data.service_config();
+        config.today = args.today;
+        let service = Service::open(&config)?;
+        service.start();
+        let result = service.export_hmis(&args.out, &options).await;
+        service.shutdown().await;
+        Ok::<_, Failure>(result?)
+    })?;
+    for (file, rows) in &report.rows {
+        println!("{file:28} {rows}");
+    }
+    eprintln!(
+        "wrote an FY2026 export (2026 v1.0) to {}; disclosure recorded at log position {}",
+        report.dir.display(),
+        report.disclosure_position
+    );
     Ok(())
 }

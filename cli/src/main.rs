@@ -112,6 +112,11 @@ enum Command {
     /// Nothing is written if a row is refused (unless --allow-partial); importing the same
     /// export again writes nothing. Exit code 4 when rows were refused.
     ImportHmis(hmis::ImportArgs),
+    /// Write a HUD HMIS CSV export (FY2026) of a stopped server's data: the whole CoC, or what
+    /// one organization may see (--as-org). Recorded as a disclosure.
+    // `--version` names the specification's version here, as HUD's tools say it.
+    #[command(disable_version_flag = true)]
+    ExportHmis(hmis::ExportArgs),
     /// Generated data: `fixtures generate` writes a deterministic history of any size.
     #[command(subcommand)]
     Fixtures(fixtures::FixturesCommand),
@@ -203,6 +208,7 @@ fn main() -> ExitCode {
         Command::Keys(cmd) => keys::run(cmd),
         Command::Fixtures(cmd) => fixtures::run(cmd),
         Command::ImportHmis(args) => hmis::import(args),
+        Command::ExportHmis(args) => hmis::export(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

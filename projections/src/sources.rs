@@ -79,6 +79,14 @@ impl Sources {
         }
     }
 
+    pub(crate) fn reverse(&self, kind: SourceKind) -> std::collections::HashMap<u128, String> {
+        self.ids
+            .iter()
+            .filter(|((k, _), _)| *k == kind)
+            .map(|((_, source), id)| (*id, source.clone()))
+            .collect()
+    }
+
     pub(crate) fn get(&self, kind: SourceKind, source: &str) -> Option<u128> {
         self.ids.get(&(kind, source.to_string())).copied()
     }

@@ -123,6 +123,8 @@ pub struct OrganizationFacts {
     pub name: String,
     /// Whether it is the CoC lead (home of system administrators, help desk, auditors).
     pub is_coc_lead: bool,
+    /// HUD `VictimServiceProvider` (kept for exports).
+    pub victim_service_provider: bool,
 }
 
 /// A user account as commands and authentication see it.
@@ -155,6 +157,8 @@ pub(crate) struct Accounts {
     pub tokens: HashMap<caseledger_core::TokenId, TokenFacts>,
     /// Lower-cased usernames, which are unique.
     pub usernames: HashMap<String, caseledger_core::UserId>,
+    /// Names shown to other staff (and written to exports).
+    pub display_names: HashMap<caseledger_core::UserId, String>,
 }
 
 impl Accounts {
@@ -166,6 +170,7 @@ impl Accounts {
                     OrganizationFacts {
                         name: o.name.clone(),
                         is_coc_lead: o.is_coc_lead,
+                        victim_service_provider: o.victim_service_provider,
                     },
                 );
             }
@@ -177,10 +182,14 @@ impl Accounts {
                     if let Some(lead) = o.is_coc_lead {
                         org.is_coc_lead = lead;
                     }
+                    if let Some(vsp) = o.victim_service_provider {
+                        org.victim_service_provider = vsp;
+                    }
                 }
             }
             Event::UserCreated(u) => {
                 self.usernames.insert(u.username.to_lowercase(), u.user_id);
+                self.display_names.insert(u.user_id, u.display_name.clone());
                 self.users.insert(
                     u.user_id,
                     UserFacts {
@@ -420,6 +429,12 @@ impl<'a> WriteModel<'a> {
         self.projections.store.accounts.users.get(&id).copied()
     }
 
+    /// Every record of `kind` imported from another system: caseledger's id → the source id
+    /// (what an export writes back, so a round trip keeps the exporting system's ids).
+    pub fn source_ids(&self, kind: crate::SourceKind) -> std::collections::HashMap<u128, String> {
+        self.projections.store.sources.reverse(kind)
+    }
+
     /// The active system administrators, oldest account first (ids are time-ordered): who an
     /// operator tool acts as when it runs on a stopped server.
     pub fn system_administrators(&self) -> Vec<caseledger_core::UserId> {
@@ -434,6 +449,34 @@ impl<'a> WriteModel<'a> {
             .collect();
         admins.sort();
         admins
+    }
+
+    /// The active users of an organization, oldest account first.
+    pub fn users_of(
+        &self,
+        organization: OrganizationId,
+    ) -> Vec<(caseledger_core::UserId, UserFacts)> {
+        let mut users: Vec<_> = self
+            .projections
+            .store
+            .accounts
+            .users
+            .iter()
+            .filter(|(_, u)| u.active && u.organization == organization)
+            .map(|(id, u)| (*id, *u))
+            .collect();
+        users.sort_by_key(|(id, _)| *id);
+        users
+    }
+
+    /// The name a user is shown by.
+    pub fn user_display_name(&self, id: caseledger_core::UserId) -> Option<String> {
+        self.projections
+            .store
+            .accounts
+            .display_names
+            .get(&id)
+            .cloned()
     }
 
     /// The user with this username (case-insensitive), if any.

@@ -17,6 +17,7 @@ mod config;
 mod dashboard;
 mod error;
 mod history;
+pub mod hmis_export;
 pub mod hmis_import;
 pub mod keys;
 mod requests;

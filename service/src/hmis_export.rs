@@ -1,0 +1,791 @@
+//! HUD HMIS CSV export (FY2026, "2026 v1.0"): the read models written as HUD's files, with the
+//! specification's file names and columns in its order (`caseledger_hmis_csv::spec`).
+//!
+//! Who exports decides what is written: a system administrator's export covers the CoC; an
+//! organization's export holds exactly what that organization may see under the sharing rules
+//! today (the same `OrgView` its staff read through). Either way the export is a disclosure of
+//! client data and is recorded as one (`RecordsAccessed`, operation `exportHmis`) before any
+//! file is written. Records imported from another system keep that system's ids, so an export
+//! imported again finds the same records.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use caseledger_core::events::{AnswerValue, ClientDisclosure, DisclosedRecord, RecordsAccessed};
+use caseledger_core::hud::RaceEthnicity;
+use caseledger_core::sharing::Viewer;
+use caseledger_core::{
+    Actor, AssessmentKind, ClientId, Date, Event, OrganizationId, RecordKind, RequestId, Role,
+    UserId,
+};
+use caseledger_hmis_csv::records::AnswerFile;
+use caseledger_hmis_csv::spec::FY2026_FILES;
+use caseledger_projections::{OrgView, Projections, SourceKind};
+use sha2::{Digest, Sha256};
+
+use crate::Service;
+use crate::hmis_import::answer_source_id;
+
+/// What to export.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// Export what this organization may see (acting as its first active agency
+    /// administrator, else its first active user); the whole CoC when `None`.
+    pub as_organization: Option<OrganizationId>,
+    /// Enrollments active on or after this date (and their clients and records).
+    pub from: Option<Date>,
+    /// Enrollments that started on or before this date.
+    pub to: Option<Date>,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone)]
+pub struct ExportReport {
+    /// The directory.
+    pub dir: PathBuf,
+    /// Data rows per file, in the specification's order.
+    pub rows: Vec<(&'static str, usize)>,
+    /// The log position of the disclosure record.
+    pub disclosure_position: u64,
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Nobody to act as.
+    #[error("{0}")]
+    NoActor(String),
+    /// The disclosure record could not be written (so nothing was exported).
+    #[error("the export's disclosure record could not be written: {0}")]
+    Disclosure(String),
+    /// Writing a file failed.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Clients per disclosure record (a whole CoC would make one event of many megabytes).
+const CLIENTS_PER_DISCLOSURE: usize = 500;
+
+/// One file's rows, by column name.
+type Rows = Vec<HashMap<&'static str, String>>;
+
+impl Service {
+    /// Writes an FY2026 export into `dir` (created if missing; files of the same names are
+    /// replaced).
+    pub async fn export_hmis(
+        &self,
+        dir: &Path,
+        options: &ExportOptions,
+    ) -> Result<ExportReport, ExportError> {
+        let export_id = ulid::Ulid::new();
+        let (actor, files, disclosures) = self.with_projections(|p| {
+            let actor = export_actor(p, options.as_organization)?;
+            let viewer = Viewer {
+                user: actor.user,
+                organization: actor.organization,
+                role: actor.role,
+            };
+            let view = p.org_view(viewer);
+            let mut out = Out::new(p, &view, options, &export_id.to_string(), actor);
+            out.collect();
+            Ok::<_, ExportError>((actor, out.files, out.disclosures))
+        })?;
+        let request_id = RequestId::from_ulid(export_id);
+        let query = format!(
+            "exportHmis as={:?} from={:?} to={:?}",
+            options.as_organization.map(|o| o.to_string()),
+            options.from.map(|d| d.to_string()),
+            options.to.map(|d| d.to_string())
+        );
+        let mut position = 0;
+        let chunks: Vec<&[ClientDisclosure]> = if disclosures.is_empty() {
+            vec![&[]]
+        } else {
+            disclosures.chunks(CLIENTS_PER_DISCLOSURE).collect()
+        };
+        for chunk in chunks {
+            let access = RecordsAccessed {
+                request_id,
+                date: self.today(),
+                operation: "exportHmis".into(),
+                query_sha256: Sha256::digest(query.as_bytes()).into(),
+                view_position: self.projected_position(),
+                clients: chunk.to_vec(),
+                denied: Vec::new(),
+                purpose: "HUD HMIS CSV export".into(),
+            };
+            position = self
+                .record_access(actor, access)
+                .await
+                .map_err(|e| ExportError::Disclosure(e.to_string()))?;
+        }
+        let dir = dir.to_path_buf();
+        let rows = tokio::task::spawn_blocking(move || write_files(&dir, &files).map(|r| (dir, r)))
+            .await
+            .map_err(|e| ExportError::Io {
+                path: String::new(),
+                source: std::io::Error::other(e.to_string()),
+            })??;
+        Ok(ExportReport {
+            dir: rows.0,
+            rows: rows.1,
+            disclosure_position: position,
+        })
+    }
+}
+
+/// Who the export acts as: the first system administrator for the CoC; for an organization
+/// its first active agency administrator, else its first active user.
+fn export_actor(
+    p: &Projections,
+    organization: Option<OrganizationId>,
+) -> Result<Actor, ExportError> {
+    let w = p.write_model();
+    let Some(organization) = organization else {
+        let admin = w.system_administrators().first().copied().ok_or_else(|| {
+            ExportError::NoActor("the data directory has no active system administrator".into())
+        })?;
+        let facts = w.user(admin).expect("an administrator exists");
+        return Ok(Actor {
+            user: admin,
+            organization: facts.organization,
+            role: Role::SystemAdmin,
+        });
+    };
+    if w.organization(organization).is_none() {
+        return Err(ExportError::NoActor(format!(
+            "{organization} is not an organization here"
+        )));
+    }
+    let users = w.users_of(organization);
+    let pick = users
+        .iter()
+        .find(|(_, u)| u.role == Role::AgencyAdmin)
+        .or_else(|| users.first())
+        .ok_or_else(|| {
+            ExportError::NoActor(format!(
+                "organization {organization} has no active user to export as"
+            ))
+        })?;
+    Ok(Actor {
+        user: pick.0,
+        organization,
+        role: pick.1.role,
+    })
+}
+
+/// The export being assembled.
+struct Out<'a> {
+    p: &'a Projections,
+    view: &'a OrgView<'a>,
+    options: &'a ExportOptions,
+    export_id: String,
+    actor: Actor,
+    now: String,
+    files: BTreeMap<&'static str, Rows>,
+    disclosures: Vec<ClientDisclosure>,
+    sources: HashMap<SourceKind, HashMap<u128, String>>,
+    organizations: BTreeSet<OrganizationId>,
+    projects: BTreeSet<caseledger_core::ProgramId>,
+    users: BTreeSet<UserId>,
+}
+
+impl<'a> Out<'a> {
+    fn new(
+        p: &'a Projections,
+        view: &'a OrgView<'a>,
+        options: &'a ExportOptions,
+        export_id: &str,
+        actor: Actor,
+    ) -> Self {
+        let w = p.write_model();
+        let sources = [
+            SourceKind::Organization,
+            SourceKind::Project,
+            SourceKind::Client,
+            SourceKind::Enrollment,
+            SourceKind::Exit,
+            SourceKind::Service,
+            SourceKind::Household,
+            SourceKind::Assessment,
+        ]
+        .into_iter()
+        .map(|k| (k, w.source_ids(k)))
+        .collect();
+        Out {
+            p,
+            view,
+            options,
+            export_id: export_id.to_string(),
+            actor,
+            now: chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+            files: BTreeMap::new(),
+            disclosures: Vec::new(),
+            sources,
+            organizations: BTreeSet::new(),
+            projects: BTreeSet::new(),
+            users: BTreeSet::new(),
+        }
+    }
+
+    /// The exporting system's id of a record imported from it, else caseledger's.
+    fn id(&self, kind: SourceKind, id: u128, fallback: impl FnOnce() -> String) -> String {
+        self.sources
+            .get(&kind)
+            .and_then(|s| s.get(&id))
+            .cloned()
+            .unwrap_or_else(fallback)
+    }
+
+    /// A row with the columns every file but Export.csv and User.csv ends with.
+    fn row(&self, user: Option<UserId>) -> HashMap<&'static str, String> {
+        let mut row = HashMap::new();
+        row.insert("DateCreated", self.now.clone());
+        row.insert("DateUpdated", self.now.clone());
+        if let Some(user) = user {
+            row.insert("UserID", user.to_string());
+        }
+        row.insert("ExportID", self.export_id.clone());
+        row
+    }
+
+    fn push(&mut self, file: &'static str, row: HashMap<&'static str, String>) {
+        self.files.entry(file).or_default().push(row);
+    }
+
+    fn in_window(&self, entry: Date, exit: Option<Date>) -> bool {
+        self.options.to.is_none_or(|to| entry <= to)
+            && self
+                .options
+                .from
+                .is_none_or(|from| exit.is_none_or(|x| x >= from))
+    }
+
+    fn collect(&mut self) {
+        let windowed = self.options.from.is_some() || self.options.to.is_some();
+        for client in self.view.visible_clients() {
+            self.client(client, windowed);
+        }
+        if self.options.as_organization.is_none() {
+            // The CoC's export lists every program; organizations come with their programs
+            // (HUD's files have no place for an organization that runs none, such as the
+            // CoC lead itself).
+            let w = self.p.write_model();
+            for program in w.catalog().programs() {
+                self.projects.insert(program.id);
+                self.organizations.insert(program.organization);
+            }
+        }
+        if let Some(org) = self.options.as_organization {
+            self.organizations.insert(org);
+        }
+        self.catalog();
+        self.export_row();
+    }
+
+    fn client(&mut self, client: ClientId, windowed: bool) {
+        let Some(summary) = self.view.client(client) else {
+            return;
+        };
+        let transactions = self.view.transactions(client, None);
+        let personal_id = self.id(SourceKind::Client, client.as_u128(), || client.to_string());
+        let mut disclosed = Vec::new();
+        let mut enrollments: HashMap<u128, (String, Option<Date>, Date)> = HashMap::new();
+        // Enrollments first: services and assessments belong to one that is exported.
+        for t in transactions
+            .iter()
+            .filter(|t| t.kind == RecordKind::Enrollment)
+        {
+            let Some(Event::ClientEnrolled(e)) = t.events.first() else {
+                continue;
+            };
+            let mut move_in = e.move_in_date;
+            let mut exit = None;
+            for follow in &t.events[1..] {
+                match follow {
+                    Event::EnrollmentMoveInSet(m) => move_in = m.move_in_date,
+                    Event::EnrollmentExited(x) => exit = Some(x.clone()),
+                    _ => {}
+                }
+            }
+            if !self.in_window(e.entry_date, exit.as_ref().map(|x| x.exit_date)) {
+                continue;
+            }
+            let enrollment_id =
+                self.id(SourceKind::Enrollment, t.id, || e.enrollment_id.to_string());
+            let household = match e.household_id {
+                Some(h) => self.id(SourceKind::Household, h.as_u128(), || h.to_string()),
+                // HUD gives every enrollment a household; one enrolled alone has its own.
+                None => format!("H-{enrollment_id}"),
+            };
+            let program = self
+                .p
+                .write_model()
+                .catalog()
+                .program(e.program_id)
+                .cloned();
+            let Some(program) = program else { continue };
+            self.projects.insert(program.id);
+            self.organizations.insert(program.organization);
+            self.users.insert(e.owner.user);
+            let mut row = self.row(Some(e.owner.user));
+            row.insert("EnrollmentID", enrollment_id.clone());
+            row.insert("PersonalID", personal_id.clone());
+            row.insert(
+                "ProjectID",
+                self.id(SourceKind::Project, program.id.as_u128(), || {
+                    program.id.to_string()
+                }),
+            );
+            row.insert("EntryDate", e.entry_date.to_string());
+            row.insert("HouseholdID", household);
+            row.insert(
+                "RelationshipToHoH",
+                e.relationship_to_hoh.code().to_string(),
+            );
+            row.insert(
+                "EnrollmentCoC",
+                e.enrollment_coc.clone().unwrap_or_default(),
+            );
+            row.insert(
+                "LivingSituation",
+                code(e.living_situation.map(|l| l.code())),
+            );
+            row.insert(
+                "RentalSubsidyType",
+                code(e.rental_subsidy_type.map(|r| r.code())),
+            );
+            row.insert(
+                "DisablingCondition",
+                e.disabling_condition.code().to_string(),
+            );
+            row.insert(
+                "MoveInDate",
+                move_in.map(|d| d.to_string()).unwrap_or_default(),
+            );
+            self.push("Enrollment.csv", row);
+            disclosed.push(record(
+                RecordKind::Enrollment,
+                t.id,
+                "Enrollment.csv",
+                t.access.reason,
+            ));
+            if let Some(x) = &exit {
+                let mut row = self.row(Some(e.owner.user));
+                row.insert(
+                    "ExitID",
+                    self.id(SourceKind::Exit, t.id, || format!("X-{enrollment_id}")),
+                );
+                row.insert("EnrollmentID", enrollment_id.clone());
+                row.insert("PersonalID", personal_id.clone());
+                row.insert("ExitDate", x.exit_date.to_string());
+                row.insert("Destination", code(x.destination.map(|d| d.code())));
+                row.insert(
+                    "DestinationSubsidyType",
+                    code(x.destination_subsidy_type.map(|d| d.code())),
+                );
+                row.insert(
+                    "OtherDestination",
+                    x.other_destination.as_clear().cloned().unwrap_or_default(),
+                );
+                self.push("Exit.csv", row);
+                disclosed.push(record(RecordKind::Exit, t.id, "Exit.csv", t.access.reason));
+            }
+            enrollments.insert(
+                e.enrollment_id.as_u128(),
+                (enrollment_id, exit.map(|x| x.exit_date), e.entry_date),
+            );
+        }
+        if windowed && enrollments.is_empty() {
+            return;
+        }
+        for t in &transactions {
+            match t.events.first() {
+                Some(Event::ServiceRecorded(s)) => {
+                    let Some((enrollment, _, _)) =
+                        s.enrollment_id.and_then(|e| enrollments.get(&e.as_u128()))
+                    else {
+                        continue;
+                    };
+                    self.users.insert(s.owner.user);
+                    let mut row = self.row(Some(s.owner.user));
+                    row.insert(
+                        "ServicesID",
+                        self.id(SourceKind::Service, t.id, || s.service_id.to_string()),
+                    );
+                    row.insert("EnrollmentID", enrollment.clone());
+                    row.insert("PersonalID", personal_id.clone());
+                    row.insert("DateProvided", s.date.to_string());
+                    row.insert("RecordType", s.service_type.record_type.to_string());
+                    row.insert("TypeProvided", s.service_type.type_provided.to_string());
+                    row.insert(
+                        "OtherTypeProvided",
+                        s.description.as_clear().cloned().unwrap_or_default(),
+                    );
+                    self.push("Services.csv", row);
+                    disclosed.push(record(
+                        RecordKind::Service,
+                        t.id,
+                        "Services.csv",
+                        t.access.reason,
+                    ));
+                }
+                Some(Event::AssessmentRecorded(a)) => {
+                    let Some((enrollment, _, _)) =
+                        a.enrollment_id.and_then(|e| enrollments.get(&e.as_u128()))
+                    else {
+                        continue;
+                    };
+                    let source = self.sources[&SourceKind::Assessment].get(&t.id).cloned();
+                    let (file, id) = match source.as_deref().and_then(|s| s.split_once('/')) {
+                        Some((stem, id)) if AnswerFile::from_stem(stem).is_some() => (
+                            AnswerFile::from_stem(stem).expect("checked"),
+                            id.to_string(),
+                        ),
+                        _ => match answer_file(a.kind, &a.answers) {
+                            Some(file) => (file, a.assessment_id.to_string()),
+                            None => continue,
+                        },
+                    };
+                    debug_assert!(source.is_none_or(|s| s == answer_source_id(file, &id)));
+                    let columns = fy2026(file.file());
+                    self.users.insert(a.owner.user);
+                    let mut row = self.row(Some(a.owner.user));
+                    let id_column = column(columns, file.id_column());
+                    row.insert(id_column, id);
+                    row.insert("EnrollmentID", enrollment.clone());
+                    row.insert("PersonalID", personal_id.clone());
+                    row.insert(column(columns, file.date_column()), a.date.to_string());
+                    if columns.contains(&"DataCollectionStage") {
+                        row.insert(
+                            "DataCollectionStage",
+                            code(a.data_collection_stage.map(|s| s.code())),
+                        );
+                    }
+                    for answer in &a.answers {
+                        let Some(c) = columns
+                            .iter()
+                            .find(|c| c.eq_ignore_ascii_case(&answer.item))
+                        else {
+                            continue;
+                        };
+                        if file.is_frame_column(c) {
+                            continue;
+                        }
+                        row.insert(c, answer_text(&answer.value));
+                    }
+                    self.push(file.file(), row);
+                    disclosed.push(record(
+                        RecordKind::Assessment,
+                        t.id,
+                        file.file(),
+                        t.access.reason,
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let intake = &summary.intake;
+        let mut row = self.row(Some(self.actor.user));
+        let name = intake.name.as_clear().cloned().unwrap_or_default();
+        row.insert("PersonalID", personal_id);
+        row.insert("FirstName", name.first);
+        row.insert("MiddleName", name.middle);
+        row.insert("LastName", name.last);
+        row.insert("NameSuffix", name.suffix);
+        row.insert(
+            "NameDataQuality",
+            intake.name_data_quality.code().to_string(),
+        );
+        row.insert("SSN", intake.ssn.as_clear().cloned().unwrap_or_default());
+        row.insert("SSNDataQuality", intake.ssn_data_quality.code().to_string());
+        row.insert(
+            "DOB",
+            intake
+                .dob
+                .as_clear()
+                .copied()
+                .flatten()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        );
+        row.insert("DOBDataQuality", intake.dob_data_quality.code().to_string());
+        row.insert("Sex", code(intake.sex.map(|s| s.code())));
+        for race in RaceEthnicity::ALL {
+            let set = intake.race_ethnicity.contains(race);
+            row.insert(race.csv_column(), u8::from(set).to_string());
+        }
+        row.insert("RaceNone", code(intake.race_none.map(|r| r.code())));
+        row.insert(
+            "AdditionalRaceEthnicity",
+            intake
+                .additional_race_ethnicity
+                .as_clear()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        row.insert("VeteranStatus", intake.veteran_status.code().to_string());
+        self.push("Client.csv", row);
+        disclosed.insert(
+            0,
+            record(
+                RecordKind::Intake,
+                client.as_u128(),
+                "Client.csv",
+                summary.access.reason,
+            ),
+        );
+        self.disclosures.push(ClientDisclosure {
+            client_id: client,
+            deliberate: true,
+            records: disclosed,
+        });
+    }
+
+    /// Organizations, projects and users the exported records name.
+    fn catalog(&mut self) {
+        let w = self.p.write_model();
+        for id in self.organizations.clone() {
+            let Some(org) = w.organization(id) else {
+                continue;
+            };
+            let mut row = self.row(Some(self.actor.user));
+            row.insert(
+                "OrganizationID",
+                self.id(SourceKind::Organization, id.as_u128(), || id.to_string()),
+            );
+            row.insert("OrganizationName", org.name.clone());
+            row.insert(
+                "VictimServiceProvider",
+                u8::from(org.victim_service_provider).to_string(),
+            );
+            self.push("Organization.csv", row);
+        }
+        for id in self.projects.clone() {
+            let Some(program) = w.catalog().program(id).cloned() else {
+                continue;
+            };
+            let mut row = self.row(Some(self.actor.user));
+            row.insert(
+                "ProjectID",
+                self.id(SourceKind::Project, id.as_u128(), || id.to_string()),
+            );
+            row.insert(
+                "OrganizationID",
+                self.id(
+                    SourceKind::Organization,
+                    program.organization.as_u128(),
+                    || program.organization.to_string(),
+                ),
+            );
+            row.insert("ProjectName", program.name.clone());
+            row.insert("OperatingStartDate", program.operating.start.to_string());
+            row.insert(
+                "OperatingEndDate",
+                program
+                    .operating
+                    .end
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            );
+            row.insert("ContinuumProject", "1".into());
+            row.insert("ProjectType", program.project_type.code().to_string());
+            self.push("Project.csv", row);
+        }
+        self.users.insert(self.actor.user);
+        for id in self.users.clone() {
+            let display = w.user_display_name(id).unwrap_or_default();
+            let (first, last) = display.split_once(' ').unwrap_or((display.as_str(), ""));
+            let mut row = self.row(None);
+            row.insert("UserID", id.to_string());
+            row.insert("UserFirstName", first.to_string());
+            row.insert("UserLastName", last.to_string());
+            self.push("User.csv", row);
+        }
+    }
+
+    fn export_row(&mut self) {
+        let w = self.p.write_model();
+        let lead = w
+            .organizations()
+            .into_iter()
+            .find(|(_, o)| o.is_coc_lead)
+            .map(|(id, o)| (id, o.name));
+        let (source_id, source_name) = match (self.options.as_organization, lead) {
+            (Some(org), _) => (
+                org.to_string(),
+                w.organization(org)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default(),
+            ),
+            (None, Some((id, name))) => (id.to_string(), name),
+            (None, None) => (String::new(), String::new()),
+        };
+        let dates: Vec<Date> = self
+            .files
+            .get("Enrollment.csv")
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.get("EntryDate")?.parse().ok())
+            .collect();
+        let start = self
+            .options
+            .from
+            .or_else(|| dates.iter().min().copied())
+            .unwrap_or(self.p.today());
+        let end = self.options.to.unwrap_or(self.p.today());
+        let mut row = HashMap::new();
+        row.insert("ExportID", self.export_id.clone());
+        // 1: Continuum of Care's HMIS; 2: an agency-specific export.
+        row.insert(
+            "SourceType",
+            if self.options.as_organization.is_some() {
+                "2"
+            } else {
+                "1"
+            }
+            .to_string(),
+        );
+        row.insert("SourceID", source_id);
+        row.insert("SourceName", source_name);
+        row.insert("ExportDate", self.now.clone());
+        row.insert("ExportStartDate", start.to_string());
+        row.insert("ExportEndDate", end.to_string());
+        row.insert("SoftwareName", "caseledger".into());
+        row.insert("SoftwareVersion", env!("CARGO_PKG_VERSION").into());
+        row.insert("CSVVersion", "2026 v1.0".into());
+        // 3: a reporting period; 2: a full refresh (every record, not changes).
+        row.insert("ExportPeriodType", "3".into());
+        row.insert("ExportDirective", "2".into());
+        // 1: unhashed.
+        row.insert("HashStatus", "1".into());
+        row.insert(
+            "ImplementationID",
+            format!("caseledger-{}", lead_id(self.p)),
+        );
+        self.push("Export.csv", row);
+    }
+}
+
+fn lead_id(p: &Projections) -> String {
+    p.write_model()
+        .organizations()
+        .into_iter()
+        .find(|(_, o)| o.is_coc_lead)
+        .map(|(id, _)| id.to_string())
+        .unwrap_or_default()
+}
+
+/// The FY2026 columns of `file`.
+fn fy2026(file: &str) -> &'static [&'static str] {
+    caseledger_hmis_csv::spec::fy2026_columns(file).unwrap_or(&[])
+}
+
+/// The specification's spelling of `name` among `columns`.
+fn column(columns: &'static [&'static str], name: &str) -> &'static str {
+    columns
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(name))
+        .copied()
+        .unwrap_or("")
+}
+
+/// The file an assessment recorded here goes to, by its kind (imported ones keep their file).
+fn answer_file(
+    kind: AssessmentKind,
+    answers: &[caseledger_core::events::AssessmentAnswer],
+) -> Option<AnswerFile> {
+    Some(match kind {
+        AssessmentKind::IncomeBenefits => AnswerFile::IncomeBenefits,
+        AssessmentKind::Health | AssessmentKind::DomesticViolence => AnswerFile::HealthAndDv,
+        AssessmentKind::Disabilities => AnswerFile::Disabilities,
+        AssessmentKind::EmploymentEducation => AnswerFile::EmploymentEducation,
+        AssessmentKind::CurrentLivingSituation => AnswerFile::CurrentLivingSituation,
+        AssessmentKind::CoordinatedEntry if answers.iter().any(|a| a.item == "Event") => {
+            AnswerFile::Event
+        }
+        AssessmentKind::CoordinatedEntry => AnswerFile::Assessment,
+        AssessmentKind::YouthEducationStatus => AnswerFile::YouthEducationStatus,
+        AssessmentKind::General | AssessmentKind::SubstanceUse | AssessmentKind::Legal => {
+            return None;
+        }
+    })
+}
+
+fn answer_text(value: &AnswerValue) -> String {
+    match value {
+        AnswerValue::Code(c) => c.to_string(),
+        AnswerValue::Bool(b) => u8::from(*b).to_string(),
+        AnswerValue::Number(cents) => {
+            let sign = if *cents < 0 { "-" } else { "" };
+            format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
+        }
+        AnswerValue::Date(d) => d.to_string(),
+        AnswerValue::Text(t) => t.as_clear().cloned().unwrap_or_default(),
+    }
+}
+
+fn code(value: Option<u16>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn record(
+    kind: RecordKind,
+    id: u128,
+    file: &str,
+    reason: Option<caseledger_core::AccessReason>,
+) -> DisclosedRecord {
+    DisclosedRecord {
+        kind,
+        record_id: id,
+        fields: vec![file.to_string()],
+        reason: reason.unwrap_or(caseledger_core::AccessReason::OwnOrganization),
+    }
+}
+
+/// Writes every FY2026 file (empty ones with their header), rows sorted by their first
+/// column so the same state exports the same bytes apart from the export's own id and time.
+fn write_files(
+    dir: &Path,
+    files: &BTreeMap<&'static str, Rows>,
+) -> Result<Vec<(&'static str, usize)>, ExportError> {
+    let io = |path: &Path, source: std::io::Error| ExportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut counts = Vec::new();
+    for spec in FY2026_FILES {
+        let path = dir.join(spec.name);
+        let mut rows: Vec<Vec<String>> = files
+            .get(spec.name)
+            .into_iter()
+            .flatten()
+            .map(|row| {
+                spec.columns
+                    .iter()
+                    .map(|c| row.get(c).cloned().unwrap_or_default())
+                    .collect()
+            })
+            .collect();
+        rows.sort();
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_path(&path)
+            .map_err(|e| io(&path, e.into()))?;
+        writer
+            .write_record(spec.columns)
+            .map_err(|e| io(&path, e.into()))?;
+        for row in &rows {
+            writer.write_record(row).map_err(|e| io(&path, e.into()))?;
+        }
+        writer.flush().map_err(|e| io(&path, e))?;
+        counts.push((spec.name, rows.len()));
+    }
+    Ok(counts)
+}
