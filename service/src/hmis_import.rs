@@ -156,7 +156,7 @@ impl Service {
                 return Err(ImportError::UnknownOrganization(*id));
             }
         }
-        let mut import = Import::new(scratch, admin, &checked, options);
+        let mut import = Import::new(scratch, admin, &checked, options, version);
         import.run(progress);
         let Import {
             envelopes,
@@ -208,6 +208,7 @@ struct Import<'a> {
     admin: Actor,
     checked: &'a Checked,
     options: &'a ImportOptions,
+    version: CsvVersion,
     envelopes: Vec<Envelope>,
     correlation: CorrelationId,
     now: Timestamp,
@@ -235,6 +236,7 @@ impl<'a> Import<'a> {
         admin: Actor,
         checked: &'a Checked,
         options: &'a ImportOptions,
+        version: CsvVersion,
     ) -> Self {
         let mut files: BTreeMap<String, FileSummary> = BTreeMap::new();
         for (file, counts) in &checked.counts {
@@ -259,6 +261,7 @@ impl<'a> Import<'a> {
             admin,
             checked,
             options,
+            version,
             envelopes: Vec::new(),
             correlation: CorrelationId::from_ulid(ulid::Ulid::new()),
             now: Timestamp::from_datetime(chrono::Utc::now()),
@@ -584,7 +587,7 @@ impl<'a> Import<'a> {
             let (Some(intake), Some(creator)) = (w.intake(client), w.client_creator(client)) else {
                 return Ok(Outcome::Unchanged);
             };
-            let edit = intake_changes(client, intake, c);
+            let edit = intake_changes(client, intake, c, self.version);
             if edit.is_empty() {
                 return Ok(Outcome::Unchanged);
             }
@@ -1129,11 +1132,15 @@ fn enrollment_column(e: &CommandError, r: &EnrollmentRecord) -> (&'static str, S
 }
 
 /// The intake edit that makes `current` say what the export's row says (empty when equal).
+/// Fields the export's version has no column for are left as they are: an FY2026 export
+/// carries no FY2024 gender, an FY2024 export no sex.
 fn intake_changes(
     client: ClientId,
     current: &caseledger_core::events::ClientIntakeRecorded,
     c: &ClientRecord,
+    version: CsvVersion,
 ) -> ClientIntakeEdited {
+    let fy2026 = matches!(version, CsvVersion::Fy2026 { .. });
     let mut edit = ClientIntakeEdited::new(client);
     if current.name.as_clear() != Some(&c.name) {
         edit.name = Some(Pii::new(c.name.clone()));
@@ -1162,16 +1169,16 @@ fn intake_changes(
     if current.additional_race_ethnicity.as_clear() != Some(&c.additional_race_ethnicity) {
         edit.additional_race_ethnicity = Some(Pii::new(c.additional_race_ethnicity.clone()));
     }
-    if current.sex != c.sex {
+    if fy2026 && current.sex != c.sex {
         edit.sex = Some(c.sex);
     }
-    if current.genders != c.genders {
+    if !fy2026 && current.genders != c.genders {
         edit.genders = Some(c.genders.clone());
     }
-    if current.gender_none != c.gender_none {
+    if !fy2026 && current.gender_none != c.gender_none {
         edit.gender_none = Some(c.gender_none);
     }
-    if current.different_identity_text.as_clear() != Some(&c.different_identity_text) {
+    if !fy2026 && current.different_identity_text.as_clear() != Some(&c.different_identity_text) {
         edit.different_identity_text = Some(Pii::new(c.different_identity_text.clone()));
     }
     if current.veteran_status != c.veteran_status {

@@ -1,0 +1,251 @@
+//! HUD HMIS CSV export: FY2026 headers exactly as the specification (and as HUD's sample
+//! exports write them), a round trip that keeps the domain state, and an organization's export
+//! that holds only what it may see — recorded as a disclosure.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use caseledger_core::{ClientRestriction, Event, SharingPolicy};
+use caseledger_hmis_csv::samples;
+use caseledger_hmis_csv::spec::FY2026_FILES;
+use caseledger_service::hmis_export::ExportOptions;
+use caseledger_service::hmis_import::ImportOptions;
+use caseledger_service::{Bootstrap, Service, ServiceConfig};
+
+async fn bootstrapped(dir: &Path, policy: SharingPolicy) -> Service {
+    let mut config = ServiceConfig::new(dir);
+    config.today = Some("2026-11-23".parse().unwrap());
+    let service = Service::open(&config).unwrap();
+    service.start();
+    service
+        .bootstrap(Bootstrap {
+            policy,
+            lead_name: "CoC lead".into(),
+            admin_username: "admin".into(),
+        })
+        .await
+        .unwrap();
+    service
+}
+
+fn policy() -> SharingPolicy {
+    SharingPolicy::clienttrack("America/Los_Angeles")
+}
+
+async fn import(service: &Service, dir: &Path) -> caseledger_service::hmis_import::ImportReport {
+    let options = ImportOptions {
+        allow_partial: true,
+        ..ImportOptions::default()
+    };
+    service
+        .import_hmis(dir, &options, &|_, _, _| {})
+        .await
+        .unwrap()
+}
+
+fn header(path: &Path) -> Vec<String> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect()
+}
+
+/// A file's rows as sorted lists of (column, value), leaving out what differs between any two
+/// exports of the same state: the export's id and time, and users' ids.
+fn rows(path: &Path) -> Vec<Vec<(String, String)>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let mut rows: Vec<Vec<(String, String)>> = reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.unwrap().iter())
+                .filter(|(h, _)| {
+                    !matches!(*h, "ExportID" | "DateCreated" | "DateUpdated" | "UserID")
+                })
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_file_has_the_fy2026_columns_in_order_as_hud_samples_write_them() {
+    let work = tempfile::tempdir().unwrap();
+    let service = bootstrapped(&work.path().join("data"), policy()).await;
+    import(&service, &samples::dir().join("fy2024-small")).await;
+    let out = work.path().join("export");
+    service
+        .export_hmis(&out, &ExportOptions::default())
+        .await
+        .unwrap();
+    let hud = samples::dir().join("fy2026-validation");
+    let mut files = BTreeSet::new();
+    for entry in std::fs::read_dir(&out).unwrap() {
+        files.insert(entry.unwrap().file_name().to_string_lossy().to_string());
+    }
+    let expected: BTreeSet<String> = FY2026_FILES.iter().map(|f| f.name.to_string()).collect();
+    assert_eq!(
+        files, expected,
+        "one file per specification file, nothing else"
+    );
+    for spec in FY2026_FILES {
+        let written = header(&out.join(spec.name));
+        assert_eq!(written, spec.columns, "{}", spec.name);
+        // HUD's own sample export: same columns in the same order (two differ in case only:
+        // the sample writes `Zip` and `WorkPlaceViolenceThreats`).
+        let sample = header(&hud.join(spec.name));
+        assert_eq!(written.len(), sample.len(), "{}", spec.name);
+        for (w, s) in written.iter().zip(&sample) {
+            assert!(w.eq_ignore_ascii_case(s), "{}: {w} vs {s}", spec.name);
+        }
+    }
+    let export = rows(&out.join("Export.csv"));
+    assert!(export[0].contains(&("CSVVersion".into(), "2026 v1.0".into())));
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_export_import_gives_the_same_state_and_the_export_re_imports_as_nothing_new() {
+    let work = tempfile::tempdir().unwrap();
+    let first = bootstrapped(&work.path().join("a"), policy()).await;
+    import(&first, &samples::dir().join("fy2024-small")).await;
+    let e1 = work.path().join("e1");
+    first
+        .export_hmis(&e1, &ExportOptions::default())
+        .await
+        .unwrap();
+
+    // The export names the records by the ids they were imported with: nothing new.
+    let head = first.head().position;
+    let again = import(&first, &e1).await;
+    assert!(again.rejects.is_empty(), "{:#?}", again.rejects);
+    let written: Vec<_> = first
+        .read_log(head + 1, 100)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.envelope.event.event_type())
+        .collect();
+    assert!(!again.written, "{written:?}");
+    assert_eq!(first.head().position, head);
+    first.shutdown().await;
+
+    let second = bootstrapped(&work.path().join("b"), policy()).await;
+    let report = import(&second, &e1).await;
+    assert!(report.rejects.is_empty(), "{:#?}", report.rejects);
+    let e2 = work.path().join("e2");
+    second
+        .export_hmis(&e2, &ExportOptions::default())
+        .await
+        .unwrap();
+    for spec in FY2026_FILES {
+        if matches!(spec.name, "Export.csv" | "User.csv") {
+            continue;
+        }
+        assert_eq!(
+            rows(&e1.join(spec.name)),
+            rows(&e2.join(spec.name)),
+            "{}",
+            spec.name
+        );
+    }
+    let users = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = rows(&dir.join("User.csv"))
+            .into_iter()
+            .map(|r| format!("{r:?}"))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(users(&e1).len(), users(&e2).len());
+    second.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizations_export_holds_only_what_it_may_see_and_is_recorded_as_a_disclosure() {
+    let work = tempfile::tempdir().unwrap();
+    let mut restricted = policy();
+    restricted.default_client_restriction = ClientRestriction::RestrictToOrganization;
+    let service = bootstrapped(&work.path().join("data"), restricted).await;
+    let export = work.path().join("in");
+    std::fs::create_dir_all(&export).unwrap();
+    for (name, text) in [
+        ("Export.csv", "ExportID,CSVVersion\n1,2026 v1.0\n"),
+        (
+            "Organization.csv",
+            "OrganizationID,OrganizationName,VictimServiceProvider\nO1,Harbor House,0\nO2,Valley Aid,0\n",
+        ),
+        (
+            "Project.csv",
+            "ProjectID,OrganizationID,ProjectName,OperatingStartDate,ProjectType\nP1,O1,Harbor Shelter,2020-01-01,1\nP2,O2,Valley RRH,2020-01-01,13\n",
+        ),
+        (
+            "Client.csv",
+            "PersonalID,FirstName,LastName,NameDataQuality,SSNDataQuality,DOB,DOBDataQuality,White,VeteranStatus\nC1,Ana,Rivera,1,99,1990-04-02,1,1,0\nC2,Ben,Okafor,1,99,1985-09-30,1,1,0\n",
+        ),
+        (
+            "Enrollment.csv",
+            "EnrollmentID,PersonalID,ProjectID,EntryDate,HouseholdID,RelationshipToHoH\nE1,C1,P1,2024-02-01,H1,1\nE2,C2,P2,2024-03-01,H2,1\n",
+        ),
+    ] {
+        std::fs::write(export.join(name), text).unwrap();
+    }
+    let report = import(&service, &export).await;
+    assert!(report.rejects.is_empty(), "{:#?}", report.rejects);
+    let harbor = service
+        .organizations()
+        .into_iter()
+        .find(|(_, o)| o.name == "Harbor House")
+        .unwrap()
+        .0;
+    let head = service.head().position;
+    let out = work.path().join("out");
+    let written = service
+        .export_hmis(
+            &out,
+            &ExportOptions {
+                as_organization: Some(harbor),
+                ..ExportOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(out.join("Client.csv")).unwrap();
+    assert!(text.contains("Rivera"), "its own client");
+    assert!(
+        !text.contains("Okafor") && !text.contains("C2"),
+        "not the other's"
+    );
+    let enrollments = std::fs::read_to_string(out.join("Enrollment.csv")).unwrap();
+    assert!(enrollments.contains("E1") && !enrollments.contains("E2"));
+    let projects = std::fs::read_to_string(out.join("Project.csv")).unwrap();
+    assert!(
+        !projects.contains("Valley"),
+        "only programs of exported enrollments"
+    );
+
+    assert_eq!(written.disclosure_position, head + 1);
+    let recorded = service.read_log(head + 1, 10).unwrap();
+    assert_eq!(recorded.len(), 1);
+    let Event::RecordsAccessed(access) = &recorded[0].envelope.event else {
+        panic!("a disclosure record")
+    };
+    assert_eq!(access.operation, "exportHmis");
+    assert_eq!(recorded[0].envelope.actor.organization, harbor);
+    assert_eq!(access.clients.len(), 1, "one client disclosed");
+    let kinds: Vec<_> = access.clients[0].records.iter().map(|r| r.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            caseledger_core::RecordKind::Intake,
+            caseledger_core::RecordKind::Enrollment
+        ]
+    );
+    service.shutdown().await;
+}
