@@ -14,6 +14,7 @@ use crate::Failure;
 
 mod audit;
 mod graphql;
+mod import;
 mod peer;
 mod replay;
 mod scale;
@@ -36,6 +37,10 @@ pub struct BenchArgs {
     /// Client counts of the `scale` group (default 10000,100000; 10000 with --quick).
     #[arg(long, value_delimiter = ',')]
     scale_clients: Vec<usize>,
+    /// Clients of the generated CoC the `import` group exports and imports (default 100000;
+    /// 10000 with --quick).
+    #[arg(long)]
+    import_clients: Option<usize>,
     /// libpq connection string of the PostgreSQL peer (`scripts/bench-peer.sh` passes one);
     /// needed by the `peer` group.
     #[arg(long, env = "CASELEDGER_BENCH_PEER")]
@@ -57,6 +62,8 @@ enum Group {
     Peer,
     /// Generated CoCs of growing size: generation, cold start from snapshot, replay, memory.
     Scale,
+    /// HUD HMIS CSV: a generated CoC exported, then imported into a new data directory.
+    Import,
 }
 
 /// Named figures in the order they were measured.
@@ -135,6 +142,12 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
             (sizes, _) => sizes.to_vec(),
         };
         scale::run(&sizes, scratch.path(), &mut figures)?;
+    }
+    if wants(Group::Import) {
+        let clients = args
+            .import_clients
+            .unwrap_or(if args.quick { 10_000 } else { 100_000 });
+        import::run(clients, scratch.path(), &mut figures)?;
     }
     if !wants(Group::Append) {
         run_peer(&args, &mut figures)?;

@@ -1,0 +1,115 @@
+//! HUD HMIS CSV import rate: a CoC from the scale generator (seed 1, 20 agencies, 3 years)
+//! exported as FY2026 files by `export-hmis`, then imported into a new data directory through
+//! the commands' rules — reading and checking the files, deciding every row against the
+//! scratch read models, and writing the events (sealed, durable). Rows are every data row of
+//! every file read.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use caseledger_core::SharingPolicy;
+use caseledger_fixtures::scale::{ScaleSpec, generate};
+use caseledger_service::hmis_export::ExportOptions;
+use caseledger_service::hmis_import::{ImportOptions, ImportStage};
+use caseledger_service::{Bootstrap, Service, ServiceConfig};
+
+use super::Figures;
+use crate::Failure;
+
+/// Generates, exports and imports a CoC of `clients` clients.
+pub fn run(clients: usize, scratch: &Path, figures: &mut Figures) -> Result<(), Failure> {
+    let source = scratch.join(format!("import-source-{clients}"));
+    let export = scratch.join(format!("import-export-{clients}"));
+    let target = scratch.join(format!("import-target-{clients}"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        eprintln!("bench: generating and exporting {clients} clients");
+        let mut config = ServiceConfig::new(&source);
+        config.synthetic_key_seed = Some(1);
+        config.snapshot_every = u64::MAX;
+        let service = Service::open(&config)?;
+        service.start();
+        let spec = ScaleSpec {
+            orgs: 20,
+            clients,
+            years: 3,
+            seed: 1,
+        };
+        let generated = generate(&service, spec, &mut |_| {}).await?;
+        service
+            .wait_for(generated.position, std::time::Duration::from_secs(3600))
+            .await?;
+        let started = Instant::now();
+        let written = service
+            .export_hmis(&export, &ExportOptions::default())
+            .await?;
+        let export_secs = started.elapsed().as_secs_f64();
+        service.shutdown().await;
+        let rows: usize = written
+            .rows
+            .iter()
+            .filter(|(file, _)| *file != "Export.csv")
+            .map(|(_, n)| n)
+            .sum();
+        figures.add("export_hmis_rows", rows as f64, "rows");
+        figures.add(
+            "export_hmis_rows_per_s",
+            rows as f64 / export_secs,
+            "rows/s",
+        );
+
+        eprintln!("bench: importing {rows} rows");
+        let mut config = ServiceConfig::new(&target);
+        config.snapshot_every = u64::MAX;
+        let service = Service::open(&config)?;
+        service.start();
+        service
+            .bootstrap(Bootstrap {
+                policy: SharingPolicy::clienttrack("America/Los_Angeles"),
+                lead_name: "CoC lead".into(),
+                admin_username: "admin".into(),
+            })
+            .await?;
+        let writing_from = Mutex::new(None);
+        let progress = |stage: ImportStage, _: u64, _: u64| {
+            let mut from = writing_from.lock().expect("progress lock");
+            if stage == ImportStage::Writing && from.is_none() {
+                *from = Some(Instant::now());
+            }
+        };
+        let started = Instant::now();
+        let report = service
+            .import_hmis(&export, &ImportOptions::default(), &progress)
+            .await?;
+        let secs = started.elapsed().as_secs_f64();
+        service.shutdown().await;
+        if !report.written || !report.rejects.is_empty() {
+            return Err(anyhow::anyhow!(
+                "the generated export did not import cleanly: {} refused, first {:?}",
+                report.rejects.len(),
+                report.rejects.first().map(ToString::to_string)
+            )
+            .into());
+        }
+        let read: usize = report.files.values().map(|s| s.read).sum();
+        let write_secs = writing_from
+            .lock()
+            .expect("progress lock")
+            .map_or(0.0, |t| t.elapsed().as_secs_f64());
+        figures.add("import_hmis_rows", read as f64, "rows");
+        figures.add("import_hmis_events", report.events as f64, "events");
+        figures.add("import_hmis_s", secs, "s");
+        figures.add("import_hmis_rows_per_s", read as f64 / secs, "rows/s");
+        figures.add("import_hmis_check_and_decide_s", secs - write_secs, "s");
+        figures.add("import_hmis_write_s", write_secs, "s");
+        Ok::<_, Failure>(())
+    })?;
+    for dir in [source, export, target] {
+        std::fs::remove_dir_all(dir)?;
+    }
+    Ok(())
+}
