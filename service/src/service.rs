@@ -521,6 +521,14 @@ impl Service {
     /// until they are durable. Returns the position of each. Retrying with the same event ids is
     /// a no-op that returns the original positions.
     pub async fn append(&self, envelopes: &[Envelope]) -> Result<Vec<u64>, ServiceError> {
+        let new_clients: Vec<caseledger_core::ClientId> = envelopes
+            .iter()
+            .filter(|e| matches!(e.event, caseledger_core::Event::ClientIntakeRecorded(_)))
+            .filter_map(|e| e.event.client())
+            .collect();
+        if new_clients.len() > 1 {
+            self.inner.keys.create_keys(&new_clients)?;
+        }
         let mut request = AppendRequest::default();
         for envelope in envelopes {
             let payload = envelope
