@@ -30,13 +30,17 @@ fn a_messy_export_is_refused_whole_then_imported_partially_then_found_unchanged(
     let refused = run(&["import-hmis", export, "--data", data, "--quiet"]);
     assert_eq!(refused.code, Some(4), "{}", refused.stderr);
     assert!(
-        refused
-            .stderr
-            .contains("refused: Exit.csv:2 EnrollmentID=\"622377\": no such enrollment in Enrollment.csv"),
+        refused.stderr.contains(
+            "refused: Exit.csv:2 EnrollmentID=\"622377\": no such enrollment in Enrollment.csv"
+        ),
         "{}",
         refused.stderr
     );
-    assert!(refused.stderr.contains("nothing was written"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("nothing was written"),
+        "{}",
+        refused.stderr
+    );
     assert_eq!(head(data.as_ref()), before, "nothing written");
     let clients = refused
         .stdout
@@ -46,11 +50,26 @@ fn a_messy_export_is_refused_whole_then_imported_partially_then_found_unchanged(
         .split_whitespace()
         .map(str::to_string)
         .collect::<Vec<_>>();
-    assert_eq!(clients[1..3], ["134".to_string(), "134".to_string()], "read, imported");
+    assert_eq!(
+        clients[1..3],
+        ["134".to_string(), "134".to_string()],
+        "read, imported"
+    );
 
-    let partial = run(&["import-hmis", export, "--data", data, "--quiet", "--allow-partial"]);
+    let partial = run(&[
+        "import-hmis",
+        export,
+        "--data",
+        data,
+        "--quiet",
+        "--allow-partial",
+    ]);
     assert_eq!(partial.code, Some(4), "refused rows still say so");
-    assert!(partial.stderr.contains("imported the valid rows"), "{}", partial.stderr);
+    assert!(
+        partial.stderr.contains("imported the valid rows"),
+        "{}",
+        partial.stderr
+    );
     assert_ne!(head(data.as_ref()), before);
 
     let again = run(&[
@@ -63,7 +82,11 @@ fn a_messy_export_is_refused_whole_then_imported_partially_then_found_unchanged(
         "--format",
         "json",
     ]);
-    assert!(again.stderr.contains("nothing new to import"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("nothing new to import"),
+        "{}",
+        again.stderr
+    );
     let summary: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
     let client = summary
         .as_array()
@@ -76,10 +99,25 @@ fn a_messy_export_is_refused_whole_then_imported_partially_then_found_unchanged(
     let out = work.path().join("out");
     let exported = run(&["export-hmis", out.to_str().unwrap(), "--data", data]);
     assert_eq!(exported.code, Some(0), "{}", exported.stderr);
-    assert!(exported.stdout.contains("Client.csv"), "{}", exported.stdout);
+    assert!(
+        exported.stdout.contains("Client.csv"),
+        "{}",
+        exported.stdout
+    );
     let other = work.path().join("other");
     let other = other.to_str().unwrap();
     assert_eq!(run(&["admin", "bootstrap", "--data", other]).code, Some(0));
-    let clean = run(&["import-hmis", out.to_str().unwrap(), "--data", other, "--quiet"]);
-    assert_eq!(clean.code, Some(0), "our own export imports cleanly: {}", clean.stderr);
+    let clean = run(&[
+        "import-hmis",
+        out.to_str().unwrap(),
+        "--data",
+        other,
+        "--quiet",
+    ]);
+    assert_eq!(
+        clean.code,
+        Some(0),
+        "our own export imports cleanly: {}",
+        clean.stderr
+    );
 }
