@@ -131,14 +131,17 @@ pub fn import(args: ImportArgs) -> Result<(), Failure> {
             "dry run: {n} refused value(s); {} events would be written with --allow-partial",
             report.events
         ),
+        (false, false, 0) => "nothing new to import".to_string(),
+        (false, false, n) if report.events == 0 => {
+            format!("nothing new to import; {n} refused value(s)")
+        }
+        (false, false, n) => format!(
+            "nothing was written: {n} refused value(s) (fix them, or import the valid rows with --allow-partial)"
+        ),
         (true, false, 0) => format!("imported: {} events written", report.events),
         (true, false, n) => format!(
             "imported the valid rows (--allow-partial): {} events written, {n} refused value(s) not imported",
             report.events
-        ),
-        (false, false, 0) => "nothing new to import".to_string(),
-        (false, false, n) => format!(
-            "nothing was written: {n} refused value(s) (fix them, or import the valid rows with --allow-partial)"
         ),
     };
     eprintln!("{} ({})", outcome, report.version);

@@ -83,7 +83,7 @@ fn a_messy_export_is_refused_whole_then_imported_partially_then_found_unchanged(
         "json",
     ]);
     assert!(
-        again.stderr.contains("nothing new to import"),
+        again.stderr.contains("nothing new to import;"),
         "{}",
         again.stderr
     );
