@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use caseledger_core::{Date, OrganizationId};
-use caseledger_service::Service;
 use caseledger_service::hmis_import::{ImportOptions, ImportReport, ImportStage};
 
 use crate::audit::Format;
@@ -96,14 +95,7 @@ pub fn import(args: ImportArgs) -> Result<(), Failure> {
             None => BTreeMap::new(),
         },
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let report = runtime.block_on(async {
-        let mut config = args.data.service_config();
-        config.today = args.today;
-        let service = Service::open(&config)?;
-        service.start();
+    let report = args.data.run_offline(args.today, async |service| {
         let bar = progress_bar(args.quiet);
         let stage = std::sync::Mutex::new(None);
         let progress = |s: ImportStage, done: u64, total: u64| {
@@ -120,8 +112,7 @@ pub fn import(args: ImportArgs) -> Result<(), Failure> {
         };
         let result = service.import_hmis(&args.dir, &options, &progress).await;
         bar.finish_and_clear();
-        service.shutdown().await;
-        Ok::<_, Failure>(result?)
+        Ok(result?)
     })?;
     print_report(&report, args.format)?;
     let refused = report.rejects.len();
@@ -242,17 +233,8 @@ pub fn export(args: ExportArgs) -> Result<(), Failure> {
         from: args.from,
         to: args.to,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let report = runtime.block_on(async {
-        let mut config = args.data.service_config();
-        config.today = args.today;
-        let service = Service::open(&config)?;
-        service.start();
-        let result = service.export_hmis(&args.out, &options).await;
-        service.shutdown().await;
-        Ok::<_, Failure>(result?)
+    let report = args.data.run_offline(args.today, async |service| {
+        Ok(service.export_hmis(&args.out, &options).await?)
     })?;
     for (file, rows) in &report.rows {
         println!("{file:28} {rows}");

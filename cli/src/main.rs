@@ -74,6 +74,28 @@ impl DataArgs {
         config.master_key_file = Some(self.master_key_path());
         config
     }
+
+    /// Runs `work` on a stopped server's data directory: opens the service (deciding as on
+    /// `today` when given), starts its projector, and shuts it down cleanly whatever `work`
+    /// returned.
+    fn run_offline<T>(
+        &self,
+        today: Option<caseledger_core::Date>,
+        work: impl AsyncFnOnce(&caseledger_service::Service) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            let mut config = self.service_config();
+            config.today = today;
+            let service = caseledger_service::Service::open(&config)?;
+            service.start();
+            let result = work(&service).await;
+            service.shutdown().await;
+            result
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,7 +3,6 @@
 //! or last changed. A running server applies the same rule daily (`serve --retention-years`).
 
 use caseledger_core::Date;
-use caseledger_service::Service;
 
 use crate::audit::Format;
 use crate::{DataArgs, Failure};
@@ -47,17 +46,8 @@ pub fn run(command: RetentionCommand) -> Result<(), Failure> {
     if !data.data.join("db").exists() {
         return Err(anyhow::anyhow!("{} holds no log", data.data.display()).into());
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let mut config = data.service_config();
-        config.today = today;
-        let service = Service::open(&config)?;
-        service.start();
-        let result = service.run_retention(years, dry_run).await;
-        service.shutdown().await;
-        let report = result?;
+    data.run_offline(today, async |service| {
+        let report = service.run_retention(years, dry_run).await?;
         let rows: Vec<Vec<String>> = report
             .due
             .iter()

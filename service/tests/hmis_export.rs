@@ -216,20 +216,24 @@ async fn an_organizations_export_holds_only_what_it_may_see_and_is_recorded_as_a
         )
         .await
         .unwrap();
-    let text = std::fs::read_to_string(out.join("Client.csv")).unwrap();
-    assert!(text.contains("Rivera"), "its own client");
-    assert!(
-        !text.contains("Okafor") && !text.contains("C2"),
-        "not the other's"
+    let column = |file: &str, name: &str| -> Vec<String> {
+        rows(&out.join(file))
+            .into_iter()
+            .filter_map(|r| r.into_iter().find(|(c, _)| c == name).map(|(_, v)| v))
+            .collect()
+    };
+    assert_eq!(
+        column("Client.csv", "PersonalID"),
+        ["C1"],
+        "its own client only"
     );
-    let enrollments = std::fs::read_to_string(out.join("Enrollment.csv")).unwrap();
-    assert!(enrollments.contains("E1") && !enrollments.contains("E2"));
-    let projects = std::fs::read_to_string(out.join("Project.csv")).unwrap();
-    assert!(
-        !projects.contains("Valley"),
+    assert_eq!(column("Client.csv", "LastName"), ["Rivera"]);
+    assert_eq!(column("Enrollment.csv", "EnrollmentID"), ["E1"]);
+    assert_eq!(
+        column("Project.csv", "ProjectName"),
+        ["Harbor Shelter"],
         "only programs of exported enrollments"
     );
-
     assert_eq!(written.disclosure_position, head + 1);
     let recorded = service.read_log(head + 1, 10).unwrap();
     assert_eq!(recorded.len(), 1);

@@ -9,7 +9,6 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use caseledger_core::SharingPolicy;
-use caseledger_fixtures::scale::{ScaleSpec, generate};
 use caseledger_service::hmis_export::ExportOptions;
 use caseledger_service::hmis_import::{ImportOptions, ImportStage};
 use caseledger_service::{Bootstrap, Service, ServiceConfig};
@@ -28,21 +27,7 @@ pub fn run(clients: usize, scratch: &Path, figures: &mut Figures) -> Result<(), 
         .build()?;
     runtime.block_on(async {
         eprintln!("bench: generating and exporting {clients} clients");
-        let mut config = ServiceConfig::new(&source);
-        config.synthetic_key_seed = Some(1);
-        config.snapshot_every = u64::MAX;
-        let service = Service::open(&config)?;
-        service.start();
-        let spec = ScaleSpec {
-            orgs: 20,
-            clients,
-            years: 3,
-            seed: 1,
-        };
-        let generated = generate(&service, spec, &mut |_| {}).await?;
-        service
-            .wait_for(generated.position, std::time::Duration::from_secs(3600))
-            .await?;
+        let (service, _) = super::scale::generated_coc(&source, clients).await?;
         let started = Instant::now();
         let written = service
             .export_hmis(&export, &ExportOptions::default())

@@ -58,6 +58,30 @@ fn dir_bytes(dir: &Path) -> u64 {
         .sum()
 }
 
+/// The benchmarks' CoC of `clients` clients (20 agencies, 3 years, seed 1) generated into
+/// `dir`, with the running service once the projector has folded all of it.
+pub async fn generated_coc(
+    dir: &Path,
+    clients: usize,
+) -> Result<(Service, caseledger_fixtures::scale::Generated), Failure> {
+    let mut config = ServiceConfig::new(dir);
+    config.synthetic_key_seed = Some(1);
+    config.snapshot_every = u64::MAX;
+    let service = Service::open(&config)?;
+    service.start();
+    let spec = ScaleSpec {
+        orgs: 20,
+        clients,
+        years: 3,
+        seed: 1,
+    };
+    let generated = generate(&service, spec, &mut |_| {}).await?;
+    service
+        .wait_for(generated.position, std::time::Duration::from_secs(3600))
+        .await?;
+    Ok((service, generated))
+}
+
 /// Generates and measures each size in `sizes` (clients).
 pub fn run(sizes: &[usize], scratch: &Path, figures: &mut Figures) -> Result<(), Failure> {
     for &clients in sizes {
@@ -69,21 +93,7 @@ pub fn run(sizes: &[usize], scratch: &Path, figures: &mut Figures) -> Result<(),
             .build()?;
         let started = Instant::now();
         let generated = runtime.block_on(async {
-            let mut config = ServiceConfig::new(&dir);
-            config.synthetic_key_seed = Some(1);
-            config.snapshot_every = u64::MAX;
-            let service = Service::open(&config)?;
-            service.start();
-            let spec = ScaleSpec {
-                orgs: 20,
-                clients,
-                years: 3,
-                seed: 1,
-            };
-            let generated = generate(&service, spec, &mut |_| {}).await?;
-            service
-                .wait_for(generated.position, std::time::Duration::from_secs(3600))
-                .await?;
+            let (service, generated) = generated_coc(&dir, clients).await?;
             service.shutdown().await;
             Ok::<_, Failure>(generated)
         })?;
