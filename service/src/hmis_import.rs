@@ -644,8 +644,10 @@ impl<'a> Import<'a> {
             });
         };
         let partial = DataQuality::Partial;
-        let digits = crate::clients::ssn_digits(&c.ssn).unwrap_or_default();
-        if !digits.is_empty() {
+        // An SSN with other characters (HUD's `x` for unknown digits) is left to the intake
+        // rule, which refuses it naming the value: the domain has no partial-digit SSN.
+        let digits = crate::clients::ssn_digits(&c.ssn).ok();
+        if let Some(digits) = digits.filter(|d| !d.is_empty()) {
             let broken = match c.ssn_data_quality {
                 DataQuality::Full => crate::clients::check_full_ssn(&digits)
                     .err()
@@ -661,7 +663,7 @@ impl<'a> Import<'a> {
                 );
                 c.ssn_data_quality = partial;
             }
-        } else if reported(c.ssn_data_quality) {
+        } else if c.ssn.is_empty() && reported(c.ssn_data_quality) {
             remark(
                 "SSNDataQuality",
                 &c.ssn_data_quality.code().to_string(),
@@ -733,21 +735,24 @@ impl<'a> Import<'a> {
         ordered.sort_by_key(|(first, members, _)| (*first, members[0].line));
         for (_, members, one_head) in ordered {
             let household = if one_head && members.len() > 1 {
-                self.household(&members)
+                let formed = self.household(&members);
+                if formed.is_none() {
+                    self.household_remark(
+                        members[0],
+                        "the household could not be formed (its head's client was not imported): its members were imported without a household".into(),
+                    );
+                }
+                formed
             } else {
                 if members.len() > 1 || !is_head(members[0]) {
-                    let e = members[0];
-                    self.remarks.push(Reject {
-                        file: "Enrollment.csv".into(),
-                        line: e.line,
-                        column: "HouseholdID".into(),
-                        value: e.household_id.clone(),
-                        rule: format!(
-                            "the household has {} enrollment(s) and {} head(s) of household: each enrollment was imported without a household",
-                            members.len(),
-                            members.iter().filter(|e| is_head(e)).count()
+                    let heads = members.iter().filter(|e| is_head(e)).count();
+                    self.household_remark(
+                        members[0],
+                        format!(
+                            "the household has {} enrollment(s) and {heads} head(s) of household: each enrollment was imported without a household",
+                            members.len()
                         ),
-                    });
+                    );
                 }
                 None
             };
@@ -760,6 +765,17 @@ impl<'a> Import<'a> {
                 }
             }
         }
+    }
+
+    /// Notes how a household of the export was imported.
+    fn household_remark(&mut self, e: &EnrollmentRecord, rule: String) {
+        self.remarks.push(Reject {
+            file: "Enrollment.csv".into(),
+            line: e.line,
+            column: "HouseholdID".into(),
+            value: e.household_id.clone(),
+            rule,
+        });
     }
 
     /// Forms (or finds) the household of a group with one head; `None` when that fails (the
