@@ -89,6 +89,9 @@ impl DataArgs {
         runtime.block_on(async {
             let mut config = self.service_config();
             config.today = today;
+            // One snapshot at shutdown instead of one per 100,000 events folded: an import
+            // folds millions, and each snapshot serializes every read model.
+            config.snapshot_every = u64::MAX;
             let service = caseledger_service::Service::open(&config)?;
             service.start();
             let result = work(&service).await;
