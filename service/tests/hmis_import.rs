@@ -345,3 +345,76 @@ async fn a_newer_export_with_changed_values_becomes_an_intake_edit_and_new_rows(
     assert!(matches!(&new[1], Event::EnrollmentExited(x) if x.source_id.as_deref() == Some("X1")));
     service.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mapped_organization_receives_the_exports_records_and_is_not_created_again() {
+    let work = tempfile::tempdir().unwrap();
+    let export = work.path().join("export");
+    write_export(
+        &export,
+        &[
+            ("Organization.csv", ORGANIZATION),
+            ("Project.csv", PROJECT),
+            ("Client.csv", CLIENT),
+        ],
+    );
+    let data = work.path().join("data");
+    let service = bootstrapped(&data).await;
+    let admin = service
+        .read_log(1, 10)
+        .unwrap()
+        .into_iter()
+        .find_map(|s| match s.envelope.event {
+            Event::UserCreated(u) => Some(u.user_id),
+            _ => None,
+        })
+        .unwrap();
+    let (harbor, _) = service
+        .create_organization(admin, "Harbor House (already here)", false)
+        .await
+        .unwrap();
+    let before = service.organizations().len();
+    let options = ImportOptions {
+        organizations: [("O1".to_string(), harbor)].into_iter().collect(),
+        ..ImportOptions::default()
+    };
+    let report = import(&service, &export, options).await;
+    assert!(report.written, "{:#?}", report.rejects);
+    assert_eq!(report.files["Organization.csv"].unchanged, 1);
+    assert_eq!(
+        service.organizations().len(),
+        before,
+        "no organization created"
+    );
+    let program = events(&service)
+        .into_iter()
+        .find_map(|e| match e {
+            Event::ProgramCreated(p) => Some(p),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(program.organization_id, harbor);
+    assert!(
+        intakes(&service)
+            .iter()
+            .all(|i| i.organization_id != harbor)
+    );
+
+    // A mapping to an organization that does not exist stops the import before anything.
+    let head = service.head().position;
+    let stranger = caseledger_core::OrganizationId::new(7);
+    let options = ImportOptions {
+        organizations: [("O1".to_string(), stranger)].into_iter().collect(),
+        ..ImportOptions::default()
+    };
+    let refused = service
+        .import_hmis(&export, &options, &|_, _, _| {})
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("not an organization here"),
+        "{refused}"
+    );
+    assert_eq!(service.head().position, head);
+    service.shutdown().await;
+}
