@@ -167,13 +167,10 @@ async fn import_export_import_gives_the_same_state_and_the_export_re_imports_as_
     second.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_organizations_export_holds_only_what_it_may_see_and_is_recorded_as_a_disclosure() {
-    let work = tempfile::tempdir().unwrap();
-    let mut restricted = policy();
-    restricted.default_client_restriction = ClientRestriction::RestrictToOrganization;
-    let service = bootstrapped(&work.path().join("data"), restricted).await;
-    let export = work.path().join("in");
+/// An export of two agencies, each with a program and one client enrolled in it; Harbor
+/// House's client exited on 2024-02-20.
+fn two_agencies(work: &Path) -> std::path::PathBuf {
+    let export = work.join("in");
     std::fs::create_dir_all(&export).unwrap();
     for (name, text) in [
         ("Export.csv", "ExportID,CSVVersion\n1,2026 v1.0\n"),
@@ -196,6 +193,21 @@ async fn an_organizations_export_holds_only_what_it_may_see_and_is_recorded_as_a
     ] {
         std::fs::write(export.join(name), text).unwrap();
     }
+    std::fs::write(
+        export.join("Exit.csv"),
+        "ExitID,EnrollmentID,PersonalID,ExitDate,Destination\nX1,E1,C1,2024-02-20,410\n",
+    )
+    .unwrap();
+    export
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizations_export_holds_only_what_it_may_see_and_is_recorded_as_a_disclosure() {
+    let work = tempfile::tempdir().unwrap();
+    let mut restricted = policy();
+    restricted.default_client_restriction = ClientRestriction::RestrictToOrganization;
+    let service = bootstrapped(&work.path().join("data"), restricted).await;
+    let export = two_agencies(work.path());
     let report = import(&service, &export).await;
     assert!(report.rejects.is_empty(), "{:#?}", report.rejects);
     let harbor = service
@@ -248,8 +260,48 @@ async fn an_organizations_export_holds_only_what_it_may_see_and_is_recorded_as_a
         kinds,
         vec![
             caseledger_core::RecordKind::Intake,
-            caseledger_core::RecordKind::Enrollment
+            caseledger_core::RecordKind::Enrollment,
+            caseledger_core::RecordKind::Exit
         ]
     );
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_date_window_keeps_the_enrollments_active_in_it_with_their_clients() {
+    let work = tempfile::tempdir().unwrap();
+    let service = bootstrapped(&work.path().join("data"), policy()).await;
+    let export = two_agencies(work.path());
+    assert!(import(&service, &export).await.rejects.is_empty());
+    let window = |from: &str, to: &str| ExportOptions {
+        from: Some(from.parse().unwrap()),
+        to: Some(to.parse().unwrap()),
+        ..ExportOptions::default()
+    };
+    let personal_ids = |dir: &Path| -> Vec<String> {
+        rows(&dir.join("Client.csv"))
+            .into_iter()
+            .filter_map(|r| {
+                r.into_iter()
+                    .find(|(c, _)| c == "PersonalID")
+                    .map(|(_, v)| v)
+            })
+            .collect()
+    };
+    for (from, to, expected) in [
+        ("2024-02-25", "2024-12-31", vec!["C2"]),
+        ("2024-01-01", "2024-02-15", vec!["C1"]),
+        ("2024-02-20", "2024-03-01", vec!["C1", "C2"]),
+        ("2023-01-01", "2023-12-31", vec![]),
+    ] {
+        let out = work.path().join(format!("out-{from}-{to}"));
+        service.export_hmis(&out, &window(from, to)).await.unwrap();
+        assert_eq!(personal_ids(&out), expected, "{from}..{to}");
+        let exits = rows(&out.join("Exit.csv")).len();
+        assert_eq!(exits, usize::from(expected.contains(&"C1")), "{from}..{to}");
+        let export = rows(&out.join("Export.csv"));
+        assert!(export[0].contains(&("ExportStartDate".into(), from.into())));
+        assert!(export[0].contains(&("ExportEndDate".into(), to.into())));
+    }
     service.shutdown().await;
 }
