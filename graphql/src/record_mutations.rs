@@ -401,6 +401,29 @@ impl RecordMutations {
         })
     }
 
+    /// Sets, changes or clears (no date) the housing move-in date of an enrollment your
+    /// organization owns (HUD 3.20): a date from the entry to today, not after the exit.
+    async fn set_move_in_date(
+        &self,
+        ctx: &Context<'_>,
+        enrollment_id: ID,
+        move_in_date: Option<String>,
+    ) -> async_graphql::Result<crate::accounts::WriteResult> {
+        let a = actor(ctx)?;
+        let enrollment = convert::id("enrollmentId", &enrollment_id)?;
+        let date = move_in_date
+            .as_deref()
+            .map(|d| convert::date("moveInDate", d))
+            .transpose()?;
+        let written = service(ctx)
+            .set_move_in_date(a.user, enrollment, date)
+            .await
+            .map_err(to_graphql)?;
+        Ok(crate::accounts::WriteResult {
+            position: written.position(),
+        })
+    }
+
     /// Records a service (HUD record type and type provided).
     #[allow(clippy::too_many_arguments)]
     async fn record_service(

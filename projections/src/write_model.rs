@@ -242,6 +242,8 @@ pub struct EnrollmentFacts {
     pub entry: Date,
     /// Exit date, once exited.
     pub exit: Option<Date>,
+    /// Housing move-in date, as last set.
+    pub move_in: Option<Date>,
     /// The household enrollment it belongs to, if any.
     pub household: Option<caseledger_core::HouseholdId>,
     /// Relationship to the head of household.
@@ -587,16 +589,29 @@ fn enrollment_of(events: &[Event]) -> Option<EnrollmentFacts> {
         Event::EnrollmentExited(x) => Some(x.exit_date),
         _ => None,
     });
-    Some(enrollment_facts(e, exit))
+    let move_in = events
+        .iter()
+        .rev()
+        .find_map(|x| match x {
+            Event::EnrollmentMoveInSet(m) => Some(m.move_in_date),
+            _ => None,
+        })
+        .unwrap_or(e.move_in_date);
+    Some(enrollment_facts(e, exit, move_in))
 }
 
-fn enrollment_facts(e: &ClientEnrolled, exit: Option<Date>) -> EnrollmentFacts {
+fn enrollment_facts(
+    e: &ClientEnrolled,
+    exit: Option<Date>,
+    move_in: Option<Date>,
+) -> EnrollmentFacts {
     EnrollmentFacts {
         id: e.enrollment_id,
         program: e.program_id,
         organization: e.owner.organization,
         entry: e.entry_date,
         exit,
+        move_in,
         household: e.household_id,
         relationship: e.relationship_to_hoh,
     }

@@ -5,7 +5,7 @@
 
 use caseledger_core::events::{
     AssessmentAnswer, AssessmentRecorded, CaseNoteAdded, ClientEnrolled, DocumentAdded,
-    EnrollmentExited, HouseholdCreated, HouseholdMemberAdded, ServiceRecorded,
+    EnrollmentExited, EnrollmentMoveInSet, HouseholdCreated, HouseholdMemberAdded, ServiceRecorded,
 };
 use caseledger_core::hud::{
     DataCollectionStage, Destination, LivingSituation, NoYesReasons, RelationshipToHoH,
@@ -216,6 +216,21 @@ impl Service {
             })
             .await?;
         Ok((exited, written))
+    }
+
+    /// Sets, changes or clears (`None`) the housing move-in date of an enrollment. The owning
+    /// organization only.
+    pub async fn set_move_in_date(
+        &self,
+        user: UserId,
+        enrollment: EnrollmentId,
+        move_in_date: Option<Date>,
+    ) -> Result<Written, CommandError> {
+        let actor = self.actor(user)?;
+        self.execute(actor, |p| {
+            decide_move_in(p, &actor, enrollment, move_in_date)
+        })
+        .await
     }
 
     /// Records a service provided to a client.
@@ -562,6 +577,44 @@ pub(crate) fn decide_exit(
         );
     }
     Ok((exited, events))
+}
+
+/// The event setting an enrollment's move-in date (the `set_move_in_date` command's rules): a
+/// date from the entry to today, and not after the exit.
+pub(crate) fn decide_move_in(
+    p: &Projections,
+    actor: &Actor,
+    enrollment: EnrollmentId,
+    move_in_date: Option<Date>,
+) -> Result<Vec<Event>, CommandError> {
+    require_agency_staff(actor, "set move-in dates")?;
+    let (client, facts) = owned_enrollment(p, actor, enrollment)?;
+    if facts.move_in == move_in_date {
+        return Err(conflict(
+            "moveInDate",
+            "the enrollment already has this move-in date",
+        ));
+    }
+    if let Some(date) = move_in_date {
+        let last = facts.exit.map_or(p.today(), |x| x.min(p.today()));
+        if date < facts.entry || date > last {
+            return Err(CommandError::validation(
+                "moveInDate",
+                format!(
+                    "{date} is not between the entry date {} and {last}",
+                    facts.entry
+                ),
+            ));
+        }
+    }
+    Ok(vec![
+        EnrollmentMoveInSet {
+            enrollment_id: enrollment,
+            client_id: client,
+            move_in_date,
+        }
+        .into(),
+    ])
 }
 
 /// A service, as a command receives it.

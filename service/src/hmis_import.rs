@@ -30,7 +30,8 @@ use crate::Service;
 use crate::accounts::{NewUser, decide_organization, decide_user};
 use crate::care::{
     AssessmentInput, EnrollmentInput, ExitInput, Imported, ServiceInput, decide_assessment,
-    decide_enrollment, decide_exit, decide_household, decide_household_member, decide_service,
+    decide_enrollment, decide_exit, decide_household, decide_household_member, decide_move_in,
+    decide_service,
 };
 use crate::clients::{IntakeInput, decide_intake, decide_intake_edit};
 use crate::commands::{CommandError, new_id};
@@ -842,9 +843,28 @@ impl<'a> Import<'a> {
             ));
         };
         if let Some(id) = self.existing(SourceKind::Enrollment, &e.id) {
+            let id = EnrollmentId::new(id);
             self.enrollments
-                .insert(e.id.clone(), (EnrollmentId::new(id), client, organization));
-            return Ok(Outcome::Unchanged);
+                .insert(e.id.clone(), (id, client, organization));
+            // A newer export may carry a move-in date set (or changed) since.
+            let move_in = self
+                .scratch
+                .write_model()
+                .enrollment(id)
+                .map(|(_, f)| f.move_in);
+            if move_in.is_none_or(|m| m == e.move_in) {
+                return Ok(Outcome::Unchanged);
+            }
+            let reject = |err: &CommandError| {
+                let value = e.move_in.map(|d| d.to_string()).unwrap_or_default();
+                command_reject("Enrollment.csv", e.line, "MoveInDate", &value, err)
+            };
+            let actor = self
+                .user(organization, &e.user_id)
+                .map_err(|err| reject(&err))?;
+            self.decide(actor, |p| decide_move_in(p, &actor, id, e.move_in))
+                .map_err(|err| reject(&err))?;
+            return Ok(Outcome::Updated);
         }
         let reject = |err: &CommandError| {
             let (column, value) = enrollment_column(err, e);

@@ -282,7 +282,7 @@ async fn broken_rows_are_reported_precisely_and_nothing_is_written_without_allow
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_newer_export_with_changed_values_becomes_an_intake_edit_and_new_rows() {
+async fn a_newer_export_with_changed_values_becomes_an_intake_edit_a_move_in_date_and_new_rows() {
     let work = tempfile::tempdir().unwrap();
     let first = work.path().join("first");
     let enrollment = "EnrollmentID,PersonalID,ProjectID,EntryDate,HouseholdID,RelationshipToHoH\nE1,C1,P1,2024-02-01,H1,1\n";
@@ -308,7 +308,10 @@ async fn a_newer_export_with_changed_values_becomes_an_intake_edit_and_new_rows(
                     "C2,Ben,Okafor-Reyes,1,,99,1985-09-30,1,1,1,2024-06-01 09:00:00",
                 ),
             ),
-            ("Enrollment.csv", enrollment),
+            (
+                "Enrollment.csv",
+                "EnrollmentID,PersonalID,ProjectID,EntryDate,HouseholdID,RelationshipToHoH,MoveInDate\nE1,C1,P1,2024-02-01,H1,1,2024-03-01\n",
+            ),
             (
                 "Exit.csv",
                 "ExitID,EnrollmentID,PersonalID,ExitDate,Destination\nX1,E1,C1,2024-05-15,410\n",
@@ -324,13 +327,14 @@ async fn a_newer_export_with_changed_values_becomes_an_intake_edit_and_new_rows(
     assert_eq!(report.files["Client.csv"].updated, 1);
     assert_eq!(report.files["Client.csv"].unchanged, 1);
     assert_eq!(report.files["Exit.csv"].imported, 1);
+    assert_eq!(report.files["Enrollment.csv"].updated, 1);
     let new: Vec<Event> = service
         .read_log(head + 1, usize::MAX)
         .unwrap()
         .into_iter()
         .map(|s| s.envelope.event)
         .collect();
-    assert_eq!(new.len(), 2, "{new:#?}");
+    assert_eq!(new.len(), 3, "{new:#?}");
     let Event::ClientIntakeEdited(edit) = &new[0] else {
         panic!("an intake edit: {new:#?}")
     };
@@ -342,7 +346,10 @@ async fn a_newer_export_with_changed_values_becomes_an_intake_edit_and_new_rows(
             .map(|n| n.last.as_str()),
         Some("Okafor-Reyes")
     );
-    assert!(matches!(&new[1], Event::EnrollmentExited(x) if x.source_id.as_deref() == Some("X1")));
+    assert!(
+        matches!(&new[1], Event::EnrollmentMoveInSet(m) if m.move_in_date == Some(Date::from_ymd(2024, 3, 1).unwrap()))
+    );
+    assert!(matches!(&new[2], Event::EnrollmentExited(x) if x.source_id.as_deref() == Some("X1")));
     service.shutdown().await;
 }
 

@@ -8,6 +8,7 @@ const TODAY: &str = "2026-06-15";
 
 const ENROLL: &str = "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id position } }";
 const EXIT: &str = "mutation($i: ExitEnrollmentInput!) { exitEnrollment(input: $i) { exitedEnrollmentIds position } }";
+const MOVE_IN: &str = "mutation($e: ID!, $d: String) { setMoveInDate(enrollmentId: $e, moveInDate: $d) { position } }";
 
 fn expect(coc: &Coc, who: &str, query: &str, variables: Value, code: &str, field: Option<&str>) {
     let refusal = coc.refused(who, query, variables.clone());
@@ -271,6 +272,36 @@ fn enrollment_dates_overlaps_and_households_follow_the_rules() {
         Some("entryDate"),
     );
 
+    // Move-in dates: within the enrollment and not in the future, by the owner, once.
+    let move_in = |id: &str, date: &str| json!({ "e": id, "d": date });
+    for date in ["2026-01-15", "2026-07-01"] {
+        expect(
+            &coc,
+            "ccc_cm",
+            MOVE_IN,
+            move_in(&head, date),
+            "VALIDATION",
+            Some("moveInDate"),
+        );
+    }
+    expect(
+        &coc,
+        "chss_cm",
+        MOVE_IN,
+        move_in(&head, "2026-03-01"),
+        "FORBIDDEN",
+        None,
+    );
+    coc.ok("ccc_cm", MOVE_IN, move_in(&head, "2026-03-01"));
+    expect(
+        &coc,
+        "ccc_cm",
+        MOVE_IN,
+        move_in(&head, "2026-03-01"),
+        "CONFLICT",
+        Some("moveInDate"),
+    );
+
     // Exits: not before entry, not by another organization, once, and for the household.
     let exit = |id: &str, date: &str, household: bool| json!({ "i": { "enrollmentId": id, "exitDate": date, "destination": 410, "wholeHousehold": household } });
     expect(
@@ -303,6 +334,14 @@ fn enrollment_dates_overlaps_and_households_follow_the_rules() {
         .unwrap();
     assert_eq!(ids.len(), 2, "{exited}");
     assert!(ids.contains(&json!(child)));
+    expect(
+        &coc,
+        "ccc_cm",
+        MOVE_IN,
+        move_in(&head, "2026-06-10"),
+        "VALIDATION",
+        Some("moveInDate"),
+    );
     expect(
         &coc,
         "ccc_cm",
