@@ -208,22 +208,8 @@ pub fn record_id(id: u128) -> ID {
 
 /// An enrollment record.
 pub fn enrollment(t: &TransactionSummary) -> Option<Enrollment> {
-    let Some(Event::ClientEnrolled(e)) = t.events.first() else {
-        return None;
-    };
-    let exit = t.events.iter().rev().find_map(|x| match x {
-        Event::EnrollmentExited(x) => Some(x),
-        _ => None,
-    });
-    let move_in = t
-        .events
-        .iter()
-        .rev()
-        .find_map(|x| match x {
-            Event::EnrollmentMoveInSet(m) => Some(m.move_in_date),
-            _ => None,
-        })
-        .unwrap_or(e.move_in_date);
+    let read = caseledger_projections::EnrollmentEvents::of(&t.events)?;
+    let (e, exit, move_in) = (read.enrolled, read.exit, read.move_in);
     Some(Enrollment {
         meta: meta(t, e.owner, e.restriction),
         client_id: show(e.client_id),

@@ -41,5 +41,5 @@ pub use view::{
     TransactionSummary,
 };
 pub use write_model::{
-    BedUse, EnrollmentFacts, OrganizationFacts, TokenFacts, UserFacts, WriteModel,
+    BedUse, EnrollmentEvents, EnrollmentFacts, OrganizationFacts, TokenFacts, UserFacts, WriteModel,
 };

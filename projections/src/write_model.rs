@@ -580,24 +580,53 @@ impl<'a> WriteModel<'a> {
     }
 }
 
+/// An enrollment as its events leave it: the enrollment, its exit, and its housing move-in
+/// date as last set. The one reading of an enrollment's follow-ups (commands, views, exports).
+#[derive(Debug, Clone, Copy)]
+pub struct EnrollmentEvents<'a> {
+    /// The enrollment as recorded.
+    pub enrolled: &'a ClientEnrolled,
+    /// Its exit, once exited.
+    pub exit: Option<&'a caseledger_core::events::EnrollmentExited>,
+    /// The move-in date: the last one set, else the one recorded at entry.
+    pub move_in: Option<Date>,
+}
+
+impl<'a> EnrollmentEvents<'a> {
+    /// Reads a record's events (the enrollment first, then its follow-ups); `None` when the
+    /// record is not an enrollment.
+    pub fn of(events: &'a [Event]) -> Option<Self> {
+        let Some(Event::ClientEnrolled(enrolled)) = events.first() else {
+            return None;
+        };
+        let exit = events.iter().rev().find_map(|x| match x {
+            Event::EnrollmentExited(x) => Some(x),
+            _ => None,
+        });
+        let move_in = events
+            .iter()
+            .rev()
+            .find_map(|x| match x {
+                Event::EnrollmentMoveInSet(m) => Some(m.move_in_date),
+                _ => None,
+            })
+            .unwrap_or(enrolled.move_in_date);
+        Some(EnrollmentEvents {
+            enrolled,
+            exit,
+            move_in,
+        })
+    }
+}
+
 /// An enrollment's facts from its events (the enrollment, then its follow-ups).
 fn enrollment_of(events: &[Event]) -> Option<EnrollmentFacts> {
-    let Some(Event::ClientEnrolled(e)) = events.first() else {
-        return None;
-    };
-    let exit = events.iter().rev().find_map(|x| match x {
-        Event::EnrollmentExited(x) => Some(x.exit_date),
-        _ => None,
-    });
-    let move_in = events
-        .iter()
-        .rev()
-        .find_map(|x| match x {
-            Event::EnrollmentMoveInSet(m) => Some(m.move_in_date),
-            _ => None,
-        })
-        .unwrap_or(e.move_in_date);
-    Some(enrollment_facts(e, exit, move_in))
+    let e = EnrollmentEvents::of(events)?;
+    Some(enrollment_facts(
+        e.enrolled,
+        e.exit.map(|x| x.exit_date),
+        e.move_in,
+    ))
 }
 
 fn enrollment_facts(

@@ -20,7 +20,7 @@ use caseledger_core::{
 };
 use caseledger_hmis_csv::records::AnswerFile;
 use caseledger_hmis_csv::spec::FY2026_FILES;
-use caseledger_projections::{OrgView, Projections, SourceKind};
+use caseledger_projections::{EnrollmentEvents, OrgView, Projections, SourceKind};
 use sha2::{Digest, Sha256};
 
 use crate::Service;
@@ -301,19 +301,11 @@ impl<'a> Out<'a> {
             .iter()
             .filter(|t| t.kind == RecordKind::Enrollment)
         {
-            let Some(Event::ClientEnrolled(e)) = t.events.first() else {
+            let Some(read) = EnrollmentEvents::of(&t.events) else {
                 continue;
             };
-            let mut move_in = e.move_in_date;
-            let mut exit = None;
-            for follow in &t.events[1..] {
-                match follow {
-                    Event::EnrollmentMoveInSet(m) => move_in = m.move_in_date,
-                    Event::EnrollmentExited(x) => exit = Some(x.clone()),
-                    _ => {}
-                }
-            }
-            if !self.in_window(e.entry_date, exit.as_ref().map(|x| x.exit_date)) {
+            let (e, exit, move_in) = (read.enrolled, read.exit, read.move_in);
+            if !self.in_window(e.entry_date, exit.map(|x| x.exit_date)) {
                 continue;
             }
             let enrollment_id =
@@ -375,7 +367,7 @@ impl<'a> Out<'a> {
                 "Enrollment.csv",
                 t.access.reason,
             ));
-            if let Some(x) = &exit {
+            if let Some(x) = exit {
                 let mut row = self.row(Some(e.owner.user));
                 row.insert(
                     "ExitID",
