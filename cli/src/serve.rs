@@ -38,6 +38,50 @@ pub struct ServeArgs {
     /// changed this many years ago and who have no open enrollment (HUD: 7); 0: never.
     #[arg(long, env = "CASELEDGER_RETENTION_YEARS", default_value_t = 7)]
     retention_years: u32,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// What one client may cost the server.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Limits")]
+struct LimitArgs {
+    /// Seconds a client may take to send a complete request head, counted from when its
+    /// connection opened or its previous answer was sent; kept-alive connections idle this
+    /// long are closed.
+    #[arg(long, env = "CASELEDGER_HEADER_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout: u64,
+    /// Most connections open at once (lowered to fit under the open-file limit); more wait in
+    /// the listen backlog.
+    #[arg(long, env = "CASELEDGER_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
+    /// Seconds one request may take, its body included; its work is then stopped and it is
+    /// answered TIMEOUT.
+    #[arg(long, env = "CASELEDGER_REQUEST_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout: u64,
+    /// Largest request body accepted, in bytes (larger: 413 PAYLOAD_TOO_LARGE).
+    #[arg(long, env = "CASELEDGER_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    max_body_bytes: usize,
+    /// Failed sign-ins one client address may make in a burst before it is answered 429.
+    #[arg(long, env = "CASELEDGER_AUTH_FAILURE_BURST", default_value_t = 20)]
+    auth_failure_burst: u32,
+    /// Failed sign-ins per minute an address earns back.
+    #[arg(
+        long,
+        env = "CASELEDGER_AUTH_FAILURES_PER_MINUTE",
+        default_value_t = 30
+    )]
+    auth_failures_per_minute: u32,
+    /// Failed sign-ins one token id may see in a burst, from any address.
+    #[arg(long, env = "CASELEDGER_TOKEN_FAILURE_BURST", default_value_t = 5)]
+    token_failure_burst: u32,
+    /// Failed sign-ins per minute a token id earns back.
+    #[arg(
+        long,
+        env = "CASELEDGER_TOKEN_FAILURES_PER_MINUTE",
+        default_value_t = 6
+    )]
+    token_failures_per_minute: u32,
 }
 
 /// Opens the data directory and serves HTTP until Ctrl-C or SIGTERM.
@@ -70,14 +114,25 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
             print_demo(&tokens, local);
         }
         tracing::info!(%local, "listening");
+        let limits = &args.limits;
         let api = caseledger_graphql::ApiConfig {
             dev: args.dev,
+            max_body_bytes: limits.max_body_bytes,
+            timeout: std::time::Duration::from_secs(limits.request_timeout),
+            throttle: caseledger_graphql::ThrottleConfig {
+                address_burst: limits.auth_failure_burst,
+                address_per_minute: limits.auth_failures_per_minute,
+                token_burst: limits.token_failure_burst,
+                token_per_minute: limits.token_failures_per_minute,
+            },
+        };
+        let connections = caseledger_graphql::ConnectionLimits {
+            header_read_timeout: std::time::Duration::from_secs(limits.header_read_timeout),
+            max_connections: usize::try_from(limits.max_connections).unwrap_or(usize::MAX),
             ..Default::default()
         };
         let app = caseledger_graphql::router(service.clone(), api);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        caseledger_graphql::serve(listener, app, connections, shutdown_signal()).await;
         service.shutdown().await;
         tracing::info!("stopped");
         Ok::<(), Failure>(())

@@ -297,7 +297,7 @@ fn facility_payload(
 ) -> async_graphql::Result<FacilityPayload> {
     let facility = service(ctx)
         .catalog(|c| c.facility(id).map(Facility::from))
-        .ok_or_else(|| async_graphql::Error::new("the facility vanished"))?;
+        .ok_or_else(|| crate::error::internal("the facility vanished"))?;
     Ok(FacilityPayload {
         facility,
         added_id: added,
@@ -335,7 +335,7 @@ impl SetupMutations {
             .map_err(to_graphql)?;
         let program = service(ctx)
             .catalog(|c| c.program(id).map(Program::from))
-            .ok_or_else(|| async_graphql::Error::new("the program vanished"))?;
+            .ok_or_else(|| crate::error::internal("the program vanished"))?;
         Ok(ProgramPayload {
             program,
             position: written.position(),
@@ -373,7 +373,7 @@ impl SetupMutations {
             .map_err(to_graphql)?;
         let mou = service(ctx)
             .catalog(|c| c.mou(id).map(Mou::from))
-            .ok_or_else(|| async_graphql::Error::new("the MOU vanished"))?;
+            .ok_or_else(|| crate::error::internal("the MOU vanished"))?;
         Ok(MouPayload {
             mou,
             position: written.position(),
@@ -432,7 +432,7 @@ impl SetupMutations {
             .map_err(to_graphql)?;
         let facility = service(ctx)
             .catalog(|c| c.room(room).map(|(f, _)| f.id))
-            .ok_or_else(|| async_graphql::Error::new("the room vanished"))?;
+            .ok_or_else(|| crate::error::internal("the room vanished"))?;
         facility_payload(ctx, facility, Some(show(id)), written.position())
     }
 }

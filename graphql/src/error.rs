@@ -33,35 +33,41 @@ pub fn refused(code: &str, message: String) -> Response {
     Response::from_errors(vec![error])
 }
 
-/// Gives every error of a response a stable code: validation failures of the query itself
-/// (depth, complexity, syntax) are `LIMIT_EXCEEDED` or `VALIDATION`; anything without a code is
-/// an internal error and is masked.
+/// An internal failure of a resolver (logged and masked by [`mask`]).
+pub fn internal(message: &str) -> async_graphql::Error {
+    to_graphql(CommandError::new(ErrorCode::Internal, message))
+}
+
+/// Gives every error of a response a stable code, decided by where the error came from and
+/// never by its words. Errors of the request phase (parse, validation, depth, complexity)
+/// were coded by [`crate::phase::RequestPhase`]; every error this crate's resolvers raise
+/// carries a code. What is left is either async-graphql's own refusal of an argument value
+/// that does not coerce to its type — created without a source, the caller's `VALIDATION`
+/// — or an error converted from another error type (it carries that error as its source):
+/// internal, logged with the request id and masked.
 pub fn mask(mut response: Response, request_id: RequestId) -> Response {
     for error in &mut response.errors {
-        let has_code = error
+        let coded = error
             .extensions
             .as_ref()
-            .is_some_and(|e| e.get("code").is_some());
-        if has_code {
-            continue;
-        }
-        let lower = error.message.to_lowercase();
-        let code = if lower.contains("nested too deep")
-            || lower.contains("too complex")
-            || lower.contains("limit")
-        {
-            "LIMIT_EXCEEDED"
-        } else if error.path.is_empty()
-            || error.message.starts_with("Invalid value for argument")
-            || error.message.starts_with("Failed to parse")
-        {
-            // Parse and validation errors of the document, and arguments that do not coerce
-            // to their types: the caller's mistake, shown as such.
-            "VALIDATION"
-        } else {
-            tracing::error!(%request_id, message = %error.message, "internal error in a resolver");
-            error.message = format!("internal error (request {request_id})");
-            "INTERNAL"
+            .and_then(|e| e.get("code"))
+            .and_then(|c| match c {
+                async_graphql::Value::String(s) => Some(s.clone()),
+                _ => None,
+            });
+        let code = match coded.as_deref() {
+            Some("INTERNAL") => {
+                tracing::error!(%request_id, message = %error.message, "internal error in a resolver");
+                error.message = format!("internal error (request {request_id})");
+                continue;
+            }
+            Some(_) => continue,
+            None if error.source.is_none() => "VALIDATION",
+            None => {
+                tracing::error!(%request_id, message = %error.message, "internal error in a resolver");
+                error.message = format!("internal error (request {request_id})");
+                "INTERNAL"
+            }
         };
         error
             .extensions

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod body;
 mod client;
 mod client_mutations;
 mod context;
@@ -12,28 +13,51 @@ mod convert;
 mod directory;
 mod disclosure;
 mod error;
+mod headers;
 mod limits;
+mod phase;
 mod record_mutations;
 mod records;
+mod rejection;
 mod render;
 mod requests;
 mod schema;
+mod server;
+mod state;
+mod throttle;
 
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use caseledger_service::Service;
 use serde_json::json;
 
+use crate::body::{BodyLimit, GraphqlBody, MediaTypes, ResponseType};
+use crate::context::RequestContext;
+use crate::phase::DocumentSize;
+use crate::rejection::Rejection;
+use crate::state::AppState;
+
 pub use render::dashboard_html;
 pub use requests::dashboard_disclosure;
 pub use schema::{ApiSchema, sdl};
+pub use server::{ConnectionLimits, effective_max_connections, serve};
+pub use throttle::ThrottleConfig;
+
+/// Largest request head (request line and headers) the API reads; larger heads are answered
+/// 431.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+
+/// Queries no longer than this are parsed and checked on the async worker that received
+/// them (microseconds); longer ones on the blocking pool, so a 64 KiB document cannot hold a
+/// worker that other requests need.
+const INLINE_PARSE_BYTES: usize = 2 * 1024;
 
 /// How the API is served.
 #[derive(Debug, Clone, Copy)]
@@ -42,8 +66,10 @@ pub struct ApiConfig {
     pub dev: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Longest a request may take.
+    /// Longest a request may take (reading its body included); its work is then stopped.
     pub timeout: Duration,
+    /// Failed sign-ins allowed per address and per token id.
+    pub throttle: ThrottleConfig,
 }
 
 impl Default for ApiConfig {
@@ -52,14 +78,9 @@ impl Default for ApiConfig {
             dev: false,
             max_body_bytes: 64 * 1024,
             timeout: Duration::from_secs(15),
+            throttle: ThrottleConfig::default(),
         }
     }
-}
-
-#[derive(Clone)]
-struct AppState {
-    service: Service,
-    schema: ApiSchema,
 }
 
 /// Builds the router for a running service.
@@ -70,18 +91,61 @@ pub fn router(service: Service, config: ApiConfig) -> Router {
     } else {
         axum::routing::post(graphql)
     };
-    Router::new()
+    let state = AppState {
+        service,
+        schema,
+        throttle: std::sync::Arc::new(throttle::AuthThrottle::new(config.throttle)),
+        deadline: config.timeout,
+    };
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/record-requests/{id}/dashboard", get(dashboard_page))
         .route("/graphql", graphql)
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            config.max_body_bytes,
+        .fallback(rejection::not_found)
+        .method_not_allowed_fallback(|| async { rejection::method_not_allowed() })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadline,
         ))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            config.timeout,
-        ))
-        .with_state(AppState { service, schema })
+        .layer(axum::Extension(BodyLimit(config.max_body_bytes)));
+    headers::secure(router)
+        .layer(axum::middleware::from_fn(head_size))
+        .with_state(state)
+}
+
+/// Refuses request heads over [`MAX_HEAD_BYTES`] with a 431 in the API's shape.
+async fn head_size(request: Request, next: Next) -> Response {
+    let head: usize = request.method().as_str().len()
+        + request.uri().to_string().len()
+        + request
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum::<usize>();
+    if head > MAX_HEAD_BYTES {
+        return Rejection::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "REQUEST_HEADER_TOO_LARGE",
+            format!("the request head is larger than {MAX_HEAD_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Stops a request's work at its deadline (the future is dropped at its next await) and
+/// answers `TIMEOUT`.
+async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                deadline_ms = state.deadline.as_millis() as u64,
+                "request stopped at its deadline"
+            );
+            Rejection::timeout(state.deadline).into_response()
+        }
+    }
 }
 
 /// `GET /healthz`: 200 with the log head while the service is up.
@@ -90,32 +154,84 @@ async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(json!({ "status": "ok", "logPosition": head.position }))
 }
 
-/// `POST /graphql`: one operation per request (array batches are refused by the extractor).
+/// A request whose document parsed and is within the limits, with what execution needs to
+/// know of it.
+struct Checked {
+    request: async_graphql::Request,
+    size: DocumentSize,
+    /// The name of the document's only named operation, if any.
+    named: Option<String>,
+}
+
+/// Parses the document and checks it against the limits (off the async workers when it is
+/// long); a refusal is the whole answer.
+async fn check(request: async_graphql::Request) -> Result<Checked, Box<async_graphql::Response>> {
+    if request.query.len() <= INLINE_PARSE_BYTES {
+        return check_now(request);
+    }
+    tokio::task::spawn_blocking(move || check_now(request))
+        .await
+        .unwrap_or_else(|_| {
+            Err(Box::new(error::refused(
+                "INTERNAL",
+                "internal error while reading the query".into(),
+            )))
+        })
+}
+
+fn check_now(mut request: async_graphql::Request) -> Result<Checked, Box<async_graphql::Response>> {
+    let document = match request.parsed_query() {
+        Ok(document) => document,
+        Err(e) => {
+            return Err(Box::new(async_graphql::Response::from_errors(vec![
+                phase::with_code(e, "VALIDATION"),
+            ])));
+        }
+    };
+    let size = match limits::measure(document) {
+        Ok(size) => DocumentSize(size),
+        Err(reason) => return Err(Box::new(error::refused("LIMIT_EXCEEDED", reason))),
+    };
+    // A document with one named operation runs it without `operationName`.
+    let named = match &document.operations {
+        async_graphql::parser::types::DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            ops.keys().next().map(ToString::to_string)
+        }
+        _ => None,
+    };
+    Ok(Checked {
+        request,
+        size,
+        named,
+    })
+}
+
+/// An executed (or refused) request as the HTTP answer.
+fn answer(response: &async_graphql::Response, response_type: ResponseType) -> Response {
+    let body = serde_json::to_vec(response).unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"internal error\",\"extensions\":{\"code\":\"INTERNAL\"}}]}".to_vec());
+    ([(header::CONTENT_TYPE, response_type.as_str())], body).into_response()
+}
+
+/// `POST /graphql`: one operation per request.
 async fn graphql(
     State(state): State<AppState>,
+    MediaTypes(response_type): MediaTypes,
+    context: RequestContext,
     headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let context = context::RequestContext::from_headers(&state.service, &headers);
+    GraphqlBody(request): GraphqlBody,
+) -> Response {
     let request_id = context.request_id;
     let actor = context.actor.clone();
-    let mut request = request.into_inner();
-    // Parsed once: the executor reuses the document (a syntax error is left to it to report).
-    let mut named = None;
-    if let Ok(document) = request.parsed_query() {
-        if let Some(reason) = limits::check_document(document) {
-            return error::refused("LIMIT_EXCEEDED", reason).into();
-        }
-        // A document with one named operation runs it without `operationName`.
-        if let async_graphql::parser::types::DocumentOperations::Multiple(ops) =
-            &document.operations
-            && ops.len() == 1
-        {
-            named = ops.keys().next().map(ToString::to_string);
-        }
-    }
+    let Checked {
+        request,
+        size,
+        named,
+    } = match check(request).await {
+        Ok(checked) => checked,
+        Err(refusal) => return answer(&refusal, response_type),
+    };
     if let Err(refusal) = wait_for_header_position(&state.service, &headers).await {
-        return refusal.into();
+        return answer(&refusal, response_type);
     }
     let operation = request
         .operation_name
@@ -127,7 +243,7 @@ async fn graphql(
     let disclosures = std::sync::Arc::new(disclosure::Disclosures::default());
     let response = state
         .schema
-        .execute(request.data(context).data(disclosures.clone()))
+        .execute(request.data(context).data(disclosures.clone()).data(size))
         .await;
     // Write before respond: the disclosure must be durable before any client data leaves.
     let today = state.service.today();
@@ -137,9 +253,12 @@ async fn graphql(
     ) && let Err(e) = state.service.record_access(actor, event).await
     {
         tracing::error!(%request_id, error = %e, "disclosure record not written; response withheld");
-        return error::refused("INTERNAL", format!("internal error (request {request_id})")).into();
+        return answer(
+            &error::refused("INTERNAL", format!("internal error (request {request_id})")),
+            response_type,
+        );
     }
-    error::mask(response, request_id).into()
+    answer(&error::mask(response, request_id), response_type)
 }
 
 /// Honours `X-Min-Position`: waits (at most 5 s) until the views reflect that log position.
@@ -180,40 +299,42 @@ async fn wait_for_header_position(
 async fn dashboard_page(
     State(state): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
-    headers: HeaderMap,
-) -> axum::response::Response {
-    use axum::http::StatusCode;
-    let context = context::RequestContext::from_headers(&state.service, &headers);
-    let refuse = |status: StatusCode, message: &str| {
-        (status, [("cache-control", "no-store")], message.to_string()).into_response()
-    };
-    let actor = match context.actor {
-        Ok(a) => a,
-        Err(_) => {
-            return refuse(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED: missing or invalid bearer token",
-            );
-        }
-    };
-    let Ok(request) = id.parse() else {
-        return refuse(
+    context: RequestContext,
+) -> Result<Response, Rejection> {
+    let actor = context.actor.map_err(|_| {
+        Rejection::new(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "missing or invalid bearer token",
+        )
+    })?;
+    let not_found = || {
+        Rejection::new(
             StatusCode::NOT_FOUND,
-            "NOT_FOUND: no such client record request",
-        );
+            "NOT_FOUND",
+            "no such client record request",
+        )
     };
-    let dashboard = match state.service.record_dashboard(&actor, request) {
-        Ok(d) => d,
-        Err(e) => {
+    let request = id.parse().map_err(|_| not_found())?;
+    let dashboard = state
+        .service
+        .record_dashboard(&actor, request)
+        .map_err(|e| {
+            use caseledger_service::ErrorCode;
             let status = match e.code {
-                caseledger_service::ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-                caseledger_service::ErrorCode::NotFound => StatusCode::NOT_FOUND,
-                caseledger_service::ErrorCode::Conflict => StatusCode::CONFLICT,
+                ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+                ErrorCode::NotFound => StatusCode::NOT_FOUND,
+                ErrorCode::Conflict => StatusCode::CONFLICT,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
-            return refuse(status, &format!("{}: {}", e.code.as_str(), e.message));
-        }
-    };
+            let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+                tracing::error!(request_id = %context.request_id, error = %e.message, "dashboard not produced");
+                "internal error".to_string()
+            } else {
+                e.message
+            };
+            Rejection::new(status, e.code.as_str(), message)
+        })?;
     let event = requests::dashboard_disclosure(
         &dashboard,
         context.request_id,
@@ -222,19 +343,23 @@ async fn dashboard_page(
     );
     if let Err(e) = state.service.record_access(actor, event).await {
         tracing::error!(request_id = %context.request_id, error = %e, "disclosure record not written; page withheld");
-        return refuse(
+        return Err(Rejection::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL: the page could not be recorded",
-        );
+            "INTERNAL",
+            "the page could not be recorded",
+        ));
     }
-    (
-        [("cache-control", "no-store")],
+    Ok((
+        [(header::CONTENT_SECURITY_POLICY, headers::dashboard_csp())],
         Html(render::dashboard_html(&dashboard)),
     )
-        .into_response()
+        .into_response())
 }
 
-/// `GET /graphql` in dev mode: GraphiQL.
+/// `GET /graphql` in dev mode: GraphiQL, which loads its scripts and styles from a CDN.
 async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+    (
+        [(header::CONTENT_SECURITY_POLICY, headers::GRAPHIQL_CSP)],
+        Html(GraphiQLSource::build().endpoint("/graphql").finish()),
+    )
 }

@@ -55,7 +55,7 @@ fn table(out: &mut String, headers: &[&str], rows: Vec<Vec<String>>) {
     out.push_str("</tbody></table>");
 }
 
-const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;font-size:11pt;color:#111;margin:2em}\
+pub(crate) const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;font-size:11pt;color:#111;margin:2em}\
 h1{font-size:18pt;margin:0 0 .3em}h2{font-size:13pt;border-bottom:1px solid #444;margin-top:1.6em}\
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top}\
 th{background:#eee}.none{color:#555;font-style:italic}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}\

@@ -18,16 +18,12 @@ use crate::error::to_graphql;
 /// The schema type served at `/graphql`.
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Deepest selection accepted.
-const MAX_DEPTH: usize = 12;
-/// Largest complexity (fields, weighted) accepted.
-const MAX_COMPLEXITY: usize = 1_000;
-
 /// Builds the schema; `service` is `None` only to print the SDL.
 pub fn build(service: Option<Service>, dev: bool) -> ApiSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+        // Depth and complexity are enforced by `RequestPhase` from the validator's measures, so
+        // their refusals carry a code set by type, not guessed from a message.
+        .extension(crate::phase::RequestPhase)
         .limit_recursive_depth(32);
     if !dev {
         builder = builder.disable_introspection().disable_suggestions();

@@ -59,7 +59,12 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
         let addr = listener.local_addr()?;
         let app =
             caseledger_graphql::router(service.clone(), caseledger_graphql::ApiConfig::default());
-        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let server = tokio::spawn(caseledger_graphql::serve(
+            listener,
+            app,
+            caseledger_graphql::ConnectionLimits::default(),
+            std::future::pending(),
+        ));
         let url = format!("http://{addr}/graphql");
 
         let by_id: Vec<serde_json::Value> = ids

@@ -1,0 +1,49 @@
+//! Response headers for answers that name people: never cached, never sniffed as another
+//! type, never framed, never sent on as a referrer; a content security policy that lets
+//! nothing load (the printable dashboard may apply its own inline style, by hash, and
+//! nothing else).
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The API's policy: its answers are data, not documents.
+const API_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// GraphiQL (development mode only) loads its scripts and styles from a CDN and runs inline.
+pub const GRAPHIQL_CSP: &str =
+    "default-src 'self' https: 'unsafe-inline' 'unsafe-eval' data: blob:; frame-ancestors 'none'";
+
+/// The dashboard page's policy: its one inline style sheet, by hash, and nothing else.
+pub fn dashboard_csp() -> &'static str {
+    static CSP: OnceLock<String> = OnceLock::new();
+    CSP.get_or_init(|| {
+        let hash = Sha256::digest(crate::render::STYLE.as_bytes());
+        format!(
+            "default-src 'none'; style-src 'sha256-{}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            base64::engine::general_purpose::STANDARD.encode(hash)
+        )
+    })
+}
+
+/// `router` with the headers every answer carries (a handler that sets its own
+/// `Content-Security-Policy` keeps it).
+pub fn secure<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    let always = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    router
+        .layer(always(header::CACHE_CONTROL, "no-store"))
+        .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(always(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(always(header::REFERRER_POLICY, "no-referrer"))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(API_CSP),
+        ))
+}
