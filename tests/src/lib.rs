@@ -204,6 +204,23 @@ fn build_binary(profile_dir: &Path) {
     );
 }
 
+/// A new data directory bootstrapped with a CoC lead organization ("Stanislaus CoC"), and
+/// its system administrator's bearer token.
+pub fn bootstrapped() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().to_str().expect("UTF-8 temporary path");
+    let out = run(&[
+        "admin",
+        "bootstrap",
+        "--data",
+        data,
+        "--organization-name",
+        "Stanislaus CoC",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    (dir, out.stdout.trim().to_string())
+}
+
 /// A [`Command`] for the binary with the binary's own environment variables removed and
 /// standard input closed.
 pub fn command() -> Command {
@@ -366,9 +383,19 @@ pub struct HttpResponse {
     pub content_type: Option<String>,
     /// The body as text.
     pub body: String,
+    /// Every response header, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl HttpResponse {
+    /// The first value of header `name` (any case), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The body parsed as JSON; panics with the body when it is not JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body)
@@ -384,6 +411,16 @@ fn read_response(response: reqwest::blocking::Response, method: &str, url: &str)
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
     let body = response
         .text()
         .unwrap_or_else(|e| panic!("{method} {url}: reading the body: {e}"));
@@ -391,6 +428,7 @@ fn read_response(response: reqwest::blocking::Response, method: &str, url: &str)
         status,
         content_type,
         body,
+        headers,
     }
 }
 

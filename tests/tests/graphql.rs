@@ -1,22 +1,8 @@
 //! The GraphQL API over HTTP against the real binary: authentication, a mutation, error codes,
 //! and the limits that keep abusive requests out.
 
-use caseledger_tests::{Server, run};
+use caseledger_tests::{Server, bootstrapped};
 use serde_json::{Value, json};
-
-fn bootstrapped() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run(&[
-        "admin",
-        "bootstrap",
-        "--data",
-        dir.path().to_str().unwrap(),
-        "--organization-name",
-        "Stanislaus CoC",
-    ]);
-    assert_eq!(out.code, Some(0), "{out:?}");
-    (dir, out.stdout.trim().to_string())
-}
 
 fn code(answer: &Value) -> &str {
     answer["errors"][0]["extensions"]["code"]

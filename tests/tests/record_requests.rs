@@ -224,6 +224,19 @@ fn a_record_request_from_submission_to_delivery_with_a_frozen_dashboard() {
             .starts_with("text/html")
     );
     assert_eq!(ok.body, html);
+    // A page that names people: not cached, not framed, not sniffed, not referred, and
+    // nothing loads but its own inline style (by hash).
+    let csp = ok.header("content-security-policy").unwrap_or_default();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    assert!(
+        csp.contains("style-src 'sha256-") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(ok.header("x-frame-options"), Some("DENY"));
+    assert_eq!(ok.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(ok.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(ok.header("cache-control"), Some("no-store"));
     assert_eq!(page(&coc, &request, Some("ccc_cm")).status, 403);
     assert_eq!(page(&coc, &request, Some("chss_admin")).status, 403);
     assert_eq!(page(&coc, &request, None).status, 401);
