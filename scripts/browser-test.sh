@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders a client record dashboard page in headless Chromium (Debian's `chromium`) and checks
-# that the printed PDF and the rendered DOM show every section. Installs Chromium when missing;
-# skips, saying why, only when it cannot be installed. Run by .ci/run; never by `cargo test`.
+# that the printed PDF and the rendered DOM show every section. Installs Chromium when missing
+# and fails when it cannot. Run by .ci/run; never by `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,8 +24,8 @@ if ! CHROMIUM="$(find_chromium)"; then
             || true
     fi
     if ! CHROMIUM="$(find_chromium)"; then
-        echo "SKIP dashboard browser test: chromium is not installed and could not be installed (need root and apt-get with network access to the Debian mirrors)"
-        exit 0
+        echo "FAIL dashboard browser test: chromium is not installed and could not be installed (need root and apt-get with network access to the Debian mirrors)"
+        exit 1
     fi
 fi
 export CHROMIUM

@@ -76,3 +76,48 @@ pub fn mask(mut response: Response, request_id: RequestId) -> Response {
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(response: &Response, i: usize) -> String {
+        match response.errors[i]
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+        {
+            Some(async_graphql::Value::String(s)) => s.clone(),
+            other => panic!("no code: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_are_coded_by_where_they_came_from_not_by_their_words() {
+        // An internal failure whose text mentions a limit (converted from another error
+        // type, so it carries that error as its source).
+        let internal: async_graphql::Error =
+            std::io::Error::other("connection limit of pool db-primary reached").into();
+        let internal = internal.into_server_error(async_graphql::Pos::default());
+        // async-graphql's own refusal of an argument value: no source, no code.
+        let argument = async_graphql::ServerError::new(
+            "Invalid value for argument \"first\", expected type \"Int\"",
+            None,
+        );
+        // A command's refusal that happens to say "limit".
+        let coded = to_graphql(CommandError::new(
+            ErrorCode::Validation,
+            "over the limit of 500 characters",
+        ))
+        .into_server_error(async_graphql::Pos::default());
+        let masked = mask(
+            Response::from_errors(vec![internal, argument, coded]),
+            RequestId::from_ulid(ulid::Ulid::new()),
+        );
+        assert_eq!(code(&masked, 0), "INTERNAL");
+        assert!(!masked.errors[0].message.contains("db-primary"), "masked");
+        assert_eq!(code(&masked, 1), "VALIDATION");
+        assert_eq!(code(&masked, 2), "VALIDATION");
+        assert!(masked.errors[2].message.contains("500 characters"));
+    }
+}

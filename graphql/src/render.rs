@@ -55,7 +55,7 @@ fn table(out: &mut String, headers: &[&str], rows: Vec<Vec<String>>) {
     out.push_str("</tbody></table>");
 }
 
-pub(crate) const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;font-size:11pt;color:#111;margin:2em}\
+const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;font-size:11pt;color:#111;margin:2em}\
 h1{font-size:18pt;margin:0 0 .3em}h2{font-size:13pt;border-bottom:1px solid #444;margin-top:1.6em}\
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top}\
 th{background:#eee}.none{color:#555;font-style:italic}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}\
@@ -92,13 +92,30 @@ fn rule(reason: caseledger_core::AccessReason) -> &'static str {
     }
 }
 
+/// The page's content policy: nothing loads, and its one inline style sheet applies (by
+/// hash). Carried in the page itself too, so a saved or mailed copy opened later loads nothing
+/// either.
+pub fn style_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = sha2::Sha256::digest(STYLE.as_bytes());
+        format!(
+            "default-src 'none'; style-src 'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(hash)
+        )
+    })
+}
+
 /// The dashboard page.
 pub fn dashboard_html(d: &Dashboard) -> String {
     let r = &d.request;
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Client Record Request {id}</title><style>{STYLE}</style></head><body>",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\"><title>Client Record Request {id}</title><style>{STYLE}</style></head><body>",
+        policy = style_policy(),
         id = r.id
     );
     let delivery = match r.delivery {
