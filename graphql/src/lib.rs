@@ -107,10 +107,10 @@ pub fn router(service: Service, config: ApiConfig) -> Router {
             state.clone(),
             deadline,
         ))
-        .layer(axum::Extension(BodyLimit(config.max_body_bytes)));
-    headers::secure(router)
-        .layer(axum::middleware::from_fn(head_size))
-        .with_state(state)
+        .layer(axum::Extension(BodyLimit(config.max_body_bytes)))
+        .layer(axum::middleware::from_fn(head_size));
+    // Outermost, so every answer carries them, refusals included.
+    headers::secure(router).with_state(state)
 }
 
 /// Refuses request heads over [`MAX_HEAD_BYTES`] with a 431 in the API's shape.

@@ -230,6 +230,11 @@ fn half_sent_heads_and_idle_connections_are_closed_and_heads_over_16_kib_refused
     let over = raw(addr, head(20 * 1024).as_bytes(), wait);
     assert_eq!(status_of(&over), 431, "{over}");
     assert_eq!(code(&body_of(&over)), "REQUEST_HEADER_TOO_LARGE");
+    assert!(
+        over.to_ascii_lowercase()
+            .contains("x-content-type-options: nosniff"),
+        "{over}"
+    );
     let far_over = raw(addr, head(200 * 1024).as_bytes(), wait);
     assert_eq!(status_of(&far_over), 431);
     assert_healthy(&server, &token);
