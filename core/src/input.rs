@@ -100,8 +100,11 @@ pub const DOCUMENT_NAME: TextRule = TextRule::single_line(200);
 /// An email address.
 pub const EMAIL: TextRule = TextRule::single_line(254);
 /// Free text of a record: a service's description, an assessment's text answer, a bar's
-/// reason, a record request's denial reason or revision description, a stated purpose.
+/// reason, a record request's denial reason or revision description.
 pub const FREE_TEXT: TextRule = TextRule::multi_line(2_000);
+/// A reason stated for the audit trail: why a client's identifiers were forgotten, why the
+/// help desk searched every client.
+pub const STATED_REASON: TextRule = TextRule::multi_line(500);
 /// A case note's text.
 pub const CASE_NOTE: TextRule = TextRule::multi_line(10_000);
 
