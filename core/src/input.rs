@@ -18,8 +18,8 @@
 //! **Dates.** A business date (a service, case note, document, assessment, enrollment,
 //! window, reservation, effective date) is refused when it is before [`EARLIEST_DATE`]
 //! (1900-01-01), before the client's date of birth when the client's is known, or after today
-//! plus the allowance of its [`DateKind`]: none for what already happened, [`PLANNED_DAYS_AHEAD`]
-//! days for what is planned. The sharing policy carries no such allowance (and cannot gain a
+//! plus the allowance of its [`DateKind`]: none for what already happened,
+//! [`PLANNED_YEARS_AHEAD`] (ten) years for what is planned. The sharing policy carries no such allowance (and cannot gain a
 //! field without a new schema of `SharingPolicySet`), so the allowance is defined here.
 
 use std::fmt;
@@ -207,10 +207,10 @@ pub fn check_text(value: &str, rule: TextRule) -> Result<(), TextError> {
 /// and no program ran, before it).
 pub const EARLIEST_DATE: Date = Date::from_days_from_ce_const(693_596);
 
-/// How many days after today a planned date may lie: ten years (3,653 days) — an MOU, a bar, a
-/// release of information or a program's operating period may be agreed years ahead, but not
-/// for centuries.
-pub const PLANNED_DAYS_AHEAD: i64 = 3_653;
+/// How many calendar years after today a planned date may lie: ten — an MOU, a bar, a release
+/// of information or a program's operating period may be agreed years ahead, but not for
+/// centuries. (From a 29 February, ten years later is 28 February.)
+pub const PLANNED_YEARS_AHEAD: u32 = 10;
 
 /// What a business date is, which decides how far after today it may lie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -219,16 +219,20 @@ pub enum DateKind {
     /// household change, birth): not after today.
     Happened,
     /// Something planned or agreed (a window's start or end, a reservation, an effective
-    /// date): not after today plus [`PLANNED_DAYS_AHEAD`].
+    /// date): not after the same day [`PLANNED_YEARS_AHEAD`] years after today.
     Planned,
 }
 
 impl DateKind {
-    /// Days after today a date of this kind may lie.
-    pub const fn days_ahead(self) -> i64 {
+    /// The latest date of this kind on `today`; the calendar's last date when `today` is too
+    /// near it to have room ahead.
+    pub fn latest(self, today: Date) -> Date {
         match self {
-            DateKind::Happened => 0,
-            DateKind::Planned => PLANNED_DAYS_AHEAD,
+            DateKind::Happened => today,
+            DateKind::Planned => today
+                .to_naive()
+                .checked_add_months(chrono::Months::new(PLANNED_YEARS_AHEAD * 12))
+                .map_or_else(Date::max, Date::from_naive),
         }
     }
 }
@@ -273,8 +277,7 @@ pub fn check_date(
     if born.is_some_and(|born| date < born) {
         return Err(DateError::BeforeBirth { date });
     }
-    // A today near the end of the calendar has no room ahead; the calendar's end is the limit.
-    let latest = today.add_days(kind.days_ahead()).unwrap_or_else(Date::max);
+    let latest = kind.latest(today);
     if date > latest {
         return Err(DateError::TooLate { date, latest });
     }
@@ -387,8 +390,10 @@ mod tests {
                 latest: today
             })
         );
-        let latest = today.add_days(PLANNED_DAYS_AHEAD).unwrap();
+        let latest = d("2036-03-01");
+        assert_eq!(DateKind::Planned.latest(today), latest);
         assert_eq!(check_date(latest, DateKind::Planned, today, None), Ok(()));
+        assert_eq!(DateKind::Planned.latest(d("2028-02-29")), d("2038-02-28"));
         assert!(check_date(latest.add_days(1).unwrap(), DateKind::Planned, today, None).is_err());
         assert_eq!(
             check_date(d("1990-04-01"), happened, today, Some(d("1990-04-02"))),
@@ -481,7 +486,12 @@ mod tests {
                 let today = Date::from_days_from_ce(today).unwrap();
                 let born = born.map(|b| Date::from_days_from_ce(b).unwrap());
                 let kind = if planned { DateKind::Planned } else { DateKind::Happened };
-                let latest = today.add_days(kind.days_ahead()).unwrap();
+                let latest = match kind {
+                    DateKind::Happened => today,
+                    DateKind::Planned => Date::from_ymd(today.year() + 10, today.month(), today.day())
+                        .or_else(|| Date::from_ymd(today.year() + 10, today.month(), 28))
+                        .unwrap(),
+                };
                 let expected = date >= EARLIEST_DATE
                     && born.is_none_or(|b| date >= b)
                     && date <= latest;
