@@ -11,6 +11,7 @@
 //! - [`time`]: [`Date`], [`Timestamp`], [`DateWindow`].
 //! - [`pii`]: [`Pii`], the one wrapper around personally identifying values.
 //! - [`hud`]: HUD HMIS code lists.
+//! - [`input`]: the text rule and the date rule every entered value passes.
 //! - [`sharing_types`]: roles, restrictions, record kinds, access levels and reasons.
 //! - [`policy`]: the sharing policy as data.
 //! - [`events`]: the event catalog ([`Event`], [`EventType`]).
@@ -25,6 +26,7 @@ pub mod error;
 pub mod events;
 pub mod hud;
 pub mod ids;
+pub mod input;
 pub mod pii;
 pub mod policy;
 pub mod sharing;

@@ -34,6 +34,17 @@ impl Date {
         NaiveDate::from_num_days_from_ce_opt(days).map(|_| Self(days))
     }
 
+    /// A date from its stored form in a `const` context. Only for constants this crate knows to
+    /// be in range (each is checked by a test).
+    pub(crate) const fn from_days_from_ce_const(days: i32) -> Self {
+        Self(days)
+    }
+
+    /// The last date the calendar supports (chrono's `NaiveDate::MAX`).
+    pub fn max() -> Self {
+        Self::from_naive(NaiveDate::MAX)
+    }
+
     /// The stored form: days since 0001-01-01, where 0001-01-01 is 1.
     pub const fn days_from_ce(self) -> i32 {
         self.0
@@ -99,9 +110,19 @@ impl fmt::Debug for Date {
 impl FromStr for Date {
     type Err = ParseError;
 
-    /// Parses exactly the canonical `YYYY-MM-DD` form that `Display` writes (zero-padded,
-    /// no surrounding space).
+    /// Parses exactly `YYYY-MM-DD` with a year of four digits (0000–9999), zero-padded, no
+    /// sign and no surrounding space. chrono alone would read `+10000-01-01` and
+    /// `-0001-01-01`, which no business date is. Whether a date is a plausible business date
+    /// (1900 or later, ...) is [`crate::input::check_date`]'s question, not the parser's.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let shape_ok = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shape_ok {
+            return Err(ParseError::InvalidDate);
+        }
         let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ParseError::InvalidDate)?;
         let date = Self::from_naive(date);
         if date.to_string() == s {
@@ -313,6 +334,11 @@ mod tests {
             "2015/02/07",
             "",
             "17-JUN-20",
+            "+10000-01-01",
+            "-0001-01-01",
+            "10000-01-01",
+            "+2015-02-07",
+            "２０１５-02-07",
         ] {
             assert_eq!(bad.parse::<Date>(), Err(ParseError::InvalidDate), "{bad:?}");
         }
@@ -413,9 +439,16 @@ mod tests {
         }
 
         proptest! {
+            /// Text round-trips for years of four digits; other years are written (with a sign
+            /// or five digits) but never read back.
             #[test]
             fn date_text_and_chrono_round_trip(date in any_date()) {
-                prop_assert_eq!(date.to_string().parse::<Date>(), Ok(date));
+                let parsed = date.to_string().parse::<Date>();
+                if (0..=9999).contains(&date.year()) {
+                    prop_assert_eq!(parsed, Ok(date));
+                } else {
+                    prop_assert_eq!(parsed, Err(ParseError::InvalidDate));
+                }
                 prop_assert_eq!(Date::from_naive(date.to_naive()), date);
             }
 

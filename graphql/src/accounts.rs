@@ -149,15 +149,11 @@ impl AccountMutations {
         ctx: &Context<'_>,
         preset: PolicyPresetName,
         time_zone: String,
+        #[graphql(desc = "YYYY-MM-DD, from 1900-01-01 to ten years after today.")]
         effective: String,
     ) -> async_graphql::Result<WriteResult> {
         let actor = actor(ctx)?;
-        let effective: Date = effective.parse().map_err(|_| {
-            to_graphql(caseledger_service::CommandError::validation(
-                "effective",
-                format!("`{effective}` is not a date (YYYY-MM-DD)"),
-            ))
-        })?;
+        let effective: Date = crate::convert::date("effective", &effective)?;
         let policy = match preset {
             PolicyPresetName::Clienttrack => SharingPolicy::clienttrack(time_zone),
             PolicyPresetName::OpenIntake => SharingPolicy::open_intake(time_zone),
@@ -174,6 +170,7 @@ impl AccountMutations {
     async fn create_organization(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The organization's name. One line, at most 200 characters.")]
         name: String,
         #[graphql(default = false)] victim_service_provider: bool,
     ) -> async_graphql::Result<CreatedOrganization> {
@@ -194,7 +191,9 @@ impl AccountMutations {
         &self,
         ctx: &Context<'_>,
         organization_id: ID,
+        #[graphql(desc = "Sign-in name: no spaces. One line, at most 64 characters.")]
         username: String,
+        #[graphql(desc = "The name shown for the user. One line, at most 100 characters.")]
         display_name: String,
         role: RoleName,
     ) -> async_graphql::Result<CreatedUser> {

@@ -84,13 +84,13 @@ pub async fn wait_for_position(
 #[derive(SimpleObject, InputObject, Clone, Default)]
 #[graphql(input_name = "AddressInput")]
 pub struct Address {
-    /// Street line 1.
+    /// Street line 1: one line, at most 100 characters.
     #[graphql(default)]
     pub line1: String,
-    /// Street line 2.
+    /// Street line 2: one line, at most 100 characters.
     #[graphql(default)]
     pub line2: String,
-    /// City.
+    /// City: one line, at most 50 characters.
     #[graphql(default)]
     pub city: String,
     /// Two-letter state code.
@@ -780,6 +780,9 @@ impl ClientQueries {
         &self,
         ctx: &Context<'_>,
         search: ClientSearch,
+        #[graphql(
+            desc = "The call this search answers: at least 10 characters. Several lines allowed, at most 500 characters."
+        )]
         reason: String,
         #[graphql(default = 20)] first: i32,
         after: Option<String>,
@@ -794,7 +797,10 @@ impl ClientQueries {
             ));
         }
         let reason = reason.trim();
-        if reason.chars().count() < 10 || reason.chars().count() > 500 {
+        caseledger_core::input::STATED_REASON
+            .check(reason)
+            .map_err(|e| invalid("reason", e.to_string()))?;
+        if reason.chars().count() < 10 {
             return Err(invalid(
                 "reason",
                 "state why you search (10 to 500 characters), e.g. the agency and the call",

@@ -17,16 +17,16 @@ use crate::schema::{actor, service};
 /// veteran status 0 no, 1 yes, 8, 9, 99; sex 0 female, 1 male, 8, 9, 99).
 #[derive(InputObject)]
 pub struct IntakeClientInput {
-    /// First name.
+    /// First name: one line, at most 50 characters.
     #[graphql(default)]
     pub first_name: String,
-    /// Middle name.
+    /// Middle name: one line, at most 50 characters.
     #[graphql(default)]
     pub middle_name: String,
-    /// Last name.
+    /// Last name: one line, at most 50 characters.
     #[graphql(default)]
     pub last_name: String,
-    /// Suffix.
+    /// Suffix: one line, at most 50 characters.
     #[graphql(default)]
     pub name_suffix: String,
     /// HUD name data quality.
@@ -36,7 +36,7 @@ pub struct IntakeClientInput {
     pub ssn: String,
     /// HUD SSN data quality.
     pub ssn_data_quality: i32,
-    /// Date of birth (YYYY-MM-DD).
+    /// Date of birth: YYYY-MM-DD, from 1900-01-01 to today.
     pub dob: Option<String>,
     /// HUD DOB data quality.
     pub dob_data_quality: i32,
@@ -45,7 +45,7 @@ pub struct IntakeClientInput {
     pub race_ethnicity: Vec<i32>,
     /// Why race is missing (8, 9, 99) when no race is given.
     pub race_none: Option<i32>,
-    /// Additional race and ethnicity text.
+    /// Additional race and ethnicity text: one line, at most 100 characters.
     #[graphql(default)]
     pub additional_race_ethnicity: String,
     /// HUD sex code (FY2026).
@@ -55,7 +55,7 @@ pub struct IntakeClientInput {
     pub genders: Vec<i32>,
     /// Why gender is missing (FY2024).
     pub gender_none: Option<i32>,
-    /// FY2024 different identity text.
+    /// FY2024 different identity text: one line, at most 100 characters.
     #[graphql(default)]
     pub different_identity_text: String,
     /// HUD veteran status.
@@ -69,13 +69,13 @@ pub struct IntakeClientInput {
 /// Intake fields to change; a field left out stays as it is, `null` clears a nullable one.
 #[derive(InputObject, Default)]
 pub struct UpdateIntakeInput {
-    /// First name.
+    /// First name: one line, at most 50 characters.
     pub first_name: Option<String>,
-    /// Middle name.
+    /// Middle name: one line, at most 50 characters.
     pub middle_name: Option<String>,
-    /// Last name.
+    /// Last name: one line, at most 50 characters.
     pub last_name: Option<String>,
-    /// Suffix.
+    /// Suffix: one line, at most 50 characters.
     pub name_suffix: Option<String>,
     /// HUD name data quality.
     pub name_data_quality: Option<i32>,
@@ -83,7 +83,7 @@ pub struct UpdateIntakeInput {
     pub ssn: Option<String>,
     /// HUD SSN data quality.
     pub ssn_data_quality: Option<i32>,
-    /// Date of birth.
+    /// Date of birth: YYYY-MM-DD, from 1900-01-01 to today.
     pub dob: MaybeUndefined<String>,
     /// HUD DOB data quality.
     pub dob_data_quality: Option<i32>,
@@ -91,7 +91,7 @@ pub struct UpdateIntakeInput {
     pub race_ethnicity: Option<Vec<i32>>,
     /// Why race is missing.
     pub race_none: MaybeUndefined<i32>,
-    /// Additional race and ethnicity text.
+    /// Additional race and ethnicity text: one line, at most 100 characters.
     pub additional_race_ethnicity: Option<String>,
     /// HUD sex code.
     pub sex: MaybeUndefined<i32>,
@@ -99,7 +99,7 @@ pub struct UpdateIntakeInput {
     pub genders: Option<Vec<i32>>,
     /// Why gender is missing.
     pub gender_none: MaybeUndefined<i32>,
-    /// Different identity text.
+    /// Different identity text: one line, at most 100 characters.
     pub different_identity_text: Option<String>,
     /// HUD veteran status.
     pub veteran_status: Option<i32>,
@@ -371,6 +371,9 @@ impl ClientMutations {
         &self,
         ctx: &Context<'_>,
         client_id: ID,
+        #[graphql(
+            desc = "Why (never who): kept unsealed in the audit trail. Several lines allowed, at most 500 characters."
+        )]
         reason: String,
     ) -> async_graphql::Result<ClientPayload> {
         let a = actor(ctx)?;
@@ -389,6 +392,9 @@ impl ClientMutations {
         ctx: &Context<'_>,
         client_id: ID,
         restriction: ClientRestrictionName,
+        #[graphql(
+            desc = "From this date: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
+        )]
         effective: Option<String>,
     ) -> async_graphql::Result<ClientPayload> {
         let a = actor(ctx)?;
@@ -408,7 +414,13 @@ impl ClientMutations {
         ctx: &Context<'_>,
         client_id: ID,
         mou_id: ID,
+        #[graphql(
+            desc = "First date of the assignment (default today): YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
+        )]
         start: Option<String>,
+        #[graphql(
+            desc = "Last date of the assignment: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
+        )]
         end: Option<String>,
     ) -> async_graphql::Result<ClientPayload> {
         let a = actor(ctx)?;
@@ -435,7 +447,13 @@ impl ClientMutations {
         ctx: &Context<'_>,
         client_id: ID,
         accessing_organization_id: ID,
+        #[graphql(
+            desc = "First date of the release (default today): YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
+        )]
         start: Option<String>,
+        #[graphql(
+            desc = "Last date of the release: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
+        )]
         end: Option<String>,
     ) -> async_graphql::Result<ClientPayload> {
         let a = actor(ctx)?;
@@ -463,6 +481,9 @@ impl ClientMutations {
         ctx: &Context<'_>,
         client_id: ID,
         release_id: ID,
+        #[graphql(
+            desc = "The last date the release applies: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
+        )]
         last_day: Option<String>,
     ) -> async_graphql::Result<ClientPayload> {
         let a = actor(ctx)?;

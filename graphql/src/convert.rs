@@ -34,11 +34,21 @@ pub fn show<T: std::fmt::Display>(id: T) -> ID {
     ID(id.to_string())
 }
 
-/// Parses a `YYYY-MM-DD` date.
+/// Parses a `YYYY-MM-DD` business date: a year of four digits, 1900 or later (core's
+/// [`EARLIEST_DATE`](caseledger_core::input::EARLIEST_DATE)). The rest of the date rule (not
+/// before the client's birth, not past today's allowance) needs the write model and is the
+/// command's.
 pub fn date(field: &str, value: &str) -> async_graphql::Result<Date> {
-    value
+    let date: Date = value
         .parse()
-        .map_err(|_| invalid(field, format!("`{value}` is not a date (YYYY-MM-DD)")))
+        .map_err(|_| invalid(field, "not a date (YYYY-MM-DD, a four-digit year)"))?;
+    if date < caseledger_core::input::EARLIEST_DATE {
+        return Err(invalid(
+            field,
+            format!("{date} is before {}", caseledger_core::input::EARLIEST_DATE),
+        ));
+    }
+    Ok(date)
 }
 
 /// Parses an optional date.

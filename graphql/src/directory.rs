@@ -317,9 +317,15 @@ impl SetupMutations {
         &self,
         ctx: &Context<'_>,
         organization_id: ID,
-        name: String,
+        #[graphql(desc = "The program's name. One line, at most 200 characters.")] name: String,
         project_type: i32,
+        #[graphql(
+            desc = "First operating date: YYYY-MM-DD, from 1900-01-01 to ten years after today."
+        )]
         operating_start: Option<String>,
+        #[graphql(
+            desc = "Last operating date: YYYY-MM-DD, from 1900-01-01 to ten years after today."
+        )]
         operating_end: Option<String>,
     ) -> async_graphql::Result<ProgramPayload> {
         let a = actor(ctx)?;
@@ -346,10 +352,17 @@ impl SetupMutations {
     async fn create_mou(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The MOU's number, e.g. 0001. One line, at most 20 characters.")]
         number: String,
-        title: String,
+        #[graphql(desc = "The MOU's title. One line, at most 200 characters.")] title: String,
         participants: Vec<Participant>,
+        #[graphql(
+            desc = "First date in force: YYYY-MM-DD, from 1900-01-01 to ten years after today."
+        )]
         start: String,
+        #[graphql(
+            desc = "Last date in force: YYYY-MM-DD, from 1900-01-01 to ten years after today."
+        )]
         end: Option<String>,
     ) -> async_graphql::Result<MouPayload> {
         let a = actor(ctx)?;
@@ -386,7 +399,7 @@ impl SetupMutations {
         &self,
         ctx: &Context<'_>,
         organization_id: ID,
-        name: String,
+        #[graphql(desc = "The facility's name. One line, at most 200 characters.")] name: String,
         program_id: Option<ID>,
     ) -> async_graphql::Result<FacilityPayload> {
         let a = actor(ctx)?;
@@ -404,7 +417,7 @@ impl SetupMutations {
         &self,
         ctx: &Context<'_>,
         facility_id: ID,
-        name: String,
+        #[graphql(desc = "The room's name. One line, at most 100 characters.")] name: String,
         #[graphql(default)] designators: Vec<RoomDesignatorName>,
     ) -> async_graphql::Result<FacilityPayload> {
         let a = actor(ctx)?;
@@ -422,7 +435,7 @@ impl SetupMutations {
         &self,
         ctx: &Context<'_>,
         room_id: ID,
-        label: String,
+        #[graphql(desc = "The bed's label. One line, at most 50 characters.")] label: String,
     ) -> async_graphql::Result<FacilityPayload> {
         let a = actor(ctx)?;
         let room = convert::id("roomId", &room_id)?;

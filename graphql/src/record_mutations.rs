@@ -156,7 +156,8 @@ pub struct EnrollClientInput {
     pub client_id: ID,
     /// One of your organization's programs.
     pub program_id: ID,
-    /// Project start date (YYYY-MM-DD).
+    /// Project start date: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of
+    /// birth) to today.
     pub entry_date: String,
     /// The household enrolled together.
     pub household_id: Option<ID>,
@@ -173,7 +174,8 @@ pub struct EnrollClientInput {
     pub disabling_condition: i32,
     /// CoC code, e.g. CA-502.
     pub enrollment_coc: Option<String>,
-    /// Housing move-in date.
+    /// Housing move-in date: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of
+    /// birth) to today.
     pub move_in_date: Option<String>,
     /// The assigned case manager.
     pub case_manager_id: Option<ID>,
@@ -186,13 +188,14 @@ pub struct EnrollClientInput {
 pub struct ExitEnrollmentInput {
     /// The enrollment.
     pub enrollment_id: ID,
-    /// Project exit date (YYYY-MM-DD), not before entry.
+    /// Project exit date (not before entry): YYYY-MM-DD, from 1900-01-01 (and not before the
+    /// client's date of birth) to today.
     pub exit_date: String,
     /// HUD destination code.
     pub destination: Option<i32>,
     /// HUD destination subsidy type (destination 435).
     pub destination_subsidy_type: Option<i32>,
-    /// Text for destination 17 "Other".
+    /// Text for destination 17 "Other": one line, at most 100 characters.
     #[graphql(default)]
     pub other_destination: String,
     /// Also exit every other member of the household enrolled in the program.
@@ -203,7 +206,8 @@ pub struct ExitEnrollmentInput {
 /// One assessment answer: give `item` and exactly one value.
 #[derive(InputObject)]
 pub struct AnswerInput {
-    /// What was asked (a HUD CSV column name where one exists).
+    /// What was asked (a HUD CSV column name where one exists): one line, at most 100
+    /// characters.
     pub item: String,
     /// A list code.
     pub code: Option<i32>,
@@ -211,9 +215,9 @@ pub struct AnswerInput {
     pub flag: Option<bool>,
     /// A number (money in cents).
     pub number: Option<i64>,
-    /// A date.
+    /// A date: YYYY-MM-DD, from 1900-01-01 to ten years after today.
     pub date: Option<String>,
-    /// Free text.
+    /// Free text: several lines allowed, at most 2000 characters.
     pub text: Option<String>,
 }
 
@@ -278,6 +282,9 @@ impl RecordMutations {
         &self,
         ctx: &Context<'_>,
         head_client_id: ID,
+        #[graphql(
+            desc = "From this date (default today): YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today."
+        )]
         date: Option<String>,
     ) -> async_graphql::Result<HouseholdPayload> {
         let a = actor(ctx)?;
@@ -301,6 +308,9 @@ impl RecordMutations {
         household_id: ID,
         client_id: ID,
         relationship_to_ho_h: i32,
+        #[graphql(
+            desc = "Joined on (default today): YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today."
+        )]
         joined: Option<String>,
     ) -> async_graphql::Result<HouseholdPayload> {
         let a = actor(ctx)?;
@@ -407,6 +417,9 @@ impl RecordMutations {
         &self,
         ctx: &Context<'_>,
         enrollment_id: ID,
+        #[graphql(
+            desc = "YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today."
+        )]
         move_in_date: Option<String>,
     ) -> async_graphql::Result<crate::accounts::WriteResult> {
         let a = actor(ctx)?;
@@ -431,10 +444,17 @@ impl RecordMutations {
         ctx: &Context<'_>,
         client_id: ID,
         enrollment_id: Option<ID>,
+        #[graphql(
+            desc = "YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today."
+        )]
         date: String,
         record_type: i32,
         type_provided: i32,
-        #[graphql(default)] description: String,
+        #[graphql(
+            default,
+            desc = "What was provided. Several lines allowed, at most 2000 characters."
+        )]
+        description: String,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
         let a = actor(ctx)?;
@@ -473,6 +493,9 @@ impl RecordMutations {
         ctx: &Context<'_>,
         client_id: ID,
         enrollment_id: Option<ID>,
+        #[graphql(
+            desc = "YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today."
+        )]
         date: String,
         kind: AssessmentKindName,
         data_collection_stage: Option<i32>,
@@ -517,7 +540,11 @@ impl RecordMutations {
         ctx: &Context<'_>,
         client_id: ID,
         enrollment_id: Option<ID>,
+        #[graphql(
+            desc = "Default today: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today."
+        )]
         date: Option<String>,
+        #[graphql(desc = "The note. Several lines allowed, at most 10000 characters.")]
         text: String,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
@@ -549,8 +576,11 @@ impl RecordMutations {
         ctx: &Context<'_>,
         client_id: ID,
         enrollment_id: Option<ID>,
-        name: String,
-        document_type: String,
+        #[graphql(desc = "The document's name. One line, at most 200 characters.")] name: String,
+        #[graphql(desc = "What kind of document. One line, at most 100 characters.")] document_type: String,
+        #[graphql(
+            desc = "Default today: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today."
+        )]
         date: Option<String>,
         content_sha256: Option<String>,
         restriction: Option<TransactionRestrictionName>,
@@ -592,6 +622,9 @@ impl RecordMutations {
         ctx: &Context<'_>,
         bed_id: ID,
         client_id: ID,
+        #[graphql(
+            desc = "The night, today or later: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
+        )]
         date: String,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
@@ -677,12 +710,18 @@ impl RecordMutations {
         &self,
         ctx: &Context<'_>,
         client_id: ID,
+        #[graphql(
+            desc = "First date barred: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
+        )]
         start: String,
+        #[graphql(
+            desc = "Last date barred (none: until lifted): YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
+        )]
         end: Option<String>,
         scope: BarScopeName,
         scope_id: Option<ID>,
         #[graphql(default)] enforcing_organization_ids: Vec<ID>,
-        reason: String,
+        #[graphql(desc = "Why. Several lines allowed, at most 2000 characters.")] reason: String,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
         let a = actor(ctx)?;

@@ -50,9 +50,11 @@ pub enum RequestStatusName {
 /// Who receives the dashboard: the client, or (with a name) a trusted contact they approved.
 #[derive(InputObject, Default)]
 pub struct RecipientInput {
-    /// The trusted contact's name; leave out when the client receives it.
+    /// The trusted contact's name (one line, at most 100 characters); leave out when the
+    /// client receives it.
     pub trusted_contact_name: Option<String>,
-    /// Email address for encrypted delivery; empty for pickup.
+    /// Email address for encrypted delivery (one line, at most 254 characters); empty for
+    /// pickup.
     #[graphql(default)]
     pub email: String,
 }
@@ -376,7 +378,7 @@ impl RequestMutations {
         &self,
         ctx: &Context<'_>,
         request_id: ID,
-        reason: String,
+        #[graphql(desc = "Why. Several lines allowed, at most 2000 characters.")] reason: String,
     ) -> async_graphql::Result<RecordRequestPayload> {
         let a = actor(ctx)?;
         let id = convert::id("requestId", &request_id)?;
@@ -419,6 +421,9 @@ impl RequestMutations {
         ctx: &Context<'_>,
         request_id: ID,
         section: String,
+        #[graphql(
+            desc = "What the client asks to correct. Several lines allowed, at most 2000 characters."
+        )]
         description: String,
     ) -> async_graphql::Result<RecordRequestPayload> {
         let a = actor(ctx)?;

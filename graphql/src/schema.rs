@@ -62,7 +62,13 @@ pub struct Query(
     RequestQueries,
 );
 
-/// Mutations.
+/// Mutations. Every text argument and input field is human text: no control characters (line
+/// breaks and tabs only where its description allows several lines), no bidirectional
+/// formatting characters (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), and at most
+/// the characters its description states. Every date is YYYY-MM-DD with a four-digit year, from
+/// 1900-01-01; a date of something that happened is not after today, a planned one not more
+/// than ten years after today, and neither before the client's date of birth. A value that
+/// breaks these answers VALIDATION naming the field, and nothing is written.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     AccountMutations,

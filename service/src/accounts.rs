@@ -11,7 +11,8 @@ use caseledger_core::events::{
 use caseledger_core::{Actor, OrganizationId, Role, TokenId, UserId};
 
 use crate::Service;
-use crate::commands::{CommandError, ErrorCode, Written, new_token};
+use crate::commands::{CommandError, ErrorCode, Written, check_text, new_token, require_text};
+use caseledger_core::input;
 
 fn forbidden(what: &str) -> CommandError {
     CommandError::new(ErrorCode::Forbidden, format!("your role may not {what}"))
@@ -185,10 +186,8 @@ pub(crate) fn decide_organization(
     if actor.role != Role::SystemAdmin {
         return Err(forbidden("create organizations"));
     }
+    require_text("name", name, input::ORGANIZATION_NAME)?;
     let name = name.trim();
-    if name.is_empty() {
-        return Err(CommandError::validation("name", "must not be empty"));
-    }
     Ok(vec![
         OrganizationCreated {
             organization_id: id,
@@ -217,6 +216,8 @@ pub(crate) fn decide_user(
     new: &NewUser<'_>,
 ) -> Result<Vec<caseledger_core::Event>, CommandError> {
     let (organization, role) = (new.organization, new.role);
+    check_text("username", new.username, input::USERNAME)?;
+    check_text("displayName", new.display_name, input::PERSON_FULL_NAME)?;
     let username = new.username.trim().to_string();
     if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
         return Err(CommandError::validation(

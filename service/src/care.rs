@@ -19,9 +19,10 @@ use caseledger_projections::{EnrollmentFacts, Projections};
 
 use crate::Service;
 use crate::commands::{
-    CommandError, Written, check_len, client_access, conflict, forbidden, new_id, not_found, owner,
-    require_agency_staff, require_text, viewer,
+    CommandError, Written, check_date, check_text, client_access, conflict, forbidden, new_id,
+    not_found, owner, require_agency_staff, require_text, viewer,
 };
+use caseledger_core::input::{self, DateKind};
 
 /// A new enrollment, as the API receives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,17 +97,6 @@ pub(crate) fn check_enrollment_of(
                 facts.entry,
                 facts.exit.map_or("now".to_string(), |x| x.to_string())
             ),
-        ));
-    }
-    Ok(())
-}
-
-/// Dates of records are never in the future.
-pub(crate) fn not_future(field: &str, date: Date, today: Date) -> Result<(), CommandError> {
-    if date > today {
-        return Err(CommandError::validation(
-            field,
-            format!("{date} is after today ({today})"),
         ));
     }
     Ok(())
@@ -320,7 +310,7 @@ pub(crate) fn decide_household(
     require_agency_staff(actor, "form households")?;
     client_access(p, actor, head, "headClientId")?;
     let date = date.unwrap_or(p.today());
-    not_future("date", date, p.today())?;
+    check_date(p, "date", date, DateKind::Happened, Some(head))?;
     Ok(vec![
         HouseholdCreated {
             household_id: id,
@@ -357,7 +347,7 @@ pub(crate) fn decide_household_member(
         .map_err(|_| not_found("householdId", "household"))?;
     client_access(p, actor, client, "clientId")?;
     let joined = joined.unwrap_or(p.today());
-    not_future("joined", joined, p.today())?;
+    check_date(p, "joined", joined, DateKind::Happened, Some(client))?;
     if h.members
         .iter()
         .any(|m| m.client == client && m.left.is_none())
@@ -416,15 +406,13 @@ pub(crate) fn decide_enrollment(
         ));
     }
     let entry = input.entry_date;
-    not_future("entryDate", entry, p.today())?;
-    if let Some(Some(dob)) = w.intake(input.client).and_then(|i| i.dob.as_clear())
-        && entry < *dob
-    {
-        return Err(CommandError::validation(
-            "entryDate",
-            format!("{entry} is before the client's date of birth"),
-        ));
-    }
+    check_date(
+        p,
+        "entryDate",
+        entry,
+        DateKind::Happened,
+        Some(input.client),
+    )?;
     if !program.operating.contains(entry) {
         return Err(CommandError::validation(
             "entryDate",
@@ -443,6 +431,15 @@ pub(crate) fn decide_enrollment(
                 existing.entry, existing.id
             ),
         ));
+    }
+    if let Some(move_in) = input.move_in_date {
+        check_date(
+            p,
+            "moveInDate",
+            move_in,
+            DateKind::Happened,
+            Some(input.client),
+        )?;
     }
     if let Some(move_in) = input.move_in_date
         && (move_in < entry || move_in > p.today())
@@ -533,12 +530,22 @@ pub(crate) fn decide_exit(
     source_id: Option<String>,
 ) -> Result<(Vec<EnrollmentId>, Vec<Event>), CommandError> {
     require_agency_staff(actor, "exit enrollments")?;
-    check_len("otherDestination", &input.other_destination, 100)?;
+    check_text(
+        "otherDestination",
+        &input.other_destination,
+        input::SHORT_TEXT,
+    )?;
     let (client, facts) = owned_enrollment(p, actor, input.enrollment)?;
     if facts.exit.is_some() {
         return Err(conflict("enrollmentId", "the enrollment is already exited"));
     }
-    not_future("exitDate", input.exit_date, p.today())?;
+    check_date(
+        p,
+        "exitDate",
+        input.exit_date,
+        DateKind::Happened,
+        Some(client),
+    )?;
     let mut targets = vec![(client, facts.clone())];
     if input.whole_household
         && let Some(household) = facts.household
@@ -596,6 +603,7 @@ pub(crate) fn decide_move_in(
         ));
     }
     if let Some(date) = move_in_date {
+        check_date(p, "moveInDate", date, DateKind::Happened, Some(client))?;
         let last = facts.exit.map_or(p.today(), |x| x.min(p.today()));
         if date < facts.entry || date > last {
             return Err(CommandError::validation(
@@ -637,7 +645,7 @@ pub(crate) fn decide_service(
     source_id: Option<String>,
 ) -> Result<Vec<Event>, CommandError> {
     require_agency_staff(actor, "record services")?;
-    check_len("description", &input.description, 2000)?;
+    check_text("description", &input.description, input::FREE_TEXT)?;
     if input.service_type.record_type == 0 || input.service_type.type_provided == 0 {
         return Err(CommandError::validation(
             "serviceType",
@@ -646,7 +654,7 @@ pub(crate) fn decide_service(
     }
     let (client, enrollment, date) = (input.client, input.enrollment, input.date);
     client_access(p, actor, client, "clientId")?;
-    not_future("date", date, p.today())?;
+    check_date(p, "date", date, DateKind::Happened, Some(client))?;
     check_enrollment_of(p, actor, client, enrollment, date)?;
     let program = enrollment
         .and_then(|e| p.write_model().enrollment(e))
@@ -697,18 +705,28 @@ pub(crate) fn decide_assessment(
         return Err(CommandError::validation("answers", "at most 500 answers"));
     }
     for (i, a) in answers.iter().enumerate() {
-        require_text(&format!("answers[{i}].item"), &a.item, 100)?;
-        if let caseledger_core::events::AnswerValue::Text(t) = &a.value {
-            check_len(
+        require_text(&format!("answers[{i}].item"), &a.item, input::SHORT_TEXT)?;
+        match &a.value {
+            caseledger_core::events::AnswerValue::Text(t) => check_text(
                 &format!("answers[{i}].text"),
                 t.as_clear().map_or("", |s| s),
-                2000,
-            )?;
+                input::FREE_TEXT,
+            )?,
+            // A date answered may be planned (a follow-up) and may precede the client's birth
+            // only in a parent's history, so it gets the rule without the date of birth.
+            caseledger_core::events::AnswerValue::Date(d) => check_date(
+                p,
+                &format!("answers[{i}].date"),
+                *d,
+                DateKind::Planned,
+                None,
+            )?,
+            _ => {}
         }
     }
     let (client, enrollment, date) = (input.client, input.enrollment, input.date);
     client_access(p, actor, client, "clientId")?;
-    not_future("date", date, p.today())?;
+    check_date(p, "date", date, DateKind::Happened, Some(client))?;
     check_enrollment_of(p, actor, client, enrollment, date)?;
     Ok(vec![
         AssessmentRecorded {
@@ -745,13 +763,13 @@ impl Service {
     ) -> Result<(CaseNoteId, Written), CommandError> {
         let actor = self.actor(user)?;
         require_agency_staff(&actor, "write case notes")?;
-        require_text("text", &text, 10_000)?;
+        require_text("text", &text, input::CASE_NOTE)?;
         let id: CaseNoteId = new_id();
         let written = self
             .execute(actor, |p| {
                 client_access(p, &actor, client, "clientId")?;
                 let date = date.unwrap_or(p.today());
-                not_future("date", date, p.today())?;
+                check_date(p, "date", date, DateKind::Happened, Some(client))?;
                 check_enrollment_of(p, &actor, client, enrollment, date)?;
                 Ok(vec![
                     CaseNoteAdded {
@@ -786,14 +804,14 @@ impl Service {
     ) -> Result<(DocumentId, Written), CommandError> {
         let actor = self.actor(user)?;
         require_agency_staff(&actor, "add documents")?;
-        require_text("name", &name, 200)?;
-        require_text("documentType", &document_type, 100)?;
+        require_text("name", &name, input::DOCUMENT_NAME)?;
+        require_text("documentType", &document_type, input::SHORT_TEXT)?;
         let id: DocumentId = new_id();
         let written = self
             .execute(actor, |p| {
                 client_access(p, &actor, client, "clientId")?;
                 let date = date.unwrap_or(p.today());
-                not_future("date", date, p.today())?;
+                check_date(p, "date", date, DateKind::Happened, Some(client))?;
                 check_enrollment_of(p, &actor, client, enrollment, date)?;
                 Ok(vec![
                     DocumentAdded {

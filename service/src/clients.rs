@@ -20,9 +20,10 @@ use caseledger_projections::{ClientQuery, Projections};
 
 use crate::Service;
 use crate::commands::{
-    CommandError, Written, check_len, check_window, client_access, conflict, forbidden, new_id,
-    not_found, require_agency_staff, viewer,
+    CommandError, Written, check_date, check_text, check_window, client_access, conflict,
+    forbidden, new_id, not_found, require_agency_staff, viewer,
 };
+use caseledger_core::input::{self, DateKind};
 
 /// A new client's intake, as the API receives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +108,7 @@ fn check_name(name: &PersonName, quality: DataQuality) -> Result<(), CommandErro
         ("lastName", &name.last),
         ("nameSuffix", &name.suffix),
     ] {
-        check_len(field, value, 50)?;
+        check_text(field, value, input::PERSON_NAME_PART)?;
     }
     let reported = matches!(quality, DataQuality::Full | DataQuality::Partial);
     if reported && name.first.trim().is_empty() && name.last.trim().is_empty() {
@@ -141,17 +142,11 @@ fn check_ssn(ssn: &str, quality: DataQuality) -> Result<String, CommandError> {
     Ok(digits)
 }
 
-fn check_dob(dob: Option<Date>, quality: DataQuality, today: Date) -> Result<(), CommandError> {
-    let earliest = Date::from_ymd(1900, 1, 1).expect("a valid date");
+fn check_dob(p: &Projections, dob: Option<Date>, quality: DataQuality) -> Result<(), CommandError> {
+    if let Some(d) = dob {
+        check_date(p, "dob", d, DateKind::Happened, None)?;
+    }
     match dob {
-        Some(d) if d > today => Err(CommandError::validation(
-            "dob",
-            format!("{d} is in the future"),
-        )),
-        Some(d) if d < earliest => Err(CommandError::validation(
-            "dob",
-            format!("{d} is before 1900-01-01"),
-        )),
         Some(_) if !matches!(quality, DataQuality::Full | DataQuality::Partial) => {
             Err(CommandError::validation(
                 "dob",
@@ -184,12 +179,12 @@ fn check_race(races: &[RaceEthnicity], none: Option<MissingReason>) -> Result<()
 
 fn check_address(address: &Option<Address>) -> Result<(), CommandError> {
     let Some(a) = address else { return Ok(()) };
-    for (field, value, max) in [
-        ("address.line1", &a.line1, 100),
-        ("address.line2", &a.line2, 100),
-        ("address.city", &a.city, 50),
+    for (field, value, rule) in [
+        ("address.line1", &a.line1, input::ADDRESS_LINE),
+        ("address.line2", &a.line2, input::ADDRESS_LINE),
+        ("address.city", &a.city, input::CITY),
     ] {
-        check_len(field, value, max)?;
+        check_text(field, value, rule)?;
     }
     let state_ok = a.state.is_empty()
         || (a.state.len() == 2 && a.state.chars().all(|c| c.is_ascii_uppercase()));
@@ -358,6 +353,7 @@ impl Service {
             client_access(p, &actor, client, "clientId")?;
             require_creator(p, &actor, client, "change the client's restriction")?;
             let effective = effective.unwrap_or(p.today());
+            check_date(p, "effective", effective, DateKind::Planned, Some(client))?;
             Ok(vec![
                 ClientRestrictionChanged {
                     client_id: client,
@@ -397,7 +393,7 @@ impl Service {
                     ));
                 }
                 let window = window.unwrap_or(DateWindow::open(p.today()));
-                check_window("window", &window)?;
+                check_window(p, "window", &window, Some(client))?;
                 let mut events = Vec::new();
                 if let Some((previous, _)) = w.mou_assignment(client, window.start) {
                     let end = window
@@ -453,7 +449,7 @@ impl Service {
                     ));
                 }
                 let window = window.unwrap_or(DateWindow::open(p.today()));
-                check_window("window", &window)?;
+                check_window(p, "window", &window, Some(client))?;
                 Ok(vec![
                     ReleaseExceptionGranted {
                         client_id: client,
@@ -497,7 +493,10 @@ impl Service {
                 ));
             }
             let end = match last_day {
-                Some(d) => d,
+                Some(d) => {
+                    check_date(p, "lastDay", d, DateKind::Planned, Some(client))?;
+                    d
+                }
                 None => p
                     .today()
                     .add_days(-1)
@@ -557,14 +556,18 @@ pub(crate) fn decide_intake(
     check_name(&input.name, input.name_data_quality)?;
     let ssn = check_ssn(&input.ssn, input.ssn_data_quality)?;
     check_race(&input.race_ethnicity, input.race_none)?;
-    check_len(
+    check_text(
         "additionalRaceEthnicity",
         &input.additional_race_ethnicity,
-        100,
+        input::SHORT_TEXT,
     )?;
-    check_len("differentIdentityText", &input.different_identity_text, 100)?;
+    check_text(
+        "differentIdentityText",
+        &input.different_identity_text,
+        input::SHORT_TEXT,
+    )?;
     check_address(&input.address)?;
-    check_dob(input.dob, input.dob_data_quality, p.today())?;
+    check_dob(p, input.dob, input.dob_data_quality)?;
     let restriction = input
         .restriction
         .unwrap_or_else(|| p.write_model().policy(p.today()).default_client_restriction);
@@ -653,10 +656,18 @@ pub(crate) fn decide_intake_edit(
         .copied()
         .flatten();
     check_dob(
+        p,
         dob,
         edit.dob_data_quality.unwrap_or(current.dob_data_quality),
-        p.today(),
     )?;
+    for (field, value) in [
+        ("additionalRaceEthnicity", &edit.additional_race_ethnicity),
+        ("differentIdentityText", &edit.different_identity_text),
+    ] {
+        if let Some(text) = value.as_ref().and_then(|t| t.as_clear()) {
+            check_text(field, text, input::SHORT_TEXT)?;
+        }
+    }
     let races = edit
         .race_ethnicity
         .as_ref()

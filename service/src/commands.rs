@@ -6,8 +6,9 @@
 use std::time::Duration;
 
 use caseledger_core::events::{OrganizationCreated, SharingPolicySet, TokenIssued, UserCreated};
+use caseledger_core::input::{self, DateKind, TextRule};
 use caseledger_core::{
-    Actor, CorrelationId, Date, Envelope, Event, EventId, Header, OrganizationId, Role,
+    Actor, ClientId, CorrelationId, Date, Envelope, Event, EventId, Header, OrganizationId, Role,
     SharingPolicy, Timestamp, TokenId, UserId,
 };
 use caseledger_projections::Projections;
@@ -223,15 +224,12 @@ impl Service {
     /// with the sharing policy in force from today. Only on an empty log.
     pub async fn bootstrap(&self, request: Bootstrap) -> Result<Bootstrapped, CommandError> {
         check_time_zone(&request.policy.time_zone)?;
-        if request.lead_name.trim().is_empty() {
-            return Err(CommandError::validation(
-                "organizationName",
-                "must not be empty",
-            ));
-        }
-        if request.admin_username.trim().is_empty() {
-            return Err(CommandError::validation("username", "must not be empty"));
-        }
+        require_text(
+            "organizationName",
+            &request.lead_name,
+            input::ORGANIZATION_NAME,
+        )?;
+        require_text("username", &request.admin_username, input::USERNAME)?;
         let organization = OrganizationId::from_ulid(ulid::Ulid::new());
         let admin = UserId::from_ulid(ulid::Ulid::new());
         let (token_id, token, token_hash) = new_token()?;
@@ -306,7 +304,8 @@ impl Service {
             ));
         }
         check_time_zone(&policy.time_zone)?;
-        self.execute(actor, |_| {
+        self.execute(actor, |p| {
+            check_date(p, "effective", effective, DateKind::Planned, None)?;
             Ok(vec![SharingPolicySet { policy, effective }.into()])
         })
         .await
@@ -384,30 +383,61 @@ pub(crate) fn new_id<T: From<ulid::Ulid>>() -> T {
     T::from(ulid::Ulid::new())
 }
 
-/// Rejects text longer than `max` characters.
-pub(crate) fn check_len(field: &str, value: &str, max: usize) -> Result<(), CommandError> {
-    if value.chars().count() > max {
-        return Err(CommandError::validation(
-            field,
-            format!("at most {max} characters"),
-        ));
-    }
-    Ok(())
+/// The text rule ([`caseledger_core::input::check_text`]) for one field of a command: a value
+/// too long, or holding a control or bidirectional formatting character, is `VALIDATION`
+/// naming the field. Every human text field of every command passes here.
+pub(crate) fn check_text(field: &str, value: &str, rule: TextRule) -> Result<(), CommandError> {
+    rule.check(value)
+        .map_err(|e| CommandError::validation(field, e.to_string()))
 }
 
-/// Rejects an empty (or blank) required text.
-pub(crate) fn require_text(field: &str, value: &str, max: usize) -> Result<(), CommandError> {
-    if value.trim().is_empty() {
-        return Err(CommandError::validation(field, "must not be empty"));
-    }
-    check_len(field, value, max)
+/// [`check_text`] for a field that must not be blank.
+pub(crate) fn require_text(field: &str, value: &str, rule: TextRule) -> Result<(), CommandError> {
+    rule.check_required(value)
+        .map_err(|e| CommandError::validation(field, e.to_string()))
 }
 
-/// Rejects a window whose end is before its start.
+/// The client's date of birth, when the write model knows it.
+pub(crate) fn date_of_birth(p: &Projections, client: ClientId) -> Option<Date> {
+    p.write_model()
+        .intake(client)
+        .and_then(|i| i.dob.as_clear().copied().flatten())
+}
+
+/// The date rule ([`caseledger_core::input::check_date`]) for one business date of a command:
+/// 1900 or later, not before the client's date of birth (when the date is about a client whose
+/// date of birth is known), not after today plus the allowance of its kind. `VALIDATION`
+/// naming the field. Every business date of every command passes here.
+pub(crate) fn check_date(
+    p: &Projections,
+    field: &str,
+    date: Date,
+    kind: DateKind,
+    client: Option<ClientId>,
+) -> Result<(), CommandError> {
+    let born = client.and_then(|c| date_of_birth(p, c));
+    input::check_date(date, kind, p.today(), born)
+        .map_err(|e| CommandError::validation(field, e.to_string()))
+}
+
+/// A window of planned dates: both ends pass the date rule (`FIELD.start`, `FIELD.end`) and the
+/// end is not before the start (`FIELD`).
 pub(crate) fn check_window(
+    p: &Projections,
     field: &str,
     window: &caseledger_core::DateWindow,
+    client: Option<ClientId>,
 ) -> Result<(), CommandError> {
+    check_date(
+        p,
+        &format!("{field}.start"),
+        window.start,
+        DateKind::Planned,
+        client,
+    )?;
+    if let Some(end) = window.end {
+        check_date(p, &format!("{field}.end"), end, DateKind::Planned, client)?;
+    }
     if !window.is_well_formed() {
         return Err(CommandError::validation(
             field,

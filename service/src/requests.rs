@@ -7,6 +7,7 @@ use caseledger_core::events::{
     DeliveryMethod, GuardianRelationship, Recipient, RecordRequestDelivered, RecordRequestDenied,
     RecordRequestFulfilled, RecordRequestStarted, RecordRequestSubmitted, RecordRevisionRequested,
 };
+use caseledger_core::input;
 use caseledger_core::{
     Actor, ClientId, Date, OrganizationId, Pii, RecordRequestId, RevisionId, Role, Timestamp,
     UserId,
@@ -116,6 +117,7 @@ impl Service {
                 "only agency administrators submit client record requests",
             ));
         }
+        crate::commands::check_text("recipient.email", email_of(&input.recipient), input::EMAIL)?;
         let email = email_of(&input.recipient).trim().to_string();
         match input.delivery {
             DeliveryMethod::EncryptedEmail
@@ -138,7 +140,7 @@ impl Service {
             require_text(
                 "recipient.name",
                 name.as_clear().map_or("", String::as_str),
-                100,
+                input::PERSON_FULL_NAME,
             )?;
         }
         let id: RecordRequestId = new_id();
@@ -248,7 +250,7 @@ impl Service {
     ) -> Result<Written, CommandError> {
         let actor = self.actor(user)?;
         require_help_desk(&actor)?;
-        require_text("reason", &reason, 2000)?;
+        require_text("reason", &reason, input::FREE_TEXT)?;
         self.execute(actor, |p| {
             let r = request(p, id)?;
             if !r.is_open() {
@@ -317,7 +319,7 @@ impl Service {
                 format!("one of {}", SECTIONS.join(", ")),
             ));
         }
-        require_text("description", &description, 2000)?;
+        require_text("description", &description, input::FREE_TEXT)?;
         let revision: RevisionId = new_id();
         let written = self
             .execute(actor, |p| {

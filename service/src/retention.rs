@@ -13,7 +13,7 @@ use crate::Service;
 use crate::commands::{CommandError, ErrorCode, Written, conflict, forbidden, not_found};
 
 /// Longest reason accepted (it is kept, unsealed, in the audit trail).
-pub const MAX_REASON_LEN: usize = 500;
+pub const MAX_REASON_LEN: usize = caseledger_core::input::STATED_REASON.max_chars;
 
 /// What a retention run found (and forgot, unless it was a dry run).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,12 +66,7 @@ impl Service {
                 "must say why (it stays in the audit trail; do not name the client)",
             ));
         }
-        if reason.chars().count() > MAX_REASON_LEN {
-            return Err(CommandError::validation(
-                "reason",
-                format!("at most {MAX_REASON_LEN} characters"),
-            ));
-        }
+        crate::commands::check_text("reason", reason, caseledger_core::input::STATED_REASON)?;
         let reason = reason.to_string();
         self.forget(actor, move |p| {
             let w = p.write_model();

@@ -16,6 +16,7 @@ use crate::Service;
 use crate::commands::{
     CommandError, Written, check_window, conflict, forbidden, new_id, not_found, require_text,
 };
+use caseledger_core::input;
 
 fn require_system_admin(actor: &Actor, what: &str) -> Result<(), CommandError> {
     if actor.role != Role::SystemAdmin {
@@ -86,9 +87,8 @@ impl Service {
     ) -> Result<(MouId, Written), CommandError> {
         let actor = self.actor(user)?;
         require_system_admin(&actor, "create MOUs")?;
-        require_text("number", number, 20)?;
-        require_text("title", title, 200)?;
-        check_window("window", &window)?;
+        require_text("number", number, input::MOU_NUMBER)?;
+        require_text("title", title, input::MOU_TITLE)?;
         if participants.len() < 2 {
             return Err(CommandError::validation(
                 "participants",
@@ -98,6 +98,7 @@ impl Service {
         let id: MouId = new_id();
         let written = self
             .execute(actor, |p| {
+                check_window(p, "window", &window, None)?;
                 let mut seen = std::collections::BTreeSet::new();
                 for (i, participant) in participants.iter().enumerate() {
                     require_organization(
@@ -150,7 +151,7 @@ impl Service {
     ) -> Result<(FacilityId, Written), CommandError> {
         let actor = self.actor(user)?;
         require_facility_manager(&actor, organization)?;
-        require_text("name", name, 200)?;
+        require_text("name", name, input::FACILITY_NAME)?;
         let id: FacilityId = new_id();
         let written = self
             .execute(actor, |p| {
@@ -190,7 +191,7 @@ impl Service {
         designators: Vec<RoomDesignator>,
     ) -> Result<(RoomId, Written), CommandError> {
         let actor = self.actor(user)?;
-        require_text("name", name, 100)?;
+        require_text("name", name, input::ROOM_NAME)?;
         if designators.contains(&RoomDesignator::Male)
             && designators.contains(&RoomDesignator::Female)
         {
@@ -246,7 +247,7 @@ impl Service {
         label: &str,
     ) -> Result<(BedId, Written), CommandError> {
         let actor = self.actor(user)?;
-        require_text("label", label, 50)?;
+        require_text("label", label, input::BED_LABEL)?;
         let id: BedId = new_id();
         let written = self
             .execute(actor, |p| {
@@ -299,10 +300,10 @@ pub(crate) fn decide_program(
     source_id: Option<String>,
 ) -> Result<Vec<caseledger_core::Event>, CommandError> {
     require_system_admin(actor, "create programs")?;
-    require_text("name", new.name, 200)?;
+    require_text("name", new.name, input::PROGRAM_NAME)?;
     require_organization(p, new.organization, "organizationId")?;
     let operating = new.operating.unwrap_or(DateWindow::open(p.today()));
-    check_window("operating", &operating)?;
+    check_window(p, "operating", &operating, None)?;
     Ok(vec![
         ProgramCreated {
             program_id: id,

@@ -19,9 +19,10 @@ use caseledger_projections::Projections;
 use crate::Service;
 use crate::care::{check_enrollment_of, restriction_for};
 use crate::commands::{
-    CommandError, Written, check_window, client_access, conflict, forbidden, new_id, not_found,
-    owner, require_agency_staff, require_text,
+    CommandError, Written, check_date, check_window, client_access, conflict, forbidden, new_id,
+    not_found, owner, require_agency_staff, require_text,
 };
+use caseledger_core::input::{self, DateKind};
 
 /// Refuses a client barred, on `date`, from what `organization` (and optionally a facility or
 /// program of it) runs. Bars are enforced by their owner and the organizations they list.
@@ -183,6 +184,7 @@ impl Service {
                         "a reservation is for today or later",
                     ));
                 }
+                check_date(p, "date", date, DateKind::Planned, Some(client))?;
                 if p.org_view(crate::commands::viewer(&actor))
                     .bed_availability(date)
                     .iter()
@@ -336,12 +338,12 @@ impl Service {
     ) -> Result<(BarId, Written), CommandError> {
         let actor = self.actor(user)?;
         require_agency_staff(&actor, "bar clients")?;
-        require_text("reason", &input.reason, 2000)?;
-        check_window("window", &input.window)?;
+        require_text("reason", &input.reason, input::FREE_TEXT)?;
         let id: BarId = new_id();
         let written = self
             .execute(actor, |p| {
                 client_access(p, &actor, input.client, "clientId")?;
+                check_window(p, "window", &input.window, Some(input.client))?;
                 match input.scope {
                     BarScope::Facility(f) => {
                         own_facility(p, &actor, f)?;

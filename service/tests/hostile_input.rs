@@ -1,0 +1,383 @@
+//! Given a CoC, when a command of any family (accounts, setup, clients, care, shelter, record
+//! requests, the policy) gets text no person types or an impossible date, then it answers
+//! `VALIDATION` naming the field and the log does not move. The rules are core's
+//! (`caseledger_core::input`); these tests hold that every command applies them.
+
+use caseledger_core::events::{Address, BarScope, MouParticipant, PersonName};
+use caseledger_core::hud::{
+    DataQuality, NoYesReasons, ProjectType, RaceEthnicity, ServiceTypeCode,
+};
+use caseledger_core::{
+    ClientId, Date, DateWindow, MouDirection, OrganizationId, Role, SharingPolicy, UserId,
+};
+use caseledger_service::{
+    BarInput, Bootstrap, CommandError, EnrollmentInput, ErrorCode, IntakeInput, Service,
+    ServiceConfig, Written,
+};
+
+const HOSTILE: [&str; 4] = ["Ana\0Diaz", "Ana\nDiaz", "\u{1b}[31mAna", "Ana\u{202E}zaiD"];
+
+fn d(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+/// A CoC served on 2026-06-15: its administrator, an agency with a case manager, a rapid
+/// re-housing program, and a client born 1990-04-02.
+struct Given {
+    service: Service,
+    _dir: tempfile::TempDir,
+    admin: UserId,
+    agency: OrganizationId,
+    other: OrganizationId,
+    cm: UserId,
+    client: ClientId,
+    program: caseledger_core::ProgramId,
+}
+
+fn intake(first: &str, dob: Option<Date>) -> IntakeInput {
+    IntakeInput {
+        name: PersonName {
+            first: first.into(),
+            middle: String::new(),
+            last: "Lopez".into(),
+            suffix: String::new(),
+        },
+        name_data_quality: DataQuality::Full,
+        ssn: String::new(),
+        ssn_data_quality: DataQuality::DataNotCollected,
+        dob,
+        dob_data_quality: if dob.is_some() {
+            DataQuality::Full
+        } else {
+            DataQuality::DataNotCollected
+        },
+        race_ethnicity: vec![RaceEthnicity::White],
+        race_none: None,
+        additional_race_ethnicity: String::new(),
+        sex: None,
+        genders: Vec::new(),
+        gender_none: None,
+        different_identity_text: String::new(),
+        veteran_status: NoYesReasons::No,
+        address: None,
+        restriction: None,
+    }
+}
+
+async fn given() -> Given {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServiceConfig::new(dir.path());
+    config.today = Some(d("2026-06-15"));
+    let service = Service::open(&config).unwrap();
+    service.start();
+    let boot = service
+        .bootstrap(Bootstrap {
+            policy: SharingPolicy::clienttrack("UTC"),
+            lead_name: "Stanislaus CoC".into(),
+            admin_username: "admin".into(),
+        })
+        .await
+        .unwrap();
+    let admin = boot.admin;
+    let (agency, _) = service
+        .create_organization(admin, "Children's Crisis Center", false)
+        .await
+        .unwrap();
+    let (other, _) = service
+        .create_organization(admin, "CHSS", false)
+        .await
+        .unwrap();
+    let (cm, _) = service
+        .create_user(admin, agency, "cm", "Case Manager", Role::CaseManager)
+        .await
+        .unwrap();
+    let (program, _) = service
+        .create_program(
+            admin,
+            agency,
+            "RRH",
+            ProjectType::RapidReHousing,
+            Some(DateWindow::open(d("2020-01-01"))),
+        )
+        .await
+        .unwrap();
+    let client = service
+        .intake_client(cm, intake("Maria", Some(d("1990-04-02"))))
+        .await
+        .unwrap()
+        .client;
+    Given {
+        service,
+        _dir: dir,
+        admin,
+        agency,
+        other,
+        cm,
+        client,
+        program,
+    }
+}
+
+impl Given {
+    /// Then: `VALIDATION` naming `field`, and nothing was written.
+    async fn then_refused<T: std::fmt::Debug>(
+        &self,
+        field: &str,
+        when: impl std::future::Future<Output = Result<T, CommandError>>,
+    ) {
+        let before = self.service.head().position;
+        let error = when.await.expect_err("the command must be refused");
+        assert_eq!(
+            (error.code, error.field.as_deref()),
+            (ErrorCode::Validation, Some(field)),
+            "{error}"
+        );
+        assert_eq!(self.service.head().position, before, "nothing is written");
+    }
+}
+
+fn service_type() -> ServiceTypeCode {
+    ServiceTypeCode {
+        record_type: 151,
+        type_provided: 2,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_and_setup_refuse_hostile_names() {
+    let g = given().await;
+    let s = &g.service;
+    for text in HOSTILE {
+        g.then_refused("name", s.create_organization(g.admin, text, false))
+            .await;
+        g.then_refused(
+            "displayName",
+            s.create_user(g.admin, g.agency, "newcm", text, Role::CaseManager),
+        )
+        .await;
+        g.then_refused(
+            "name",
+            s.create_program(g.admin, g.agency, text, ProjectType::RapidReHousing, None),
+        )
+        .await;
+        let participants = vec![
+            MouParticipant {
+                organization: g.agency,
+                direction: MouDirection::Both,
+            },
+            MouParticipant {
+                organization: g.other,
+                direction: MouDirection::Both,
+            },
+        ];
+        g.then_refused(
+            "title",
+            s.create_mou(
+                g.admin,
+                "0002",
+                text,
+                participants,
+                DateWindow::open(d("2026-01-01")),
+            ),
+        )
+        .await;
+        g.then_refused("name", s.create_facility(g.admin, g.agency, None, text))
+            .await;
+    }
+    g.then_refused(
+        "name",
+        s.create_organization(g.admin, &"A".repeat(60 * 1024), false),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_commands_refuse_hostile_names_addresses_and_dates() {
+    let g = given().await;
+    let s = &g.service;
+    for text in HOSTILE {
+        g.then_refused("firstName", s.intake_client(g.cm, intake(text, None)))
+            .await;
+        let address = Address {
+            line1: text.into(),
+            line2: String::new(),
+            city: "Modesto".into(),
+            state: "CA".into(),
+            zip: "95354".into(),
+        };
+        g.then_refused(
+            "address.line1",
+            s.update_client_address(g.cm, g.client, Some(address)),
+        )
+        .await;
+    }
+    for dob in ["0000-01-01", "1899-12-31", "2026-06-16"] {
+        g.then_refused("dob", s.intake_client(g.cm, intake("Ana", Some(d(dob)))))
+            .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn care_commands_refuse_hostile_text_and_impossible_dates() {
+    let g = given().await;
+    let s = &g.service;
+    for text in ["Called\0", "\u{1b}[31mCalled", "Called \u{202E}"] {
+        g.then_refused(
+            "text",
+            s.add_case_note(g.cm, g.client, None, None, text.into(), None),
+        )
+        .await;
+        g.then_refused(
+            "description",
+            s.record_service(
+                g.cm,
+                g.client,
+                None,
+                d("2026-06-01"),
+                service_type(),
+                text.into(),
+                None,
+            ),
+        )
+        .await;
+    }
+    g.then_refused(
+        "name",
+        s.add_document(
+            g.cm,
+            g.client,
+            None,
+            "lease\n.pdf".into(),
+            "Lease".into(),
+            None,
+            None,
+            None,
+        ),
+    )
+    .await;
+    // Year 0, year 1, before 1900, before the client's birth, tomorrow.
+    for date in [
+        "0000-01-01",
+        "0001-01-01",
+        "1899-12-31",
+        "1990-04-01",
+        "2026-06-16",
+    ] {
+        let date = d(date);
+        g.then_refused(
+            "date",
+            s.record_service(
+                g.cm,
+                g.client,
+                None,
+                date,
+                service_type(),
+                String::new(),
+                None,
+            ),
+        )
+        .await;
+        g.then_refused(
+            "date",
+            s.add_case_note(g.cm, g.client, None, Some(date), "Called.".into(), None),
+        )
+        .await;
+        g.then_refused(
+            "date",
+            s.add_document(
+                g.cm,
+                g.client,
+                None,
+                "Lease.pdf".into(),
+                "Lease".into(),
+                Some(date),
+                None,
+                None,
+            ),
+        )
+        .await;
+        let input = EnrollmentInput {
+            client: g.client,
+            program: g.program,
+            entry_date: date,
+            household: None,
+            relationship: caseledger_core::hud::RelationshipToHoH::SelfHeadOfHousehold,
+            living_situation: None,
+            rental_subsidy_type: None,
+            disabling_condition: NoYesReasons::DataNotCollected,
+            enrollment_coc: None,
+            move_in_date: None,
+            case_manager: None,
+            restriction: None,
+        };
+        g.then_refused("entryDate", s.enroll_client(g.cm, input))
+            .await;
+    }
+    // A multi-line note is fine.
+    s.add_case_note(
+        g.cm,
+        g.client,
+        None,
+        Some(d("1990-04-02")),
+        "Called.\r\n\tFollow up Monday.".into(),
+        None,
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shelter_and_policy_commands_refuse_impossible_dates() {
+    let g = given().await;
+    let s = &g.service;
+    let bar = |window: DateWindow, reason: &str| BarInput {
+        client: g.client,
+        window,
+        scope: BarScope::Organization,
+        enforcing: Vec::new(),
+        reason: reason.into(),
+        restriction: None,
+    };
+    g.then_refused(
+        "reason",
+        s.bar_client(g.cm, bar(DateWindow::open(d("2026-06-01")), "\u{1b}[2J")),
+    )
+    .await;
+    for start in ["0000-01-01", "1990-04-01", "2036-06-16"] {
+        g.then_refused(
+            "window.start",
+            s.bar_client(g.cm, bar(DateWindow::open(d(start)), "Fighting")),
+        )
+        .await;
+    }
+    g.then_refused(
+        "window.end",
+        s.bar_client(
+            g.cm,
+            bar(
+                DateWindow::closed(d("2026-06-01"), d("2036-06-16")),
+                "Fighting",
+            ),
+        ),
+    )
+    .await;
+    let written: Written = s
+        .bar_client(
+            g.cm,
+            bar(
+                DateWindow::closed(d("2026-06-01"), d("2036-06-15")),
+                "Fighting",
+            ),
+        )
+        .await
+        .unwrap()
+        .1;
+    assert!(written.position() > 0);
+    for effective in ["0000-01-01", "2036-06-16"] {
+        g.then_refused(
+            "effective",
+            s.set_sharing_policy(g.admin, SharingPolicy::clienttrack("UTC"), d(effective)),
+        )
+        .await;
+    }
+}
