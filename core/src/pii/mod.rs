@@ -246,9 +246,7 @@ mod tests {
         assert_eq!(again.unwrap().unwrap(), bytes);
 
         let unopened: Note = decode(&bytes);
-        assert!(
-            matches!(unopened.text, Pii::Sealed(ref s) if s.owner == KeyOwner::Client(client))
-        );
+        assert!(matches!(unopened.text, Pii::Sealed(ref s) if s.owner == KeyOwner::Client(client)));
         assert_eq!(unopened.text.as_clear(), None);
         // Written again as it is, a sealed value keeps its bytes.
         assert_eq!(encode(&unopened), bytes);
