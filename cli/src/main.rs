@@ -214,6 +214,10 @@ fn checkpoint(data: &DataArgs) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
+    // Belt and braces: every file this process makes (sled's own, which take no mode, among
+    // them) is private unless a mode says otherwise; where files are made the mode is set
+    // explicitly as well (`caseledger_log_store::private`).
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     logging::init(cli.log_format);
     let result = match cli.command {

@@ -50,7 +50,12 @@ pub fn run(command: RecordRequestCommand) -> Result<(), Failure> {
             "caseledger record-request render",
         );
         service.record_access(help_desk, event).await?;
-        std::fs::write(&out, caseledger_graphql::dashboard_html(&dashboard))?;
+        // The page names the client: readable by its owner only, whatever the umask.
+        let mut file = caseledger_log_store::private::create_file(&out)?;
+        std::io::Write::write_all(
+            &mut file,
+            caseledger_graphql::dashboard_html(&dashboard).as_bytes(),
+        )?;
         service.shutdown().await;
         println!("{}", out.display());
         Ok::<(), Failure>(())

@@ -71,6 +71,14 @@ pub fn run(command: RetentionCommand) -> Result<(), Failure> {
                 report.cutoff
             ),
         }
+        if report.reasons_retired > 0 {
+            eprintln!(
+                "{} reason(s) stated in disclosure records made on or before {} {}",
+                report.reasons_retired,
+                report.cutoff,
+                if dry_run { "would be destroyed" } else { "destroyed" }
+            );
+        }
         Ok(())
     })
 }

@@ -129,13 +129,22 @@ impl Envelope {
         decode(bytes)
     }
 
-    /// Encodes the envelope with every identifying value sealed under the data key of the
-    /// event's client (see [`crate::pii::seal`]): the form the log stores.
+    /// Whose key seals the event's identifying values: its client's, or for a disclosure
+    /// record (which may name several clients or none) the record's own, named by its event id.
+    pub fn key_owner(&self) -> Option<crate::pii::KeyOwner> {
+        match &self.event {
+            Event::RecordsAccessed(_) => Some(crate::pii::KeyOwner::Disclosure(self.event_id)),
+            event => event.client().map(crate::pii::KeyOwner::Client),
+        }
+    }
+
+    /// Encodes the envelope with every identifying value sealed under the key of the event's
+    /// [owner](Self::key_owner) (see [`crate::pii::seal`]): the form the log stores.
     pub fn encode_sealed(
         &self,
         keys: &std::sync::Arc<dyn crate::pii::KeyRing>,
     ) -> Result<Vec<u8>, SealedEncodeError> {
-        crate::pii::sealing(keys, self.event.client(), self.event_id.as_u128(), || {
+        crate::pii::sealing(keys, self.key_owner(), self.event_id.as_u128(), || {
             encode(self)
         })?
         .map_err(SealedEncodeError::Encode)
@@ -304,6 +313,9 @@ fn decode_payload(
         // Upcaster arms for retired schema versions.
         (EventType::RecordsAccessed, 1) => {
             events::decode_as::<events::legacy::RecordsAccessedV1, _>(bytes, config)
+        }
+        (EventType::RecordsAccessed, 2) => {
+            events::decode_as::<events::legacy::RecordsAccessedV2, _>(bytes, config)
         }
         _ => {
             return Err(DecodeError::UnknownSchemaVersion {

@@ -215,3 +215,34 @@ fn samples_name_their_streams() {
         );
     }
 }
+
+/// Retired `RecordsAccessed` schemas upcast to what they held: an unkeyed SHA-256 (said so by
+/// the digest's variant), and schema 2's clear purpose as a clear value (schema 1 had none).
+#[test]
+fn retired_disclosure_schemas_upcast_to_an_unkeyed_digest_and_a_clear_purpose() {
+    use caseledger_core::Pii;
+    use caseledger_core::events::{Event, QueryDigest};
+
+    let read = |file: &str| {
+        let bytes = fs::read(golden_dir().join(file)).expect("golden file");
+        match decode(&bytes).expect("decodes").event {
+            Event::RecordsAccessed(r) => r,
+            other => panic!("{file}: {other:?}"),
+        }
+    };
+    let v2 = read("RecordsAccessed.v2.bin");
+    assert!(matches!(v2.query_digest, QueryDigest::Sha256(_)));
+    assert_eq!(
+        v2.purpose,
+        Some(Pii::new(
+            "Agency called: cannot find the client's record".to_string()
+        ))
+    );
+    let v1 = read("RecordsAccessed.v1.bin");
+    assert!(matches!(v1.query_digest, QueryDigest::Sha256(_)));
+    assert_eq!(v1.purpose, None);
+    // Schema 3 keeps its purpose out of the clear once sealed.
+    let sealed = fs::read(golden_dir().join("sealed").join("RecordsAccessed.bin"))
+        .expect("sealed disclosure record");
+    assert!(!sealed.windows(13).any(|w| w == b"Agency called"));
+}

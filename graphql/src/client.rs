@@ -416,7 +416,8 @@ impl Client {
         i32::from(self.summary.intake.name_data_quality.code())
     }
 
-    /// SSN digits.
+    /// SSN digits; the help desk reads it masked to its last four (`XXX-XX-1234`), as the
+    /// client record dashboard prints it.
     async fn ssn(&self) -> Option<String> {
         text(&self.summary.intake.ssn)
     }

@@ -5,15 +5,16 @@
 //! incidental), and every lookup of an id the viewer may not see is noted as denied. After the
 //! operation ran, the handler appends one `RecordsAccessed` event with all of it and sends the
 //! response only once that event is durable; if it cannot be written, the client gets an error
-//! instead of the data.
+//! instead of the data. The request's text goes to the service with it: the service digests
+//! it (under a key this crate never holds) and seals a stated purpose.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use async_graphql::Context;
-use caseledger_core::events::{ClientDisclosure, DeniedLookup, DisclosedRecord, RecordsAccessed};
+use caseledger_core::events::{ClientDisclosure, DeniedLookup, DisclosedRecord};
 use caseledger_core::{AccessReason, ClientId, Date, RecordKind, RequestId};
-use sha2::{Digest, Sha256};
+use caseledger_service::Disclosure;
 
 /// What one request disclosed so far.
 #[derive(Default)]
@@ -26,7 +27,7 @@ struct Collected {
     clients: BTreeMap<ClientId, ClientEntry>,
     denied: Vec<DeniedLookup>,
     view_position: u64,
-    purpose: String,
+    purpose: Option<String>,
 }
 
 #[derive(Default)]
@@ -85,7 +86,7 @@ impl Disclosures {
 
     /// Records why the user looked (a stated reason), kept with the disclosure.
     pub fn purpose(&self, purpose: &str) {
-        self.collected.lock().expect("disclosures lock").purpose = purpose.to_string();
+        self.collected.lock().expect("disclosures lock").purpose = Some(purpose.to_string());
     }
 
     /// Notes a lookup answered "not found".
@@ -98,8 +99,8 @@ impl Disclosures {
         });
     }
 
-    /// The disclosure event for the request (what was noted so far), or `None` when nothing
-    /// was shown or denied.
+    /// The disclosure of the request (what was noted so far, with the request's query and
+    /// variables for the service to digest), or `None` when nothing was shown or denied.
     pub fn take_event(
         &self,
         request_id: RequestId,
@@ -107,22 +108,19 @@ impl Disclosures {
         operation: &str,
         query: &str,
         variables: &str,
-    ) -> Option<RecordsAccessed> {
+    ) -> Option<Disclosure> {
         // Taken, not consumed: whoever else still holds the collector cannot make this
         // request's disclosures disappear.
         let c = std::mem::take(&mut *self.collected.lock().expect("disclosures lock"));
         if c.clients.is_empty() && c.denied.is_empty() {
             return None;
         }
-        let mut hash = Sha256::new();
-        hash.update(query.as_bytes());
-        hash.update([0]);
-        hash.update(variables.as_bytes());
-        Some(RecordsAccessed {
+        Some(Disclosure {
             request_id,
             date,
             operation: operation.to_string(),
-            query_sha256: hash.finalize().into(),
+            query: query.to_string(),
+            variables: variables.to_string(),
             view_position: c.view_position,
             clients: c
                 .clients

@@ -221,20 +221,21 @@ pub fn dashboard_disclosure(
     request_id: caseledger_core::RequestId,
     date: caseledger_core::Date,
     operation: &str,
-) -> caseledger_core::events::RecordsAccessed {
+) -> caseledger_service::Disclosure {
     let collector = Disclosures::default();
     note_dashboard(&collector, d);
     collector
         .take_event(request_id, date, operation, operation, "")
-        .unwrap_or(caseledger_core::events::RecordsAccessed {
+        .unwrap_or(caseledger_service::Disclosure {
             request_id,
             date,
             operation: operation.to_string(),
-            query_sha256: [0; 32],
+            query: operation.to_string(),
+            variables: String::new(),
             view_position: d.position,
             clients: Vec::new(),
             denied: Vec::new(),
-            purpose: String::new(),
+            purpose: None,
         })
 }
 

@@ -15,6 +15,7 @@ mod append;
 mod chain;
 mod error;
 pub mod layout;
+pub mod private;
 mod record;
 mod sled_log;
 mod subscription;

@@ -70,10 +70,14 @@ impl SledLog {
         options: SledLogOptions,
     ) -> Result<Arc<Self>, LogError> {
         let path = path.as_ref().to_path_buf();
+        // The log is client data: its directory is 0700 (also when made beforehand by hand)
+        // and every file sled made in it 0600, whatever the umask (sled takes no mode).
+        crate::private::create_dir(&path)?;
         let db = open_sled(
             sled::Config::new().cache_capacity(options.cache_capacity),
             &path,
         )?;
+        crate::private::tighten(&path)?;
         let tree = db.open_tree(layout::TREE)?;
         let head = check_head(&tree)?;
         let data_file = match options.durability {

@@ -335,6 +335,17 @@ impl<'a> WriteModel<'a> {
             .is_some_and(|c| c.forgotten)
     }
 
+    /// Log positions of the disclosure records naming the client (shown or denied), in log
+    /// order: forgetting the client destroys the keys of the reasons they were stated with.
+    pub fn disclosures_naming(&self, client: ClientId) -> &[u64] {
+        self.projections
+            .store
+            .audit
+            .disclosures_by_client
+            .get(&client.as_u128())
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// Every client whose identifiers were forgotten, by id.
     pub fn forgotten_clients(&self) -> Vec<ClientId> {
         let mut out: Vec<ClientId> = (self.projections.store.clients.iter())

@@ -53,7 +53,8 @@ pub struct AccessEntry {
     pub actor: Actor,
     /// GraphQL operation name.
     pub operation: String,
-    /// The reason the user stated for looking, if they had to.
+    /// The reason the user stated for looking, if they had to (empty otherwise); `[erased]`
+    /// once its key was destroyed (a client the record names was forgotten, or retention).
     pub purpose: String,
     /// The client id (asked for, when denied).
     pub client: u128,
@@ -353,7 +354,10 @@ fn entries_of(position: u64, envelope: &Envelope, record: &RecordsAccessed) -> V
         request_id: record.request_id,
         actor: envelope.actor,
         operation: record.operation.clone(),
-        purpose: record.purpose.clone(),
+        purpose: match &record.purpose {
+            None => String::new(),
+            Some(p) => p.as_clear().cloned().unwrap_or_else(|| "[erased]".into()),
+        },
         client,
         denied,
         deliberate,

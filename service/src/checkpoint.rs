@@ -144,11 +144,12 @@ pub fn sign(key: &SigningKey, head: Head) -> Checkpoint {
 /// Writes a checkpoint to `dir/checkpoint-<position>.json` (temp file, sync, rename) and
 /// returns the path.
 pub fn save(dir: &Path, checkpoint: &Checkpoint) -> Result<PathBuf, CheckpointError> {
-    std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
+    caseledger_log_store::private::create_dir(dir).map_err(|e| file_error(dir, e))?;
     let path = dir.join(format!("checkpoint-{:012}.json", checkpoint.position));
     let tmp = path.with_extension("json.tmp");
     let body = serde_json::to_vec_pretty(checkpoint).map_err(|e| file_error(&path, e))?;
-    let mut file = std::fs::File::create(&tmp).map_err(|e| file_error(&tmp, e))?;
+    let mut file =
+        caseledger_log_store::private::create_file(&tmp).map_err(|e| file_error(&tmp, e))?;
     file.write_all(&body).map_err(|e| file_error(&tmp, e))?;
     file.sync_all().map_err(|e| file_error(&tmp, e))?;
     std::fs::rename(&tmp, &path).map_err(|e| file_error(&path, e))?;

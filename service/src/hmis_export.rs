@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use caseledger_core::events::{AnswerValue, ClientDisclosure, DisclosedRecord, RecordsAccessed};
+use caseledger_core::events::{AnswerValue, ClientDisclosure, DisclosedRecord};
 use caseledger_core::hud::RaceEthnicity;
 use caseledger_core::sharing::Viewer;
 use caseledger_core::{
@@ -21,7 +21,6 @@ use caseledger_core::{
 use caseledger_hmis_csv::records::AnswerFile;
 use caseledger_hmis_csv::spec::FY2026_FILES;
 use caseledger_projections::{EnrollmentEvents, OrgView, Projections, SourceKind};
-use sha2::{Digest, Sha256};
 
 use crate::Service;
 use crate::hmis_import::answer_source_id;
@@ -109,15 +108,16 @@ impl Service {
             disclosures.chunks(CLIENTS_PER_DISCLOSURE).collect()
         };
         for chunk in chunks {
-            let access = RecordsAccessed {
+            let access = crate::Disclosure {
                 request_id,
                 date: self.today(),
                 operation: "exportHmis".into(),
-                query_sha256: Sha256::digest(query.as_bytes()).into(),
+                query: query.clone(),
+                variables: String::new(),
                 view_position: self.projected_position(),
                 clients: chunk.to_vec(),
                 denied: Vec::new(),
-                purpose: "HUD HMIS CSV export".into(),
+                purpose: Some("HUD HMIS CSV export".into()),
             };
             position = self
                 .record_access(actor, access)
@@ -750,7 +750,9 @@ fn write_files(
         path: path.display().to_string(),
         source,
     };
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    // The files hold SSNs and names in clear: the folder 0700 (also one that existed) and
+    // every file 0600, whatever the umask.
+    caseledger_log_store::private::create_dir(dir).map_err(|e| io(dir, e))?;
     let mut counts = Vec::new();
     for spec in FY2026_FILES {
         let path = dir.join(spec.name);
@@ -766,10 +768,10 @@ fn write_files(
             })
             .collect();
         rows.sort();
+        let file = caseledger_log_store::private::create_file(&path).map_err(|e| io(&path, e))?;
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
-            .from_path(&path)
-            .map_err(|e| io(&path, e.into()))?;
+            .from_writer(file);
         writer
             .write_record(spec.columns)
             .map_err(|e| io(&path, e.into()))?;

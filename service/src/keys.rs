@@ -6,8 +6,15 @@
 //! - the master key, 32 random bytes, `DATA/master.key` (created 0600 with a new data
 //!   directory) or `CASELEDGER_MASTER_KEY_FILE`; never written anywhere else;
 //! - `DATA/keys/client-keys`: `CLKEYS01`, the master key's fingerprint (32 hex bytes), then
-//!   fixed 89-byte records `[kind][client id: 16][nonce: 24][wrapped key: 48]` — kind 1 a key
-//!   sealed under the master key (bound to its client id), kind 2 a forgotten client (no key).
+//!   fixed 89-byte records `[kind][id: 16][nonce: 24][wrapped key: 48]` — kind 1 a client's data
+//!   key sealed under the master key (bound to its client id), kind 2 a forgotten client (no
+//!   key); kind 3 a disclosure record's own key (bound to the record's event id: it seals the
+//!   reason a user stated), kind 4 a destroyed one; kind 5 the query digest key (id 0), the
+//!   HMAC key of disclosure records' query digests.
+//!
+//! The query digest key is random and kept here, wrapped like a data key, rather than derived
+//! from the master key afresh: rotating the master key re-wraps it, so digests written before a
+//! rotation can still be checked after it.
 //!
 //! A new key is appended and synced before the event it seals is appended, so an acknowledged
 //! event never lacks its key (a crash in between leaves an unused key). Forgetting and master
@@ -19,12 +26,13 @@
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
+use caseledger_core::pii::KeyOwner;
 use caseledger_core::pii::crypto::{KEY_LEN, NONCE_LEN, TAG_LEN};
-use caseledger_core::{ClientId, KeyRing, SealError, SecretKey};
+use caseledger_core::{ClientId, EventId, KeyRing, SealError, SecretKey};
 
 /// Environment variable naming the master key file.
 pub const MASTER_KEY_FILE_ENV: &str = "CASELEDGER_MASTER_KEY_FILE";
@@ -34,7 +42,12 @@ const HEADER_LEN: usize = 8 + 32;
 const RECORD_LEN: usize = 1 + 16 + NONCE_LEN + KEY_LEN + TAG_LEN;
 const KIND_KEY: u8 = 1;
 const KIND_FORGOTTEN: u8 = 2;
+const KIND_DISCLOSURE_KEY: u8 = 3;
+const KIND_DISCLOSURE_DESTROYED: u8 = 4;
+const KIND_DIGEST_KEY: u8 = 5;
 const WRAP_AAD: &[u8] = b"caseledger data key v1";
+const WRAP_AAD_DISCLOSURE: &[u8] = b"caseledger disclosure key v1";
+const WRAP_AAD_DIGEST: &[u8] = b"caseledger query digest key v1";
 
 /// Why the key store could not be opened or changed.
 #[derive(Debug, thiserror::Error)]
@@ -149,13 +162,7 @@ fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), KeyStoreError> {
 }
 
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), KeyStoreError> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(io(path))?;
+    let mut f = caseledger_log_store::private::create_file(path).map_err(io(path))?;
     f.write_all(bytes).map_err(io(path))?;
     f.sync_all().map_err(io(path))
 }
@@ -169,8 +176,10 @@ fn sync_dir(path: &Path) -> Result<(), KeyStoreError> {
 pub struct KeyStore {
     path: PathBuf,
     master: RwLock<SecretKey>,
-    /// `None`: forgotten.
-    keys: RwLock<HashMap<ClientId, Option<SecretKey>>>,
+    /// `None`: forgotten (a client) or destroyed (a disclosure's key).
+    keys: RwLock<HashMap<KeyOwner, Option<SecretKey>>>,
+    /// The HMAC key of query digests.
+    digest: SecretKey,
     /// Appends new keys; held while a key is created or the file replaced.
     file: Mutex<File>,
     /// Generated fixtures only: new data keys derived from this instead of drawn at random.
@@ -207,7 +216,13 @@ impl KeyStore {
                 }
                 let key = SecretKey::from_bytes(random_bytes()?);
                 if let Some(dir) = master_path.parent() {
-                    fs::create_dir_all(dir).map_err(io(dir))?;
+                    // Made 0700 if missing; an existing one may be the operator's (/etc/...)
+                    // and keeps its mode.
+                    std::fs::DirBuilder::new()
+                        .recursive(true)
+                        .mode(0o700)
+                        .create(dir)
+                        .map_err(io(dir))?;
                 }
                 write_new(master_path, key.as_bytes())?;
                 sync_dir(master_path)?;
@@ -216,7 +231,7 @@ impl KeyStore {
             }
             Err(e) => return Err(e),
         };
-        let keys = match fs::read(&path) {
+        let (keys, digest) = match fs::read(&path) {
             Ok(bytes) => {
                 let keys = parse(&path, &bytes, &master).map_err(|e| match e {
                     KeyStoreError::WrongMasterKey {
@@ -248,20 +263,34 @@ impl KeyStore {
                     });
                 }
                 let dir = path.parent().expect("keys path has a parent");
-                fs::create_dir_all(dir).map_err(io(dir))?;
+                caseledger_log_store::private::create_dir(dir).map_err(io(dir))?;
                 replace_file(&path, &header(&master))?;
-                HashMap::new()
+                (HashMap::new(), None)
             }
             Err(e) => return Err(io(&path)(e)),
         };
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .append(true)
             .open(&path)
             .map_err(io(&path))?;
+        let digest = match digest {
+            Some(key) => key,
+            None => {
+                // A new key store, or one written before query digests were keyed: the key is
+                // on disk before any digest is computed with it.
+                let key = SecretKey::from_bytes(random_bytes()?);
+                let bytes = record(&master, Entry::Digest, Some(&key))?;
+                file.write_all(&bytes)
+                    .and_then(|()| file.sync_data())
+                    .map_err(io(&path))?;
+                key
+            }
+        };
         Ok(KeyStore {
             path,
             master: RwLock::new(master),
             keys: RwLock::new(keys),
+            digest,
             file: Mutex::new(file),
             synthetic: None,
         })
@@ -294,18 +323,58 @@ impl KeyStore {
     /// How many clients have a key, and how many were forgotten.
     pub fn counts(&self) -> (usize, usize) {
         let keys = self.keys.read().expect("key store lock");
-        let live = keys.values().filter(|k| k.is_some()).count();
-        (live, keys.len() - live)
+        let clients = || {
+            keys.iter()
+                .filter(|(o, _)| matches!(o, KeyOwner::Client(_)))
+        };
+        let live = clients().filter(|(_, k)| k.is_some()).count();
+        (live, clients().count() - live)
     }
 
-    /// Destroys the keys of `clients`: their values read as erased from now on, and the key
-    /// file is rewritten without them. Clients already forgotten are skipped.
-    pub fn forget(&self, clients: &[ClientId]) -> Result<(), KeyStoreError> {
+    /// The key query digests are computed under (see [`crate::digest`]).
+    pub fn query_digest_key(&self) -> &SecretKey {
+        &self.digest
+    }
+
+    /// Whether `client`'s key is destroyed already (forgotten).
+    pub fn is_forgotten(&self, client: ClientId) -> bool {
+        self.keys
+            .read()
+            .expect("key store lock")
+            .get(&KeyOwner::Client(client))
+            == Some(&None)
+    }
+
+    /// The disclosure records with a live key of their own whose event id was made before
+    /// `cutoff_ms` (milliseconds since the Unix epoch: event ids are ULIDs, which carry the time
+    /// they were made), for the retention rule.
+    pub fn disclosure_keys_made_before(&self, cutoff_ms: u64) -> Vec<EventId> {
+        let keys = self.keys.read().expect("key store lock");
+        let mut out: Vec<EventId> = keys
+            .iter()
+            .filter_map(|(owner, key)| match (owner, key) {
+                (KeyOwner::Disclosure(e), Some(_)) => Some(*e),
+                _ => None,
+            })
+            .filter(|e| e.as_ulid().timestamp_ms() < cutoff_ms)
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Destroys the keys of `owners`: their values read as erased from now on, and the key
+    /// file is rewritten without them, all in one rewrite. Clients already forgotten are
+    /// skipped; a client without a key is marked forgotten, so none is made later; a disclosure
+    /// record without a key of its own (nothing sealed under one) is skipped.
+    pub fn forget(&self, owners: &[KeyOwner]) -> Result<(), KeyStoreError> {
         let mut file = self.file.lock().expect("key file lock");
         let mut keys = self.keys.write().expect("key store lock");
         let mut changed = false;
-        for client in clients {
-            if keys.insert(*client, None) != Some(None) {
+        for owner in owners {
+            if matches!(owner, KeyOwner::Disclosure(_)) && !keys.contains_key(owner) {
+                continue;
+            }
+            if keys.insert(*owner, None) != Some(None) {
                 changed = true;
             }
         }
@@ -319,16 +388,17 @@ impl KeyStore {
     /// handle on the new file.
     fn rewrite(
         &self,
-        keys: &HashMap<ClientId, Option<SecretKey>>,
+        keys: &HashMap<KeyOwner, Option<SecretKey>>,
         master: &SecretKey,
         path: &Path,
     ) -> Result<File, KeyStoreError> {
         let mut bytes = header(master);
-        bytes.reserve(keys.len() * RECORD_LEN);
-        let mut clients: Vec<_> = keys.iter().collect();
-        clients.sort_by_key(|(c, _)| **c);
-        for (client, key) in clients {
-            bytes.extend_from_slice(&record(master, *client, key.as_ref())?);
+        bytes.reserve((keys.len() + 1) * RECORD_LEN);
+        bytes.extend_from_slice(&record(master, Entry::Digest, Some(&self.digest))?);
+        let mut owners: Vec<_> = keys.iter().collect();
+        owners.sort_by_key(|(o, _)| **o);
+        for (owner, key) in owners {
+            bytes.extend_from_slice(&record(master, Entry::Owner(*owner), key.as_ref())?);
         }
         replace_file(path, &bytes)?;
         OpenOptions::new().append(true).open(path).map_err(io(path))
@@ -367,7 +437,9 @@ impl KeyStore {
     /// one `fdatasync` for all of them (a bulk append — an import, the generator — would
     /// otherwise pay a sync per new client). Forgotten clients are left forgotten.
     pub fn create_keys(&self, clients: &[ClientId]) -> Result<(), KeyStoreError> {
-        let missing = |c: &ClientId| !self.keys.read().expect("key store lock").contains_key(c);
+        let missing = |c: &ClientId| {
+            !(self.keys.read().expect("key store lock")).contains_key(&KeyOwner::Client(*c))
+        };
         if !clients.iter().any(missing) {
             return Ok(());
         }
@@ -383,7 +455,11 @@ impl KeyStore {
                 Some(seed) => seed.derive(&client.to_string()),
                 None => SecretKey::from_bytes(random_bytes()?),
             };
-            bytes.extend_from_slice(&record(&self.master(), client, Some(&key))?);
+            bytes.extend_from_slice(&record(
+                &self.master(),
+                Entry::Owner(KeyOwner::Client(client)),
+                Some(&key),
+            )?);
             created.push((client, key));
         }
         file.write_all(&bytes)
@@ -394,43 +470,47 @@ impl KeyStore {
             })?;
         let mut keys = self.keys.write().expect("key store lock");
         for (client, key) in created {
-            keys.insert(client, Some(key));
+            keys.insert(KeyOwner::Client(client), Some(key));
         }
         Ok(())
     }
 }
 
 impl KeyRing for KeyStore {
-    fn opening_key(&self, client: ClientId) -> Option<SecretKey> {
+    fn opening_key(&self, owner: KeyOwner) -> Option<SecretKey> {
         self.keys
             .read()
             .expect("key store lock")
-            .get(&client)
+            .get(&owner)
             .cloned()
             .flatten()
     }
 
-    fn sealing_key(&self, client: ClientId) -> Result<SecretKey, SealError> {
-        if let Some(found) = self.keys.read().expect("key store lock").get(&client) {
-            return found.clone().ok_or(SealError::Forgotten(client));
+    fn sealing_key(&self, owner: KeyOwner) -> Result<SecretKey, SealError> {
+        let gone = || match owner {
+            KeyOwner::Client(c) => SealError::Forgotten(c),
+            KeyOwner::Disclosure(e) => SealError::DisclosureKeyDestroyed(e),
+        };
+        if let Some(found) = self.keys.read().expect("key store lock").get(&owner) {
+            return found.clone().ok_or_else(gone);
         }
         let mut file = self.file.lock().expect("key file lock");
-        if let Some(found) = self.keys.read().expect("key store lock").get(&client) {
-            return found.clone().ok_or(SealError::Forgotten(client));
+        if let Some(found) = self.keys.read().expect("key store lock").get(&owner) {
+            return found.clone().ok_or_else(gone);
         }
         let fail = |e: KeyStoreError| SealError::KeyStore(e.to_string());
-        let key = match &self.synthetic {
-            Some(seed) => seed.derive(&client.to_string()),
-            None => SecretKey::from_bytes(random_bytes().map_err(fail)?),
+        let key = match (&self.synthetic, owner) {
+            (Some(seed), KeyOwner::Client(client)) => seed.derive(&client.to_string()),
+            _ => SecretKey::from_bytes(random_bytes().map_err(fail)?),
         };
-        let bytes = record(&self.master(), client, Some(&key)).map_err(fail)?;
+        let bytes = record(&self.master(), Entry::Owner(owner), Some(&key)).map_err(fail)?;
         file.write_all(&bytes)
             .and_then(|()| file.sync_data())
             .map_err(|e| fail(io(&self.path)(e)))?;
         self.keys
             .write()
             .expect("key store lock")
-            .insert(client, Some(key.clone()));
+            .insert(owner, Some(key.clone()));
         Ok(key)
     }
 }
@@ -442,40 +522,68 @@ fn header(master: &SecretKey) -> Vec<u8> {
     bytes
 }
 
-fn wrap_aad(client: ClientId) -> Vec<u8> {
-    let mut aad = WRAP_AAD.to_vec();
-    aad.extend_from_slice(&client.as_u128().to_be_bytes());
-    aad
+/// What one record of the key file holds a key for.
+#[derive(Clone, Copy)]
+enum Entry {
+    /// A client's or a disclosure's key.
+    Owner(KeyOwner),
+    /// The query digest key.
+    Digest,
+}
+
+impl Entry {
+    /// The id stored, and the record kinds for a key and for its absence.
+    fn layout(self) -> (u128, u8, u8) {
+        match self {
+            Entry::Owner(KeyOwner::Client(c)) => (c.as_u128(), KIND_KEY, KIND_FORGOTTEN),
+            Entry::Owner(KeyOwner::Disclosure(e)) => {
+                (e.as_u128(), KIND_DISCLOSURE_KEY, KIND_DISCLOSURE_DESTROYED)
+            }
+            Entry::Digest => (0, KIND_DIGEST_KEY, KIND_DIGEST_KEY),
+        }
+    }
+
+    /// The wrapped key is bound to its kind and id, so a record cannot be moved to another.
+    fn wrap_aad(self) -> Vec<u8> {
+        let (id, _, _) = self.layout();
+        let mut aad = match self {
+            Entry::Owner(KeyOwner::Client(_)) => WRAP_AAD.to_vec(),
+            Entry::Owner(KeyOwner::Disclosure(_)) => WRAP_AAD_DISCLOSURE.to_vec(),
+            Entry::Digest => WRAP_AAD_DIGEST.to_vec(),
+        };
+        aad.extend_from_slice(&id.to_be_bytes());
+        aad
+    }
 }
 
 fn record(
     master: &SecretKey,
-    client: ClientId,
+    entry: Entry,
     key: Option<&SecretKey>,
 ) -> Result<[u8; RECORD_LEN], KeyStoreError> {
+    let (id, kind_key, kind_gone) = entry.layout();
     let mut out = [0u8; RECORD_LEN];
-    out[1..17].copy_from_slice(&client.as_u128().to_be_bytes());
+    out[1..17].copy_from_slice(&id.to_be_bytes());
     match key {
         Some(key) => {
-            out[0] = KIND_KEY;
+            out[0] = kind_key;
             let nonce: [u8; NONCE_LEN] = random_bytes()?;
             out[17..17 + NONCE_LEN].copy_from_slice(&nonce);
             out[17 + NONCE_LEN..].copy_from_slice(&master.seal(
                 &nonce,
-                &wrap_aad(client),
+                &entry.wrap_aad(),
                 key.as_bytes(),
             ));
         }
-        None => out[0] = KIND_FORGOTTEN,
+        None => out[0] = kind_gone,
     }
     Ok(out)
 }
 
-fn parse(
-    path: &Path,
-    bytes: &[u8],
-    master: &SecretKey,
-) -> Result<HashMap<ClientId, Option<SecretKey>>, KeyStoreError> {
+/// What a key file holds: the keys by owner, and the query digest key when it has one.
+type Parsed = (HashMap<KeyOwner, Option<SecretKey>>, Option<SecretKey>);
+
+fn parse(path: &Path, bytes: &[u8], master: &SecretKey) -> Result<Parsed, KeyStoreError> {
     let corrupt = |reason: String| KeyStoreError::Corrupt {
         path: path.display().to_string(),
         reason,
@@ -498,27 +606,44 @@ fn parse(
     // was sealed with it, so it is dropped.
     let whole = body.len() / RECORD_LEN * RECORD_LEN;
     let mut keys = HashMap::with_capacity(whole / RECORD_LEN);
+    let mut digest = None;
     for (i, r) in body[..whole].chunks_exact(RECORD_LEN).enumerate() {
-        let client = ClientId::new(u128::from_be_bytes(r[1..17].try_into().expect("16 bytes")));
-        let key = match r[0] {
-            KIND_KEY => {
-                let nonce: [u8; NONCE_LEN] = r[17..17 + NONCE_LEN].try_into().expect("nonce");
-                let key = master
-                    .open(&nonce, &wrap_aad(client), &r[17 + NONCE_LEN..])
-                    .and_then(|k| <[u8; KEY_LEN]>::try_from(k.as_slice()).ok())
-                    .ok_or_else(|| corrupt(format!("record {i}: the wrapped key does not open")))?;
-                Some(SecretKey::from_bytes(key))
+        let id = u128::from_be_bytes(r[1..17].try_into().expect("16 bytes"));
+        let (entry, has_key) = match r[0] {
+            KIND_KEY => (Entry::Owner(KeyOwner::Client(ClientId::new(id))), true),
+            KIND_FORGOTTEN => (Entry::Owner(KeyOwner::Client(ClientId::new(id))), false),
+            KIND_DISCLOSURE_KEY => (Entry::Owner(KeyOwner::Disclosure(EventId::new(id))), true),
+            KIND_DISCLOSURE_DESTROYED => {
+                (Entry::Owner(KeyOwner::Disclosure(EventId::new(id))), false)
             }
-            KIND_FORGOTTEN => None,
+            KIND_DIGEST_KEY => (Entry::Digest, true),
             kind => return Err(corrupt(format!("record {i}: unknown kind {kind}"))),
         };
-        // Once forgotten, always forgotten, whatever order the records are in.
-        let entry = keys.entry(client).or_insert(key.clone());
+        let key = if has_key {
+            let nonce: [u8; NONCE_LEN] = r[17..17 + NONCE_LEN].try_into().expect("nonce");
+            let key = master
+                .open(&nonce, &entry.wrap_aad(), &r[17 + NONCE_LEN..])
+                .and_then(|k| <[u8; KEY_LEN]>::try_from(k.as_slice()).ok())
+                .ok_or_else(|| corrupt(format!("record {i}: the wrapped key does not open")))?;
+            Some(SecretKey::from_bytes(key))
+        } else {
+            None
+        };
+        let owner = match entry {
+            Entry::Digest => {
+                // The first one written is the one digests were computed under.
+                digest = digest.or(key);
+                continue;
+            }
+            Entry::Owner(owner) => owner,
+        };
+        // Once forgotten (destroyed), always, whatever order the records are in.
+        let slot = keys.entry(owner).or_insert(key.clone());
         if key.is_none() {
-            *entry = None;
+            *slot = None;
         }
     }
-    Ok(keys)
+    Ok((keys, digest))
 }
 
 /// Finishes (or discards) a master key rotation a crash interrupted.
@@ -558,20 +683,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let master = dir.path().join("master.key");
         let store = KeyStore::open(dir.path(), &master).unwrap();
-        let a = store.sealing_key(client(1)).unwrap();
-        let b = store.sealing_key(client(2)).unwrap();
-        assert_eq!(store.sealing_key(client(1)).unwrap(), a);
+        let a = store.sealing_key(client(1).into()).unwrap();
+        let b = store.sealing_key(client(2).into()).unwrap();
+        assert_eq!(store.sealing_key(client(1).into()).unwrap(), a);
         let file = keys_path(dir.path());
         let before = fs::read(&file).unwrap();
         let wrapped_a = before[HEADER_LEN + 17 + NONCE_LEN..HEADER_LEN + RECORD_LEN].to_vec();
         drop(store);
 
         let store = KeyStore::open(dir.path(), &master).unwrap();
-        assert_eq!(store.opening_key(client(1)), Some(a.clone()));
-        store.forget(&[client(1)]).unwrap();
-        assert_eq!(store.opening_key(client(1)), None);
+        assert_eq!(store.opening_key(client(1).into()), Some(a.clone()));
+        store.forget(&[client(1).into()]).unwrap();
+        assert_eq!(store.opening_key(client(1).into()), None);
         assert_eq!(
-            store.sealing_key(client(1)),
+            store.sealing_key(client(1).into()),
             Err(SealError::Forgotten(client(1)))
         );
         let after = fs::read(&file).unwrap();
@@ -579,8 +704,8 @@ mod tests {
         drop(store);
 
         let store = KeyStore::open(dir.path(), &master).unwrap();
-        assert_eq!(store.opening_key(client(1)), None);
-        assert_eq!(store.opening_key(client(2)), Some(b));
+        assert_eq!(store.opening_key(client(1).into()), None);
+        assert_eq!(store.opening_key(client(2).into()), Some(b));
         assert_eq!(store.counts(), (1, 1));
     }
 
@@ -590,7 +715,7 @@ mod tests {
         let master = dir.path().join("master.key");
         KeyStore::open(dir.path(), &master)
             .unwrap()
-            .sealing_key(client(1))
+            .sealing_key(client(1).into())
             .unwrap();
         let other = dir.path().join("other.key");
         fs::write(&other, [9u8; 32]).unwrap();
@@ -611,15 +736,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let master = dir.path().join("master.key");
         let store = KeyStore::open(dir.path(), &master).unwrap();
-        let a = store.sealing_key(client(1)).unwrap();
-        store.forget(&[client(2)]).unwrap();
+        let a = store.sealing_key(client(1).into()).unwrap();
+        store.forget(&[client(2).into()]).unwrap();
         let old = fs::read(&master).unwrap();
         let fingerprint = store.rotate(&master).unwrap();
         assert_ne!(fs::read(&master).unwrap(), old);
         drop(store);
         let store = KeyStore::open(dir.path(), &master).unwrap();
         assert_eq!(store.fingerprint(), fingerprint);
-        assert_eq!(store.opening_key(client(1)), Some(a.clone()));
+        assert_eq!(store.opening_key(client(1).into()), Some(a.clone()));
         assert_eq!(store.counts(), (1, 1));
 
         // A crash after the new master key was renamed into place but before the key file was.
@@ -632,7 +757,7 @@ mod tests {
         drop(store);
         fs::write(&master, new_master.as_bytes()).unwrap();
         let store = KeyStore::open(dir.path(), &master).unwrap();
-        assert_eq!(store.opening_key(client(1)), Some(a));
+        assert_eq!(store.opening_key(client(1).into()), Some(a));
         assert!(!with_suffix(&keys, ".new").exists());
     }
 
@@ -641,17 +766,82 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let master = dir.path().join("master.key");
         let store = KeyStore::open(dir.path(), &master).unwrap();
-        let a = store.sealing_key(client(1)).unwrap();
+        let a = store.sealing_key(client(1).into()).unwrap();
         drop(store);
         let file = keys_path(dir.path());
         let mut f = OpenOptions::new().append(true).open(&file).unwrap();
         f.write_all(&[KIND_KEY, 0, 0, 0]).unwrap();
         let store = KeyStore::open(dir.path(), &master).unwrap();
-        assert_eq!(store.opening_key(client(1)), Some(a.clone()));
-        let b = store.sealing_key(client(2)).unwrap();
+        assert_eq!(store.opening_key(client(1).into()), Some(a.clone()));
+        let b = store.sealing_key(client(2).into()).unwrap();
         drop(store);
         let store = KeyStore::open(dir.path(), &master).unwrap();
-        assert_eq!(store.opening_key(client(1)), Some(a));
-        assert_eq!(store.opening_key(client(2)), Some(b));
+        assert_eq!(store.opening_key(client(1).into()), Some(a));
+        assert_eq!(store.opening_key(client(2).into()), Some(b));
+    }
+}
+
+#[cfg(test)]
+mod disclosure_key_tests {
+    use super::*;
+
+    #[test]
+    fn disclosure_keys_are_kept_apart_destroyed_with_forgetting_and_survive_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("master.key");
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        let digest = store.query_digest_key().clone();
+        // The same raw id as a client and as a disclosure: two keys.
+        let client = KeyOwner::Client(ClientId::new(7));
+        let disclosure = KeyOwner::Disclosure(EventId::new(7));
+        let c = store.sealing_key(client).unwrap();
+        let d = store.sealing_key(disclosure).unwrap();
+        assert_ne!(c, d);
+        assert_eq!(store.counts(), (1, 0), "counts are of clients");
+        // A disclosure without a key of its own leaves no record when "destroyed".
+        let before = fs::read(keys_path(dir.path())).unwrap().len();
+        store
+            .forget(&[KeyOwner::Disclosure(EventId::new(99))])
+            .unwrap();
+        assert_eq!(fs::read(keys_path(dir.path())).unwrap().len(), before);
+        store.rotate(&master).unwrap();
+        drop(store);
+
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        assert_eq!(
+            store.query_digest_key(),
+            &digest,
+            "rotation keeps the digest key"
+        );
+        assert_eq!(store.opening_key(disclosure), Some(d.clone()));
+        store.forget(&[disclosure]).unwrap();
+        assert_eq!(store.opening_key(disclosure), None);
+        assert_eq!(store.opening_key(client), Some(c));
+        assert_eq!(
+            store.sealing_key(disclosure),
+            Err(SealError::DisclosureKeyDestroyed(EventId::new(7)))
+        );
+        let file = fs::read(keys_path(dir.path())).unwrap();
+        assert!(!file.windows(KEY_LEN).any(|w| w == d.as_bytes()));
+        drop(store);
+        let store = KeyStore::open(dir.path(), &master).unwrap();
+        assert_eq!(store.opening_key(disclosure), None);
+        assert_eq!(store.query_digest_key(), &digest);
+    }
+
+    #[test]
+    fn disclosure_keys_made_before_a_date_are_listed_for_retention() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = KeyStore::open(dir.path(), &dir.path().join("master.key")).unwrap();
+        let old = EventId::from_ulid(ulid::Ulid::from_parts(1_000, 1));
+        let new = EventId::from_ulid(ulid::Ulid::from_parts(5_000, 1));
+        store.sealing_key(KeyOwner::Disclosure(old)).unwrap();
+        store.sealing_key(KeyOwner::Disclosure(new)).unwrap();
+        store
+            .sealing_key(KeyOwner::Client(ClientId::new(1)))
+            .unwrap();
+        assert_eq!(store.disclosure_keys_made_before(2_000), vec![old]);
+        store.forget(&[KeyOwner::Disclosure(old)]).unwrap();
+        assert!(store.disclosure_keys_made_before(2_000).is_empty());
     }
 }

@@ -15,6 +15,8 @@ mod clock;
 mod commands;
 mod config;
 mod dashboard;
+pub mod digest;
+mod disclosure;
 mod error;
 mod history;
 pub mod hmis_export;
@@ -38,6 +40,7 @@ pub use config::{Progress, ServiceConfig};
 pub use dashboard::{
     Dashboard, DisclosureLine, DocumentLine, EnrollmentLine, MouLine, ReleaseLine,
 };
+pub use disclosure::Disclosure;
 pub use error::ServiceError;
 pub use requests::{RecordRequestInput, SECTIONS, business_days_after};
 pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};

@@ -7,6 +7,7 @@
 //! dies in between, and the next start destroys a key the log says is forgotten.
 
 use caseledger_core::events::ClientIdentifiersForgotten;
+use caseledger_core::pii::KeyOwner;
 use caseledger_core::{Actor, ClientId, Date, Event, OrganizationId, Role, UserId};
 
 use crate::Service;
@@ -24,6 +25,9 @@ pub struct RetentionReport {
     pub due: Vec<(ClientId, Date)>,
     /// Where the forgetting was written (`None` for a dry run or when nothing was due).
     pub written: Option<Written>,
+    /// Reasons stated in disclosure records made on or before the cutoff whose keys were
+    /// destroyed (or, in a dry run, would be).
+    pub reasons_retired: usize,
 }
 
 /// The service acting for itself (the retention job): user 0 of the CoC lead.
@@ -95,12 +99,41 @@ impl Service {
         let cutoff = years_before(self.today(), years).ok_or_else(|| {
             CommandError::validation("years", "reaches before the calendar's first date")
         })?;
+        // A stated reason is an identifier of whoever it names, recorded once and never changed:
+        // it goes when the period has passed since it was recorded. Event ids are ULIDs made at
+        // recording, so the key store dates them without reading the log (UTC, up to the end of
+        // the cutoff day).
+        let end_of_cutoff = cutoff
+            .to_naive()
+            .succ_opt()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map_or(0, |t| {
+                u64::try_from(t.and_utc().timestamp_millis()).unwrap_or(0)
+            });
+        let reasons: Vec<KeyOwner> = self
+            .keys()
+            .disclosure_keys_made_before(end_of_cutoff)
+            .into_iter()
+            .map(KeyOwner::Disclosure)
+            .collect();
+        let reasons_retired = reasons.len();
+        if !dry_run && !reasons.is_empty() {
+            self.keys().forget(&reasons).map_err(|e| {
+                tracing::error!(error = %e, "disclosure reasons past retention not destroyed");
+                CommandError::new(ErrorCode::Internal, "the key store could not be rewritten")
+            })?;
+            tracing::info!(
+                reasons = reasons_retired,
+                "disclosure reasons past retention destroyed"
+            );
+        }
         let due = self.with_projections(|p| p.write_model().retention_due(cutoff));
         if dry_run || due.is_empty() {
             return Ok(RetentionReport {
                 cutoff,
                 due,
                 written: None,
+                reasons_retired,
             });
         }
         let lead = self
@@ -141,6 +174,7 @@ impl Service {
             cutoff,
             due,
             written: Some(written),
+            reasons_retired,
         })
     }
 
@@ -170,13 +204,26 @@ impl Service {
                     .collect())
             })
             .await?;
-        self.keys().forget(&clients).map_err(|e| {
+        let unfinished = |e: &dyn std::fmt::Display| {
             tracing::error!(error = %e, "forgotten in the log, key not yet destroyed (retried at the next start)");
             CommandError::new(
                 ErrorCode::Internal,
                 "recorded, but the key could not be destroyed yet; it will be at the next start",
             )
-        })?;
+        };
+        // Every disclosure record naming the clients that is durable by now is folded before
+        // the sweep (one appended later finds the client forgotten and destroys its own key).
+        let head = self.head().position;
+        self.wait_for(head, std::time::Duration::from_secs(30))
+            .await
+            .map_err(|e| unfinished(&e))?;
+        let mut owners: Vec<KeyOwner> = clients.iter().copied().map(KeyOwner::from).collect();
+        owners.extend(
+            self.disclosure_keys_naming(&clients)
+                .map_err(|e| unfinished(&e))?,
+        );
+        // One rewrite of the key file: the clients' keys and their disclosures' go together.
+        self.keys().forget(&owners).map_err(|e| unfinished(&e))?;
         self.replace_snapshot();
         tracing::info!(clients = clients.len(), "client identifiers forgotten");
         Ok(written)

@@ -70,9 +70,12 @@ impl Service {
     /// master key is missing or wrong; and when the log's hash chain head does not match its
     /// last record, or a stored event cannot be decoded.
     pub fn open(config: &ServiceConfig) -> Result<Self, ServiceError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| ServiceError::DataDir {
-            path: config.data_dir.display().to_string(),
-            reason: e.to_string(),
+        // 0700 even when the operator made it beforehand: everything in it is client data.
+        caseledger_log_store::private::create_dir(&config.data_dir).map_err(|e| {
+            ServiceError::DataDir {
+                path: config.data_dir.display().to_string(),
+                reason: e.to_string(),
+            }
         })?;
         let master_path = config
             .master_key_file
@@ -143,8 +146,27 @@ impl Service {
                 ReplayError::Source(e) => ServiceError::Log(e),
             })?;
         // A crash between recording that a client was forgotten and destroying the key leaves
-        // the key behind: destroy it now.
-        keys.forget(&projections.write_model().forgotten_clients())?;
+        // the key behind: destroy it now, with the keys of the reasons stated in disclosure
+        // records naming the client (read only for clients whose key is still there, so a
+        // normal start reads nothing).
+        let forgotten = projections.write_model().forgotten_clients();
+        let unfinished: Vec<caseledger_core::ClientId> = forgotten
+            .iter()
+            .copied()
+            .filter(|c| !keys.is_forgotten(*c))
+            .collect();
+        let mut owners: Vec<caseledger_core::pii::KeyOwner> =
+            forgotten.into_iter().map(Into::into).collect();
+        if !unfinished.is_empty() {
+            let mut positions: Vec<u64> = unfinished
+                .iter()
+                .flat_map(|c| projections.write_model().disclosures_naming(*c).to_vec())
+                .collect();
+            positions.sort_unstable();
+            positions.dedup();
+            owners.extend(crate::disclosure::disclosure_owners(&*log, &positions)?);
+        }
+        keys.forget(&owners)?;
         let service = Service {
             inner: Arc::new(Inner {
                 log,
@@ -480,26 +502,6 @@ impl Service {
             .read()
             .expect("projections lock")
             .today()
-    }
-
-    /// Appends a disclosure record for `actor` and waits until it is durable. Not a command:
-    /// reads do not queue behind writes, and a disclosure is group-committed with whatever
-    /// else is being appended. The caller sends no client data unless this succeeds.
-    pub async fn record_access(
-        &self,
-        actor: caseledger_core::Actor,
-        access: caseledger_core::events::RecordsAccessed,
-    ) -> Result<u64, ServiceError> {
-        let header = caseledger_core::Header {
-            event_id: caseledger_core::EventId::from_ulid(ulid::Ulid::new()),
-            correlation_id: caseledger_core::CorrelationId::from_ulid(access.request_id.as_ulid()),
-            recorded_at: caseledger_core::Timestamp::from_datetime(chrono::Utc::now()),
-            actor,
-        };
-        let positions = self
-            .append(&[Envelope::new(header, caseledger_core::Event::from(access))])
-            .await?;
-        Ok(positions.last().copied().unwrap_or_default())
     }
 
     /// Holidays skipped when counting business days.

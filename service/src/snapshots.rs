@@ -37,9 +37,10 @@ pub fn save(
     let sealed = key.seal(&nonce, chain_hash, body);
     let target = path(data_dir);
     let dir = target.parent().expect("snapshot path has a parent");
-    fs::create_dir_all(dir)?;
+    // Private whatever the umask: the snapshot holds clear intakes (sealed, but still).
+    caseledger_log_store::private::create_dir(dir)?;
     let temp = dir.join("projections.snap.tmp");
-    let mut f = fs::File::create(&temp)?;
+    let mut f = caseledger_log_store::private::create_file(&temp)?;
     f.write_all(chain_hash)?;
     f.write_all(&nonce)?;
     f.write_all(&sealed)?;

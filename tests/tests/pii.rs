@@ -424,3 +424,278 @@ fn a_wrong_or_missing_master_key_is_refused_and_rotation_keeps_every_client_read
         assert_eq!(out.code, Some(3), "{out:?}");
     });
 }
+
+/// A help desk user (`helpdesk`) and an auditor (`auditor`) in the CoC lead.
+fn help_desk_and_auditor(coc: &mut Coc) {
+    coc.user("helpdesk", "lead", "HELP_DESK");
+    coc.user("auditor", "lead", "AUDITOR");
+}
+
+/// A reason a help desk user might type: it names a person, so it must be sealed.
+const REASON: &str = "Caller Ophelia Brightwater asking about her nephew";
+const HELP_DESK_SEARCH: &str = "query($r: String!) { helpDeskFindClients(search: { name: \"quillfeather\" }, reason: $r) { edges { node { id ssn } } } }";
+
+/// The `purpose` the auditors' access log shows for the help desk's access to `client`.
+fn stated_purpose(coc: &Coc, client: &str) -> String {
+    let log = coc.ok(
+        "auditor",
+        "query($c: ID!) { accessLog(clientId: $c) { entries { userId purpose } } }",
+        json!({ "c": client }),
+    );
+    let help_desk = coc.user_id("helpdesk");
+    log["accessLog"]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["userId"] == help_desk.as_str())
+        .unwrap_or_else(|| panic!("no help desk access in {log}"))["purpose"]
+        .as_str()
+        .expect("purpose")
+        .to_string()
+}
+
+/// The wrapped keys of disclosure records (kind 3) in `DATA/keys/client-keys`.
+fn wrapped_disclosure_keys(data: &Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(data.join("keys").join("client-keys")).expect("key file");
+    bytes[40..]
+        .chunks_exact(89)
+        .filter(|r| r[0] == 3)
+        .map(|r| r[41..].to_vec())
+        .collect()
+}
+
+#[test]
+fn a_help_desk_reason_is_in_no_file_and_goes_when_the_client_it_found_is_forgotten() {
+    let (mut coc, _) = stanislaus(TODAY);
+    help_desk_and_auditor(&mut coc);
+    let (zeb, marisol) = zebulon_and_marisol(&coc);
+    let found = coc.ok("helpdesk", HELP_DESK_SEARCH, json!({ "r": REASON }));
+    assert_eq!(found["helpDeskFindClients"]["edges"][0]["node"]["id"], zeb);
+    assert_eq!(stated_purpose(&coc, &zeb), REASON, "auditors read it");
+
+    let (coc, key) = coc.while_stopped(TODAY, &[], |data| {
+        let found = files_containing(data, b"Ophelia Brightwater");
+        assert!(found.is_empty(), "the reason in clear text in {found:?}");
+        let keys = wrapped_disclosure_keys(data);
+        assert_eq!(keys.len(), 1, "the reason has a key of its own");
+        keys[0].clone()
+    });
+
+    coc.ok(
+        "admin",
+        "mutation($c: ID!) { forgetClientIdentifiers(clientId: $c, reason: \"asked\") { position } }",
+        json!({ "c": zeb }),
+    );
+    assert_eq!(stated_purpose(&coc, &zeb), "[erased]");
+    // A reason stated about a client already forgotten is erased from the start.
+    coc.ok(
+        "helpdesk",
+        "query($r: String!, $c: ID!) { helpDeskFindClients(search: { clientId: $c }, reason: $r) { edges { node { id } } } }",
+        json!({ "r": REASON, "c": zeb }),
+    );
+    assert_marisol_intact(&coc, &marisol);
+    let dir = coc.stop();
+    let found = files_containing(dir.path(), b"Ophelia Brightwater");
+    assert!(found.is_empty(), "the reason in clear text in {found:?}");
+    let found = files_containing(dir.path(), &key);
+    assert!(
+        found.is_empty(),
+        "the reason's destroyed key is still in {found:?}"
+    );
+    assert!(wrapped_disclosure_keys(dir.path()).is_empty());
+}
+
+/// The findClients search of a client by SSN last four and date of birth, as a document with
+/// no variables: exactly the text the server digests (with the variables `{}`).
+fn ssn_search(last4: &str) -> String {
+    format!(
+        "query SsnSearch {{ findClients(search: {{ ssnLast4: \"{last4}\", dob: \"1984-02-29\" }}) {{ edges {{ node {{ id }} }} }} }}"
+    )
+}
+
+#[test]
+fn the_query_digest_of_an_ssn_search_cannot_be_brute_forced_from_the_data_directory() {
+    use caseledger_core::events::{Event, QueryDigest};
+    use caseledger_log_store::EventLog;
+    use sha2::{Digest, Sha256};
+
+    let (coc, _) = stanislaus(TODAY);
+    let (zeb, _) = zebulon_and_marisol(&coc);
+    let found = coc.ok("ccc_cm", &ssn_search("3641"), json!({}));
+    assert_eq!(found["findClients"]["edges"][0]["node"]["id"], zeb);
+    let dir = coc.stop();
+
+    // The digest as anyone holding the data directory reads it: the log opened with
+    // caseledger-log-store and its events decoded with caseledger-core, no key involved (the
+    // disclosure record's fields outside `Pii` are plain bincode).
+    let digest = {
+        let log = caseledger_log_store::SledLog::open(dir.path()).expect("open the log");
+        let records = log.read_all(1, 100_000).expect("read");
+        log.close();
+        records
+            .iter()
+            .filter_map(|r| caseledger_core::decode(&r.payload).ok())
+            .find_map(|e| match e.event {
+                Event::RecordsAccessed(a) if a.operation == "SsnSearch" => Some(a.query_digest),
+                _ => None,
+            })
+            .expect("the search's disclosure record")
+    };
+    let QueryDigest::HmacSha256(stored) = digest else {
+        panic!("an unkeyed digest was written: {digest:?}")
+    };
+    // All 10,000 last fours, with every spelling of "no variables" the server could have
+    // hashed: none gives the stored digest.
+    for n in 0..10_000 {
+        let guess = ssn_search(&format!("{n:04}"));
+        for variables in ["{}", "", "null"] {
+            let mut h = Sha256::new();
+            h.update(guess.as_bytes());
+            h.update([0]);
+            h.update(variables.as_bytes());
+            let plain: [u8; 32] = h.finalize().into();
+            assert_ne!(plain, stored, "brute force recovered {n:04}");
+        }
+    }
+    // With the data directory's keys the service proves the search: the text above is what was
+    // digested, so the brute force had the right layout and failed only for want of the key.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let service =
+        caseledger_service::Service::open(&caseledger_service::ServiceConfig::new(dir.path()))
+            .expect("open the stopped data directory");
+    assert!(service.query_matches(&digest, &ssn_search("3641"), "{}"));
+    assert!(!service.query_matches(&digest, &ssn_search("3642"), "{}"));
+    runtime.block_on(service.shutdown());
+}
+
+#[test]
+fn the_help_desk_reads_the_ssn_masked_to_its_last_four() {
+    let (mut coc, _) = stanislaus(TODAY);
+    help_desk_and_auditor(&mut coc);
+    let (zeb, _) = zebulon_and_marisol(&coc);
+    let restricted = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake(
+            "Rosalind",
+            "Varga",
+            "1979-07-07",
+            "623456789",
+            0,
+            "RESTRICT_TO_ORGANIZATION",
+        ),
+    ));
+    assert_eq!(
+        client(&coc, "ccc_cm", &zeb)["ssn"],
+        "518273641",
+        "the agency reads it"
+    );
+    for (id, masked) in [(&zeb, "XXX-XX-3641"), (&restricted, "XXX-XX-6789")] {
+        let seen = coc.ok(
+            "helpdesk",
+            "query($id: ID!) { client(id: $id) { ssn } }",
+            json!({ "id": id }),
+        );
+        assert_eq!(seen["client"]["ssn"], masked, "{seen}");
+    }
+    let found = coc.ok("helpdesk", HELP_DESK_SEARCH, json!({ "r": REASON }));
+    assert_eq!(
+        found["helpDeskFindClients"]["edges"][0]["node"]["ssn"],
+        "XXX-XX-3641"
+    );
+    let by_id = coc.ok(
+        "helpdesk",
+        "query($c: ID!) { findClients(search: { clientId: $c }) { edges { node { ssn } } } }",
+        json!({ "c": restricted }),
+    );
+    assert_eq!(
+        by_id["findClients"]["edges"][0]["node"]["ssn"],
+        "XXX-XX-6789"
+    );
+}
+
+/// `caseledger ARGS...` run under `umask 022`, the permissive umask operators often have.
+fn under_umask_022(args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("umask 022; exec \"$0\" \"$@\"")
+        .arg(caseledger_tests::binary())
+        .args(args)
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// Paths under `dir` (itself included) whose mode is not 0600 for a file or 0700 for a
+/// directory.
+fn not_private(dir: &Path) -> Vec<(PathBuf, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    let mut out = Vec::new();
+    if mode(dir) != 0o700 {
+        out.push((dir.to_path_buf(), mode(dir)));
+    }
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(not_private(&path));
+        } else if mode(&path) != 0o600 {
+            out.push((path.clone(), mode(&path)));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_file_of_the_data_directory_and_of_an_export_is_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let timeout = std::time::Duration::from_secs(120);
+    let root = tempfile::tempdir().expect("temp dir");
+    // Made beforehand by the operator, readable by all.
+    let data = root.path().join("data");
+    std::fs::create_dir(&data).expect("mkdir");
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let data_arg = data.to_str().expect("utf-8");
+
+    // The demo CoC: clients with names, SSNs and notes, written through the service.
+    let server = caseledger_tests::Server::spawn(under_umask_022(&[
+        "serve",
+        "--demo",
+        "--data",
+        data_arg,
+        "--addr",
+        "127.0.0.1:0",
+        "--today",
+        TODAY,
+    ]));
+    // Answering a request means the server is past installing its SIGTERM handler (which it
+    // does after printing the listening line).
+    assert_eq!(server.get("/healthz").status, 200);
+    let out = server.terminate(timeout);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let out = caseledger_tests::run_command(
+        under_umask_022(&["checkpoint", "--data", data_arg]),
+        timeout,
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let export = root.path().join("export");
+    std::fs::create_dir(&export).expect("mkdir");
+    std::fs::set_permissions(&export, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = caseledger_tests::run_command(
+        under_umask_022(&[
+            "export-hmis",
+            export.to_str().expect("utf-8"),
+            "--data",
+            data_arg,
+        ]),
+        timeout,
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+
+    for dir in [&data, &export] {
+        assert!(files(dir).len() > 3, "files were written in {dir:?}");
+        let loose = not_private(dir);
+        assert!(loose.is_empty(), "not 0600/0700: {loose:?}");
+    }
+    assert!(data.join("db").exists() && data.join("snapshots").exists());
+    assert!(export.join("Client.csv").exists());
+}

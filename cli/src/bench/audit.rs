@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use caseledger_core::events::{ClientDisclosure, DisclosedRecord, RecordsAccessed};
+use caseledger_core::events::{ClientDisclosure, DisclosedRecord, QueryDigest, RecordsAccessed};
 use caseledger_core::{
     AccessReason, Actor, ClientId, ClientRestriction, CorrelationId, Date, Envelope, EventId,
     Header, RecordKind, RequestId, Role, SharingPolicy, Timestamp,
@@ -180,7 +180,7 @@ fn disclosure(actor: Actor, client: ClientId, i: u64, start: Timestamp) -> Envel
             request_id: RequestId::new(id),
             date: Date::from_ymd(2026, 6, 15).expect("date"),
             operation: "Client".into(),
-            query_sha256: [7; 32],
+            query_digest: QueryDigest::HmacSha256([7; 32]),
             view_position: i,
             clients: vec![ClientDisclosure {
                 client_id: client,
@@ -191,7 +191,7 @@ fn disclosure(actor: Actor, client: ClientId, i: u64, start: Timestamp) -> Envel
                 ],
             }],
             denied: Vec::new(),
-            purpose: String::new(),
+            purpose: None,
         },
     )
 }

@@ -2,11 +2,13 @@
 //!
 //! One `RecordsAccessed` is appended for every API response that reveals client data,
 //! before the response leaves the server. The actor (user, organization, role) comes from
-//! the envelope. No values are recorded, only record ids and field names.
+//! the envelope. No values are recorded, only record ids and field names — and, when the user
+//! had to say why they looked, that reason, sealed under the record's own key (schema 3).
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ClientId, RequestId};
+use crate::pii::Pii;
 use crate::sharing_types::{AccessReason, RecordKind};
 use crate::time::Date;
 
@@ -43,6 +45,19 @@ pub struct DeniedLookup {
     pub operation: String,
 }
 
+/// The digest of the request (query document and variables) a disclosure answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueryDigest {
+    /// Schemas 1 and 2: plain SHA-256 of `query ‖ 0 ‖ variables`. Unkeyed, so anyone holding
+    /// the log can test guesses against it (10,000 guesses give a searched SSN's last four):
+    /// only records written before schema 3 hold one.
+    Sha256([u8; 32]),
+    /// Schema 3: HMAC-SHA256 of `query ‖ 0 ‖ variables` under a key derived from the master
+    /// key. With the master key, an auditor can check that a given query and variables produced
+    /// the record; without it, the digest says nothing.
+    HmacSha256([u8; 32]),
+}
+
 /// An API response disclosed client data (or refused to).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordsAccessed {
@@ -53,8 +68,8 @@ pub struct RecordsAccessed {
     pub date: Date,
     /// GraphQL operation name.
     pub operation: String,
-    /// SHA-256 of the normalized query document and variables.
-    pub query_sha256: [u8; 32],
+    /// Digest of the query document and variables (keyed since schema 3).
+    pub query_digest: QueryDigest,
     /// Global log position the view reflected.
     pub view_position: u64,
     /// Clients touched.
@@ -62,19 +77,27 @@ pub struct RecordsAccessed {
     /// Lookups that were answered "not found".
     pub denied: Vec<DeniedLookup>,
     /// Why the data was looked at, when the user had to say (a help desk search by name
-    /// states the agency's call it answers); empty otherwise. Added in schema 2.
-    pub purpose: String,
+    /// states the agency's call it answers, which can name people); `None` otherwise. Sealed
+    /// under the record's own key ([`KeyOwner::Disclosure`](crate::pii::KeyOwner)), which
+    /// forgetting any client the record names destroys, and so does retention.
+    ///
+    /// `Option` outside `Pii`, against the usual rule, on purpose: whether a reason was stated
+    /// follows from the operation (the help desk's name search always states one), so its
+    /// absence hides nothing, and the many records without one need no key. Schema 2 stored it
+    /// clear (`""` for none); schema 3 made it this.
+    pub purpose: Option<Pii<String>>,
 }
 
 /// Retired payload shapes, kept so old bytes keep decoding.
 pub(crate) mod legacy {
     use serde::{Deserialize, Serialize};
 
-    use super::{ClientDisclosure, DeniedLookup, RecordsAccessed};
+    use super::{ClientDisclosure, DeniedLookup, QueryDigest, RecordsAccessed};
     use crate::ids::RequestId;
+    use crate::pii::Pii;
     use crate::time::Date;
 
-    /// `RecordsAccessed` schema 1: without `purpose`.
+    /// `RecordsAccessed` schema 1: without `purpose`, an unkeyed SHA-256.
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct RecordsAccessedV1 {
         pub request_id: RequestId,
@@ -92,11 +115,42 @@ pub(crate) mod legacy {
                 request_id: v1.request_id,
                 date: v1.date,
                 operation: v1.operation,
-                query_sha256: v1.query_sha256,
+                query_digest: QueryDigest::Sha256(v1.query_sha256),
                 view_position: v1.view_position,
                 clients: v1.clients,
                 denied: v1.denied,
-                purpose: String::new(),
+                purpose: None,
+            }
+            .into()
+        }
+    }
+
+    /// `RecordsAccessed` schema 2: the purpose in clear (`""` for none), an unkeyed SHA-256.
+    /// Records of this shape keep their reason readable forever: it cannot be sealed after the
+    /// fact in an append-only log.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct RecordsAccessedV2 {
+        pub request_id: RequestId,
+        pub date: Date,
+        pub operation: String,
+        pub query_sha256: [u8; 32],
+        pub view_position: u64,
+        pub clients: Vec<ClientDisclosure>,
+        pub denied: Vec<DeniedLookup>,
+        pub purpose: String,
+    }
+
+    impl From<RecordsAccessedV2> for crate::events::Event {
+        fn from(v2: RecordsAccessedV2) -> Self {
+            RecordsAccessed {
+                request_id: v2.request_id,
+                date: v2.date,
+                operation: v2.operation,
+                query_digest: QueryDigest::Sha256(v2.query_sha256),
+                view_position: v2.view_position,
+                clients: v2.clients,
+                denied: v2.denied,
+                purpose: (!v2.purpose.is_empty()).then(|| Pii::new(v2.purpose)),
             }
             .into()
         }

@@ -35,7 +35,9 @@ use std::str::FromStr;
 
 pub use client::*;
 pub(crate) use disclosure::legacy;
-pub use disclosure::{ClientDisclosure, DeniedLookup, DisclosedRecord, RecordsAccessed};
+pub use disclosure::{
+    ClientDisclosure, DeniedLookup, DisclosedRecord, QueryDigest, RecordsAccessed,
+};
 pub use enrollment::*;
 pub use facility::*;
 pub use household::*;
@@ -253,7 +255,7 @@ event_catalog! {
     /// A client asked for a revision of their record.
     RecordRevisionRequested = 44, schema 1;
     /// Client data was disclosed (or lookups denied) in an API response.
-    RecordsAccessed = 45, schema 2;
+    RecordsAccessed = 45, schema 3;
     /// A client's identifiers were forgotten (their data key destroyed).
     ClientIdentifiersForgotten = 46, schema 1;
 }
@@ -333,7 +335,9 @@ impl Event {
 
     /// The one client this event is about, where the payload names one (for a household,
     /// its head). Every event carrying [`Pii`](crate::Pii) names its client, whose key will
-    /// seal it. `None` for events about no client or many (disclosure records).
+    /// seal it — except disclosure records, about no client or many, whose stated purpose is
+    /// sealed under their own key (see [`Envelope::key_owner`](crate::Envelope::key_owner)).
+    /// `None` for events about no client or many.
     pub fn client(&self) -> Option<ClientId> {
         match self {
             Event::OrganizationCreated(_)

@@ -36,7 +36,9 @@ use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crypto::SecretKey;
-pub use seal::{KeyRing, MemoryKeyRing, SealError, Sealed, erased_copy, erasing, opening, sealing};
+pub use seal::{
+    KeyOwner, KeyRing, MemoryKeyRing, SealError, Sealed, erased_copy, erasing, opening, sealing,
+};
 
 /// A personally identifying value: clear in memory, sealed at rest, erased once its client's
 /// key is destroyed (see the module docs).
@@ -53,14 +55,27 @@ pub enum Pii<T> {
     SealedWithFirst,
 }
 
-/// The stored form; variant order is the format.
+/// The stored form; variant order is the format. A value sealed under a client's key is
+/// variant 1, one sealed under a disclosure record's own key variant 4 (added with
+/// `RecordsAccessed` schema 3); both carry the owner's raw id, nonce and ciphertext.
 #[derive(Deserialize)]
 #[serde(rename = "Pii")]
 enum Stored<T> {
     Clear(T),
-    Sealed(Sealed),
+    Sealed(seal::StoredSealed),
     Erased,
     SealedWithFirst,
+    SealedForDisclosure(seal::StoredSealed),
+}
+
+/// Writes a sealed value in the variant that names its owner's kind.
+fn serialize_sealed<S: Serializer>(s: S, sealed: &Sealed) -> Result<S::Ok, S::Error> {
+    let (stored, disclosure) = sealed.stored();
+    if disclosure {
+        s.serialize_newtype_variant("Pii", 4, "SealedForDisclosure", &stored)
+    } else {
+        s.serialize_newtype_variant("Pii", 1, "Sealed", &stored)
+    }
 }
 
 impl<T: Serialize> Serialize for Pii<T> {
@@ -72,14 +87,12 @@ impl<T: Serialize> Serialize for Pii<T> {
                 seal::Writing::Plain => s.serialize_newtype_variant("Pii", 0, "Clear", value),
                 seal::Writing::Erase => erased(s),
                 seal::Writing::Collected | seal::Writing::Mark => mark(s),
-                seal::Writing::First(sealed) => {
-                    s.serialize_newtype_variant("Pii", 1, "Sealed", &sealed)
-                }
+                seal::Writing::First(sealed) => serialize_sealed(s, &sealed),
             },
             // Erased values hold nothing: an event carrying one may still be sealed.
             Pii::Erased => erased(s),
             _ if seal::write_unreadable() => erased(s),
-            Pii::Sealed(sealed) => s.serialize_newtype_variant("Pii", 1, "Sealed", sealed),
+            Pii::Sealed(sealed) => serialize_sealed(s, sealed),
             Pii::SealedWithFirst => mark(s),
         }
     }
@@ -97,7 +110,14 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Pii<T> {
         match Stored::<T>::deserialize(d)? {
             Stored::Clear(value) => Ok(Pii::Clear(value)),
             Stored::Erased => Ok(Pii::Erased),
-            Stored::Sealed(sealed) => opened(seal::open_first(&sealed), Pii::Sealed(sealed)),
+            Stored::Sealed(stored) => {
+                let sealed = Sealed::from_stored(stored, false);
+                opened(seal::open_first(&sealed), Pii::Sealed(sealed))
+            }
+            Stored::SealedForDisclosure(stored) => {
+                let sealed = Sealed::from_stored(stored, true);
+                opened(seal::open_first(&sealed), Pii::Sealed(sealed))
+            }
             Stored::SealedWithFirst => opened(seal::open_next(), Pii::SealedWithFirst),
         }
     }
@@ -216,16 +236,17 @@ mod tests {
         let ring = std::sync::Arc::new(MemoryKeyRing::default());
         let keys: std::sync::Arc<dyn KeyRing> = ring.clone();
         let client = crate::ClientId::new(5);
-        let bytes = sealing(&keys, Some(client), 77, || Ok::<_, ()>(encode(&note())))
+        let owner = Some(KeyOwner::Client(client));
+        let bytes = sealing(&keys, owner, 77, || Ok::<_, ()>(encode(&note())))
             .unwrap()
             .unwrap();
         assert!(!bytes.windows(3).any(|w| w == b"Ana"));
         // Sealed again from the same event: the same bytes (nonces come from the event id).
-        let again = sealing(&keys, Some(client), 77, || Ok::<_, ()>(encode(&note())));
+        let again = sealing(&keys, owner, 77, || Ok::<_, ()>(encode(&note())));
         assert_eq!(again.unwrap().unwrap(), bytes);
 
         let unopened: Note = decode(&bytes);
-        assert!(matches!(unopened.text, Pii::Sealed(ref s) if s.client == client));
+        assert!(matches!(unopened.text, Pii::Sealed(ref s) if s.owner == KeyOwner::Client(client)));
         assert_eq!(unopened.text.as_clear(), None);
         // Written again as it is, a sealed value keeps its bytes.
         assert_eq!(encode(&unopened), bytes);
@@ -237,7 +258,7 @@ mod tests {
         let forgotten: Note = opening(&keys, || decode(&bytes));
         assert!(forgotten.text.is_erased() && forgotten.dob.is_erased());
         assert_eq!(forgotten.client, 1);
-        let refused = sealing(&keys, Some(client), 78, || {
+        let refused = sealing(&keys, owner, 78, || {
             bincode::serde::encode_to_vec(note(), bincode::config::standard())
         });
         assert!(matches!(refused, Err(SealError::Forgotten(c)) if c == client));
@@ -257,14 +278,14 @@ mod tests {
         let keys: std::sync::Arc<dyn KeyRing> = std::sync::Arc::new(MemoryKeyRing::default());
         let a = crate::ClientId::new(1);
         let b = crate::ClientId::new(2);
-        let bytes = sealing(&keys, Some(a), 1, || Ok::<_, ()>(encode(&note())))
+        let bytes = sealing(&keys, Some(a.into()), 1, || Ok::<_, ()>(encode(&note())))
             .unwrap()
             .unwrap();
         let mut moved: Note = decode(&bytes);
         if let Pii::Sealed(s) = &mut moved.text {
-            s.client = b;
+            s.owner = b.into();
         }
-        let _ = keys.sealing_key(b);
+        let _ = keys.sealing_key(b.into());
         let result = opening(&keys, || {
             bincode::serde::decode_from_slice::<Note, _>(
                 &encode(&moved),
@@ -279,7 +300,7 @@ mod tests {
         let keys: std::sync::Arc<dyn KeyRing> = std::sync::Arc::new(MemoryKeyRing::default());
         let mut value = note();
         value.dob = Pii::Erased;
-        let bytes = sealing(&keys, Some(crate::ClientId::new(3)), 1, || {
+        let bytes = sealing(&keys, Some(crate::ClientId::new(3).into()), 1, || {
             bincode::serde::encode_to_vec(&value, bincode::config::standard())
         })
         .expect("seals")
@@ -287,6 +308,45 @@ mod tests {
         let opened: Note = opening(&keys, || decode(&bytes));
         assert_eq!(opened.text, value.text);
         assert!(opened.dob.is_erased());
+    }
+
+    #[test]
+    fn a_disclosure_key_seals_in_its_own_variant_and_is_never_taken_for_a_client_key() {
+        let ring = std::sync::Arc::new(MemoryKeyRing::default());
+        let keys: std::sync::Arc<dyn KeyRing> = ring.clone();
+        // The same raw id as a client and as a disclosure: two different keys.
+        let disclosure = KeyOwner::Disclosure(crate::EventId::new(5));
+        let bytes = sealing(&keys, Some(disclosure), 9, || Ok::<_, ()>(encode(&note())))
+            .unwrap()
+            .unwrap();
+        assert!(!bytes.windows(3).any(|w| w == b"Ana"));
+        assert_eq!(bytes[1], 4, "variant 4: sealed under a disclosure's key");
+        let unopened: Note = decode(&bytes);
+        assert!(matches!(unopened.text, Pii::Sealed(ref s) if s.owner == disclosure));
+        assert_eq!(encode(&unopened), bytes, "written back as stored");
+        assert_eq!(opening(&keys, || decode::<Note>(&bytes)), note());
+
+        // Moved onto the client with the same raw id, it does not open.
+        let mut moved: Note = decode(&bytes);
+        if let Pii::Sealed(s) = &mut moved.text {
+            s.owner = crate::ClientId::new(5).into();
+        }
+        let _ = keys.sealing_key(crate::ClientId::new(5).into());
+        let result = opening(&keys, || {
+            bincode::serde::decode_from_slice::<Note, _>(
+                &encode(&moved),
+                bincode::config::standard(),
+            )
+        });
+        assert!(result.is_err());
+
+        // Destroying the client's key leaves the disclosure's; destroying the disclosure's
+        // erases the values.
+        ring.destroy(crate::ClientId::new(5));
+        assert_eq!(opening(&keys, || decode::<Note>(&bytes)), note());
+        ring.destroy(disclosure);
+        let gone: Note = opening(&keys, || decode(&bytes));
+        assert!(gone.text.is_erased() && gone.dob.is_erased());
     }
 
     #[test]

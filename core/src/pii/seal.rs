@@ -14,6 +14,12 @@
 //!
 //! Outside these, values are written and read as they are (golden fixtures, tests, tools that
 //! never need the clear text).
+//!
+//! Whose key seals an event is its [`KeyOwner`]: the client the event is about, or — for a
+//! disclosure record, which may name several clients or none — the record's own key (see
+//! [`KeyOwner::Disclosure`]). The owner is part of the stored form (a client-sealed value is
+//! `Pii` variant 1, a disclosure-sealed one variant 4), so a value is never looked up under the
+//! wrong kind of key whatever the ids.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -22,20 +28,107 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::crypto::{NONCE_LEN, SecretKey, value_nonce};
-use crate::ids::ClientId;
+use crate::ids::{ClientId, EventId};
 
-/// The identifying values of one event, sealed together under the client's data key: the
-/// stored form of [`Pii::Sealed`](super::Pii::Sealed), carried by the event's first value.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whose key seals an event's identifying values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeyOwner {
+    /// The client's data key: everything recorded about one client.
+    Client(ClientId),
+    /// A disclosure record's own key, named by the record's event id: the reason a user stated
+    /// for looking (which can name people — "caller Jane Doe about her son"). A disclosure may
+    /// name several clients or none, so no one client's key fits; its own key is destroyed when
+    /// any client it names is forgotten, and by the retention rule.
+    Disclosure(EventId),
+}
+
+impl KeyOwner {
+    /// The raw id stored in the sealed value (a client id or an event id).
+    pub const fn as_u128(self) -> u128 {
+        match self {
+            KeyOwner::Client(c) => c.as_u128(),
+            KeyOwner::Disclosure(e) => e.as_u128(),
+        }
+    }
+
+    /// The associated data the values are sealed bound to: the client id alone (the format
+    /// since sealing existed), or a label and the event id, so a value cannot be moved to
+    /// another owner.
+    fn aad(self) -> Vec<u8> {
+        match self {
+            KeyOwner::Client(c) => c.as_u128().to_be_bytes().to_vec(),
+            KeyOwner::Disclosure(e) => {
+                let mut aad = b"caseledger disclosure\0".to_vec();
+                aad.extend_from_slice(&e.as_u128().to_be_bytes());
+                aad
+            }
+        }
+    }
+}
+
+impl From<ClientId> for KeyOwner {
+    fn from(client: ClientId) -> Self {
+        KeyOwner::Client(client)
+    }
+}
+
+impl std::fmt::Display for KeyOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyOwner::Client(c) => write!(f, "client {c}"),
+            KeyOwner::Disclosure(e) => write!(f, "disclosure {e}"),
+        }
+    }
+}
+
+/// The identifying values of one event, sealed together under its owner's key: the in-memory
+/// form of [`Pii::Sealed`](super::Pii::Sealed), carried by the event's first value.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Sealed {
-    /// Whose key sealed it (also authenticated: it cannot be moved to another client).
-    pub client: ClientId,
+    /// Whose key sealed it (also authenticated: it cannot be moved to another owner).
+    pub owner: KeyOwner,
     /// The nonce it was sealed with.
     pub nonce: [u8; NONCE_LEN],
     /// The bincode encodings of the event's values in field order, sealed, with the tag.
-    /// (Bytes, not a sequence of `u8`: bincode writes both alike, and bytes decode at once.)
-    #[serde(with = "serde_bytes")]
     pub ciphertext: Vec<u8>,
+}
+
+/// The stored form of [`Sealed`] (the owner's kind is the `Pii` variant around it).
+#[derive(Serialize, Deserialize)]
+pub(super) struct StoredSealed {
+    /// The owner's raw id.
+    pub(super) id: u128,
+    pub(super) nonce: [u8; NONCE_LEN],
+    /// Bytes, not a sequence of `u8`: bincode writes both alike, and bytes decode at once.
+    #[serde(with = "serde_bytes")]
+    pub(super) ciphertext: Vec<u8>,
+}
+
+impl Sealed {
+    /// The stored form, and whether the owner is a disclosure.
+    pub(super) fn stored(&self) -> (StoredSealed, bool) {
+        (
+            StoredSealed {
+                id: self.owner.as_u128(),
+                nonce: self.nonce,
+                ciphertext: self.ciphertext.clone(),
+            },
+            matches!(self.owner, KeyOwner::Disclosure(_)),
+        )
+    }
+
+    /// Back from the stored form.
+    pub(super) fn from_stored(stored: StoredSealed, disclosure: bool) -> Self {
+        Sealed {
+            owner: if disclosure {
+                KeyOwner::Disclosure(EventId::new(stored.id))
+            } else {
+                KeyOwner::Client(ClientId::new(stored.id))
+            },
+            nonce: stored.nonce,
+            ciphertext: stored.ciphertext,
+        }
+    }
 }
 
 impl std::fmt::Debug for Sealed {
@@ -44,20 +137,20 @@ impl std::fmt::Debug for Sealed {
             f,
             "Sealed({} bytes for {})",
             self.ciphertext.len(),
-            self.client
+            self.owner
         )
     }
 }
 
-/// Where the data keys of clients are kept (the service's key store; a map in tests).
+/// Where the data keys are kept (the service's key store; a map in tests).
 pub trait KeyRing: Send + Sync {
-    /// The key that opens values sealed for `client`, or `None` when it was destroyed (the
-    /// client's identifiers were forgotten).
-    fn opening_key(&self, client: ClientId) -> Option<SecretKey>;
+    /// The key that opens values sealed for `owner`, or `None` when it was destroyed (the
+    /// client's identifiers were forgotten, or the disclosure's reason retired).
+    fn opening_key(&self, owner: KeyOwner) -> Option<SecretKey>;
 
-    /// The key to seal new values for `client`, created (durably, before it is returned) on
+    /// The key to seal new values for `owner`, created (durably, before it is returned) on
     /// first use.
-    fn sealing_key(&self, client: ClientId) -> Result<SecretKey, SealError>;
+    fn sealing_key(&self, owner: KeyOwner) -> Result<SecretKey, SealError>;
 }
 
 /// Why an identifying value could not be sealed or opened.
@@ -67,8 +160,11 @@ pub enum SealError {
     /// again (a returning person is taken in as a new client).
     #[error("the identifiers of client {0} were forgotten")]
     Forgotten(ClientId),
-    /// An identifying value in an event that names no client, so no key can seal it (a bug in
-    /// the event catalog, caught by its tests).
+    /// A disclosure record's own key was destroyed: nothing can be sealed under it again.
+    #[error("the key of disclosure {0} was destroyed")]
+    DisclosureKeyDestroyed(EventId),
+    /// An identifying value in an event that names no key owner, so no key can seal it (a bug
+    /// in the event catalog, caught by its tests).
     #[error("an identifying value in an event that names no client")]
     NoClient,
     /// An event to seal already holds sealed values (only new, clear events are sealed).
@@ -77,10 +173,10 @@ pub enum SealError {
     /// The key store could not create or save a key.
     #[error("key store: {0}")]
     KeyStore(String),
-    /// Sealed values did not open with their client's key: the bytes were altered, or the key
+    /// Sealed values did not open with their owner's key: the bytes were altered, or the key
     /// store belongs to another data directory.
-    #[error("values sealed for client {0} do not open with its key")]
-    DoesNotOpen(ClientId),
+    #[error("values sealed for {0} do not open with its key")]
+    DoesNotOpen(KeyOwner),
     /// A value marked as sealed with the event's first value, with no first value before it.
     #[error("a sealed value without the event's sealed values before it")]
     Orphan,
@@ -190,12 +286,12 @@ fn with_write_mode<R>(mode: WriteMode, f: impl FnOnce() -> R) -> (R, WriteMode) 
 }
 
 /// Runs `f` (which encodes one event) with the event's clear identifying values sealed together
-/// under the data key of `client`, the nonce derived from `event_id`. `f` runs twice: once to
+/// under the key of `owner`, the nonce derived from `event_id`. `f` runs twice: once to
 /// collect the values, once to write them sealed. When the values cannot be sealed the reason
 /// is returned; `f`'s own result otherwise.
 pub fn sealing<R, E>(
     keys: &Arc<dyn KeyRing>,
-    client: Option<ClientId>,
+    owner: Option<KeyOwner>,
     event_id: u128,
     f: impl Fn() -> Result<R, E>,
 ) -> Result<Result<R, E>, SealError> {
@@ -219,13 +315,13 @@ pub fn sealing<R, E>(
     if already_sealed {
         return Err(SealError::AlreadySealed);
     }
-    let client = client.ok_or(SealError::NoClient)?;
-    let key = keys.sealing_key(client)?;
-    let nonce = value_nonce(client.as_u128(), event_id, 0);
+    let owner = owner.ok_or(SealError::NoClient)?;
+    let key = keys.sealing_key(owner)?;
+    let nonce = value_nonce(owner.as_u128(), event_id, 0);
     let sealed = Sealed {
-        client,
+        owner,
         nonce,
-        ciphertext: key.seal(&nonce, &client.as_u128().to_be_bytes(), &buffer),
+        ciphertext: key.seal(&nonce, &owner.aad(), &buffer),
     };
     Ok(with_write_mode(WriteMode::Emit(Some(sealed)), f).0)
 }
@@ -276,13 +372,13 @@ pub(super) enum Opened<T> {
 
 fn next_value<T: DeserializeOwned>(
     pending: &mut Pending,
-    client: Option<ClientId>,
+    owner: Option<KeyOwner>,
 ) -> Result<Opened<T>, SealError> {
     match pending {
         Pending::Nothing => Err(SealError::Orphan),
         Pending::Gone => Ok(Opened::Erased),
         Pending::Open(bytes, at) => {
-            let fail = || client.map_or(SealError::Orphan, SealError::DoesNotOpen);
+            let fail = || owner.map_or(SealError::Orphan, SealError::DoesNotOpen);
             let (value, read) = bincode::serde::decode_from_slice::<T, _>(
                 bytes.get(*at..).ok_or_else(fail)?,
                 bincode::config::standard().with_limit::<{ crate::envelope::MAX_DECODE_BYTES }>(),
@@ -301,22 +397,18 @@ pub(super) fn open_first<T: DeserializeOwned>(sealed: &Sealed) -> Result<Opened<
     let Some(keys) = keys else {
         return Ok(Opened::Unopened);
     };
-    let pending = match keys.opening_key(sealed.client) {
+    let pending = match keys.opening_key(sealed.owner) {
         None => Pending::Gone,
         Some(key) => Pending::Open(
-            key.open(
-                &sealed.nonce,
-                &sealed.client.as_u128().to_be_bytes(),
-                &sealed.ciphertext,
-            )
-            .ok_or(SealError::DoesNotOpen(sealed.client))?,
+            key.open(&sealed.nonce, &sealed.owner.aad(), &sealed.ciphertext)
+                .ok_or(SealError::DoesNotOpen(sealed.owner))?,
             0,
         ),
     };
     READ.with_borrow_mut(|context| {
         let context = context.as_mut().expect("checked above");
         context.pending = pending;
-        next_value(&mut context.pending, Some(sealed.client))
+        next_value(&mut context.pending, Some(sealed.owner))
     })
 }
 
@@ -332,38 +424,46 @@ pub(super) fn open_next<T: DeserializeOwned>() -> Result<Opened<T>, SealError> {
 /// disk, wrapped under the master key).
 #[derive(Default)]
 pub struct MemoryKeyRing {
-    keys: std::sync::RwLock<std::collections::HashMap<ClientId, Option<SecretKey>>>,
+    keys: std::sync::RwLock<std::collections::HashMap<KeyOwner, Option<SecretKey>>>,
 }
 
 impl MemoryKeyRing {
-    /// Destroys `client`'s key, as forgetting does.
-    pub fn destroy(&self, client: ClientId) {
+    /// Destroys `owner`'s key, as forgetting (or retiring a disclosure's reason) does.
+    pub fn destroy(&self, owner: impl Into<KeyOwner>) {
         self.keys
             .write()
             .expect("key ring lock")
-            .insert(client, None);
+            .insert(owner.into(), None);
     }
 }
 
 impl KeyRing for MemoryKeyRing {
-    fn opening_key(&self, client: ClientId) -> Option<SecretKey> {
+    fn opening_key(&self, owner: KeyOwner) -> Option<SecretKey> {
         self.keys
             .read()
             .expect("key ring lock")
-            .get(&client)
+            .get(&owner)
             .cloned()
             .flatten()
     }
 
-    /// Keys are derived from the client id, so a test ring is reproducible.
-    fn sealing_key(&self, client: ClientId) -> Result<SecretKey, SealError> {
+    /// Keys are derived from the owner, so a test ring is reproducible (a client's key from
+    /// its id alone, as before disclosure keys existed, so sealed fixtures keep their bytes).
+    fn sealing_key(&self, owner: KeyOwner) -> Result<SecretKey, SealError> {
         let mut keys = self.keys.write().expect("key ring lock");
+        let label = match owner {
+            KeyOwner::Client(c) => c.to_string(),
+            KeyOwner::Disclosure(e) => format!("disclosure {e}"),
+        };
         match keys
-            .entry(client)
-            .or_insert_with(|| Some(SecretKey::from_bytes([0x42; 32]).derive(&client.to_string())))
+            .entry(owner)
+            .or_insert_with(|| Some(SecretKey::from_bytes([0x42; 32]).derive(&label)))
         {
             Some(key) => Ok(key.clone()),
-            None => Err(SealError::Forgotten(client)),
+            None => Err(match owner {
+                KeyOwner::Client(c) => SealError::Forgotten(c),
+                KeyOwner::Disclosure(e) => SealError::DisclosureKeyDestroyed(e),
+            }),
         }
     }
 }

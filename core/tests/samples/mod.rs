@@ -571,7 +571,7 @@ fn payload(ty: EventType) -> Event {
             request_id: RequestId::new(ulid(0xd1)),
             date: date("2026-01-15"),
             operation: "ClientProfile".into(),
-            query_sha256: sha(3),
+            query_digest: QueryDigest::HmacSha256(sha(3)),
             view_position: 48_190,
             clients: vec![
                 ClientDisclosure {
@@ -619,7 +619,9 @@ fn payload(ty: EventType) -> Event {
                 client_id: ulid(0x3f),
                 operation: "client".into(),
             }],
-            purpose: "Agency called: cannot find the client's record".into(),
+            purpose: Some(Pii::new(
+                "Agency called: cannot find the client's record".into(),
+            )),
         }
         .into(),
     }
