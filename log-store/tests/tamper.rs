@@ -18,7 +18,20 @@ fn build(dir: &Path, n: u128) {
 
 /// Opens sled directly, the way an attacker with the data directory would.
 fn with_tree(dir: &Path, f: impl FnOnce(&sled::Tree)) {
-    let db = sled::open(dir).unwrap();
+    // sled's background threads let go of the directory's lock shortly after the log that
+    // wrote it is dropped, not at once (seen under load).
+    let mut attempts = 0;
+    let db = loop {
+        match sled::open(dir) {
+            Ok(db) => break db,
+            Err(e) if attempts < 100 => {
+                attempts += 1;
+                let _ = e;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("open sled: {e}"),
+        }
+    };
     let tree = db.open_tree(layout::TREE).unwrap();
     f(&tree);
     db.flush().unwrap();
