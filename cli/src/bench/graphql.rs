@@ -38,6 +38,20 @@ struct Load {
     errors: usize,
     seconds: f64,
     latencies: Vec<f64>,
+    /// CPU time the whole process (server and load generator) spent, in seconds: unlike
+    /// throughput, barely moved by other work on the machine.
+    cpu_seconds: Option<f64>,
+}
+
+/// CPU time (user and system) this process has used so far, from `/proc/self/stat`.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3, the state;
+    // utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / rustix::param::clock_ticks_per_second() as f64)
 }
 
 /// Runs the GraphQL group.
@@ -108,6 +122,13 @@ fn report(figures: &mut Figures, name: &str, load: &Load) {
         "ms",
     );
     figures.add(format!("{name}_errors"), load.errors as f64, "responses");
+    if let Some(cpu) = load.cpu_seconds {
+        figures.add(
+            format!("{name}_cpu_us"),
+            cpu * 1e6 / load.requests.max(1) as f64,
+            "µs CPU/req",
+        );
+    }
 }
 
 /// A CoC with two agencies sharing under an MOU; the first records `n` clients (intake shared
@@ -233,6 +254,7 @@ async fn load(
     let stop = Arc::new(AtomicBool::new(false));
     let ids: Arc<Vec<serde_json::Value>> = Arc::new(variables.to_vec());
     let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
     let tasks: Vec<_> = (0..CONNECTIONS)
         .map(|c| {
             let (stop, ids) = (stop.clone(), ids.clone());
@@ -272,6 +294,7 @@ async fn load(
         errors: 0,
         seconds: 0.0,
         latencies: Vec::new(),
+        cpu_seconds: None,
     };
     for task in tasks {
         if let Ok((latencies, errors)) = task.await {
@@ -281,6 +304,9 @@ async fn load(
     }
     all.seconds = started.elapsed().as_secs_f64();
     all.requests = all.latencies.len();
+    all.cpu_seconds = cpu_before
+        .zip(process_cpu_seconds())
+        .map(|(before, after)| after - before);
     all
 }
 
