@@ -305,6 +305,9 @@ fn decode_payload(
         (EventType::RecordsAccessed, 1) => {
             events::decode_as::<events::legacy::RecordsAccessedV1, _>(bytes, config)
         }
+        (EventType::RecordRequestDelivered, 1) => {
+            events::decode_as::<events::legacy::RecordRequestDeliveredV1, _>(bytes, config)
+        }
         _ => {
             return Err(DecodeError::UnknownSchemaVersion {
                 event_type,
