@@ -107,6 +107,9 @@ pub enum RecordKind {
     AccessLog,
     /// The client's history of changes and of who could see them, as auditors read it.
     History,
+    /// A client record request's texts (delivery and denial reasons, revision descriptions),
+    /// as the help desk and the requesting agency read them.
+    RecordRequest,
 }
 
 /// The kinds of assessment, which drive default restrictions (health, substance use, legal

@@ -246,3 +246,20 @@ fn retired_disclosure_schemas_upcast_to_an_unkeyed_digest_and_a_clear_purpose() 
         .expect("sealed disclosure record");
     assert!(!sealed.windows(13).any(|w| w == b"Agency called"));
 }
+
+/// `RecordRequestDelivered` schema 1 (before the method used was checked against the one
+/// agreed) reads as schema 2 with no client and no reason, its other facts as written.
+#[test]
+fn a_delivery_of_schema_1_upcasts_without_client_or_reason() {
+    let bytes = fs::read(golden_dir().join("RecordRequestDelivered.v1.bin")).expect("v1 file");
+    let caseledger_core::Event::RecordRequestDelivered(d) = decode(&bytes).expect("decodes").event
+    else {
+        panic!("not a delivery")
+    };
+    assert_eq!(
+        d.method,
+        caseledger_core::events::DeliveryMethod::EncryptedEmail
+    );
+    assert_eq!(d.at.to_datetime().to_rfc3339(), "2026-01-21T16:45:00+00:00");
+    assert_eq!((d.client_id, d.reason), (None, None));
+}

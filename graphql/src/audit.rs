@@ -47,6 +47,8 @@ pub enum RecordKindName {
     AccessLog,
     /// The history of changes and of who could see them.
     History,
+    /// A client record request's texts (reasons, revision descriptions).
+    RecordRequest,
 }
 
 /// A record shown in a response.

@@ -1,10 +1,10 @@
 //! Client record requests over GraphQL: the lifecycle, the help desk queue and the dashboard.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use caseledger_core::events::Recipient;
-use caseledger_core::{AccessReason, Pii, RecordKind, RecordRequestId};
+use caseledger_core::{AccessReason, Event, Pii, RecordKind, RecordRequestId};
 use caseledger_projections::RequestFacts;
-use caseledger_service::{CommandError, Dashboard, ErrorCode, RecordRequestInput};
+use caseledger_service::{CommandError, Dashboard, ErrorCode, RecordRequestInput, RequestStep};
 
 use crate::convert::{self, invalid, show};
 use crate::disclosure::{self, Disclosures};
@@ -61,6 +61,7 @@ pub struct RecipientInput {
 
 /// A client record request.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct RecordRequest {
     /// The request.
     pub id: ID,
@@ -68,7 +69,7 @@ pub struct RecordRequest {
     pub client_id: ID,
     /// The requesting agency.
     pub organization_id: ID,
-    /// How the dashboard reaches the client.
+    /// How the dashboard reaches the client, as agreed with them at submission.
     pub delivery_method: DeliveryMethodName,
     /// Whether a trusted contact (rather than the client) receives it.
     pub to_trusted_contact: bool,
@@ -86,11 +87,199 @@ pub struct RecordRequest {
     pub frozen_position: Option<u64>,
     /// When it was handed over (RFC 3339).
     pub delivered_at: Option<String>,
-    /// Sections the client asked to revise, in order.
+    /// The method it was handed over by: `deliveryMethod` unless the agency gave a reason
+    /// (`deliveryReason`) for another.
+    pub delivered_by: Option<DeliveryMethodName>,
+    /// Sections the client asked to revise, in order (with their descriptions in
+    /// `revisionRequests`).
     pub revisions: Vec<String>,
+    #[graphql(skip)]
+    facts: RequestFacts,
+    /// Opened by id (a mutation's answer) rather than listed in the queue.
+    #[graphql(skip)]
+    opened: bool,
 }
 
-fn request(r: RequestFacts, today: caseledger_core::Date) -> RecordRequest {
+/// A revision the client asked for while reviewing the dashboard.
+#[derive(SimpleObject)]
+pub struct RecordRevision {
+    /// The revision.
+    pub id: ID,
+    /// The dashboard section.
+    pub section: String,
+    /// What the client wants changed (`null` once the client's identifiers were forgotten).
+    pub description: Option<String>,
+}
+
+/// What a step of a request's history did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum RecordRequestChange {
+    /// The agency submitted it.
+    Submitted,
+    /// The help desk started it.
+    Started,
+    /// The help desk produced the dashboard.
+    Fulfilled,
+    /// The agency handed it over.
+    Delivered,
+    /// The help desk denied it.
+    Denied,
+    /// The client asked for a revision.
+    RevisionRequested,
+}
+
+/// One recorded step of a request: who, when, and what they wrote.
+#[derive(SimpleObject)]
+pub struct RecordRequestStep {
+    /// Its log position.
+    pub position: u64,
+    /// When it was recorded (RFC 3339).
+    pub at: String,
+    /// Who recorded it.
+    pub user_id: ID,
+    /// Their organization.
+    pub organization_id: ID,
+    /// What it did.
+    pub change: RecordRequestChange,
+    /// SUBMITTED: the method agreed with the client; DELIVERED: the method used.
+    pub delivery_method: Option<DeliveryMethodName>,
+    /// DENIED: why; DELIVERED by another method than the one agreed: why.
+    pub reason: Option<String>,
+    /// FULFILLED: the log position the dashboard is frozen at.
+    pub frozen_position: Option<u64>,
+    /// REVISION_REQUESTED: the revision.
+    pub revision_id: Option<ID>,
+    /// REVISION_REQUESTED: the dashboard section.
+    pub section: Option<String>,
+    /// REVISION_REQUESTED: what the client wants changed.
+    pub description: Option<String>,
+}
+
+/// A text as readable (`None` when absent or erased).
+fn text(value: &Pii<String>) -> Option<String> {
+    value.as_clear().cloned()
+}
+
+fn step(s: RequestStep) -> Option<RecordRequestStep> {
+    let mut out = RecordRequestStep {
+        position: s.position,
+        at: s.at.to_datetime().to_rfc3339(),
+        user_id: show(s.actor.user),
+        organization_id: show(s.actor.organization),
+        change: RecordRequestChange::Started,
+        delivery_method: None,
+        reason: None,
+        frozen_position: None,
+        revision_id: None,
+        section: None,
+        description: None,
+    };
+    match s.event {
+        Event::RecordRequestSubmitted(e) => {
+            out.change = RecordRequestChange::Submitted;
+            out.delivery_method = Some(e.delivery.into());
+        }
+        Event::RecordRequestStarted(_) => {}
+        Event::RecordRequestFulfilled(e) => {
+            out.change = RecordRequestChange::Fulfilled;
+            out.frozen_position = Some(e.frozen_position);
+        }
+        Event::RecordRequestDelivered(e) => {
+            out.change = RecordRequestChange::Delivered;
+            out.delivery_method = Some(e.method.into());
+            out.reason = e.reason.as_ref().and_then(text);
+        }
+        Event::RecordRequestDenied(e) => {
+            out.change = RecordRequestChange::Denied;
+            out.reason = text(&e.reason);
+        }
+        Event::RecordRevisionRequested(e) => {
+            out.change = RecordRequestChange::RevisionRequested;
+            out.revision_id = Some(show(e.revision_id));
+            out.section = Some(e.section);
+            out.description = text(&e.description);
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+impl RecordRequest {
+    /// Notes that the request's texts were shown (`field`), when there was any to show: they
+    /// are free text about the client, disclosed like any other client data.
+    fn shown(&self, ctx: &Context<'_>, field: &str, any: bool) {
+        if !any {
+            return;
+        }
+        disclosure::of(ctx).shown(
+            self.facts.client,
+            self.opened,
+            RecordKind::RecordRequest,
+            self.facts.id.as_u128(),
+            vec![field.to_string()],
+            AccessReason::ClientRecordRequest(self.facts.id),
+            service(ctx).projected_position(),
+        );
+    }
+}
+
+#[ComplexObject]
+impl RecordRequest {
+    /// Why the dashboard was handed over by another method than the one agreed (`null` when
+    /// it went as agreed or is not delivered yet).
+    async fn delivery_reason(&self, ctx: &Context<'_>) -> Option<String> {
+        let reason = self.facts.delivery_reason.as_ref().and_then(text);
+        self.shown(ctx, "deliveryReason", reason.is_some());
+        reason
+    }
+
+    /// Why the help desk denied the request.
+    async fn denial_reason(&self, ctx: &Context<'_>) -> Option<String> {
+        let reason = self.facts.denial_reason.as_ref().and_then(text);
+        self.shown(ctx, "denialReason", reason.is_some());
+        reason
+    }
+
+    /// The revisions the client asked for, in order, with what they want changed.
+    async fn revision_requests(&self, ctx: &Context<'_>) -> Vec<RecordRevision> {
+        let out: Vec<RecordRevision> = self
+            .facts
+            .revisions
+            .iter()
+            .map(|r| RecordRevision {
+                id: show(r.id),
+                section: r.section.clone(),
+                description: text(&r.description),
+            })
+            .collect();
+        self.shown(
+            ctx,
+            "revisionRequests",
+            out.iter().any(|r| r.description.is_some()),
+        );
+        out
+    }
+
+    /// Every step of the request as recorded, oldest first: who, when, and what they wrote.
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RecordRequestStep>> {
+        let steps: Vec<RecordRequestStep> = service(ctx)
+            .record_request_history(&actor(ctx)?, self.facts.id)
+            .map_err(to_graphql)?
+            .into_iter()
+            .filter_map(step)
+            .collect();
+        self.shown(
+            ctx,
+            "history",
+            steps
+                .iter()
+                .any(|s| s.reason.is_some() || s.description.is_some()),
+        );
+        Ok(steps)
+    }
+}
+
+fn request(r: RequestFacts, today: caseledger_core::Date, opened: bool) -> RecordRequest {
     RecordRequest {
         id: show(r.id),
         client_id: show(r.client),
@@ -104,7 +293,10 @@ fn request(r: RequestFacts, today: caseledger_core::Date) -> RecordRequest {
         status: r.status.into(),
         frozen_position: r.frozen_position,
         delivered_at: r.delivered.map(|(_, at)| at.to_datetime().to_rfc3339()),
-        revisions: r.revisions.into_iter().map(|(_, s)| s).collect(),
+        delivered_by: r.delivered.map(|(method, _)| method.into()),
+        revisions: r.revisions.iter().map(|v| v.section.clone()).collect(),
+        facts: r,
+        opened,
     }
 }
 
@@ -135,7 +327,7 @@ fn payload(
         ))
     })?;
     Ok(RecordRequestPayload {
-        request: request(facts, service(ctx).today()),
+        request: request(facts, service(ctx).today(), true),
         position,
     })
 }
@@ -261,7 +453,7 @@ impl RequestQueries {
             .record_requests(&a, status.map(Into::into), overdue, organization)
             .map_err(to_graphql)?
             .into_iter()
-            .map(|r| request(r, today))
+            .map(|r| request(r, today, false))
             .collect())
     }
 
@@ -313,6 +505,11 @@ impl RequestMutations {
     /// An agency administrator submits a client's request for their HMIS record: HMIS id only,
     /// the delivery method agreed with the client, the recipient, and the relationship when a
     /// parent or guardian asks for a minor's record. Due in five business days.
+    ///
+    /// One open request per client: a client has at most one open request (SUBMITTED or
+    /// IN_PROGRESS) at a time, whichever agency submitted it. While one is open another is
+    /// refused with `CONFLICT` on `clientId`; once the help desk has fulfilled or denied it, a
+    /// new request can be submitted.
     async fn submit_client_record_request(
         &self,
         ctx: &Context<'_>,
@@ -374,7 +571,8 @@ impl RequestMutations {
         payload(ctx, id, written.position())
     }
 
-    /// The help desk denies the request.
+    /// The help desk denies the request, saying why: the reason is shown to the requesting
+    /// agency and the help desk (`denialReason`, `history`).
     async fn deny_client_record_request(
         &self,
         ctx: &Context<'_>,
@@ -390,13 +588,18 @@ impl RequestMutations {
         payload(ctx, id, written.position())
     }
 
-    /// The requesting agency records the hand-over (`at`: RFC 3339).
+    /// The requesting agency records the hand-over (`at`: RFC 3339) by `method`. The method
+    /// was agreed with the client at submission: another one is refused (`VALIDATION` on
+    /// `reason`) unless `reason` says why, and a reason is taken only for another method.
+    /// The request shows the method used (`deliveredBy`) and the reason (`deliveryReason`).
     async fn record_record_request_delivery(
         &self,
         ctx: &Context<'_>,
         request_id: ID,
         method: DeliveryMethodName,
         at: String,
+        #[graphql(desc = "Why another method than the one agreed. Several lines allowed, at most 500 characters.")]
+        reason: Option<String>,
     ) -> async_graphql::Result<RecordRequestPayload> {
         let a = actor(ctx)?;
         let id = convert::id("requestId", &request_id)?;
@@ -409,6 +612,7 @@ impl RequestMutations {
                 id,
                 method.into(),
                 caseledger_core::Timestamp::from_datetime(at),
+                reason,
             )
             .await
             .map_err(to_graphql)?;
@@ -416,7 +620,8 @@ impl RequestMutations {
     }
 
     /// The client asked to revise a section of the dashboard (Client Profile, Release of
-    /// Information, Enrollment History, Client Documentation).
+    /// Information, Enrollment History, Client Documentation). The description is shown to
+    /// the help desk and the requesting agency (`revisionRequests`, `history`).
     async fn request_record_revision(
         &self,
         ctx: &Context<'_>,

@@ -31,7 +31,7 @@ pub use catalog::{
     Catalog, FacilityFacts, HouseholdFacts, HouseholdMember, MouFacts, ProgramFacts, RoomFacts,
 };
 pub use replay::{EncodedBatch, ReplayError};
-pub use requests::{RequestFacts, RequestStatus};
+pub use requests::{RequestFacts, RequestStatus, RevisionFacts};
 pub use search::ClientQuery;
 pub use snapshot::SnapshotError;
 pub use sources::SourceKind;

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use caseledger_core::events::{DeliveryMethod, Event, GuardianRelationship, Recipient};
-use caseledger_core::{ClientId, Date, OrganizationId, RecordRequestId, RevisionId, Timestamp};
+use caseledger_core::{
+    ClientId, Date, OrganizationId, Pii, RecordRequestId, RevisionId, Timestamp,
+};
 use serde::{Deserialize, Serialize};
 
 /// Where a request is in its lifecycle.
@@ -46,8 +48,23 @@ pub struct RequestFacts {
     pub frozen_position: Option<u64>,
     /// When and how it was delivered.
     pub delivered: Option<(DeliveryMethod, Timestamp)>,
-    /// Revisions the client asked for: id and dashboard section.
-    pub revisions: Vec<(RevisionId, String)>,
+    /// Why it was delivered by another method than the one agreed (`None` when as agreed).
+    pub delivery_reason: Option<Pii<String>>,
+    /// Why the help desk denied it.
+    pub denial_reason: Option<Pii<String>>,
+    /// Revisions the client asked for, in order.
+    pub revisions: Vec<RevisionFacts>,
+}
+
+/// A revision the client asked for while reviewing the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionFacts {
+    /// The revision.
+    pub id: RevisionId,
+    /// The dashboard section.
+    pub section: String,
+    /// What the client wants changed.
+    pub description: Pii<String>,
 }
 
 impl RequestFacts {
@@ -72,10 +89,21 @@ pub(crate) struct Requests {
 }
 
 impl Requests {
-    /// Erases the recipients (names, email addresses) of `client`'s requests.
+    /// Erases the recipients (names, email addresses) and the texts (reasons, revision
+    /// descriptions) of `client`'s requests.
     pub(crate) fn forget(&mut self, client: ClientId) {
+        let erase = |text: &mut Option<Pii<String>>| {
+            if let Some(t) = text {
+                *t = Pii::Erased;
+            }
+        };
         for facts in self.by_id.values_mut().filter(|f| f.client == client) {
             facts.recipient = caseledger_core::pii::erased_copy(&facts.recipient);
+            erase(&mut facts.delivery_reason);
+            erase(&mut facts.denial_reason);
+            for r in &mut facts.revisions {
+                r.description = Pii::Erased;
+            }
         }
     }
 
@@ -101,6 +129,8 @@ impl Requests {
                         status: RequestStatus::Submitted,
                         frozen_position: None,
                         delivered: None,
+                        delivery_reason: None,
+                        denial_reason: None,
                         revisions: Vec::new(),
                     },
                 );
@@ -118,12 +148,22 @@ impl Requests {
                 status(self, &e.request_id, RequestStatus::Delivered);
                 if let Some(f) = self.by_id.get_mut(&e.request_id) {
                     f.delivered = Some((e.method, e.at));
+                    f.delivery_reason = e.reason.clone();
                 }
             }
-            Event::RecordRequestDenied(e) => status(self, &e.request_id, RequestStatus::Denied),
+            Event::RecordRequestDenied(e) => {
+                status(self, &e.request_id, RequestStatus::Denied);
+                if let Some(f) = self.by_id.get_mut(&e.request_id) {
+                    f.denial_reason = Some(e.reason.clone());
+                }
+            }
             Event::RecordRevisionRequested(e) => {
                 if let Some(f) = self.by_id.get_mut(&e.request_id) {
-                    f.revisions.push((e.revision_id, e.section.clone()));
+                    f.revisions.push(RevisionFacts {
+                        id: e.revision_id,
+                        section: e.section.clone(),
+                        description: e.description.clone(),
+                    });
                 }
             }
             _ => {}

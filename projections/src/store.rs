@@ -121,7 +121,8 @@ impl Compact {
 }
 
 /// Whether folding an event of this type needs its identifying values in the clear: the intake
-/// (views and the search index read it) and record request recipients. Every other event's
+/// (views and the search index read it) and record requests (recipients; reasons and revision
+/// descriptions, which the help desk queue shows). Every other event's
 /// values stay sealed in the record's stored bytes until a view reads them, so replays and the
 /// projector do not open them.
 pub fn folds_identifiers(event_type: caseledger_core::EventType) -> bool {
@@ -132,6 +133,9 @@ pub fn folds_identifiers(event_type: caseledger_core::EventType) -> bool {
             | T::ClientIntakeEdited
             | T::ClientAddressUpdated
             | T::RecordRequestSubmitted
+            | T::RecordRequestDelivered
+            | T::RecordRequestDenied
+            | T::RecordRevisionRequested
     )
 }
 

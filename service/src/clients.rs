@@ -327,6 +327,10 @@ impl Service {
         check_address(&address)?;
         self.execute(actor, |p| {
             client_access(p, &actor, client, "clientId")?;
+            // Even clearing it: an address is an identifier, and there is none left to clear.
+            if p.write_model().forgotten(client) {
+                return Err(crate::commands::forgotten());
+            }
             Ok(vec![
                 ClientAddressUpdated {
                     client_id: client,
@@ -617,6 +621,11 @@ pub(crate) fn decide_intake_edit(
         return Err(forbidden(
             "cannot edit data created by another organization",
         ));
+    }
+    // The intake is the client's identifiers; once forgotten there is nothing to correct, and
+    // checking the edit against erased values would blame a field the caller did not send.
+    if p.write_model().forgotten(edit.client_id) {
+        return Err(crate::commands::forgotten());
     }
     let current = p
         .write_model()

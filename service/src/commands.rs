@@ -153,6 +153,16 @@ pub(crate) fn new_token() -> Result<(TokenId, String, [u8; 32]), CommandError> {
     Ok((id, format!("clt_{id}_{secret_hex}"), hash))
 }
 
+/// The refusal of anything identifying for a client whose identifiers were forgotten: their
+/// key is gone, so nothing could seal it (events with nothing identifying are still recorded).
+pub(crate) fn forgotten() -> CommandError {
+    conflict(
+        "clientId",
+        "the client's identifiers were forgotten: nothing identifying can be recorded for them \
+         again (take a returning person in as a new client)",
+    )
+}
+
 impl Service {
     /// Runs one command: waits until the views reflect the whole log, lets `decide` turn the
     /// write model into events (or a rejection), appends them, and waits until the views
@@ -182,11 +192,7 @@ impl Service {
             })
             .collect();
         let positions = self.append(&envelopes).await.map_err(|e| match e {
-            crate::ServiceError::Seal(caseledger_core::SealError::Forgotten(_)) => conflict(
-                "clientId",
-                "the client's identifiers were forgotten: nothing identifying can be recorded \
-                 for them again (take a returning person in as a new client)",
-            ),
+            crate::ServiceError::Seal(caseledger_core::SealError::Forgotten(_)) => forgotten(),
             e => CommandError::internal(e),
         })?;
         let written = Written { positions };

@@ -13,7 +13,7 @@ use caseledger_core::{
 use caseledger_projections::{RequestFacts, RequestStatus};
 
 use crate::Service;
-use crate::commands::{CommandError, ErrorCode, conflict, forbidden, not_found};
+use crate::commands::{CommandError, ErrorCode, conflict, forbidden};
 
 /// An MOU assignment of the client, with the MOU as it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,9 +126,16 @@ impl Service {
         actor: &Actor,
         id: RecordRequestId,
     ) -> Result<Dashboard, CommandError> {
+        // The role first, so that its refusal does not depend on the id; then the request as
+        // the actor may know it (another agency's is `NOT_FOUND`, like an id never used).
+        if !matches!(actor.role, Role::HelpDesk | Role::AgencyAdmin) {
+            return Err(forbidden(
+                "only the help desk and the requesting agency's administrators see the dashboard",
+            ));
+        }
         let (request, positions, names, programs, current) = self.with_projections(|p| {
             let w = p.write_model();
-            let request = w.record_request(id).cloned();
+            let request = crate::requests::known_request(p, actor, id).cloned();
             let names: BTreeMap<OrganizationId, String> = w
                 .organizations()
                 .into_iter()
@@ -147,17 +154,7 @@ impl Service {
                 p.position(),
             )
         });
-        let request = request.ok_or_else(|| not_found("requestId", "client record request"))?;
-        match actor.role {
-            Role::HelpDesk => {}
-            Role::AgencyAdmin if actor.organization == request.organization => {}
-            Role::AgencyAdmin => return Err(forbidden("the request belongs to another agency")),
-            _ => {
-                return Err(forbidden(
-                    "only the help desk and the requesting agency's administrators see the dashboard",
-                ));
-            }
-        }
+        let request = request?;
         let position = match (request.frozen_position, request.status) {
             (Some(p), _) => p,
             (None, RequestStatus::InProgress) if actor.role == Role::HelpDesk => current,

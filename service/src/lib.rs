@@ -42,7 +42,7 @@ pub use dashboard::{
 };
 pub use disclosure::Disclosure;
 pub use error::ServiceError;
-pub use requests::{RecordRequestInput, SECTIONS, business_days_after};
+pub use requests::{RecordRequestInput, RequestStep, SECTIONS, business_days_after};
 pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use service::{Service, StoredEvent};
 pub use shelter::{BarInput, CheckInInput};

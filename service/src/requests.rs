@@ -9,8 +9,8 @@ use caseledger_core::events::{
 };
 use caseledger_core::input;
 use caseledger_core::{
-    Actor, ClientId, Date, OrganizationId, Pii, RecordRequestId, RevisionId, Role, Timestamp,
-    UserId,
+    Actor, ClientId, Date, Event, OrganizationId, Pii, RecordRequestId, RevisionId, Role,
+    Timestamp, UserId,
 };
 use caseledger_projections::{Projections, RequestFacts, RequestStatus};
 use chrono::Datelike;
@@ -55,6 +55,19 @@ fn eighteenth_birthday(dob: Date) -> Date {
     Date::from_naive(adult)
 }
 
+/// One recorded step of a client record request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestStep {
+    /// Its log position.
+    pub position: u64,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// Who recorded it.
+    pub actor: Actor,
+    /// The record request event, its texts opened (erased once the client was forgotten).
+    pub event: Event,
+}
+
 /// What an agency administrator submits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordRequestInput {
@@ -74,6 +87,23 @@ fn request(p: &Projections, id: RecordRequestId) -> Result<&RequestFacts, Comman
         .ok_or_else(|| not_found("requestId", "client record request"))
 }
 
+/// The request as `actor` may know it. The help desk and system administrators know every
+/// request; an agency administrator only their organization's, and another agency's request
+/// answers exactly as an id never used, so a request id tells nothing (not even that it
+/// exists) to an agency it does not belong to. Roles are checked before this: their refusal
+/// never depends on the id.
+pub(crate) fn known_request<'p>(
+    p: &'p Projections,
+    actor: &Actor,
+    id: RecordRequestId,
+) -> Result<&'p RequestFacts, CommandError> {
+    request(p, id).and_then(|r| match actor.role {
+        Role::HelpDesk | Role::SystemAdmin => Ok(r),
+        _ if r.organization == actor.organization => Ok(r),
+        _ => Err(not_found("requestId", "client record request")),
+    })
+}
+
 fn require_help_desk(actor: &Actor) -> Result<(), CommandError> {
     if actor.role != Role::HelpDesk {
         return Err(forbidden(
@@ -83,17 +113,23 @@ fn require_help_desk(actor: &Actor) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// The requesting agency's administrators act on its requests; others do not see them.
-fn require_requesting_admin(actor: &Actor, r: &RequestFacts) -> Result<(), CommandError> {
+/// The requesting agency's administrators act on its requests (which one is
+/// [`known_request`]'s business: another agency's request is `NOT_FOUND`).
+fn require_agency_admin(actor: &Actor) -> Result<(), CommandError> {
     if actor.role != Role::AgencyAdmin {
         return Err(forbidden(
             "only agency administrators act on client record requests",
         ));
     }
-    if actor.organization != r.organization {
-        return Err(forbidden("the request belongs to another agency"));
-    }
     Ok(())
+}
+
+/// A delivery method as a sentence names it.
+fn method_words(method: DeliveryMethod) -> &'static str {
+    match method {
+        DeliveryMethod::InPersonPickup => "in-person pickup",
+        DeliveryMethod::EncryptedEmail => "encrypted email",
+    }
 }
 
 fn email_of(recipient: &Recipient) -> &str {
@@ -105,7 +141,9 @@ fn email_of(recipient: &Recipient) -> &str {
 }
 
 impl Service {
-    /// An agency administrator submits a request for a client their organization served.
+    /// An agency administrator submits a request for a client their organization served. A
+    /// client has at most one open (submitted or in progress) request at a time, whichever
+    /// agency submitted it: another is `CONFLICT` on `clientId`.
     pub async fn submit_record_request(
         &self,
         user: UserId,
@@ -168,12 +206,17 @@ impl Service {
                         ));
                     }
                 }
+                // One open request per client, whichever agency submitted it: the help desk
+                // produces one dashboard at a time for a person. Which agency holds the open
+                // one is not said (it may be an agency this one cannot see).
                 if w.record_requests()
                     .any(|r| r.client == input.client && r.is_open())
                 {
                     return Err(conflict(
                         "clientId",
-                        "the client already has an open record request",
+                        "a client has at most one open record request (submitted or in \
+                         progress) at a time, and this client has one: a new request can be \
+                         submitted once the help desk has fulfilled or denied it",
                     ));
                 }
                 let submitted = Timestamp::from_datetime(chrono::Utc::now());
@@ -268,18 +311,28 @@ impl Service {
         .await
     }
 
-    /// The requesting agency records that the dashboard was handed over.
+    /// The requesting agency records that the dashboard was handed over, by `method`. The
+    /// method was agreed with the client at submission (so that the dashboard reaches them in
+    /// a way that keeps it private): another one is refused unless `reason` says why, and a
+    /// reason is taken only then.
     pub async fn record_record_request_delivery(
         &self,
         user: UserId,
         id: RecordRequestId,
         method: DeliveryMethod,
         at: Timestamp,
+        reason: Option<String>,
     ) -> Result<Written, CommandError> {
         let actor = self.actor(user)?;
+        require_agency_admin(&actor)?;
+        let reason = reason
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty());
+        if let Some(reason) = &reason {
+            require_text("reason", reason, input::STATED_REASON)?;
+        }
         self.execute(actor, |p| {
-            let r = request(p, id)?;
-            require_requesting_admin(&actor, r)?;
+            let r = known_request(p, &actor, id)?;
             if r.status != RequestStatus::Fulfilled {
                 return Err(conflict(
                     "requestId",
@@ -292,11 +345,32 @@ impl Service {
                     "the delivery time is in the future",
                 ));
             }
+            match (&reason, method == r.delivery) {
+                (None, false) => {
+                    return Err(CommandError::validation(
+                        "reason",
+                        format!(
+                            "the client agreed to {}; delivery by {} needs a reason",
+                            method_words(r.delivery),
+                            method_words(method)
+                        ),
+                    ));
+                }
+                (Some(_), true) => {
+                    return Err(CommandError::validation(
+                        "reason",
+                        "a reason is given only for another method than the one agreed",
+                    ));
+                }
+                _ => {}
+            }
             Ok(vec![
                 RecordRequestDelivered {
                     request_id: id,
                     method,
                     at,
+                    client_id: Some(r.client),
+                    reason: reason.clone().map(Pii::new),
                 }
                 .into(),
             ])
@@ -313,6 +387,7 @@ impl Service {
         description: String,
     ) -> Result<(RevisionId, Written), CommandError> {
         let actor = self.actor(user)?;
+        require_agency_admin(&actor)?;
         if !SECTIONS.contains(&section) {
             return Err(CommandError::validation(
                 "section",
@@ -323,8 +398,7 @@ impl Service {
         let revision: RevisionId = new_id();
         let written = self
             .execute(actor, |p| {
-                let r = request(p, id)?;
-                require_requesting_admin(&actor, r)?;
+                let r = known_request(p, &actor, id)?;
                 if !matches!(
                     r.status,
                     RequestStatus::Fulfilled | RequestStatus::Delivered
@@ -347,6 +421,48 @@ impl Service {
             })
             .await?;
         Ok((revision, written))
+    }
+
+    /// What happened to a request, step by step as recorded (who, when, and what they wrote:
+    /// the agreed and the used delivery method, the reason for another one, the denial reason,
+    /// each revision's section and description). For the help desk, system administrators and
+    /// the requesting agency's administrators; another agency's request is `NOT_FOUND`.
+    pub fn record_request_history(
+        &self,
+        actor: &Actor,
+        id: RecordRequestId,
+    ) -> Result<Vec<RequestStep>, CommandError> {
+        if !matches!(
+            actor.role,
+            Role::HelpDesk | Role::SystemAdmin | Role::AgencyAdmin
+        ) {
+            return Err(forbidden("your role does not see client record requests"));
+        }
+        let positions = self.with_projections(|p| {
+            known_request(p, actor, id)?;
+            Ok::<_, CommandError>(p.request_positions(id).unwrap_or_default().client_events)
+        })?;
+        let mut steps = Vec::new();
+        for (position, envelope) in self.read_envelopes(&positions)? {
+            let about = match &envelope.event {
+                Event::RecordRequestSubmitted(e) => e.request_id,
+                Event::RecordRequestStarted(e) => e.request_id,
+                Event::RecordRequestFulfilled(e) => e.request_id,
+                Event::RecordRequestDelivered(e) => e.request_id,
+                Event::RecordRequestDenied(e) => e.request_id,
+                Event::RecordRevisionRequested(e) => e.request_id,
+                _ => continue,
+            };
+            if about == id {
+                steps.push(RequestStep {
+                    position,
+                    at: envelope.recorded_at,
+                    actor: envelope.actor,
+                    event: envelope.event,
+                });
+            }
+        }
+        Ok(steps)
     }
 
     /// The help desk queue (help desk and system administrators: every request) or an

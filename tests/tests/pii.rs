@@ -237,6 +237,87 @@ fn forgetting_erases_identifiers_from_every_answer_and_file_and_keeps_the_facts(
 }
 
 #[test]
+fn a_forgotten_client_can_still_be_exited_and_served_with_nothing_identifying() {
+    let (coc, setup) = stanislaus(TODAY);
+    let (zeb, _) = zebulon_and_marisol(&coc);
+    let enrolled = coc.ok(
+        "ccc_cm",
+        "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id } } }",
+        json!({ "i": { "clientId": zeb, "programId": setup.rrh, "entryDate": "2026-01-05" } }),
+    );
+    let enrollment = enrolled["enrollClient"]["enrollment"]["id"]
+        .as_str()
+        .expect("enrollment id")
+        .to_string();
+    coc.ok(
+        "admin",
+        "mutation($c: ID!) { forgetClientIdentifiers(clientId: $c, reason: \"asked to be forgotten\") { position } }",
+        json!({ "c": zeb }),
+    );
+
+    // Anything identifying is refused, on clientId: a service description, an exit's text.
+    let service = "mutation($c: ID!, $e: ID, $d: String!) { recordService(clientId: $c, enrollmentId: $e, date: \"2026-02-20\", recordType: 151, typeProvided: 2, description: $d) { id } }";
+    let exit =
+        "mutation($i: ExitEnrollmentInput!) { exitEnrollment(input: $i) { exitedEnrollmentIds } }";
+    let conflict = |refused: caseledger_tests::coc::Refusal| {
+        assert_eq!(
+            (refused.code.as_str(), refused.field.as_deref()),
+            ("CONFLICT", Some("clientId")),
+            "{refused:?}"
+        );
+    };
+    conflict(coc.refused(
+        "ccc_cm",
+        service,
+        json!({ "c": zeb, "e": enrollment, "d": "Bus pass to the Riverbank library" }),
+    ));
+    conflict(coc.refused(
+        "ccc_cm",
+        exit,
+        json!({ "i": { "enrollmentId": enrollment, "exitDate": "2026-03-01", "otherDestination": "His sister's in Ceres" } }),
+    ));
+    // Nothing identifying: a service without a description, an exit without a text.
+    coc.ok(
+        "ccc_cm",
+        service,
+        json!({ "c": zeb, "e": enrollment, "d": "" }),
+    );
+    let exited = coc.ok(
+        "ccc_cm",
+        exit,
+        json!({ "i": { "enrollmentId": enrollment, "exitDate": "2026-03-01" } }),
+    );
+    assert_eq!(
+        exited["exitEnrollment"]["exitedEnrollmentIds"],
+        json!([enrollment])
+    );
+    // The intake is nothing but identifiers: CONFLICT, not a complaint about a field not sent.
+    for input in [
+        json!({ "lastName": "Quill" }),
+        json!({ "dob": "1984-03-01" }),
+        json!({ "veteranStatus": 1 }),
+    ] {
+        conflict(coc.refused(
+            "ccc_cm",
+            "mutation($c: ID!, $i: UpdateIntakeInput!) { updateClientIntake(clientId: $c, input: $i) { position } }",
+            json!({ "c": zeb, "i": input }),
+        ));
+    }
+
+    // The facts read back, live and rebuilt from the log alone.
+    let facts = "query($c: ID!) { client(id: $c) { identifiersErased enrollments { exitDate } services { date } } }";
+    let (coc, ()) = coc.while_stopped(TODAY, &[], |data| {
+        std::fs::remove_dir_all(data.join("snapshots")).expect("remove snapshots");
+        let verified = run(&["verify", "--data", data.to_str().expect("utf-8")]);
+        assert_eq!(verified.code, Some(0), "{verified:?}");
+    });
+    let seen = coc.ok("ccc_cm", facts, json!({ "c": zeb }))["client"].clone();
+    assert_eq!(seen["identifiersErased"], true);
+    assert_eq!(seen["enrollments"][0]["exitDate"], "2026-03-01", "{seen}");
+    assert_eq!(seen["services"][0]["date"], "2026-02-20", "{seen}");
+}
+
+#[test]
 fn retention_selects_exactly_the_clients_past_the_period_and_forgets_them() {
     let (coc, setup) = stanislaus(TODAY);
     let (zeb, marisol) = zebulon_and_marisol(&coc);

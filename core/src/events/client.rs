@@ -21,6 +21,15 @@ pub struct PersonName {
     pub suffix: String,
 }
 
+impl crate::pii::Blank for PersonName {
+    /// No part given.
+    fn is_blank(&self) -> bool {
+        [&self.first, &self.middle, &self.last, &self.suffix]
+            .iter()
+            .all(|part| part.is_empty())
+    }
+}
+
 /// A postal address. Empty strings mean "not given".
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Address {

@@ -34,7 +34,11 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use client::*;
-pub(crate) use disclosure::legacy;
+/// Retired payload shapes, each with its upcaster (`From<..> for Event`).
+pub(crate) mod legacy {
+    pub(crate) use super::disclosure::legacy::*;
+    pub(crate) use super::record_request::legacy::*;
+}
 pub use disclosure::{
     ClientDisclosure, DeniedLookup, DisclosedRecord, QueryDigest, RecordsAccessed,
 };
@@ -249,7 +253,7 @@ event_catalog! {
     /// A client record request's dashboard was produced.
     RecordRequestFulfilled = 41, schema 1;
     /// A client record request's dashboard was delivered.
-    RecordRequestDelivered = 42, schema 1;
+    RecordRequestDelivered = 42, schema 2;
     /// A client record request was denied.
     RecordRequestDenied = 43, schema 1;
     /// A client asked for a revision of their record.
@@ -356,8 +360,8 @@ impl Event {
             | Event::BedAdded(_)
             | Event::RecordRequestStarted(_)
             | Event::RecordRequestFulfilled(_)
-            | Event::RecordRequestDelivered(_)
             | Event::RecordsAccessed(_) => None,
+            Event::RecordRequestDelivered(e) => e.client_id,
             Event::ClientIntakeRecorded(e) => Some(e.client_id),
             Event::ClientIntakeEdited(e) => Some(e.client_id),
             Event::ClientAddressUpdated(e) => Some(e.client_id),

@@ -81,7 +81,7 @@ pub struct RecordRequestFulfilled {
     pub frozen_position: u64,
 }
 
-/// The dashboard was handed over.
+/// The dashboard was handed over (schema 2; schema 1 had neither `client_id` nor `reason`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordRequestDelivered {
     /// The request.
@@ -90,6 +90,13 @@ pub struct RecordRequestDelivered {
     pub method: DeliveryMethod,
     /// When.
     pub at: Timestamp,
+    /// The client, whose key seals the reason. Always set since schema 2; `None` only for a
+    /// schema 1 event, which holds no reason.
+    pub client_id: Option<ClientId>,
+    /// Why the dashboard went by another method than the one agreed with the client (free text
+    /// about the client, hence PII); `None` when it went as agreed. An `Option` outside `Pii`
+    /// because its absence hides nothing: the agreed and the used methods are both on record.
+    pub reason: Option<Pii<String>>,
 }
 
 /// The request was denied.
@@ -116,4 +123,35 @@ pub struct RecordRevisionRequested {
     pub section: String,
     /// What the client wants changed.
     pub description: Pii<String>,
+}
+
+/// Retired schema versions of record request events, kept so their bytes keep decoding.
+pub(crate) mod legacy {
+    use serde::{Deserialize, Serialize};
+
+    use super::{DeliveryMethod, RecordRequestDelivered};
+    use crate::ids::RecordRequestId;
+    use crate::time::Timestamp;
+
+    /// `RecordRequestDelivered` schema 1: no client, no reason (the method used was never
+    /// checked against the one agreed).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct RecordRequestDeliveredV1 {
+        pub request_id: RecordRequestId,
+        pub method: DeliveryMethod,
+        pub at: Timestamp,
+    }
+
+    impl From<RecordRequestDeliveredV1> for crate::events::Event {
+        fn from(v1: RecordRequestDeliveredV1) -> Self {
+            RecordRequestDelivered {
+                request_id: v1.request_id,
+                method: v1.method,
+                at: v1.at,
+                client_id: None,
+                reason: None,
+            }
+            .into()
+        }
+    }
 }

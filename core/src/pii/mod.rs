@@ -78,17 +78,58 @@ fn serialize_sealed<S: Serializer>(s: S, sealed: &Sealed) -> Result<S::Ok, S::Er
     }
 }
 
-impl<T: Serialize> Serialize for Pii<T> {
+/// Whether an identifying value holds nothing: an empty text, an absent date or address.
+///
+/// Sealing still hides blank values like any other (whether a client has a date of birth on
+/// file is itself identifying), but an event whose identifying values are all blank tells
+/// nothing about its client, so it can still be recorded once the client was forgotten — an
+/// exit without a destination text, a service without a description — with those values
+/// written as erased (see [`seal::sealing`]). Every type inside `Pii` says what "nothing" is
+/// for it.
+pub trait Blank {
+    /// `true` when the value holds nothing identifying.
+    fn is_blank(&self) -> bool;
+}
+
+impl Blank for String {
+    /// Empty; whitespace is kept as written, so it counts as a value.
+    fn is_blank(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<T> Blank for Option<T> {
+    /// Absent.
+    fn is_blank(&self) -> bool {
+        self.is_none()
+    }
+}
+
+/// Numbers are always values (test payloads use them).
+macro_rules! never_blank {
+    ($($t:ty),*) => {$(
+        impl Blank for $t {
+            fn is_blank(&self) -> bool {
+                false
+            }
+        }
+    )*};
+}
+never_blank!(u8, u16, u32, u64);
+
+impl<T: Serialize + Blank> Serialize for Pii<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let erased = |s: S| s.serialize_unit_variant("Pii", 2, "Erased");
         let mark = |s: S| s.serialize_unit_variant("Pii", 3, "SealedWithFirst");
         match self {
-            Pii::Clear(value) => match seal::write_clear(value).map_err(S::Error::custom)? {
-                seal::Writing::Plain => s.serialize_newtype_variant("Pii", 0, "Clear", value),
-                seal::Writing::Erase => erased(s),
-                seal::Writing::Collected | seal::Writing::Mark => mark(s),
-                seal::Writing::First(sealed) => serialize_sealed(s, &sealed),
-            },
+            Pii::Clear(value) => {
+                match seal::write_clear(value, value.is_blank()).map_err(S::Error::custom)? {
+                    seal::Writing::Plain => s.serialize_newtype_variant("Pii", 0, "Clear", value),
+                    seal::Writing::Erase => erased(s),
+                    seal::Writing::Collected | seal::Writing::Mark => mark(s),
+                    seal::Writing::First(sealed) => serialize_sealed(s, &sealed),
+                }
+            }
             // Erased values hold nothing: an event carrying one may still be sealed.
             Pii::Erased => erased(s),
             _ if seal::write_unreadable() => erased(s),
@@ -262,6 +303,43 @@ mod tests {
             bincode::serde::encode_to_vec(note(), bincode::config::standard())
         });
         assert!(matches!(refused, Err(SealError::Forgotten(c)) if c == client));
+    }
+
+    #[test]
+    fn a_forgotten_client_takes_events_whose_values_are_blank_written_erased() {
+        let ring = std::sync::Arc::new(MemoryKeyRing::default());
+        let keys: std::sync::Arc<dyn KeyRing> = ring.clone();
+        let client = crate::ClientId::new(6);
+        ring.destroy(client);
+        let blank = Note {
+            client: 1,
+            text: Pii::new(String::new()),
+            dob: Pii::new(None),
+        };
+        let bytes = sealing(&keys, Some(client.into()), 80, || Ok::<_, ()>(encode(&blank)))
+            .expect("nothing identifying to seal")
+            .unwrap();
+        let read: Note = decode(&bytes);
+        assert!(read.text.is_erased() && read.dob.is_erased());
+        // One value that holds anything and the event is refused, blanks beside it or not.
+        let half = Note {
+            dob: Pii::new(Some(19_800_101)),
+            ..blank
+        };
+        let refused = sealing(&keys, Some(client.into()), 81, || Ok::<_, ()>(encode(&half)));
+        assert!(matches!(refused, Err(SealError::Forgotten(c)) if c == client));
+        // A client with a key still has its blanks sealed: absence is hidden too.
+        let live = crate::ClientId::new(7);
+        let sealed = sealing(&keys, Some(live.into()), 82, || {
+            Ok::<_, ()>(encode(&Note {
+                client: 1,
+                text: Pii::new(String::new()),
+                dob: Pii::new(None),
+            }))
+        })
+        .unwrap()
+        .unwrap();
+        assert!(matches!(decode::<Note>(&sealed).text, Pii::Sealed(_)));
     }
 
     #[test]

@@ -189,6 +189,8 @@ enum WriteMode {
     Collect {
         buffer: Vec<u8>,
         values: usize,
+        /// How many of the values are not blank (see [`Blank`](super::Blank)).
+        identifying: usize,
         already_sealed: bool,
     },
     /// Second pass: the first clear value writes the sealed bytes, the rest their marks.
@@ -230,8 +232,9 @@ pub(super) enum Writing {
     Mark,
 }
 
-/// Decides how a clear value is written, collecting it on the first pass of sealing.
-pub(super) fn write_clear<T: Serialize>(value: &T) -> Result<Writing, String> {
+/// Decides how a clear value is written, collecting it on the first pass of sealing (`blank`:
+/// it holds nothing identifying).
+pub(super) fn write_clear<T: Serialize>(value: &T, blank: bool) -> Result<Writing, String> {
     let collecting = WRITE.with_borrow(|mode| matches!(mode, WriteMode::Collect { .. }));
     // Encoded outside the borrow: a value's own encoding never holds Pii, but stays re-entrant.
     let encoded = if collecting {
@@ -245,9 +248,15 @@ pub(super) fn write_clear<T: Serialize>(value: &T) -> Result<Writing, String> {
     Ok(WRITE.with_borrow_mut(|mode| match mode {
         WriteMode::Plain => Writing::Plain,
         WriteMode::Erase => Writing::Erase,
-        WriteMode::Collect { buffer, values, .. } => {
+        WriteMode::Collect {
+            buffer,
+            values,
+            identifying,
+            ..
+        } => {
             buffer.extend_from_slice(&encoded.unwrap_or_default());
             *values += 1;
+            *identifying += usize::from(!blank);
             Writing::Collected
         }
         WriteMode::Emit(first) => first.take().map_or(Writing::Mark, Writing::First),
@@ -289,6 +298,11 @@ fn with_write_mode<R>(mode: WriteMode, f: impl FnOnce() -> R) -> (R, WriteMode) 
 /// under the key of `owner`, the nonce derived from `event_id`. `f` runs twice: once to
 /// collect the values, once to write them sealed. When the values cannot be sealed the reason
 /// is returned; `f`'s own result otherwise.
+///
+/// For a forgotten client (no key any more) an event whose identifying values are all blank
+/// is written with them erased: there is nothing to seal, and an exit or a service must not
+/// become impossible because its optional text is empty. One that holds anything is refused
+/// ([`SealError::Forgotten`]).
 pub fn sealing<R, E>(
     keys: &Arc<dyn KeyRing>,
     owner: Option<KeyOwner>,
@@ -298,12 +312,14 @@ pub fn sealing<R, E>(
     let collect = WriteMode::Collect {
         buffer: Vec::new(),
         values: 0,
+        identifying: 0,
         already_sealed: false,
     };
     let (out, used) = with_write_mode(collect, &f);
     let WriteMode::Collect {
         buffer,
         values,
+        identifying,
         already_sealed,
     } = used
     else {
@@ -316,7 +332,13 @@ pub fn sealing<R, E>(
         return Err(SealError::AlreadySealed);
     }
     let owner = owner.ok_or(SealError::NoClient)?;
-    let key = keys.sealing_key(owner)?;
+    let key = match keys.sealing_key(owner) {
+        Ok(key) => key,
+        Err(SealError::Forgotten(_)) if identifying == 0 => {
+            return Ok(with_write_mode(WriteMode::Erase, f).0);
+        }
+        Err(e) => return Err(e),
+    };
     let nonce = value_nonce(owner.as_u128(), event_id, 0);
     let sealed = Sealed {
         owner,

@@ -541,10 +541,15 @@ fn payload(ty: EventType) -> Event {
             frozen_position: 48_213,
         }
         .into(),
+        // Agreed as encrypted email, handed over in person: the reason says why.
         T::RecordRequestDelivered => RecordRequestDelivered {
             request_id: REQUEST,
-            method: DeliveryMethod::EncryptedEmail,
+            method: DeliveryMethod::InPersonPickup,
             at: at("2026-01-21T16:45:00Z"),
+            client_id: Some(CHILD),
+            reason: Some(pii(
+                "The parent came to the office and asked to receive it in person",
+            )),
         }
         .into(),
         T::RecordRequestDenied => RecordRequestDenied {
