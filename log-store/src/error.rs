@@ -75,12 +75,14 @@ pub enum LogError {
         evidence: String,
     },
     /// sled found damaged bytes in its files while opening or reading the log.
-    #[error("the log's storage is damaged: sled read corrupted data in {path} ({at})")]
+    #[error("the log's storage is damaged: sled read corrupted data in {path} ({at}){}", fmt_acknowledged(*.acknowledged))]
     Damaged {
         /// sled's data file.
         path: String,
         /// Where: a file offset, or that sled did not say.
         at: String,
+        /// The last position the log acknowledged, when its mark says.
+        acknowledged: Option<Position>,
     },
     /// Neither slot of the acknowledged mark holds a valid mark, so what the log acknowledged
     /// cannot be told.
@@ -107,7 +109,7 @@ pub enum LogError {
     Io(#[from] std::io::Error),
     /// Another process (a running server, another tool) holds the data directory.
     #[error(
-        "the data directory {path} is in use by another process (a running server?); stop it or work on a copy"
+        "the data directory {path} is locked by another process (is a server using it?); stop it or work on a copy"
     )]
     InUse {
         /// The data directory.
@@ -136,6 +138,13 @@ impl LogError {
     }
 }
 
+fn fmt_acknowledged(acknowledged: Option<Position>) -> String {
+    match acknowledged {
+        Some(p) => format!("; it had acknowledged up to position {p}"),
+        None => String::new(),
+    }
+}
+
 fn fmt_version(v: Option<u64>) -> String {
     match v {
         None => "no stream".to_string(),
@@ -151,6 +160,7 @@ impl From<sled::Error> for LogError {
             sled::Error::Corruption { at, .. } => LogError::Damaged {
                 path: "sled's data file".into(),
                 at: describe_offset(at.map(|p| p.lid())),
+                acknowledged: None,
             },
             other => LogError::Storage(other.to_string()),
         }

@@ -75,13 +75,17 @@ impl SledLog {
         options: SledLogOptions,
     ) -> Result<Arc<Self>, LogError> {
         let path = path.as_ref().to_path_buf();
+        // Read before sled opens, so damage met by sled's recovery can say what was lost.
+        let stored_mark = acked::read(&path)?;
+        let acknowledged = stored_mark.map(|m| m.position);
         let db = open_sled(
             sled::Config::new().cache_capacity(options.cache_capacity),
             &path,
+            acknowledged,
         )?;
         let tree = db.open_tree(layout::TREE)?;
         let head = check_head(&tree)?;
-        if let Some(mark) = acked::read(&path)? {
+        if let Some(mark) = stored_mark {
             anchor::check_with(head.position, &[mark_anchor(&path, mark)], |p| {
                 stored_hash(&tree, p)
             })?;
@@ -171,7 +175,11 @@ impl SledLog {
 
 /// Opens sled in `path`, reporting a directory held by another process as [`LogError::InUse`]
 /// and damage sled's recovery met as [`LogError::Damaged`] naming the data file.
-fn open_sled(config: sled::Config, path: &Path) -> Result<sled::Db, LogError> {
+fn open_sled(
+    config: sled::Config,
+    path: &Path,
+    acknowledged: Option<Position>,
+) -> Result<sled::Db, LogError> {
     config.path(path).open().map_err(|e| match e {
         // sled reports a held lock as an `Other` I/O error with its own wording; asking the
         // lock itself keeps "in use" for when it really is, never for damage.
@@ -181,6 +189,7 @@ fn open_sled(config: sled::Config, path: &Path) -> Result<sled::Db, LogError> {
         sled::Error::Corruption { at, .. } => LogError::Damaged {
             path: path.join("db").display().to_string(),
             at: describe_offset(at.map(|p| p.lid())),
+            acknowledged,
         },
         other => other.into(),
     })
@@ -418,7 +427,7 @@ pub fn verify_dir_with(
             path.display()
         )));
     }
-    let db = open_sled(sled::Config::new(), path)?;
+    let db = open_sled(sled::Config::new(), path, mark.map(|m| m.position))?;
     let tree = db.open_tree(layout::TREE)?;
     let head = match tree.get(layout::HEAD_KEY)? {
         Some(h) => Head {
