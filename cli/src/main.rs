@@ -1,7 +1,8 @@
 //! `caseledger`: run the service, check the log, inspect it, measure it.
 //!
-//! Exit codes: 0 success; 1 the log failed verification (or refused to open because its chain
-//! is broken); 2 bad usage (from clap); 3 any other failure (I/O, data directory in use, ...);
+//! Exit codes: 0 success; 1 the log failed verification, or refused to open because it is
+//! damaged, cut short of what it acknowledged, or rewritten (a checkpoint that does not verify
+//! included); 2 bad usage (from clap); 3 any other failure (I/O, data directory in use, ...);
 //! 4 an import refused rows of its input.
 #![forbid(unsafe_code)]
 
@@ -181,16 +182,20 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 }
 
 fn is_chain_error(error: &anyhow::Error) -> bool {
+    use caseledger_service::ServiceError;
+    use caseledger_service::checkpoint::CheckpointError;
     error.chain().any(|cause| {
-        matches!(
-            cause.downcast_ref::<caseledger_log_store::LogError>(),
-            Some(caseledger_log_store::LogError::ChainBroken { .. })
-        ) || matches!(
-            cause.downcast_ref::<caseledger_service::ServiceError>(),
-            Some(caseledger_service::ServiceError::Log(
-                caseledger_log_store::LogError::ChainBroken { .. }
-            ))
-        )
+        cause
+            .downcast_ref::<caseledger_log_store::LogError>()
+            .is_some_and(|e| e.is_integrity())
+            || matches!(
+                cause.downcast_ref::<ServiceError>(),
+                Some(ServiceError::Log(e)) if e.is_integrity()
+            )
+            || matches!(
+                cause.downcast_ref::<CheckpointError>(),
+                Some(CheckpointError::Log(e)) if e.is_integrity()
+            )
     })
 }
 

@@ -1,6 +1,7 @@
 //! `caseledger verify`.
 
-use caseledger_log_store::verify_dir;
+use caseledger_log_store::verify_dir_with;
+use caseledger_service::integrity;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{DataArgs, Failure};
@@ -20,8 +21,10 @@ pub struct VerifyArgs {
     public_key: Option<String>,
 }
 
-/// Walks the chain from position 1; exit 0 when it holds, 1 naming the first bad position.
-/// Works on a stopped server's data directory or a copy of it.
+/// Walks the chain from position 1 and checks it reaches every position the data directory's
+/// own evidence says it reached (acknowledged mark, snapshot, checkpoints); exit 0 when it
+/// holds, 1 naming the first bad position. Works on a stopped server's data directory or a copy
+/// of it.
 pub fn run(args: VerifyArgs) -> Result<(), Failure> {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
@@ -29,12 +32,16 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
             .expect("template"),
     );
     let started = std::time::Instant::now();
-    let report = verify_dir(&args.data.data, &mut |p| bar.set_position(p)).map_err(|e| {
-        anyhow::Error::new(e).context(format!(
-            "cannot read the log in {} (is a server using it?)",
-            args.data.data.display()
-        ))
-    })?;
+    let anchors = integrity::anchors(&args.data.data, integrity::Scope::All);
+    // No guess about the cause here: the log store says "in use" only when the directory's
+    // lock is held, and damage as damage (exit 1, see `main.rs`).
+    let report =
+        verify_dir_with(&args.data.data, &anchors, &mut |p| bar.set_position(p)).map_err(|e| {
+            anyhow::Error::new(e).context(format!(
+                "cannot verify the log in {}",
+                args.data.data.display()
+            ))
+        })?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     match report.failure {
@@ -81,7 +88,13 @@ fn check_checkpoint(
             );
             Ok(())
         }
-        Err(e @ (CheckpointError::Rewritten { .. } | CheckpointError::Truncated { .. })) => {
+        // A signature that does not verify (a wrong --public-key included) is the checkpoint
+        // failing, like a rewritten history: exit 1, not an operational error.
+        Err(
+            e @ (CheckpointError::Rewritten { .. }
+            | CheckpointError::Truncated { .. }
+            | CheckpointError::Signature(_)),
+        ) => {
             println!("{e}");
             Err(Failure::chain(e))
         }

@@ -531,7 +531,9 @@ impl AuditQueries {
     }
 }
 
-/// A signed checkpoint of the log head.
+/// A signed checkpoint of the log head. Saved as JSON — this object, or the whole answer — it
+/// is the checkpoint file `caseledger verify --checkpoint` reads (the files the service writes
+/// to its `checkpoints/` directory are the same).
 #[derive(SimpleObject)]
 pub struct SignedCheckpoint {
     /// The log position.
@@ -553,8 +555,10 @@ pub struct AuditMutations;
 #[Object]
 impl AuditMutations {
     /// Signs the log head now with the service's checkpoint key (also saved in the data
-    /// directory). Keep the answer: `caseledger verify --checkpoint FILE` later proves the log
-    /// still extends it. Auditors and system administrators.
+    /// directory). Keep the answer: save it (the `signCheckpoint` object with all five fields,
+    /// or the whole JSON answer) as a file, and keep the public key apart; `caseledger verify
+    /// --checkpoint FILE --public-key KEY` later proves the log still extends it. Auditors and
+    /// system administrators.
     async fn sign_checkpoint(&self, ctx: &Context<'_>) -> async_graphql::Result<SignedCheckpoint> {
         let a = actor(ctx)?;
         if !matches!(a.role, Role::Auditor | Role::SystemAdmin) {

@@ -598,7 +598,9 @@ impl RequestMutations {
         request_id: ID,
         method: DeliveryMethodName,
         at: String,
-        #[graphql(desc = "Why another method than the one agreed. Several lines allowed, at most 500 characters.")]
+        #[graphql(
+            desc = "Why another method than the one agreed. Several lines allowed, at most 500 characters."
+        )]
         reason: Option<String>,
     ) -> async_graphql::Result<RecordRequestPayload> {
         let a = actor(ctx)?;

@@ -59,6 +59,40 @@ pub enum LogError {
         /// What was wrong there.
         reason: String,
     },
+    /// The log ends before a position it is known to have reached: acknowledged records are
+    /// missing. sled's recovery takes a damaged segment for the end of its log, so this is how
+    /// damage inside sled's files shows; a data directory restored from an older copy shows the
+    /// same way.
+    #[error(
+        "the log ends at position {head}, but {evidence} shows it reached position {expected}: acknowledged records are missing (damaged storage cut short by recovery, or an older copy of the log)"
+    )]
+    Cut {
+        /// The last position the log holds.
+        head: Position,
+        /// The position it is known to have reached.
+        expected: Position,
+        /// What says so (a file).
+        evidence: String,
+    },
+    /// sled found damaged bytes in its files while opening or reading the log.
+    #[error("the log's storage is damaged: sled read corrupted data in {path} ({at}){}", fmt_acknowledged(*.acknowledged))]
+    Damaged {
+        /// sled's data file.
+        path: String,
+        /// Where: a file offset, or that sled did not say.
+        at: String,
+        /// The last position the log acknowledged, when its mark says.
+        acknowledged: Option<Position>,
+    },
+    /// Neither slot of the acknowledged mark holds a valid mark, so what the log acknowledged
+    /// cannot be told.
+    #[error(
+        "the acknowledged mark {path} is damaged (no valid slot); if the log is known to be complete, remove the file to accept it as it is"
+    )]
+    MarkDamaged {
+        /// The mark file.
+        path: String,
+    },
     /// A stored record cannot be parsed.
     #[error("stored record at position {position} is malformed: {reason}")]
     Corrupt {
@@ -75,7 +109,7 @@ pub enum LogError {
     Io(#[from] std::io::Error),
     /// Another process (a running server, another tool) holds the data directory.
     #[error(
-        "the data directory {path} is in use by another process (a running server?); stop it or work on a copy"
+        "the data directory {path} is locked by another process (is a server using it?); stop it or work on a copy"
     )]
     InUse {
         /// The data directory.
@@ -89,6 +123,28 @@ pub enum LogError {
     Closed,
 }
 
+impl LogError {
+    /// Whether this says the stored log is damaged, cut or rewritten — as opposed to refused
+    /// input, a busy directory or an environment problem. The CLI exits 1 for these.
+    pub fn is_integrity(&self) -> bool {
+        matches!(
+            self,
+            LogError::ChainBroken { .. }
+                | LogError::Corrupt { .. }
+                | LogError::Cut { .. }
+                | LogError::Damaged { .. }
+                | LogError::MarkDamaged { .. }
+        )
+    }
+}
+
+fn fmt_acknowledged(acknowledged: Option<Position>) -> String {
+    match acknowledged {
+        Some(p) => format!("; it had acknowledged up to position {p}"),
+        None => String::new(),
+    }
+}
+
 fn fmt_version(v: Option<u64>) -> String {
     match v {
         None => "no stream".to_string(),
@@ -100,7 +156,21 @@ impl From<sled::Error> for LogError {
     fn from(e: sled::Error) -> Self {
         match e {
             sled::Error::Io(io) => LogError::Io(io),
+            // Callers that know the data file replace this path (see `sled_log::storage`).
+            sled::Error::Corruption { at, .. } => LogError::Damaged {
+                path: "sled's data file".into(),
+                at: describe_offset(at.map(|p| p.lid())),
+                acknowledged: None,
+            },
             other => LogError::Storage(other.to_string()),
         }
+    }
+}
+
+/// A sled file offset as operators read it.
+pub(crate) fn describe_offset(at: Option<u64>) -> String {
+    match at {
+        Some(offset) => format!("at file offset {offset}"),
+        None => "sled did not say at which offset".into(),
     }
 }

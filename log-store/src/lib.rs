@@ -11,6 +11,8 @@
 //! backend (PostgreSQL, for several service nodes sharing one log) can implement the same trait.
 #![forbid(unsafe_code)]
 
+pub mod acked;
+mod anchor;
 mod append;
 mod chain;
 mod error;
@@ -22,11 +24,12 @@ mod subscription;
 mod verify;
 mod writer;
 
+pub use anchor::{Anchor, check_anchors};
 pub use append::{AppendRequest, Appended, ExpectedVersion, NewEvent, PendingAppend, StreamAppend};
 pub use chain::{ChainHash, GENESIS_HASH};
 pub use error::LogError;
 pub use record::RecordedEvent;
-pub use sled_log::{Durability, LogStats, SledLog, SledLogOptions, verify_dir};
+pub use sled_log::{Durability, LogStats, SledLog, SledLogOptions, verify_dir, verify_dir_with};
 pub use subscription::Subscription;
 pub use verify::{VerifyFailure, VerifyReport};
 

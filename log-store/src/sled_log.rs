@@ -8,7 +8,10 @@ use std::thread::JoinHandle;
 
 use tokio::sync::{oneshot, watch};
 
+use crate::acked::{self, AckedMark};
+use crate::anchor::{self, Anchor};
 use crate::chain::link;
+use crate::error::describe_offset;
 use crate::layout::{self, be_u64};
 use crate::record::{self, RecordedEvent};
 use crate::verify::{self, VerifyReport};
@@ -63,8 +66,10 @@ impl SledLog {
         Self::open_with(path, SledLogOptions::default())
     }
 
-    /// Opens the log, checks that the stored head matches the last record's chain hash, and starts
-    /// the writer thread. A broken head is refused with [`LogError::ChainBroken`].
+    /// Opens the log, checks that the stored head matches the last record's chain hash and that
+    /// the log reaches the acknowledged mark (`log.acked`) with the mark's hash there, and starts
+    /// the writer thread. A broken head or a rewritten history is refused with
+    /// [`LogError::ChainBroken`], a log that ends before the mark with [`LogError::Cut`].
     pub fn open_with(
         path: impl AsRef<Path>,
         options: SledLogOptions,
@@ -73,18 +78,32 @@ impl SledLog {
         // The log is client data: its directory is 0700 (also when made beforehand by hand)
         // and every file sled made in it 0600, whatever the umask (sled takes no mode).
         crate::private::create_dir(&path)?;
+        // Read before sled opens, so damage met by sled's recovery can say what was lost.
+        let stored_mark = acked::read(&path)?;
+        let acknowledged = stored_mark.map(|m| m.position);
         let db = open_sled(
             sled::Config::new().cache_capacity(options.cache_capacity),
             &path,
+            acknowledged,
         )?;
-        crate::private::tighten(&path)?;
         let tree = db.open_tree(layout::TREE)?;
         let head = check_head(&tree)?;
+        if let Some(mark) = stored_mark {
+            anchor::check_with(head.position, &[mark_anchor(&path, mark)], |p| {
+                stored_hash(&tree, p)
+            })?;
+        }
+        let mark = AckedMark::open(&path, head)?;
+        crate::private::tighten(&path)?;
         let data_file = match options.durability {
             Durability::Fdatasync => Some(File::open(path.join("db"))?),
             Durability::SledFlush => None,
         };
-        let syncer = Syncer { db, data_file };
+        let syncer = Syncer {
+            db,
+            data_file,
+            mark,
+        };
         let (head_tx, _) = watch::channel(head.position);
         let shared = Arc::new(Shared {
             head: Mutex::new(head),
@@ -158,14 +177,52 @@ impl SledLog {
     }
 }
 
-/// Opens sled in `path`, reporting a directory held by another process as [`LogError::InUse`].
-fn open_sled(config: sled::Config, path: &Path) -> Result<sled::Db, LogError> {
+/// Opens sled in `path`, reporting a directory held by another process as [`LogError::InUse`]
+/// and damage sled's recovery met as [`LogError::Damaged`] naming the data file.
+fn open_sled(
+    config: sled::Config,
+    path: &Path,
+    acknowledged: Option<Position>,
+) -> Result<sled::Db, LogError> {
     config.path(path).open().map_err(|e| match e {
-        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => LogError::InUse {
+        // sled reports a held lock as an `Other` I/O error with its own wording; asking the
+        // lock itself keeps "in use" for when it really is, never for damage.
+        sled::Error::Io(_) if lock_is_held(path) => LogError::InUse {
             path: path.display().to_string(),
+        },
+        sled::Error::Corruption { at, .. } => LogError::Damaged {
+            path: path.join("db").display().to_string(),
+            at: describe_offset(at.map(|p| p.lid())),
+            acknowledged,
         },
         other => other.into(),
     })
+}
+
+/// Whether another open file description holds the `flock` sled takes on its data file.
+fn lock_is_held(path: &Path) -> bool {
+    File::open(path.join("db"))
+        .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+}
+
+/// The anchor the acknowledged mark of the log in `dir` stands for.
+fn mark_anchor(dir: &Path, mark: Head) -> Anchor {
+    Anchor {
+        position: mark.position,
+        hash: Some(mark.hash),
+        evidence: format!("the acknowledged mark {}", acked::path(dir).display()),
+    }
+}
+
+/// The chain hash stored with the record at `position` (the genesis hash at 0).
+fn stored_hash(tree: &sled::Tree, position: Position) -> Result<Option<[u8; 32]>, LogError> {
+    if position == 0 {
+        return Ok(Some(GENESIS_HASH));
+    }
+    match tree.get(layout::event_key(position))? {
+        Some(v) => Ok(Some(record::split_stored(position, &v)?.0)),
+        None => Ok(None),
+    }
 }
 
 /// Figures about a log, for operators.
@@ -348,20 +405,33 @@ impl SledLog {
 }
 
 /// Walks the hash chain of the log in `path` without the head check of [`SledLog::open`], so a
-/// damaged log can still be examined to find its first bad position. Fails if a running server
-/// holds the directory.
+/// damaged log can still be examined to find its first bad position; then checks it against
+/// the acknowledged mark. Fails if a running server holds the directory.
 pub fn verify_dir(
     path: impl AsRef<Path>,
     progress: &mut dyn FnMut(Position),
 ) -> Result<VerifyReport, LogError> {
+    verify_dir_with(path, &[], progress)
+}
+
+/// [`verify_dir`], also checking the log against `anchors` (evidence the caller keeps of
+/// positions the log reached): a log whose chain holds but that ends before an anchor, or has
+/// another hash at one, is reported as a failure naming the position.
+pub fn verify_dir_with(
+    path: impl AsRef<Path>,
+    anchors: &[Anchor],
+    progress: &mut dyn FnMut(Position),
+) -> Result<VerifyReport, LogError> {
     let path = path.as_ref();
+    // Read before sled opens: its recovery may rewrite the files.
+    let mark = acked::read(path)?;
     if !path.join("db").exists() {
         return Err(LogError::Storage(format!(
             "{} holds no log (no sled `db` file)",
             path.display()
         )));
     }
-    let db = open_sled(sled::Config::new(), path)?;
+    let db = open_sled(sled::Config::new(), path, mark.map(|m| m.position))?;
     let tree = db.open_tree(layout::TREE)?;
     let head = match tree.get(layout::HEAD_KEY)? {
         Some(h) => Head {
@@ -373,7 +443,30 @@ pub fn verify_dir(
         },
         None => Head::default(),
     };
-    walk_tree(&tree, head, progress)
+    let mut report = walk_tree(&tree, head, progress)?;
+    if report.is_ok() {
+        let mut all = anchors.to_vec();
+        all.extend(mark.map(|m| mark_anchor(path, m)));
+        let checked = anchor::check_with(report.records, &all, |p| stored_hash(&tree, p));
+        report.failure = match checked {
+            Ok(()) => None,
+            Err(LogError::Cut {
+                head,
+                expected,
+                evidence,
+            }) => Some(crate::VerifyFailure {
+                position: head + 1,
+                reason: format!(
+                    "the log ends at position {head}, but {evidence} shows it reached position {expected} (acknowledged records are missing)"
+                ),
+            }),
+            Err(LogError::ChainBroken { position, reason }) => {
+                Some(crate::VerifyFailure { position, reason })
+            }
+            Err(e) => return Err(e),
+        };
+    }
+    Ok(report)
 }
 
 /// Walks the chain of a log tree. Two reader threads scan alternate chunks of positions while

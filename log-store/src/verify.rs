@@ -51,7 +51,19 @@ pub(crate) fn walk<V: AsRef<[u8]>>(
         report.failure = Some(VerifyFailure { position, reason });
     };
     for entry in entries {
-        let (position, value) = entry?;
+        let (position, value) = match entry {
+            Ok(entry) => entry,
+            // A storage-level read error is a finding about the log, named by the position
+            // the walk could not get past, not a failure of the walk.
+            Err(e) => {
+                fail(
+                    &mut report,
+                    expected,
+                    format!("cannot read the stored records: {e}"),
+                );
+                return Ok(report);
+            }
+        };
         let value = value.as_ref();
         if position != expected {
             let reason = if position > expected {

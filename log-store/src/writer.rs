@@ -36,16 +36,19 @@ pub(crate) struct Syncer {
     pub db: sled::Db,
     /// sled's data file, `fdatasync`ed after each flush.
     pub data_file: Option<File>,
+    /// The acknowledged mark, written after each durable batch.
+    pub mark: crate::acked::AckedMark,
 }
 
 impl Syncer {
-    /// Makes everything applied to sled so far durable.
-    fn commit(&mut self) -> Result<(), LogError> {
+    /// Makes everything applied to sled so far durable, then records `head` as acknowledged
+    /// — only then, so the mark never names what is not durable.
+    fn commit(&mut self, head: Head) -> Result<(), LogError> {
         self.db.flush()?;
         if let Some(f) = &self.data_file {
             f.sync_data()?;
         }
-        Ok(())
+        self.mark.record(head)
     }
 }
 
@@ -124,6 +127,10 @@ pub(crate) fn run(
             poisoned = true;
         }
     }
+    // The mark is written without a sync per commit; a clean close makes it durable.
+    if let Err(e) = syncer.mark.sync() {
+        tracing::error!(error = %e, "the acknowledged mark could not be synced");
+    }
 }
 
 /// Plans, writes and acknowledges one batch. Returns an error only for storage failures, after
@@ -155,7 +162,7 @@ fn commit_batch(
         let result = tree
             .apply_batch(batch)
             .map_err(LogError::from)
-            .and_then(|()| syncer.commit());
+            .and_then(|()| syncer.commit(plan.head));
         if let Err(e) = result {
             let msg = e.to_string();
             for (reply, _) in answers {

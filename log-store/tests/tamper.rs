@@ -148,3 +148,70 @@ fn a_changed_last_record_stops_the_log_from_opening() {
     let err = SledLog::open(dir.path()).err().expect("must refuse");
     assert!(err.to_string().contains("position 5"), "{err}");
 }
+
+/// Cuts the log consistently, the way sled's recovery presents a damaged segment: the last
+/// `n` records, their index entries and a head naming the new last record.
+fn cut_consistently(dir: &Path, keep: u64) {
+    with_tree(dir, |t| {
+        let head = u64::from_be_bytes(
+            t.get(layout::HEAD_KEY).unwrap().unwrap()[..8]
+                .try_into()
+                .unwrap(),
+        );
+        for p in keep + 1..=head {
+            t.remove(layout::event_key(p)).unwrap();
+        }
+        let hash = t.get(layout::event_key(keep)).unwrap().unwrap()[..32].to_vec();
+        let mut value = keep.to_be_bytes().to_vec();
+        value.extend_from_slice(&hash);
+        t.insert(layout::HEAD_KEY, value).unwrap();
+    });
+}
+
+#[test]
+fn a_log_cut_short_of_what_it_acknowledged_is_refused_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 30);
+    cut_consistently(dir.path(), 21);
+    match SledLog::open(dir.path()) {
+        Err(LogError::Cut { head, expected, .. }) => assert_eq!((head, expected), (21, 30)),
+        Err(e) => panic!("wrong error {e}"),
+        Ok(_) => panic!("a log cut short of its acknowledged mark must not open"),
+    }
+    let report = caseledger_log_store::verify_dir(dir.path(), &mut |_| {}).unwrap();
+    let failure = report.failure.expect("the cut must be found");
+    assert_eq!(failure.position, 22);
+    assert!(failure.reason.contains("30"), "{}", failure.reason);
+}
+
+#[test]
+fn anchors_kept_outside_the_log_are_checked_by_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 10);
+    let hash5 = {
+        let log = SledLog::open(dir.path()).unwrap();
+        log.read_all(5, 1).unwrap()[0].hash
+    };
+    let anchor = |position, hash| caseledger_log_store::Anchor {
+        position,
+        hash,
+        evidence: "a test anchor".into(),
+    };
+    let verify = |anchors: &[caseledger_log_store::Anchor]| {
+        caseledger_log_store::verify_dir_with(dir.path(), anchors, &mut |_| {})
+            .unwrap()
+            .failure
+    };
+    assert_eq!(verify(&[anchor(5, Some(hash5)), anchor(10, None)]), None);
+    assert_eq!(verify(&[anchor(12, None)]).unwrap().position, 11);
+    assert_eq!(verify(&[anchor(5, Some([7; 32]))]).unwrap().position, 5);
+    let log = SledLog::open(dir.path()).unwrap();
+    assert!(matches!(
+        caseledger_log_store::check_anchors(log.as_ref(), &[anchor(12, None)]),
+        Err(LogError::Cut {
+            head: 10,
+            expected: 12,
+            ..
+        })
+    ));
+}

@@ -7,6 +7,12 @@
 //! mode 0600 on first use) or the file `CASELEDGER_CHECKPOINT_KEY_FILE` names; checkpoints are
 //! JSON files in `checkpoints/` named by position. The signature covers
 //! `caseledger-checkpoint-v1 ‖ position (u64 BE) ‖ chain hash`.
+//!
+//! One file format, the GraphQL one: a checkpoint file is the `signCheckpoint` object of the
+//! API's answer (`position`, `chainHash`, `signedAt`, `publicKey`, `signature`), so an auditor
+//! saves the answer and the files the service writes are the same thing. [`load`] also takes
+//! the whole answer (`{"data":{"signCheckpoint":{...}}}`) and files written before, in
+//! snake_case.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,16 +26,21 @@ pub const KEY_FILE_ENV: &str = "CASELEDGER_CHECKPOINT_KEY_FILE";
 
 const DOMAIN: &[u8] = b"caseledger-checkpoint-v1";
 
-/// A signed statement that the log's chain hash at `position` is `chain_hash`.
+/// A signed statement that the log's chain hash at `position` is `chain_hash`. Serialized with
+/// the GraphQL answer's field names; the snake_case names of older files are read too.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Checkpoint {
     /// The log position.
     pub position: u64,
     /// The chain hash after the record at `position` (hex).
+    #[serde(alias = "chain_hash")]
     pub chain_hash: String,
     /// When it was signed (RFC 3339).
+    #[serde(alias = "signed_at")]
     pub signed_at: String,
     /// The Ed25519 public key that signed it (hex).
+    #[serde(alias = "public_key")]
     pub public_key: String,
     /// The signature (hex).
     pub signature: String,
@@ -156,10 +167,24 @@ pub fn save(dir: &Path, checkpoint: &Checkpoint) -> Result<PathBuf, CheckpointEr
     Ok(path)
 }
 
-/// Reads a checkpoint file.
+/// Reads a checkpoint file: a checkpoint object (the `signCheckpoint` answer, or an older
+/// snake_case file), or a whole GraphQL answer holding one.
 pub fn load(path: &Path) -> Result<Checkpoint, CheckpointError> {
     let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| CheckpointError::Format(e.to_string()))
+    parse(&bytes)
+}
+
+/// Parses what [`load`] reads.
+pub fn parse(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
+    let format = |e: serde_json::Error| CheckpointError::Format(e.to_string());
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(format)?;
+    if let Some(inner) = value
+        .get_mut("data")
+        .and_then(|d| d.get_mut("signCheckpoint"))
+    {
+        value = inner.take();
+    }
+    serde_json::from_value(value).map_err(format)
 }
 
 fn hex32(field: &str, value: &str) -> Result<[u8; 32], CheckpointError> {
@@ -232,5 +257,35 @@ impl crate::Service {
         let path = save(&self.data_dir().join("checkpoints"), &checkpoint)?;
         tracing::info!(position = checkpoint.position, path = %path.display(), "checkpoint signed");
         Ok((checkpoint, path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_format_read_from_the_api_answer_its_object_and_old_files() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let signed = sign(
+            &key,
+            Head {
+                position: 44,
+                hash: [9; 32],
+            },
+        );
+        let object = serde_json::to_value(&signed).unwrap();
+        assert!(object.get("chainHash").is_some(), "{object}");
+        let answer = serde_json::json!({ "data": { "signCheckpoint": object.clone() } });
+        let old = serde_json::json!({
+            "position": 44,
+            "chain_hash": signed.chain_hash,
+            "signed_at": signed.signed_at,
+            "public_key": signed.public_key,
+            "signature": signed.signature,
+        });
+        for shape in [object, answer, old] {
+            assert_eq!(parse(shape.to_string().as_bytes()).unwrap(), signed);
+        }
     }
 }

@@ -21,6 +21,7 @@ mod error;
 mod history;
 pub mod hmis_export;
 pub mod hmis_import;
+pub mod integrity;
 pub mod keys;
 mod requests;
 mod retention;

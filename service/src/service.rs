@@ -94,6 +94,12 @@ impl Service {
         let log = SledLog::open_with(&config.data_dir, options)?;
         let head = log.head().position;
         tracing::info!(data = %config.data_dir.display(), head, "log opened");
+        // Before anything is folded or written: a log that lost what its own snapshot or
+        // checkpoints saw must not be served (or appended to, which would bury the loss).
+        caseledger_log_store::check_anchors(
+            log.as_ref(),
+            &crate::integrity::anchors(&config.data_dir, crate::integrity::Scope::Latest),
+        )?;
         let today = config
             .today
             .unwrap_or_else(|| Date::from_naive(chrono::Utc::now().date_naive()));
@@ -112,7 +118,19 @@ impl Service {
                 p
             }
             Ok(None) => Projections::new(today),
-            Err(reason) => {
+            // A snapshot without the position header (written before it existed) that the log
+            // does not reach: the same refusal the anchors give.
+            Err(snapshots::Skipped::BeyondLog { position }) => {
+                return Err(ServiceError::Log(LogError::Cut {
+                    head,
+                    expected: position,
+                    evidence: format!(
+                        "the read-model snapshot {}",
+                        snapshots::path(&config.data_dir).display()
+                    ),
+                }));
+            }
+            Err(snapshots::Skipped::Unusable(reason)) => {
                 tracing::warn!(%reason, "ignoring the read-model snapshot; rebuilding from the log");
                 Projections::new(today)
             }
@@ -400,6 +418,7 @@ impl Service {
             snapshots::save(
                 &self.inner.data_dir,
                 &body,
+                position,
                 &hash,
                 &self.inner.keys.snapshot_key(),
             )

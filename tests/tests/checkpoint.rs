@@ -54,17 +54,18 @@ fn a_checkpoint_proves_the_log_extends_it_and_exposes_a_rewritten_history() {
     let signed = coc.ok("auditor", sign, json!({}))["signCheckpoint"].clone();
     let position = signed["position"].as_u64().unwrap();
     assert!(position > 10);
-    // The auditor keeps the checkpoint, in the file format the service writes.
+    // The auditor keeps the checkpoint as the SDL tells them: the `signCheckpoint` object of
+    // the answer saved as a file (and the public key apart).
     let kept = tempfile::tempdir().unwrap();
     let file = kept.path().join("checkpoint.json");
-    let body = json!({
-        "position": position,
-        "chain_hash": signed["chainHash"],
-        "signed_at": signed["signedAt"],
-        "public_key": signed["publicKey"],
-        "signature": signed["signature"],
-    });
-    std::fs::write(&file, body.to_string()).unwrap();
+    std::fs::write(&file, signed.to_string()).unwrap();
+    // The whole JSON answer, saved as it came, is read too.
+    let answer_file = kept.path().join("answer.json");
+    std::fs::write(
+        &answer_file,
+        json!({ "data": { "signCheckpoint": signed } }).to_string(),
+    )
+    .unwrap();
     // Work goes on after the checkpoint.
     coc.ok(
         "ccc_cm",
@@ -103,7 +104,21 @@ fn a_checkpoint_proves_the_log_extends_it_and_exposes_a_rewritten_history() {
         "--public-key",
         &other_key,
     ]);
-    assert_ne!(wrong.code, Some(0), "{wrong:?}");
+    assert_eq!(
+        wrong.code,
+        Some(1),
+        "a checkpoint that does not verify: {wrong:?}"
+    );
+    let answer = run(&[
+        "verify",
+        "--data",
+        data,
+        "--checkpoint",
+        answer_file.to_str().unwrap(),
+        "--public-key",
+        key,
+    ]);
+    assert_eq!(answer.code, Some(0), "{answer:?}");
 
     // The CLI signs a stopped data directory's head with the same key.
     let cli = run(&["checkpoint", "--data", data]);
@@ -111,12 +126,24 @@ fn a_checkpoint_proves_the_log_extends_it_and_exposes_a_rewritten_history() {
     let written = cli.stdout.trim().to_string();
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
-    assert_eq!(saved["public_key"], key);
+    // The service's own files have the API's format.
+    assert_eq!(saved["publicKey"], key);
     assert!(saved["position"].as_u64().unwrap() > position);
 
-    // History before the checkpoint rewritten, every later hash recomputed: the chain itself
-    // holds, but not the checkpoint.
+    // History before the checkpoint rewritten, every later hash recomputed, and the data
+    // directory's own evidence of the old history (its acknowledged mark, read-model snapshot and
+    // checkpoints, which `verify` checks) removed, as a thorough attacker with the directory
+    // would: the chain itself holds, but not the auditor's checkpoint.
     rewrite_history(dir.path(), position - 3);
+    let untouched = run(&["verify", "--data", data]);
+    assert_eq!(
+        untouched.code,
+        Some(1),
+        "the directory's own checkpoints expose the rewrite: {untouched:?}"
+    );
+    std::fs::remove_file(dir.path().join("log.acked")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("checkpoints")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("snapshots")).unwrap();
     let chain = run(&["verify", "--data", data]);
     assert_eq!(
         chain.code,

@@ -316,9 +316,11 @@ mod tests {
             text: Pii::new(String::new()),
             dob: Pii::new(None),
         };
-        let bytes = sealing(&keys, Some(client.into()), 80, || Ok::<_, ()>(encode(&blank)))
-            .expect("nothing identifying to seal")
-            .unwrap();
+        let bytes = sealing(&keys, Some(client.into()), 80, || {
+            Ok::<_, ()>(encode(&blank))
+        })
+        .expect("nothing identifying to seal")
+        .unwrap();
         let read: Note = decode(&bytes);
         assert!(read.text.is_erased() && read.dob.is_erased());
         // One value that holds anything and the event is refused, blanks beside it or not.
@@ -326,7 +328,9 @@ mod tests {
             dob: Pii::new(Some(19_800_101)),
             ..blank
         };
-        let refused = sealing(&keys, Some(client.into()), 81, || Ok::<_, ()>(encode(&half)));
+        let refused = sealing(&keys, Some(client.into()), 81, || {
+            Ok::<_, ()>(encode(&half))
+        });
         assert!(matches!(refused, Err(SealError::Forgotten(c)) if c == client));
         // A client with a key still has its blanks sealed: absence is hidden too.
         let live = crate::ClientId::new(7);
