@@ -8,7 +8,7 @@ use std::time::Duration;
 use caseledger_core::events::{OrganizationCreated, SharingPolicySet, TokenIssued, UserCreated};
 use caseledger_core::{
     Actor, CorrelationId, Date, Envelope, Event, EventId, Header, OrganizationId, Role,
-    SharingPolicy, Timestamp, TokenId, UserId,
+    SharingPolicy, TokenId, UserId,
 };
 use caseledger_projections::Projections;
 use sha2::{Digest, Sha256};
@@ -166,7 +166,7 @@ impl Service {
             .await
             .map_err(CommandError::internal)?;
         let events = self.with_projections(decide)?;
-        let now = Timestamp::from_datetime(chrono::Utc::now());
+        let now = self.now();
         let correlation_id = CorrelationId::from_ulid(ulid::Ulid::new());
         let envelopes: Vec<Envelope> = events
             .into_iter()

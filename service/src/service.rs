@@ -482,6 +482,23 @@ impl Service {
             .today()
     }
 
+    /// The instant an event appended now is recorded at: the clock, or under a fixed business
+    /// date that date at the clock's time of day (see [`crate::clock::recording_time`]).
+    pub fn now(&self) -> caseledger_core::Timestamp {
+        let zone = self
+            .inner
+            .fixed_today
+            .map(|_| {
+                self.inner
+                    .projections
+                    .read()
+                    .expect("projections lock")
+                    .policy_time_zone()
+            })
+            .unwrap_or_default();
+        crate::clock::recording_time(&zone, self.inner.fixed_today, chrono::Utc::now())
+    }
+
     /// Appends a disclosure record for `actor` and waits until it is durable. Not a command:
     /// reads do not queue behind writes, and a disclosure is group-committed with whatever
     /// else is being appended. The caller sends no client data unless this succeeds.
@@ -493,7 +510,7 @@ impl Service {
         let header = caseledger_core::Header {
             event_id: caseledger_core::EventId::from_ulid(ulid::Ulid::new()),
             correlation_id: caseledger_core::CorrelationId::from_ulid(access.request_id.as_ulid()),
-            recorded_at: caseledger_core::Timestamp::from_datetime(chrono::Utc::now()),
+            recorded_at: self.now(),
             actor,
         };
         let positions = self
