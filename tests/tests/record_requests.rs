@@ -314,6 +314,8 @@ fn a_record_request_from_submission_to_delivery_with_a_frozen_dashboard() {
         &request,
         "--out",
         out.to_str().unwrap(),
+        "--as",
+        "helpdesk",
     ]);
     assert_eq!(rendered.code, Some(0), "{rendered:?}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), html);
