@@ -2,7 +2,10 @@
 //! directory or a copy of it — tables for people, JSON and CSV for tools.
 //!
 //! Whoever holds the data directory can read everything in it, so the offline commands act as
-//! an auditor without a token; they read the same answers the GraphQL audit queries give.
+//! an auditor without a token; they read the same answers the GraphQL audit queries give,
+//! converted by the same code: `--format json` prints exactly the API's objects (`accessLog`
+//! entries, `visibilityAsOf` rows, `clientHistory` entries, `accessAnomalies`), and tables and
+//! CSV are columns of that JSON.
 
 use caseledger_core::{Actor, ClientId, Date, OrganizationId, Role, UserId};
 use caseledger_service::{AccessFilter, Service};
@@ -91,7 +94,8 @@ pub enum AuditCommand {
     },
 }
 
-/// The offline auditor.
+/// The offline auditor: no account (whoever holds the data directory can read it all anyway),
+/// so answers name no user for it.
 fn auditor() -> Actor {
     Actor {
         user: UserId::new(0),
@@ -107,9 +111,95 @@ fn open(data: &DataArgs) -> Result<Service, Failure> {
     Ok(Service::open(&data.service_config())?)
 }
 
+/// Cells of one answer row for a table or CSV, taken from the answer's JSON (the API's
+/// spellings), so the three formats cannot disagree: the value at each of `columns`.
+fn cells(value: &serde_json::Value, columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|c| cell(c, &value[*c])).collect()
+}
+
+fn scalar(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(" "),
+        // A user reads as their username, an organization as its name.
+        serde_json::Value::Object(o) => o
+            .get("username")
+            .or_else(|| o.get("name"))
+            .map(scalar)
+            .unwrap_or_default(),
+        other => other.to_string(),
+    }
+}
+
+fn cell(column: &str, value: &serde_json::Value) -> String {
+    let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
+    match column {
+        // `INTAKE 01M…[dob firstName] RELEASE_EXCEPTION 01M…`
+        "records" => items
+            .iter()
+            .map(|r| {
+                let via = scalar(&r["via"]);
+                format!(
+                    "{} {}[{}] {}{}",
+                    scalar(&r["kind"]),
+                    scalar(&r["recordId"]),
+                    scalar(&r["fields"]),
+                    scalar(&r["rule"]),
+                    if via.is_empty() {
+                        via
+                    } else {
+                        format!(" {via}")
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        "changes" => items
+            .iter()
+            .map(|c| {
+                let or_dash = |v: &serde_json::Value| match scalar(v) {
+                    s if s.is_empty() => "-".to_string(),
+                    s => s,
+                };
+                format!(
+                    "{}: {} -> {}",
+                    scalar(&c["field"]),
+                    or_dash(&c["before"]),
+                    or_dash(&c["after"])
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => scalar(value),
+    }
+}
+
+/// Prints answers: JSON exactly as the API's objects serialize, tables and CSV as `columns`
+/// of them.
+fn answer<T: serde::Serialize>(
+    answers: &[T],
+    columns: &[&str],
+    format: Format,
+) -> Result<(), Failure> {
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(answers)?);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = answers
+        .iter()
+        .map(|a| serde_json::to_value(a).map(|v| cells(&v, columns)))
+        .collect::<Result<_, _>>()?;
+    print(columns, &rows, format)
+}
+
 /// Runs an auditor command.
 pub fn run(command: AuditCommand) -> Result<(), Failure> {
-    let (columns, rows, format): (Vec<&str>, Vec<Vec<String>>, Format) = match command {
+    use caseledger_graphql::audit_answers::{
+        Directory, access_log_entry, anomaly, could_see, history_entry,
+    };
+    let auditor = auditor();
+    match command {
         AuditCommand::WhoSaw {
             data,
             client,
@@ -124,46 +214,29 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
                 to,
                 ..AccessFilter::default()
             };
-            let entries = service.access_log(&auditor(), &filter, usize::MAX, None)?;
+            let entries = service.access_log(&auditor, &filter, usize::MAX, None)?;
+            let directory = Directory::of(&service, &auditor)?;
             service.close();
-            let rows = entries
+            let entries: Vec<_> = entries
                 .into_iter()
-                .map(|e| {
-                    let records = e
-                        .records
-                        .iter()
-                        .map(|r| format!("{:?}[{}] via {:?}", r.kind, r.fields.join(" "), r.reason))
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    vec![
-                        e.at.to_datetime().to_rfc3339(),
-                        e.actor.user.to_string(),
-                        e.actor.organization.to_string(),
-                        format!("{:?}", e.actor.role),
-                        e.operation,
-                        if e.denied {
-                            "denied"
-                        } else if e.deliberate {
-                            "deliberate"
-                        } else {
-                            "incidental"
-                        }
-                        .to_string(),
-                        records,
-                    ]
-                })
+                .map(|e| access_log_entry(e, &directory))
                 .collect();
-            (
-                vec![
-                    "time",
+            answer(
+                &entries,
+                &[
+                    "at",
+                    "date",
                     "user",
                     "organization",
                     "role",
                     "operation",
-                    "access",
+                    "purpose",
+                    "requestId",
+                    "clientId",
+                    "denied",
+                    "deliberate",
                     "records",
                 ],
-                rows,
                 format,
             )
         }
@@ -174,38 +247,23 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
             format,
         } => {
             let service = open(&data)?;
-            let names: std::collections::HashMap<_, _> = service
-                .organizations()
-                .into_iter()
-                .map(|(id, o)| (id, o.name))
-                .collect();
-            let rows = service
-                .visibility_as_of(&auditor(), client, date)?
-                .into_iter()
-                .map(|c| {
-                    vec![
-                        c.organization.to_string(),
-                        names.get(&c.organization).cloned().unwrap_or_default(),
-                        c.user.map(|u| u.to_string()).unwrap_or_default(),
-                        format!("{:?}", c.kind),
-                        ulid::Ulid(c.record).to_string(),
-                        format!("{:?}", c.level),
-                        format!("{:?}", c.reason),
-                    ]
-                })
-                .collect();
+            let rows = service.visibility_as_of(&auditor, client, date)?;
+            let directory = Directory::of(&service, &auditor)?;
             service.close();
-            (
-                vec![
+            let rows: Vec<_> = rows.into_iter().map(|r| could_see(r, &directory)).collect();
+            answer(
+                &rows,
+                &[
+                    "organizationId",
                     "organization",
-                    "name",
                     "user",
+                    "role",
                     "kind",
-                    "record",
+                    "recordId",
                     "level",
-                    "reason",
+                    "rule",
+                    "via",
                 ],
-                rows,
                 format,
             )
         }
@@ -224,39 +282,22 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
                 denied_lookups: denied_threshold,
                 window: std::time::Duration::from_secs(window_minutes * 60),
             };
-            let rows = service
-                .access_anomalies(&auditor(), from, to, thresholds)?
-                .into_iter()
-                .map(|a| {
-                    vec![
-                        format!("{:?}", a.kind),
-                        a.actor.user.to_string(),
-                        a.actor.organization.to_string(),
-                        format!("{:?}", a.actor.role),
-                        a.first.to_datetime().to_rfc3339(),
-                        a.last.to_datetime().to_rfc3339(),
-                        a.count.to_string(),
-                        a.clients
-                            .iter()
-                            .map(|c| ulid::Ulid(*c).to_string())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ]
-                })
-                .collect();
+            let found = service.access_anomalies(&auditor, from, to, thresholds)?;
+            let directory = Directory::of(&service, &auditor)?;
             service.close();
-            (
-                vec![
-                    "pattern",
+            let found: Vec<_> = found.into_iter().map(|x| anomaly(x, &directory)).collect();
+            answer(
+                &found,
+                &[
+                    "kind",
                     "user",
                     "organization",
                     "role",
                     "first",
                     "last",
                     "count",
-                    "clients",
+                    "clientIds",
                 ],
-                rows,
                 format,
             )
         }
@@ -266,53 +307,31 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
             format,
         } => {
             let service = open(&data)?;
-            let rows = service
-                .client_history(&auditor(), client)?
-                .into_iter()
-                .map(|h| {
-                    let changes = h
-                        .changes
-                        .iter()
-                        .map(|c| {
-                            format!(
-                                "{}: {} -> {}",
-                                c.field,
-                                c.before.as_deref().unwrap_or("-"),
-                                c.after.as_deref().unwrap_or("-")
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    vec![
-                        h.position.to_string(),
-                        h.at.to_datetime().to_rfc3339(),
-                        h.actor.user.to_string(),
-                        h.actor.organization.to_string(),
-                        h.event,
-                        h.record
-                            .map(|(k, id)| format!("{k:?} {}", ulid::Ulid(id)))
-                            .unwrap_or_default(),
-                        changes,
-                    ]
-                })
-                .collect();
+            let entries = service.client_history(&auditor, client)?;
+            let directory = Directory::of(&service, &auditor)?;
             service.close();
-            (
-                vec![
+            let entries: Vec<_> = entries
+                .into_iter()
+                .map(|e| history_entry(e, &directory))
+                .collect();
+            answer(
+                &entries,
+                &[
                     "position",
-                    "time",
+                    "at",
                     "user",
                     "organization",
+                    "role",
                     "event",
-                    "record",
+                    "recordKind",
+                    "recordId",
+                    "requestId",
                     "changes",
                 ],
-                rows,
                 format,
             )
         }
-    };
-    print(&columns, &rows, format)
+    }
 }
 
 pub(crate) fn print(columns: &[&str], rows: &[Vec<String>], format: Format) -> Result<(), Failure> {

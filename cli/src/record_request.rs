@@ -1,10 +1,11 @@
 //! `caseledger record-request render`: the printable dashboard of a fulfilled request, offline
-//! on a stopped server's data directory. Producing it is recorded as a disclosure by the help
-//! desk, as the page served over HTTP is.
+//! on a stopped server's data directory. Producing it is recorded as a disclosure, as the page
+//! served over HTTP is, by the help desk account `--as` names: an accounting of disclosures
+//! must say who disclosed, offline too.
 
 use std::path::PathBuf;
 
-use caseledger_core::{Actor, OrganizationId, RecordRequestId, RequestId, Role, UserId};
+use caseledger_core::{RecordRequestId, RequestId};
 use caseledger_service::Service;
 
 use crate::{DataArgs, Failure};
@@ -21,12 +22,20 @@ pub enum RecordRequestCommand {
         /// Where to write the page.
         #[arg(long)]
         out: PathBuf,
+        /// The help desk account producing it (its username); any other account is refused.
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: String,
     },
 }
 
 /// Runs a record request command.
 pub fn run(command: RecordRequestCommand) -> Result<(), Failure> {
-    let RecordRequestCommand::Render { data, id, out } = command;
+    let RecordRequestCommand::Render {
+        data,
+        id,
+        out,
+        as_user,
+    } = command;
     if !data.data.join("db").exists() {
         return Err(anyhow::anyhow!("{} holds no log", data.data.display()).into());
     }
@@ -35,13 +44,14 @@ pub fn run(command: RecordRequestCommand) -> Result<(), Failure> {
         .build()?;
     runtime.block_on(async {
         let service = Service::open(&data.service_config())?;
-        service.start();
-        // Offline, whoever holds the data directory acts for the help desk.
-        let help_desk = Actor {
-            user: UserId::new(0),
-            organization: OrganizationId::new(0),
-            role: Role::HelpDesk,
+        let help_desk = match service.offline_help_desk(&as_user) {
+            Ok(actor) => actor,
+            Err(refused) => {
+                service.close();
+                return Err(refused.into());
+            }
         };
+        service.start();
         let dashboard = service.record_dashboard(&help_desk, id)?;
         let event = caseledger_graphql::dashboard_disclosure(
             &dashboard,

@@ -1,11 +1,40 @@
 //! Who is asking and the accounts: `me`, organizations, users, tokens, the sharing policy.
 
+use std::collections::HashMap;
+
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
-use caseledger_core::{Date, OrganizationId, SharingPolicy};
-use caseledger_service::Service;
+use caseledger_core::{Actor, Date, OrganizationId, SharingPolicy, UserId};
+use caseledger_service::{CommandError, DirectoryUser, Service};
 
 use crate::error::to_graphql;
 use crate::schema::{actor, service};
+
+/// Serializes a value of one of the API's enums by its GraphQL name (`CASE_MANAGER`), so JSON
+/// written outside a GraphQL response (the offline audit commands) spells values as the API
+/// does, from the same derive.
+pub fn api_enum<T, S>(value: &T, serializer: S) -> Result<S::Ok, S::Error>
+where
+    T: async_graphql::resolver_utils::EnumType,
+    S: serde::Serializer,
+{
+    let name = T::items()
+        .iter()
+        .find(|item| item.value == *value)
+        .map_or("", |item| item.name);
+    serializer.serialize_str(name)
+}
+
+/// [`api_enum`] for an optional value (`null` when absent).
+pub fn api_enum_opt<T, S>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error>
+where
+    T: async_graphql::resolver_utils::EnumType,
+    S: serde::Serializer,
+{
+    match value {
+        Some(v) => api_enum(v, serializer),
+        None => serializer.serialize_none(),
+    }
+}
 
 /// A user's role (the conversions to and from `caseledger_core::Role` are derived).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -35,7 +64,8 @@ pub enum PolicyPresetName {
 }
 
 /// An organization.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Organization {
     /// Its id.
     pub id: ID,
@@ -62,6 +92,94 @@ pub struct WriteResult {
     /// The log position of the last event written; pass it as the minimum position of a query
     /// to read your own write.
     pub position: u64,
+}
+
+/// A user account in the users directory.
+#[derive(SimpleObject, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// The user's id.
+    pub id: ID,
+    /// The username they sign in with (lower case).
+    pub username: String,
+    /// The name shown to other staff.
+    pub display_name: String,
+    /// Their current role.
+    #[serde(serialize_with = "api_enum")]
+    pub role: RoleName,
+    /// False once deactivated.
+    pub active: bool,
+    /// Their organization.
+    pub organization: Organization,
+}
+
+/// The users and organizations an actor may name, to turn the ids of the audit trail into
+/// people and agencies. Which users are in it is the service's decision
+/// ([`Service::users`]); organizations are not client data, so all are.
+pub struct Directory {
+    users: HashMap<UserId, User>,
+    organizations: HashMap<OrganizationId, Organization>,
+}
+
+impl Directory {
+    /// The directory as `actor` may read it.
+    pub fn of(service: &Service, actor: &Actor) -> Result<Directory, CommandError> {
+        let organizations = organizations_by_id(service);
+        let users = service
+            .users(actor, None)?
+            .into_iter()
+            .map(|u| (u.id, user(&organizations, u)))
+            .collect();
+        Ok(Directory {
+            users,
+            organizations,
+        })
+    }
+
+    /// The user, if the directory holds them (the offline tools act as no user).
+    pub fn user(&self, id: UserId) -> Option<User> {
+        self.users.get(&id).cloned()
+    }
+
+    /// The organization, if it exists.
+    pub fn organization(&self, id: OrganizationId) -> Option<Organization> {
+        self.organizations.get(&id).cloned()
+    }
+}
+
+fn organizations_by_id(service: &Service) -> HashMap<OrganizationId, Organization> {
+    service
+        .organizations()
+        .into_iter()
+        .map(|(id, f)| {
+            (
+                id,
+                Organization {
+                    id: ID(id.to_string()),
+                    name: f.name,
+                    is_coc_lead: f.is_coc_lead,
+                },
+            )
+        })
+        .collect()
+}
+
+fn user(organizations: &HashMap<OrganizationId, Organization>, u: DirectoryUser) -> User {
+    User {
+        id: ID(u.id.to_string()),
+        username: u.username,
+        display_name: u.display_name,
+        role: u.role.into(),
+        active: u.active,
+        organization: organizations
+            .get(&u.organization)
+            .cloned()
+            .unwrap_or_else(|| Organization {
+                id: ID(u.organization.to_string()),
+                name: String::new(),
+                is_coc_lead: false,
+            }),
+    }
 }
 
 fn organization(service: &Service, id: OrganizationId) -> Organization {
@@ -120,6 +238,26 @@ impl AccountQueries {
             role: actor.role.into(),
             organization: organization(service(ctx), actor.organization),
         })
+    }
+
+    /// The users directory: system administrators and auditors see every account, agency
+    /// administrators those of their own organization; other roles get `FORBIDDEN`.
+    /// `organizationId` narrows it to one organization.
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<User>> {
+        let actor = actor(ctx)?;
+        let organization = crate::convert::opt_id("organizationId", &organization_id)?;
+        let service = service(ctx);
+        let organizations = organizations_by_id(service);
+        Ok(service
+            .users(&actor, organization)
+            .map_err(to_graphql)?
+            .into_iter()
+            .map(|u| user(&organizations, u))
+            .collect())
     }
 
     /// Every participating organization.

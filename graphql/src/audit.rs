@@ -6,7 +6,7 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use caseledger_core::{AccessReason, ClientId, RecordKind, Role};
 use caseledger_service::{AccessFilter, CommandError, ErrorCode};
 
-use crate::accounts::RoleName;
+use crate::accounts::{Directory, Organization, RoleName, User, api_enum, api_enum_opt};
 use crate::convert::{self, AccessLevelName, AccessRule, invalid, show};
 use crate::disclosure::{self, selected};
 use crate::error::to_graphql;
@@ -52,22 +52,26 @@ pub enum RecordKindName {
 }
 
 /// A record shown in a response.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DisclosedRecord {
     /// Its kind.
+    #[serde(serialize_with = "api_enum")]
     pub kind: RecordKindName,
     /// Its id.
     pub record_id: ID,
     /// The fields returned.
     pub fields: Vec<String>,
     /// The rule that allowed it.
+    #[serde(serialize_with = "api_enum")]
     pub rule: AccessRule,
     /// The MOU, release or record request the rule went through.
     pub via: Option<ID>,
 }
 
 /// One client's data in one response (or one denied lookup).
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AccessLogEntry {
     /// Pass as `after` to continue after this entry.
     pub cursor: String,
@@ -79,9 +83,14 @@ pub struct AccessLogEntry {
     pub request_id: ID,
     /// Who was shown the data.
     pub user_id: ID,
+    /// That user, from the users directory.
+    pub user: Option<User>,
     /// Their organization.
     pub organization_id: ID,
+    /// That organization.
+    pub organization: Option<Organization>,
     /// Their role.
+    #[serde(serialize_with = "api_enum")]
     pub role: RoleName,
     /// GraphQL operation name.
     pub operation: String,
@@ -109,13 +118,19 @@ pub struct AccessLogPage {
 }
 
 /// Per user: first and last access, counts.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AccessSummaryRow {
     /// The user.
     pub user_id: ID,
+    /// That user, from the users directory.
+    pub user: Option<User>,
     /// Their organization.
     pub organization_id: ID,
+    /// That organization.
+    pub organization: Option<Organization>,
     /// Their role.
+    #[serde(serialize_with = "api_enum")]
     pub role: RoleName,
     /// First access (RFC 3339).
     pub first: String,
@@ -130,26 +145,38 @@ pub struct AccessSummaryRow {
 }
 
 /// Who could see one record on the date asked, and why.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CouldSee {
-    /// The organization.
+    /// The organization (the CoC lead for a row of a CoC role).
     pub organization_id: ID,
+    /// That organization.
+    pub organization: Option<Organization>,
     /// Only this user of it (a record restricted to its user).
     pub user_id: Option<ID>,
+    /// That user, from the users directory.
+    pub user: Option<User>,
+    /// Every user of this CoC role (system administrators, help desk, auditors), by their role.
+    #[serde(serialize_with = "api_enum_opt")]
+    pub role: Option<RoleName>,
     /// The record's kind.
+    #[serde(serialize_with = "api_enum")]
     pub kind: RecordKindName,
     /// The record (the client id for the intake).
     pub record_id: ID,
     /// Read or edit.
+    #[serde(serialize_with = "api_enum")]
     pub level: AccessLevelName,
     /// The rule.
+    #[serde(serialize_with = "api_enum")]
     pub rule: AccessRule,
     /// The MOU, release or record request the rule went through.
     pub via: Option<ID>,
 }
 
 /// A field that changed.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FieldChange {
     /// The field.
     pub field: String,
@@ -160,7 +187,8 @@ pub struct FieldChange {
 }
 
 /// One event about the client.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
     /// Log position.
     pub position: u64,
@@ -168,17 +196,28 @@ pub struct HistoryEntry {
     pub at: String,
     /// Who recorded it.
     pub user_id: ID,
+    /// That user, from the users directory.
+    pub user: Option<User>,
     /// Their organization.
     pub organization_id: ID,
+    /// That organization.
+    pub organization: Option<Organization>,
     /// Their role.
+    #[serde(serialize_with = "api_enum")]
     pub role: RoleName,
     /// The event type.
     pub event: String,
-    /// The kind of record it created or changed.
+    /// The kind of record it created or changed (`INTAKE` for intake, address and
+    /// restriction events).
+    #[serde(serialize_with = "api_enum_opt")]
     pub record_kind: Option<RecordKindName>,
     /// That record.
     pub record_id: Option<ID>,
-    /// Field-level changes of the intake, address and restriction.
+    /// The client record request it is about.
+    pub request_id: Option<ID>,
+    /// Field-level changes of the intake (by the API's field names), address and restriction
+    /// (as the API's enum), and the details of MOU assignments, release exceptions and record
+    /// requests (organizations, dates).
     pub changes: Vec<FieldChange>,
 }
 
@@ -195,15 +234,22 @@ pub enum AnomalyKindName {
 }
 
 /// One flagged pattern.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Anomaly {
     /// Which pattern.
+    #[serde(serialize_with = "api_enum")]
     pub kind: AnomalyKindName,
     /// Whose access.
     pub user_id: ID,
+    /// That user, from the users directory.
+    pub user: Option<User>,
     /// Their organization.
     pub organization_id: ID,
+    /// That organization.
+    pub organization: Option<Organization>,
     /// Their role.
+    #[serde(serialize_with = "api_enum")]
     pub role: RoleName,
     /// First access of the pattern (RFC 3339).
     pub first: String,
@@ -275,6 +321,130 @@ fn time(t: caseledger_core::Timestamp) -> String {
     t.to_datetime().to_rfc3339()
 }
 
+// The conversions from the service's answers to the API's, shared by the resolvers and the
+// offline `caseledger audit` commands so both spell every field and value alike.
+
+/// An access-log entry as the API shows it.
+pub fn access_log_entry(e: caseledger_service::AccessEntry, d: &Directory) -> AccessLogEntry {
+    AccessLogEntry {
+        cursor: cursor(e.position, e.index),
+        at: time(e.at),
+        date: e.date.to_string(),
+        request_id: show(e.request_id),
+        user_id: show(e.actor.user),
+        user: d.user(e.actor.user),
+        organization_id: show(e.actor.organization),
+        organization: d.organization(e.actor.organization),
+        role: e.actor.role.into(),
+        operation: e.operation,
+        purpose: e.purpose,
+        client_id: record_id(e.client),
+        denied: e.denied,
+        deliberate: e.deliberate,
+        records: e
+            .records
+            .into_iter()
+            .map(|r| {
+                let (rule, via) = rule(r.reason);
+                DisclosedRecord {
+                    kind: r.kind.into(),
+                    record_id: record_id(r.record_id),
+                    fields: r.fields,
+                    rule,
+                    via,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// An access-summary row as the API shows it.
+pub fn access_summary_row(
+    r: caseledger_service::AccessSummaryRow,
+    d: &Directory,
+) -> AccessSummaryRow {
+    AccessSummaryRow {
+        user_id: show(r.user),
+        user: d.user(r.user),
+        organization_id: show(r.organization),
+        organization: d.organization(r.organization),
+        role: r.role.into(),
+        first: time(r.first),
+        last: time(r.last),
+        shown: r.shown,
+        deliberate: r.deliberate,
+        denied: r.denied,
+    }
+}
+
+/// A `visibilityAsOf` row as the API shows it.
+pub fn could_see(r: caseledger_service::CouldSee, d: &Directory) -> CouldSee {
+    let (rule, via) = rule(r.reason);
+    CouldSee {
+        organization_id: show(r.organization),
+        organization: d.organization(r.organization),
+        user_id: r.user.map(show),
+        user: r.user.and_then(|u| d.user(u)),
+        role: r.role.map(RoleName::from),
+        kind: r.kind.into(),
+        record_id: record_id(r.record),
+        level: if r.level == caseledger_core::AccessLevel::Edit {
+            AccessLevelName::Edit
+        } else {
+            AccessLevelName::Read
+        },
+        rule,
+        via,
+    }
+}
+
+/// A `clientHistory` entry as the API shows it.
+pub fn history_entry(e: caseledger_service::HistoryEntry, d: &Directory) -> HistoryEntry {
+    HistoryEntry {
+        position: e.position,
+        at: time(e.at),
+        user_id: show(e.actor.user),
+        user: d.user(e.actor.user),
+        organization_id: show(e.actor.organization),
+        organization: d.organization(e.actor.organization),
+        role: e.actor.role.into(),
+        event: e.event,
+        record_kind: e.record.map(|r| r.0.into()),
+        record_id: e.record.map(|r| record_id(r.1)),
+        request_id: e.request.map(show),
+        changes: e
+            .changes
+            .into_iter()
+            .map(|c| FieldChange {
+                field: c.field,
+                before: c.before,
+                after: c.after,
+            })
+            .collect(),
+    }
+}
+
+/// A flagged pattern as the API shows it.
+pub fn anomaly(x: caseledger_service::Anomaly, d: &Directory) -> Anomaly {
+    Anomaly {
+        kind: x.kind.into(),
+        user_id: show(x.actor.user),
+        user: d.user(x.actor.user),
+        organization_id: show(x.actor.organization),
+        organization: d.organization(x.actor.organization),
+        role: x.actor.role.into(),
+        first: time(x.first),
+        last: time(x.last),
+        count: x.count as u64,
+        client_ids: x.clients.into_iter().map(record_id).collect(),
+    }
+}
+
+/// The directory an actor's audit answers resolve users and organizations from.
+fn directory(ctx: &Context<'_>, a: &caseledger_core::Actor) -> async_graphql::Result<Directory> {
+    Directory::of(service(ctx), a).map_err(to_graphql)
+}
+
 /// Audit queries.
 #[derive(Default)]
 pub struct AuditQueries;
@@ -320,36 +490,10 @@ impl AuditQueries {
         let has_next_page = entries.len() > limit;
         entries.truncate(limit);
         note(ctx, entries.iter().map(|e| e.client), RecordKind::AccessLog);
+        let d = directory(ctx, &a)?;
         let entries: Vec<AccessLogEntry> = entries
             .into_iter()
-            .map(|e| AccessLogEntry {
-                cursor: cursor(e.position, e.index),
-                at: time(e.at),
-                date: e.date.to_string(),
-                request_id: show(e.request_id),
-                user_id: show(e.actor.user),
-                organization_id: show(e.actor.organization),
-                role: e.actor.role.into(),
-                operation: e.operation,
-                purpose: e.purpose,
-                client_id: record_id(e.client),
-                denied: e.denied,
-                deliberate: e.deliberate,
-                records: e
-                    .records
-                    .into_iter()
-                    .map(|r| {
-                        let (rule, via) = rule(r.reason);
-                        DisclosedRecord {
-                            kind: r.kind.into(),
-                            record_id: record_id(r.record_id),
-                            fields: r.fields,
-                            rule,
-                            via,
-                        }
-                    })
-                    .collect(),
-            })
+            .map(|e| access_log_entry(e, &d))
             .collect();
         Ok(AccessLogPage {
             end_cursor: entries.last().map(|e| e.cursor.clone()),
@@ -370,24 +514,17 @@ impl AuditQueries {
             .access_summary(&a, client)
             .map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::AccessLog);
+        let d = directory(ctx, &a)?;
         Ok(rows
             .into_iter()
-            .map(|r| AccessSummaryRow {
-                user_id: show(r.user),
-                organization_id: show(r.organization),
-                role: r.role.into(),
-                first: time(r.first),
-                last: time(r.last),
-                shown: r.shown,
-                deliberate: r.deliberate,
-                denied: r.denied,
-            })
+            .map(|r| access_summary_row(r, &d))
             .collect())
     }
 
     /// Every organization (and restricted user) that could see the client's intake and each of
     /// its records on `date`, at what level and why — from what had been recorded by the end of
-    /// that date, through the reference rules, so the answer never changes later.
+    /// that date, through the reference rules, so the answer never changes later — and the CoC
+    /// roles (`role` set) that could by their role. `NOT_FOUND` for an id never used.
     async fn visibility_as_of(
         &self,
         ctx: &Context<'_>,
@@ -401,28 +538,12 @@ impl AuditQueries {
             .visibility_as_of(&a, client, date)
             .map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::History);
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let (rule, via) = rule(r.reason);
-                CouldSee {
-                    organization_id: show(r.organization),
-                    user_id: r.user.map(show),
-                    kind: r.kind.into(),
-                    record_id: record_id(r.record),
-                    level: if r.level == caseledger_core::AccessLevel::Edit {
-                        AccessLevelName::Edit
-                    } else {
-                        AccessLevelName::Read
-                    },
-                    rule,
-                    via,
-                }
-            })
-            .collect())
+        let d = directory(ctx, &a)?;
+        Ok(rows.into_iter().map(|r| could_see(r, &d)).collect())
     }
 
-    /// Every event about the client in log order: what changed, by whom, when.
+    /// Every event about the client in log order: what changed, by whom, when. `NOT_FOUND` for an
+    /// id never used.
     async fn client_history(
         &self,
         ctx: &Context<'_>,
@@ -434,28 +555,8 @@ impl AuditQueries {
             .client_history(&a, client)
             .map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::History);
-        Ok(entries
-            .into_iter()
-            .map(|e| HistoryEntry {
-                position: e.position,
-                at: time(e.at),
-                user_id: show(e.actor.user),
-                organization_id: show(e.actor.organization),
-                role: e.actor.role.into(),
-                event: e.event,
-                record_kind: e.record.map(|r| r.0.into()),
-                record_id: e.record.map(|r| record_id(r.1)),
-                changes: e
-                    .changes
-                    .into_iter()
-                    .map(|c| FieldChange {
-                        field: c.field,
-                        before: c.before,
-                        after: c.after,
-                    })
-                    .collect(),
-            })
-            .collect())
+        let d = directory(ctx, &a)?;
+        Ok(entries.into_iter().map(|e| history_entry(e, &d)).collect())
     }
 
     /// The routine access review over business dates `from..=to`: users opening many clients
@@ -499,19 +600,8 @@ impl AuditQueries {
             anomalies.iter().flat_map(|x| x.clients.clone()),
             RecordKind::AccessLog,
         );
-        Ok(anomalies
-            .into_iter()
-            .map(|x| Anomaly {
-                kind: x.kind.into(),
-                user_id: show(x.actor.user),
-                organization_id: show(x.actor.organization),
-                role: x.actor.role.into(),
-                first: time(x.first),
-                last: time(x.last),
-                count: x.count as u64,
-                client_ids: x.clients.into_iter().map(record_id).collect(),
-            })
-            .collect())
+        let d = directory(ctx, &a)?;
+        Ok(anomalies.into_iter().map(|x| anomaly(x, &d)).collect())
     }
 
     /// The log's head: position and chain hash.

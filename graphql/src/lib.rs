@@ -44,6 +44,15 @@ use crate::phase::DocumentSize;
 use crate::rejection::Rejection;
 use crate::state::AppState;
 
+/// The API's audit answers, for the offline `caseledger audit` commands: the same types and
+/// conversions the GraphQL resolvers use, serializable as the API spells them.
+pub mod audit_answers {
+    pub use crate::accounts::{Directory, Organization, User};
+    pub use crate::audit::{
+        AccessLogEntry, Anomaly, CouldSee, DisclosedRecord, FieldChange, HistoryEntry,
+        access_log_entry, anomaly, could_see, history_entry,
+    };
+}
 pub use render::dashboard_html;
 pub use requests::dashboard_disclosure;
 pub use schema::{ApiSchema, sdl};

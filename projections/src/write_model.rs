@@ -482,6 +482,23 @@ impl<'a> WriteModel<'a> {
         users
     }
 
+    /// Every user account, active or not, with its username (as stored: lower case) and display
+    /// name, in id order: the users directory.
+    pub fn user_accounts(&self) -> Vec<(caseledger_core::UserId, String, String, UserFacts)> {
+        let accounts = &self.projections.store.accounts;
+        let mut all: Vec<_> = accounts
+            .usernames
+            .iter()
+            .filter_map(|(name, id)| {
+                let facts = accounts.users.get(id)?;
+                let display = accounts.display_names.get(id).cloned().unwrap_or_default();
+                Some((*id, name.clone(), display, *facts))
+            })
+            .collect();
+        all.sort_by_key(|(id, ..)| *id);
+        all
+    }
+
     /// The name a user is shown by.
     pub fn user_display_name(&self, id: caseledger_core::UserId) -> Option<String> {
         self.projections

@@ -24,7 +24,80 @@ fn manages(actor: &Actor, organization: OrganizationId) -> bool {
         || (actor.role == Role::AgencyAdmin && actor.organization == organization)
 }
 
+/// A user account as the users directory shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryUser {
+    /// The user's id.
+    pub id: UserId,
+    /// The username they sign in with (lower case: usernames are case-insensitive).
+    pub username: String,
+    /// The name shown to other staff.
+    pub display_name: String,
+    /// Their organization.
+    pub organization: OrganizationId,
+    /// Their current role.
+    pub role: Role,
+    /// False once deactivated.
+    pub active: bool,
+}
+
 impl Service {
+    /// The users directory: system administrators and auditors see every account (auditors
+    /// must turn the user ids of the audit trail into people), agency administrators those of
+    /// their own organization; everyone else is `FORBIDDEN`. `organization` narrows the list;
+    /// an agency administrator asking for another organization is `FORBIDDEN`.
+    pub fn users(
+        &self,
+        actor: &Actor,
+        organization: Option<OrganizationId>,
+    ) -> Result<Vec<DirectoryUser>, CommandError> {
+        let scope = match actor.role {
+            Role::SystemAdmin | Role::Auditor => organization,
+            Role::AgencyAdmin if organization.is_none_or(|o| o == actor.organization) => {
+                Some(actor.organization)
+            }
+            _ => return Err(forbidden("list these users")),
+        };
+        Ok(self.with_projections(|p| {
+            p.write_model()
+                .user_accounts()
+                .into_iter()
+                .filter(|(_, _, _, f)| scope.is_none_or(|o| f.organization == o))
+                .map(|(id, username, display_name, f)| DirectoryUser {
+                    id,
+                    username,
+                    display_name,
+                    organization: f.organization,
+                    role: f.role,
+                    active: f.active,
+                })
+                .collect()
+        }))
+    }
+
+    /// The active help desk account `username`, to act as offline (`record-request render`
+    /// on a stopped server): whoever runs the tool names who makes the disclosure it records.
+    /// Any other account — unknown, deactivated, another role — is refused alike.
+    pub fn offline_help_desk(&self, username: &str) -> Result<Actor, CommandError> {
+        let found = self.with_projections(|p| {
+            let w = p.write_model();
+            let id = w.user_named(username)?;
+            w.user(id).map(|u| (id, u))
+        });
+        match found {
+            Some((user, u)) if u.active && u.role == Role::HelpDesk => Ok(Actor {
+                user,
+                organization: u.organization,
+                role: u.role,
+            }),
+            _ => Err(CommandError {
+                code: ErrorCode::Forbidden,
+                field: Some("as".into()),
+                message: format!("`{username}` is not an active help desk account"),
+            }),
+        }
+    }
+
     /// Creates an organization. System administrators only.
     pub async fn create_organization(
         &self,

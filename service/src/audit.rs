@@ -9,15 +9,15 @@
 
 use std::collections::BTreeMap;
 
-use caseledger_core::events::{ClientIntakeRecorded, DisclosedRecord, RecordsAccessed};
+use caseledger_core::events::{DisclosedRecord, RecordsAccessed};
 use caseledger_core::sharing::{RecordRef, Viewer, transaction_facts, visibility};
 use caseledger_core::{
     AccessLevel, AccessReason, Actor, ClientId, Date, Envelope, Event, OrganizationId, RecordKind,
-    RequestId, Role, Timestamp, TransactionRestriction, UserId,
+    RecordRequestId, RequestId, Role, Timestamp, TransactionRestriction, UserId,
 };
 
 use crate::Service;
-use crate::commands::{CommandError, forbidden};
+use crate::commands::{CommandError, forbidden, not_found};
 
 /// Which disclosure records to list; every given part must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -90,10 +90,13 @@ pub struct AccessSummaryRow {
 /// Who could see one of the client's records on a date, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CouldSee {
-    /// The organization.
+    /// The organization (for a CoC role, the CoC lead, where those roles live).
     pub organization: OrganizationId,
     /// Set when only this user of the organization could (a record restricted to its user).
     pub user: Option<UserId>,
+    /// Set when every user of this CoC role could, by their role (system administrators, help
+    /// desk, auditors) rather than by their organization's sharing.
+    pub role: Option<Role>,
     /// The record: the intake or a transaction.
     pub kind: RecordKind,
     /// Its id (the client id for the intake).
@@ -126,9 +129,13 @@ pub struct HistoryEntry {
     pub actor: Actor,
     /// The event type's name.
     pub event: String,
-    /// The record it created or changed, if any.
+    /// The record it created or changed, if any (the intake for intake, address and
+    /// restriction events).
     pub record: Option<(RecordKind, u128)>,
-    /// Field-level changes of the intake, address and restriction.
+    /// The client record request it is about, if any.
+    pub request: Option<RecordRequestId>,
+    /// Field-level changes of the intake, address and restriction, and the details of releases
+    /// of information and record requests.
     pub changes: Vec<FieldChange>,
 }
 
@@ -155,6 +162,28 @@ impl Service {
                 forbidden("only auditors and system administrators may read the audit trail")
             })
         })
+    }
+
+    /// Positions of every event about `client`; `NOT_FOUND` for an id never used, so a typo
+    /// never reads as "nobody could see it" (auditors may see every client that exists, so
+    /// there is no invisible client to answer alike).
+    fn client_positions(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        with_sharing: bool,
+    ) -> Result<(Vec<u64>, Vec<u64>), CommandError> {
+        let mut sharing = Vec::new();
+        let own = self.audit_positions(actor, |v| {
+            if with_sharing {
+                sharing = v.sharing_event_positions().to_vec();
+            }
+            v.client_event_positions(client).to_vec()
+        })?;
+        if own.is_empty() {
+            return Err(not_found("clientId", "client"));
+        }
+        Ok((own, sharing))
     }
 
     /// Disclosure entries matching `filter`, newest first: at most `first` after the cursor
@@ -248,15 +277,16 @@ impl Service {
         client: ClientId,
         date: Date,
     ) -> Result<Vec<CouldSee>, CommandError> {
-        let mut positions = self.audit_positions(actor, |v| {
-            let mut p = v.sharing_event_positions().to_vec();
-            p.extend_from_slice(v.client_event_positions(client));
-            p
-        })?;
+        let (own, mut positions) = self.client_positions(actor, client, true)?;
+        positions.extend(own);
         positions.sort_unstable();
         positions.dedup();
         let (zone, organizations) =
             self.with_projections(|p| (p.policy_time_zone(), p.write_model().organizations()));
+        let lead = organizations
+            .iter()
+            .find(|(_, o)| o.is_coc_lead)
+            .map(|(id, _)| *id);
         let history: Vec<Event> = self
             .read_envelopes(&positions)?
             .into_iter()
@@ -293,6 +323,16 @@ impl Service {
             }
         }
         viewers.dedup();
+        // The CoC roles are asked about as a user of no organization, so the rule named is the
+        // role's own; the lead's organization row already says what its sharing allows.
+        let roles: Vec<Viewer> = [Role::SystemAdmin, Role::HelpDesk, Role::Auditor]
+            .into_iter()
+            .map(|role| Viewer {
+                user: UserId::new(0),
+                organization: OrganizationId::new(0),
+                role,
+            })
+            .collect();
         let mut out = Vec::new();
         for (kind, id, record) in &records {
             for viewer in &viewers {
@@ -305,6 +345,20 @@ impl Service {
                 out.push(CouldSee {
                     organization: viewer.organization,
                     user,
+                    role: None,
+                    kind: *kind,
+                    record: *id,
+                    level: v.level,
+                    reason,
+                });
+            }
+            for viewer in &roles {
+                let v = visibility(&history, viewer, record, date);
+                let Some(reason) = v.reason else { continue };
+                out.push(CouldSee {
+                    organization: lead.unwrap_or(OrganizationId::new(0)),
+                    user: None,
+                    role: Some(viewer.role),
                     kind: *kind,
                     record: *id,
                     level: v.level,
@@ -322,12 +376,22 @@ impl Service {
         actor: &Actor,
         client: ClientId,
     ) -> Result<Vec<HistoryEntry>, CommandError> {
-        let positions =
-            self.audit_positions(actor, |v| v.client_event_positions(client).to_vec())?;
-        let mut intake: Option<ClientIntakeRecorded> = None;
+        let (own, sharing) = self.client_positions(actor, client, true)?;
+        let mine: std::collections::HashSet<u64> = own.iter().copied().collect();
+        // Only the MOU events recorded before the client's last event can be referred to.
+        let last = own.last().copied().unwrap_or_default();
+        let mut positions: Vec<u64> = sharing.into_iter().filter(|p| *p < last).collect();
+        positions.extend(own);
+        positions.sort_unstable();
+        positions.dedup();
+        let mut fold = crate::history::Fold::default();
         let mut out = Vec::new();
         for (position, envelope) in self.read_envelopes(&positions)? {
-            let changes = crate::history::changes(&mut intake, &envelope.event);
+            if !mine.contains(&position) {
+                fold.context(&envelope.event);
+                continue;
+            }
+            let changes = fold.changes(&envelope.event);
             let record = transaction_facts(&envelope.event)
                 .map(|f| (f.kind, f.id))
                 .or_else(|| crate::history::follow_up(&envelope.event));
@@ -337,6 +401,7 @@ impl Service {
                 actor: envelope.actor,
                 event: envelope.event.event_type().name().to_string(),
                 record,
+                request: crate::history::request(&envelope.event),
                 changes,
             });
         }

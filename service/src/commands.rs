@@ -9,7 +9,7 @@ use caseledger_core::events::{OrganizationCreated, SharingPolicySet, TokenIssued
 use caseledger_core::input::{self, DateKind, TextRule};
 use caseledger_core::{
     Actor, ClientId, CorrelationId, Date, Envelope, Event, EventId, Header, OrganizationId, Role,
-    SharingPolicy, Timestamp, TokenId, UserId,
+    SharingPolicy, TokenId, UserId,
 };
 use caseledger_projections::Projections;
 use sha2::{Digest, Sha256};
@@ -177,7 +177,7 @@ impl Service {
             .await
             .map_err(CommandError::internal)?;
         let events = self.with_projections(decide)?;
-        let now = Timestamp::from_datetime(chrono::Utc::now());
+        let now = self.now();
         let correlation_id = CorrelationId::from_ulid(ulid::Ulid::new());
         let envelopes: Vec<Envelope> = events
             .into_iter()

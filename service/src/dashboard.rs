@@ -183,7 +183,7 @@ impl Service {
                 ref e @ (Event::ClientIntakeEdited(_)
                 | Event::ClientAddressUpdated(_)
                 | Event::ClientRestrictionChanged(_)) => {
-                    crate::history::changes(&mut profile, e);
+                    crate::history::intake_changes(&mut profile, e);
                 }
                 Event::MouCreated(m) => {
                     mous.insert(m.mou_id, (m.number, m.title, m.participants));

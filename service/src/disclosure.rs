@@ -16,7 +16,6 @@ use caseledger_core::events::{ClientDisclosure, DeniedLookup, RecordsAccessed};
 use caseledger_core::pii::KeyOwner;
 use caseledger_core::{
     Actor, ClientId, CorrelationId, Date, Envelope, Event, EventId, Header, Pii, RequestId,
-    Timestamp,
 };
 
 use crate::{Service, ServiceError};
@@ -89,7 +88,7 @@ impl Service {
         let header = Header {
             event_id,
             correlation_id: CorrelationId::from_ulid(disclosure.request_id.as_ulid()),
-            recorded_at: Timestamp::from_datetime(chrono::Utc::now()),
+            recorded_at: self.now(),
             actor,
         };
         let positions = self

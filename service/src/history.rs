@@ -1,8 +1,17 @@
 //! A client's history as auditors read it: field-level changes of the intake, the address and
-//! the restriction, computed by folding the client's events in log order.
+//! the restriction, and the details of the client's releases of information (MOU assignments,
+//! release exceptions) and record requests, computed by folding the client's events — and the
+//! MOU events they refer to — in log order.
+//!
+//! Field names and enum values are spelled as the API spells them (`firstName`,
+//! `SHARE_WITH_MOU`), so an auditor can match a change with the input that made it.
 
-use caseledger_core::events::{ClientIntakeRecorded, Event, PersonName};
-use caseledger_core::{Pii, RecordKind};
+use std::collections::HashMap;
+
+use caseledger_core::events::{ClientIntakeRecorded, Event, MouParticipant};
+use caseledger_core::{
+    DateWindow, MouAssignmentId, MouId, Pii, RecordKind, RecordRequestId, ReleaseId,
+};
 
 use crate::audit::FieldChange;
 
@@ -16,13 +25,18 @@ fn pii<T>(value: &Pii<T>, show: impl Fn(&T) -> Option<String>) -> Option<String>
     }
 }
 
-fn name(n: &PersonName) -> Option<String> {
-    let parts: Vec<&str> = [&n.first, &n.middle, &n.last, &n.suffix]
-        .into_iter()
-        .map(String::as_str)
-        .filter(|p| !p.is_empty())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(" "))
+/// A unit enum value as the API's enums spell it: the Rust variant name in SCREAMING_SNAKE_CASE,
+/// which is how async-graphql names the variants of the API's mirror enums.
+pub(crate) fn api_enum(value: impl std::fmt::Debug) -> String {
+    let name = format!("{value:?}");
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
 }
 
 fn text(t: &str) -> Option<String> {
@@ -42,7 +56,11 @@ fn codes<T: Copy>(values: &[T], code: fn(T) -> u16) -> Option<String> {
 /// The intake's fields as (name, shown value), in a fixed order.
 fn fields(i: &ClientIntakeRecorded) -> Vec<(&'static str, Option<String>)> {
     vec![
-        ("name", pii(&i.name, name)),
+        // The name parts separately, as the API takes them: an auditor sees which part changed.
+        ("firstName", pii(&i.name, |n| text(&n.first))),
+        ("middleName", pii(&i.name, |n| text(&n.middle))),
+        ("lastName", pii(&i.name, |n| text(&n.last))),
+        ("nameSuffix", pii(&i.name, |n| text(&n.suffix))),
         (
             "nameDataQuality",
             Some(i.name_data_quality.code().to_string()),
@@ -84,13 +102,153 @@ fn fields(i: &ClientIntakeRecorded) -> Vec<(&'static str, Option<String>)> {
                 })
             }),
         ),
-        ("restriction", Some(format!("{:?}", i.restriction))),
+        ("restriction", Some(api_enum(i.restriction))),
     ]
+}
+
+/// What the history fold remembers between events: the intake as it stands, the MOUs (number
+/// and participants) as last recorded, and the windows of the client's MOU assignments and
+/// release exceptions, so an ending shows the end it replaced.
+#[derive(Default)]
+pub(crate) struct Fold {
+    intake: Option<ClientIntakeRecorded>,
+    mous: HashMap<MouId, (String, Vec<MouParticipant>)>,
+    assignments: HashMap<MouAssignmentId, DateWindow>,
+    releases: HashMap<ReleaseId, DateWindow>,
+}
+
+fn created(field: &str, value: Option<String>) -> Option<FieldChange> {
+    value.map(|after| FieldChange {
+        field: field.to_string(),
+        before: None,
+        after: Some(after),
+    })
+}
+
+fn window_changes(window: &DateWindow) -> Vec<FieldChange> {
+    [
+        created("start", Some(window.start.to_string())),
+        created("end", window.end.map(|d| d.to_string())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn ended(before: Option<&DateWindow>, end: caseledger_core::Date) -> Vec<FieldChange> {
+    let before = before.and_then(|w| w.end).map(|d| d.to_string());
+    let after = Some(end.to_string());
+    if before == after {
+        return Vec::new();
+    }
+    vec![FieldChange {
+        field: "end".into(),
+        before,
+        after,
+    }]
+}
+
+impl Fold {
+    /// Folds an event that is not about the client but that its events refer to (an MOU's
+    /// creation or change).
+    pub(crate) fn context(&mut self, event: &Event) {
+        match event {
+            Event::MouCreated(m) => {
+                self.mous
+                    .insert(m.mou_id, (m.number.clone(), m.participants.clone()));
+            }
+            Event::MouChanged(m) => {
+                if let Some(mou) = self.mous.get_mut(&m.mou_id) {
+                    mou.1 = m.participants.clone();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The field changes and details of one of the client's events, folding it in.
+    pub(crate) fn changes(&mut self, event: &Event) -> Vec<FieldChange> {
+        match event {
+            Event::MouAssigned(a) => {
+                self.assignments.insert(a.assignment_id, a.window);
+                let mou = self.mous.get(&a.mou_id);
+                let participants = mou.map(|(_, p)| {
+                    p.iter()
+                        .map(|p| format!("{} {}", p.organization, api_enum(p.direction)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                });
+                let mut out: Vec<FieldChange> = [
+                    created("mouId", Some(a.mou_id.to_string())),
+                    created("mouNumber", mou.map(|(n, _)| n.clone())),
+                    created("participants", participants),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                out.extend(window_changes(&a.window));
+                return out;
+            }
+            Event::MouAssignmentEnded(e) => {
+                let out = ended(self.assignments.get(&e.assignment_id), e.end);
+                if let Some(w) = self.assignments.get_mut(&e.assignment_id) {
+                    w.end = Some(e.end);
+                }
+                return out;
+            }
+            Event::ReleaseExceptionGranted(r) => {
+                self.releases.insert(r.release_id, r.window);
+                let mut out: Vec<FieldChange> = [
+                    created(
+                        "grantingOrganizationId",
+                        Some(r.granting_organization.to_string()),
+                    ),
+                    created(
+                        "accessingOrganizationId",
+                        Some(r.accessing_organization.to_string()),
+                    ),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                out.extend(window_changes(&r.window));
+                return out;
+            }
+            Event::ReleaseExceptionRevoked(r) => {
+                let out = ended(self.releases.get(&r.release_id), r.end);
+                if let Some(w) = self.releases.get_mut(&r.release_id) {
+                    w.end = Some(r.end);
+                }
+                return out;
+            }
+            Event::RecordRequestSubmitted(r) => {
+                return [
+                    created("organizationId", Some(r.organization_id.to_string())),
+                    created("deliveryMethod", Some(api_enum(r.delivery))),
+                    created("dueDate", Some(r.due.to_string())),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+            }
+            Event::RecordRequestDelivered(r) => {
+                return [
+                    created("deliveryMethod", Some(api_enum(r.method))),
+                    created("deliveredAt", Some(r.at.to_datetime().to_rfc3339())),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+            }
+            _ => {}
+        }
+        intake_changes(&mut self.intake, event)
+    }
 }
 
 /// The field changes `event` makes to the client's intake (`intake` is the state before, and
 /// is moved to the state after).
-pub(crate) fn changes(
+pub(crate) fn intake_changes(
     intake: &mut Option<ClientIntakeRecorded>,
     event: &Event,
 ) -> Vec<FieldChange> {
@@ -129,9 +287,29 @@ pub(crate) fn changes(
         .collect()
 }
 
-/// The record a follow-up event (an exit, a check-out, a lifted bar...) changes.
-pub(crate) fn follow_up(event: &Event) -> Option<(RecordKind, u128)> {
+/// The client record request an event is about.
+pub(crate) fn request(event: &Event) -> Option<RecordRequestId> {
     Some(match event {
+        Event::RecordRequestSubmitted(r) => r.request_id,
+        Event::RecordRequestStarted(r) => r.request_id,
+        Event::RecordRequestFulfilled(r) => r.request_id,
+        Event::RecordRequestDelivered(r) => r.request_id,
+        Event::RecordRequestDenied(r) => r.request_id,
+        Event::RecordRevisionRequested(r) => r.request_id,
+        _ => return None,
+    })
+}
+
+/// The record a follow-up event (an exit, a check-out, a lifted bar...) or an intake event
+/// changes.
+pub(crate) fn follow_up(event: &Event) -> Option<(RecordKind, u128)> {
+    let intake = |client: caseledger_core::ClientId| (RecordKind::Intake, client.as_u128());
+    Some(match event {
+        Event::ClientIntakeRecorded(x) => intake(x.client_id),
+        Event::ClientIntakeEdited(x) => intake(x.client_id),
+        Event::ClientAddressUpdated(x) => intake(x.client_id),
+        Event::ClientRestrictionChanged(x) => intake(x.client_id),
+        Event::ClientIdentifiersForgotten(x) => intake(x.client_id),
         Event::EnrollmentExited(x) => (RecordKind::Enrollment, x.enrollment_id.as_u128()),
         Event::EnrollmentMoveInSet(x) => (RecordKind::Enrollment, x.enrollment_id.as_u128()),
         Event::ClientCheckedOut(x) => (RecordKind::CheckIn, x.check_in_id.as_u128()),
@@ -150,4 +328,23 @@ pub(crate) fn follow_up(event: &Event) -> Option<(RecordKind, u128)> {
         Event::HouseholdCreated(x) => (RecordKind::HouseholdMembership, x.household_id.as_u128()),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caseledger_core::ClientRestriction;
+    use caseledger_core::events::DeliveryMethod;
+
+    #[test]
+    fn enum_values_are_spelled_as_the_api_spells_them() {
+        assert_eq!(
+            api_enum(ClientRestriction::RestrictToOrganization),
+            "RESTRICT_TO_ORGANIZATION"
+        );
+        assert_eq!(api_enum(ClientRestriction::ShareWithMou), "SHARE_WITH_MOU");
+        assert_eq!(api_enum(ClientRestriction::ShareGlobally), "SHARE_GLOBALLY");
+        assert_eq!(api_enum(DeliveryMethod::InPersonPickup), "IN_PERSON_PICKUP");
+        assert_eq!(api_enum(caseledger_core::MouDirection::Both), "BOTH");
+    }
 }

@@ -157,7 +157,7 @@ impl Service {
                 return Err(ImportError::UnknownOrganization(*id));
             }
         }
-        let mut import = Import::new(scratch, admin, &checked, options, version);
+        let mut import = Import::new(scratch, admin, &checked, options, version, self.now());
         import.run(progress);
         let Import {
             envelopes,
@@ -238,6 +238,7 @@ impl<'a> Import<'a> {
         checked: &'a Checked,
         options: &'a ImportOptions,
         version: CsvVersion,
+        now: Timestamp,
     ) -> Self {
         let mut files: BTreeMap<String, FileSummary> = BTreeMap::new();
         for (file, counts) in &checked.counts {
@@ -265,7 +266,7 @@ impl<'a> Import<'a> {
             version,
             envelopes: Vec::new(),
             correlation: CorrelationId::from_ulid(ulid::Ulid::new()),
-            now: Timestamp::from_datetime(chrono::Utc::now()),
+            now,
             files,
             rejects: checked.rejects.clone(),
             remarks: Vec::new(),

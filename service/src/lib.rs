@@ -30,6 +30,7 @@ mod setup;
 mod shelter;
 mod snapshots;
 
+pub use accounts::DirectoryUser;
 pub use audit::{
     AccessEntry, AccessFilter, AccessSummaryRow, Anomaly, AnomalyKind, AnomalyThresholds, CouldSee,
     FieldChange, HistoryEntry,

@@ -523,6 +523,23 @@ impl Service {
             .today()
     }
 
+    /// The instant an event appended now is recorded at: the clock, or under a fixed business
+    /// date that date at the clock's time of day (see [`crate::clock::recording_time`]).
+    pub fn now(&self) -> caseledger_core::Timestamp {
+        let zone = self
+            .inner
+            .fixed_today
+            .map(|_| {
+                self.inner
+                    .projections
+                    .read()
+                    .expect("projections lock")
+                    .policy_time_zone()
+            })
+            .unwrap_or_default();
+        crate::clock::recording_time(&zone, self.inner.fixed_today, chrono::Utc::now())
+    }
+
     /// Holidays skipped when counting business days.
     pub fn holidays(&self) -> &[Date] {
         &self.inner.holidays

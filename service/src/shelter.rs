@@ -11,8 +11,7 @@ use caseledger_core::events::{
 use caseledger_core::hud::{Gender, Sex};
 use caseledger_core::{
     Actor, BarId, BedId, CheckInId, ClientId, Date, DateWindow, EnrollmentId, FacilityId,
-    OrganizationId, Pii, ProgramId, RecordKind, ReservationId, Timestamp, TransactionRestriction,
-    UserId,
+    OrganizationId, Pii, ProgramId, RecordKind, ReservationId, TransactionRestriction, UserId,
 };
 use caseledger_projections::Projections;
 
@@ -219,6 +218,7 @@ impl Service {
     ) -> Result<(CheckInId, Written), CommandError> {
         let actor = self.actor(user)?;
         require_agency_staff(&actor, "check clients in")?;
+        let now = self.now();
         let id: CheckInId = new_id();
         let written = self
             .execute(actor, |p| {
@@ -278,7 +278,7 @@ impl Service {
                         owner: owner(&actor),
                         enrollment_id: input.enrollment,
                         reservation_id: input.reservation,
-                        at: Timestamp::from_datetime(chrono::Utc::now()),
+                        at: now,
                         date: today,
                         restriction: restriction_for(p, input.restriction, RecordKind::CheckIn, None),
                     }
@@ -298,6 +298,7 @@ impl Service {
     ) -> Result<Written, CommandError> {
         let actor = self.actor(user)?;
         require_agency_staff(&actor, "check clients out")?;
+        let now = self.now();
         self.execute(actor, |p| {
             let w = p.write_model();
             let (facts, events) = w
@@ -321,7 +322,7 @@ impl Service {
                     check_in_id: stay,
                     facility_id: c.facility_id,
                     client_id: c.client_id,
-                    at: Timestamp::from_datetime(chrono::Utc::now()),
+                    at: now,
                     date: p.today(),
                 }
                 .into(),

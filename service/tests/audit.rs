@@ -16,9 +16,11 @@ use caseledger_service::{CouldSee, Service, ServiceConfig};
 
 type Row = (OrganizationId, Option<UserId>, u128, String, String);
 
+/// The organizations' (and restricted users') rows; the CoC roles' rows are checked apart.
 fn rows(answer: Vec<CouldSee>) -> BTreeSet<Row> {
     answer
         .into_iter()
+        .filter(|c| c.role.is_none())
         .map(|c| {
             (
                 c.organization,
@@ -179,6 +181,29 @@ async fn visibility_as_of_a_date_is_the_reference_over_what_was_recorded_by_then
         );
         answers.push(got);
     }
+    // The CoC roles, by role: system administrators edit the intake and read the rest,
+    // auditors read everything; the help desk reads no case note.
+    let by_role = service
+        .visibility_as_of(&actor, client, date("2026-04-30"))
+        .unwrap();
+    let role_rows = |role: Role| -> Vec<(u128, String)> {
+        by_role
+            .iter()
+            .filter(|c| c.role == Some(role))
+            .inspect(|c| assert_eq!(c.organization, lead))
+            .map(|c| (c.record, format!("{:?}", c.reason)))
+            .collect()
+    };
+    let admin = role_rows(Role::SystemAdmin);
+    assert!(admin.contains(&(client.as_u128(), "SystemAdministrator".into())));
+    assert_eq!(admin.len(), role_rows(Role::Auditor).len());
+    assert!(
+        role_rows(Role::Auditor)
+            .iter()
+            .all(|(_, reason)| reason == "Auditor")
+    );
+    assert!(role_rows(Role::HelpDesk).contains(&(client.as_u128(), "HelpDesk".into())));
+
     // B sees the intake through the MOU in February, and not once restricted in April.
     let b_intake = |rows: &BTreeSet<Row>| rows.iter().any(|r| r.0 == b && r.2 == client.as_u128());
     assert!(b_intake(&answers[4]) && !b_intake(&answers[10]));
@@ -214,6 +239,17 @@ async fn visibility_as_of_a_date_is_the_reference_over_what_was_recorded_by_then
             &again, before,
             "the answer for {day} changed after a later, backdated event"
         );
+    }
+    // A never-used id is NOT_FOUND, for the date and the history alike.
+    let never = ClientId::new(u128::MAX - 7);
+    for error in [
+        service
+            .visibility_as_of(&actor, never, date("2026-04-30"))
+            .unwrap_err(),
+        service.client_history(&actor, never).unwrap_err(),
+    ] {
+        assert_eq!(error.code, caseledger_service::ErrorCode::NotFound);
+        assert_eq!(error.field.as_deref(), Some("clientId"));
     }
     // Only auditors and system administrators may ask.
     let viewer = Actor {

@@ -345,9 +345,9 @@ fn retention_selects_exactly_the_clients_past_the_period_and_forgets_them() {
         intake("Walker", "Inman", "1970-01-01", "", 1, "SHARE_WITH_MOU"),
     ));
 
-    // Identifiers were recorded today (the clock's date, whatever the business date is), so
-    // seven years from today is the first date on which they are due.
-    let recorded = chrono::Utc::now().date_naive();
+    // Identifiers were recorded on the business date (a fixed business date is also the
+    // recorded date), so seven years from it is the first date on which they are due.
+    let recorded: chrono::NaiveDate = TODAY.parse().expect("date");
     let due_on = recorded
         .checked_add_months(chrono::Months::new(7 * 12))
         .expect("date");

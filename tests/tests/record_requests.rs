@@ -263,7 +263,7 @@ fn a_record_request_from_submission_to_delivery_with_a_frozen_dashboard() {
         revised["requestRecordRevision"]["request"]["revisions"],
         json!(["Client Profile"])
     );
-    let deliver = "mutation($r: ID!) { recordRecordRequestDelivery(requestId: $r, method: ENCRYPTED_EMAIL, at: \"2026-06-16T15:00:00Z\") { request { status } } }";
+    let deliver = "mutation($r: ID!) { recordRecordRequestDelivery(requestId: $r, method: ENCRYPTED_EMAIL, at: \"2026-06-15T15:00:00Z\") { request { status } } }";
     assert_eq!(
         coc.refused("chss_admin", deliver, json!({ "r": request }))
             .code,
@@ -315,6 +315,8 @@ fn a_record_request_from_submission_to_delivery_with_a_frozen_dashboard() {
         &request,
         "--out",
         out.to_str().unwrap(),
+        "--as",
+        "helpdesk",
     ]);
     assert_eq!(rendered.code, Some(0), "{rendered:?}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), html);
