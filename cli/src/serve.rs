@@ -105,6 +105,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         } else {
             None
         };
+        let shutdown = shutdown_signal()?;
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -132,7 +133,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
             ..Default::default()
         };
         let app = caseledger_graphql::router(service.clone(), api);
-        caseledger_graphql::serve(listener, app, connections, shutdown_signal()).await;
+        caseledger_graphql::serve(listener, app, connections, shutdown).await;
         service.shutdown().await;
         tracing::info!("stopped");
         Ok::<(), Failure>(())
@@ -187,22 +188,18 @@ fn print_demo(tokens: &std::path::Path, local: SocketAddr) {
     );
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Registers for Ctrl-C and SIGTERM now, and returns the future that completes on either.
+/// Registered before `serve` says it listens: a supervisor may stop it at once, and a signal
+/// with no handler yet would kill the process instead of stopping it cleanly.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
+    })
 }
 
 /// A progress bar for the start-up replay of the log into the projections (on stderr, only
