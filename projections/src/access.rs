@@ -7,7 +7,7 @@ use caseledger_core::policy::{IntakeEditors, SummaryReaders};
 use caseledger_core::sharing::{RecordRef, TransactionFacts, Viewer, Visibility};
 use caseledger_core::sharing_types::PolicyRule;
 use caseledger_core::{
-    AccessReason, ClientId, ClientRestriction, Date, OrganizationId, RecordKind, Role,
+    AccessLevel, AccessReason, ClientId, ClientRestriction, Date, OrganizationId, RecordKind, Role,
     SharingPolicy, TransactionRestriction,
 };
 
@@ -71,23 +71,11 @@ impl Store {
         t: &TransactionFacts,
         date: Date,
     ) -> Visibility {
-        if viewer.organization == t.owner.organization {
-            if t.restriction == TransactionRestriction::RestrictToUser {
-                if viewer.user == t.owner.user {
-                    return Visibility::edit(AccessReason::OwnUser);
-                }
-                if viewer.role == Role::SystemAdmin {
-                    return Visibility::read(AccessReason::SystemAdministrator);
-                }
-                return Visibility::NONE;
-            }
-            return Visibility::edit(AccessReason::OwnOrganization);
-        }
+        // The CoC's reading roles first: a role reads what its task needs, whoever owns it.
         match viewer.role {
-            Role::SystemAdmin => return Visibility::read(AccessReason::SystemAdministrator),
             Role::Auditor => return Visibility::read(AccessReason::Auditor),
             Role::HelpDesk => {
-                if t.kind == RecordKind::CaseNote {
+                if !matches!(t.kind, RecordKind::Enrollment | RecordKind::Document) {
                     return Visibility::NONE;
                 }
                 let open = self
@@ -101,6 +89,21 @@ impl Store {
             }
             _ => {}
         }
+        if viewer.organization == t.owner.organization {
+            if t.restriction == TransactionRestriction::RestrictToUser {
+                if viewer.user == t.owner.user {
+                    return Visibility::edit(AccessReason::OwnUser);
+                }
+                if viewer.role == Role::SystemAdmin {
+                    return Visibility::read(AccessReason::SystemAdministrator);
+                }
+                return Visibility::NONE;
+            }
+            return Visibility::edit(AccessReason::OwnOrganization);
+        }
+        if viewer.role == Role::SystemAdmin {
+            return Visibility::read(AccessReason::SystemAdministrator);
+        }
         if t.restriction != TransactionRestriction::Unrestricted {
             return Visibility::NONE;
         }
@@ -110,6 +113,10 @@ impl Store {
         let restricted = restriction_on(state, date) == ClientRestriction::RestrictToOrganization;
         let creator = state.intake.as_ref().map(|i| i.organization_id);
         if restricted && creator != Some(viewer.organization) {
+            return Visibility::NONE;
+        }
+        // Another organization's record only beside an intake the viewer may see.
+        if self.intake_visibility(viewer, t.client, date).level == AccessLevel::None {
             return Visibility::NONE;
         }
         if let Some(reason) =
