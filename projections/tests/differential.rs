@@ -625,7 +625,7 @@ fn check(ops: &[Op], dates: &[u8]) -> Result<(), TestCaseError> {
                     d
                 );
                 // The whole views cost more: checked every fourth event and at the end.
-                if position % 4 == 0 || std::ptr::eq(op, ops.last().expect("an op")) {
+                if position.is_multiple_of(4) || std::ptr::eq(op, ops.last().expect("an op")) {
                     check_views(&b.events, &projections, viewer, day(d))?;
                 }
             }
