@@ -547,7 +547,8 @@ fn release_exceptions_expire_and_are_revoked() {
     .row(chss_cm, scap_enrollment, "2011-08-01", NONE)
     .row(chss_cm, darnell, "2011-08-01", edit(R::OwnOrganization));
     // SCAP's release reaches SCAP's own transactions, not the intake (which needs a path
-    // from the creating organization) nor CHSS's enrollment.
+    // from the creating organization) nor CHSS's enrollment: the City sees Darnell as an id
+    // only, carrying SCAP's enrollment.
     t.row(city_cm, scap_enrollment, "2011-08-01", r(scap_to_city))
         .row(city_cm, darnell, "2011-08-01", NONE)
         .row(city_cm, enrollment, "2011-08-01", NONE);
@@ -840,8 +841,8 @@ fn restriction_changes_apply_in_log_order() {
 }
 
 /// The help desk finds any client by id (private ones too) and reads what a client record
-/// dashboard shows, never case notes, only while a request for that client is open; the
-/// auditor reads everything.
+/// dashboard shows (enrollments and documents), only while a request for that client is open;
+/// the auditor reads every record, as metadata (`Visibility::shows_content` is false).
 #[test]
 fn help_desk_and_auditor() {
     let Hprp {
@@ -885,14 +886,15 @@ fn help_desk_and_auditor() {
     h.deny(help_desk, denied, "Requester could not verify identity.");
     let second = h.submit_record_request(ccc_admin, victor);
 
+    // What the dashboard holds: enrollment history and documents (a restrict-to-user one too:
+    // the dashboard is the client's own data). Services, assessments and stays are not in it,
+    // so the help desk never reads them (issue 15, item 4).
     let dashboard = [
         enrollment.record_ref(),
-        service.record_ref(),
-        health.record_ref(),
         id_card.record_ref(),
         private_doc.record_ref(),
-        stay.record_ref(),
     ];
+    let beyond_dashboard = [service.record_ref(), health.record_ref(), stay.record_ref()];
     let d = "2011-09-02";
     let history = h.events();
 
@@ -913,6 +915,9 @@ fn help_desk_and_auditor() {
         .row(help_desk, keisha_enrollment, d, NONE);
     for record in dashboard {
         t.row(help_desk, record, d, for_request);
+    }
+    for record in beyond_dashboard {
+        t.row(help_desk, record, d, NONE);
     }
     t.check();
 
@@ -940,8 +945,9 @@ fn help_desk_and_auditor() {
         .row(auditor, note, d, read(R::Auditor))
         .row(auditor, keisha_enrollment, d, read(R::Auditor))
         .row(auditor, victor, "2011-01-01", read(R::Auditor));
-    for record in dashboard {
-        t.row(auditor, record, d, read(R::Auditor));
+    // Metadata only: an auditor's reading never shows content (issue 15, item 5).
+    for record in dashboard.iter().chain(&beyond_dashboard) {
+        t.row(auditor, *record, d, read(R::Auditor));
     }
     // The agency still sees nothing of the private client.
     t.row(chss_cm, victor, d, NONE)

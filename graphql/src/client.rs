@@ -2,10 +2,11 @@
 //! goes through (each noting its disclosure).
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use caseledger_core::events::ClientIntakeRecorded;
 use caseledger_core::hud::ProjectType;
 use caseledger_core::sharing::Viewer;
 use caseledger_core::{AccessReason, ClientId, RecordKind, Role};
-use caseledger_projections::{ClientQuery, ClientSummary, TransactionSummary};
+use caseledger_projections::{ClientCard, ClientQuery, ClientSummary, TransactionSummary};
 use caseledger_service::Service;
 
 use crate::convert::{self, Access, ClientRestrictionName, Window, invalid, show};
@@ -125,9 +126,12 @@ impl From<Address> for caseledger_core::events::Address {
     }
 }
 
-/// A client as the viewer may see them.
+/// A client as the viewer may see them: with the profile, or as an id only.
 pub struct Client {
-    summary: ClientSummary,
+    id: ClientId,
+    /// The profile; `None` for an id-only client (the viewer's organization recorded something
+    /// for the client but may not see the intake).
+    summary: Option<ClientSummary>,
     deliberate: bool,
     /// Every record of the client the viewer may see, and the position read, fetched once for
     /// all the lists a query selects.
@@ -135,12 +139,23 @@ pub struct Client {
 }
 
 impl Client {
-    fn new(summary: ClientSummary, deliberate: bool) -> Self {
+    fn new(card: ClientCard, deliberate: bool) -> Self {
         Client {
-            summary,
+            id: card.id,
+            summary: card.profile,
             deliberate,
             records: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The intake, when the viewer may see it.
+    fn intake(&self) -> Option<&ClientIntakeRecorded> {
+        self.summary.as_ref().map(|s| &s.intake)
+    }
+
+    /// A value of the intake, when the viewer may see it.
+    fn with_intake<T>(&self, f: impl FnOnce(&ClientIntakeRecorded) -> Option<T>) -> Option<T> {
+        self.intake().and_then(f)
     }
 
     /// Notes that the client's record `record` of `kind` was shown (under the intake's rule)
@@ -153,13 +168,14 @@ impl Client {
         fields: &[String],
         position: u64,
     ) {
+        let access = self.summary.as_ref().map(|s| s.access);
         disclosure::of(ctx).shown(
-            self.summary.intake.client_id,
+            self.id,
             self.deliberate,
             kind,
             record,
             fields.to_vec(),
-            reason(self.summary.access),
+            access.map_or(AccessReason::OwnOrganization, reason),
             position,
         );
     }
@@ -169,7 +185,7 @@ impl Client {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<(caseledger_projections::ClientSharing, u64)> {
-        let id = self.summary.intake.client_id;
+        let id = self.id;
         let (sharing, position) =
             service(ctx).read(viewer(ctx)?, |v| (v.sharing(id), v.position()));
         Ok((sharing.unwrap_or_default(), position))
@@ -182,7 +198,7 @@ impl Client {
         build: fn(&TransactionSummary) -> Option<T>,
     ) -> async_graphql::Result<Vec<T>> {
         let viewer = viewer(ctx)?;
-        let id = self.summary.intake.client_id;
+        let id = self.id;
         let (records, position) = self.records.get_or_init(|| {
             service(ctx).read(viewer, |v| (v.transactions(id, None), v.position()))
         });
@@ -208,12 +224,12 @@ pub fn read_client(
     operation: &str,
 ) -> async_graphql::Result<Option<Client>> {
     let viewer = viewer(ctx)?;
-    let (summary, position) = service(ctx).read(viewer, |v| (v.client(id), v.position()));
+    let (card, position) = service(ctx).read(viewer, |v| (v.client_card(id), v.position()));
     let collector = disclosure::of(ctx);
-    match summary {
-        Some(summary) => {
-            note_intake(ctx, &summary, deliberate, selected(ctx), position);
-            Ok(Some(Client::new(summary, deliberate)))
+    match card {
+        Some(card) => {
+            note_intake(ctx, &card, deliberate, selected(ctx), position);
+            Ok(Some(Client::new(card, deliberate)))
         }
         None => {
             collector.denied(id.as_u128(), operation, position);
@@ -222,24 +238,31 @@ pub fn read_client(
     }
 }
 
+/// Notes the intake fields selected as disclosed; of an id-only client only its id is shown,
+/// by the rule that lets an organization see what it recorded.
 fn note_intake(
     ctx: &Context<'_>,
-    summary: &ClientSummary,
+    card: &ClientCard,
     deliberate: bool,
     fields: Vec<String>,
     position: u64,
 ) {
     let fields: Vec<String> = fields
         .into_iter()
-        .filter(|f| INTAKE_FIELDS.contains(&f.as_str()))
+        .filter(|f| match card.profile {
+            Some(_) => INTAKE_FIELDS.contains(&f.as_str()),
+            None => f == "id",
+        })
         .collect();
     disclosure::of(ctx).shown(
-        summary.intake.client_id,
+        card.id,
         deliberate,
         RecordKind::Intake,
-        summary.intake.client_id.as_u128(),
+        card.id.as_u128(),
         fields,
-        reason(summary.access),
+        card.profile
+            .as_ref()
+            .map_or(AccessReason::OwnOrganization, |p| reason(p.access)),
         position,
     );
 }
@@ -359,149 +382,135 @@ pub struct Household {
 impl Client {
     /// The HMIS id.
     async fn id(&self) -> ID {
-        show(self.summary.intake.client_id)
+        show(self.id)
     }
 
-    /// What the viewer may do with the intake, and why.
-    async fn access(&self) -> Access {
-        Access::of(self.summary.access)
+    /// True when the viewer sees the client as an id only: the viewer's organization recorded
+    /// something for the client but may not see the intake (the client is restricted to its
+    /// organization, or the release or MOU that showed it ended). Every intake field is then
+    /// null, and the lists below carry exactly the viewer's own records.
+    async fn id_only(&self) -> bool {
+        self.summary.is_none()
+    }
+
+    /// What the viewer may do with the intake, and why; null for an id-only client.
+    async fn access(&self) -> Option<Access> {
+        self.summary.as_ref().map(|s| Access::of(s.access))
     }
 
     /// True once the client's identifiers were forgotten (retention or a system
     /// administrator): names, SSN, date of birth, address and free texts are null for good.
-    async fn identifiers_erased(&self) -> bool {
-        self.summary.intake.name.is_erased()
+    /// Null for an id-only client.
+    async fn identifiers_erased(&self) -> Option<bool> {
+        self.with_intake(|i| Some(i.name.is_erased()))
     }
 
     /// Who may see the intake beyond the creating organization, today.
-    async fn restriction(&self) -> ClientRestrictionName {
-        self.summary.restriction.into()
+    async fn restriction(&self) -> Option<ClientRestrictionName> {
+        self.summary.as_ref().map(|s| s.restriction.into())
     }
 
     /// The creating organization.
-    async fn organization_id(&self) -> ID {
-        show(self.summary.intake.organization_id)
+    async fn organization_id(&self) -> Option<ID> {
+        self.with_intake(|i| Some(show(i.organization_id)))
     }
 
     /// First name.
     async fn first_name(&self) -> Option<String> {
-        self.summary.intake.name.as_clear().map(|n| n.first.clone())
+        self.with_intake(|i| i.name.as_clear().map(|n| n.first.clone()))
     }
 
     /// Middle name.
     async fn middle_name(&self) -> Option<String> {
-        self.summary
-            .intake
-            .name
-            .as_clear()
-            .map(|n| n.middle.clone())
+        self.with_intake(|i| i.name.as_clear().map(|n| n.middle.clone()))
     }
 
     /// Last name.
     async fn last_name(&self) -> Option<String> {
-        self.summary.intake.name.as_clear().map(|n| n.last.clone())
+        self.with_intake(|i| i.name.as_clear().map(|n| n.last.clone()))
     }
 
     /// Name suffix.
     async fn name_suffix(&self) -> Option<String> {
-        self.summary
-            .intake
-            .name
-            .as_clear()
-            .map(|n| n.suffix.clone())
+        self.with_intake(|i| i.name.as_clear().map(|n| n.suffix.clone()))
     }
 
     /// HUD name data quality code.
-    async fn name_data_quality(&self) -> i32 {
-        i32::from(self.summary.intake.name_data_quality.code())
+    async fn name_data_quality(&self) -> Option<i32> {
+        self.with_intake(|i| Some(i32::from(i.name_data_quality.code())))
     }
 
     /// SSN digits; the help desk reads it masked to its last four (`XXX-XX-1234`), as the
     /// client record dashboard prints it.
     async fn ssn(&self) -> Option<String> {
-        text(&self.summary.intake.ssn)
+        self.with_intake(|i| text(&i.ssn))
     }
 
     /// HUD SSN data quality code.
-    async fn ssn_data_quality(&self) -> i32 {
-        i32::from(self.summary.intake.ssn_data_quality.code())
+    async fn ssn_data_quality(&self) -> Option<i32> {
+        self.with_intake(|i| Some(i32::from(i.ssn_data_quality.code())))
     }
 
     /// Date of birth.
     async fn dob(&self) -> Option<String> {
-        self.summary
-            .intake
-            .dob
-            .as_clear()
-            .copied()
-            .flatten()
-            .map(|d| d.to_string())
+        self.with_intake(|i| i.dob.as_clear().copied().flatten().map(|d| d.to_string()))
     }
 
     /// HUD DOB data quality code.
-    async fn dob_data_quality(&self) -> i32 {
-        i32::from(self.summary.intake.dob_data_quality.code())
+    async fn dob_data_quality(&self) -> Option<i32> {
+        self.with_intake(|i| Some(i32::from(i.dob_data_quality.code())))
     }
 
     /// HUD race and ethnicity codes.
-    async fn race_ethnicity(&self) -> Vec<i32> {
-        self.summary
-            .intake
-            .race_ethnicity
-            .iter()
-            .map(|r| i32::from(r.code()))
-            .collect()
+    async fn race_ethnicity(&self) -> Option<Vec<i32>> {
+        self.with_intake(|i| {
+            Some(
+                i.race_ethnicity
+                    .iter()
+                    .map(|r| i32::from(r.code()))
+                    .collect(),
+            )
+        })
     }
 
     /// Why race is missing (HUD code).
     async fn race_none(&self) -> Option<i32> {
-        self.summary.intake.race_none.map(|r| i32::from(r.code()))
+        self.with_intake(|i| i.race_none.map(|r| i32::from(r.code())))
     }
 
     /// Additional race and ethnicity text.
     async fn additional_race_ethnicity(&self) -> Option<String> {
-        text(&self.summary.intake.additional_race_ethnicity)
+        self.with_intake(|i| text(&i.additional_race_ethnicity))
     }
 
     /// HUD sex code (FY2026).
     async fn sex(&self) -> Option<i32> {
-        self.summary.intake.sex.map(|s| i32::from(s.code()))
+        self.with_intake(|i| i.sex.map(|s| i32::from(s.code())))
     }
 
     /// HUD gender codes (FY2024).
-    async fn genders(&self) -> Vec<i32> {
-        self.summary
-            .intake
-            .genders
-            .iter()
-            .map(|g| i32::from(g.code()))
-            .collect()
+    async fn genders(&self) -> Option<Vec<i32>> {
+        self.with_intake(|i| Some(i.genders.iter().map(|g| i32::from(g.code())).collect()))
     }
 
     /// Why gender is missing (FY2024 HUD code).
     async fn gender_none(&self) -> Option<i32> {
-        self.summary.intake.gender_none.map(|g| i32::from(g.code()))
+        self.with_intake(|i| i.gender_none.map(|g| i32::from(g.code())))
     }
 
     /// FY2024 different identity text.
     async fn different_identity_text(&self) -> Option<String> {
-        text(&self.summary.intake.different_identity_text)
+        self.with_intake(|i| text(&i.different_identity_text))
     }
 
     /// HUD veteran status code.
-    async fn veteran_status(&self) -> i32 {
-        i32::from(self.summary.intake.veteran_status.code())
+    async fn veteran_status(&self) -> Option<i32> {
+        self.with_intake(|i| Some(i32::from(i.veteran_status.code())))
     }
 
     /// Last known address.
     async fn address(&self) -> Option<Address> {
-        self.summary
-            .intake
-            .address
-            .as_clear()
-            .cloned()
-            .flatten()
-            .map(Address::from)
+        self.with_intake(|i| i.address.as_clear().cloned().flatten().map(Address::from))
     }
 
     /// Days enrolled in programs of a HUD project type across every organization, overlapping
@@ -514,7 +523,7 @@ impl Client {
     ) -> async_graphql::Result<Option<i32>> {
         let project_type = convert::hud("projectType", project_type, ProjectType::from_code)?;
         let viewer = viewer(ctx)?;
-        let id = self.summary.intake.client_id;
+        let id = self.id;
         let days = service(ctx).read(viewer, |v| v.enrolled_days(id, project_type));
         Ok(days.map(|d| i32::try_from(d).unwrap_or(i32::MAX)))
     }
@@ -576,7 +585,7 @@ impl Client {
 
     /// The households the client belongs to.
     async fn households(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Household>> {
-        let id = self.summary.intake.client_id;
+        let id = self.id;
         let (households, position) =
             service(ctx).read(viewer(ctx)?, |v| (v.households(id), v.position()));
         let fields = selected(ctx);
@@ -734,7 +743,9 @@ pub struct ClientQueries;
 #[Object]
 impl ClientQueries {
     /// A client by HMIS id; null when the viewer may not see it, exactly as for an id never
-    /// used. Pass `minPosition` (from a mutation) to read your own write.
+    /// used; an id-only client (`idOnly`) when the viewer may not see the intake but its
+    /// organization recorded something for the client. Pass `minPosition` (from a mutation)
+    /// to read your own write.
     async fn client(
         &self,
         ctx: &Context<'_>,
@@ -748,7 +759,8 @@ impl ClientQueries {
     }
 
     /// Find Client: clients the viewer may see matching every part of the search, in id
-    /// order, `first` (at most 100) after the cursor `after`. Rows are recorded as incidental
+    /// order (a search by HMIS id alone also finds an id-only client; names, date of birth and
+    /// SSN never match one), `first` (at most 100) after the cursor `after`. Rows are recorded as incidental
     /// disclosures. The help desk searches by HMIS id here, and by name through
     /// `helpDeskFindClients`.
     #[graphql(complexity = "first.max(1) as usize * child_complexity")]
@@ -770,6 +782,30 @@ impl ClientQueries {
             ));
         }
         find(ctx, search, first, after, min_position, false).await
+    }
+
+    /// The caseload: clients with an enrollment of the viewer's organization that is open or
+    /// exited within the last 90 days (the exit date on or after today minus 90 days), and
+    /// clients of the viewer's own restrict-to-user records — each as the viewer may see it
+    /// (with its profile, or as an id only carrying the organization's own records), in id
+    /// order, `first` (at most 100) after the cursor `after`. Rows are recorded as incidental
+    /// disclosures, like Find Client's.
+    #[graphql(complexity = "first.max(1) as usize * child_complexity")]
+    async fn caseload(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+        min_position: Option<i64>,
+    ) -> async_graphql::Result<ClientConnection> {
+        actor(ctx)?;
+        let limit = page_size(first)?;
+        let after = cursor(after.as_ref())?;
+        wait_for_position(service(ctx), min_position).await?;
+        let (rows, position) = service(ctx).read(viewer(ctx)?, |v| {
+            (v.caseload(after, limit + 1), v.position())
+        });
+        Ok(connection(ctx, rows, limit, position, false))
     }
 
     /// The help desk's search of every client (those restricted to their organization
@@ -822,13 +858,7 @@ async fn find(
     min_position: Option<i64>,
     deliberate: bool,
 ) -> async_graphql::Result<ClientConnection> {
-    if !(1..=MAX_PAGE).contains(&first) {
-        return Err(crate::error::to_graphql(caseledger_service::CommandError {
-            code: caseledger_service::ErrorCode::LimitExceeded,
-            field: Some("first".into()),
-            message: format!("a page holds 1 to {MAX_PAGE} rows"),
-        }));
-    }
+    let limit = page_size(first)?;
     let query = ClientQuery {
         name: search
             .name
@@ -851,17 +881,10 @@ async fn find(
             "give a name, date of birth, SSN last four or HMIS id",
         ));
     }
-    let after: Option<ClientId> = after
-        .as_ref()
-        .map(|c| {
-            c.parse()
-                .map_err(|_| invalid("after", "not a cursor from this list"))
-        })
-        .transpose()?;
+    let after = cursor(after.as_ref())?;
     wait_for_position(service(ctx), min_position).await?;
-    let limit = usize::try_from(first).unwrap_or(20);
-    let (mut rows, position) = service(ctx).read(viewer(ctx)?, |v| {
-        (v.find_clients(&query, after, limit + 1), v.position())
+    let (rows, position) = service(ctx).read(viewer(ctx)?, |v| {
+        (v.find_client_cards(&query, after, limit + 1), v.position())
     });
     if rows.is_empty()
         && let Some(id) = query.client_id
@@ -869,24 +892,58 @@ async fn find(
         // A search by HMIS id is a lookup: one that finds nothing is recorded as denied.
         disclosure::of(ctx).denied(id.as_u128(), "findClients", position);
     }
+    Ok(connection(ctx, rows, limit, position, deliberate))
+}
+
+/// A page of `rows` (one more than `limit` fetched, to tell whether more follow), each noted as
+/// disclosed, deliberate or incidental, with the fields selected under `edges.node`.
+fn connection(
+    ctx: &Context<'_>,
+    mut rows: Vec<ClientCard>,
+    limit: usize,
+    position: u64,
+    deliberate: bool,
+) -> ClientConnection {
     let has_next_page = rows.len() > limit;
     rows.truncate(limit);
     let fields = selected_at(ctx, &["edges", "node"]);
     let edges: Vec<ClientEdge> = rows
         .into_iter()
-        .map(|summary| {
-            note_intake(ctx, &summary, deliberate, fields.clone(), position);
+        .map(|card| {
+            note_intake(ctx, &card, deliberate, fields.clone(), position);
             ClientEdge {
-                cursor: summary.intake.client_id.to_string(),
-                node: Client::new(summary, deliberate),
+                cursor: card.id.to_string(),
+                node: Client::new(card, deliberate),
             }
         })
         .collect();
-    Ok(ClientConnection {
+    ClientConnection {
         page_info: PageInfo {
             has_next_page,
             end_cursor: edges.last().map(|e| e.cursor.clone()),
         },
         edges,
-    })
+    }
+}
+
+/// Checks a page size: 1 to [`MAX_PAGE`] rows.
+fn page_size(first: i32) -> async_graphql::Result<usize> {
+    if !(1..=MAX_PAGE).contains(&first) {
+        return Err(crate::error::to_graphql(caseledger_service::CommandError {
+            code: caseledger_service::ErrorCode::LimitExceeded,
+            field: Some("first".into()),
+            message: format!("a page holds 1 to {MAX_PAGE} rows"),
+        }));
+    }
+    Ok(usize::try_from(first).unwrap_or(20))
+}
+
+/// Reads an `after` cursor of a client list.
+fn cursor(after: Option<&String>) -> async_graphql::Result<Option<ClientId>> {
+    after
+        .map(|c| {
+            c.parse()
+                .map_err(|_| invalid("after", "not a cursor from this list"))
+        })
+        .transpose()
 }

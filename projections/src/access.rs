@@ -71,23 +71,11 @@ impl Store {
         t: &TransactionFacts,
         date: Date,
     ) -> Visibility {
-        if viewer.organization == t.owner.organization {
-            if t.restriction == TransactionRestriction::RestrictToUser {
-                if viewer.user == t.owner.user {
-                    return Visibility::edit(AccessReason::OwnUser);
-                }
-                if viewer.role == Role::SystemAdmin {
-                    return Visibility::read(AccessReason::SystemAdministrator);
-                }
-                return Visibility::NONE;
-            }
-            return Visibility::edit(AccessReason::OwnOrganization);
-        }
+        // The CoC's reading roles first: a role reads what its task needs, whoever owns it.
         match viewer.role {
-            Role::SystemAdmin => return Visibility::read(AccessReason::SystemAdministrator),
             Role::Auditor => return Visibility::read(AccessReason::Auditor),
             Role::HelpDesk => {
-                if t.kind == RecordKind::CaseNote {
+                if !matches!(t.kind, RecordKind::Enrollment | RecordKind::Document) {
                     return Visibility::NONE;
                 }
                 let open = self
@@ -100,6 +88,21 @@ impl Store {
                 };
             }
             _ => {}
+        }
+        if viewer.organization == t.owner.organization {
+            if t.restriction == TransactionRestriction::RestrictToUser {
+                if viewer.user == t.owner.user {
+                    return Visibility::edit(AccessReason::OwnUser);
+                }
+                if viewer.role == Role::SystemAdmin {
+                    return Visibility::read(AccessReason::SystemAdministrator);
+                }
+                return Visibility::NONE;
+            }
+            return Visibility::edit(AccessReason::OwnOrganization);
+        }
+        if viewer.role == Role::SystemAdmin {
+            return Visibility::read(AccessReason::SystemAdministrator);
         }
         if t.restriction != TransactionRestriction::Unrestricted {
             return Visibility::NONE;

@@ -15,7 +15,8 @@ pub struct AdminView<'a> {
 }
 
 /// The help desk's view: find any client by HMIS id, search by name for an agency that cannot
-/// find a record, and the records a client record dashboard shows while its request is open.
+/// find a record, and the records a client record dashboard shows while its request is open
+/// (enrollments and documents; the help desk reads no other record, in this view or any).
 pub struct HelpDeskView<'a> {
     org: OrgView<'a>,
 }
@@ -145,8 +146,9 @@ impl AuditView<'_> {
         &self.projections.store.audit.disclosures
     }
 
-    /// The client's transactions an auditor reads (all but other users' restrict-to-user
-    /// records of the auditor's own organization), in log order.
+    /// The client's transactions an auditor reads: every record, as its metadata only (kind,
+    /// id, owner, dates, restriction; no note text, answers or names), in log order. A system
+    /// administrator holding this view reads them whole.
     pub fn transactions(&self, client: ClientId) -> Vec<TransactionSummary> {
         self.org.transactions(client, None)
     }

@@ -37,8 +37,8 @@ pub use snapshot::SnapshotError;
 pub use sources::SourceKind;
 pub use store::{Projections, RequestPositions, folds_identifiers};
 pub use view::{
-    AssignmentSummary, BedNight, BedStatus, ClientSharing, ClientSummary, OrgView, ReleaseSummary,
-    TransactionSummary,
+    AssignmentSummary, BedNight, BedStatus, ClientCard, ClientSharing, ClientSummary, OrgView,
+    Overlap, ReleaseSummary, TransactionSummary,
 };
 pub use write_model::{
     BedUse, EnrollmentEvents, EnrollmentFacts, OrganizationFacts, TokenFacts, UserFacts, WriteModel,

@@ -168,6 +168,11 @@ pub(crate) struct Store {
     pub clients_by_mou: HashMap<MouId, BTreeSet<ClientId>>,
     /// Audience: clients with a release exception to an accessing organization.
     pub clients_by_release_to: HashMap<OrganizationId, BTreeSet<ClientId>>,
+    /// Audience: clients with an enrollment owned by an organization (the caseload's
+    /// candidates; whether it is open or recent is decided when asked).
+    pub enrolled_by_org: HashMap<OrganizationId, BTreeSet<ClientId>>,
+    /// Audience: clients with a restrict-to-user record, by the user who recorded it.
+    pub restricted_to_user: HashMap<caseledger_core::UserId, BTreeSet<ClientId>>,
     /// Which client a record request is about.
     pub request_clients: HashMap<RecordRequestId, ClientId>,
     /// Client search by name parts, date of birth, SSN last four and HMIS id.
@@ -296,6 +301,18 @@ impl Store {
             // The first record with an id is the record (ids are unique; a retry is no-op).
             if !self.transactions.contains_key(&facts.id) {
                 self.client(facts.client).transactions.push(facts.id);
+                if facts.kind == caseledger_core::RecordKind::Enrollment {
+                    self.enrolled_by_org
+                        .entry(facts.owner.organization)
+                        .or_default()
+                        .insert(facts.client);
+                }
+                if facts.restriction == caseledger_core::TransactionRestriction::RestrictToUser {
+                    self.restricted_to_user
+                        .entry(facts.owner.user)
+                        .or_default()
+                        .insert(facts.client);
+                }
                 self.transactions.insert(
                     facts.id,
                     TransactionRecord {

@@ -28,6 +28,29 @@ pub struct ClientSummary {
     pub restriction: ClientRestriction,
 }
 
+/// A client as a row of an answer: with its profile when the viewer may see the intake, or as
+/// an id only when the viewer may not but its organization recorded something for the client
+/// (the records under it are then exactly the viewer's own).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientCard {
+    /// The client.
+    pub id: ClientId,
+    /// The profile, `None` for an id-only client.
+    pub profile: Option<ClientSummary>,
+}
+
+/// An enrollment in the same program over the same date, which a new enrollment would overlap
+/// (a client is enrolled in a program once at a time): the command refuses either way, and may
+/// quote it only when the viewer may see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlap {
+    /// The first overlapping enrollment the viewer may see: its id and entry date.
+    Seen(caseledger_core::EnrollmentId, caseledger_core::Date),
+    /// Only enrollments the viewer may not see overlap (a colleague's restrict-to-user one):
+    /// nothing about them may be told.
+    Unseen,
+}
+
 /// A transaction as a viewer may see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransactionSummary {
@@ -105,6 +128,191 @@ impl OrgView<'_> {
         })
     }
 
+    /// How the viewer sees the client: with its profile, as an id only (its organization's own
+    /// records and nothing else), or not at all (`None`, exactly as for an id never used).
+    pub fn client_card(&self, id: ClientId) -> Option<ClientCard> {
+        if let Some(profile) = self.client(id) {
+            return Some(ClientCard {
+                id,
+                profile: Some(profile),
+            });
+        }
+        let state = self.store.clients.get(&id)?;
+        // Where the intake is hidden only the viewer's own records can be visible, so asking
+        // the rules of each of the client's records stays within one client.
+        let any_record = state.transactions.iter().any(|r| {
+            self.store.transactions.get(r).is_some_and(|t| {
+                self.store
+                    .transaction_visibility(&self.viewer, &t.facts, self.today)
+                    .level
+                    != AccessLevel::None
+            })
+        });
+        any_record.then_some(ClientCard { id, profile: None })
+    }
+
+    /// Find Client as rows: [`OrgView::find_clients`], and for a search by HMIS id alone the
+    /// id-only client too (a name, date of birth or SSN could only match by reading the hidden
+    /// intake, so those never find one).
+    pub fn find_client_cards(
+        &self,
+        query: &ClientQuery,
+        after: Option<ClientId>,
+        limit: usize,
+    ) -> Vec<ClientCard> {
+        if let Some(id) = query.client_id
+            && *query
+                == (ClientQuery {
+                    client_id: Some(id),
+                    ..ClientQuery::default()
+                })
+        {
+            return self
+                .client_card(id)
+                .filter(|_| after.is_none_or(|a| id > a))
+                .into_iter()
+                .take(limit)
+                .collect();
+        }
+        self.find_clients(query, after, limit)
+            .into_iter()
+            .map(|profile| ClientCard {
+                id: profile.intake.client_id,
+                profile: Some(profile),
+            })
+            .collect()
+    }
+
+    /// The caseload: clients with an enrollment of the viewer's organization the viewer may
+    /// see that is open or exited within the last
+    /// [`RECENT_EXIT_DAYS`](caseledger_core::sharing::RECENT_EXIT_DAYS) days, and clients of the
+    /// viewer's own restrict-to-user records; in id order, at most `limit` after `after`, each
+    /// as the viewer sees it (with its profile or as an id only).
+    pub fn caseload(&self, after: Option<ClientId>, limit: usize) -> Vec<ClientCard> {
+        use std::ops::Bound;
+        let s = self.store;
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let empty = std::collections::BTreeSet::new();
+        let enrolled = s
+            .enrolled_by_org
+            .get(&self.viewer.organization)
+            .unwrap_or(&empty)
+            .range((from, Bound::Unbounded));
+        let restricted = s
+            .restricted_to_user
+            .get(&self.viewer.user)
+            .unwrap_or(&empty)
+            .range((from, Bound::Unbounded));
+        // Both sets are ordered: merge them, so a page reads only up to its last row.
+        let (mut a, mut b) = (enrolled.copied().peekable(), restricted.copied().peekable());
+        let mut out = Vec::new();
+        while out.len() < limit {
+            let next = match (a.peek().copied(), b.peek().copied()) {
+                (None, None) => break,
+                (Some(x), None) => {
+                    a.next();
+                    x
+                }
+                (None, Some(y)) => {
+                    b.next();
+                    y
+                }
+                (Some(x), Some(y)) => {
+                    if x <= y {
+                        a.next();
+                    }
+                    if y <= x {
+                        b.next();
+                    }
+                    x.min(y)
+                }
+            };
+            if self.in_caseload(next)
+                && let Some(card) = self.client_card(next)
+            {
+                out.push(card);
+            }
+        }
+        out
+    }
+
+    /// Whether the client belongs to the viewer's caseload today.
+    fn in_caseload(&self, client: ClientId) -> bool {
+        let s = self.store;
+        let Some(state) = s.clients.get(&client) else {
+            return false;
+        };
+        let recent_from = self
+            .today
+            .add_days(-caseledger_core::sharing::RECENT_EXIT_DAYS);
+        state.transactions.iter().any(|id| {
+            let Some(t) = s.transactions.get(id) else {
+                return false;
+            };
+            let f = &t.facts;
+            let own_restricted = f.restriction
+                == caseledger_core::TransactionRestriction::RestrictToUser
+                && f.owner.user == self.viewer.user
+                && f.owner.organization == self.viewer.organization;
+            let enrollment = f.kind == RecordKind::Enrollment
+                && f.owner.organization == self.viewer.organization;
+            if !own_restricted && !enrollment {
+                return false;
+            }
+            if s.transaction_visibility(&self.viewer, f, self.today).level == AccessLevel::None {
+                return false;
+            }
+            own_restricted || {
+                let events: Vec<Event> = t.events.iter().map(|e| e.event(&s.keys)).collect();
+                let exit = crate::EnrollmentEvents::of(&events)
+                    .and_then(|e| e.exit)
+                    .map(|x| x.exit_date);
+                exit.is_none_or(|x| recent_from.is_none_or(|from| x >= from))
+            }
+        })
+    }
+
+    /// An enrollment of the client in `program` open on `entry` (not exited, or exited after
+    /// it), told only as far as the viewer may see it; `None` when there is none.
+    pub fn overlapping_enrollment(
+        &self,
+        client: ClientId,
+        program: caseledger_core::ProgramId,
+        entry: caseledger_core::Date,
+    ) -> Option<Overlap> {
+        let s = self.store;
+        let state = s.clients.get(&client)?;
+        let mut overlap = None;
+        for t in state
+            .transactions
+            .iter()
+            .filter_map(|id| s.transactions.get(id))
+        {
+            if t.facts.kind != RecordKind::Enrollment {
+                continue;
+            }
+            let events: Vec<Event> = t.events.iter().map(|e| e.event(&s.keys)).collect();
+            let Some(e) = crate::EnrollmentEvents::of(&events) else {
+                continue;
+            };
+            let exit = e.exit.map(|x| x.exit_date);
+            if e.enrolled.program_id != program || exit.is_some_and(|x| x <= entry) {
+                continue;
+            }
+            if s.transaction_visibility(&self.viewer, &t.facts, self.today)
+                .level
+                != AccessLevel::None
+            {
+                return Some(Overlap::Seen(
+                    e.enrolled.enrollment_id,
+                    e.enrolled.entry_date,
+                ));
+            }
+            overlap = Some(Overlap::Unseen);
+        }
+        overlap
+    }
+
     /// Find Client: clients whose intake the viewer may see and that match every part of the
     /// query, in id order, at most `limit` of them after `after`.
     pub fn find_clients(
@@ -126,6 +334,8 @@ impl OrgView<'_> {
 
     /// The client's transactions the viewer may see, in log order, optionally of one kind.
     /// An organization always sees what it recorded, even where it cannot see the intake.
+    /// Records shown as metadata only (an auditor's) carry their events with the content
+    /// removed ([`caseledger_core::sharing::metadata_only`]).
     pub fn transactions(
         &self,
         client: ClientId,
@@ -143,17 +353,28 @@ impl OrgView<'_> {
                 let access = self
                     .store
                     .transaction_visibility(&self.viewer, &t.facts, self.today);
-                (access.level != AccessLevel::None).then(|| TransactionSummary {
-                    id: *id,
-                    kind: t.facts.kind,
-                    events: t.events.iter().map(|e| e.event(&self.store.keys)).collect(),
-                    access,
+                (access.level != AccessLevel::None).then(|| {
+                    let events = t.events.iter().map(|e| e.event(&self.store.keys));
+                    TransactionSummary {
+                        id: *id,
+                        kind: t.facts.kind,
+                        // An auditor reads what a record is, never what it says.
+                        events: if access.shows_content() {
+                            events.collect()
+                        } else {
+                            events
+                                .map(|e| caseledger_core::sharing::metadata_only(&e))
+                                .collect()
+                        },
+                        access,
+                    }
                 })
             })
             .collect()
     }
 
-    /// Every client whose intake the viewer may see today, in id order: the audience indexes
+    /// Every client whose intake the viewer may see today, in id order (id-only clients are
+    /// not among them: this is the list of profiles, e.g. for an export): the audience indexes
     /// give the candidates (own, global, MOU, release grants; every client under an open-intake
     /// policy or for the CoC roles), and the rules decide.
     pub fn visible_clients(&self) -> Vec<ClientId> {

@@ -15,7 +15,7 @@ use caseledger_core::{
     Actor, AssessmentId, AssessmentKind, CaseNoteId, ClientId, Date, DocumentId, EnrollmentId,
     Event, HouseholdId, Pii, ProgramId, RecordKind, ServiceId, TransactionRestriction, UserId,
 };
-use caseledger_projections::{EnrollmentFacts, Projections};
+use caseledger_projections::{EnrollmentFacts, Overlap, Projections};
 
 use crate::Service;
 use crate::commands::{
@@ -83,6 +83,17 @@ pub(crate) fn check_enrollment_of(
     let Some((of, facts)) = p.write_model().enrollment(id) else {
         return Err(not_found("enrollmentId", "enrollment"));
     };
+    // An enrollment the actor may not see (a colleague's restrict-to-user one) is answered as
+    // one never recorded: its dates must not reach the message below.
+    if p.org_view(viewer(actor))
+        .visibility(&caseledger_core::sharing::RecordRef::Transaction(
+            id.as_u128(),
+        ))
+        .level
+        == caseledger_core::AccessLevel::None
+    {
+        return Err(not_found("enrollmentId", "enrollment"));
+    }
     if of != client || facts.organization != actor.organization {
         return Err(CommandError::validation(
             "enrollmentId",
@@ -419,18 +430,27 @@ pub(crate) fn decide_enrollment(
             format!("the program is not operating on {entry}"),
         ));
     }
-    if let Some(existing) = w
-        .enrollments(input.client)
-        .into_iter()
-        .find(|e| e.program == input.program && e.exit.is_none_or(|x| x > entry))
+    // One enrollment per program at a time holds even against enrollments the actor may not
+    // see (a colleague's restrict-to-user one), but only a visible one may be quoted.
+    match p
+        .org_view(viewer(actor))
+        .overlapping_enrollment(input.client, input.program, entry)
     {
-        return Err(conflict(
-            "entryDate",
-            format!(
-                "the client is already enrolled in this program from {} (enrollment {})",
-                existing.entry, existing.id
-            ),
-        ));
+        Some(Overlap::Seen(id, from)) => {
+            return Err(conflict(
+                "entryDate",
+                format!(
+                    "the client is already enrolled in this program from {from} (enrollment {id})"
+                ),
+            ));
+        }
+        Some(Overlap::Unseen) => {
+            return Err(conflict(
+                "entryDate",
+                "the client is already enrolled in this program on that date",
+            ));
+        }
+        None => {}
     }
     if let Some(move_in) = input.move_in_date {
         check_date(
@@ -550,10 +570,20 @@ pub(crate) fn decide_exit(
     if input.whole_household
         && let Some(household) = facts.household
     {
+        // Only members' enrollments the actor may edit: another user's restrict-to-user
+        // enrollment is neither exited nor quoted here.
+        let view = p.org_view(viewer(actor));
         targets.extend(
             household_enrollments(p, household, facts.program)
                 .into_iter()
-                .filter(|(_, e)| e.id != facts.id),
+                .filter(|(_, e)| e.id != facts.id)
+                .filter(|(_, e)| {
+                    view.visibility(&caseledger_core::sharing::RecordRef::Transaction(
+                        e.id.as_u128(),
+                    ))
+                    .level
+                        == caseledger_core::AccessLevel::Edit
+                }),
         );
     }
     let mut exited = Vec::new();

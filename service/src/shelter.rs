@@ -44,14 +44,25 @@ pub(crate) fn refuse_if_barred(
             BarScope::AllEnforcingOrganizations => true,
         };
         if enforced && in_scope {
-            return Err(conflict(
-                "clientId",
+            // An enforcing organization may be refused by a bar it may not read (restricted
+            // to its owner): then the refusal says only that there is one.
+            let readable = p
+                .org_view(crate::commands::viewer(actor))
+                .visibility(&caseledger_core::sharing::RecordRef::Transaction(
+                    bar.bar_id.as_u128(),
+                ))
+                .level
+                != caseledger_core::AccessLevel::None;
+            let message = if readable {
                 format!(
                     "the client is on the bar list ({} to {})",
                     bar.window.start,
                     bar.window.end.map_or("open".to_string(), |d| d.to_string())
-                ),
-            ));
+                )
+            } else {
+                "the client is on the bar list".to_string()
+            };
+            return Err(conflict("clientId", message));
         }
     }
     Ok(())
@@ -305,7 +316,16 @@ impl Service {
                 .record(stay.as_u128())
                 .filter(|(f, _)| f.kind == RecordKind::CheckIn)
                 .ok_or_else(|| not_found("checkInId", "stay"))?;
-            if facts.owner.organization != actor.organization {
+            // The owner's organization, and a stay the actor may see: a colleague's
+            // restrict-to-user stay is answered as one never recorded.
+            let visible = p
+                .org_view(crate::commands::viewer(&actor))
+                .visibility(&caseledger_core::sharing::RecordRef::Transaction(
+                    stay.as_u128(),
+                ))
+                .level
+                != caseledger_core::AccessLevel::None;
+            if facts.owner.organization != actor.organization || !visible {
                 return Err(not_found("checkInId", "stay"));
             }
             let Some(caseledger_core::Event::ClientCheckedIn(c)) = events.first() else {

@@ -224,12 +224,17 @@ fn a_day_of_work_shows_each_organization_what_the_rules_allow_and_records_every_
     );
     assert_eq!(days["client"]["enrolledDays"], 28 + 31 + 30 + 31 + 15);
 
-    // CCC restricts Maria to its own organization: CHSS loses sight of her at once.
+    // CCC restricts Maria to its own organization: CHSS loses sight of her at once — of her
+    // profile and CCC's records. What CHSS recorded (her shelter stay) it keeps, under an
+    // id-only client.
     coc.ok("ccc_cm", "mutation($c: ID!) { setClientRestriction(clientId: $c, restriction: RESTRICT_TO_ORGANIZATION) { position } }", json!({ "c": maria }));
-    assert_eq!(
-        coc.ok("chss_cm", CLIENT, json!({ "id": maria }))["client"],
-        Value::Null
-    );
+    let seen = coc.ok("chss_cm", CLIENT, json!({ "id": maria }))["client"].clone();
+    assert_eq!(seen["id"], json!(maria));
+    for field in ["access", "firstName", "lastName", "dob", "ssn", "address"] {
+        assert_eq!(seen[field], Value::Null, "{field}: {seen}");
+    }
+    assert_eq!(seen["enrollments"], json!([]), "{seen}");
+    assert_eq!(seen["services"], json!([]), "{seen}");
 
     // Every read left its disclosure record.
     let users = [
@@ -298,11 +303,15 @@ fn a_day_of_work_shows_each_organization_what_the_rules_allow_and_records_every_
     );
     assert_eq!(opened.operation, "anonymous");
     assert!(opened.view_position > 0);
-    // After the restriction, CHSS's lookup is recorded as denied.
+    // After the restriction, CHSS's lookup is recorded as the read of Maria's id alone (and of
+    // CHSS's own records): nothing of her intake.
     assert!(chss.iter().any(|r| {
-        r.denied
-            .iter()
-            .any(|d| d.client_id.to_string() == ulid_u128(&maria))
+        r.clients.iter().any(|c| {
+            c.client_id.to_string() == maria
+                && c.records
+                    .iter()
+                    .any(|x| x.kind == RecordKind::Intake && x.fields == ["id"])
+        })
     }));
     let outside = by("out_cm");
     assert!(

@@ -403,12 +403,13 @@ fn a_barred_client_is_turned_away_and_records_check_their_enrollment() {
         "VALIDATION",
         Some("date"),
     );
+    // Another organization's enrollment CHSS may not see is answered as an id never used.
     expect(
         &coc,
         "chss_cm",
         service,
         json!({ "c": ana, "e": enrollment, "d": "2026-05-02" }),
-        "VALIDATION",
+        "NOT_FOUND",
         Some("enrollmentId"),
     );
     expect(

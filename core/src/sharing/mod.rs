@@ -11,5 +11,8 @@
 pub mod records;
 pub mod reference;
 
-pub use records::{TransactionFacts, transaction_facts};
-pub use reference::{RecordRef, Viewer, Visibility, visibility};
+pub use records::{TransactionFacts, metadata_only, transaction_facts};
+pub use reference::{
+    ClientSight, RECENT_EXIT_DAYS, RecordRef, Viewer, Visibility, caseload, client_sight,
+    visibility,
+};

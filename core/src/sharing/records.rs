@@ -96,3 +96,15 @@ pub fn transaction_facts(event: &Event) -> Option<TransactionFacts> {
         _ => return None,
     })
 }
+
+/// The event as a reader of metadata only sees it (an auditor): every identifying or free
+/// value erased (note text, document name, service description, free answers) and an
+/// assessment's answers dropped, coded ones included — an answer is content whatever its
+/// type. Kind, ids, owner, dates and restriction stay.
+pub fn metadata_only(event: &Event) -> Event {
+    let mut event = event.erased();
+    if let Event::AssessmentRecorded(a) = &mut event {
+        a.answers.clear();
+    }
+    event
+}

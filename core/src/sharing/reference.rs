@@ -20,9 +20,28 @@
 //!   in the order they were granted.
 //! - **Exits, move-in dates, check-outs, cancellations and lifted bars** belong to the record they
 //!   complete and are seen with it.
-//! - **Help desk** reads a client's transactions other than case notes while a client record
-//!   request for that client is open (submitted, not yet fulfilled or denied) in the history
-//!   given; the date plays no part (to ask about a past day, pass the history up to that day).
+//! - **Help desk** reads what a client record dashboard holds — the client's enrollments and
+//!   documents, whoever recorded them and whatever their restriction (the dashboard is the
+//!   client's own data), never services, assessments, case notes or shelter records — while a
+//!   client record request for that client is open (submitted, not yet fulfilled or denied) in
+//!   the history given; the date plays no part (to ask about a past day, pass the history up to
+//!   that day). This holds for the help desk's own organization's records too: a role reads
+//!   what its task needs, and the CoC lead's records are no exception.
+//! - **Auditors** read every record's metadata (kind, id, owner, dates, restriction), their own
+//!   organization's included, and never its content: a [`Visibility`] whose reason is
+//!   [`AccessReason::Auditor`] does not [`show content`](Visibility::shows_content), and views
+//!   hand such a record over as [`metadata_only`](crate::sharing::records::metadata_only).
+//! - **An organization that cannot see the intake** sees the client as an id only
+//!   ([`client_sight`]), carrying the records the transaction rules give it: its own, and —
+//!   DESIGN's rule 5 as written — another organization's unrestricted record along a sharing
+//!   path from that organization (a client shared with the MOU whose creator has no path to the
+//!   viewer, while the recording agency granted the viewer a release). Where the client is
+//!   restricted to its organization (rule 4), or the only path was revoked, that is exactly the
+//!   viewer's own records.
+//! - **The caseload** ([`caseload`]) of a viewer is the clients with an enrollment of the
+//!   viewer's organization that the viewer may see and that is open or exited within the last
+//!   [`RECENT_EXIT_DAYS`] days (the exit date on or after the date minus that many days; the last
+//!   exit recorded counts), and the clients of every restrict-to-user record the viewer made.
 
 use crate::events::Event;
 use crate::ids::{ClientId, MouId, OrganizationId, UserId};
@@ -85,6 +104,90 @@ impl Visibility {
             reason: Some(reason),
         }
     }
+
+    /// Whether a visible transaction is shown with its content (note text, assessment answers,
+    /// document names, free texts) or as its metadata only: auditors read history and
+    /// disclosure records, never content.
+    pub fn shows_content(&self) -> bool {
+        self.level != AccessLevel::None && self.reason != Some(AccessReason::Auditor)
+    }
+}
+
+/// How many days after its exit an enrollment stays in its organization's caseload.
+pub const RECENT_EXIT_DAYS: i64 = 90;
+
+/// How a viewer sees a client as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientSight {
+    /// Not at all: answered exactly as for an id never used.
+    Nothing,
+    /// As an id only: the viewer may not see the intake but may see records of its own
+    /// organization about the client (and only those).
+    IdOnly,
+    /// With its intake, at this access.
+    Intake(Visibility),
+}
+
+/// How `viewer` sees `client` on `date`: with its intake when the intake rules allow it; else
+/// as an id only when some record of the client is visible to the viewer (by the transaction
+/// rules, only its own organization's then); else not at all.
+pub fn client_sight(
+    history: &[Event],
+    viewer: &Viewer,
+    client: ClientId,
+    date: Date,
+) -> ClientSight {
+    let intake = intake_visibility(history, viewer, client, date);
+    if intake.level != AccessLevel::None {
+        return ClientSight::Intake(intake);
+    }
+    let any_record = history
+        .iter()
+        .filter_map(transaction_facts)
+        .filter(|t| t.client == client)
+        .any(|t| transaction_visibility(history, viewer, &t, date).level != AccessLevel::None);
+    if any_record {
+        ClientSight::IdOnly
+    } else {
+        ClientSight::Nothing
+    }
+}
+
+/// The viewer's caseload on `date` (see the module docs), in client id order.
+pub fn caseload(history: &[Event], viewer: &Viewer, date: Date) -> Vec<ClientId> {
+    let recent_from = date.add_days(-RECENT_EXIT_DAYS);
+    let mut clients: Vec<ClientId> = history
+        .iter()
+        .filter_map(transaction_facts)
+        .filter(|t| {
+            let enrollment = t.kind == RecordKind::Enrollment
+                && t.owner.organization == viewer.organization
+                && last_exit(history, t.id)
+                    .is_none_or(|exit| recent_from.is_none_or(|from| exit >= from));
+            let own_restricted = t.restriction == TransactionRestriction::RestrictToUser
+                && t.owner.user == viewer.user
+                && t.owner.organization == viewer.organization;
+            (enrollment || own_restricted)
+                && transaction_visibility(history, viewer, t, date).level != AccessLevel::None
+        })
+        .map(|t| t.client)
+        .collect();
+    clients.sort();
+    clients.dedup();
+    clients
+}
+
+/// The exit date of the last exit recorded for an enrollment.
+fn last_exit(history: &[Event], enrollment: u128) -> Option<Date> {
+    history
+        .iter()
+        .filter_map(|e| match e {
+            Event::EnrollmentExited(x) if x.enrollment_id.as_u128() == enrollment => {
+                Some(x.exit_date)
+            }
+            _ => None,
+        })
+        .next_back()
 }
 
 /// What `viewer` may do with `record` on `date`, given everything in `history` (in log order).
@@ -155,6 +258,22 @@ fn transaction_visibility(
     t: &TransactionFacts,
     date: Date,
 ) -> Visibility {
+    // 6. The CoC's reading roles read what their task needs, whoever owns the record: the help
+    //    desk what a client record dashboard shows for an open request (never services,
+    //    assessments, case notes or shelter records); auditors every record's metadata.
+    match viewer.role {
+        Role::Auditor => return Visibility::read(AccessReason::Auditor),
+        Role::HelpDesk => {
+            if !matches!(t.kind, RecordKind::Enrollment | RecordKind::Document) {
+                return Visibility::NONE;
+            }
+            return match open_record_request(history, t.client) {
+                Some(request) => Visibility::read(AccessReason::ClientRecordRequest(request)),
+                None => Visibility::NONE,
+            };
+        }
+        _ => {}
+    }
     let own_organization = viewer.organization == t.owner.organization;
     // 1. The owning organization edits, except another user's restrict-to-user record.
     if own_organization {
@@ -172,19 +291,6 @@ fn transaction_visibility(
     // 2. System administrators read (correction rights stay with the owner).
     if viewer.role == Role::SystemAdmin {
         return Visibility::read(AccessReason::SystemAdministrator);
-    }
-    // 6. Auditors read history; the help desk reads what a dashboard shows, for an open request.
-    if viewer.role == Role::Auditor {
-        return Visibility::read(AccessReason::Auditor);
-    }
-    if viewer.role == Role::HelpDesk {
-        if t.kind == RecordKind::CaseNote {
-            return Visibility::NONE;
-        }
-        return match open_record_request(history, t.client) {
-            Some(request) => Visibility::read(AccessReason::ClientRecordRequest(request)),
-            None => Visibility::NONE,
-        };
     }
     // 3. Restricted to its organization or user: nothing outside it.
     if t.restriction != TransactionRestriction::Unrestricted {
