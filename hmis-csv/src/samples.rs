@@ -4,13 +4,12 @@
 use std::path::{Path, PathBuf};
 
 /// The shared samples: `CASELEDGER_HMIS_SAMPLES`, else `../shared/hmis-csv` beside the
-/// repository (where the project keeps them), else `/work/shared/hmis-csv` (a clone elsewhere on
-/// the project's machine, as CI makes).
+/// repository (where the project keeps them; a clone elsewhere, as CI makes, names them in the
+/// variable — `.ci/run` does).
 pub fn dir() -> PathBuf {
     let candidates = [
         std::env::var_os("CASELEDGER_HMIS_SAMPLES").map(PathBuf::from),
         Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/hmis-csv")),
-        Some(PathBuf::from("/work/shared/hmis-csv")),
     ];
     candidates
         .into_iter()

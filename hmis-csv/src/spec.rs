@@ -8,7 +8,7 @@
 //! HUD's FY2026 specification itself (a Word/PDF document and an `.xlsx` machine-readable
 //! version) was not available as text, so the lists were assembled from, and checked against:
 //!
-//! - the headers of the sample FY2026 exports in `/work/shared/hmis-csv/fy2026-validation`
+//! - the headers of the sample FY2026 exports in `../shared/hmis-csv/fy2026-validation`
 //!   (all 24 files; `fy2026-enrollments` and `fy2026-bad-data` have identical headers for the 21
 //!   files they contain), taken from the spec fixtures of Green River's `hmis-warehouse`;
 //! - HUD's FY2024 machine-readable column list (`SupplementalTables/CSV_Columns.csv` in
