@@ -125,7 +125,10 @@ pub fn router(service: Service, config: ApiConfig) -> Router {
 /// Refuses request heads over [`MAX_HEAD_BYTES`] with a 431 in the API's shape.
 async fn head_size(request: Request, next: Next) -> Response {
     let head: usize = request.method().as_str().len()
-        + request.uri().to_string().len()
+        + request
+            .uri()
+            .path_and_query()
+            .map_or(0, |p| p.as_str().len())
         + request
             .headers()
             .iter()
