@@ -7,7 +7,7 @@
 //! entries, `visibilityAsOf` rows, `clientHistory` entries, `accessAnomalies`), and tables and
 //! CSV are columns of that JSON.
 
-use caseledger_core::{Actor, ClientId, Date, OrganizationId, Role, UserId};
+use caseledger_core::{ClientId, Date};
 use caseledger_service::{AccessFilter, Service};
 
 use crate::{DataArgs, Failure};
@@ -92,16 +92,6 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-}
-
-/// The offline auditor: no account (whoever holds the data directory can read it all anyway),
-/// so answers name no user for it.
-fn auditor() -> Actor {
-    Actor {
-        user: UserId::new(0),
-        organization: OrganizationId::new(0),
-        role: Role::Auditor,
-    }
 }
 
 fn open(data: &DataArgs) -> Result<Service, Failure> {
@@ -198,7 +188,6 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
     use caseledger_graphql::audit_answers::{
         Directory, access_log_entry, anomaly, could_see, history_entry,
     };
-    let auditor = auditor();
     match command {
         AuditCommand::WhoSaw {
             data,
@@ -214,8 +203,9 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
                 to,
                 ..AccessFilter::default()
             };
-            let entries = service.access_log(&auditor, &filter, usize::MAX, None)?;
-            let directory = Directory::of(&service, &auditor)?;
+            let entries =
+                service.access_log(&service.offline_auditor(), &filter, usize::MAX, None)?;
+            let directory = Directory::of(&service, &service.offline_auditor())?;
             service.close();
             let entries: Vec<_> = entries
                 .into_iter()
@@ -247,8 +237,8 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
             format,
         } => {
             let service = open(&data)?;
-            let rows = service.visibility_as_of(&auditor, client, date)?;
-            let directory = Directory::of(&service, &auditor)?;
+            let rows = service.visibility_as_of(&service.offline_auditor(), client, date)?;
+            let directory = Directory::of(&service, &service.offline_auditor())?;
             service.close();
             let rows: Vec<_> = rows.into_iter().map(|r| could_see(r, &directory)).collect();
             answer(
@@ -282,8 +272,9 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
                 denied_lookups: denied_threshold,
                 window: std::time::Duration::from_secs(window_minutes * 60),
             };
-            let found = service.access_anomalies(&auditor, from, to, thresholds)?;
-            let directory = Directory::of(&service, &auditor)?;
+            let found =
+                service.access_anomalies(&service.offline_auditor(), from, to, thresholds)?;
+            let directory = Directory::of(&service, &service.offline_auditor())?;
             service.close();
             let found: Vec<_> = found.into_iter().map(|x| anomaly(x, &directory)).collect();
             answer(
@@ -307,8 +298,8 @@ pub fn run(command: AuditCommand) -> Result<(), Failure> {
             format,
         } => {
             let service = open(&data)?;
-            let entries = service.client_history(&auditor, client)?;
-            let directory = Directory::of(&service, &auditor)?;
+            let entries = service.client_history(&service.offline_auditor(), client)?;
+            let directory = Directory::of(&service, &service.offline_auditor())?;
             service.close();
             let entries: Vec<_> = entries
                 .into_iter()

@@ -59,7 +59,7 @@ pub fn run(command: RecordRequestCommand) -> Result<(), Failure> {
             service.today(),
             "caseledger record-request render",
         );
-        service.record_access(help_desk, event).await?;
+        service.record_access(&help_desk, event).await?;
         // The page names the client: readable by its owner only, whatever the umask.
         let mut file = caseledger_log_store::private::create_file(&out)?;
         std::io::Write::write_all(

@@ -15,12 +15,14 @@
 //! - [`sharing_types`]: roles, restrictions, record kinds, access levels and reasons.
 //! - [`policy`]: the sharing policy as data.
 //! - [`events`]: the event catalog ([`Event`], [`EventType`]).
+//! - [`commands`]: every write as a value, decided by the service.
 //! - [`stream`]: stream names ([`StreamId`]).
 //! - [`envelope`]: [`Envelope`] and [`encode`]/[`decode`].
 //! - [`error`]: error types.
 
 #![forbid(unsafe_code)]
 
+pub mod commands;
 pub mod envelope;
 pub mod error;
 pub mod events;

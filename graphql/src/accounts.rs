@@ -3,11 +3,13 @@
 use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
-use caseledger_core::{Actor, Date, OrganizationId, SharingPolicy, UserId};
+use caseledger_core::{Date, OrganizationId, SharingPolicy, UserId};
 use caseledger_service::{CommandError, DirectoryUser, Service};
 
 use crate::error::to_graphql;
-use crate::schema::{actor, service};
+use crate::schema::{service, session};
+use caseledger_core::commands::sharing::SetSharingPolicy;
+use caseledger_service::Session;
 
 /// Serializes a value of one of the API's enums by its GraphQL name (`CASE_MANAGER`), so JSON
 /// written outside a GraphQL response (the offline audit commands) spells values as the API
@@ -123,7 +125,7 @@ pub struct Directory {
 
 impl Directory {
     /// The directory as `actor` may read it.
-    pub fn of(service: &Service, actor: &Actor) -> Result<Directory, CommandError> {
+    pub fn of(service: &Service, actor: &Session) -> Result<Directory, CommandError> {
         let organizations = organizations_by_id(service);
         let users = service
             .users(actor, None)?
@@ -232,11 +234,11 @@ pub struct AccountQueries;
 impl AccountQueries {
     /// The authenticated user, their role and organization.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
-        let actor = actor(ctx)?;
+        let actor = session(ctx)?;
         Ok(Me {
-            user_id: ID(actor.user.to_string()),
-            role: actor.role.into(),
-            organization: organization(service(ctx), actor.organization),
+            user_id: ID(actor.user().to_string()),
+            role: actor.role().into(),
+            organization: organization(service(ctx), actor.organization()),
         })
     }
 
@@ -248,12 +250,12 @@ impl AccountQueries {
         ctx: &Context<'_>,
         organization_id: Option<ID>,
     ) -> async_graphql::Result<Vec<User>> {
-        let actor = actor(ctx)?;
+        let actor = session(ctx)?;
         let organization = crate::convert::opt_id("organizationId", &organization_id)?;
         let service = service(ctx);
         let organizations = organizations_by_id(service);
         Ok(service
-            .users(&actor, organization)
+            .users(actor, organization)
             .map_err(to_graphql)?
             .into_iter()
             .map(|u| user(&organizations, u))
@@ -262,7 +264,7 @@ impl AccountQueries {
 
     /// Every participating organization.
     async fn organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organization>> {
-        actor(ctx)?;
+        session(ctx)?;
         Ok(service(ctx)
             .organizations()
             .into_iter()
@@ -290,14 +292,14 @@ impl AccountMutations {
         #[graphql(desc = "YYYY-MM-DD, from 1900-01-01 to ten years after today.")]
         effective: String,
     ) -> async_graphql::Result<WriteResult> {
-        let actor = actor(ctx)?;
+        let actor = session(ctx)?;
         let effective: Date = crate::convert::date("effective", &effective)?;
         let policy = match preset {
             PolicyPresetName::Clienttrack => SharingPolicy::clienttrack(time_zone),
             PolicyPresetName::OpenIntake => SharingPolicy::open_intake(time_zone),
         };
-        let written = service(ctx)
-            .set_sharing_policy(actor.user, policy, effective)
+        let (_, written) = service(ctx)
+            .run(actor, &SetSharingPolicy { policy, effective })
             .await
             .map_err(to_graphql)?;
         Ok(WriteResult {
@@ -312,9 +314,9 @@ impl AccountMutations {
         name: String,
         #[graphql(default = false)] victim_service_provider: bool,
     ) -> async_graphql::Result<CreatedOrganization> {
-        let actor = actor(ctx)?;
+        let actor = session(ctx)?;
         let (id, written) = service(ctx)
-            .create_organization(actor.user, &name, victim_service_provider)
+            .create_organization(actor, &name, victim_service_provider)
             .await
             .map_err(to_graphql)?;
         Ok(CreatedOrganization {
@@ -335,16 +337,10 @@ impl AccountMutations {
         display_name: String,
         role: RoleName,
     ) -> async_graphql::Result<CreatedUser> {
-        let actor = actor(ctx)?;
+        let actor = session(ctx)?;
         let organization = crate::convert::id("organizationId", &organization_id)?;
         let (id, written) = service(ctx)
-            .create_user(
-                actor.user,
-                organization,
-                &username,
-                &display_name,
-                role.into(),
-            )
+            .create_user(actor, organization, &username, &display_name, role.into())
             .await
             .map_err(to_graphql)?;
         Ok(CreatedUser {
@@ -359,10 +355,10 @@ impl AccountMutations {
         ctx: &Context<'_>,
         user_id: ID,
     ) -> async_graphql::Result<IssuedToken> {
-        let actor = actor(ctx)?;
+        let actor = session(ctx)?;
         let for_user = crate::convert::id("userId", &user_id)?;
         let (token_id, token, written) = service(ctx)
-            .issue_token(actor.user, for_user)
+            .issue_token(actor, for_user)
             .await
             .map_err(to_graphql)?;
         Ok(IssuedToken {
@@ -378,10 +374,10 @@ impl AccountMutations {
         ctx: &Context<'_>,
         token_id: ID,
     ) -> async_graphql::Result<WriteResult> {
-        let actor = actor(ctx)?;
+        let actor = session(ctx)?;
         let token = crate::convert::id("tokenId", &token_id)?;
         let written = service(ctx)
-            .revoke_token(actor.user, token)
+            .revoke_token(actor, token)
             .await
             .map_err(to_graphql)?;
         Ok(WriteResult {
@@ -395,10 +391,10 @@ impl AccountMutations {
         ctx: &Context<'_>,
         user_id: ID,
     ) -> async_graphql::Result<WriteResult> {
-        let actor = actor(ctx)?;
+        let actor = session(ctx)?;
         let target = crate::convert::id("userId", &user_id)?;
         let written = service(ctx)
-            .deactivate_user(actor.user, target)
+            .deactivate_user(actor, target)
             .await
             .map_err(to_graphql)?;
         Ok(WriteResult {

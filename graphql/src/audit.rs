@@ -3,7 +3,7 @@
 //! `FORBIDDEN`; the auditor's own reads are recorded like any other disclosure.
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
-use caseledger_core::{AccessReason, ClientId, RecordKind, Role};
+use caseledger_core::{AccessReason, ClientId, RecordKind};
 use caseledger_service::{AccessFilter, CommandError, ErrorCode};
 
 use crate::accounts::{Directory, Organization, RoleName, User, api_enum, api_enum_opt};
@@ -11,7 +11,8 @@ use crate::convert::{self, AccessLevelName, AccessRule, invalid, show};
 use crate::disclosure::{self, selected};
 use crate::error::to_graphql;
 use crate::records::record_id;
-use crate::schema::{actor, service};
+use crate::schema::{service, session};
+use caseledger_service::Session;
 
 /// Kinds of client data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -293,12 +294,8 @@ fn parse_cursor(value: &str) -> async_graphql::Result<(u64, usize)> {
 
 /// Notes the auditor's read of `clients` (what they were shown about each) as a disclosure.
 fn note(ctx: &Context<'_>, clients: impl IntoIterator<Item = u128>, kind: RecordKind) {
-    let Ok(a) = actor(ctx) else { return };
-    let reason = if a.role == Role::Auditor {
-        AccessReason::Auditor
-    } else {
-        AccessReason::SystemAdministrator
-    };
+    let Ok(a) = session(ctx) else { return };
+    let reason = a.audit_reason();
     let fields = selected(ctx);
     let position = service(ctx).projected_position();
     let mut clients: Vec<u128> = clients.into_iter().collect();
@@ -441,7 +438,7 @@ pub fn anomaly(x: caseledger_service::Anomaly, d: &Directory) -> Anomaly {
 }
 
 /// The directory an actor's audit answers resolve users and organizations from.
-fn directory(ctx: &Context<'_>, a: &caseledger_core::Actor) -> async_graphql::Result<Directory> {
+fn directory(ctx: &Context<'_>, a: &Session) -> async_graphql::Result<Directory> {
     Directory::of(service(ctx), a).map_err(to_graphql)
 }
 
@@ -466,7 +463,7 @@ impl AuditQueries {
         #[graphql(default = 50)] first: i32,
         after: Option<String>,
     ) -> async_graphql::Result<AccessLogPage> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         if !(1..=crate::client::MAX_PAGE).contains(&first) {
             return Err(to_graphql(CommandError {
                 code: ErrorCode::LimitExceeded,
@@ -490,7 +487,7 @@ impl AuditQueries {
         let has_next_page = entries.len() > limit;
         entries.truncate(limit);
         note(ctx, entries.iter().map(|e| e.client), RecordKind::AccessLog);
-        let d = directory(ctx, &a)?;
+        let d = directory(ctx, a)?;
         let entries: Vec<AccessLogEntry> = entries
             .into_iter()
             .map(|e| access_log_entry(e, &d))
@@ -508,13 +505,13 @@ impl AuditQueries {
         ctx: &Context<'_>,
         client_id: ID,
     ) -> async_graphql::Result<Vec<AccessSummaryRow>> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let rows = service(ctx)
             .access_summary(&a, client)
             .map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::AccessLog);
-        let d = directory(ctx, &a)?;
+        let d = directory(ctx, a)?;
         Ok(rows
             .into_iter()
             .map(|r| access_summary_row(r, &d))
@@ -531,14 +528,14 @@ impl AuditQueries {
         client_id: ID,
         date: String,
     ) -> async_graphql::Result<Vec<CouldSee>> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let date = convert::date("date", &date)?;
         let rows = service(ctx)
             .visibility_as_of(&a, client, date)
             .map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::History);
-        let d = directory(ctx, &a)?;
+        let d = directory(ctx, a)?;
         Ok(rows.into_iter().map(|r| could_see(r, &d)).collect())
     }
 
@@ -549,13 +546,13 @@ impl AuditQueries {
         ctx: &Context<'_>,
         client_id: ID,
     ) -> async_graphql::Result<Vec<HistoryEntry>> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let entries = service(ctx)
             .client_history(&a, client)
             .map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::History);
-        let d = directory(ctx, &a)?;
+        let d = directory(ctx, a)?;
         Ok(entries.into_iter().map(|e| history_entry(e, &d)).collect())
     }
 
@@ -573,7 +570,7 @@ impl AuditQueries {
         #[graphql(default = 5)] denied_threshold: i32,
         #[graphql(default = 60)] window_minutes: i32,
     ) -> async_graphql::Result<Vec<Anomaly>> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let positive = |field: &str, v: i32| {
             usize::try_from(v)
                 .ok()
@@ -600,20 +597,15 @@ impl AuditQueries {
             anomalies.iter().flat_map(|x| x.clients.clone()),
             RecordKind::AccessLog,
         );
-        let d = directory(ctx, &a)?;
+        let d = directory(ctx, a)?;
         Ok(anomalies.into_iter().map(|x| anomaly(x, &d)).collect())
     }
 
     /// The log's head: position and chain hash.
     async fn log_head(&self, ctx: &Context<'_>) -> async_graphql::Result<LogHead> {
-        let a = actor(ctx)?;
-        if !matches!(a.role, Role::Auditor | Role::SystemAdmin) {
-            return Err(to_graphql(CommandError::new(
-                ErrorCode::Forbidden,
-                "only auditors and system administrators may read the audit trail",
-            )));
-        }
-        let head = service(ctx).head();
+        let head = service(ctx)
+            .audited_head(session(ctx)?)
+            .map_err(to_graphql)?;
         Ok(LogHead {
             position: head.position,
             hash: hex::encode(head.hash),
@@ -650,16 +642,9 @@ impl AuditMutations {
     /// --checkpoint FILE --public-key KEY` later proves the log still extends it. Auditors and
     /// system administrators.
     async fn sign_checkpoint(&self, ctx: &Context<'_>) -> async_graphql::Result<SignedCheckpoint> {
-        let a = actor(ctx)?;
-        if !matches!(a.role, Role::Auditor | Role::SystemAdmin) {
-            return Err(to_graphql(CommandError::new(
-                ErrorCode::Forbidden,
-                "only auditors and system administrators may sign checkpoints",
-            )));
-        }
-        let (c, _) = service(ctx)
-            .checkpoint()
-            .map_err(|e| to_graphql(CommandError::new(ErrorCode::Internal, e.to_string())))?;
+        let c = service(ctx)
+            .sign_checkpoint(session(ctx)?)
+            .map_err(to_graphql)?;
         Ok(SignedCheckpoint {
             position: c.position,
             chain_hash: c.chain_hash,

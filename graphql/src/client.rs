@@ -4,15 +4,14 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use caseledger_core::events::ClientIntakeRecorded;
 use caseledger_core::hud::ProjectType;
-use caseledger_core::sharing::Viewer;
-use caseledger_core::{AccessReason, ClientId, RecordKind, Role};
+use caseledger_core::{AccessReason, ClientId, RecordKind};
 use caseledger_projections::{ClientCard, ClientQuery, ClientSummary, TransactionSummary};
-use caseledger_service::Service;
+use caseledger_service::{SearchAs, Service};
 
 use crate::convert::{self, Access, ClientRestrictionName, Window, invalid, show};
 use crate::disclosure::{self, selected};
 use crate::records;
-use crate::schema::{actor, service};
+use crate::schema::{service, session};
 
 /// Intake fields of `Client`; the lists below them note their own records.
 const INTAKE_FIELDS: &[&str] = &[
@@ -43,16 +42,6 @@ const INTAKE_FIELDS: &[&str] = &[
 
 /// Most rows a page of a list may hold.
 pub const MAX_PAGE: i32 = 100;
-
-/// The viewer of the request.
-pub fn viewer(ctx: &Context<'_>) -> async_graphql::Result<Viewer> {
-    let a = actor(ctx)?;
-    Ok(Viewer {
-        user: a.user,
-        organization: a.organization,
-        role: a.role,
-    })
-}
 
 /// Waits (at most 5 s) until the views reflect `min_position`, so a client reads its own
 /// writes.
@@ -187,7 +176,7 @@ impl Client {
     ) -> async_graphql::Result<(caseledger_projections::ClientSharing, u64)> {
         let id = self.id;
         let (sharing, position) =
-            service(ctx).read(viewer(ctx)?, |v| (v.sharing(id), v.position()));
+            service(ctx).read(session(ctx)?, |v| (v.sharing(id), v.position()));
         Ok((sharing.unwrap_or_default(), position))
     }
 
@@ -197,7 +186,7 @@ impl Client {
         kind: RecordKind,
         build: fn(&TransactionSummary) -> Option<T>,
     ) -> async_graphql::Result<Vec<T>> {
-        let viewer = viewer(ctx)?;
+        let viewer = session(ctx)?;
         let id = self.id;
         let (records, position) = self.records.get_or_init(|| {
             service(ctx).read(viewer, |v| (v.transactions(id, None), v.position()))
@@ -223,7 +212,7 @@ pub fn read_client(
     deliberate: bool,
     operation: &str,
 ) -> async_graphql::Result<Option<Client>> {
-    let viewer = viewer(ctx)?;
+    let viewer = session(ctx)?;
     let (card, position) = service(ctx).read(viewer, |v| (v.client_card(id), v.position()));
     let collector = disclosure::of(ctx);
     match card {
@@ -281,7 +270,7 @@ pub fn read_records<T>(
     deliberate: bool,
     build: fn(&TransactionSummary) -> Option<T>,
 ) -> async_graphql::Result<Vec<T>> {
-    let viewer = viewer(ctx)?;
+    let viewer = session(ctx)?;
     let (records, position) = service(ctx).read(viewer, |v| {
         (v.transactions(client, Some(kind)), v.position())
     });
@@ -522,7 +511,7 @@ impl Client {
         project_type: i32,
     ) -> async_graphql::Result<Option<i32>> {
         let project_type = convert::hud("projectType", project_type, ProjectType::from_code)?;
-        let viewer = viewer(ctx)?;
+        let viewer = session(ctx)?;
         let id = self.id;
         let days = service(ctx).read(viewer, |v| v.enrolled_days(id, project_type));
         Ok(days.map(|d| i32::try_from(d).unwrap_or(i32::MAX)))
@@ -587,7 +576,7 @@ impl Client {
     async fn households(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Household>> {
         let id = self.id;
         let (households, position) =
-            service(ctx).read(viewer(ctx)?, |v| (v.households(id), v.position()));
+            service(ctx).read(session(ctx)?, |v| (v.households(id), v.position()));
         let fields = selected(ctx);
         Ok(households
             .into_iter()
@@ -752,7 +741,7 @@ impl ClientQueries {
         id: ID,
         min_position: Option<i64>,
     ) -> async_graphql::Result<Option<Client>> {
-        actor(ctx)?;
+        session(ctx)?;
         let id: ClientId = convert::id("id", &id)?;
         wait_for_position(service(ctx), min_position).await?;
         read_client(ctx, id, true, "client")
@@ -772,16 +761,7 @@ impl ClientQueries {
         after: Option<String>,
         min_position: Option<i64>,
     ) -> async_graphql::Result<ClientConnection> {
-        let a = actor(ctx)?;
-        if a.role == Role::HelpDesk && search.client_id.is_none() {
-            return Err(crate::error::to_graphql(
-                caseledger_service::CommandError::new(
-                    caseledger_service::ErrorCode::Forbidden,
-                    "the help desk searches by name through helpDeskFindClients, with a reason",
-                ),
-            ));
-        }
-        find(ctx, search, first, after, min_position, false).await
+        find(ctx, search, first, after, min_position, SearchAs::Routine).await
     }
 
     /// The caseload: clients with an enrollment of the viewer's organization that is open or
@@ -798,11 +778,11 @@ impl ClientQueries {
         after: Option<String>,
         min_position: Option<i64>,
     ) -> async_graphql::Result<ClientConnection> {
-        actor(ctx)?;
+        session(ctx)?;
         let limit = page_size(first)?;
         let after = cursor(after.as_ref())?;
         wait_for_position(service(ctx), min_position).await?;
-        let (rows, position) = service(ctx).read(viewer(ctx)?, |v| {
+        let (rows, position) = service(ctx).read(session(ctx)?, |v| {
             (v.caseload(after, limit + 1), v.position())
         });
         Ok(connection(ctx, rows, limit, position, false))
@@ -824,27 +804,18 @@ impl ClientQueries {
         #[graphql(default = 20)] first: i32,
         after: Option<String>,
     ) -> async_graphql::Result<ClientConnection> {
-        let a = actor(ctx)?;
-        if a.role != Role::HelpDesk {
-            return Err(crate::error::to_graphql(
-                caseledger_service::CommandError::new(
-                    caseledger_service::ErrorCode::Forbidden,
-                    "only the help desk searches every client",
-                ),
-            ));
-        }
         let reason = reason.trim();
-        caseledger_core::input::STATED_REASON
-            .check(reason)
-            .map_err(|e| invalid("reason", e.to_string()))?;
-        if reason.chars().count() < 10 {
-            return Err(invalid(
-                "reason",
-                "state why you search (10 to 500 characters), e.g. the agency and the call",
-            ));
-        }
+        let found = find(
+            ctx,
+            search,
+            first,
+            after,
+            None,
+            SearchAs::HelpDesk { reason },
+        )
+        .await?;
         disclosure::of(ctx).purpose(reason);
-        find(ctx, search, first, after, None, true).await
+        Ok(found)
     }
 }
 
@@ -856,8 +827,10 @@ async fn find(
     first: i32,
     after: Option<String>,
     min_position: Option<i64>,
-    deliberate: bool,
+    search_as: SearchAs<'_>,
 ) -> async_graphql::Result<ClientConnection> {
+    // The help desk's searches are deliberate accesses; Find Client's rows are incidental.
+    let deliberate = matches!(search_as, SearchAs::HelpDesk { .. });
     let limit = page_size(first)?;
     let query = ClientQuery {
         name: search
@@ -875,17 +848,11 @@ async fn find(
         },
         client_id: convert::opt_id("search.clientId", &search.client_id)?,
     };
-    if query == ClientQuery::default() {
-        return Err(invalid(
-            "search",
-            "give a name, date of birth, SSN last four or HMIS id",
-        ));
-    }
     let after = cursor(after.as_ref())?;
     wait_for_position(service(ctx), min_position).await?;
-    let (rows, position) = service(ctx).read(viewer(ctx)?, |v| {
-        (v.find_client_cards(&query, after, limit + 1), v.position())
-    });
+    let (rows, position) = service(ctx)
+        .find_clients(session(ctx)?, &query, search_as, after, limit + 1)
+        .map_err(crate::error::to_graphql)?;
     if rows.is_empty()
         && let Some(id) = query.client_id
     {

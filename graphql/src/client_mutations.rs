@@ -11,7 +11,7 @@ use caseledger_service::IntakeInput;
 use crate::client::{Address, Client, read_client};
 use crate::convert::{self, ClientRestrictionName, hud, hud_list, opt_hud};
 use crate::error::to_graphql;
-use crate::schema::{actor, service};
+use crate::schema::{service, session};
 
 /// A new client's intake. HUD codes as in HMIS CSV (data quality 1 full, 2 partial, 8, 9, 99;
 /// veteran status 0 no, 1 yes, 8, 9, 99; sex 0 female, 1 male, 8, 9, 99).
@@ -309,9 +309,9 @@ impl ClientMutations {
         ctx: &Context<'_>,
         input: IntakeClientInput,
     ) -> async_graphql::Result<IntakePayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let outcome = service(ctx)
-            .intake_client(a.user, input.into_service()?)
+            .intake_client(a, input.into_service()?)
             .await
             .map_err(to_graphql)?;
         Ok(IntakePayload {
@@ -329,9 +329,9 @@ impl ClientMutations {
         client_id: ID,
         input: UpdateIntakeInput,
     ) -> async_graphql::Result<ClientPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
-        let viewer = crate::client::viewer(ctx)?;
+        let viewer = session(ctx)?;
         // The current name fills the parts not given (a name changes as a whole).
         let current = service(ctx).read(viewer, |v| {
             v.client(client)
@@ -339,7 +339,7 @@ impl ClientMutations {
         });
         let edit = input.into_edit(client, current)?;
         let written = service(ctx)
-            .update_client_intake(a.user, edit)
+            .update_client_intake(a, edit)
             .await
             .map_err(to_graphql)?;
         Ok(payload(client, written.position()))
@@ -353,10 +353,10 @@ impl ClientMutations {
         client_id: ID,
         address: Option<Address>,
     ) -> async_graphql::Result<ClientPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client = convert::id("clientId", &client_id)?;
         let written = service(ctx)
-            .update_client_address(a.user, client, address.map(Into::into))
+            .update_client_address(a, client, address.map(Into::into))
             .await
             .map_err(to_graphql)?;
         Ok(payload(client, written.position()))
@@ -376,10 +376,10 @@ impl ClientMutations {
         )]
         reason: String,
     ) -> async_graphql::Result<ClientPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client = convert::id("clientId", &client_id)?;
         let written = service(ctx)
-            .forget_client_identifiers(a.user, client, &reason)
+            .forget_client_identifiers(a, client, &reason)
             .await
             .map_err(to_graphql)?;
         Ok(payload(client, written.position()))
@@ -397,11 +397,11 @@ impl ClientMutations {
         )]
         effective: Option<String>,
     ) -> async_graphql::Result<ClientPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client = convert::id("clientId", &client_id)?;
         let effective = convert::opt_date("effective", &effective)?;
         let written = service(ctx)
-            .set_client_restriction(a.user, client, restriction.into(), effective)
+            .set_client_restriction(a, client, restriction.into(), effective)
             .await
             .map_err(to_graphql)?;
         Ok(payload(client, written.position()))
@@ -423,7 +423,7 @@ impl ClientMutations {
         )]
         end: Option<String>,
     ) -> async_graphql::Result<ClientPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client = convert::id("clientId", &client_id)?;
         let mou = convert::id("mouId", &mou_id)?;
         let window = match &start {
@@ -431,7 +431,7 @@ impl ClientMutations {
             None => None,
         };
         let (id, written) = service(ctx)
-            .assign_mou(a.user, client, mou, window)
+            .assign_mou(a, client, mou, window)
             .await
             .map_err(to_graphql)?;
         Ok(ClientPayload {
@@ -456,7 +456,7 @@ impl ClientMutations {
         )]
         end: Option<String>,
     ) -> async_graphql::Result<ClientPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client = convert::id("clientId", &client_id)?;
         let accessing = convert::id("accessingOrganizationId", &accessing_organization_id)?;
         let window = match &start {
@@ -464,7 +464,7 @@ impl ClientMutations {
             None => None,
         };
         let (id, written) = service(ctx)
-            .grant_release_exception(a.user, client, accessing, window)
+            .grant_release_exception(a, client, accessing, window)
             .await
             .map_err(to_graphql)?;
         Ok(ClientPayload {
@@ -486,12 +486,12 @@ impl ClientMutations {
         )]
         last_day: Option<String>,
     ) -> async_graphql::Result<ClientPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client = convert::id("clientId", &client_id)?;
         let release = convert::id("releaseId", &release_id)?;
         let last_day = convert::opt_date("lastDay", &last_day)?;
         let written = service(ctx)
-            .revoke_release_exception(a.user, client, release, last_day)
+            .revoke_release_exception(a, client, release, last_day)
             .await
             .map_err(to_graphql)?;
         Ok(payload(client, written.position()))

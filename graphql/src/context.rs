@@ -6,8 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use caseledger_core::{Actor, RequestId};
-use caseledger_service::{CommandError, ErrorCode};
+use caseledger_core::RequestId;
+use caseledger_service::{CommandError, ErrorCode, Session};
 
 use crate::rejection::Rejection;
 use crate::state::AppState;
@@ -16,8 +16,8 @@ use crate::state::AppState;
 pub struct RequestContext {
     /// Identifies the request in logs and disclosure records.
     pub request_id: RequestId,
-    /// The authenticated actor, or why there is none.
-    pub actor: Result<Actor, CommandError>,
+    /// The authenticated session, or why there is none.
+    pub session: Result<Session, CommandError>,
 }
 
 /// The credentials of `Authorization: Bearer <token>`; the scheme is case-insensitive
@@ -45,7 +45,7 @@ impl FromRequestParts<AppState> for RequestContext {
         let Some(bearer) = bearer(&parts.headers) else {
             return Ok(RequestContext {
                 request_id,
-                actor: Err(unauthenticated()),
+                session: Err(unauthenticated()),
             });
         };
         // Behind no proxy the peer is the client; requests built in-process have none.
@@ -61,11 +61,14 @@ impl FromRequestParts<AppState> for RequestContext {
             )
             .retry_after(wait));
         }
-        let actor = state.service.authenticate(bearer);
-        if actor.is_err() {
+        let session = state.service.authenticate(bearer);
+        if session.is_err() {
             state.throttle.failed(address, bearer);
         }
-        Ok(RequestContext { request_id, actor })
+        Ok(RequestContext {
+            request_id,
+            session,
+        })
     }
 }
 

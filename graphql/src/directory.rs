@@ -8,11 +8,10 @@ use caseledger_core::hud::ProjectType;
 use caseledger_core::{OrganizationId, RecordKind};
 use caseledger_projections::{BedStatus, FacilityFacts, MouFacts, ProgramFacts};
 
-use crate::client::viewer;
 use crate::convert::{self, MouDirectionName, RoomDesignatorName, Window, show};
 use crate::disclosure;
 use crate::error::to_graphql;
-use crate::schema::{actor, service};
+use crate::schema::{service, session};
 
 /// A program (HUD project).
 #[derive(SimpleObject)]
@@ -191,7 +190,7 @@ impl DirectoryQueries {
         ctx: &Context<'_>,
         organization_id: Option<ID>,
     ) -> async_graphql::Result<Vec<Program>> {
-        actor(ctx)?;
+        session(ctx)?;
         let org: Option<OrganizationId> = convert::opt_id("organizationId", &organization_id)?;
         Ok(service(ctx).catalog(|c| {
             c.programs()
@@ -203,13 +202,13 @@ impl DirectoryQueries {
 
     /// Every MOU.
     async fn mous(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Mou>> {
-        actor(ctx)?;
+        session(ctx)?;
         Ok(service(ctx).catalog(|c| c.mous().map(Mou::from).collect()))
     }
 
     /// Every shelter facility with its rooms and beds.
     async fn facilities(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Facility>> {
-        actor(ctx)?;
+        session(ctx)?;
         Ok(service(ctx).catalog(|c| c.facilities().map(Facility::from).collect()))
     }
 
@@ -220,10 +219,10 @@ impl DirectoryQueries {
         ctx: &Context<'_>,
         date: String,
     ) -> async_graphql::Result<Vec<BedNight>> {
-        actor(ctx)?;
+        session(ctx)?;
         let date = convert::date("date", &date)?;
         let (nights, position) =
-            service(ctx).read(viewer(ctx)?, |v| (v.bed_availability(date), v.position()));
+            service(ctx).read(session(ctx)?, |v| (v.bed_availability(date), v.position()));
         let fields = disclosure::selected(ctx);
         Ok(nights
             .into_iter()
@@ -328,7 +327,7 @@ impl SetupMutations {
         )]
         operating_end: Option<String>,
     ) -> async_graphql::Result<ProgramPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let org = convert::id("organizationId", &organization_id)?;
         let project_type = convert::hud("projectType", project_type, ProjectType::from_code)?;
         let operating = match &operating_start {
@@ -336,7 +335,7 @@ impl SetupMutations {
             None => None,
         };
         let (id, written) = service(ctx)
-            .create_program(a.user, org, &name, project_type, operating)
+            .create_program(a, org, &name, project_type, operating)
             .await
             .map_err(to_graphql)?;
         let program = service(ctx)
@@ -365,7 +364,7 @@ impl SetupMutations {
         )]
         end: Option<String>,
     ) -> async_graphql::Result<MouPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let window = convert::window("window", &start, &end)?;
         let participants = participants
             .iter()
@@ -381,7 +380,7 @@ impl SetupMutations {
             })
             .collect::<async_graphql::Result<Vec<_>>>()?;
         let (id, written) = service(ctx)
-            .create_mou(a.user, &number, &title, participants, window)
+            .create_mou(a, &number, &title, participants, window)
             .await
             .map_err(to_graphql)?;
         let mou = service(ctx)
@@ -402,11 +401,11 @@ impl SetupMutations {
         #[graphql(desc = "The facility's name. One line, at most 200 characters.")] name: String,
         program_id: Option<ID>,
     ) -> async_graphql::Result<FacilityPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let org = convert::id("organizationId", &organization_id)?;
         let program = convert::opt_id("programId", &program_id)?;
         let (id, written) = service(ctx)
-            .create_facility(a.user, org, program, &name)
+            .create_facility(a, org, program, &name)
             .await
             .map_err(to_graphql)?;
         facility_payload(ctx, id, None, written.position())
@@ -420,11 +419,11 @@ impl SetupMutations {
         #[graphql(desc = "The room's name. One line, at most 100 characters.")] name: String,
         #[graphql(default)] designators: Vec<RoomDesignatorName>,
     ) -> async_graphql::Result<FacilityPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let facility = convert::id("facilityId", &facility_id)?;
         let designators = designators.into_iter().map(Into::into).collect();
         let (id, written) = service(ctx)
-            .add_room(a.user, facility, &name, designators)
+            .add_room(a, facility, &name, designators)
             .await
             .map_err(to_graphql)?;
         facility_payload(ctx, facility, Some(show(id)), written.position())
@@ -437,10 +436,10 @@ impl SetupMutations {
         room_id: ID,
         #[graphql(desc = "The bed's label. One line, at most 50 characters.")] label: String,
     ) -> async_graphql::Result<FacilityPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let room = convert::id("roomId", &room_id)?;
         let (id, written) = service(ctx)
-            .add_bed(a.user, room, &label)
+            .add_bed(a, room, &label)
             .await
             .map_err(to_graphql)?;
         let facility = service(ctx)

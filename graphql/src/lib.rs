@@ -233,7 +233,7 @@ async fn graphql(
     GraphqlBody(request): GraphqlBody,
 ) -> Response {
     let request_id = context.request_id;
-    let actor = context.actor.clone();
+    let session = context.session.clone();
     let Checked {
         request,
         size,
@@ -259,10 +259,10 @@ async fn graphql(
         .await;
     // Write before respond: the disclosure must be durable before any client data leaves.
     let today = state.service.today();
-    if let (Ok(actor), Some(event)) = (
-        actor,
+    if let (Ok(session), Some(event)) = (
+        session,
         disclosures.take_event(request_id, today, &operation, &query, &variables),
-    ) && let Err(e) = state.service.record_access(actor, event).await
+    ) && let Err(e) = state.service.record_access(&session, event).await
     {
         tracing::error!(%request_id, error = %e, "disclosure record not written; response withheld");
         return answer(
@@ -313,7 +313,7 @@ async fn dashboard_page(
     axum::extract::Path(id): axum::extract::Path<String>,
     context: RequestContext,
 ) -> Result<Response, Rejection> {
-    let actor = context.actor.map_err(|_| {
+    let session = context.session.map_err(|_| {
         Rejection::new(
             StatusCode::UNAUTHORIZED,
             "UNAUTHENTICATED",
@@ -330,7 +330,7 @@ async fn dashboard_page(
     let request = id.parse().map_err(|_| not_found())?;
     let dashboard = state
         .service
-        .record_dashboard(&actor, request)
+        .record_dashboard(&session, request)
         .map_err(|e| {
             use caseledger_service::ErrorCode;
             let status = match e.code {
@@ -353,7 +353,7 @@ async fn dashboard_page(
         state.service.today(),
         "recordRequestDashboardPage",
     );
-    if let Err(e) = state.service.record_access(actor, event).await {
+    if let Err(e) = state.service.record_access(&session, event).await {
         tracing::error!(request_id = %context.request_id, error = %e, "disclosure record not written; page withheld");
         return Err(Rejection::new(
             StatusCode::INTERNAL_SERVER_ERROR,

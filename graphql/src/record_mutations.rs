@@ -15,7 +15,7 @@ use crate::client::{Client, read_client, read_records};
 use crate::convert::{self, AssessmentKindName, TransactionRestrictionName, hud, invalid, opt_hud};
 use crate::error::to_graphql;
 use crate::records;
-use crate::schema::{actor, service};
+use crate::schema::{service, session};
 
 /// A record just written, with the log position.
 pub struct RecordPayload {
@@ -287,11 +287,11 @@ impl RecordMutations {
         )]
         date: Option<String>,
     ) -> async_graphql::Result<HouseholdPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let head = convert::id("headClientId", &head_client_id)?;
         let date = convert::opt_date("date", &date)?;
         let (id, written) = service(ctx)
-            .create_household(a.user, head, date)
+            .create_household(a, head, date)
             .await
             .map_err(to_graphql)?;
         Ok(HouseholdPayload {
@@ -313,7 +313,7 @@ impl RecordMutations {
         )]
         joined: Option<String>,
     ) -> async_graphql::Result<HouseholdPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let household = convert::id("householdId", &household_id)?;
         let client = convert::id("clientId", &client_id)?;
         let relationship = hud(
@@ -323,7 +323,7 @@ impl RecordMutations {
         )?;
         let joined = convert::opt_date("joined", &joined)?;
         let written = service(ctx)
-            .add_household_member(a.user, household, client, relationship, joined)
+            .add_household_member(a, household, client, relationship, joined)
             .await
             .map_err(to_graphql)?;
         Ok(HouseholdPayload {
@@ -338,7 +338,7 @@ impl RecordMutations {
         ctx: &Context<'_>,
         input: EnrollClientInput,
     ) -> async_graphql::Result<RecordPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &input.client_id)?;
         let request = EnrollmentInput {
             client,
@@ -371,7 +371,7 @@ impl RecordMutations {
             restriction: input.restriction.map(Into::into),
         };
         let (id, written) = service(ctx)
-            .enroll_client(a.user, request)
+            .enroll_client(a, request)
             .await
             .map_err(to_graphql)?;
         Ok(RecordPayload::new(
@@ -388,7 +388,7 @@ impl RecordMutations {
         ctx: &Context<'_>,
         input: ExitEnrollmentInput,
     ) -> async_graphql::Result<ExitPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let request = ExitInput {
             enrollment: convert::id("enrollmentId", &input.enrollment_id)?,
             exit_date: convert::date("exitDate", &input.exit_date)?,
@@ -402,7 +402,7 @@ impl RecordMutations {
             whole_household: input.whole_household,
         };
         let (exited, written) = service(ctx)
-            .exit_enrollment(a.user, request)
+            .exit_enrollment(a, request)
             .await
             .map_err(to_graphql)?;
         Ok(ExitPayload {
@@ -422,14 +422,14 @@ impl RecordMutations {
         )]
         move_in_date: Option<String>,
     ) -> async_graphql::Result<crate::accounts::WriteResult> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let enrollment = convert::id("enrollmentId", &enrollment_id)?;
         let date = move_in_date
             .as_deref()
             .map(|d| convert::date("moveInDate", d))
             .transpose()?;
         let written = service(ctx)
-            .set_move_in_date(a.user, enrollment, date)
+            .set_move_in_date(a, enrollment, date)
             .await
             .map_err(to_graphql)?;
         Ok(crate::accounts::WriteResult {
@@ -457,7 +457,7 @@ impl RecordMutations {
         description: String,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let code = |field: &str, v: i32| {
             u16::try_from(v).map_err(|_| invalid(field, "a HUD code (0 to 65535)"))
@@ -468,7 +468,7 @@ impl RecordMutations {
         };
         let (id, written) = service(ctx)
             .record_service(
-                a.user,
+                a,
                 client,
                 convert::opt_id("enrollmentId", &enrollment_id)?,
                 convert::date("date", &date)?,
@@ -502,7 +502,7 @@ impl RecordMutations {
         answers: Vec<AnswerInput>,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let answers = answers
             .into_iter()
@@ -511,7 +511,7 @@ impl RecordMutations {
             .collect::<async_graphql::Result<Vec<_>>>()?;
         let (id, written) = service(ctx)
             .record_assessment(
-                a.user,
+                a,
                 client,
                 convert::opt_id("enrollmentId", &enrollment_id)?,
                 convert::date("date", &date)?,
@@ -548,11 +548,11 @@ impl RecordMutations {
         text: String,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let (id, written) = service(ctx)
             .add_case_note(
-                a.user,
+                a,
                 client,
                 convert::opt_id("enrollmentId", &enrollment_id)?,
                 convert::opt_date("date", &date)?,
@@ -585,7 +585,7 @@ impl RecordMutations {
         content_sha256: Option<String>,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let sha = content_sha256
             .map(|h| {
@@ -597,7 +597,7 @@ impl RecordMutations {
             .transpose()?;
         let (id, written) = service(ctx)
             .add_document(
-                a.user,
+                a,
                 client,
                 convert::opt_id("enrollmentId", &enrollment_id)?,
                 name,
@@ -628,11 +628,11 @@ impl RecordMutations {
         date: String,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let (id, written) = service(ctx)
             .reserve_bed(
-                a.user,
+                a,
                 convert::id("bedId", &bed_id)?,
                 client,
                 convert::date("date", &date)?,
@@ -660,7 +660,7 @@ impl RecordMutations {
         reservation_id: Option<ID>,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let input = CheckInInput {
             client,
@@ -670,10 +670,7 @@ impl RecordMutations {
             reservation: convert::opt_id("reservationId", &reservation_id)?,
             restriction: restriction.map(Into::into),
         };
-        let (id, written) = service(ctx)
-            .check_in(a.user, input)
-            .await
-            .map_err(to_graphql)?;
+        let (id, written) = service(ctx).check_in(a, input).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
             client,
             RecordKind::CheckIn,
@@ -689,11 +686,11 @@ impl RecordMutations {
         client_id: ID,
         check_in_id: ID,
     ) -> async_graphql::Result<RecordPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let stay: caseledger_core::CheckInId = convert::id("checkInId", &check_in_id)?;
         let written = service(ctx)
-            .check_out(a.user, client, stay)
+            .check_out(a, client, stay)
             .await
             .map_err(to_graphql)?;
         Ok(RecordPayload::new(
@@ -724,7 +721,7 @@ impl RecordMutations {
         #[graphql(desc = "Why. Several lines allowed, at most 2000 characters.")] reason: String,
         restriction: Option<TransactionRestrictionName>,
     ) -> async_graphql::Result<RecordPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let need_id = || {
             scope_id
@@ -751,7 +748,7 @@ impl RecordMutations {
             restriction: restriction.map(Into::into),
         };
         let (id, written) = service(ctx)
-            .bar_client(a.user, input)
+            .bar_client(a, input)
             .await
             .map_err(to_graphql)?;
         Ok(RecordPayload::new(

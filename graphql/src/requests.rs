@@ -9,7 +9,7 @@ use caseledger_service::{CommandError, Dashboard, ErrorCode, RecordRequestInput,
 use crate::convert::{self, invalid, show};
 use crate::disclosure::{self, Disclosures};
 use crate::error::to_graphql;
-use crate::schema::{actor, service};
+use crate::schema::{service, session};
 
 /// How the dashboard reaches the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -263,7 +263,7 @@ impl RecordRequest {
     /// Every step of the request as recorded, oldest first: who, when, and what they wrote.
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RecordRequestStep>> {
         let steps: Vec<RecordRequestStep> = service(ctx)
-            .record_request_history(&actor(ctx)?, self.facts.id)
+            .record_request_history(session(ctx)?, self.facts.id)
             .map_err(to_graphql)?
             .into_iter()
             .filter_map(step)
@@ -315,7 +315,7 @@ fn payload(
     position: u64,
 ) -> async_graphql::Result<RecordRequestPayload> {
     let facts = service(ctx)
-        .record_requests(&actor(ctx)?, None, false, None)
+        .record_requests(session(ctx)?, None, false, None)
         .map_err(to_graphql)?
         .into_iter()
         .find(|r| r.id == id);
@@ -446,7 +446,7 @@ impl RequestQueries {
         #[graphql(default = false)] overdue: bool,
         organization_id: Option<ID>,
     ) -> async_graphql::Result<Vec<RecordRequest>> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let organization = convert::opt_id("organizationId", &organization_id)?;
         let today = service(ctx).today();
         Ok(service(ctx)
@@ -464,7 +464,7 @@ impl RequestQueries {
         ctx: &Context<'_>,
         request_id: ID,
     ) -> async_graphql::Result<DashboardView> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
         let d = service(ctx).record_dashboard(&a, id).map_err(to_graphql)?;
         note_dashboard(disclosure::of(ctx), &d);
@@ -518,7 +518,7 @@ impl RequestMutations {
         recipient: Option<RecipientInput>,
         requester_relationship: Option<GuardianRelationshipName>,
     ) -> async_graphql::Result<RecordRequestPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let recipient = recipient.unwrap_or_default();
         let email = Pii::new(recipient.email.trim().to_string());
         let recipient = match recipient.trusted_contact_name {
@@ -535,7 +535,7 @@ impl RequestMutations {
             requester_relationship: requester_relationship.map(Into::into),
         };
         let (id, written) = service(ctx)
-            .submit_record_request(a.user, input)
+            .submit_record_request(a, input)
             .await
             .map_err(to_graphql)?;
         payload(ctx, id, written.position())
@@ -547,10 +547,10 @@ impl RequestMutations {
         ctx: &Context<'_>,
         request_id: ID,
     ) -> async_graphql::Result<RecordRequestPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
         let written = service(ctx)
-            .start_record_request(a.user, id)
+            .start_record_request(a, id)
             .await
             .map_err(to_graphql)?;
         payload(ctx, id, written.position())
@@ -562,10 +562,10 @@ impl RequestMutations {
         ctx: &Context<'_>,
         request_id: ID,
     ) -> async_graphql::Result<RecordRequestPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
         let written = service(ctx)
-            .fulfill_record_request(a.user, id)
+            .fulfill_record_request(a, id)
             .await
             .map_err(to_graphql)?;
         payload(ctx, id, written.position())
@@ -579,10 +579,10 @@ impl RequestMutations {
         request_id: ID,
         #[graphql(desc = "Why. Several lines allowed, at most 2000 characters.")] reason: String,
     ) -> async_graphql::Result<RecordRequestPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
         let written = service(ctx)
-            .deny_record_request(a.user, id, reason)
+            .deny_record_request(a, id, reason)
             .await
             .map_err(to_graphql)?;
         payload(ctx, id, written.position())
@@ -603,14 +603,14 @@ impl RequestMutations {
         )]
         reason: Option<String>,
     ) -> async_graphql::Result<RecordRequestPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
         let at: chrono::DateTime<chrono::Utc> = at
             .parse()
             .map_err(|_| invalid("at", format!("`{at}` is not an RFC 3339 time")))?;
         let written = service(ctx)
             .record_record_request_delivery(
-                a.user,
+                a,
                 id,
                 method.into(),
                 caseledger_core::Timestamp::from_datetime(at),
@@ -634,10 +634,10 @@ impl RequestMutations {
         )]
         description: String,
     ) -> async_graphql::Result<RecordRequestPayload> {
-        let a = actor(ctx)?;
+        let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
         let (_, written) = service(ctx)
-            .request_record_revision(a.user, id, &section, description)
+            .request_record_revision(a, id, &section, description)
             .await
             .map_err(to_graphql)?;
         payload(ctx, id, written.position())

@@ -1,8 +1,8 @@
 //! The GraphQL schema: queries and mutations, each checking the actor first.
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
-use caseledger_core::Actor;
 use caseledger_service::Service;
+use caseledger_service::Session;
 
 use crate::accounts::{AccountMutations, AccountQueries};
 use crate::audit::{AuditMutations, AuditQueries};
@@ -44,12 +44,12 @@ pub fn service<'a>(ctx: &Context<'a>) -> &'a Service {
     ctx.data_unchecked::<Service>()
 }
 
-/// The authenticated actor, or `UNAUTHENTICATED`.
-pub fn actor(ctx: &Context<'_>) -> async_graphql::Result<Actor> {
+/// The request's session, or `UNAUTHENTICATED`.
+pub fn session<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Session> {
     ctx.data_unchecked::<RequestContext>()
-        .actor
-        .clone()
-        .map_err(to_graphql)
+        .session
+        .as_ref()
+        .map_err(|e| to_graphql(e.clone()))
 }
 
 /// Queries.

@@ -73,6 +73,10 @@ pub struct StreamAppend {
 pub struct AppendRequest {
     /// The per-stream parts, written in order.
     pub parts: Vec<StreamAppend>,
+    /// When set, the log's head must be exactly this position when the append is checked (the
+    /// whole-log form of an expected version: a caller that decided on everything up to a
+    /// position appends only if nothing was appended since, whoever appended it).
+    pub expected_head: Option<Position>,
 }
 
 impl AppendRequest {
@@ -88,7 +92,14 @@ impl AppendRequest {
                 expected,
                 events,
             }],
+            expected_head: None,
         }
+    }
+
+    /// The same append, accepted only while the log's head is at `position`.
+    pub fn at_head(mut self, position: Position) -> Self {
+        self.expected_head = Some(position);
+        self
     }
 
     /// Adds a part for another stream to the same atomic append.

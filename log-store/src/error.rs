@@ -17,6 +17,14 @@ pub enum LogError {
         /// The stream's version when the append was checked (`None`: no such stream).
         actual: Option<u64>,
     },
+    /// The log's head moved past the position the caller expected (someone appended since).
+    #[error("the log moved on: expected its head at position {expected}, it is at {actual}")]
+    HeadMoved {
+        /// The head position the caller decided on.
+        expected: Position,
+        /// The head position when the append was checked.
+        actual: Position,
+    },
     /// An event id was appended before with different content (stream or payload).
     #[error(
         "event id {id:032x} was already appended at position {position} with different content"

@@ -17,6 +17,7 @@ mod append;
 mod chain;
 mod error;
 pub mod layout;
+pub mod memory;
 pub mod private;
 mod record;
 mod sled_log;
@@ -80,4 +81,8 @@ pub trait EventLog: Send + Sync + 'static {
     /// Walks the whole hash chain and reports the first bad position, if any.
     /// `progress` is called now and then with the position reached.
     fn verify(&self, progress: &mut dyn FnMut(Position)) -> Result<VerifyReport, LogError>;
+
+    /// Stops accepting appends after the queued ones are durable (a no-op for backends with no
+    /// writer of their own).
+    fn close(&self) {}
 }

@@ -389,6 +389,10 @@ impl EventLog for SledLog {
     fn verify(&self, progress: &mut dyn FnMut(Position)) -> Result<VerifyReport, LogError> {
         walk_tree(&self.tree, self.head(), progress)
     }
+
+    fn close(&self) {
+        SledLog::close(self);
+    }
 }
 
 impl SledLog {

@@ -286,7 +286,16 @@ impl BatchPlan<'_> {
             });
         }
 
-        // Concurrency checks for every part before anything is added.
+        // Concurrency checks before anything is added: the head (which counts the records
+        // already planned in this group), then every part.
+        if let Some(expected) = request.expected_head
+            && expected != self.head.position
+        {
+            return Err(LogError::HeadMoved {
+                expected,
+                actual: self.head.position,
+            });
+        }
         let mut next_versions: HashMap<&str, Option<u64>> = HashMap::new();
         for part in &request.parts {
             let actual = match next_versions.get(part.stream.as_str()) {

@@ -11,6 +11,7 @@ use caseledger_core::events::{
 use caseledger_core::{Actor, OrganizationId, Role, TokenId, UserId};
 
 use crate::Service;
+use crate::Session;
 use crate::commands::{CommandError, ErrorCode, Written, check_text, new_token, require_text};
 use caseledger_core::input;
 
@@ -48,9 +49,10 @@ impl Service {
     /// an agency administrator asking for another organization is `FORBIDDEN`.
     pub fn users(
         &self,
-        actor: &Actor,
+        session: &Session,
         organization: Option<OrganizationId>,
     ) -> Result<Vec<DirectoryUser>, CommandError> {
+        let actor = &session.actor();
         let scope = match actor.role {
             Role::SystemAdmin | Role::Auditor => organization,
             Role::AgencyAdmin if organization.is_none_or(|o| o == actor.organization) => {
@@ -78,18 +80,18 @@ impl Service {
     /// The active help desk account `username`, to act as offline (`record-request render`
     /// on a stopped server): whoever runs the tool names who makes the disclosure it records.
     /// Any other account — unknown, deactivated, another role — is refused alike.
-    pub fn offline_help_desk(&self, username: &str) -> Result<Actor, CommandError> {
+    pub fn offline_help_desk(&self, username: &str) -> Result<Session, CommandError> {
         let found = self.with_projections(|p| {
             let w = p.write_model();
             let id = w.user_named(username)?;
             w.user(id).map(|u| (id, u))
         });
         match found {
-            Some((user, u)) if u.active && u.role == Role::HelpDesk => Ok(Actor {
+            Some((user, u)) if u.active && u.role == Role::HelpDesk => Ok(Session::new(Actor {
                 user,
                 organization: u.organization,
                 role: u.role,
-            }),
+            })),
             _ => Err(CommandError {
                 code: ErrorCode::Forbidden,
                 field: Some("as".into()),
@@ -101,11 +103,11 @@ impl Service {
     /// Creates an organization. System administrators only.
     pub async fn create_organization(
         &self,
-        user: UserId,
+        session: &Session,
         name: &str,
         victim_service_provider: bool,
     ) -> Result<(OrganizationId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let id = OrganizationId::from_ulid(ulid::Ulid::new());
         let written = self
             .execute(actor, |_| {
@@ -118,13 +120,13 @@ impl Service {
     /// Creates a user in an organization.
     pub async fn create_user(
         &self,
-        user: UserId,
+        session: &Session,
         organization: OrganizationId,
         username: &str,
         display_name: &str,
         role: Role,
     ) -> Result<(UserId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let id = UserId::from_ulid(ulid::Ulid::new());
         let new = NewUser {
             organization,
@@ -142,10 +144,10 @@ impl Service {
     /// stored.
     pub async fn issue_token(
         &self,
-        user: UserId,
+        session: &Session,
         for_user: UserId,
     ) -> Result<(TokenId, String, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let (token_id, token, token_hash) = new_token()?;
         let written = self
             .execute(actor, |p| {
@@ -181,10 +183,10 @@ impl Service {
     /// Revokes a token: it stops working at once.
     pub async fn revoke_token(
         &self,
-        user: UserId,
+        session: &Session,
         token: TokenId,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         self.execute(actor, |p| {
             let w = p.write_model();
             let facts = w.token(token).ok_or_else(|| CommandError {
@@ -216,10 +218,10 @@ impl Service {
     /// Deactivates a user: their tokens stop working at once.
     pub async fn deactivate_user(
         &self,
-        user: UserId,
+        session: &Session,
         target: UserId,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         self.execute(actor, |p| {
             let facts = p.write_model().user(target).ok_or_else(|| CommandError {
                 code: ErrorCode::NotFound,

@@ -17,6 +17,7 @@ use caseledger_core::{
 };
 
 use crate::Service;
+use crate::Session;
 use crate::commands::{CommandError, forbidden, not_found};
 
 /// Which disclosure records to list; every given part must match.
@@ -139,7 +140,8 @@ pub struct HistoryEntry {
     pub changes: Vec<FieldChange>,
 }
 
-fn require_auditor(actor: &Actor) -> Result<(), CommandError> {
+/// Auditors and system administrators read the audit trail; anyone else is `FORBIDDEN`.
+pub(crate) fn require_auditor(actor: &Actor) -> Result<(), CommandError> {
     if !matches!(actor.role, Role::Auditor | Role::SystemAdmin) {
         return Err(forbidden(
             "only auditors and system administrators may read the audit trail",
@@ -149,6 +151,15 @@ fn require_auditor(actor: &Actor) -> Result<(), CommandError> {
 }
 
 impl Service {
+    /// The log's head, for the audit trail's readers only.
+    pub fn audited_head(
+        &self,
+        session: &Session,
+    ) -> Result<caseledger_log_store::Head, CommandError> {
+        require_auditor(&session.actor())?;
+        Ok(self.head())
+    }
+
     /// Positions an auditor's question depends on, read from the audit view.
     fn audit_positions(
         &self,
@@ -190,11 +201,12 @@ impl Service {
     /// `after` (an entry's `(position, index)`).
     pub fn access_log(
         &self,
-        actor: &Actor,
+        session: &Session,
         filter: &AccessFilter,
         first: usize,
         after: Option<(u64, usize)>,
     ) -> Result<Vec<AccessEntry>, CommandError> {
+        let actor = &session.actor();
         let positions = self.audit_positions(actor, |v| match (filter.client, filter.user) {
             (Some(c), _) => v.disclosures_of_client(c).to_vec(),
             (None, Some(u)) => v.disclosures_to_user(u).to_vec(),
@@ -231,9 +243,10 @@ impl Service {
     /// Per user, first and last access to the client's data and counts.
     pub fn access_summary(
         &self,
-        actor: &Actor,
+        session: &Session,
         client: ClientId,
     ) -> Result<Vec<AccessSummaryRow>, CommandError> {
+        let actor = &session.actor();
         let positions = self.audit_positions(actor, |v| {
             v.disclosures_of_client(client.as_u128()).to_vec()
         })?;
@@ -273,10 +286,11 @@ impl Service {
     /// end of that date (in the deployment's time zone) and the reference rules.
     pub fn visibility_as_of(
         &self,
-        actor: &Actor,
+        session: &Session,
         client: ClientId,
         date: Date,
     ) -> Result<Vec<CouldSee>, CommandError> {
+        let actor = &session.actor();
         let (own, mut positions) = self.client_positions(actor, client, true)?;
         positions.extend(own);
         positions.sort_unstable();
@@ -373,9 +387,10 @@ impl Service {
     /// changes of the intake, the address and the restriction.
     pub fn client_history(
         &self,
-        actor: &Actor,
+        session: &Session,
         client: ClientId,
     ) -> Result<Vec<HistoryEntry>, CommandError> {
+        let actor = &session.actor();
         let (own, sharing) = self.client_positions(actor, client, true)?;
         let mine: std::collections::HashSet<u64> = own.iter().copied().collect();
         // Only the MOU events recorded before the client's last event can be referred to.
@@ -516,11 +531,12 @@ impl Service {
     /// The routine access review over the disclosure records of business dates `from..=to`.
     pub fn access_anomalies(
         &self,
-        actor: &Actor,
+        session: &Session,
         from: Date,
         to: Date,
         thresholds: AnomalyThresholds,
     ) -> Result<Vec<Anomaly>, CommandError> {
+        let actor = &session.actor();
         let positions = self.audit_positions(actor, |v| v.disclosures().to_vec())?;
         // Disclosure records are in time order: find the first of `from` by bisection.
         let date_at = |i: usize| -> Result<Date, CommandError> {

@@ -2,16 +2,16 @@
 //! SHA-256 of the secret; the hashes are compared in constant time; the token must not be
 //! revoked and its user must be active (a deactivated user's tokens stop working at once).
 
-use caseledger_core::{Actor, TokenId};
+use caseledger_core::TokenId;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::{CommandError, ErrorCode, Service};
+use crate::{CommandError, ErrorCode, Service, Session};
 
 impl Service {
-    /// The actor a bearer token stands for, or `UNAUTHENTICATED` (the same answer for a
+    /// The session a bearer token opens, or `UNAUTHENTICATED` (the same answer for a
     /// malformed, unknown, wrong, revoked or deactivated token, so none can be told apart).
-    pub fn authenticate(&self, bearer: &str) -> Result<Actor, CommandError> {
+    pub fn authenticate(&self, bearer: &str) -> Result<Session, CommandError> {
         let refuse = || {
             CommandError::new(
                 ErrorCode::Unauthenticated,
@@ -29,6 +29,6 @@ impl Service {
         if !matches || token.revoked {
             return Err(refuse());
         }
-        self.actor(token.user).map_err(|_| refuse())
+        self.session_for(token.user).map_err(|_| refuse())
     }
 }

@@ -18,6 +18,7 @@ use caseledger_core::{
 use caseledger_projections::{EnrollmentFacts, Overlap, Projections};
 
 use crate::Service;
+use crate::Session;
 use crate::commands::{
     CommandError, Written, check_date, check_text, client_access, conflict, forbidden, new_id,
     not_found, owner, require_agency_staff, require_text, viewer,
@@ -155,11 +156,11 @@ impl Service {
     /// Forms a household with `head` as head of household, from `date` (today when not given).
     pub async fn create_household(
         &self,
-        user: UserId,
+        session: &Session,
         head: ClientId,
         date: Option<Date>,
     ) -> Result<(HouseholdId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let id: HouseholdId = new_id();
         let written = self
             .execute(actor, |p| decide_household(p, &actor, id, head, date, None))
@@ -171,13 +172,13 @@ impl Service {
     /// household's head.
     pub async fn add_household_member(
         &self,
-        user: UserId,
+        session: &Session,
         household: HouseholdId,
         client: ClientId,
         relationship: RelationshipToHoH,
         joined: Option<Date>,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         self.execute(actor, |p| {
             decide_household_member(p, &actor, household, client, relationship, joined)
         })
@@ -187,10 +188,10 @@ impl Service {
     /// Enrolls a client in one of the actor's organization's programs.
     pub async fn enroll_client(
         &self,
-        user: UserId,
+        session: &Session,
         input: EnrollmentInput,
     ) -> Result<(EnrollmentId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let id: EnrollmentId = new_id();
         let written = self
             .execute(actor, |p| {
@@ -204,10 +205,10 @@ impl Service {
     /// the same program, on the same date). The owning organization only.
     pub async fn exit_enrollment(
         &self,
-        user: UserId,
+        session: &Session,
         input: ExitInput,
     ) -> Result<(Vec<EnrollmentId>, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let mut exited = Vec::new();
         let written = self
             .execute(actor, |p| {
@@ -223,11 +224,11 @@ impl Service {
     /// organization only.
     pub async fn set_move_in_date(
         &self,
-        user: UserId,
+        session: &Session,
         enrollment: EnrollmentId,
         move_in_date: Option<Date>,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         self.execute(actor, |p| {
             decide_move_in(p, &actor, enrollment, move_in_date)
         })
@@ -238,7 +239,7 @@ impl Service {
     #[allow(clippy::too_many_arguments)]
     pub async fn record_service(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         enrollment: Option<EnrollmentId>,
         date: Date,
@@ -246,7 +247,7 @@ impl Service {
         description: String,
         restriction: Option<TransactionRestriction>,
     ) -> Result<(ServiceId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let input = ServiceInput {
             client,
             enrollment,
@@ -266,7 +267,7 @@ impl Service {
     #[allow(clippy::too_many_arguments)]
     pub async fn record_assessment(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         enrollment: Option<EnrollmentId>,
         date: Date,
@@ -275,7 +276,7 @@ impl Service {
         answers: Vec<AssessmentAnswer>,
         restriction: Option<TransactionRestriction>,
     ) -> Result<(AssessmentId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let input = AssessmentInput {
             client,
             enrollment,
@@ -784,14 +785,14 @@ impl Service {
     /// otherwise).
     pub async fn add_case_note(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         enrollment: Option<EnrollmentId>,
         date: Option<Date>,
         text: String,
         restriction: Option<TransactionRestriction>,
     ) -> Result<(CaseNoteId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_staff(&actor, "write case notes")?;
         require_text("text", &text, input::CASE_NOTE)?;
         let id: CaseNoteId = new_id();
@@ -823,7 +824,7 @@ impl Service {
     #[allow(clippy::too_many_arguments)]
     pub async fn add_document(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         enrollment: Option<EnrollmentId>,
         name: String,
@@ -832,7 +833,7 @@ impl Service {
         content_sha256: Option<[u8; 32]>,
         restriction: Option<TransactionRestriction>,
     ) -> Result<(DocumentId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_staff(&actor, "add documents")?;
         require_text("name", &name, input::DOCUMENT_NAME)?;
         require_text("documentType", &document_type, input::SHORT_TEXT)?;

@@ -14,11 +14,12 @@ use caseledger_core::events::{
 use caseledger_core::hud::{DataQuality, Gender, MissingReason, NoYesReasons, RaceEthnicity, Sex};
 use caseledger_core::{
     AccessLevel, Actor, ClientId, ClientRestriction, Date, DateWindow, MouAssignmentId, MouId,
-    OrganizationId, Pii, ReleaseId, Role, UserId,
+    OrganizationId, Pii, ReleaseId, Role,
 };
 use caseledger_projections::{ClientQuery, Projections};
 
 use crate::Service;
+use crate::Session;
 use crate::commands::{
     CommandError, Written, check_date, check_text, check_window, client_access, conflict,
     forbidden, new_id, not_found, require_agency_staff, viewer,
@@ -276,10 +277,10 @@ impl Service {
     /// Records a new client's intake, owned by the actor's organization. Agency staff only.
     pub async fn intake_client(
         &self,
-        user: UserId,
+        session: &Session,
         input: IntakeInput,
     ) -> Result<IntakeOutcome, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let client: ClientId = new_id();
         let mut duplicates = Vec::new();
         let written = self
@@ -302,10 +303,10 @@ impl Service {
     /// with `FORBIDDEN`.
     pub async fn update_client_intake(
         &self,
-        user: UserId,
+        session: &Session,
         edit: ClientIntakeEdited,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         self.execute(actor, |p| decide_intake_edit(p, &actor, edit))
             .await
     }
@@ -313,11 +314,11 @@ impl Service {
     /// Sets or clears the client's address. Any organization that can see the client.
     pub async fn update_client_address(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         address: Option<Address>,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         if !matches!(
             actor.role,
             Role::CaseManager | Role::AgencyAdmin | Role::SystemAdmin
@@ -346,12 +347,12 @@ impl Service {
     /// only.
     pub async fn set_client_restriction(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         restriction: ClientRestriction,
         effective: Option<Date>,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_staff(&actor, "change client restrictions")?;
         self.execute(actor, |p| {
             client_access(p, &actor, client, "clientId")?;
@@ -374,12 +375,12 @@ impl Service {
     /// previous assignment the day before the new one starts. The creating organization only.
     pub async fn assign_mou(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         mou: MouId,
         window: Option<DateWindow>,
     ) -> Result<(MouAssignmentId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_staff(&actor, "assign clients to MOUs")?;
         let assignment: MouAssignmentId = new_id();
         let written = self
@@ -432,12 +433,12 @@ impl Service {
     /// recorded about them. Any organization that can see the client.
     pub async fn grant_release_exception(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         accessing: OrganizationId,
         window: Option<DateWindow>,
     ) -> Result<(ReleaseId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_staff(&actor, "record releases of information")?;
         let release: ReleaseId = new_id();
         let written = self
@@ -473,12 +474,12 @@ impl Service {
     /// given, so access stops at once). The granting organization only.
     pub async fn revoke_release_exception(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         release: ReleaseId,
         last_day: Option<Date>,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_staff(&actor, "revoke releases of information")?;
         self.execute(actor, |p| {
             client_access(p, &actor, client, "clientId")?;

@@ -3,13 +3,10 @@
 //! check-then-act race). A rejected command writes nothing and says what was wrong with a
 //! stable code, the field, and a human message.
 
-use std::time::Duration;
-
 use caseledger_core::events::{OrganizationCreated, SharingPolicySet, TokenIssued, UserCreated};
 use caseledger_core::input::{self, DateKind, TextRule};
 use caseledger_core::{
-    Actor, ClientId, CorrelationId, Date, Envelope, Event, EventId, Header, OrganizationId, Role,
-    SharingPolicy, TokenId, UserId,
+    Actor, ClientId, Date, Event, OrganizationId, Role, SharingPolicy, TokenId, UserId,
 };
 use caseledger_projections::Projections;
 use sha2::{Digest, Sha256};
@@ -81,7 +78,7 @@ impl CommandError {
         }
     }
 
-    fn internal(e: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(e: impl std::fmt::Display) -> Self {
         // Not the caller's fault; the API masks the message and logs it.
         tracing::error!(error = %e, "command failed");
         CommandError::new(
@@ -129,11 +126,8 @@ pub struct Bootstrapped {
     pub written: Written,
 }
 
-/// How long a command waits for the views to catch up with the log before deciding.
-const CATCH_UP: Duration = Duration::from_secs(10);
-
 /// Whether an IANA time zone name is known.
-fn check_time_zone(zone: &str) -> Result<(), CommandError> {
+pub(crate) fn check_time_zone(zone: &str) -> Result<(), CommandError> {
     zone.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
         CommandError::validation(
             "timeZone",
@@ -164,42 +158,24 @@ pub(crate) fn forgotten() -> CommandError {
 }
 
 impl Service {
-    /// Runs one command: waits until the views reflect the whole log, lets `decide` turn the
-    /// write model into events (or a rejection), appends them, and waits until the views
-    /// reflect them. Commands run one at a time.
+    /// Runs a decision given as a closure (the form commands had before they were values; it
+    /// cannot be decided again, so a log that moved on answers `CONFLICT`).
     pub(crate) async fn execute(
         &self,
         actor: Actor,
         decide: impl FnOnce(&Projections) -> Result<Vec<Event>, CommandError>,
     ) -> Result<Written, CommandError> {
         let _one_at_a_time = self.commands().lock().await;
-        self.wait_for(self.head().position, CATCH_UP)
-            .await
-            .map_err(CommandError::internal)?;
-        let events = self.with_projections(decide)?;
-        let now = self.now();
-        let correlation_id = CorrelationId::from_ulid(ulid::Ulid::new());
-        let envelopes: Vec<Envelope> = events
-            .into_iter()
-            .map(|event| {
-                let header = Header {
-                    event_id: EventId::from_ulid(ulid::Ulid::new()),
-                    correlation_id,
-                    recorded_at: now,
-                    actor,
-                };
-                Envelope::new(header, event)
-            })
-            .collect();
-        let positions = self.append(&envelopes).await.map_err(|e| match e {
-            crate::ServiceError::Seal(caseledger_core::SealError::Forgotten(_)) => forgotten(),
-            e => CommandError::internal(e),
-        })?;
-        let written = Written { positions };
-        self.wait_for(written.position(), CATCH_UP)
-            .await
-            .map_err(CommandError::internal)?;
-        Ok(written)
+        self.catch_up().await?;
+        let (events, at) = self.with_projections(|p| (decide(p), p.position()));
+        match self.record(actor, events?, Some(at)).await {
+            Ok(written) => Ok(written),
+            Err(crate::decision::NotRecorded::Moved) => Err(CommandError::new(
+                ErrorCode::Conflict,
+                "the records changed while this was being decided; try again",
+            )),
+            Err(crate::decision::NotRecorded::Failed(e)) => Err(e),
+        }
     }
 
     /// The acting user as the write model knows them; `UNAUTHENTICATED` for an unknown or
@@ -292,29 +268,6 @@ impl Service {
             token,
             written,
         })
-    }
-
-    /// Changes the sharing policy from `effective` on. System administrators only; the policy's
-    /// time zone must be a known IANA name.
-    pub async fn set_sharing_policy(
-        &self,
-        user: UserId,
-        policy: SharingPolicy,
-        effective: Date,
-    ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
-        if actor.role != Role::SystemAdmin {
-            return Err(CommandError::new(
-                ErrorCode::Forbidden,
-                "only a system administrator may change the sharing policy",
-            ));
-        }
-        check_time_zone(&policy.time_zone)?;
-        self.execute(actor, |p| {
-            check_date(p, "effective", effective, DateKind::Planned, None)?;
-            Ok(vec![SharingPolicySet { policy, effective }.into()])
-        })
-        .await
     }
 }
 

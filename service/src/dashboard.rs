@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 
 use caseledger_core::events::{ClientIntakeRecorded, Event, MouParticipant};
 use caseledger_core::{
-    AccessReason, Actor, DateWindow, Envelope, MouId, OrganizationId, RecordKind, RecordRequestId,
+    AccessReason, DateWindow, Envelope, MouId, OrganizationId, RecordKind, RecordRequestId,
     ReleaseId, Role, Timestamp,
 };
 use caseledger_projections::{RequestFacts, RequestStatus};
 
 use crate::Service;
+use crate::Session;
 use crate::commands::{CommandError, ErrorCode, conflict, forbidden};
 
 /// An MOU assignment of the client, with the MOU as it was.
@@ -123,9 +124,10 @@ impl Service {
     /// current position for the help desk while in progress.
     pub fn record_dashboard(
         &self,
-        actor: &Actor,
+        session: &Session,
         id: RecordRequestId,
     ) -> Result<Dashboard, CommandError> {
+        let actor = &session.actor();
         // The role first, so that its refusal does not depend on the id; then the request as
         // the actor may know it (another agency's is `NOT_FOUND`, like an id never used).
         if !matches!(actor.role, Role::HelpDesk | Role::AgencyAdmin) {

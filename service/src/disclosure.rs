@@ -15,9 +15,10 @@
 use caseledger_core::events::{ClientDisclosure, DeniedLookup, RecordsAccessed};
 use caseledger_core::pii::KeyOwner;
 use caseledger_core::{
-    Actor, ClientId, CorrelationId, Date, Envelope, Event, EventId, Header, Pii, RequestId,
+    ClientId, CorrelationId, Date, Envelope, Event, EventId, Header, Pii, RequestId,
 };
 
+use crate::Session;
 use crate::{Service, ServiceError};
 
 /// What one response disclosed, as the interface collected it.
@@ -59,9 +60,10 @@ impl Service {
     /// else is being appended. The caller sends no client data unless this succeeds.
     pub async fn record_access(
         &self,
-        actor: Actor,
+        session: &Session,
         disclosure: Disclosure,
     ) -> Result<u64, ServiceError> {
+        let actor = session.actor();
         let event_id = EventId::from_ulid(ulid::Ulid::new());
         let any_forgotten = || {
             let named: Vec<ClientId> = disclosure.named().collect();

@@ -120,7 +120,7 @@ impl Service {
                 purpose: Some("HUD HMIS CSV export".into()),
             };
             position = self
-                .record_access(actor, access)
+                .record_access(&crate::Session::new(actor), access)
                 .await
                 .map_err(|e| ExportError::Disclosure(e.to_string()))?;
         }

@@ -9,13 +9,13 @@ use caseledger_core::events::{
 };
 use caseledger_core::input;
 use caseledger_core::{
-    Actor, ClientId, Date, Event, OrganizationId, Pii, RecordRequestId, RevisionId, Role,
-    Timestamp, UserId,
+    Actor, ClientId, Date, Event, OrganizationId, Pii, RecordRequestId, RevisionId, Role, Timestamp,
 };
 use caseledger_projections::{Projections, RequestFacts, RequestStatus};
 use chrono::Datelike;
 
 use crate::Service;
+use crate::Session;
 use crate::commands::{
     CommandError, Written, conflict, forbidden, new_id, not_found, require_text,
 };
@@ -146,10 +146,10 @@ impl Service {
     /// agency submitted it: another is `CONFLICT` on `clientId`.
     pub async fn submit_record_request(
         &self,
-        user: UserId,
+        session: &Session,
         input: RecordRequestInput,
     ) -> Result<(RecordRequestId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let now = self.now();
         if actor.role != Role::AgencyAdmin {
             return Err(forbidden(
@@ -242,10 +242,10 @@ impl Service {
     /// The help desk starts producing the dashboard.
     pub async fn start_record_request(
         &self,
-        user: UserId,
+        session: &Session,
         id: RecordRequestId,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_help_desk(&actor)?;
         self.execute(actor, |p| {
             if request(p, id)?.status != RequestStatus::Submitted {
@@ -262,10 +262,10 @@ impl Service {
     /// The help desk produces the dashboard: it is frozen at the current log position.
     pub async fn fulfill_record_request(
         &self,
-        user: UserId,
+        session: &Session,
         id: RecordRequestId,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_help_desk(&actor)?;
         self.execute(actor, |p| {
             if request(p, id)?.status != RequestStatus::InProgress {
@@ -288,11 +288,11 @@ impl Service {
     /// The help desk denies the request, with a reason.
     pub async fn deny_record_request(
         &self,
-        user: UserId,
+        session: &Session,
         id: RecordRequestId,
         reason: String,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_help_desk(&actor)?;
         require_text("reason", &reason, input::FREE_TEXT)?;
         self.execute(actor, |p| {
@@ -318,13 +318,13 @@ impl Service {
     /// reason is taken only then.
     pub async fn record_record_request_delivery(
         &self,
-        user: UserId,
+        session: &Session,
         id: RecordRequestId,
         method: DeliveryMethod,
         at: Timestamp,
         reason: Option<String>,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_admin(&actor)?;
         let reason = reason
             .map(|r| r.trim().to_string())
@@ -384,12 +384,12 @@ impl Service {
     /// The client asked, while reviewing the dashboard, for a correction of one section.
     pub async fn request_record_revision(
         &self,
-        user: UserId,
+        session: &Session,
         id: RecordRequestId,
         section: &str,
         description: String,
     ) -> Result<(RevisionId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_admin(&actor)?;
         if !SECTIONS.contains(&section) {
             return Err(CommandError::validation(
@@ -432,9 +432,10 @@ impl Service {
     /// the requesting agency's administrators; another agency's request is `NOT_FOUND`.
     pub fn record_request_history(
         &self,
-        actor: &Actor,
+        session: &Session,
         id: RecordRequestId,
     ) -> Result<Vec<RequestStep>, CommandError> {
+        let actor = &session.actor();
         if !matches!(
             actor.role,
             Role::HelpDesk | Role::SystemAdmin | Role::AgencyAdmin
@@ -472,11 +473,12 @@ impl Service {
     /// agency's own requests (its administrators), overdue first, then by due date.
     pub fn record_requests(
         &self,
-        actor: &Actor,
+        session: &Session,
         status: Option<RequestStatus>,
         overdue_only: bool,
         organization: Option<OrganizationId>,
     ) -> Result<Vec<RequestFacts>, CommandError> {
+        let actor = &session.actor();
         let own = match actor.role {
             Role::HelpDesk | Role::SystemAdmin => None,
             Role::AgencyAdmin => Some(actor.organization),

@@ -11,6 +11,7 @@ use caseledger_core::pii::KeyOwner;
 use caseledger_core::{Actor, ClientId, Date, Event, OrganizationId, Role, UserId};
 
 use crate::Service;
+use crate::Session;
 use crate::commands::{CommandError, ErrorCode, Written, conflict, forbidden, not_found};
 
 /// Longest reason accepted (it is kept, unsealed, in the audit trail).
@@ -53,11 +54,11 @@ impl Service {
     /// replay; enrollments, services and other non-identifying facts stay.
     pub async fn forget_client_identifiers(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         reason: &str,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         if actor.role != Role::SystemAdmin {
             return Err(forbidden(
                 "only a system administrator may forget a client's identifiers",

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use std::sync::RwLock;
 
-use caseledger_core::sharing::Viewer;
 use caseledger_core::{Date, Envelope, KeyRing};
 use caseledger_log_store::{
     AppendRequest, EventLog, ExpectedVersion, Head, LogError, NewEvent, RecordedEvent, SledLog,
@@ -14,7 +13,7 @@ use caseledger_projections::{OrgView, Projections, ReplayError};
 use tokio::sync::watch;
 
 use crate::keys::KeyStore;
-use crate::{ServiceConfig, ServiceError, snapshots};
+use crate::{ServiceConfig, ServiceError, Session, snapshots};
 
 /// A decoded event with where the log put it.
 #[derive(Debug, Clone)]
@@ -32,7 +31,7 @@ pub struct Service {
 }
 
 struct Inner {
-    log: Arc<SledLog>,
+    log: Arc<dyn EventLog>,
     /// The clients' data keys: seals what is appended, opens what is read.
     keys: Arc<KeyStore>,
     /// The same store, as the key ring the encoder and decoder take.
@@ -86,30 +85,43 @@ impl Service {
             keys = keys.with_synthetic_seed(seed);
         }
         let keys = Arc::new(keys);
-        let ring: Arc<dyn KeyRing> = keys.clone();
         let options = SledLogOptions {
             durability: config.durability,
             ..SledLogOptions::default()
         };
         let log = SledLog::open_with(&config.data_dir, options)?;
+        Self::open_on(config, log, keys)
+    }
+
+    /// Opens a service over a log and a key store that other service instances may share:
+    /// each instance folds the log into its own projections and appends with the head it
+    /// decided on as the expected head, so commands stay consistent whichever instance runs
+    /// them (see `decision.rs`). [`Service::open`] is this over the data directory's own log.
+    pub fn open_on(
+        config: &ServiceConfig,
+        log: Arc<dyn EventLog>,
+        keys: Arc<KeyStore>,
+    ) -> Result<Self, ServiceError> {
+        caseledger_log_store::private::create_dir(&config.data_dir).map_err(|e| {
+            ServiceError::DataDir {
+                path: config.data_dir.display().to_string(),
+                reason: e.to_string(),
+            }
+        })?;
+        let ring: Arc<dyn KeyRing> = keys.clone();
         let head = log.head().position;
         tracing::info!(data = %config.data_dir.display(), head, "log opened");
         // Before anything is folded or written: a log that lost what its own snapshot or
         // checkpoints saw must not be served (or appended to, which would bury the loss).
         caseledger_log_store::check_anchors(
-            log.as_ref(),
+            &*log,
             &crate::integrity::anchors(&config.data_dir, crate::integrity::Scope::Latest),
         )?;
         let today = config
             .today
             .unwrap_or_else(|| Date::from_naive(chrono::Utc::now().date_naive()));
         let snapshot_key = keys.snapshot_key();
-        let mut projections = match snapshots::load(
-            &config.data_dir,
-            log.as_ref(),
-            today,
-            &snapshot_key,
-        ) {
+        let mut projections = match snapshots::load(&config.data_dir, &*log, today, &snapshot_key) {
             Ok(Some(p)) => {
                 tracing::info!(
                     position = p.position(),
@@ -502,10 +514,10 @@ impl Service {
         f(&p)
     }
 
-    /// Runs `f` with the view of `viewer` over the current projections.
-    pub fn read<R>(&self, viewer: Viewer, f: impl FnOnce(&OrgView<'_>) -> R) -> R {
+    /// Runs `f` with the session's view over the current projections.
+    pub fn read<R>(&self, session: &Session, f: impl FnOnce(&OrgView<'_>) -> R) -> R {
         let p = self.inner.projections.read().expect("projections lock");
-        f(&p.org_view(viewer))
+        f(&p.org_view(session.viewer()))
     }
 
     /// Runs `f` over the programs, MOUs and facilities (no client data).
@@ -559,6 +571,15 @@ impl Service {
     /// until they are durable. Returns the position of each. Retrying with the same event ids is
     /// a no-op that returns the original positions.
     pub async fn append(&self, envelopes: &[Envelope]) -> Result<Vec<u64>, ServiceError> {
+        self.append_at(envelopes, None).await
+    }
+
+    /// [`Service::append`], accepted only while the log's head is at `at` when given.
+    pub(crate) async fn append_at(
+        &self,
+        envelopes: &[Envelope],
+        at: Option<u64>,
+    ) -> Result<Vec<u64>, ServiceError> {
         let new_clients: Vec<caseledger_core::ClientId> = envelopes
             .iter()
             .filter(|e| matches!(e.event, caseledger_core::Event::ClientIntakeRecorded(_)))
@@ -585,6 +606,7 @@ impl Service {
                 _ => request = request.and(stream, ExpectedVersion::Any, vec![event]),
             }
         }
+        request.expected_head = at;
         Ok(self.inner.log.append(request).await?.positions)
     }
 

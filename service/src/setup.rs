@@ -8,11 +8,12 @@ use caseledger_core::events::{
 };
 use caseledger_core::hud::ProjectType;
 use caseledger_core::{
-    Actor, BedId, DateWindow, FacilityId, MouId, OrganizationId, ProgramId, Role, RoomId, UserId,
+    Actor, BedId, DateWindow, FacilityId, MouId, OrganizationId, ProgramId, Role, RoomId,
 };
 use caseledger_projections::Projections;
 
 use crate::Service;
+use crate::Session;
 use crate::commands::{
     CommandError, Written, check_window, conflict, forbidden, new_id, not_found, require_text,
 };
@@ -55,13 +56,13 @@ impl Service {
     /// Creates a program (HUD project) run by an organization. System administrators only.
     pub async fn create_program(
         &self,
-        user: UserId,
+        session: &Session,
         organization: OrganizationId,
         name: &str,
         project_type: ProjectType,
         operating: Option<DateWindow>,
     ) -> Result<(ProgramId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         let id: ProgramId = new_id();
         let new = NewProgram {
             organization,
@@ -79,13 +80,13 @@ impl Service {
     /// an existing organization, listed once.
     pub async fn create_mou(
         &self,
-        user: UserId,
+        session: &Session,
         number: &str,
         title: &str,
         participants: Vec<MouParticipant>,
         window: DateWindow,
     ) -> Result<(MouId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_system_admin(&actor, "create MOUs")?;
         require_text("number", number, input::MOU_NUMBER)?;
         require_text("title", title, input::MOU_TITLE)?;
@@ -144,12 +145,12 @@ impl Service {
     /// of its programs.
     pub async fn create_facility(
         &self,
-        user: UserId,
+        session: &Session,
         organization: OrganizationId,
         program: Option<ProgramId>,
         name: &str,
     ) -> Result<(FacilityId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_facility_manager(&actor, organization)?;
         require_text("name", name, input::FACILITY_NAME)?;
         let id: FacilityId = new_id();
@@ -185,12 +186,12 @@ impl Service {
     /// Adds a room, with who it may hold, to a facility.
     pub async fn add_room(
         &self,
-        user: UserId,
+        session: &Session,
         facility: FacilityId,
         name: &str,
         designators: Vec<RoomDesignator>,
     ) -> Result<(RoomId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_text("name", name, input::ROOM_NAME)?;
         if designators.contains(&RoomDesignator::Male)
             && designators.contains(&RoomDesignator::Female)
@@ -242,11 +243,11 @@ impl Service {
     /// Adds a bed to a room.
     pub async fn add_bed(
         &self,
-        user: UserId,
+        session: &Session,
         room: RoomId,
         label: &str,
     ) -> Result<(BedId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_text("label", label, input::BED_LABEL)?;
         let id: BedId = new_id();
         let written = self

@@ -11,11 +11,12 @@ use caseledger_core::events::{
 use caseledger_core::hud::{Gender, Sex};
 use caseledger_core::{
     Actor, BarId, BedId, CheckInId, ClientId, Date, DateWindow, EnrollmentId, FacilityId,
-    OrganizationId, Pii, ProgramId, RecordKind, ReservationId, TransactionRestriction, UserId,
+    OrganizationId, Pii, ProgramId, RecordKind, ReservationId, TransactionRestriction,
 };
 use caseledger_projections::Projections;
 
 use crate::Service;
+use crate::Session;
 use crate::care::{check_enrollment_of, restriction_for};
 use crate::commands::{
     CommandError, Written, check_date, check_window, client_access, conflict, forbidden, new_id,
@@ -175,13 +176,13 @@ impl Service {
     /// Reserves a bed for a client for the night of `date` (today or later).
     pub async fn reserve_bed(
         &self,
-        user: UserId,
+        session: &Session,
         bed: BedId,
         client: ClientId,
         date: Date,
         restriction: Option<TransactionRestriction>,
     ) -> Result<(ReservationId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_staff(&actor, "reserve beds")?;
         let id: ReservationId = new_id();
         let written = self
@@ -224,10 +225,10 @@ impl Service {
     /// Checks a client in for tonight.
     pub async fn check_in(
         &self,
-        user: UserId,
+        session: &Session,
         input: CheckInInput,
     ) -> Result<(CheckInId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_staff(&actor, "check clients in")?;
         let now = self.now();
         let id: CheckInId = new_id();
@@ -303,11 +304,11 @@ impl Service {
     /// Checks a client out of a stay.
     pub async fn check_out(
         &self,
-        user: UserId,
+        session: &Session,
         client: ClientId,
         stay: CheckInId,
     ) -> Result<Written, CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_staff(&actor, "check clients out")?;
         let now = self.now();
         self.execute(actor, |p| {
@@ -354,10 +355,10 @@ impl Service {
     /// Puts a client on the bar list.
     pub async fn bar_client(
         &self,
-        user: UserId,
+        session: &Session,
         input: BarInput,
     ) -> Result<(BarId, Written), CommandError> {
-        let actor = self.actor(user)?;
+        let actor = session.actor();
         require_agency_staff(&actor, "bar clients")?;
         require_text("reason", &input.reason, input::FREE_TEXT)?;
         let id: BarId = new_id();

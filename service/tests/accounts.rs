@@ -19,19 +19,35 @@ async fn the_account_lifecycle_and_its_authorization() {
         .unwrap();
     let admin = boot.admin;
     let (ccc, _) = s
-        .create_organization(admin, "Children's Crisis Center", false)
+        .create_organization(
+            &s.session_for(admin).unwrap(),
+            "Children's Crisis Center",
+            false,
+        )
         .await
         .unwrap();
     let (we_care, _) = s
-        .create_organization(admin, "We Care", false)
+        .create_organization(&s.session_for(admin).unwrap(), "We Care", false)
         .await
         .unwrap();
     let (ccc_admin, _) = s
-        .create_user(admin, ccc, "ccc-admin", "CCC Admin", Role::AgencyAdmin)
+        .create_user(
+            &s.session_for(admin).unwrap(),
+            ccc,
+            "ccc-admin",
+            "CCC Admin",
+            Role::AgencyAdmin,
+        )
         .await
         .unwrap();
     let (cm, _) = s
-        .create_user(ccc_admin, ccc, "maria", "Maria Lopez", Role::CaseManager)
+        .create_user(
+            &s.session_for(ccc_admin).unwrap(),
+            ccc,
+            "maria",
+            "Maria Lopez",
+            Role::CaseManager,
+        )
         .await
         .unwrap();
 
@@ -42,93 +58,151 @@ async fn the_account_lifecycle_and_its_authorization() {
             assert_eq!((e.code, e.field.as_deref()), (code, field), "{e}");
         };
     expect(
-        s.create_user(ccc_admin, we_care, "x", "X", Role::CaseManager)
-            .await
-            .map(|_| ()),
+        s.create_user(
+            &s.session_for(ccc_admin).unwrap(),
+            we_care,
+            "x",
+            "X",
+            Role::CaseManager,
+        )
+        .await
+        .map(|_| ()),
         ErrorCode::Forbidden,
         None,
     );
     expect(
-        s.create_user(ccc_admin, ccc, "boss", "Boss", Role::SystemAdmin)
-            .await
-            .map(|_| ()),
+        s.create_user(
+            &s.session_for(ccc_admin).unwrap(),
+            ccc,
+            "boss",
+            "Boss",
+            Role::SystemAdmin,
+        )
+        .await
+        .map(|_| ()),
         ErrorCode::Validation,
         Some("role"),
     );
     expect(
-        s.create_user(admin, ccc, "auditor", "A", Role::Auditor)
-            .await
-            .map(|_| ()),
+        s.create_user(
+            &s.session_for(admin).unwrap(),
+            ccc,
+            "auditor",
+            "A",
+            Role::Auditor,
+        )
+        .await
+        .map(|_| ()),
         ErrorCode::Validation,
         Some("role"),
     );
     expect(
-        s.create_user(ccc_admin, ccc, "MARIA", "Dup", Role::CaseManager)
-            .await
-            .map(|_| ()),
+        s.create_user(
+            &s.session_for(ccc_admin).unwrap(),
+            ccc,
+            "MARIA",
+            "Dup",
+            Role::CaseManager,
+        )
+        .await
+        .map(|_| ()),
         ErrorCode::Conflict,
         Some("username"),
     );
     expect(
-        s.create_user(ccc_admin, ccc, "two words", "T", Role::CaseManager)
-            .await
-            .map(|_| ()),
+        s.create_user(
+            &s.session_for(ccc_admin).unwrap(),
+            ccc,
+            "two words",
+            "T",
+            Role::CaseManager,
+        )
+        .await
+        .map(|_| ()),
         ErrorCode::Validation,
         Some("username"),
     );
     expect(
-        s.create_user(admin, OrganizationId::new(1), "n", "N", Role::CaseManager)
-            .await
-            .map(|_| ()),
+        s.create_user(
+            &s.session_for(admin).unwrap(),
+            OrganizationId::new(1),
+            "n",
+            "N",
+            Role::CaseManager,
+        )
+        .await
+        .map(|_| ()),
         ErrorCode::NotFound,
         Some("organizationId"),
     );
     expect(
-        s.create_organization(cm, "Mine", false).await.map(|_| ()),
+        s.create_organization(&s.session_for(cm).unwrap(), "Mine", false)
+            .await
+            .map(|_| ()),
         ErrorCode::Forbidden,
         None,
     );
     expect(
-        s.create_organization(admin, "  ", false).await.map(|_| ()),
+        s.create_organization(&s.session_for(admin).unwrap(), "  ", false)
+            .await
+            .map(|_| ()),
         ErrorCode::Validation,
         Some("name"),
     );
     expect(
-        s.issue_token(cm, ccc_admin).await.map(|_| ()),
+        s.issue_token(&s.session_for(cm).unwrap(), ccc_admin)
+            .await
+            .map(|_| ()),
         ErrorCode::Forbidden,
         None,
     );
     assert_eq!(s.head().position, head, "rejections wrote nothing");
 
     // The agency admin issues Maria a token; it works until revoked.
-    let (token_id, token, _) = s.issue_token(ccc_admin, cm).await.unwrap();
-    assert_eq!(s.authenticate(&token).unwrap().user, cm);
-    s.revoke_token(cm, token_id).await.unwrap();
+    let (token_id, token, _) = s
+        .issue_token(&s.session_for(ccc_admin).unwrap(), cm)
+        .await
+        .unwrap();
+    assert_eq!(s.authenticate(&token).unwrap().user(), cm);
+    s.revoke_token(&s.session_for(cm).unwrap(), token_id)
+        .await
+        .unwrap();
     assert_eq!(
         s.authenticate(&token).unwrap_err().code,
         ErrorCode::Unauthenticated
     );
     expect(
-        s.revoke_token(cm, token_id).await.map(|_| ()),
+        s.revoke_token(&s.session_for(cm).unwrap(), token_id)
+            .await
+            .map(|_| ()),
         ErrorCode::Conflict,
         None,
     );
 
     // Deactivation stops every token of the user at once.
-    let (_, second, _) = s.issue_token(cm, cm).await.unwrap();
+    let (_, second, _) = s
+        .issue_token(&s.session_for(cm).unwrap(), cm)
+        .await
+        .unwrap();
     assert!(s.authenticate(&second).is_ok());
     expect(
-        s.deactivate_user(ccc_admin, ccc_admin).await.map(|_| ()),
+        s.deactivate_user(&s.session_for(ccc_admin).unwrap(), ccc_admin)
+            .await
+            .map(|_| ()),
         ErrorCode::Validation,
         Some("userId"),
     );
-    s.deactivate_user(ccc_admin, cm).await.unwrap();
+    s.deactivate_user(&s.session_for(ccc_admin).unwrap(), cm)
+        .await
+        .unwrap();
     assert_eq!(
         s.authenticate(&second).unwrap_err().code,
         ErrorCode::Unauthenticated
     );
     expect(
-        s.issue_token(ccc_admin, cm).await.map(|_| ()),
+        s.issue_token(&s.session_for(ccc_admin).unwrap(), cm)
+            .await
+            .map(|_| ()),
         ErrorCode::Conflict,
         Some("userId"),
     );

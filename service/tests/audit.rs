@@ -173,7 +173,11 @@ async fn visibility_as_of_a_date_is_the_reference_over_what_was_recorded_by_then
     ];
     let mut answers = Vec::new();
     for day in days {
-        let got = rows(service.visibility_as_of(&actor, client, date(day)).unwrap());
+        let got = rows(
+            service
+                .visibility_as_of(&service.session_for(actor.user).unwrap(), client, date(day))
+                .unwrap(),
+        );
         assert_eq!(
             got,
             expected(&envelopes, &organizations, client, day),
@@ -184,7 +188,11 @@ async fn visibility_as_of_a_date_is_the_reference_over_what_was_recorded_by_then
     // The CoC roles, by role: system administrators edit the intake and read the rest,
     // auditors read everything; the help desk reads no case note.
     let by_role = service
-        .visibility_as_of(&actor, client, date("2026-04-30"))
+        .visibility_as_of(
+            &service.session_for(actor.user).unwrap(),
+            client,
+            date("2026-04-30"),
+        )
         .unwrap();
     let role_rows = |role: Role| -> Vec<(u128, String)> {
         by_role
@@ -234,7 +242,11 @@ async fn visibility_as_of_a_date_is_the_reference_over_what_was_recorded_by_then
         .await
         .unwrap();
     for (day, before) in days.iter().zip(&answers) {
-        let again = rows(service.visibility_as_of(&actor, client, date(day)).unwrap());
+        let again = rows(
+            service
+                .visibility_as_of(&service.session_for(actor.user).unwrap(), client, date(day))
+                .unwrap(),
+        );
         assert_eq!(
             &again, before,
             "the answer for {day} changed after a later, backdated event"
@@ -244,9 +256,15 @@ async fn visibility_as_of_a_date_is_the_reference_over_what_was_recorded_by_then
     let never = ClientId::new(u128::MAX - 7);
     for error in [
         service
-            .visibility_as_of(&actor, never, date("2026-04-30"))
+            .visibility_as_of(
+                &service.session_for(actor.user).unwrap(),
+                never,
+                date("2026-04-30"),
+            )
             .unwrap_err(),
-        service.client_history(&actor, never).unwrap_err(),
+        service
+            .client_history(&service.session_for(actor.user).unwrap(), never)
+            .unwrap_err(),
     ] {
         assert_eq!(error.code, caseledger_service::ErrorCode::NotFound);
         assert_eq!(error.field.as_deref(), Some("clientId"));
@@ -259,7 +277,11 @@ async fn visibility_as_of_a_date_is_the_reference_over_what_was_recorded_by_then
     };
     assert!(
         service
-            .visibility_as_of(&viewer, client, date("2026-02-01"))
+            .visibility_as_of(
+                &service.session_for(viewer.user).unwrap(),
+                client,
+                date("2026-02-01")
+            )
             .is_err()
     );
     service.shutdown().await;

@@ -109,26 +109,34 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
         .await
         .unwrap();
     let effective = Date::from_ymd(2030, 1, 1).unwrap();
-    let written = service
-        .set_sharing_policy(done.admin, SharingPolicy::open_intake("UTC"), effective)
+    let (_, written) = service
+        .run(
+            &service.session_for(done.admin).unwrap(),
+            &caseledger_core::commands::sharing::SetSharingPolicy {
+                policy: SharingPolicy::open_intake("UTC"),
+                effective: effective,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(written.position(), 5);
     let zone = service
-        .set_sharing_policy(done.admin, SharingPolicy::open_intake("Nowhere"), effective)
+        .run(
+            &service.session_for(done.admin).unwrap(),
+            &caseledger_core::commands::sharing::SetSharingPolicy {
+                policy: SharingPolicy::open_intake("Nowhere"),
+                effective: effective,
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(
         (zone.code, zone.field.as_deref()),
         (ErrorCode::Validation, Some("timeZone"))
     );
+    // An unknown user opens no session, so can change nothing.
     let unknown = service
-        .set_sharing_policy(
-            caseledger_core::UserId::new(42),
-            SharingPolicy::clienttrack("UTC"),
-            effective,
-        )
-        .await
+        .session_for(caseledger_core::UserId::new(42))
         .unwrap_err();
     assert_eq!(unknown.code, ErrorCode::Unauthenticated);
     // A case manager of the lead organization (created directly: user commands come with the
@@ -153,7 +161,13 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
         .unwrap()[0];
     service.wait_for(at, Duration::from_secs(5)).await.unwrap();
     let forbidden = service
-        .set_sharing_policy(case_manager, SharingPolicy::clienttrack("UTC"), effective)
+        .run(
+            &service.session_for(case_manager).unwrap(),
+            &caseledger_core::commands::sharing::SetSharingPolicy {
+                policy: SharingPolicy::clienttrack("UTC"),
+                effective: effective,
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(forbidden.code, ErrorCode::Forbidden);
@@ -170,7 +184,10 @@ async fn a_bearer_token_authenticates_its_user_and_nothing_else_does() {
         .await
         .unwrap();
     let actor = service.authenticate(&done.token).unwrap();
-    assert_eq!((actor.user, actor.role), (done.admin, Role::SystemAdmin));
+    assert_eq!(
+        (actor.user(), actor.role()),
+        (done.admin, Role::SystemAdmin)
+    );
     let mut wrong_secret = done.token.clone();
     let last = wrong_secret.pop().unwrap();
     wrong_secret.push(if last == '0' { '1' } else { '0' });

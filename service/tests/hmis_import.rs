@@ -377,7 +377,11 @@ async fn a_mapped_organization_receives_the_exports_records_and_is_not_created_a
         })
         .unwrap();
     let (harbor, _) = service
-        .create_organization(admin, "Harbor House (already here)", false)
+        .create_organization(
+            &service.session_for(admin).unwrap(),
+            "Harbor House (already here)",
+            false,
+        )
         .await
         .unwrap();
     let before = service.organizations().len();

@@ -80,20 +80,30 @@ async fn given() -> Given {
         .unwrap();
     let admin = boot.admin;
     let (agency, _) = service
-        .create_organization(admin, "Children's Crisis Center", false)
+        .create_organization(
+            &service.session_for(admin).unwrap(),
+            "Children's Crisis Center",
+            false,
+        )
         .await
         .unwrap();
     let (other, _) = service
-        .create_organization(admin, "CHSS", false)
+        .create_organization(&service.session_for(admin).unwrap(), "CHSS", false)
         .await
         .unwrap();
     let (cm, _) = service
-        .create_user(admin, agency, "cm", "Case Manager", Role::CaseManager)
+        .create_user(
+            &service.session_for(admin).unwrap(),
+            agency,
+            "cm",
+            "Case Manager",
+            Role::CaseManager,
+        )
         .await
         .unwrap();
     let (program, _) = service
         .create_program(
-            admin,
+            &service.session_for(admin).unwrap(),
             agency,
             "RRH",
             ProjectType::RapidReHousing,
@@ -102,7 +112,10 @@ async fn given() -> Given {
         .await
         .unwrap();
     let client = service
-        .intake_client(cm, intake("Maria", Some(d("1990-04-02"))))
+        .intake_client(
+            &service.session_for(cm).unwrap(),
+            intake("Maria", Some(d("1990-04-02"))),
+        )
         .await
         .unwrap()
         .client;
@@ -148,16 +161,31 @@ async fn accounts_and_setup_refuse_hostile_names() {
     let g = given().await;
     let s = &g.service;
     for text in HOSTILE {
-        g.then_refused("name", s.create_organization(g.admin, text, false))
-            .await;
+        g.then_refused(
+            "name",
+            s.create_organization(&s.session_for(g.admin).unwrap(), text, false),
+        )
+        .await;
         g.then_refused(
             "displayName",
-            s.create_user(g.admin, g.agency, "newcm", text, Role::CaseManager),
+            s.create_user(
+                &s.session_for(g.admin).unwrap(),
+                g.agency,
+                "newcm",
+                text,
+                Role::CaseManager,
+            ),
         )
         .await;
         g.then_refused(
             "name",
-            s.create_program(g.admin, g.agency, text, ProjectType::RapidReHousing, None),
+            s.create_program(
+                &s.session_for(g.admin).unwrap(),
+                g.agency,
+                text,
+                ProjectType::RapidReHousing,
+                None,
+            ),
         )
         .await;
         let participants = vec![
@@ -173,7 +201,7 @@ async fn accounts_and_setup_refuse_hostile_names() {
         g.then_refused(
             "title",
             s.create_mou(
-                g.admin,
+                &s.session_for(g.admin).unwrap(),
                 "0002",
                 text,
                 participants,
@@ -181,12 +209,19 @@ async fn accounts_and_setup_refuse_hostile_names() {
             ),
         )
         .await;
-        g.then_refused("name", s.create_facility(g.admin, g.agency, None, text))
-            .await;
+        g.then_refused(
+            "name",
+            s.create_facility(&s.session_for(g.admin).unwrap(), g.agency, None, text),
+        )
+        .await;
     }
     g.then_refused(
         "name",
-        s.create_organization(g.admin, &"A".repeat(60 * 1024), false),
+        s.create_organization(
+            &s.session_for(g.admin).unwrap(),
+            &"A".repeat(60 * 1024),
+            false,
+        ),
     )
     .await;
 }
@@ -196,8 +231,11 @@ async fn client_commands_refuse_hostile_names_addresses_and_dates() {
     let g = given().await;
     let s = &g.service;
     for text in HOSTILE {
-        g.then_refused("firstName", s.intake_client(g.cm, intake(text, None)))
-            .await;
+        g.then_refused(
+            "firstName",
+            s.intake_client(&s.session_for(g.cm).unwrap(), intake(text, None)),
+        )
+        .await;
         let address = Address {
             line1: text.into(),
             line2: String::new(),
@@ -207,13 +245,16 @@ async fn client_commands_refuse_hostile_names_addresses_and_dates() {
         };
         g.then_refused(
             "address.line1",
-            s.update_client_address(g.cm, g.client, Some(address)),
+            s.update_client_address(&s.session_for(g.cm).unwrap(), g.client, Some(address)),
         )
         .await;
     }
     for dob in ["0000-01-01", "1899-12-31", "2026-06-16"] {
-        g.then_refused("dob", s.intake_client(g.cm, intake("Ana", Some(d(dob)))))
-            .await;
+        g.then_refused(
+            "dob",
+            s.intake_client(&s.session_for(g.cm).unwrap(), intake("Ana", Some(d(dob)))),
+        )
+        .await;
     }
 }
 
@@ -224,13 +265,20 @@ async fn care_commands_refuse_hostile_text_and_impossible_dates() {
     for text in ["Called\0", "\u{1b}[31mCalled", "Called \u{202E}"] {
         g.then_refused(
             "text",
-            s.add_case_note(g.cm, g.client, None, None, text.into(), None),
+            s.add_case_note(
+                &s.session_for(g.cm).unwrap(),
+                g.client,
+                None,
+                None,
+                text.into(),
+                None,
+            ),
         )
         .await;
         g.then_refused(
             "description",
             s.record_service(
-                g.cm,
+                &s.session_for(g.cm).unwrap(),
                 g.client,
                 None,
                 d("2026-06-01"),
@@ -244,7 +292,7 @@ async fn care_commands_refuse_hostile_text_and_impossible_dates() {
     g.then_refused(
         "name",
         s.add_document(
-            g.cm,
+            &s.session_for(g.cm).unwrap(),
             g.client,
             None,
             "lease\n.pdf".into(),
@@ -267,7 +315,7 @@ async fn care_commands_refuse_hostile_text_and_impossible_dates() {
         g.then_refused(
             "date",
             s.record_service(
-                g.cm,
+                &s.session_for(g.cm).unwrap(),
                 g.client,
                 None,
                 date,
@@ -279,13 +327,20 @@ async fn care_commands_refuse_hostile_text_and_impossible_dates() {
         .await;
         g.then_refused(
             "date",
-            s.add_case_note(g.cm, g.client, None, Some(date), "Called.".into(), None),
+            s.add_case_note(
+                &s.session_for(g.cm).unwrap(),
+                g.client,
+                None,
+                Some(date),
+                "Called.".into(),
+                None,
+            ),
         )
         .await;
         g.then_refused(
             "date",
             s.add_document(
-                g.cm,
+                &s.session_for(g.cm).unwrap(),
                 g.client,
                 None,
                 "Lease.pdf".into(),
@@ -310,12 +365,15 @@ async fn care_commands_refuse_hostile_text_and_impossible_dates() {
             case_manager: None,
             restriction: None,
         };
-        g.then_refused("entryDate", s.enroll_client(g.cm, input))
-            .await;
+        g.then_refused(
+            "entryDate",
+            s.enroll_client(&s.session_for(g.cm).unwrap(), input),
+        )
+        .await;
     }
     // A multi-line note is fine.
     s.add_case_note(
-        g.cm,
+        &s.session_for(g.cm).unwrap(),
         g.client,
         None,
         Some(d("1990-04-02")),
@@ -340,20 +398,26 @@ async fn shelter_and_policy_commands_refuse_impossible_dates() {
     };
     g.then_refused(
         "reason",
-        s.bar_client(g.cm, bar(DateWindow::open(d("2026-06-01")), "\u{1b}[2J")),
+        s.bar_client(
+            &s.session_for(g.cm).unwrap(),
+            bar(DateWindow::open(d("2026-06-01")), "\u{1b}[2J"),
+        ),
     )
     .await;
     for start in ["0000-01-01", "1990-04-01", "2036-06-16"] {
         g.then_refused(
             "window.start",
-            s.bar_client(g.cm, bar(DateWindow::open(d(start)), "Fighting")),
+            s.bar_client(
+                &s.session_for(g.cm).unwrap(),
+                bar(DateWindow::open(d(start)), "Fighting"),
+            ),
         )
         .await;
     }
     g.then_refused(
         "window.end",
         s.bar_client(
-            g.cm,
+            &s.session_for(g.cm).unwrap(),
             bar(
                 DateWindow::closed(d("2026-06-01"), d("2036-06-16")),
                 "Fighting",
@@ -363,7 +427,7 @@ async fn shelter_and_policy_commands_refuse_impossible_dates() {
     .await;
     let written: Written = s
         .bar_client(
-            g.cm,
+            &s.session_for(g.cm).unwrap(),
             bar(
                 DateWindow::closed(d("2026-06-01"), d("2036-06-15")),
                 "Fighting",
@@ -376,7 +440,13 @@ async fn shelter_and_policy_commands_refuse_impossible_dates() {
     for effective in ["0000-01-01", "2036-06-16"] {
         g.then_refused(
             "effective",
-            s.set_sharing_policy(g.admin, SharingPolicy::clienttrack("UTC"), d(effective)),
+            s.run(
+                &s.session_for(g.admin).unwrap(),
+                &caseledger_core::commands::sharing::SetSharingPolicy {
+                    policy: SharingPolicy::clienttrack("UTC"),
+                    effective: d(effective),
+                },
+            ),
         )
         .await;
     }

@@ -85,7 +85,7 @@ fn snapshot(service: &Service, viewers: &[Viewer], records: &[RecordRef]) -> Vec
     viewers
         .iter()
         .flat_map(|v| {
-            service.read(*v, |view| {
+            service.read(&service.session_for(v.user).unwrap(), |view| {
                 let mut lines: Vec<String> = records
                     .iter()
                     .map(|r| format!("{v:?} {r:?} {:?}", view.visibility(r)))
@@ -136,7 +136,8 @@ async fn live_projection_equals_rebuild_and_reference_whatever_the_batches() {
             for r in &records {
                 let expected = reference::visibility(h.events(), v, r, today);
                 assert_eq!(
-                    service.read(*v, |view| view.visibility(r)),
+                    service.read(&service.session_for(v.user).unwrap(), |view| view
+                        .visibility(r)),
                     expected,
                     "{v:?} {r:?}"
                 );
@@ -168,7 +169,9 @@ async fn a_read_can_wait_for_its_own_write_and_a_timeout_says_how_far_the_views_
         .await
         .unwrap();
     let ccc = viewers[0];
-    let visible: Vec<ClientId> = service.read(ccc, |view| view.visible_clients());
+    let visible: Vec<ClientId> = service.read(&service.session_for(ccc.user).unwrap(), |view| {
+        view.visible_clients()
+    });
     assert_eq!(
         visible.len(),
         2,
@@ -212,14 +215,17 @@ async fn views_move_with_the_business_date_without_any_new_event() {
             for r in &records {
                 let expected = reference::visibility(h.events(), v, r, date(day));
                 assert_eq!(
-                    service.read(*v, |view| view.visibility(r)),
+                    service.read(&service.session_for(v.user).unwrap(), |view| view
+                        .visibility(r)),
                     expected,
                     "{day} {v:?} {r:?}"
                 );
             }
         }
         let outsider = viewers[3];
-        let sees = service.read(outsider, |view| view.visible_clients().len());
+        let sees = service.read(&service.session_for(outsider.user).unwrap(), |view| {
+            view.visible_clients().len()
+        });
         // The global client until its restriction changes on 07-01; never the private one,
         // whose release cannot override its restriction.
         let expected = usize::from(day != "2011-07-02");

@@ -34,16 +34,25 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
             })
             .await?;
         let (agency, _) = service
-            .create_organization(lead.admin, "Agency", false)
+            .create_organization(&service.session_for(lead.admin)?, "Agency", false)
             .await?;
         let (worker, _) = service
-            .create_user(lead.admin, agency, "worker", "Worker", Role::CaseManager)
+            .create_user(
+                &service.session_for(lead.admin)?,
+                agency,
+                "worker",
+                "Worker",
+                Role::CaseManager,
+            )
             .await?;
         let intake = super::graphql::sample_intake(0, ClientRestriction::ShareGlobally);
-        let client = service.intake_client(worker, intake).await?.client;
+        let client = service
+            .intake_client(&service.session_for(worker)?, intake)
+            .await?
+            .client;
         // A history for the client: an MOU assignment, an enrollment, services and notes.
         let (other, _) = service
-            .create_organization(lead.admin, "Partner", false)
+            .create_organization(&service.session_for(lead.admin)?, "Partner", false)
             .await?;
         let both = |organization| caseledger_core::events::MouParticipant {
             organization,
@@ -52,17 +61,19 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
         let opened = Date::from_ymd(2026, 1, 1).expect("date");
         let (mou, _) = service
             .create_mou(
-                lead.admin,
+                &service.session_for(lead.admin)?,
                 "0001",
                 "Bench",
                 vec![both(agency), both(other)],
                 caseledger_core::DateWindow::open(opened),
             )
             .await?;
-        service.assign_mou(worker, client, mou, None).await?;
+        service
+            .assign_mou(&service.session_for(worker)?, client, mou, None)
+            .await?;
         let (program, _) = service
             .create_program(
-                lead.admin,
+                &service.session_for(lead.admin)?,
                 agency,
                 "RRH",
                 caseledger_core::hud::ProjectType::RapidReHousing,
@@ -71,7 +82,7 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
             .await?;
         service
             .enroll_client(
-                worker,
+                &service.session_for(worker)?,
                 super::graphql::sample_enrollment(client, program, worker),
             )
             .await?;
@@ -82,10 +93,25 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
         };
         for _ in 0..20 {
             service
-                .record_service(worker, client, None, day, rent, String::new(), None)
+                .record_service(
+                    &service.session_for(worker)?,
+                    client,
+                    None,
+                    day,
+                    rent,
+                    String::new(),
+                    None,
+                )
                 .await?;
             service
-                .add_case_note(worker, client, None, Some(day), "Follow-up.".into(), None)
+                .add_case_note(
+                    &service.session_for(worker)?,
+                    client,
+                    None,
+                    Some(day),
+                    "Follow-up.".into(),
+                    None,
+                )
                 .await?;
         }
         let actor = Actor {
@@ -132,12 +158,13 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
         let mut visibility_times = Vec::new();
         for _ in 0..20 {
             let t = Instant::now();
-            let page = service.access_log(&auditor, &filter, 50, None)?;
+            let page =
+                service.access_log(&service.session_for(auditor.user)?, &filter, 50, None)?;
             log_times.push(t.elapsed().as_secs_f64());
             assert_eq!(page.len(), 50);
             let t = Instant::now();
             service.visibility_as_of(
-                &auditor,
+                &service.session_for(auditor.user)?,
                 client,
                 Date::from_ymd(2026, 6, 15).expect("date"),
             )?;

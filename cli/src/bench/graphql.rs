@@ -145,23 +145,39 @@ async fn populate(service: &Service, n: usize) -> Result<(String, String, Vec<Cl
         .await?;
     let admin = lead.admin;
     let (a, _) = service
-        .create_organization(admin, "Agency A", false)
+        .create_organization(&service.session_for(admin)?, "Agency A", false)
         .await?;
     let (b, _) = service
-        .create_organization(admin, "Agency B", false)
+        .create_organization(&service.session_for(admin)?, "Agency B", false)
         .await?;
     let (writer, _) = service
-        .create_user(admin, a, "writer", "Writer", Role::CaseManager)
+        .create_user(
+            &service.session_for(admin)?,
+            a,
+            "writer",
+            "Writer",
+            Role::CaseManager,
+        )
         .await?;
     let (reader, _) = service
-        .create_user(admin, b, "reader", "Reader", Role::CaseManager)
+        .create_user(
+            &service.session_for(admin)?,
+            b,
+            "reader",
+            "Reader",
+            Role::CaseManager,
+        )
         .await?;
-    let (_, writer_token, _) = service.issue_token(admin, writer).await?;
-    let (_, reader_token, _) = service.issue_token(admin, reader).await?;
+    let (_, writer_token, _) = service
+        .issue_token(&service.session_for(admin)?, writer)
+        .await?;
+    let (_, reader_token, _) = service
+        .issue_token(&service.session_for(admin)?, reader)
+        .await?;
     let start = Date::from_ymd(2020, 1, 1).expect("date");
     let (program, _) = service
         .create_program(
-            admin,
+            &service.session_for(admin)?,
             a,
             "Rapid Re-Housing",
             ProjectType::RapidReHousing,
@@ -174,7 +190,7 @@ async fn populate(service: &Service, n: usize) -> Result<(String, String, Vec<Cl
     };
     let (mou, _) = service
         .create_mou(
-            admin,
+            &service.session_for(admin)?,
             "0001",
             "Bench MOU",
             vec![both(a), both(b)],
@@ -202,15 +218,26 @@ async fn record_client(
     i: usize,
 ) -> Result<ClientId, Failure> {
     let intake = service
-        .intake_client(writer, sample_intake(i, ClientRestriction::ShareWithMou))
+        .intake_client(
+            &service.session_for(writer)?,
+            sample_intake(i, ClientRestriction::ShareWithMou),
+        )
         .await?;
     let client = intake.client;
     let start = Date::from_ymd(2026, 1, 1).expect("date");
     service
-        .assign_mou(writer, client, mou, Some(DateWindow::open(start)))
+        .assign_mou(
+            &service.session_for(writer)?,
+            client,
+            mou,
+            Some(DateWindow::open(start)),
+        )
         .await?;
     let (enrollment, _) = service
-        .enroll_client(writer, sample_enrollment(client, program, writer))
+        .enroll_client(
+            &service.session_for(writer)?,
+            sample_enrollment(client, program, writer),
+        )
         .await?;
     let rent = ServiceTypeCode {
         record_type: 144,
@@ -219,7 +246,7 @@ async fn record_client(
     let provided = Date::from_ymd(2026, 3, 1).expect("date");
     service
         .record_service(
-            writer,
+            &service.session_for(writer)?,
             client,
             Some(enrollment),
             provided,
@@ -230,7 +257,7 @@ async fn record_client(
         .await?;
     service
         .add_case_note(
-            writer,
+            &service.session_for(writer)?,
             client,
             Some(enrollment),
             None,

@@ -1,0 +1,13 @@
+//! Commands: each write a user (or an importer, the demo, the generator) can ask for, as a
+//! value. Every interface builds the same value — no other copy of its fields exists — and the
+//! service decides it (`caseledger_service::Command`), so what a command carries is written
+//! down once, here, next to the events it becomes.
+//!
+//! A command carries the ids of what it creates: callers choose them (the service's
+//! `new_id`), so a decision stays a pure function of its inputs and tests can name the events
+//! it must produce.
+//!
+//! Grouped by domain area, like the events: [`sharing`] (the policy), and the rest as they
+//! are converted.
+
+pub mod sharing;

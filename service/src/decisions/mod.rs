@@ -1,0 +1,9 @@
+//! The decisions: one [`Command`](crate::Command) implementation per command of
+//! `caseledger_core::commands`, grouped by the same domain areas. Each reads the write model
+//! and the session's view (never the clock, the log or randomness) and answers events or a
+//! refusal; the rules they share are in `crate::commands`.
+
+mod sharing;
+
+#[cfg(test)]
+pub(crate) mod given;

@@ -1,0 +1,102 @@
+//! Who is acting: the one value every command and every read takes, made only here.
+//!
+//! A [`Session`] is the proof that the service authenticated someone: interfaces cannot build
+//! one (its field is private), so no resolver can act as a user it did not sign in, and every
+//! authorization decision reads the session inside the service.
+
+use caseledger_core::sharing::Viewer;
+use caseledger_core::{Actor, OrganizationId, RecordOwner, Role, UserId};
+
+use crate::{CommandError, ErrorCode, Service};
+
+/// An authenticated user acting through an interface (or the service acting for itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    actor: Actor,
+}
+
+impl Session {
+    /// Made by the service only: from a token, a named user, or itself.
+    pub(crate) fn new(actor: Actor) -> Self {
+        Session { actor }
+    }
+
+    /// The acting user, their organization and role, as events record them.
+    pub fn actor(&self) -> Actor {
+        self.actor
+    }
+
+    /// The acting user.
+    pub fn user(&self) -> UserId {
+        self.actor.user
+    }
+
+    /// The acting user's organization.
+    pub fn organization(&self) -> OrganizationId {
+        self.actor.organization
+    }
+
+    /// The role the user acts in. For showing (an account page); what a role may do is
+    /// decided in the service, never by a caller reading this.
+    pub fn role(&self) -> Role {
+        self.actor.role
+    }
+
+    /// The same user as the sharing rules see them.
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user: self.actor.user,
+            organization: self.actor.organization,
+            role: self.actor.role,
+        }
+    }
+
+    /// Why this session reads the audit trail, as its disclosure records say: auditors audit,
+    /// a system administrator administers (the only other role that may read it).
+    pub fn audit_reason(&self) -> caseledger_core::AccessReason {
+        if self.actor.role == Role::Auditor {
+            caseledger_core::AccessReason::Auditor
+        } else {
+            caseledger_core::AccessReason::SystemAdministrator
+        }
+    }
+
+    /// Who owns what this session records.
+    pub fn owner(&self) -> RecordOwner {
+        RecordOwner {
+            organization: self.actor.organization,
+            user: self.actor.user,
+        }
+    }
+}
+
+impl Service {
+    /// The offline auditor of `caseledger audit`: no account (whoever holds the data directory
+    /// can read it all anyway), so the answers and disclosure records name no user for it.
+    pub fn offline_auditor(&self) -> Session {
+        Session::new(Actor {
+            user: UserId::new(0),
+            organization: OrganizationId::new(0),
+            role: Role::Auditor,
+        })
+    }
+
+    /// A session for a user the caller names without a token: operator tools on the server's
+    /// own data directory (`caseledger record-request render --as`, the demo, the importer),
+    /// which already hold every byte of it. `UNAUTHENTICATED` for an unknown or deactivated
+    /// user.
+    pub fn session_for(&self, user: UserId) -> Result<Session, CommandError> {
+        let facts = self.with_projections(|p| p.write_model().user(user));
+        match facts {
+            Some(u) if u.active => Ok(Session::new(Actor {
+                user,
+                organization: u.organization,
+                role: u.role,
+            })),
+            _ => Err(CommandError::new(
+                ErrorCode::Unauthenticated,
+                "unknown or deactivated user",
+            )),
+        }
+    }
+}
