@@ -11,8 +11,8 @@ use caseledger_core::{
 use caseledger_service::{AccessFilter, Bootstrap, Service, ServiceConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Figures, percentile};
 use crate::Failure;
+use crate::{Figures, percentile};
 
 /// Runs the audit group.
 pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Result<(), Failure> {
@@ -39,7 +39,7 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
         let (worker, _) = service
             .create_user(lead.admin, agency, "worker", "Worker", Role::CaseManager)
             .await?;
-        let intake = super::graphql::sample_intake(0, ClientRestriction::ShareGlobally);
+        let intake = crate::graphql::sample_intake(0, ClientRestriction::ShareGlobally);
         let client = service.intake_client(worker, intake).await?.client;
         // A history for the client: an MOU assignment, an enrollment, services and notes.
         let (other, _) = service
@@ -72,7 +72,7 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
         service
             .enroll_client(
                 worker,
-                super::graphql::sample_enrollment(client, program, worker),
+                crate::graphql::sample_enrollment(client, program, worker),
             )
             .await?;
         let day = Date::from_ymd(2026, 6, 1).expect("date");
