@@ -3,7 +3,8 @@
 //! Integration tests of this package cannot use `CARGO_BIN_EXE_caseledger` (that only exists
 //! inside the `caseledger` package), so [`binary`] finds the executable itself:
 //!
-//! 1. `CASELEDGER_BIN`, when set, names it (for testing an installed or release build);
+//! 1. `CASELEDGER_BIN`, when set, names it (for testing an installed or release build; the
+//!    `bench` tests want `caseledger-bench` beside it);
 //! 2. otherwise it is `<target dir>/<profile>/caseledger`, derived from the running test
 //!    executable, which cargo puts in `<target dir>/<profile>/deps/`;
 //! 3. when that file or `caseledger-bench` beside it (which `caseledger bench` runs) is
