@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The append benchmark against a real peer: PostgreSQL from Debian's packages, started here on a
-# Unix socket (no TCP port), with synchronous_commit=on, then `caseledger bench --only append,peer`
-# so both run the same workload on the same disk in one run and the ratios are printed.
+# Unix socket (no TCP port), with synchronous_commit=on, then the benchmark executable
+# (`caseledger-bench --only append,peer`, what `caseledger bench` runs) so both run the same
+# workload on the same disk in one run and the ratios are printed.
 # Never needed by the tests. Usage: scripts/bench-peer.sh [--quick] [--json]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,5 +27,5 @@ as_postgres "$bin/pg_ctl" -D "$scratch/pg" -l "$scratch/pg.log" -w \
     start > /dev/null
 echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on $scratch (synchronous_commit=on)"
 
-CASELEDGER_BENCH_DIR="$scratch" cargo run --release -q -p caseledger -- bench --only append,peer \
+CASELEDGER_BENCH_DIR="$scratch" cargo run --release -q -p caseledger-bench -- --only append,peer \
     --peer "host=$scratch user=postgres dbname=postgres" "$@"

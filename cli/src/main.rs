@@ -2,8 +2,9 @@
 //!
 //! Exit codes: 0 success; 1 the log failed verification, or refused to open because it is
 //! damaged, cut short of what it acknowledged, or rewritten (a checkpoint that does not verify
-//! included); 2 bad usage (from clap); 3 any other failure (I/O, data directory in use, ...);
-//! 4 an import refused rows of its input.
+//! included); 2 bad usage (from clap), or `bench` without `caseledger-bench` beside this
+//! binary; 3 any other failure (I/O, data directory in use, ...); 4 an import refused rows of
+//! its input. `bench` exits with the benchmark executable's own code.
 #![forbid(unsafe_code)]
 
 mod admin;
@@ -117,6 +118,11 @@ enum Command {
     #[command(subcommand)]
     Admin(admin::AdminCommand),
     /// Measure append, replay and memory figures on this machine.
+    ///
+    /// Runs `caseledger-bench`, built beside this binary, with the same arguments; `caseledger
+    /// bench --help` lists its options.
+    // Help and version belong to `caseledger-bench`: both flags are passed on to it.
+    #[command(disable_help_flag = true, disable_version_flag = true)]
     Bench(bench::BenchArgs),
     /// Sign a checkpoint of the log head now (stopped server; a running one signs through the
     /// `signCheckpoint` mutation and on its schedule).
@@ -160,6 +166,14 @@ impl Failure {
     pub fn refused(error: impl Into<anyhow::Error>) -> Self {
         Failure {
             code: 4,
+            error: error.into(),
+        }
+    }
+
+    /// The command cannot run as asked (exit 2, as clap's usage errors).
+    pub fn usage(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: 2,
             error: error.into(),
         }
     }
@@ -234,7 +248,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Admin(cmd) => admin::run(cmd),
-        Command::Bench(args) => bench::run(args),
+        Command::Bench(args) => bench::run(args, cli.log_format),
         Command::Audit(cmd) => audit::run(cmd),
         Command::Checkpoint(data) => checkpoint(&data),
         Command::RecordRequest(cmd) => record_request::run(cmd),

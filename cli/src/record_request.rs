@@ -53,7 +53,7 @@ pub fn run(command: RecordRequestCommand) -> Result<(), Failure> {
         };
         service.start();
         let dashboard = service.record_dashboard(&help_desk, id)?;
-        let event = caseledger_graphql::dashboard_disclosure(
+        let event = caseledger_dashboard::dashboard_disclosure(
             &dashboard,
             RequestId::from_ulid(ulid::Ulid::new()),
             service.today(),
@@ -64,7 +64,7 @@ pub fn run(command: RecordRequestCommand) -> Result<(), Failure> {
         let mut file = caseledger_log_store::private::create_file(&out)?;
         std::io::Write::write_all(
             &mut file,
-            caseledger_graphql::dashboard_html(&dashboard).as_bytes(),
+            caseledger_dashboard::dashboard_html(&dashboard).as_bytes(),
         )?;
         service.shutdown().await;
         println!("{}", out.display());

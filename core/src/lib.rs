@@ -19,6 +19,8 @@
 //! - [`stream`]: stream names ([`StreamId`]).
 //! - [`envelope`]: [`Envelope`] and [`encode`]/[`decode`].
 //! - [`error`]: error types.
+//! - `testkit` (feature `testkit`, off by default): history builders for tests and generated
+//!   data.
 
 #![forbid(unsafe_code)]
 
@@ -34,6 +36,8 @@ pub mod policy;
 pub mod sharing;
 pub mod sharing_types;
 pub mod stream;
+// Behind a feature: builders for tests and generated data, never needed by a deployment.
+#[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod time;
 

@@ -24,7 +24,7 @@ pub fn dashboard_csp() -> &'static str {
     CSP.get_or_init(|| {
         format!(
             "{}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-            crate::render::style_policy()
+            caseledger_dashboard::style_policy()
         )
     })
 }

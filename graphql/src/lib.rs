@@ -19,7 +19,6 @@ mod phase;
 mod record_mutations;
 mod records;
 mod rejection;
-mod render;
 mod requests;
 mod schema;
 mod server;
@@ -53,8 +52,6 @@ pub mod audit_answers {
         access_log_entry, anomaly, could_see, history_entry,
     };
 }
-pub use render::dashboard_html;
-pub use requests::dashboard_disclosure;
 pub use schema::{ApiSchema, sdl};
 pub use server::{ConnectionLimits, effective_max_connections, serve};
 pub use throttle::ThrottleConfig;
@@ -347,7 +344,7 @@ async fn dashboard_page(
             };
             Rejection::new(status, e.code.as_str(), message)
         })?;
-    let event = requests::dashboard_disclosure(
+    let event = caseledger_dashboard::dashboard_disclosure(
         &dashboard,
         context.request_id,
         state.service.today(),
@@ -363,7 +360,7 @@ async fn dashboard_page(
     }
     Ok((
         [(header::CONTENT_SECURITY_POLICY, headers::dashboard_csp())],
-        Html(render::dashboard_html(&dashboard)),
+        Html(caseledger_dashboard::dashboard_html(&dashboard)),
     )
         .into_response())
 }

@@ -334,101 +334,18 @@ fn payload(
 
 /// Notes that the dashboard of `request` was shown (every section, as of its position).
 pub fn note_dashboard(collector: &Disclosures, d: &Dashboard) {
-    let client = d.request.client;
     let reason = AccessReason::ClientRecordRequest(d.request.id);
-    let shown = |kind, id, fields: &[&str]| {
+    for shown in caseledger_dashboard::shown_records(d) {
         collector.shown(
-            client,
+            d.request.client,
             true,
-            kind,
-            id,
-            fields.iter().map(|f| f.to_string()).collect(),
+            shown.kind,
+            shown.id,
+            shown.fields.iter().map(|f| f.to_string()).collect(),
             reason,
             d.position,
         );
-    };
-    if d.profile.is_some() {
-        shown(
-            RecordKind::Intake,
-            client.as_u128(),
-            &[
-                "name",
-                "ssn",
-                "dob",
-                "raceEthnicity",
-                "sex",
-                "genders",
-                "veteranStatus",
-                "address",
-            ],
-        );
     }
-    for m in &d.mous {
-        shown(
-            RecordKind::MouAssignment,
-            m.id,
-            &["mou", "participants", "window"],
-        );
-    }
-    for r in &d.releases {
-        shown(
-            RecordKind::ReleaseException,
-            r.id,
-            &["granting", "accessing", "window"],
-        );
-    }
-    for e in &d.enrollments {
-        shown(
-            RecordKind::Enrollment,
-            e.id,
-            &[
-                "program",
-                "organization",
-                "entryDate",
-                "exitDate",
-                "household",
-            ],
-        );
-    }
-    for doc in &d.documents {
-        shown(
-            RecordKind::Document,
-            doc.id,
-            &["name", "documentType", "organization", "date"],
-        );
-    }
-    if !d.disclosures.is_empty() {
-        shown(
-            RecordKind::AccessLog,
-            client.as_u128(),
-            &["organization", "time", "rule"],
-        );
-    }
-}
-
-/// The disclosure record of producing a dashboard outside a GraphQL request (the HTTP page,
-/// the CLI).
-pub fn dashboard_disclosure(
-    d: &Dashboard,
-    request_id: caseledger_core::RequestId,
-    date: caseledger_core::Date,
-    operation: &str,
-) -> caseledger_service::Disclosure {
-    let collector = Disclosures::default();
-    note_dashboard(&collector, d);
-    collector
-        .take_event(request_id, date, operation, operation, "")
-        .unwrap_or(caseledger_service::Disclosure {
-            request_id,
-            date,
-            operation: operation.to_string(),
-            query: operation.to_string(),
-            variables: String::new(),
-            view_position: d.position,
-            clients: Vec::new(),
-            denied: Vec::new(),
-            purpose: None,
-        })
 }
 
 /// Record request queries.
@@ -491,7 +408,7 @@ impl From<&Dashboard> for DashboardView {
             request_id: show(d.request.id),
             client_id: show(d.request.client),
             position: d.position,
-            html: crate::render::dashboard_html(d),
+            html: caseledger_dashboard::dashboard_html(d),
         }
     }
 }

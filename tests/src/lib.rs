@@ -3,13 +3,15 @@
 //! Integration tests of this package cannot use `CARGO_BIN_EXE_caseledger` (that only exists
 //! inside the `caseledger` package), so [`binary`] finds the executable itself:
 //!
-//! 1. `CASELEDGER_BIN`, when set, names it (for testing an installed or release build);
+//! 1. `CASELEDGER_BIN`, when set, names it (for testing an installed or release build; the
+//!    `bench` tests want `caseledger-bench` beside it);
 //! 2. otherwise it is `<target dir>/<profile>/caseledger`, derived from the running test
 //!    executable, which cargo puts in `<target dir>/<profile>/deps/`;
-//! 3. when that file is missing, or older than a source file of the workspace packages it is
-//!    built from (their `src/`, `build.rs` and `Cargo.toml`, the workspace `Cargo.toml` and
-//!    `Cargo.lock`), `cargo build -p caseledger` (same target dir and profile) is run once per
-//!    test process, guarded by a `OnceLock`. `cargo test -p caseledger-tests` does not build
+//! 3. when that file or `caseledger-bench` beside it (which `caseledger bench` runs) is
+//!    missing, or older than a source file of the workspace packages they are built from
+//!    (their `src/`, `build.rs` and `Cargo.toml`, the workspace `Cargo.toml` and
+//!    `Cargo.lock`), `cargo build -p caseledger -p caseledger-bench` (same target dir and
+//!    profile) is run once per test process, guarded by a `OnceLock`. `cargo test -p caseledger-tests` does not build
 //!    other packages' binaries, so without this check the tests would silently exercise a
 //!    stale binary after a change to the CLI; `cargo test --workspace` builds the binary
 //!    before the tests run, so there no second build happens.
@@ -42,6 +44,7 @@ pub const CLI_ENV_VARS: &[&str] = &[
     "CASELEDGER_ADDR",
     "CASELEDGER_LOG_FORMAT",
     "CASELEDGER_BENCH_DIR",
+    "CASELEDGER_BENCH_PEER",
     "CASELEDGER_TODAY",
     "CASELEDGER_CHECKPOINT_EVERY",
     "CASELEDGER_CHECKPOINT_KEY_FILE",
@@ -100,15 +103,18 @@ fn locate_binary() -> PathBuf {
             )
         });
     let path = profile_dir.join(format!("caseledger{}", std::env::consts::EXE_SUFFIX));
-    if is_stale(&path) {
+    let bench = profile_dir.join(format!("caseledger-bench{}", std::env::consts::EXE_SUFFIX));
+    if is_stale(&path) || is_stale(&bench) {
         build_binary(profile_dir);
     }
-    assert!(
-        path.is_file(),
-        "`cargo build -p caseledger` succeeded but {} does not exist (cross-compiling or an \
-         unusual target layout?); set {BIN_ENV} to the caseledger binary",
-        path.display()
-    );
+    for built in [&path, &bench] {
+        assert!(
+            built.is_file(),
+            "`{BUILD}` succeeded but {} does not exist (cross-compiling or an unusual target \
+             layout?); set {BIN_ENV} to the caseledger binary",
+            built.display()
+        );
+    }
     path
 }
 
@@ -161,7 +167,10 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Runs `cargo build -p caseledger` into the target directory and profile the tests run from.
+/// The build [`binary`] runs when a binary is missing or stale.
+const BUILD: &str = "cargo build -p caseledger -p caseledger-bench";
+
+/// Runs [`BUILD`] into the target directory and profile the tests run from.
 fn build_binary(profile_dir: &Path) {
     let target_dir = profile_dir
         .parent()
@@ -173,7 +182,14 @@ fn build_binary(profile_dir: &Path) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
     cmd.current_dir(workspace_root())
-        .args(["build", "-p", "caseledger", "--target-dir"])
+        .args([
+            "build",
+            "-p",
+            "caseledger",
+            "-p",
+            "caseledger-bench",
+            "--target-dir",
+        ])
         .arg(target_dir);
     match profile {
         "debug" => {}
@@ -185,7 +201,7 @@ fn build_binary(profile_dir: &Path) {
         }
     }
     eprintln!(
-        "caseledger-tests: the caseledger binary is missing or older than its sources; \
+        "caseledger-tests: the caseledger binaries are missing or older than their sources; \
          running {cmd:?} (set {BIN_ENV} to test a given binary instead)"
     );
     let output = spawn_child(
@@ -197,7 +213,7 @@ fn build_binary(profile_dir: &Path) {
     .unwrap_or_else(|e| panic!("cannot run {cargo:?} to build caseledger: {e}"));
     assert!(
         output.status.success(),
-        "`cargo build -p caseledger` failed ({}); set {BIN_ENV} to a built binary instead.\n\
+        "`{BUILD}` failed ({}); set {BIN_ENV} to a built binary instead.\n\
          stderr:\n{}",
         output.status,
         String::from_utf8_lossy(&output.stderr)

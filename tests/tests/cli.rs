@@ -451,6 +451,8 @@ fn bad_usage_exits_2() {
         &["serve", "--addr", "not-an-address"],
         &["log", "tail", "-n", "many"],
         &["no-such-command"],
+        // Refused by `caseledger-bench`, which `bench` runs with the same arguments.
+        &["bench", "--no-such-flag"],
     ];
     for args in cases {
         let output = run(args);
@@ -466,6 +468,44 @@ fn bad_usage_exits_2() {
     assert_code(&bare, 2, "caseledger");
     assert!(bare.stderr.contains("Usage: caseledger"), "{bare:?}");
     assert!(bare.stdout.is_empty(), "{bare:?}");
+}
+
+#[test]
+fn bench_exits_with_the_benchmark_executables_code() {
+    // The peer group without a peer fails before measuring anything.
+    let output = run(&["bench", "--only", "peer"]);
+    assert_code(&output, 3, "caseledger bench --only peer");
+    assert!(output.stderr.contains("--peer CONNINFO"), "{output:?}");
+}
+
+#[test]
+fn bench_without_the_benchmark_executable_says_how_to_build_it() {
+    // A copy of the binary alone in a directory: nothing beside it to run. Inside the target
+    // directory, so a hard link usually does instead of copying the executable.
+    let binary = caseledger_tests::binary();
+    let alone = tempfile::tempdir_in(binary.parent().expect("the binary's directory")).unwrap();
+    let copy = alone
+        .path()
+        .join(binary.file_name().expect("the binary's name"));
+    if std::fs::hard_link(binary, &copy).is_err() {
+        std::fs::copy(binary, &copy).unwrap();
+    }
+    let mut cmd = std::process::Command::new(&copy);
+    for var in caseledger_tests::CLI_ENV_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.args(["bench", "--quick"])
+        .stdin(std::process::Stdio::null());
+    let output = run_command(cmd, caseledger_tests::RUN_TIMEOUT);
+    assert_code(&output, 2, "caseledger bench without caseledger-bench");
+    assert!(output.stderr.starts_with("error:"), "{output:?}");
+    assert!(
+        output
+            .stderr
+            .contains("cargo build --release -p caseledger-bench"),
+        "{output:?}"
+    );
+    assert!(output.stdout.is_empty(), "{output:?}");
 }
 
 #[test]

@@ -20,8 +20,8 @@ use caseledger_core::{
 use caseledger_service::{Bootstrap, EnrollmentInput, IntakeInput, Service, ServiceConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Figures, percentile};
 use crate::Failure;
+use crate::{Figures, percentile};
 
 /// Concurrent connections.
 const CONNECTIONS: usize = 32;

@@ -11,8 +11,8 @@ use caseledger_core::{
 use caseledger_service::{AccessFilter, Bootstrap, Service, ServiceConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Figures, percentile};
 use crate::Failure;
+use crate::{Figures, percentile};
 
 /// Runs the audit group.
 pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Result<(), Failure> {
@@ -45,7 +45,7 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
                 Role::CaseManager,
             )
             .await?;
-        let intake = super::graphql::sample_intake(0, ClientRestriction::ShareGlobally);
+        let intake = crate::graphql::sample_intake(0, ClientRestriction::ShareGlobally);
         let client = service
             .intake_client(&service.session_for(worker)?, intake)
             .await?
@@ -83,7 +83,7 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
         service
             .enroll_client(
                 &service.session_for(worker)?,
-                super::graphql::sample_enrollment(client, program, worker),
+                crate::graphql::sample_enrollment(client, program, worker),
             )
             .await?;
         let day = Date::from_ymd(2026, 6, 1).expect("date");

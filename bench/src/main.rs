@@ -1,16 +1,24 @@
-//! `caseledger bench`: the figures BENCHMARKS.md reports, measured in one run on this machine.
+//! `caseledger-bench`: the figures BENCHMARKS.md reports, measured in one run on this machine.
+//!
+//! A binary of its own so that the production `caseledger` binary links neither the load
+//! generator's HTTP client nor the PostgreSQL peer's client; `caseledger bench ARGS` runs this
+//! executable from beside itself with the same arguments.
+//!
+//! Exit codes as `caseledger`'s: 0 success; 1 a log it measured failed verification; 2 bad
+//! usage (from clap); 3 any other failure.
+#![forbid(unsafe_code)]
 
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use caseledger_log_store::{
     AppendRequest, Durability, EventLog, ExpectedVersion, NewEvent, SledLog, SledLogOptions,
 };
-
-use crate::Failure;
+use clap::Parser;
 
 mod audit;
 mod graphql;
@@ -19,9 +27,20 @@ mod peer;
 mod replay;
 mod scale;
 
-/// Arguments of `bench`.
-#[derive(Debug, clap::Args)]
-pub struct BenchArgs {
+/// The same allocator as the `caseledger` binary, so replay, memory and request figures
+/// measure what production runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Measure append, replay and memory figures on this machine.
+// No fixed `bin_name`: clap takes it from argv[0], which `caseledger bench` sets to its own
+// name, so usage and errors name the command the user typed.
+#[derive(Debug, Parser)]
+#[command(name = "caseledger-bench", version)]
+struct BenchArgs {
+    /// Log output format.
+    #[arg(long, env = "CASELEDGER_LOG_FORMAT", default_value = "human")]
+    log_format: LogFormat,
     /// Smaller runs for a quick look (seconds instead of a minute).
     #[arg(long)]
     quick: bool,
@@ -104,8 +123,76 @@ impl Figures {
     }
 }
 
+/// How log lines are written (to stderr, so stdout stays for the figures).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    /// Compact human-readable lines.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Installs the global subscriber as `caseledger` does. `RUST_LOG` overrides the default
+/// `info` level.
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not for files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        LogFormat::Human => builder.compact().init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// A failure with the exit code it maps to.
+#[derive(Debug)]
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        let error: anyhow::Error = e.into();
+        let code = if is_chain_error(&error) { 1 } else { 3 };
+        Failure { code, error }
+    }
+}
+
+/// Whether the failure is a log that does not verify (exit 1, as `caseledger` says it).
+fn is_chain_error(error: &anyhow::Error) -> bool {
+    use caseledger_service::ServiceError;
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<caseledger_log_store::LogError>()
+            .is_some_and(|e| e.is_integrity())
+            || matches!(
+                cause.downcast_ref::<ServiceError>(),
+                Some(ServiceError::Log(e)) if e.is_integrity()
+            )
+    })
+}
+
+fn main() -> ExitCode {
+    // As `caseledger` does: the scratch logs and every other file made here are private.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    let args = BenchArgs::parse();
+    init_logging(args.log_format);
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
 /// Runs the benchmarks.
-pub fn run(args: BenchArgs) -> Result<(), Failure> {
+fn run(args: BenchArgs) -> Result<(), Failure> {
     if let Some(result) = replay::child() {
         return result;
     }
@@ -222,7 +309,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Runs `caseledger bench --only GROUP` in a fresh process with `var` set to `value` (one
+/// Runs `caseledger-bench --only GROUP` in a fresh process with `var` set to `value` (one
 /// measurement, its memory alone) and returns the numbers it printed.
 pub(crate) fn child_figures(
     group: &str,
@@ -230,7 +317,7 @@ pub(crate) fn child_figures(
     value: impl AsRef<std::ffi::OsStr>,
 ) -> Result<Vec<f64>, Failure> {
     let out = std::process::Command::new(std::env::current_exe()?)
-        .args(["bench", "--only", group])
+        .args(["--only", group])
         .env(var, value)
         .output()?;
     if !out.status.success() {

@@ -11,10 +11,10 @@ use std::time::Instant;
 use caseledger_fixtures::scale::{ScaleSpec, generate};
 use caseledger_service::{Service, ServiceConfig};
 
-use super::Figures;
 use crate::Failure;
+use crate::Figures;
 
-/// Environment variable that turns `caseledger bench` into one start-up measurement.
+/// Environment variable that turns `caseledger-bench` into one start-up measurement.
 const CHILD_VAR: &str = "CASELEDGER_BENCH_SCALE_CHILD";
 
 /// The child side: opens the data directory in the variable; prints `seconds position rss`.
@@ -29,7 +29,7 @@ pub fn child() -> Option<Result<(), Failure>> {
             println!(
                 "{secs} {} {}",
                 service.projected_position(),
-                super::replay::rss()
+                crate::replay::rss()
             );
             service.close();
             Ok(())
@@ -39,7 +39,7 @@ pub fn child() -> Option<Result<(), Failure>> {
 }
 
 fn start_in_child(dir: &Path) -> Result<(f64, f64, f64), Failure> {
-    match super::child_figures("scale", CHILD_VAR, dir)?[..] {
+    match crate::child_figures("scale", CHILD_VAR, dir)?[..] {
         [secs, position, rss] => Ok((secs, position, rss)),
         _ => Err(anyhow::anyhow!("unexpected start-up child output").into()),
     }

@@ -13,8 +13,8 @@ use caseledger_service::hmis_export::ExportOptions;
 use caseledger_service::hmis_import::{ImportOptions, ImportStage};
 use caseledger_service::{Bootstrap, Service, ServiceConfig};
 
-use super::Figures;
 use crate::Failure;
+use crate::Figures;
 
 /// Generates, exports and imports a CoC of `clients` clients.
 pub fn run(clients: usize, scratch: &Path, figures: &mut Figures) -> Result<(), Failure> {
@@ -27,7 +27,7 @@ pub fn run(clients: usize, scratch: &Path, figures: &mut Figures) -> Result<(), 
         .build()?;
     runtime.block_on(async {
         eprintln!("bench: generating and exporting {clients} clients");
-        let (service, _) = super::scale::generated_coc(&source, clients).await?;
+        let (service, _) = crate::scale::generated_coc(&source, clients).await?;
         let started = Instant::now();
         let written = service
             .export_hmis(&export, &ExportOptions::default())

@@ -19,8 +19,8 @@ use caseledger_core::{
 };
 use caseledger_projections::Projections;
 
-use super::Figures;
 use crate::Failure;
+use crate::Figures;
 
 /// Builds the synthetic history: `clients` clients spread over `orgs` organizations.
 fn history(orgs: usize, clients: usize) -> Vec<Envelope> {
@@ -165,7 +165,7 @@ fn replay(
     Ok((p, rate))
 }
 
-/// Environment variable that turns `caseledger bench` into one stage of a measurement, in a
+/// Environment variable that turns `caseledger-bench` into one stage of a measurement, in a
 /// fresh process: `write,ORGS,CLIENTS,SEALED,FILE` builds and encodes the history into FILE;
 /// `read,SEALED,FILE` replays it. Replaying in a process that never built the history keeps
 /// the memory figure clean (an allocator keeps freed memory for reuse).
@@ -237,7 +237,7 @@ pub fn child() -> Option<Result<(), Failure>> {
 }
 
 fn run_child(spec: String) -> Result<Vec<f64>, Failure> {
-    super::child_figures("replay", CHILD_VAR, spec)
+    crate::child_figures("replay", CHILD_VAR, spec)
 }
 
 /// Measures replay and memory per 100,000 clients, at 10 and at 100 organizations, each in a

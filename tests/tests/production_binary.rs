@@ -1,0 +1,49 @@
+//! What the production `caseledger` binary links: not the benchmark's HTTP load generator nor
+//! its PostgreSQL client, which live in `caseledger-bench` (ARCHITECTURE.md, "Crates").
+
+use std::process::Command;
+
+/// Crates only the benchmark may link.
+const BENCHMARK_ONLY: &[&str] = &["reqwest", "tokio-postgres", "caseledger-bench"];
+
+#[test]
+fn the_caseledger_binary_links_no_benchmark_client() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests package lives inside the workspace");
+    let output = Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args([
+            "tree",
+            "-p",
+            "caseledger",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .output()
+        .expect("run cargo tree");
+    assert!(
+        output.status.success(),
+        "cargo tree failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tree = String::from_utf8_lossy(&output.stdout);
+    // Each line is `name vVERSION [(path)] [(*)]`.
+    let names: Vec<&str> = tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert!(
+        names.contains(&"caseledger-graphql"),
+        "not the tree of the caseledger binary:\n{tree}"
+    );
+    for crate_name in BENCHMARK_ONLY {
+        assert!(
+            !names.contains(crate_name),
+            "the caseledger binary links {crate_name}:\n{tree}"
+        );
+    }
+}
