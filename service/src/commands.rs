@@ -337,8 +337,9 @@ pub(crate) fn owner(actor: &Actor) -> caseledger_core::RecordOwner {
     }
 }
 
-/// A new id of any kind.
-pub(crate) fn new_id<T: From<ulid::Ulid>>() -> T {
+/// A new id of any kind, for the records a command creates (interfaces choose them when they
+/// build the command; the decision stays pure).
+pub fn new_id<T: From<ulid::Ulid>>() -> T {
     T::from(ulid::Ulid::new())
 }
 

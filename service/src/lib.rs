@@ -41,7 +41,7 @@ pub use audit::{
 };
 pub use care::{EnrollmentInput, ExitInput};
 pub use clients::{IntakeInput, IntakeOutcome};
-pub use commands::{Bootstrap, Bootstrapped, CommandError, ErrorCode, Written};
+pub use commands::{Bootstrap, Bootstrapped, CommandError, ErrorCode, Written, new_id};
 pub use config::{Progress, ServiceConfig};
 pub use dashboard::{
     Dashboard, DisclosureLine, DocumentLine, EnrollmentLine, MouLine, ReleaseLine,
