@@ -178,23 +178,6 @@ impl Service {
         }
     }
 
-    /// The acting user as the write model knows them; `UNAUTHENTICATED` for an unknown or
-    /// deactivated user.
-    pub fn actor(&self, user: UserId) -> Result<Actor, CommandError> {
-        let facts = self.with_projections(|p| p.write_model().user(user));
-        match facts {
-            Some(u) if u.active => Ok(Actor {
-                user,
-                organization: u.organization,
-                role: u.role,
-            }),
-            _ => Err(CommandError::new(
-                ErrorCode::Unauthenticated,
-                "unknown or deactivated user",
-            )),
-        }
-    }
-
     /// Every organization (names are not client data: any authenticated user may list them).
     pub fn organizations(
         &self,

@@ -67,7 +67,7 @@ async fn bootstrap_records_policy_lead_admin_and_a_hashed_token_once() {
         "the secret is not in the log"
     );
 
-    let actor = service.actor(done.admin).unwrap();
+    let actor = service.session_for(done.admin).unwrap().actor();
     assert_eq!(
         (actor.role, actor.organization),
         (Role::SystemAdmin, done.organization)
@@ -114,7 +114,7 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
             &service.session_for(done.admin).unwrap(),
             &caseledger_core::commands::sharing::SetSharingPolicy {
                 policy: SharingPolicy::open_intake("UTC"),
-                effective: effective,
+                effective,
             },
         )
         .await
@@ -125,7 +125,7 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
             &service.session_for(done.admin).unwrap(),
             &caseledger_core::commands::sharing::SetSharingPolicy {
                 policy: SharingPolicy::open_intake("Nowhere"),
-                effective: effective,
+                effective,
             },
         )
         .await
@@ -146,7 +146,7 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
         event_id: caseledger_core::EventId::new(99),
         correlation_id: caseledger_core::CorrelationId::new(99),
         recorded_at: caseledger_core::Timestamp::from_micros(0).unwrap(),
-        actor: service.actor(done.admin).unwrap(),
+        actor: service.session_for(done.admin).unwrap().actor(),
     };
     let user = caseledger_core::events::UserCreated {
         user_id: case_manager,
@@ -165,7 +165,7 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
             &service.session_for(case_manager).unwrap(),
             &caseledger_core::commands::sharing::SetSharingPolicy {
                 policy: SharingPolicy::clienttrack("UTC"),
-                effective: effective,
+                effective,
             },
         )
         .await
