@@ -6,7 +6,7 @@ use caseledger_core::events::ClientIntakeRecorded;
 use caseledger_core::hud::ProjectType;
 use caseledger_core::{AccessReason, ClientId, RecordKind};
 use caseledger_projections::{ClientCard, ClientQuery, ClientSummary, TransactionSummary};
-use caseledger_service::{SearchAs, Service};
+use caseledger_service::SearchAs;
 
 use crate::convert::{self, Access, ClientRestrictionName, Window, invalid, show};
 use crate::disclosure::{self, selected};
@@ -46,9 +46,10 @@ pub const MAX_PAGE: i32 = 100;
 /// Waits (at most 5 s) until the views reflect `min_position`, so a client reads its own
 /// writes.
 pub async fn wait_for_position(
-    service: &Service,
+    ctx: &Context<'_>,
     min_position: Option<i64>,
 ) -> async_graphql::Result<()> {
+    let service = service(ctx);
     let Some(min) = min_position else {
         return Ok(());
     };
@@ -60,7 +61,7 @@ pub async fn wait_for_position(
         ));
     }
     service
-        .wait_for(min, std::time::Duration::from_secs(5))
+        .wait_visible(session(ctx)?, min, std::time::Duration::from_secs(5))
         .await
         .map_err(|e| {
             crate::error::to_graphql(caseledger_service::CommandError::new(
@@ -743,7 +744,7 @@ impl ClientQueries {
     ) -> async_graphql::Result<Option<Client>> {
         session(ctx)?;
         let id: ClientId = convert::id("id", &id)?;
-        wait_for_position(service(ctx), min_position).await?;
+        wait_for_position(ctx, min_position).await?;
         read_client(ctx, id, true, "client")
     }
 
@@ -781,7 +782,7 @@ impl ClientQueries {
         session(ctx)?;
         let limit = page_size(first)?;
         let after = cursor(after.as_ref())?;
-        wait_for_position(service(ctx), min_position).await?;
+        wait_for_position(ctx, min_position).await?;
         let (rows, position) = service(ctx).read(session(ctx)?, |v| {
             (v.caseload(after, limit + 1), v.position())
         });
@@ -849,7 +850,7 @@ async fn find(
         client_id: convert::opt_id("search.clientId", &search.client_id)?,
     };
     let after = cursor(after.as_ref())?;
-    wait_for_position(service(ctx), min_position).await?;
+    wait_for_position(ctx, min_position).await?;
     let (rows, position) = service(ctx)
         .find_clients(session(ctx)?, &query, search_as, after, limit + 1)
         .map_err(crate::error::to_graphql)?;

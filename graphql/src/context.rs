@@ -31,6 +31,18 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+impl RequestContext {
+    /// The same context with its session pinned to the views as they are now (see the
+    /// service's `pin`): every read of the request sees one position.
+    pub async fn pinned(self, service: &caseledger_service::Service) -> Self {
+        let session = match self.session {
+            Ok(s) => Ok(service.pin(s).await),
+            Err(e) => Err(e),
+        };
+        RequestContext { session, ..self }
+    }
+}
+
 impl FromRequestParts<AppState> for RequestContext {
     type Rejection = Rejection;
 

@@ -170,6 +170,8 @@ struct Checked {
     size: DocumentSize,
     /// The name of the document's only named operation, if any.
     named: Option<String>,
+    /// Whether the document holds a mutation.
+    writes: bool,
 }
 
 /// Parses the document and checks it against the limits (off the async workers when it is
@@ -208,10 +210,15 @@ fn check_now(mut request: async_graphql::Request) -> Result<Checked, Box<async_g
         }
         _ => None,
     };
+    let writes = document
+        .operations
+        .iter()
+        .any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation);
     Ok(Checked {
         request,
         size,
         named,
+        writes,
     })
 }
 
@@ -230,11 +237,11 @@ async fn graphql(
     GraphqlBody(request): GraphqlBody,
 ) -> Response {
     let request_id = context.request_id;
-    let session = context.session.clone();
     let Checked {
         request,
         size,
         named,
+        writes,
     } = match check(request).await {
         Ok(checked) => checked,
         Err(refusal) => return answer(&refusal, response_type),
@@ -249,11 +256,35 @@ async fn graphql(
         .unwrap_or_else(|| "anonymous".to_string());
     let query = request.query.clone();
     let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    // One response, one position: a query's reads all see the views at one log position. (A
+    // mutation's answer reads after its writes; commands run from a pinned session let the pin
+    // go while their write is folded, which the remaining closure-run commands cannot yet.)
+    let context = if writes {
+        context
+    } else {
+        context.pinned(&state.service).await
+    };
+    let session = context.session.clone();
     let disclosures = std::sync::Arc::new(disclosure::Disclosures::default());
     let response = state
         .schema
         .execute(request.data(context).data(disclosures.clone()).data(size))
         .await;
+    if let Ok(session) = &session {
+        let held = state.service.pin_held(session);
+        state.service.unpin(session);
+        if !held {
+            // The views moved under the request: its answer could mix positions, so none of it
+            // is sent (and nothing was disclosed).
+            return answer(
+                &error::refused(
+                    "RETRY",
+                    "the records changed while this was being read; send it again".into(),
+                ),
+                response_type,
+            );
+        }
+    }
     // Write before respond: the disclosure must be durable before any client data leaves.
     let today = state.service.today();
     if let (Ok(session), Some(event)) = (

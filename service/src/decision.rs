@@ -78,6 +78,15 @@ impl Service {
         session: &Session,
         command: &C,
     ) -> Result<(C::Output, Written), CommandError> {
+        // A pinned request lets its view go while the write is folded, then reads after it.
+        self.unpinned(session, self.run_now(session, command)).await
+    }
+
+    async fn run_now<C: Command>(
+        &self,
+        session: &Session,
+        command: &C,
+    ) -> Result<(C::Output, Written), CommandError> {
         for attempt in 1..=ATTEMPTS {
             let _fast_path = self.commands().lock().await;
             self.catch_up().await?;

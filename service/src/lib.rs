@@ -25,6 +25,7 @@ pub mod hmis_export;
 pub mod hmis_import;
 pub mod integrity;
 pub mod keys;
+mod pin;
 mod requests;
 mod retention;
 mod search;
@@ -49,6 +50,7 @@ pub use dashboard::{
 pub use decision::{Command, Decision};
 pub use disclosure::Disclosure;
 pub use error::ServiceError;
+pub use pin::PIN_WAIT;
 pub use requests::{RecordRequestInput, RequestStep, SECTIONS, business_days_after};
 pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use search::{MIN_SEARCH_REASON, SearchAs};

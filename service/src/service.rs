@@ -47,8 +47,10 @@ struct Inner {
     snapshotted: std::sync::atomic::AtomicU64,
     /// Position the start-up snapshot restored (0: none).
     restored: u64,
-    /// Commands run one at a time (see `commands.rs`).
+    /// Commands run one at a time on this node (the fast path of `decision.rs`).
     commands: tokio::sync::Mutex<()>,
+    /// Held by pinned requests, taken by the fold (see `pin.rs`).
+    gate: crate::pin::Gate,
     /// Holidays skipped when counting business days.
     holidays: Vec<Date>,
     /// How often the head is signed (`None`: only on demand).
@@ -210,6 +212,7 @@ impl Service {
                 snapshotted: std::sync::atomic::AtomicU64::new(restored),
                 restored,
                 commands: tokio::sync::Mutex::new(()),
+                gate: crate::pin::Gate::default(),
                 checkpoint_every: config.checkpoint_every,
                 holidays: config.holidays.clone(),
                 retention_years: config.retention_years,
@@ -253,7 +256,7 @@ impl Service {
                     Ok(more) => batch.extend(more),
                     Err(e) => tracing::warn!(error = %e, "projector read failed; retrying"),
                 }
-                if let Err(e) = service.fold(batch) {
+                if let Err(e) = service.inner.gate.exclusive(|| service.fold(batch)).await {
                     tracing::error!(error = %e, "projector stopped: undecodable event");
                     return;
                 }
@@ -264,10 +267,19 @@ impl Service {
         let clock = tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
             loop {
-                tokio::select! {
-                    _ = tick.tick() => service.advance_clock(),
-                    _ = stop.wait_for(|s| *s) => return,
+                let stopped = tokio::select! {
+                    _ = tick.tick() => false,
+                    _ = stop.wait_for(|s| *s) => true,
+                };
+                if stopped {
+                    return;
                 }
+                // A new business date changes what views answer: not under a pinned request.
+                service
+                    .inner
+                    .gate
+                    .exclusive(|| service.advance_clock())
+                    .await;
             }
         });
         let mut tasks = vec![projector, clock];
@@ -506,6 +518,11 @@ impl Service {
     /// The lock that makes commands run one at a time.
     pub(crate) fn commands(&self) -> &tokio::sync::Mutex<()> {
         &self.inner.commands
+    }
+
+    /// The fold gate pinned requests share.
+    pub(crate) fn gate(&self) -> &crate::pin::Gate {
+        &self.inner.gate
     }
 
     /// Runs `f` over the current projections (for the command processor in this crate).

@@ -4,21 +4,57 @@
 //! one (its field is private), so no resolver can act as a user it did not sign in, and every
 //! authorization decision reads the session inside the service.
 
+use std::sync::Arc;
+
 use caseledger_core::sharing::Viewer;
 use caseledger_core::{Actor, OrganizationId, RecordOwner, Role, UserId};
 
+use crate::pin::Pin;
 use crate::{CommandError, ErrorCode, Service};
 
 /// An authenticated user acting through an interface (or the service acting for itself).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Clones share the request's pin (see `pin.rs`).
+#[derive(Clone)]
 pub struct Session {
     actor: Actor,
+    pin: Option<Arc<Pin>>,
 }
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("actor", &self.actor)
+            .field("pinned", &self.pin.is_some())
+            .finish()
+    }
+}
+
+/// Two sessions are the same when they act for the same user in the same role.
+impl PartialEq for Session {
+    fn eq(&self, other: &Self) -> bool {
+        self.actor == other.actor
+    }
+}
+
+impl Eq for Session {}
 
 impl Session {
     /// Made by the service only: from a token, a named user, or itself.
     pub(crate) fn new(actor: Actor) -> Self {
-        Session { actor }
+        Session { actor, pin: None }
+    }
+
+    /// The same session holding a request's pin.
+    pub(crate) fn with_pin(self, pin: Arc<Pin>) -> Self {
+        Session {
+            pin: Some(pin),
+            ..self
+        }
+    }
+
+    /// The request's pin, when pinned.
+    pub(crate) fn pin(&self) -> Option<&Pin> {
+        self.pin.as_deref()
     }
 
     /// The acting user, their organization and role, as events record them.
