@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DecodeError, EncodeError};
 use crate::events::{self, Event, EventType};
 use crate::ids::{CorrelationId, EventId, OrganizationId, UserId};
-use crate::sharing_types::Role;
+use crate::sharing::Role;
 use crate::stream::StreamId;
 use crate::time::Timestamp;
 

@@ -12,8 +12,8 @@
 //! - [`pii`]: [`Pii`], the one wrapper around personally identifying values.
 //! - [`hud`]: HUD HMIS code lists.
 //! - [`input`]: the text rule and the date rule every entered value passes.
-//! - [`sharing_types`]: roles, restrictions, record kinds, access levels and reasons.
-//! - [`policy`]: the sharing policy as data.
+//! - [`sharing`]: the sharing vocabulary (roles, restrictions, record kinds, access levels
+//!   and reasons), the policy as data, and the reference evaluator of the rules.
 //! - [`events`]: the event catalog ([`Event`], [`EventType`]).
 //! - [`stream`]: stream names ([`StreamId`]).
 //! - [`envelope`]: [`Envelope`] and [`encode`]/[`decode`].
@@ -28,9 +28,7 @@ pub mod hud;
 pub mod ids;
 pub mod input;
 pub mod pii;
-pub mod policy;
 pub mod sharing;
-pub mod sharing_types;
 pub mod stream;
 pub mod testkit;
 pub mod time;
@@ -43,10 +41,9 @@ pub use error::{DecodeError, EncodeError, ParseError};
 pub use events::{Event, EventType};
 pub use ids::*;
 pub use pii::{KeyRing, Pii, SealError, SecretKey};
-pub use policy::SharingPolicy;
-pub use sharing_types::{
+pub use sharing::{
     AccessLevel, AccessReason, AssessmentKind, ClientRestriction, MouDirection, RecordKind,
-    RecordOwner, Role, TransactionRestriction,
+    RecordOwner, Role, SharingPolicy, TransactionRestriction,
 };
 pub use stream::StreamId;
 pub use time::{Date, DateWindow, Timestamp};

@@ -2,7 +2,7 @@
 //!
 //! Business facts (entry dates, MOU windows, birth dates) are calendar dates with no time
 //! of day, interpreted in the deployment's time zone (see
-//! [`SharingPolicy::time_zone`](crate::policy::SharingPolicy::time_zone)). Instants (when an
+//! [`SharingPolicy::time_zone`](crate::sharing::SharingPolicy::time_zone)). Instants (when an
 //! event was recorded, when a client checked in) are UTC [`Timestamp`]s.
 //!
 //! Both serialize as integers, which are compact in bincode's varint encoding and compare

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{ClientId, RequestId};
 use crate::pii::Pii;
-use crate::sharing_types::{AccessReason, RecordKind};
+use crate::sharing::{AccessReason, RecordKind};
 use crate::time::Date;
 
 /// One record shown.
