@@ -37,8 +37,7 @@ pub const FORMAT_V1: u8 = 1;
 /// Length of the fixed prefix: format byte, type code, schema version.
 pub const PREFIX_LEN: usize = 5;
 
-/// Upper bound on the memory one decode may claim for strings and sequences (64 MiB).
-pub const MAX_DECODE_BYTES: usize = 64 * 1024 * 1024;
+pub use crate::limits::MAX_DECODE_BYTES;
 
 fn encode_config() -> impl bincode::config::Config {
     bincode::config::standard()

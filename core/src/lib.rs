@@ -16,8 +16,8 @@
 //!   and reasons), the policy as data, and the reference evaluator of the rules.
 //! - [`events`]: the event catalog ([`Event`], [`EventType`]).
 //! - [`stream`]: stream names ([`StreamId`]).
-//! - [`envelope`]: [`Envelope`] and [`encode`]/[`decode`].
-//! - [`error`]: error types.
+//! - [`envelope`]: [`Envelope`] and [`encode`]/[`decode`]; [`limits`]: the decoding bound.
+//! - [`error`]: the errors of encoding and decoding events; [`parse`]: of parsing text forms.
 
 #![forbid(unsafe_code)]
 
@@ -27,6 +27,8 @@ pub mod events;
 pub mod hud;
 pub mod ids;
 pub mod input;
+pub mod limits;
+pub mod parse;
 pub mod pii;
 pub mod sharing;
 pub mod stream;
@@ -37,9 +39,10 @@ pub use envelope::{
     Actor, Envelope, FORMAT_V1, Header, SealedEncodeError, decode, decode_event, decode_header,
     decode_prefix, decode_with_event_bytes, encode, encode_event,
 };
-pub use error::{DecodeError, EncodeError, ParseError};
+pub use error::{DecodeError, EncodeError};
 pub use events::{Event, EventType};
 pub use ids::*;
+pub use parse::ParseError;
 pub use pii::{KeyRing, Pii, SealError, SecretKey};
 pub use sharing::{
     AccessLevel, AccessReason, AssessmentKind, ClientRestriction, MouDirection, RecordKind,

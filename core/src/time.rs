@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::ParseError;
+use crate::parse::ParseError;
 
 /// A calendar date (no time of day, no zone), stored as the number of days since
 /// 0001-01-01 counting that day as 1 (chrono's `num_days_from_ce`).

@@ -1,4 +1,5 @@
-//! Client transactions other than enrollments: services, assessments, case notes, documents.
+//! Casework recorded for a client beyond enrollments: services, assessments, case notes and
+//! documents.
 
 use serde::{Deserialize, Serialize};
 
