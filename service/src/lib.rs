@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod bars;
 mod care;
 pub mod checkpoint;
 mod clients;
@@ -17,13 +18,14 @@ mod config;
 mod dashboard;
 pub mod digest;
 mod disclosure;
+mod disclosure_keys;
 mod error;
 mod history;
 pub mod hmis_export;
 pub mod hmis_import;
 pub mod integrity;
 pub mod keys;
-mod requests;
+mod record_requests;
 mod retention;
 mod service;
 mod setup;
@@ -33,7 +35,7 @@ mod snapshots;
 pub use accounts::DirectoryUser;
 pub use audit::{
     AccessEntry, AccessFilter, AccessSummaryRow, Anomaly, AnomalyKind, AnomalyThresholds, CouldSee,
-    FieldChange, HistoryEntry,
+    HistoryEntry,
 };
 pub use care::{EnrollmentInput, ExitInput};
 pub use clients::{IntakeInput, IntakeOutcome};
@@ -44,7 +46,8 @@ pub use dashboard::{
 };
 pub use disclosure::Disclosure;
 pub use error::ServiceError;
-pub use requests::{RecordRequestInput, RequestStep, SECTIONS, business_days_after};
+pub use history::FieldChange;
+pub use record_requests::{RecordRequestInput, RequestStep, SECTIONS, business_days_after};
 pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use service::{Service, StoredEvent};
 pub use shelter::{BarInput, CheckInInput};

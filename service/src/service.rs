@@ -182,7 +182,9 @@ impl Service {
                 .collect();
             positions.sort_unstable();
             positions.dedup();
-            owners.extend(crate::disclosure::disclosure_owners(&*log, &positions)?);
+            owners.extend(crate::disclosure_keys::disclosure_owners(
+                &*log, &positions,
+            )?);
         }
         keys.forget(&owners)?;
         let service = Service {
