@@ -7,7 +7,7 @@ use caseledger_core::{Actor, Date, OrganizationId, SharingPolicy, UserId};
 use caseledger_service::{CommandError, DirectoryUser, Service};
 
 use crate::error::to_graphql;
-use crate::schema::{actor, service};
+use crate::resolver_context::{actor, service};
 
 /// Serializes a value of one of the API's enums by its GraphQL name (`CASE_MANAGER`), so JSON
 /// written outside a GraphQL response (the offline audit commands) spells values as the API

@@ -11,7 +11,7 @@ use crate::convert::{self, AccessLevelName, AccessRule, invalid, show};
 use crate::disclosure::{self, selected};
 use crate::error::to_graphql;
 use crate::records::record_id;
-use crate::schema::{actor, service};
+use crate::resolver_context::{actor, service};
 
 /// Kinds of client data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]

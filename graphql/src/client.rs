@@ -12,7 +12,7 @@ use caseledger_service::Service;
 use crate::convert::{self, Access, ClientRestrictionName, Window, invalid, show};
 use crate::disclosure::{self, selected};
 use crate::records;
-use crate::schema::{actor, service};
+use crate::resolver_context::{actor, service};
 
 /// Intake fields of `Client`; the lists below them note their own records.
 const INTAKE_FIELDS: &[&str] = &[

@@ -6,19 +6,12 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use caseledger_core::{Actor, RequestId};
+use caseledger_core::RequestId;
 use caseledger_service::{CommandError, ErrorCode};
 
 use crate::rejection::Rejection;
+use crate::resolver_context::RequestContext;
 use crate::state::AppState;
-
-/// Per-request data handed to resolvers.
-pub struct RequestContext {
-    /// Identifies the request in logs and disclosure records.
-    pub request_id: RequestId,
-    /// The authenticated actor, or why there is none.
-    pub actor: Result<Actor, CommandError>,
-}
 
 /// The credentials of `Authorization: Bearer <token>`; the scheme is case-insensitive
 /// (RFC 7235), and any other scheme is no credentials.

@@ -12,7 +12,7 @@ use crate::client::viewer;
 use crate::convert::{self, MouDirectionName, RoomDesignatorName, Window, show};
 use crate::disclosure;
 use crate::error::to_graphql;
-use crate::schema::{actor, service};
+use crate::resolver_context::{actor, service};
 
 /// A program (HUD project).
 #[derive(SimpleObject)]

@@ -17,10 +17,11 @@ mod headers;
 mod limits;
 mod phase;
 mod record_mutations;
+mod record_requests;
 mod records;
 mod rejection;
 mod render;
-mod requests;
+mod resolver_context;
 mod schema;
 mod server;
 mod state;
@@ -39,9 +40,9 @@ use caseledger_service::Service;
 use serde_json::json;
 
 use crate::body::{BodyLimit, GraphqlBody, MediaTypes, ResponseType};
-use crate::context::RequestContext;
 use crate::phase::DocumentSize;
 use crate::rejection::Rejection;
+use crate::resolver_context::RequestContext;
 use crate::state::AppState;
 
 /// The API's audit answers, for the offline `caseledger audit` commands: the same types and
@@ -53,8 +54,8 @@ pub mod audit_answers {
         access_log_entry, anomaly, could_see, history_entry,
     };
 }
+pub use record_requests::dashboard_disclosure;
 pub use render::dashboard_html;
-pub use requests::dashboard_disclosure;
 pub use schema::{ApiSchema, sdl};
 pub use server::{ConnectionLimits, effective_max_connections, serve};
 pub use throttle::ThrottleConfig;
@@ -347,7 +348,7 @@ async fn dashboard_page(
             };
             Rejection::new(status, e.code.as_str(), message)
         })?;
-    let event = requests::dashboard_disclosure(
+    let event = record_requests::dashboard_disclosure(
         &dashboard,
         context.request_id,
         state.service.today(),

@@ -9,7 +9,7 @@ use caseledger_service::{CommandError, Dashboard, ErrorCode, RecordRequestInput,
 use crate::convert::{self, invalid, show};
 use crate::disclosure::{self, Disclosures};
 use crate::error::to_graphql;
-use crate::schema::{actor, service};
+use crate::resolver_context::{actor, service};
 
 /// How the dashboard reaches the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]

@@ -1,7 +1,6 @@
 //! The GraphQL schema: queries and mutations, each checking the actor first.
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
-use caseledger_core::Actor;
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use caseledger_service::Service;
 
 use crate::accounts::{AccountMutations, AccountQueries};
@@ -10,10 +9,7 @@ use crate::client::ClientQueries;
 use crate::client_mutations::ClientMutations;
 use crate::directory::{DirectoryQueries, SetupMutations};
 use crate::record_mutations::RecordMutations;
-use crate::requests::{RequestMutations, RequestQueries};
-
-use crate::context::RequestContext;
-use crate::error::to_graphql;
+use crate::record_requests::{RequestMutations, RequestQueries};
 
 /// The schema type served at `/graphql`.
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -37,19 +33,6 @@ pub fn build(service: Option<Service>, dev: bool) -> ApiSchema {
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     build(None, true).sdl()
-}
-
-/// The service.
-pub fn service<'a>(ctx: &Context<'a>) -> &'a Service {
-    ctx.data_unchecked::<Service>()
-}
-
-/// The authenticated actor, or `UNAUTHENTICATED`.
-pub fn actor(ctx: &Context<'_>) -> async_graphql::Result<Actor> {
-    ctx.data_unchecked::<RequestContext>()
-        .actor
-        .clone()
-        .map_err(to_graphql)
 }
 
 /// Queries.
