@@ -11,8 +11,8 @@ use caseledger_core::{
 use caseledger_service::{AccessFilter, Bootstrap, Service, ServiceConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::Failure;
-use crate::{Figures, percentile};
+use crate::failure::Failure;
+use crate::figures::{Figures, percentile};
 
 /// Runs the audit group.
 pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Result<(), Failure> {

@@ -20,8 +20,8 @@ use caseledger_core::{
 use caseledger_service::{Bootstrap, EnrollmentInput, IntakeInput, Service, ServiceConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::Failure;
-use crate::{Figures, percentile};
+use crate::failure::Failure;
+use crate::figures::{Figures, percentile};
 
 /// Concurrent connections.
 const CONNECTIONS: usize = 32;

@@ -13,8 +13,8 @@ use caseledger_service::hmis_export::ExportOptions;
 use caseledger_service::hmis_import::{ImportOptions, ImportStage};
 use caseledger_service::{Bootstrap, Service, ServiceConfig};
 
-use crate::Failure;
-use crate::Figures;
+use crate::failure::Failure;
+use crate::figures::Figures;
 
 /// Generates, exports and imports a CoC of `clients` clients.
 pub fn run(clients: usize, scratch: &Path, figures: &mut Figures) -> Result<(), Failure> {

@@ -20,7 +20,12 @@ use caseledger_log_store::{
 };
 use clap::Parser;
 
+use crate::failure::Failure;
+use crate::figures::{Figures, percentile};
+
 mod audit;
+mod failure;
+mod figures;
 mod graphql;
 mod import;
 mod peer;
@@ -85,44 +90,6 @@ enum Group {
     Import,
 }
 
-/// Named figures in the order they were measured.
-#[derive(Default)]
-pub(crate) struct Figures(Vec<(String, f64, &'static str)>);
-
-impl Figures {
-    pub(crate) fn add(&mut self, name: impl Into<String>, value: f64, unit: &'static str) {
-        self.0.push((name.into(), value, unit));
-    }
-
-    /// A figure measured earlier in the run.
-    pub(crate) fn get(&self, name: &str) -> Option<f64> {
-        self.0
-            .iter()
-            .find(|(n, _, _)| n == name)
-            .map(|(_, v, _)| *v)
-    }
-
-    fn print(&self, json: bool) {
-        if json {
-            let map: serde_json::Map<String, serde_json::Value> = self
-                .0
-                .iter()
-                .map(|(n, v, _)| {
-                    (
-                        n.to_string(),
-                        serde_json::json!((v * 1000.0).round() / 1000.0),
-                    )
-                })
-                .collect();
-            println!("{}", serde_json::Value::Object(map));
-        } else {
-            for (name, value, unit) in &self.0 {
-                println!("{name:<40} {value:>14.1} {unit}");
-            }
-        }
-    }
-}
-
 /// How log lines are written (to stderr, so stdout stays for the figures).
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum LogFormat {
@@ -146,35 +113,6 @@ fn init_logging(format: LogFormat) {
         LogFormat::Human => builder.compact().init(),
         LogFormat::Json => builder.json().init(),
     }
-}
-
-/// A failure with the exit code it maps to.
-#[derive(Debug)]
-struct Failure {
-    code: u8,
-    error: anyhow::Error,
-}
-
-impl<E: Into<anyhow::Error>> From<E> for Failure {
-    fn from(e: E) -> Self {
-        let error: anyhow::Error = e.into();
-        let code = if is_chain_error(&error) { 1 } else { 3 };
-        Failure { code, error }
-    }
-}
-
-/// Whether the failure is a log that does not verify (exit 1, as `caseledger` says it).
-fn is_chain_error(error: &anyhow::Error) -> bool {
-    use caseledger_service::ServiceError;
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<caseledger_log_store::LogError>()
-            .is_some_and(|e| e.is_integrity())
-            || matches!(
-                cause.downcast_ref::<ServiceError>(),
-                Some(ServiceError::Log(e)) if e.is_integrity()
-            )
-    })
 }
 
 fn main() -> ExitCode {
@@ -309,31 +247,6 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Runs `caseledger-bench --only GROUP` in a fresh process with `var` set to `value` (one
-/// measurement, its memory alone) and returns the numbers it printed.
-pub(crate) fn child_figures(
-    group: &str,
-    var: &str,
-    value: impl AsRef<std::ffi::OsStr>,
-) -> Result<Vec<f64>, Failure> {
-    let out = std::process::Command::new(std::env::current_exe()?)
-        .args(["--only", group])
-        .env(var, value)
-        .output()?;
-    if !out.status.success() {
-        return Err(anyhow::anyhow!(
-            "{group} child failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|v| v.parse().ok())
-        .collect())
-}
-
-/// The peer group, when asked for (after the append group, so the ratios can be computed).
 fn run_peer(args: &BenchArgs, figures: &mut Figures) -> Result<(), Failure> {
     if !args.only.contains(&Group::Peer) {
         return Ok(());
@@ -472,14 +385,4 @@ fn append_run(
 
 fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len().max(1) as f64
-}
-
-pub(crate) fn percentile(xs: &[f64], p: f64) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    if v.is_empty() {
-        return 0.0;
-    }
-    let idx = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
-    v[idx.min(v.len() - 1)]
 }

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::Failure;
-use crate::{Figures, percentile};
+use crate::failure::Failure;
+use crate::figures::{Figures, percentile};
 
 const SCHEMA: &str = "DROP TABLE IF EXISTS events;
 CREATE TABLE events (

@@ -19,8 +19,8 @@ use caseledger_core::{
 };
 use caseledger_projections::Projections;
 
-use crate::Failure;
-use crate::Figures;
+use crate::failure::Failure;
+use crate::figures::Figures;
 
 /// Builds the synthetic history: `clients` clients spread over `orgs` organizations.
 fn history(orgs: usize, clients: usize) -> Vec<Envelope> {
@@ -237,7 +237,7 @@ pub fn child() -> Option<Result<(), Failure>> {
 }
 
 fn run_child(spec: String) -> Result<Vec<f64>, Failure> {
-    crate::child_figures("replay", CHILD_VAR, spec)
+    crate::figures::child_figures("replay", CHILD_VAR, spec)
 }
 
 /// Measures replay and memory per 100,000 clients, at 10 and at 100 organizations, each in a

@@ -11,8 +11,8 @@ use std::time::Instant;
 use caseledger_fixtures::scale::{ScaleSpec, generate};
 use caseledger_service::{Service, ServiceConfig};
 
-use crate::Failure;
-use crate::Figures;
+use crate::failure::Failure;
+use crate::figures::Figures;
 
 /// Environment variable that turns `caseledger-bench` into one start-up measurement.
 const CHILD_VAR: &str = "CASELEDGER_BENCH_SCALE_CHILD";
@@ -39,7 +39,7 @@ pub fn child() -> Option<Result<(), Failure>> {
 }
 
 fn start_in_child(dir: &Path) -> Result<(f64, f64, f64), Failure> {
-    match crate::child_figures("scale", CHILD_VAR, dir)?[..] {
+    match crate::figures::child_figures("scale", CHILD_VAR, dir)?[..] {
         [secs, position, rss] => Ok((secs, position, rss)),
         _ => Err(anyhow::anyhow!("unexpected start-up child output").into()),
     }

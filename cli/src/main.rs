@@ -10,6 +10,8 @@
 mod admin;
 mod audit;
 mod bench;
+mod data_args;
+mod failure;
 mod fixtures;
 mod hmis;
 mod keys;
@@ -20,10 +22,12 @@ mod retention;
 mod serve;
 mod verify;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use data_args::DataArgs;
+use failure::Failure;
 
 /// mimalloc instead of the system allocator: replay and request handling allocate and free
 /// many small objects, where glibc's malloc showed as a quarter of the replay profile.
@@ -44,63 +48,6 @@ struct Cli {
     log_format: logging::LogFormat,
     #[command(subcommand)]
     command: Command,
-}
-
-/// Where the data lives; shared by every command that opens a data directory.
-#[derive(Debug, Clone, clap::Args)]
-struct DataArgs {
-    /// Data directory (embedded sled store).
-    #[arg(long, env = "CASELEDGER_DATA", default_value = "./data")]
-    data: PathBuf,
-    /// The master key sealing clients' identifiers (created with a new data directory).
-    #[arg(
-        long,
-        env = "CASELEDGER_MASTER_KEY_FILE",
-        default_value = "DATA/master.key"
-    )]
-    master_key_file: String,
-}
-
-impl DataArgs {
-    /// The master key file: the flag or environment, `DATA/` standing for the data directory.
-    fn master_key_path(&self) -> PathBuf {
-        match self.master_key_file.strip_prefix("DATA/") {
-            Some(rest) => self.data.join(rest),
-            None => PathBuf::from(&self.master_key_file),
-        }
-    }
-
-    /// A service configuration for this data directory and master key.
-    fn service_config(&self) -> caseledger_service::ServiceConfig {
-        let mut config = caseledger_service::ServiceConfig::new(&self.data);
-        config.master_key_file = Some(self.master_key_path());
-        config
-    }
-
-    /// Runs `work` on a stopped server's data directory: opens the service (deciding as on
-    /// `today` when given), starts its projector, and shuts it down cleanly whatever `work`
-    /// returned.
-    fn run_offline<T>(
-        &self,
-        today: Option<caseledger_core::Date>,
-        work: impl AsyncFnOnce(&caseledger_service::Service) -> Result<T, Failure>,
-    ) -> Result<T, Failure> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        runtime.block_on(async {
-            let mut config = self.service_config();
-            config.today = today;
-            // One snapshot at shutdown instead of one per 100,000 events folded: an import
-            // folds millions, and each snapshot serializes every read model.
-            config.snapshot_every = u64::MAX;
-            let service = caseledger_service::Service::open(&config)?;
-            service.start();
-            let result = work(&service).await;
-            service.shutdown().await;
-            result
-        })
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,65 +99,6 @@ enum Command {
     /// Generated data: `fixtures generate` writes a deterministic history of any size.
     #[command(subcommand)]
     Fixtures(fixtures::FixturesCommand),
-}
-
-/// A failure with the exit code it maps to.
-#[derive(Debug)]
-pub struct Failure {
-    code: u8,
-    error: anyhow::Error,
-}
-
-impl Failure {
-    /// An import refused rows of its input.
-    pub fn refused(error: impl Into<anyhow::Error>) -> Self {
-        Failure {
-            code: 4,
-            error: error.into(),
-        }
-    }
-
-    /// The command cannot run as asked (exit 2, as clap's usage errors).
-    pub fn usage(error: impl Into<anyhow::Error>) -> Self {
-        Failure {
-            code: 2,
-            error: error.into(),
-        }
-    }
-
-    /// The log's chain does not verify.
-    pub fn chain(error: impl Into<anyhow::Error>) -> Self {
-        Failure {
-            code: 1,
-            error: error.into(),
-        }
-    }
-}
-
-impl<E: Into<anyhow::Error>> From<E> for Failure {
-    fn from(e: E) -> Self {
-        let error: anyhow::Error = e.into();
-        let code = if is_chain_error(&error) { 1 } else { 3 };
-        Failure { code, error }
-    }
-}
-
-fn is_chain_error(error: &anyhow::Error) -> bool {
-    use caseledger_service::ServiceError;
-    use caseledger_service::checkpoint::CheckpointError;
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<caseledger_log_store::LogError>()
-            .is_some_and(|e| e.is_integrity())
-            || matches!(
-                cause.downcast_ref::<ServiceError>(),
-                Some(ServiceError::Log(e)) if e.is_integrity()
-            )
-            || matches!(
-                cause.downcast_ref::<CheckpointError>(),
-                Some(CheckpointError::Log(e)) if e.is_integrity()
-            )
-    })
 }
 
 /// Signs the head of a stopped server's log and prints where the checkpoint was written.

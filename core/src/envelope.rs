@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DecodeError, EncodeError};
 use crate::events::{self, Event, EventType};
 use crate::ids::{CorrelationId, EventId, OrganizationId, UserId};
-use crate::sharing_types::Role;
+use crate::sharing::Role;
 use crate::stream::StreamId;
 use crate::time::Timestamp;
 
@@ -37,8 +37,7 @@ pub const FORMAT_V1: u8 = 1;
 /// Length of the fixed prefix: format byte, type code, schema version.
 pub const PREFIX_LEN: usize = 5;
 
-/// Upper bound on the memory one decode may claim for strings and sequences (64 MiB).
-pub const MAX_DECODE_BYTES: usize = 64 * 1024 * 1024;
+pub use crate::limits::MAX_DECODE_BYTES;
 
 fn encode_config() -> impl bincode::config::Config {
     bincode::config::standard()

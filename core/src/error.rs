@@ -1,4 +1,4 @@
-//! Errors of parsing text forms and of encoding and decoding stored events.
+//! Errors of encoding and decoding stored events (parsing text forms is [`crate::parse`]'s).
 //!
 //! None of these errors echo the offending input: it may be a date of birth or other
 //! personally identifying text, and errors end up in logs.
@@ -6,26 +6,6 @@
 use thiserror::Error;
 
 use crate::events::EventType;
-
-/// A text form (id, date, timestamp, stream name) could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum ParseError {
-    /// Not a 26-character ULID.
-    #[error("invalid {kind} id: expected a 26-character ULID")]
-    InvalidId {
-        /// Which kind of id was expected (e.g. "client").
-        kind: &'static str,
-    },
-    /// Not a calendar date in `YYYY-MM-DD` form.
-    #[error("invalid date: expected YYYY-MM-DD")]
-    InvalidDate,
-    /// Not an RFC 3339 timestamp with a time zone offset, or out of range.
-    #[error("invalid timestamp: expected RFC 3339, e.g. 2026-01-31T14:05:00Z")]
-    InvalidTimestamp,
-    /// Not a stream name this crate defines.
-    #[error("invalid stream name")]
-    InvalidStream,
-}
 
 /// An envelope could not be encoded. Cannot happen for well-formed values; surfaced rather
 /// than panicking because encoding sits on the write path of every command.

@@ -20,7 +20,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use ulid::Ulid;
 
-use crate::error::ParseError;
+use crate::parse::ParseError;
 
 macro_rules! define_ids {
     ($( $(#[$meta:meta])* $name:ident => $label:literal ; )+) => {

@@ -12,13 +12,13 @@
 //! - [`pii`]: [`Pii`], the one wrapper around personally identifying values.
 //! - [`hud`]: HUD HMIS code lists.
 //! - [`input`]: the text rule and the date rule every entered value passes.
-//! - [`sharing_types`]: roles, restrictions, record kinds, access levels and reasons.
-//! - [`policy`]: the sharing policy as data.
+//! - [`sharing`]: the sharing vocabulary (roles, restrictions, record kinds, access levels
+//!   and reasons), the policy as data, and the reference evaluator of the rules.
 //! - [`events`]: the event catalog ([`Event`], [`EventType`]).
 //! - [`commands`]: every write as a value, decided by the service.
 //! - [`stream`]: stream names ([`StreamId`]).
-//! - [`envelope`]: [`Envelope`] and [`encode`]/[`decode`].
-//! - [`error`]: error types.
+//! - [`envelope`]: [`Envelope`] and [`encode`]/[`decode`]; [`limits`]: the decoding bound.
+//! - [`error`]: the errors of encoding and decoding events; [`parse`]: of parsing text forms.
 //! - `testkit` (feature `testkit`, off by default): history builders for tests and generated
 //!   data.
 
@@ -31,10 +31,10 @@ pub mod events;
 pub mod hud;
 pub mod ids;
 pub mod input;
+pub mod limits;
+pub mod parse;
 pub mod pii;
-pub mod policy;
 pub mod sharing;
-pub mod sharing_types;
 pub mod stream;
 // Behind a feature: builders for tests and generated data, never needed by a deployment.
 #[cfg(feature = "testkit")]
@@ -45,14 +45,14 @@ pub use envelope::{
     Actor, Envelope, FORMAT_V1, Header, SealedEncodeError, decode, decode_event, decode_header,
     decode_prefix, decode_with_event_bytes, encode, encode_event,
 };
-pub use error::{DecodeError, EncodeError, ParseError};
+pub use error::{DecodeError, EncodeError};
 pub use events::{Event, EventType};
 pub use ids::*;
+pub use parse::ParseError;
 pub use pii::{KeyRing, Pii, SealError, SecretKey};
-pub use policy::SharingPolicy;
-pub use sharing_types::{
+pub use sharing::{
     AccessLevel, AccessReason, AssessmentKind, ClientRestriction, MouDirection, RecordKind,
-    RecordOwner, Role, TransactionRestriction,
+    RecordOwner, Role, SharingPolicy, TransactionRestriction,
 };
 pub use stream::StreamId;
 pub use time::{Date, DateWindow, Timestamp};

@@ -8,10 +8,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::ParseError;
 use crate::ids::{
     ClientId, FacilityId, HouseholdId, MouId, OrganizationId, ProgramId, RecordRequestId, UserId,
 };
+use crate::parse::ParseError;
 use crate::time::Date;
 
 /// The stream an event belongs in.

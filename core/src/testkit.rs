@@ -52,9 +52,9 @@ use crate::events::*;
 use crate::hud::{DataQuality, MissingReason, NoYesReasons, ProjectType, RelationshipToHoH};
 use crate::ids::*;
 use crate::pii::Pii;
-use crate::policy::SharingPolicy;
+use crate::sharing::SharingPolicy;
 use crate::sharing::reference::{RecordRef, Viewer, policy_on};
-use crate::sharing_types::{
+use crate::sharing::{
     AssessmentKind, ClientRestriction, MouDirection, RecordKind, RecordOwner, Role,
     TransactionRestriction,
 };

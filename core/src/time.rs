@@ -2,7 +2,7 @@
 //!
 //! Business facts (entry dates, MOU windows, birth dates) are calendar dates with no time
 //! of day, interpreted in the deployment's time zone (see
-//! [`SharingPolicy::time_zone`](crate::policy::SharingPolicy::time_zone)). Instants (when an
+//! [`SharingPolicy::time_zone`](crate::sharing::SharingPolicy::time_zone)). Instants (when an
 //! event was recorded, when a client checked in) are UTC [`Timestamp`]s.
 //!
 //! Both serialize as integers, which are compact in bincode's varint encoding and compare
@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::ParseError;
+use crate::parse::ParseError;
 
 /// A calendar date (no time of day, no zone), stored as the number of days since
 /// 0001-01-01 counting that day as 1 (chrono's `num_days_from_ce`).

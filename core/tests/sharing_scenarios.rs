@@ -12,8 +12,8 @@
 mod table;
 
 use caseledger_core::hud::ProjectType;
+use caseledger_core::sharing::PolicyRule;
 use caseledger_core::sharing::{RecordRef, Visibility, visibility};
-use caseledger_core::sharing_types::PolicyRule;
 use caseledger_core::testkit::{AsRecordRef, HistoryBuilder, POLICY_DEFAULT, date, window};
 use caseledger_core::{
     AccessReason as R, AssessmentKind, ClientId, ClientRestriction, EnrollmentId, MouDirection,

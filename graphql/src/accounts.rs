@@ -7,7 +7,7 @@ use caseledger_core::{Date, OrganizationId, SharingPolicy, UserId};
 use caseledger_service::{CommandError, DirectoryUser, Service};
 
 use crate::error::to_graphql;
-use crate::schema::{service, session};
+use crate::resolver_context::{service, session};
 use caseledger_core::commands::sharing::SetSharingPolicy;
 use caseledger_service::Session;
 

@@ -11,7 +11,7 @@ use crate::convert::{self, AccessLevelName, AccessRule, invalid, show};
 use crate::disclosure::{self, selected};
 use crate::error::to_graphql;
 use crate::records::record_id;
-use crate::schema::{service, session};
+use crate::resolver_context::{service, session};
 use caseledger_service::Session;
 
 /// Kinds of client data.

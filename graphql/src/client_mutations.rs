@@ -11,7 +11,7 @@ use caseledger_service::IntakeInput;
 use crate::client::{Address, Client, read_client};
 use crate::convert::{self, ClientRestrictionName, hud, hud_list, opt_hud};
 use crate::error::to_graphql;
-use crate::schema::{service, session};
+use crate::resolver_context::{service, session};
 
 /// A new client's intake. HUD codes as in HMIS CSV (data quality 1 full, 2 partial, 8, 9, 99;
 /// veteran status 0 no, 1 yes, 8, 9, 99; sex 0 female, 1 male, 8, 9, 99).

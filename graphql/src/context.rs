@@ -7,18 +7,11 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use caseledger_core::RequestId;
-use caseledger_service::{CommandError, ErrorCode, Session};
+use caseledger_service::{CommandError, ErrorCode};
 
 use crate::rejection::Rejection;
+use crate::resolver_context::RequestContext;
 use crate::state::AppState;
-
-/// Per-request data handed to resolvers.
-pub struct RequestContext {
-    /// Identifies the request in logs and disclosure records.
-    pub request_id: RequestId,
-    /// The authenticated session, or why there is none.
-    pub session: Result<Session, CommandError>,
-}
 
 /// The credentials of `Authorization: Bearer <token>`; the scheme is case-insensitive
 /// (RFC 7235), and any other scheme is no credentials.
@@ -29,18 +22,6 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim())
         .filter(|t| !t.is_empty())
-}
-
-impl RequestContext {
-    /// The same context with its session pinned to the views as they are now (see the
-    /// service's `pin`): every read of the request sees one position.
-    pub async fn pinned(self, service: &caseledger_service::Service) -> Self {
-        let session = match self.session {
-            Ok(s) => Ok(service.pin(s).await),
-            Err(e) => Err(e),
-        };
-        RequestContext { session, ..self }
-    }
 }
 
 impl FromRequestParts<AppState> for RequestContext {

@@ -162,7 +162,7 @@ pub struct Access {
 impl Access {
     /// Access from a visible record's visibility.
     pub fn of(v: caseledger_core::sharing::Visibility) -> Access {
-        use caseledger_core::sharing_types::PolicyRule;
+        use caseledger_core::sharing::PolicyRule;
         let level = match v.level {
             caseledger_core::AccessLevel::Edit => AccessLevelName::Edit,
             _ => AccessLevelName::Read,

@@ -11,7 +11,7 @@ use caseledger_projections::{BedStatus, FacilityFacts, MouFacts, ProgramFacts};
 use crate::convert::{self, MouDirectionName, RoomDesignatorName, Window, show};
 use crate::disclosure;
 use crate::error::to_graphql;
-use crate::schema::{service, session};
+use crate::resolver_context::{service, session};
 
 /// A program (HUD project).
 #[derive(SimpleObject)]

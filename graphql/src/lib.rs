@@ -17,9 +17,10 @@ mod headers;
 mod limits;
 mod phase;
 mod record_mutations;
+mod record_requests;
 mod records;
 mod rejection;
-mod requests;
+mod resolver_context;
 mod schema;
 mod server;
 mod state;
@@ -38,9 +39,9 @@ use caseledger_service::Service;
 use serde_json::json;
 
 use crate::body::{BodyLimit, GraphqlBody, MediaTypes, ResponseType};
-use crate::context::RequestContext;
 use crate::phase::DocumentSize;
 use crate::rejection::Rejection;
+use crate::resolver_context::RequestContext;
 use crate::state::AppState;
 
 /// The API's audit answers, for the offline `caseledger audit` commands: the same types and

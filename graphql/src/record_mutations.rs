@@ -15,7 +15,7 @@ use crate::client::{Client, read_client, read_records};
 use crate::convert::{self, AssessmentKindName, TransactionRestrictionName, hud, invalid, opt_hud};
 use crate::error::to_graphql;
 use crate::records;
-use crate::schema::{service, session};
+use crate::resolver_context::{service, session};
 
 /// A record just written, with the log position.
 pub struct RecordPayload {

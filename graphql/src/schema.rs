@@ -1,8 +1,7 @@
 //! The GraphQL schema: queries and mutations, each checking the actor first.
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use caseledger_service::Service;
-use caseledger_service::Session;
 
 use crate::accounts::{AccountMutations, AccountQueries};
 use crate::audit::{AuditMutations, AuditQueries};
@@ -10,10 +9,7 @@ use crate::client::ClientQueries;
 use crate::client_mutations::ClientMutations;
 use crate::directory::{DirectoryQueries, SetupMutations};
 use crate::record_mutations::RecordMutations;
-use crate::requests::{RequestMutations, RequestQueries};
-
-use crate::context::RequestContext;
-use crate::error::to_graphql;
+use crate::record_requests::{RequestMutations, RequestQueries};
 
 /// The schema type served at `/graphql`.
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -37,19 +33,6 @@ pub fn build(service: Option<Service>, dev: bool) -> ApiSchema {
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     build(None, true).sdl()
-}
-
-/// The service.
-pub fn service<'a>(ctx: &Context<'a>) -> &'a Service {
-    ctx.data_unchecked::<Service>()
-}
-
-/// The request's session, or `UNAUTHENTICATED`.
-pub fn session<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Session> {
-    ctx.data_unchecked::<RequestContext>()
-        .session
-        .as_ref()
-        .map_err(|e| to_graphql(e.clone()))
 }
 
 /// Queries.

@@ -20,6 +20,38 @@ use crate::export::ExportError;
 use crate::row::RowReader;
 use crate::{CsvVersion, ExportDir, Reject, Table};
 
+// Here rather than with the other readers in `row.rs` because it checks a row against the
+// enrollments read: the reader sits below the files' records, this check above them.
+impl RowReader<'_> {
+    /// The `EnrollmentID` of a row recorded for an enrollment, which must have been read, and
+    /// the row's date (`date_column`), which must be given and within the enrollment; the
+    /// `PersonalID` must be the enrollment's client.
+    pub(crate) fn enrollment_row(
+        &mut self,
+        enrollments: &BTreeMap<String, EnrollmentRecord>,
+        date_column: &str,
+    ) -> (String, Option<Date>) {
+        let id = self.reference("EnrollmentID", ("enrollment", "Enrollment.csv"), |id| {
+            enrollments.contains_key(id)
+        });
+        let date = self.required_date(date_column);
+        if let Some(e) = enrollments.get(&id) {
+            if self.text("PersonalID") != e.personal_id {
+                self.refuse(
+                    "PersonalID",
+                    format!("the enrollment is of client {}", e.personal_id),
+                );
+            }
+            if let Some(date) = date
+                && date < e.entry
+            {
+                self.refuse(date_column, format!("before the entry date ({})", e.entry));
+            }
+        }
+        (id, date)
+    }
+}
+
 /// An organization (`Organization.csv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganizationRecord {

@@ -84,34 +84,6 @@ impl<'a> RowReader<'a> {
         value
     }
 
-    /// The `EnrollmentID` of a row recorded for an enrollment, which must have been read, and
-    /// the row's date (`date_column`), which must be given and within the enrollment; the
-    /// `PersonalID` must be the enrollment's client.
-    pub(crate) fn enrollment_row(
-        &mut self,
-        enrollments: &std::collections::BTreeMap<String, crate::records::EnrollmentRecord>,
-        date_column: &str,
-    ) -> (String, Option<Date>) {
-        let id = self.reference("EnrollmentID", ("enrollment", "Enrollment.csv"), |id| {
-            enrollments.contains_key(id)
-        });
-        let date = self.required_date(date_column);
-        if let Some(e) = enrollments.get(&id) {
-            if self.text("PersonalID") != e.personal_id {
-                self.refuse(
-                    "PersonalID",
-                    format!("the enrollment is of client {}", e.personal_id),
-                );
-            }
-            if let Some(date) = date
-                && date < e.entry
-            {
-                self.refuse(date_column, format!("before the entry date ({})", e.entry));
-            }
-        }
-        (id, date)
-    }
-
     /// A date that must be given.
     pub(crate) fn required_date(&mut self, column: &str) -> Option<Date> {
         if self.text(column).is_empty() {

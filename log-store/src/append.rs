@@ -1,13 +1,12 @@
 //! What callers hand to [`EventLog::append`](crate::EventLog::append) and what they get back.
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::sync::oneshot;
 
-use crate::{LogError, Position};
+use crate::{ExpectedVersion, LogError, Position};
 
 /// One event to append: its id (the idempotency key) and its opaque bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,45 +15,6 @@ pub struct NewEvent {
     pub id: u128,
     /// The encoded event.
     pub payload: Vec<u8>,
-}
-
-/// The optimistic-concurrency check of one stream append.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExpectedVersion {
-    /// No check.
-    Any,
-    /// The stream must not exist yet.
-    NoStream,
-    /// The stream must have at least one event.
-    StreamExists,
-    /// The stream's last event must have exactly this version (versions start at 1).
-    Exact(u64),
-}
-
-impl ExpectedVersion {
-    /// Whether a stream whose current version is `actual` satisfies this expectation.
-    pub fn admits(self, actual: Option<u64>) -> bool {
-        match (self, actual) {
-            (ExpectedVersion::Any, _) => true,
-            (ExpectedVersion::NoStream, None) => true,
-            (ExpectedVersion::NoStream, Some(_)) => false,
-            (ExpectedVersion::StreamExists, actual) => actual.is_some(),
-            (ExpectedVersion::Exact(0), None) => true,
-            (ExpectedVersion::Exact(n), Some(v)) => n == v,
-            (ExpectedVersion::Exact(_), None) => false,
-        }
-    }
-}
-
-impl fmt::Display for ExpectedVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ExpectedVersion::Any => f.write_str("any"),
-            ExpectedVersion::NoStream => f.write_str("no stream"),
-            ExpectedVersion::StreamExists => f.write_str("stream exists"),
-            ExpectedVersion::Exact(n) => write!(f, "{n}"),
-        }
-    }
 }
 
 /// Events for one stream, with the version the stream is expected to be at.

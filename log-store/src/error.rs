@@ -1,6 +1,6 @@
 //! The errors the log reports.
 
-use crate::{Position, append::ExpectedVersion};
+use crate::{ExpectedVersion, Position};
 
 /// Everything that can go wrong with the log. Rejections (`Conflict`, `EventIdReused`, ...)
 /// write nothing; storage failures poison the writer so no later append is acknowledged on top of

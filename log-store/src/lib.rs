@@ -16,8 +16,10 @@ mod anchor;
 mod append;
 mod chain;
 mod error;
+mod expected_version;
 pub mod layout;
 pub mod memory;
+mod position;
 pub mod private;
 mod record;
 mod sled_log;
@@ -26,25 +28,15 @@ mod verify;
 mod writer;
 
 pub use anchor::{Anchor, check_anchors};
-pub use append::{AppendRequest, Appended, ExpectedVersion, NewEvent, PendingAppend, StreamAppend};
+pub use append::{AppendRequest, Appended, NewEvent, PendingAppend, StreamAppend};
 pub use chain::{ChainHash, GENESIS_HASH};
 pub use error::LogError;
+pub use expected_version::ExpectedVersion;
+pub use position::{Head, Position};
 pub use record::RecordedEvent;
 pub use sled_log::{Durability, LogStats, SledLog, SledLogOptions, verify_dir, verify_dir_with};
 pub use subscription::Subscription;
 pub use verify::{VerifyFailure, VerifyReport};
-
-/// A global log position. The first event is at position 1; 0 means "before the first event".
-pub type Position = u64;
-
-/// The state of the log's tip: the last durable position and the chain hash stored with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Head {
-    /// Last durable position (0 for an empty log).
-    pub position: Position,
-    /// Chain hash of the record at `position` ([`GENESIS_HASH`] for an empty log).
-    pub hash: ChainHash,
-}
 
 /// The operations every log backend offers.
 ///

@@ -38,7 +38,7 @@ pub(crate) fn encode(stream: &str, version: u64, id: u128, payload: &[u8]) -> Ve
 }
 
 /// The parsed fields of a record, borrowing from the stored bytes.
-pub(crate) struct RecordRef<'a> {
+pub(crate) struct ParsedRecord<'a> {
     pub stream: &'a str,
     pub version: u64,
     pub id: u128,
@@ -46,7 +46,7 @@ pub(crate) struct RecordRef<'a> {
 }
 
 /// Parses the hashed part of a record.
-pub(crate) fn decode(position: Position, bytes: &[u8]) -> Result<RecordRef<'_>, LogError> {
+pub(crate) fn decode(position: Position, bytes: &[u8]) -> Result<ParsedRecord<'_>, LogError> {
     let corrupt = |reason: &str| LogError::Corrupt {
         position,
         reason: reason.to_string(),
@@ -70,7 +70,7 @@ pub(crate) fn decode(position: Position, bytes: &[u8]) -> Result<RecordRef<'_>, 
     let (id, payload) = rest
         .split_first_chunk::<16>()
         .ok_or_else(|| corrupt("truncated id"))?;
-    Ok(RecordRef {
+    Ok(ParsedRecord {
         stream,
         version: u64::from_be_bytes(*version),
         id: u128::from_be_bytes(*id),

@@ -3,9 +3,9 @@
 //! the history. Every convention documented there is followed here; the differential property
 //! test holds the two equal.
 
-use caseledger_core::policy::{IntakeEditors, SummaryReaders};
+use caseledger_core::sharing::PolicyRule;
+use caseledger_core::sharing::{IntakeEditors, SummaryReaders};
 use caseledger_core::sharing::{RecordRef, TransactionFacts, Viewer, Visibility};
-use caseledger_core::sharing_types::PolicyRule;
 use caseledger_core::{
     AccessReason, ClientId, ClientRestriction, Date, OrganizationId, RecordKind, Role,
     SharingPolicy, TransactionRestriction,

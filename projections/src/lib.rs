@@ -14,25 +14,29 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod accounts;
 mod audit_index;
 mod capabilities;
 mod catalog;
+mod record_requests;
 mod replay;
-mod requests;
 mod search;
+mod shelter;
 mod snapshot;
 mod sources;
 mod store;
 mod view;
 mod write_model;
 
+pub use accounts::{OrganizationFacts, TokenFacts, UserFacts};
 pub use capabilities::{AdminView, AuditView, HelpDeskView};
 pub use catalog::{
     Catalog, FacilityFacts, HouseholdFacts, HouseholdMember, MouFacts, ProgramFacts, RoomFacts,
 };
+pub use record_requests::{RequestFacts, RequestStatus, RevisionFacts};
 pub use replay::{EncodedBatch, ReplayError};
-pub use requests::{RequestFacts, RequestStatus, RevisionFacts};
 pub use search::ClientQuery;
+pub use shelter::BedUse;
 pub use snapshot::SnapshotError;
 pub use sources::SourceKind;
 pub use store::{Projections, RequestPositions, folds_identifiers};
@@ -40,6 +44,4 @@ pub use view::{
     AssignmentSummary, BedNight, BedStatus, ClientCard, ClientSharing, ClientSummary, OrgView,
     Overlap, ReleaseSummary, TransactionSummary,
 };
-pub use write_model::{
-    BedUse, EnrollmentEvents, EnrollmentFacts, OrganizationFacts, TokenFacts, UserFacts, WriteModel,
-};
+pub use write_model::{EnrollmentEvents, EnrollmentFacts, WriteModel};

@@ -178,9 +178,9 @@ pub(crate) struct Store {
     /// Client search by name parts, date of birth, SSN last four and HMIS id.
     pub search: SearchIndex,
     /// Facilities, rooms, beds and their occupants (write model).
-    pub shelter: crate::write_model::Shelter,
+    pub shelter: crate::shelter::Shelter,
     /// Organizations, users and API tokens (write model, authentication).
-    pub accounts: crate::write_model::Accounts,
+    pub accounts: crate::accounts::Accounts,
     /// Programs, MOUs, facilities.
     pub catalog: crate::catalog::Catalog,
     /// Households and their members.
@@ -188,7 +188,7 @@ pub(crate) struct Store {
     /// Log positions for audit queries.
     pub audit: crate::audit_index::AuditIndex,
     /// Client record requests.
-    pub requests: crate::requests::Requests,
+    pub requests: crate::record_requests::RecordRequests,
     /// Imported records by the id they had in the exporting system.
     pub sources: crate::sources::Sources,
     /// Opens identifying values kept sealed (records' events); never in a snapshot.

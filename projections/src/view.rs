@@ -386,7 +386,7 @@ impl OrgView<'_> {
                 | caseledger_core::Role::HelpDesk
                 | caseledger_core::Role::Auditor
         ) || s.policy_on(self.today).intake_editors
-            == caseledger_core::policy::IntakeEditors::AllParticipating;
+            == caseledger_core::sharing::IntakeEditors::AllParticipating;
         let candidates: BTreeSet<ClientId> = if everyone {
             s.clients.keys().copied().collect()
         } else {

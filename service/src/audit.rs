@@ -19,6 +19,7 @@ use caseledger_core::{
 use crate::Service;
 use crate::Session;
 use crate::commands::{CommandError, forbidden, not_found};
+use crate::history::FieldChange;
 
 /// Which disclosure records to list; every given part must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -106,17 +107,6 @@ pub struct CouldSee {
     pub level: AccessLevel,
     /// The rule.
     pub reason: AccessReason,
-}
-
-/// A field that changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldChange {
-    /// The field.
-    pub field: String,
-    /// Its value before (`None` when it had none or the event created it).
-    pub before: Option<String>,
-    /// Its value after.
-    pub after: Option<String>,
 }
 
 /// One event about the client.

@@ -2,7 +2,7 @@
 //! SHA-256 of the secret; the hashes are compared in constant time; the token must not be
 //! revoked and its user must be active (a deactivated user's tokens stop working at once).
 
-use caseledger_core::TokenId;
+use caseledger_core::{Actor, OrganizationId, Role, TokenId, UserId};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -30,5 +30,36 @@ impl Service {
             return Err(refuse());
         }
         self.session_for(token.user).map_err(|_| refuse())
+    }
+}
+
+impl Service {
+    /// The offline auditor of `caseledger audit`: no account (whoever holds the data directory
+    /// can read it all anyway), so the answers and disclosure records name no user for it.
+    pub fn offline_auditor(&self) -> Session {
+        Session::new(Actor {
+            user: UserId::new(0),
+            organization: OrganizationId::new(0),
+            role: Role::Auditor,
+        })
+    }
+
+    /// A session for a user the caller names without a token: operator tools on the server's
+    /// own data directory (`caseledger record-request render --as`, the demo, the importer),
+    /// which already hold every byte of it. `UNAUTHENTICATED` for an unknown or deactivated
+    /// user.
+    pub fn session_for(&self, user: UserId) -> Result<Session, CommandError> {
+        let facts = self.with_projections(|p| p.write_model().user(user));
+        match facts {
+            Some(u) if u.active => Ok(Session::new(Actor {
+                user,
+                organization: u.organization,
+                role: u.role,
+            })),
+            _ => Err(CommandError::new(
+                ErrorCode::Unauthenticated,
+                "unknown or deactivated user",
+            )),
+        }
     }
 }

@@ -690,7 +690,7 @@ pub(crate) fn decide_service(
     let program = enrollment
         .and_then(|e| p.write_model().enrollment(e))
         .map(|(_, e)| e.program);
-    crate::shelter::refuse_if_barred(p, actor, client, date, None, program)?;
+    crate::bars::refuse_if_barred(p, actor, client, date, None, program)?;
     Ok(vec![
         ServiceRecorded {
             service_id: id,

@@ -6,7 +6,7 @@
 use caseledger_core::events::{OrganizationCreated, SharingPolicySet, TokenIssued, UserCreated};
 use caseledger_core::input::{self, DateKind, TextRule};
 use caseledger_core::{
-    Actor, ClientId, Date, Event, OrganizationId, Role, SharingPolicy, TokenId, UserId,
+    Actor, ClientId, Date, OrganizationId, Role, SharingPolicy, TokenId, UserId,
 };
 use caseledger_projections::Projections;
 use sha2::{Digest, Sha256};
@@ -157,103 +157,6 @@ pub(crate) fn forgotten() -> CommandError {
     )
 }
 
-impl Service {
-    /// Runs a decision given as a closure (the form commands had before they were values; it
-    /// cannot be decided again, so a log that moved on answers `CONFLICT`).
-    pub(crate) async fn execute(
-        &self,
-        actor: Actor,
-        decide: impl FnOnce(&Projections) -> Result<Vec<Event>, CommandError>,
-    ) -> Result<Written, CommandError> {
-        let _one_at_a_time = self.commands().lock().await;
-        self.catch_up().await?;
-        let (events, at) = self.with_projections(|p| (decide(p), p.position()));
-        match self.record(actor, events?, Some(at)).await {
-            Ok(written) => Ok(written),
-            Err(crate::decision::NotRecorded::Moved) => Err(CommandError::new(
-                ErrorCode::Conflict,
-                "the records changed while this was being decided; try again",
-            )),
-            Err(crate::decision::NotRecorded::Failed(e)) => Err(e),
-        }
-    }
-
-    /// Every organization (names are not client data: any authenticated user may list them).
-    pub fn organizations(
-        &self,
-    ) -> Vec<(OrganizationId, caseledger_projections::OrganizationFacts)> {
-        self.with_projections(|p| p.write_model().organizations())
-    }
-
-    /// Creates the CoC lead organization, its first system administrator and that user's token,
-    /// with the sharing policy in force from today. Only on an empty log.
-    pub async fn bootstrap(&self, request: Bootstrap) -> Result<Bootstrapped, CommandError> {
-        check_time_zone(&request.policy.time_zone)?;
-        require_text(
-            "organizationName",
-            &request.lead_name,
-            input::ORGANIZATION_NAME,
-        )?;
-        require_text("username", &request.admin_username, input::USERNAME)?;
-        let organization = OrganizationId::from_ulid(ulid::Ulid::new());
-        let admin = UserId::from_ulid(ulid::Ulid::new());
-        let (token_id, token, token_hash) = new_token()?;
-        // The service acts for itself here: there is no user yet.
-        let actor = Actor {
-            user: admin,
-            organization,
-            role: Role::System,
-        };
-        let today = crate::clock::today_in(&request.policy.time_zone, chrono::Utc::now());
-        let written = self
-            .execute(actor, |p| {
-                if p.position() > 0 {
-                    return Err(CommandError::new(
-                        ErrorCode::Conflict,
-                        "the data directory is already bootstrapped",
-                    ));
-                }
-                Ok(vec![
-                    SharingPolicySet {
-                        policy: request.policy.clone(),
-                        effective: today,
-                    }
-                    .into(),
-                    OrganizationCreated {
-                        organization_id: organization,
-                        name: request.lead_name.clone(),
-                        is_coc_lead: true,
-                        victim_service_provider: false,
-                        source_id: None,
-                    }
-                    .into(),
-                    UserCreated {
-                        user_id: admin,
-                        organization_id: organization,
-                        username: request.admin_username.clone(),
-                        display_name: request.admin_username.clone(),
-                        role: Role::SystemAdmin,
-                    }
-                    .into(),
-                    TokenIssued {
-                        token_id,
-                        user_id: admin,
-                        token_hash,
-                        expires: None,
-                    }
-                    .into(),
-                ])
-            })
-            .await?;
-        Ok(Bootstrapped {
-            organization,
-            admin,
-            token,
-            written,
-        })
-    }
-}
-
 /// `NOT_FOUND` naming the input field (an invisible record is answered the same way).
 pub(crate) fn not_found(field: &str, what: &str) -> CommandError {
     CommandError {
@@ -392,4 +295,81 @@ pub(crate) fn check_window(
         ));
     }
     Ok(())
+}
+
+impl Service {
+    /// Every organization (names are not client data: any authenticated user may list them).
+    pub fn organizations(
+        &self,
+    ) -> Vec<(OrganizationId, caseledger_projections::OrganizationFacts)> {
+        self.with_projections(|p| p.write_model().organizations())
+    }
+
+    /// Creates the CoC lead organization, its first system administrator and that user's token,
+    /// with the sharing policy in force from today. Only on an empty log.
+    pub async fn bootstrap(&self, request: Bootstrap) -> Result<Bootstrapped, CommandError> {
+        check_time_zone(&request.policy.time_zone)?;
+        require_text(
+            "organizationName",
+            &request.lead_name,
+            input::ORGANIZATION_NAME,
+        )?;
+        require_text("username", &request.admin_username, input::USERNAME)?;
+        let organization = OrganizationId::from_ulid(ulid::Ulid::new());
+        let admin = UserId::from_ulid(ulid::Ulid::new());
+        let (token_id, token, token_hash) = new_token()?;
+        // The service acts for itself here: there is no user yet.
+        let actor = Actor {
+            user: admin,
+            organization,
+            role: Role::System,
+        };
+        let today = crate::clock::today_in(&request.policy.time_zone, chrono::Utc::now());
+        let written = self
+            .execute(actor, |p| {
+                if p.position() > 0 {
+                    return Err(CommandError::new(
+                        ErrorCode::Conflict,
+                        "the data directory is already bootstrapped",
+                    ));
+                }
+                Ok(vec![
+                    SharingPolicySet {
+                        policy: request.policy.clone(),
+                        effective: today,
+                    }
+                    .into(),
+                    OrganizationCreated {
+                        organization_id: organization,
+                        name: request.lead_name.clone(),
+                        is_coc_lead: true,
+                        victim_service_provider: false,
+                        source_id: None,
+                    }
+                    .into(),
+                    UserCreated {
+                        user_id: admin,
+                        organization_id: organization,
+                        username: request.admin_username.clone(),
+                        display_name: request.admin_username.clone(),
+                        role: Role::SystemAdmin,
+                    }
+                    .into(),
+                    TokenIssued {
+                        token_id,
+                        user_id: admin,
+                        token_hash,
+                        expires: None,
+                    }
+                    .into(),
+                ])
+            })
+            .await?;
+        Ok(Bootstrapped {
+            organization,
+            admin,
+            token,
+            written,
+        })
+    }
 }

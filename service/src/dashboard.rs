@@ -137,7 +137,7 @@ impl Service {
         }
         let (request, positions, names, programs, current) = self.with_projections(|p| {
             let w = p.write_model();
-            let request = crate::requests::known_request(p, actor, id).cloned();
+            let request = crate::record_requests::known_request(p, actor, id).cloned();
             let names: BTreeMap<OrganizationId, String> = w
                 .organizations()
                 .into_iter()

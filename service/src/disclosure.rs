@@ -129,25 +129,6 @@ impl Service {
         });
         positions.sort_unstable();
         positions.dedup();
-        disclosure_owners(&*self.log(), &positions)
+        crate::disclosure_keys::disclosure_owners(&*self.log(), &positions)
     }
-}
-
-/// The disclosure records' key owners at `positions`, from their headers alone.
-pub(crate) fn disclosure_owners(
-    log: &dyn caseledger_log_store::EventLog,
-    positions: &[u64],
-) -> Result<Vec<KeyOwner>, ServiceError> {
-    let mut out = Vec::with_capacity(positions.len());
-    for &position in positions {
-        for record in log.read_all(position, 1)? {
-            if record.position != position {
-                continue;
-            }
-            let (_, header) = caseledger_core::decode_header(&record.payload)
-                .map_err(|source| ServiceError::Decode { position, source })?;
-            out.push(KeyOwner::Disclosure(header.event_id));
-        }
-    }
-    Ok(out)
 }

@@ -13,7 +13,16 @@ use caseledger_core::{
     DateWindow, MouAssignmentId, MouId, Pii, RecordKind, RecordRequestId, ReleaseId,
 };
 
-use crate::audit::FieldChange;
+/// A field that changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The field.
+    pub field: String,
+    /// Its value before (`None` when it had none or the event created it).
+    pub before: Option<String>,
+    /// Its value after.
+    pub after: Option<String>,
+}
 
 /// Shown for a value that can no longer be read (its key destroyed).
 const UNREADABLE: &str = "[erased]";

@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod bars;
 mod care;
 pub mod checkpoint;
 mod clients;
@@ -19,14 +20,16 @@ pub mod decision;
 mod decisions;
 pub mod digest;
 mod disclosure;
+mod disclosure_keys;
 mod error;
+mod gate;
 mod history;
 pub mod hmis_export;
 pub mod hmis_import;
 pub mod integrity;
 pub mod keys;
 mod pin;
-mod requests;
+mod record_requests;
 mod retention;
 mod search;
 mod service;
@@ -38,7 +41,7 @@ mod snapshots;
 pub use accounts::DirectoryUser;
 pub use audit::{
     AccessEntry, AccessFilter, AccessSummaryRow, Anomaly, AnomalyKind, AnomalyThresholds, CouldSee,
-    FieldChange, HistoryEntry,
+    HistoryEntry,
 };
 pub use care::{EnrollmentInput, ExitInput};
 pub use clients::{IntakeInput, IntakeOutcome};
@@ -50,8 +53,9 @@ pub use dashboard::{
 pub use decision::{Command, Decision};
 pub use disclosure::Disclosure;
 pub use error::ServiceError;
-pub use pin::PIN_WAIT;
-pub use requests::{RecordRequestInput, RequestStep, SECTIONS, business_days_after};
+pub use gate::PIN_WAIT;
+pub use history::FieldChange;
+pub use record_requests::{RecordRequestInput, RequestStep, SECTIONS, business_days_after};
 pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use search::{MIN_SEARCH_REASON, SearchAs};
 pub use service::{Service, StoredEvent};

@@ -50,7 +50,7 @@ struct Inner {
     /// Commands run one at a time on this node (the fast path of `decision.rs`).
     commands: tokio::sync::Mutex<()>,
     /// Held by pinned requests, taken by the fold (see `pin.rs`).
-    gate: crate::pin::Gate,
+    gate: crate::gate::Gate,
     /// Holidays skipped when counting business days.
     holidays: Vec<Date>,
     /// How often the head is signed (`None`: only on demand).
@@ -196,7 +196,9 @@ impl Service {
                 .collect();
             positions.sort_unstable();
             positions.dedup();
-            owners.extend(crate::disclosure::disclosure_owners(&*log, &positions)?);
+            owners.extend(crate::disclosure_keys::disclosure_owners(
+                &*log, &positions,
+            )?);
         }
         keys.forget(&owners)?;
         let service = Service {
@@ -212,7 +214,7 @@ impl Service {
                 snapshotted: std::sync::atomic::AtomicU64::new(restored),
                 restored,
                 commands: tokio::sync::Mutex::new(()),
-                gate: crate::pin::Gate::default(),
+                gate: crate::gate::Gate::default(),
                 checkpoint_every: config.checkpoint_every,
                 holidays: config.holidays.clone(),
                 retention_years: config.retention_years,
@@ -521,7 +523,7 @@ impl Service {
     }
 
     /// The fold gate pinned requests share.
-    pub(crate) fn gate(&self) -> &crate::pin::Gate {
+    pub(crate) fn gate(&self) -> &crate::gate::Gate {
         &self.inner.gate
     }
 

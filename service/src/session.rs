@@ -9,8 +9,7 @@ use std::sync::Arc;
 use caseledger_core::sharing::Viewer;
 use caseledger_core::{Actor, OrganizationId, RecordOwner, Role, UserId};
 
-use crate::pin::Pin;
-use crate::{CommandError, ErrorCode, Service};
+use crate::gate::Pin;
 
 /// An authenticated user acting through an interface (or the service acting for itself).
 /// Clones share the request's pin (see `pin.rs`).
@@ -102,37 +101,6 @@ impl Session {
         RecordOwner {
             organization: self.actor.organization,
             user: self.actor.user,
-        }
-    }
-}
-
-impl Service {
-    /// The offline auditor of `caseledger audit`: no account (whoever holds the data directory
-    /// can read it all anyway), so the answers and disclosure records name no user for it.
-    pub fn offline_auditor(&self) -> Session {
-        Session::new(Actor {
-            user: UserId::new(0),
-            organization: OrganizationId::new(0),
-            role: Role::Auditor,
-        })
-    }
-
-    /// A session for a user the caller names without a token: operator tools on the server's
-    /// own data directory (`caseledger record-request render --as`, the demo, the importer),
-    /// which already hold every byte of it. `UNAUTHENTICATED` for an unknown or deactivated
-    /// user.
-    pub fn session_for(&self, user: UserId) -> Result<Session, CommandError> {
-        let facts = self.with_projections(|p| p.write_model().user(user));
-        match facts {
-            Some(u) if u.active => Ok(Session::new(Actor {
-                user,
-                organization: u.organization,
-                role: u.role,
-            })),
-            _ => Err(CommandError::new(
-                ErrorCode::Unauthenticated,
-                "unknown or deactivated user",
-            )),
         }
     }
 }

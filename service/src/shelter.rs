@@ -17,57 +17,13 @@ use caseledger_projections::Projections;
 
 use crate::Service;
 use crate::Session;
+use crate::bars::refuse_if_barred;
 use crate::care::{check_enrollment_of, restriction_for};
 use crate::commands::{
     CommandError, Written, check_date, check_window, client_access, conflict, forbidden, new_id,
     not_found, owner, require_agency_staff, require_text,
 };
 use caseledger_core::input::{self, DateKind};
-
-/// Refuses a client barred, on `date`, from what `organization` (and optionally a facility or
-/// program of it) runs. Bars are enforced by their owner and the organizations they list.
-pub(crate) fn refuse_if_barred(
-    p: &Projections,
-    actor: &Actor,
-    client: ClientId,
-    date: Date,
-    facility: Option<FacilityId>,
-    program: Option<ProgramId>,
-) -> Result<(), CommandError> {
-    let organization = actor.organization;
-    for bar in p.write_model().active_bars(client, date) {
-        let enforced =
-            bar.owner.organization == organization || bar.enforcing.contains(&organization);
-        let in_scope = match bar.scope {
-            BarScope::Facility(f) => facility == Some(f),
-            BarScope::Program(pr) => program == Some(pr),
-            BarScope::Organization => bar.owner.organization == organization,
-            BarScope::AllEnforcingOrganizations => true,
-        };
-        if enforced && in_scope {
-            // An enforcing organization may be refused by a bar it may not read (restricted
-            // to its owner): then the refusal says only that there is one.
-            let readable = p
-                .org_view(crate::commands::viewer(actor))
-                .visibility(&caseledger_core::sharing::RecordRef::Transaction(
-                    bar.bar_id.as_u128(),
-                ))
-                .level
-                != caseledger_core::AccessLevel::None;
-            let message = if readable {
-                format!(
-                    "the client is on the bar list ({} to {})",
-                    bar.window.start,
-                    bar.window.end.map_or("open".to_string(), |d| d.to_string())
-                )
-            } else {
-                "the client is on the bar list".to_string()
-            };
-            return Err(conflict("clientId", message));
-        }
-    }
-    Ok(())
-}
 
 /// Whole years from `dob` to `date`.
 fn age_on(dob: Date, date: Date) -> i32 {

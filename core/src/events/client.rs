@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::hud::{DataQuality, Gender, MissingReason, NoYesReasons, RaceEthnicity, Sex};
 use crate::ids::{ClientId, OrganizationId};
 use crate::pii::Pii;
-use crate::sharing_types::ClientRestriction;
+use crate::sharing::ClientRestriction;
 use crate::time::Date;
 
 /// A client's legal or reported name (HUD 3.01). Empty strings mean "not given".

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{ClientId, RequestId};
 use crate::pii::Pii;
-use crate::sharing_types::{AccessReason, RecordKind};
+use crate::sharing::{AccessReason, RecordKind};
 use crate::time::Date;
 
 /// One record shown.
@@ -86,73 +86,4 @@ pub struct RecordsAccessed {
     /// absence hides nothing, and the many records without one need no key. Schema 2 stored it
     /// clear (`""` for none); schema 3 made it this.
     pub purpose: Option<Pii<String>>,
-}
-
-/// Retired payload shapes, kept so old bytes keep decoding.
-pub(crate) mod legacy {
-    use serde::{Deserialize, Serialize};
-
-    use super::{ClientDisclosure, DeniedLookup, QueryDigest, RecordsAccessed};
-    use crate::ids::RequestId;
-    use crate::pii::Pii;
-    use crate::time::Date;
-
-    /// `RecordsAccessed` schema 1: without `purpose`, an unkeyed SHA-256.
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct RecordsAccessedV1 {
-        pub request_id: RequestId,
-        pub date: Date,
-        pub operation: String,
-        pub query_sha256: [u8; 32],
-        pub view_position: u64,
-        pub clients: Vec<ClientDisclosure>,
-        pub denied: Vec<DeniedLookup>,
-    }
-
-    impl From<RecordsAccessedV1> for crate::events::Event {
-        fn from(v1: RecordsAccessedV1) -> Self {
-            RecordsAccessed {
-                request_id: v1.request_id,
-                date: v1.date,
-                operation: v1.operation,
-                query_digest: QueryDigest::Sha256(v1.query_sha256),
-                view_position: v1.view_position,
-                clients: v1.clients,
-                denied: v1.denied,
-                purpose: None,
-            }
-            .into()
-        }
-    }
-
-    /// `RecordsAccessed` schema 2: the purpose in clear (`""` for none), an unkeyed SHA-256.
-    /// Records of this shape keep their reason readable forever: it cannot be sealed after the
-    /// fact in an append-only log.
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct RecordsAccessedV2 {
-        pub request_id: RequestId,
-        pub date: Date,
-        pub operation: String,
-        pub query_sha256: [u8; 32],
-        pub view_position: u64,
-        pub clients: Vec<ClientDisclosure>,
-        pub denied: Vec<DeniedLookup>,
-        pub purpose: String,
-    }
-
-    impl From<RecordsAccessedV2> for crate::events::Event {
-        fn from(v2: RecordsAccessedV2) -> Self {
-            RecordsAccessed {
-                request_id: v2.request_id,
-                date: v2.date,
-                operation: v2.operation,
-                query_digest: QueryDigest::Sha256(v2.query_sha256),
-                view_position: v2.view_position,
-                clients: v2.clients,
-                denied: v2.denied,
-                purpose: (!v2.purpose.is_empty()).then(|| Pii::new(v2.purpose)),
-            }
-            .into()
-        }
-    }
 }

@@ -7,7 +7,7 @@ use crate::hud::{
 };
 use crate::ids::{ClientId, EnrollmentId, HouseholdId, ProgramId, UserId};
 use crate::pii::Pii;
-use crate::sharing_types::{RecordOwner, TransactionRestriction};
+use crate::sharing::{RecordOwner, TransactionRestriction};
 use crate::time::Date;
 
 /// A client entered a program (HUD project start, 3.10).

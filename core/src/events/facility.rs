@@ -7,7 +7,7 @@ use crate::ids::{
     ReservationId, RoomId,
 };
 use crate::pii::Pii;
-use crate::sharing_types::{RecordOwner, TransactionRestriction};
+use crate::sharing::{RecordOwner, TransactionRestriction};
 use crate::time::{Date, DateWindow, Timestamp};
 
 /// An organization set up a shelter facility.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::hud::RelationshipToHoH;
 use crate::ids::{ClientId, HouseholdId};
-use crate::sharing_types::RecordOwner;
+use crate::sharing::RecordOwner;
 use crate::time::Date;
 
 /// A household was formed with `head` as head of household (a member with relationship

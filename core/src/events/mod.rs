@@ -20,25 +20,22 @@
 //! and schema version, which select the payload type to decode. The Rust variant order of
 //! `Event` is therefore free.
 
+mod casework;
 mod client;
 mod disclosure;
 mod enrollment;
 mod facility;
 mod household;
+pub(crate) mod legacy;
 mod record_request;
-mod records;
 mod setup;
 mod sharing;
 
 use std::fmt;
 use std::str::FromStr;
 
+pub use casework::*;
 pub use client::*;
-/// Retired payload shapes, each with its upcaster (`From<..> for Event`).
-pub(crate) mod legacy {
-    pub(crate) use super::disclosure::legacy::*;
-    pub(crate) use super::record_request::legacy::*;
-}
 pub use disclosure::{
     ClientDisclosure, DeniedLookup, DisclosedRecord, QueryDigest, RecordsAccessed,
 };
@@ -46,7 +43,6 @@ pub use enrollment::*;
 pub use facility::*;
 pub use household::*;
 pub use record_request::*;
-pub use records::*;
 pub use setup::*;
 pub use sharing::*;
 

@@ -124,34 +124,3 @@ pub struct RecordRevisionRequested {
     /// What the client wants changed.
     pub description: Pii<String>,
 }
-
-/// Retired schema versions of record request events, kept so their bytes keep decoding.
-pub(crate) mod legacy {
-    use serde::{Deserialize, Serialize};
-
-    use super::{DeliveryMethod, RecordRequestDelivered};
-    use crate::ids::RecordRequestId;
-    use crate::time::Timestamp;
-
-    /// `RecordRequestDelivered` schema 1: no client, no reason (the method used was never
-    /// checked against the one agreed).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct RecordRequestDeliveredV1 {
-        pub request_id: RecordRequestId,
-        pub method: DeliveryMethod,
-        pub at: Timestamp,
-    }
-
-    impl From<RecordRequestDeliveredV1> for crate::events::Event {
-        fn from(v1: RecordRequestDeliveredV1) -> Self {
-            RecordRequestDelivered {
-                request_id: v1.request_id,
-                method: v1.method,
-                at: v1.at,
-                client_id: None,
-                reason: None,
-            }
-            .into()
-        }
-    }
-}

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::hud::ProjectType;
 use crate::ids::{OrganizationId, ProgramId, TokenId, UserId};
-use crate::policy::SharingPolicy;
-use crate::sharing_types::Role;
+use crate::sharing::Role;
+use crate::sharing::SharingPolicy;
 use crate::time::{Date, DateWindow, Timestamp};
 
 /// A system administrator added an organization to the HMIS.

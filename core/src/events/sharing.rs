@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ClientId, MouAssignmentId, MouId, OrganizationId, ReleaseId};
-use crate::sharing_types::MouDirection;
+use crate::sharing::MouDirection;
 use crate::time::{Date, DateWindow};
 
 /// One organization's part in an MOU.

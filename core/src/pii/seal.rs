@@ -403,7 +403,7 @@ fn next_value<T: DeserializeOwned>(
             let fail = || owner.map_or(SealError::Orphan, SealError::DoesNotOpen);
             let (value, read) = bincode::serde::decode_from_slice::<T, _>(
                 bytes.get(*at..).ok_or_else(fail)?,
-                bincode::config::standard().with_limit::<{ crate::envelope::MAX_DECODE_BYTES }>(),
+                bincode::config::standard().with_limit::<{ crate::limits::MAX_DECODE_BYTES }>(),
             )
             .map_err(|_| fail())?;
             *at += read;

@@ -30,7 +30,7 @@
 //! - **Auditors** read every record's metadata (kind, id, owner, dates, restriction), their own
 //!   organization's included, and never its content: a [`Visibility`] whose reason is
 //!   [`AccessReason::Auditor`] does not [`show content`](Visibility::shows_content), and views
-//!   hand such a record over as [`metadata_only`](crate::sharing::records::metadata_only).
+//!   hand such a record over as [`metadata_only`](crate::sharing::transactions::metadata_only).
 //! - **An organization that cannot see the intake** sees the client as an id only
 //!   ([`client_sight`]), carrying the records the transaction rules give it: its own, and —
 //!   DESIGN's rule 5 as written — another organization's unrestricted record along a sharing
@@ -43,14 +43,14 @@
 //!   [`RECENT_EXIT_DAYS`] days (the exit date on or after the date minus that many days; the last
 //!   exit recorded counts), and the clients of every restrict-to-user record the viewer made.
 
-use crate::events::Event;
-use crate::ids::{ClientId, MouId, OrganizationId, UserId};
-use crate::policy::{IntakeEditors, SharingPolicy, SummaryReaders};
-use crate::sharing::records::{TransactionFacts, transaction_facts};
-use crate::sharing_types::{
+use super::policy::{IntakeEditors, SharingPolicy, SummaryReaders};
+use super::transactions::{TransactionFacts, transaction_facts};
+use super::vocabulary::{
     AccessLevel, AccessReason, ClientRestriction, MouDirection, PolicyRule, RecordKind, Role,
     TransactionRestriction,
 };
+use crate::events::Event;
+use crate::ids::{ClientId, MouId, OrganizationId, UserId};
 use crate::time::{Date, DateWindow};
 
 /// Who is asking: a user, their organization and their role.

@@ -11,8 +11,8 @@
 
 use caseledger_core::events::*;
 use caseledger_core::hud::*;
-use caseledger_core::policy::SharingPolicy;
-use caseledger_core::sharing_types::PolicyRule;
+use caseledger_core::sharing::PolicyRule;
+use caseledger_core::sharing::SharingPolicy;
 use caseledger_core::*;
 
 /// Milliseconds since the epoch of 2026-01-15T17:30:00Z, the time part of every sample ULID.

@@ -9,7 +9,7 @@ use super::object::{Client, read_client};
 use super::read::{MAX_PAGE, note_intake, wait_for_position};
 use crate::convert::{self, invalid};
 use crate::disclosure::{self};
-use crate::schema::{service, session};
+use crate::resolver_context::{service, session};
 
 /// What Find Client searches by; every given part must match.
 #[derive(InputObject, Default)]

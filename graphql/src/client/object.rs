@@ -9,7 +9,7 @@ use caseledger_projections::{ClientCard, ClientSummary, TransactionSummary};
 use crate::convert::{self, Access, ClientRestrictionName, Window, show};
 use crate::disclosure::{self, selected};
 use crate::records;
-use crate::schema::{service, session};
+use crate::resolver_context::{service, session};
 
 use super::read::{build_records, note_intake, reason};
 

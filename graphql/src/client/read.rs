@@ -6,7 +6,7 @@ use caseledger_projections::{ClientCard, TransactionSummary};
 
 use crate::convert::invalid;
 use crate::disclosure::{self, selected};
-use crate::schema::{service, session};
+use crate::resolver_context::{service, session};
 
 /// Intake fields of `Client`; the lists below them note their own records.
 const INTAKE_FIELDS: &[&str] = &[

@@ -1,8 +1,8 @@
 //! Which events create records that the transaction rules govern, and their facts.
 
+use super::vocabulary::{AssessmentKind, RecordKind, RecordOwner, TransactionRestriction};
 use crate::events::Event;
 use crate::ids::ClientId;
-use crate::sharing_types::{AssessmentKind, RecordKind, RecordOwner, TransactionRestriction};
 
 /// A transaction as the sharing rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

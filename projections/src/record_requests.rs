@@ -84,11 +84,11 @@ impl RequestFacts {
 
 /// Every request, by id.
 #[derive(Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Requests {
+pub(crate) struct RecordRequests {
     pub by_id: BTreeMap<RecordRequestId, RequestFacts>,
 }
 
-impl Requests {
+impl RecordRequests {
     /// Erases the recipients (names, email addresses) and the texts (reasons, revision
     /// descriptions) of `client`'s requests.
     pub(crate) fn forget(&mut self, client: ClientId) {

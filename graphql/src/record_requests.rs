@@ -9,7 +9,7 @@ use caseledger_service::{CommandError, Dashboard, ErrorCode, RecordRequestInput,
 use crate::convert::{self, invalid, show};
 use crate::disclosure::{self, Disclosures};
 use crate::error::to_graphql;
-use crate::schema::{service, session};
+use crate::resolver_context::{service, session};
 
 /// How the dashboard reaches the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]

@@ -1,11 +1,12 @@
-//! Client transactions other than enrollments: services, assessments, case notes, documents.
+//! Casework recorded for a client beyond enrollments: services, assessments, case notes and
+//! documents.
 
 use serde::{Deserialize, Serialize};
 
 use crate::hud::{DataCollectionStage, ServiceTypeCode};
 use crate::ids::{AssessmentId, CaseNoteId, ClientId, DocumentId, EnrollmentId, ServiceId};
 use crate::pii::Pii;
-use crate::sharing_types::{AssessmentKind, RecordOwner, TransactionRestriction};
+use crate::sharing::{AssessmentKind, RecordOwner, TransactionRestriction};
 use crate::time::Date;
 
 /// A service was provided to a client (HUD Services.csv).

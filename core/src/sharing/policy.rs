@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::sharing_types::{AssessmentKind, ClientRestriction, RecordKind, TransactionRestriction};
+use super::vocabulary::{AssessmentKind, ClientRestriction, RecordKind, TransactionRestriction};
 
 /// Which named preset a policy was built from (informational: the other fields are
 /// authoritative).

@@ -1,0 +1,65 @@
+//! Where the data lives: the arguments every command that opens a data directory shares.
+//!
+//! Apart from `main.rs` because every command's module uses it and `main.rs` uses every
+//! command's module: kept there, each command and `main.rs` would import each other.
+
+use std::path::PathBuf;
+
+use crate::failure::Failure;
+
+/// Where the data lives; shared by every command that opens a data directory.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct DataArgs {
+    /// Data directory (embedded sled store).
+    #[arg(long, env = "CASELEDGER_DATA", default_value = "./data")]
+    pub(crate) data: PathBuf,
+    /// The master key sealing clients' identifiers (created with a new data directory).
+    #[arg(
+        long,
+        env = "CASELEDGER_MASTER_KEY_FILE",
+        default_value = "DATA/master.key"
+    )]
+    pub(crate) master_key_file: String,
+}
+
+impl DataArgs {
+    /// The master key file: the flag or environment, `DATA/` standing for the data directory.
+    pub(crate) fn master_key_path(&self) -> PathBuf {
+        match self.master_key_file.strip_prefix("DATA/") {
+            Some(rest) => self.data.join(rest),
+            None => PathBuf::from(&self.master_key_file),
+        }
+    }
+
+    /// A service configuration for this data directory and master key.
+    pub(crate) fn service_config(&self) -> caseledger_service::ServiceConfig {
+        let mut config = caseledger_service::ServiceConfig::new(&self.data);
+        config.master_key_file = Some(self.master_key_path());
+        config
+    }
+
+    /// Runs `work` on a stopped server's data directory: opens the service (deciding as on
+    /// `today` when given), starts its projector, and shuts it down cleanly whatever `work`
+    /// returned.
+    pub(crate) fn run_offline<T>(
+        &self,
+        today: Option<caseledger_core::Date>,
+        work: impl AsyncFnOnce(&caseledger_service::Service) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            let mut config = self.service_config();
+            config.today = today;
+            // One snapshot at shutdown instead of one per 100,000 events folded: an import
+            // folds millions, and each snapshot serializes every read model.
+            config.snapshot_every = u64::MAX;
+            let service = caseledger_service::Service::open(&config)?;
+            service.start();
+            let result = work(&service).await;
+            service.shutdown().await;
+            result
+        })
+    }
+}

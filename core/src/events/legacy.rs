@@ -1,0 +1,96 @@
+//! Retired payload shapes, each with its upcaster (`From<..> for Event`), kept so that bytes
+//! written at an older schema version keep decoding ([`crate::envelope`]'s `decode_payload`
+//! picks the shape by the stored version).
+//!
+//! In one file apart from the current payloads because an upcaster builds an [`Event`], and the
+//! event catalog is built from the current payloads: the old shapes sit above both.
+
+use serde::{Deserialize, Serialize};
+
+use super::Event;
+use super::disclosure::{ClientDisclosure, DeniedLookup, QueryDigest, RecordsAccessed};
+use super::record_request::{DeliveryMethod, RecordRequestDelivered};
+use crate::ids::{RecordRequestId, RequestId};
+use crate::pii::Pii;
+use crate::time::{Date, Timestamp};
+
+/// `RecordsAccessed` schema 1: without `purpose`, an unkeyed SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordsAccessedV1 {
+    pub request_id: RequestId,
+    pub date: Date,
+    pub operation: String,
+    pub query_sha256: [u8; 32],
+    pub view_position: u64,
+    pub clients: Vec<ClientDisclosure>,
+    pub denied: Vec<DeniedLookup>,
+}
+
+impl From<RecordsAccessedV1> for Event {
+    fn from(v1: RecordsAccessedV1) -> Self {
+        RecordsAccessed {
+            request_id: v1.request_id,
+            date: v1.date,
+            operation: v1.operation,
+            query_digest: QueryDigest::Sha256(v1.query_sha256),
+            view_position: v1.view_position,
+            clients: v1.clients,
+            denied: v1.denied,
+            purpose: None,
+        }
+        .into()
+    }
+}
+
+/// `RecordsAccessed` schema 2: the purpose in clear (`""` for none), an unkeyed SHA-256.
+/// Records of this shape keep their reason readable forever: it cannot be sealed after the
+/// fact in an append-only log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordsAccessedV2 {
+    pub request_id: RequestId,
+    pub date: Date,
+    pub operation: String,
+    pub query_sha256: [u8; 32],
+    pub view_position: u64,
+    pub clients: Vec<ClientDisclosure>,
+    pub denied: Vec<DeniedLookup>,
+    pub purpose: String,
+}
+
+impl From<RecordsAccessedV2> for Event {
+    fn from(v2: RecordsAccessedV2) -> Self {
+        RecordsAccessed {
+            request_id: v2.request_id,
+            date: v2.date,
+            operation: v2.operation,
+            query_digest: QueryDigest::Sha256(v2.query_sha256),
+            view_position: v2.view_position,
+            clients: v2.clients,
+            denied: v2.denied,
+            purpose: (!v2.purpose.is_empty()).then(|| Pii::new(v2.purpose)),
+        }
+        .into()
+    }
+}
+
+/// `RecordRequestDelivered` schema 1: no client, no reason (the method used was never
+/// checked against the one agreed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordRequestDeliveredV1 {
+    pub request_id: RecordRequestId,
+    pub method: DeliveryMethod,
+    pub at: Timestamp,
+}
+
+impl From<RecordRequestDeliveredV1> for Event {
+    fn from(v1: RecordRequestDeliveredV1) -> Self {
+        RecordRequestDelivered {
+            request_id: v1.request_id,
+            method: v1.method,
+            at: v1.at,
+            client_id: None,
+            reason: None,
+        }
+        .into()
+    }
+}
