@@ -79,11 +79,7 @@ impl Session {
 
     /// The same user as the sharing rules see them.
     pub fn viewer(&self) -> Viewer {
-        Viewer {
-            user: self.actor.user,
-            organization: self.actor.organization,
-            role: self.actor.role,
-        }
+        self.actor
     }
 
     /// Why this session reads the audit trail, as its disclosure records say: auditors audit,

@@ -50,19 +50,13 @@ use super::vocabulary::{
     TransactionRestriction,
 };
 use crate::events::Event;
-use crate::ids::{ClientId, MouId, OrganizationId, UserId};
+use crate::ids::{ClientId, MouId, OrganizationId};
 use crate::time::{Date, DateWindow};
 
-/// Who is asking: a user, their organization and their role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Viewer {
-    /// The user.
-    pub user: UserId,
-    /// The user's organization.
-    pub organization: OrganizationId,
-    /// The user's role.
-    pub role: Role,
-}
+/// Who is asking: the same user, organization and role as who acts ([`Actor`], what an
+/// envelope records), so the rules a read applies and the events a write records name one
+/// concept (the service's session hands out both).
+pub type Viewer = crate::Actor;
 
 /// Which record is asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
