@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
 use caseledger_core::events::{MouParticipant, PersonName};
 use caseledger_core::hud::{
     DataQuality, NoYesReasons, ProjectType, RaceEthnicity, ServiceTypeCode, Sex,
@@ -17,7 +18,7 @@ use caseledger_core::hud::{
 use caseledger_core::{
     ClientId, ClientRestriction, Date, DateWindow, MouDirection, Role, SharingPolicy, UserId,
 };
-use caseledger_service::{Bootstrap, EnrollmentInput, IntakeInput, Service, ServiceConfig};
+use caseledger_service::{EnrollmentInput, IntakeInput, Service, ServiceConfig, Session, new_id};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::Failure;
@@ -137,37 +138,17 @@ fn report(figures: &mut Figures, name: &str, load: &Load) {
 /// agency's (the writer) and the client ids.
 async fn populate(service: &Service, n: usize) -> Result<(String, String, Vec<ClientId>), Failure> {
     let lead = service
-        .bootstrap(Bootstrap {
-            policy: SharingPolicy::clienttrack("America/Los_Angeles"),
-            lead_name: "Bench CoC".into(),
-            admin_username: "admin".into(),
-        })
+        .bootstrap(
+            SharingPolicy::clienttrack("America/Los_Angeles"),
+            "Bench CoC",
+            "admin",
+        )
         .await?;
     let admin = lead.admin;
-    let (a, _) = service
-        .create_organization(&service.session_for(admin)?, "Agency A", false)
-        .await?;
-    let (b, _) = service
-        .create_organization(&service.session_for(admin)?, "Agency B", false)
-        .await?;
-    let (writer, _) = service
-        .create_user(
-            &service.session_for(admin)?,
-            a,
-            "writer",
-            "Writer",
-            Role::CaseManager,
-        )
-        .await?;
-    let (reader, _) = service
-        .create_user(
-            &service.session_for(admin)?,
-            b,
-            "reader",
-            "Reader",
-            Role::CaseManager,
-        )
-        .await?;
+    let a = organization(service, &service.session_for(admin)?, "Agency A").await?;
+    let b = organization(service, &service.session_for(admin)?, "Agency B").await?;
+    let writer = case_manager(service, &service.session_for(admin)?, a, "writer", "Writer").await?;
+    let reader = case_manager(service, &service.session_for(admin)?, b, "reader", "Reader").await?;
     let (_, writer_token, _) = service
         .issue_token(&service.session_for(admin)?, writer)
         .await?;
@@ -335,6 +316,43 @@ async fn load(
         .zip(process_cpu_seconds())
         .map(|(before, after)| after - before);
     all
+}
+
+/// Creates an organization as `admin`.
+pub(crate) async fn organization(
+    service: &Service,
+    admin: &Session,
+    name: &str,
+) -> Result<caseledger_core::OrganizationId, Failure> {
+    let id = new_id();
+    let command = CreateOrganization {
+        organization_id: id,
+        name: name.into(),
+        victim_service_provider: false,
+        source_id: None,
+    };
+    service.run(admin, &command).await?;
+    Ok(id)
+}
+
+/// Creates a case manager `username` of `organization` as `admin`.
+pub(crate) async fn case_manager(
+    service: &Service,
+    admin: &Session,
+    organization: caseledger_core::OrganizationId,
+    username: &str,
+    display_name: &str,
+) -> Result<UserId, Failure> {
+    let id = new_id();
+    let command = CreateUser {
+        user_id: id,
+        organization_id: organization,
+        username: username.into(),
+        display_name: display_name.into(),
+        role: Role::CaseManager,
+    };
+    service.run(admin, &command).await?;
+    Ok(id)
 }
 
 /// The intake of the `i`th generated client.

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
 use caseledger_core::events::{AnswerValue, AssessmentAnswer, ClientIntakeEdited};
 use caseledger_core::hud::{DataQuality, ServiceTypeCode};
 use caseledger_core::{
@@ -26,8 +27,6 @@ use caseledger_hmis_csv::records::{
 use caseledger_hmis_csv::{CsvVersion, Reject};
 use caseledger_projections::{Projections, SourceKind};
 
-use crate::Service;
-use crate::accounts::{NewUser, decide_organization, decide_user};
 use crate::care::{
     AssessmentInput, EnrollmentInput, ExitInput, Imported, ServiceInput, decide_assessment,
     decide_enrollment, decide_exit, decide_household, decide_household_member, decide_move_in,
@@ -36,6 +35,7 @@ use crate::care::{
 use crate::clients::{IntakeInput, decide_intake, decide_intake_edit};
 use crate::commands::{CommandError, new_id};
 use crate::setup::{NewProgram, decide_program};
+use crate::{Command, Service, Session};
 
 /// How an import runs.
 #[derive(Debug, Clone, Default)]
@@ -286,6 +286,24 @@ impl<'a> Import<'a> {
         decide: impl FnOnce(&Projections) -> Result<Vec<Event>, CommandError>,
     ) -> Result<(), CommandError> {
         let events = decide(&self.scratch)?;
+        self.fold(actor, events);
+        Ok(())
+    }
+
+    /// Decides a command for `actor` against the scratch state (exactly as the service would
+    /// decide it) and folds its events in.
+    fn command<C: Command>(
+        &mut self,
+        actor: Actor,
+        command: &C,
+    ) -> Result<C::Output, CommandError> {
+        let decision = command.decide(&self.scratch, &Session::new(actor))?;
+        self.fold(actor, decision.events);
+        Ok(decision.output)
+    }
+
+    /// Folds decided events into the scratch state and queues them for writing.
+    fn fold(&mut self, actor: Actor, events: Vec<Event>) {
         for event in events {
             let header = Header {
                 event_id: EventId::from_ulid(ulid::Ulid::new()),
@@ -297,7 +315,6 @@ impl<'a> Import<'a> {
             self.scratch.apply_by(position, &header, &event);
             self.envelopes.push(Envelope::new(header, event));
         }
-        Ok(())
     }
 
     /// Counts a row's outcome, or records why a command refused it.
@@ -391,23 +408,20 @@ impl<'a> Import<'a> {
                 Ok(Outcome::Unchanged)
             } else {
                 let id: OrganizationId = new_id();
-                let admin = self.admin;
-                self.decide(admin, |_| {
-                    decide_organization(
-                        &admin,
-                        id,
-                        &o.name,
-                        o.victim_service_provider,
-                        Some(source.clone()),
-                    )
-                })
-                .map(|()| {
-                    self.organizations.insert(source.clone(), id);
-                    Outcome::Imported
-                })
-                .map_err(|e| {
-                    command_reject("Organization.csv", o.line, "OrganizationID", source, &e)
-                })
+                let command = CreateOrganization {
+                    organization_id: id,
+                    name: o.name.clone(),
+                    victim_service_provider: o.victim_service_provider,
+                    source_id: Some(source.clone()),
+                };
+                self.command(self.admin, &command)
+                    .map(|()| {
+                        self.organizations.insert(source.clone(), id);
+                        Outcome::Imported
+                    })
+                    .map_err(|e| {
+                        command_reject("Organization.csv", o.line, "OrganizationID", source, &e)
+                    })
             };
             self.settle("Organization.csv", result);
         }
@@ -458,14 +472,14 @@ impl<'a> Import<'a> {
                     .map(|u| u.name.clone())
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| format!("HMIS CSV import ({source})"));
-                let new = NewUser {
-                    organization,
-                    username: &username,
-                    display_name: &display_name,
+                let command = CreateUser {
+                    user_id: id,
+                    organization_id: organization,
+                    username,
+                    display_name,
                     role: Role::CaseManager,
                 };
-                let admin = self.admin;
-                self.decide(admin, |p| decide_user(p, &admin, id, &new))?;
+                self.command(self.admin, &command)?;
                 self.created_users.insert(id);
                 id
             }

@@ -34,14 +34,14 @@ mod setup;
 mod shelter;
 mod snapshots;
 
-pub use accounts::DirectoryUser;
+pub use accounts::{Bootstrapped, DirectoryUser};
 pub use audit::{
     AccessEntry, AccessFilter, AccessSummaryRow, Anomaly, AnomalyKind, AnomalyThresholds, CouldSee,
     FieldChange, HistoryEntry,
 };
 pub use care::{EnrollmentInput, ExitInput};
 pub use clients::{IntakeInput, IntakeOutcome};
-pub use commands::{Bootstrap, Bootstrapped, CommandError, ErrorCode, Written, new_id};
+pub use commands::{CommandError, ErrorCode, Written, new_id};
 pub use config::{Progress, ServiceConfig};
 pub use dashboard::{
     Dashboard, DisclosureLine, DocumentLine, EnrollmentLine, MouLine, ReleaseLine,

@@ -64,6 +64,16 @@ pub(crate) fn given() -> Given {
 }
 
 impl Given {
+    /// An empty log (for the bootstrap, the one command decided on nothing).
+    pub(crate) fn empty() -> Given {
+        Given {
+            state: Projections::new(date(TODAY)),
+            next_id: 1,
+            lead: OrganizationId::new(0),
+            admin: UserId::new(0),
+        }
+    }
+
     /// A fresh id of any kind (deterministic: 1, 2, 3, ... in the order asked).
     pub(crate) fn id<T: From<ulid::Ulid>>(&mut self) -> T {
         let id = T::from(ulid::Ulid(self.next_id));
@@ -100,7 +110,8 @@ impl Given {
         })
     }
 
-    fn system(&self) -> Session {
+    /// The service acting for itself.
+    pub(crate) fn system(&self) -> Session {
         Session::new(Actor {
             user: self.admin,
             organization: self.lead,
