@@ -49,7 +49,7 @@ pub use dashboard::{
 pub use decision::{Command, Decision};
 pub use disclosure::Disclosure;
 pub use error::ServiceError;
-pub use requests::{RecordRequestInput, RequestStep, SECTIONS, business_days_after};
+pub use requests::{RequestStep, SECTIONS, business_days_after};
 pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use search::{MIN_SEARCH_REASON, SearchAs};
 pub use service::{Service, StoredEvent};
