@@ -40,11 +40,9 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
             "Worker",
         )
         .await?;
-        let intake = crate::graphql::sample_intake(0, ClientRestriction::ShareGlobally);
-        let client = service
-            .intake_client(&service.session_for(worker)?, intake)
-            .await?
-            .client;
+        let client = caseledger_service::new_id();
+        let intake = crate::graphql::sample_intake(client, 0, ClientRestriction::ShareGlobally);
+        service.run(&service.session_for(worker)?, &intake).await?;
         // A history for the client: an MOU assignment, an enrollment, services and notes.
         let other =
             crate::graphql::organization(&service, &service.session_for(lead.admin)?, "Partner")
@@ -63,9 +61,13 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
                 caseledger_core::DateWindow::open(opened),
             )
             .await?;
-        service
-            .assign_mou(&service.session_for(worker)?, client, mou, None)
-            .await?;
+        let assign = caseledger_core::commands::sharing::AssignMou {
+            client_id: client,
+            assignment_id: caseledger_service::new_id(),
+            mou_id: mou,
+            window: None,
+        };
+        service.run(&service.session_for(worker)?, &assign).await?;
         let (program, _) = service
             .create_program(
                 &service.session_for(lead.admin)?,

@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
+use caseledger_core::commands::clients::IntakeClient;
+use caseledger_core::commands::sharing::AssignMou;
 use caseledger_core::events::{MouParticipant, PersonName};
 use caseledger_core::hud::{
     DataQuality, NoYesReasons, ProjectType, RaceEthnicity, ServiceTypeCode, Sex,
@@ -18,7 +20,7 @@ use caseledger_core::hud::{
 use caseledger_core::{
     ClientId, ClientRestriction, Date, DateWindow, MouDirection, Role, SharingPolicy, UserId,
 };
-use caseledger_service::{EnrollmentInput, IntakeInput, Service, ServiceConfig, Session, new_id};
+use caseledger_service::{EnrollmentInput, Service, ServiceConfig, Session, new_id};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::Failure;
@@ -198,22 +200,21 @@ async fn record_client(
     mou: caseledger_core::MouId,
     i: usize,
 ) -> Result<ClientId, Failure> {
-    let intake = service
-        .intake_client(
-            &service.session_for(writer)?,
-            sample_intake(i, ClientRestriction::ShareWithMou),
-        )
-        .await?;
-    let client = intake.client;
-    let start = Date::from_ymd(2026, 1, 1).expect("date");
+    let client = new_id();
     service
-        .assign_mou(
+        .run(
             &service.session_for(writer)?,
-            client,
-            mou,
-            Some(DateWindow::open(start)),
+            &sample_intake(client, i, ClientRestriction::ShareWithMou),
         )
         .await?;
+    let start = Date::from_ymd(2026, 1, 1).expect("date");
+    let assign = AssignMou {
+        client_id: client,
+        assignment_id: new_id(),
+        mou_id: mou,
+        window: Some(DateWindow::open(start)),
+    };
+    service.run(&service.session_for(writer)?, &assign).await?;
     let (enrollment, _) = service
         .enroll_client(
             &service.session_for(writer)?,
@@ -356,8 +357,13 @@ pub(crate) async fn case_manager(
 }
 
 /// The intake of the `i`th generated client.
-pub(crate) fn sample_intake(i: usize, restriction: ClientRestriction) -> IntakeInput {
-    IntakeInput {
+pub(crate) fn sample_intake(
+    client_id: ClientId,
+    i: usize,
+    restriction: ClientRestriction,
+) -> IntakeClient {
+    IntakeClient {
+        client_id,
         name: PersonName {
             first: format!("First{i}"),
             middle: String::new(),
@@ -387,6 +393,7 @@ pub(crate) fn sample_intake(i: usize, restriction: ClientRestriction) -> IntakeI
         veteran_status: NoYesReasons::No,
         address: None,
         restriction: Some(restriction),
+        source_id: None,
     }
 }
 

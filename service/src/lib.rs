@@ -40,7 +40,6 @@ pub use audit::{
     FieldChange, HistoryEntry,
 };
 pub use care::{EnrollmentInput, ExitInput};
-pub use clients::{IntakeInput, IntakeOutcome};
 pub use commands::{CommandError, ErrorCode, Written, new_id};
 pub use config::{Progress, ServiceConfig};
 pub use dashboard::{

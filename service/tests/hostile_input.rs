@@ -4,6 +4,7 @@
 //! (`caseledger_core::input`); these tests hold that every command applies them.
 
 use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
+use caseledger_core::commands::clients::{IntakeClient, UpdateClientAddress};
 use caseledger_core::events::{Address, BarScope, MouParticipant, PersonName};
 use caseledger_core::hud::{
     DataQuality, NoYesReasons, ProjectType, RaceEthnicity, ServiceTypeCode,
@@ -12,8 +13,8 @@ use caseledger_core::{
     ClientId, Date, DateWindow, MouDirection, OrganizationId, Role, SharingPolicy, UserId,
 };
 use caseledger_service::{
-    BarInput, CommandError, EnrollmentInput, ErrorCode, IntakeInput, Service, ServiceConfig,
-    Session, Written, new_id,
+    BarInput, CommandError, EnrollmentInput, ErrorCode, Service, ServiceConfig, Session, Written,
+    new_id,
 };
 
 const HOSTILE: [&str; 4] = ["Ana\0Diaz", "Ana\nDiaz", "\u{1b}[31mAna", "Ana\u{202E}zaiD"];
@@ -35,8 +36,9 @@ struct Given {
     program: caseledger_core::ProgramId,
 }
 
-fn intake(first: &str, dob: Option<Date>) -> IntakeInput {
-    IntakeInput {
+fn intake(first: &str, dob: Option<Date>) -> IntakeClient {
+    IntakeClient {
+        client_id: new_id(),
         name: PersonName {
             first: first.into(),
             middle: String::new(),
@@ -62,6 +64,7 @@ fn intake(first: &str, dob: Option<Date>) -> IntakeInput {
         veteran_status: NoYesReasons::No,
         address: None,
         restriction: None,
+        source_id: None,
     }
 }
 
@@ -119,14 +122,12 @@ async fn given() -> Given {
         )
         .await
         .unwrap();
-    let client = service
-        .intake_client(
-            &service.session_for(cm).unwrap(),
-            intake("Maria", Some(d("1990-04-02"))),
-        )
+    let maria = intake("Maria", Some(d("1990-04-02")));
+    service
+        .run(&service.session_for(cm).unwrap(), &maria)
         .await
-        .unwrap()
-        .client;
+        .unwrap();
+    let client = maria.client_id;
     Given {
         service,
         _dir: dir,
@@ -237,7 +238,7 @@ async fn client_commands_refuse_hostile_names_addresses_and_dates() {
     for text in HOSTILE {
         g.then_refused(
             "firstName",
-            s.intake_client(&s.session_for(g.cm).unwrap(), intake(text, None)),
+            s.run(&s.session_for(g.cm).unwrap(), &intake(text, None)),
         )
         .await;
         let address = Address {
@@ -249,14 +250,20 @@ async fn client_commands_refuse_hostile_names_addresses_and_dates() {
         };
         g.then_refused(
             "address.line1",
-            s.update_client_address(&s.session_for(g.cm).unwrap(), g.client, Some(address)),
+            s.run(
+                &s.session_for(g.cm).unwrap(),
+                &UpdateClientAddress {
+                    client_id: g.client,
+                    address: Some(address),
+                },
+            ),
         )
         .await;
     }
     for dob in ["0000-01-01", "1899-12-31", "2026-06-16"] {
         g.then_refused(
             "dob",
-            s.intake_client(&s.session_for(g.cm).unwrap(), intake("Ana", Some(d(dob)))),
+            s.run(&s.session_for(g.cm).unwrap(), &intake("Ana", Some(d(dob)))),
         )
         .await;
     }

@@ -4,6 +4,7 @@
 //! refusal; the rules they share are in `crate::commands`.
 
 mod accounts;
+mod clients;
 mod requests;
 mod sharing;
 
