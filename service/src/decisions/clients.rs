@@ -351,3 +351,387 @@ impl Command for ApplyRetention {
         })))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use caseledger_core::ClientRestriction;
+    use caseledger_core::events::{Address, PersonName};
+    use caseledger_core::hud::{DataQuality, NoYesReasons, RaceEthnicity};
+    use caseledger_core::testkit::date;
+
+    use super::*;
+    use crate::decisions::given::{Given, given};
+
+    fn intake(client_id: ClientId, first: &str, ssn: &str) -> IntakeClient {
+        IntakeClient {
+            client_id,
+            name: PersonName {
+                first: first.into(),
+                last: "Lopez".into(),
+                ..PersonName::default()
+            },
+            name_data_quality: DataQuality::Full,
+            ssn: ssn.into(),
+            ssn_data_quality: if ssn.is_empty() {
+                DataQuality::DataNotCollected
+            } else {
+                DataQuality::Full
+            },
+            dob: Some(date("1990-04-02")),
+            dob_data_quality: DataQuality::Full,
+            race_ethnicity: vec![RaceEthnicity::White],
+            race_none: None,
+            additional_race_ethnicity: String::new(),
+            sex: None,
+            genders: Vec::new(),
+            gender_none: None,
+            different_identity_text: String::new(),
+            veteran_status: NoYesReasons::No,
+            address: None,
+            restriction: None,
+            source_id: None,
+        }
+    }
+
+    fn address(zip: &str) -> Address {
+        Address {
+            line1: "1010 Tenth St".into(),
+            line2: String::new(),
+            city: "Modesto".into(),
+            state: "CA".into(),
+            zip: zip.into(),
+        }
+    }
+
+    struct Story {
+        g: Given,
+        cm: Session,
+        other_cm: Session,
+        client: ClientId,
+    }
+
+    /// An agency's case manager took Maria's intake (SSN 123-45-6789, shared globally by the
+    /// policy's default); another agency's case manager sees her.
+    fn story() -> Story {
+        let mut g = given();
+        let agency = g.organization("Agency");
+        let other = g.organization("Other");
+        let cm = g.user(agency, Role::CaseManager);
+        let other_cm = g.user(other, Role::CaseManager);
+        let client = g.id();
+        g.run(&cm, &intake(client, "Maria", "123-45-6789"));
+        Story {
+            g,
+            cm,
+            other_cm,
+            client,
+        }
+    }
+
+    #[test]
+    fn an_intake_records_the_digits_of_the_ssn_and_the_policys_restriction() {
+        let mut g = given();
+        let agency = g.organization("Agency");
+        let cm = g.user(agency, Role::CaseManager);
+        let id = g.id();
+        let duplicates = g.when(&cm, &intake(id, "Maria", "123-45-6789")).then(vec![
+            ClientIntakeRecorded {
+                client_id: id,
+                organization_id: agency,
+                name: Pii::new(PersonName {
+                    first: "Maria".into(),
+                    last: "Lopez".into(),
+                    ..PersonName::default()
+                }),
+                name_data_quality: DataQuality::Full,
+                ssn: Pii::new("123456789".into()),
+                ssn_data_quality: DataQuality::Full,
+                dob: Pii::new(Some(date("1990-04-02"))),
+                dob_data_quality: DataQuality::Full,
+                race_ethnicity: vec![RaceEthnicity::White],
+                race_none: None,
+                additional_race_ethnicity: Pii::new(String::new()),
+                sex: None,
+                genders: Vec::new(),
+                gender_none: None,
+                different_identity_text: Pii::new(String::new()),
+                veteran_status: NoYesReasons::No,
+                address: Pii::new(None),
+                restriction: ClientRestriction::ShareGlobally,
+                source_id: None,
+            }
+            .into(),
+        ]);
+        assert!(duplicates.is_empty());
+    }
+
+    #[test]
+    fn an_intake_answers_the_clients_it_may_duplicate() {
+        let mut s = story();
+        let by_ssn = intake(s.g.id(), "Someone", "123456789");
+        let found = s.g.when(&s.other_cm, &by_ssn).decided().output;
+        assert_eq!(found, vec![s.client]);
+        let by_name = intake(s.g.id(), "Mary", "");
+        assert_eq!(s.g.when(&s.cm, &by_name).decided().output, vec![s.client]);
+        let other_initial = intake(s.g.id(), "Ana", "");
+        assert!(s.g.when(&s.cm, &other_initial).decided().output.is_empty());
+    }
+
+    #[test]
+    fn a_second_intake_of_one_client_id_is_a_conflict() {
+        let s = story();
+        s.g.when(&s.other_cm, &intake(s.client, "Maria", ""))
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+    }
+
+    #[test]
+    fn an_intake_is_refused_by_role_and_field() {
+        let mut g = given();
+        let agency = g.organization("Agency");
+        let cm = g.user(agency, Role::CaseManager);
+        let id = g.id();
+        g.when(&g.admin(), &intake(id, "Maria", ""))
+            .then_refused(ErrorCode::Forbidden, None);
+        let refused = |cmd: IntakeClient, field: &str| {
+            g.when(&cm, &cmd)
+                .then_refused(ErrorCode::Validation, Some(field));
+        };
+        let mut nameless = intake(id, "", "");
+        nameless.name.last = String::new();
+        refused(nameless, "lastName");
+        refused(intake(id, "Ma\u{202E}ria", ""), "firstName");
+        refused(intake(id, "Maria", "666-12-3456"), "ssn");
+        refused(intake(id, "Maria", "12a"), "ssn");
+        let mut partial = intake(id, "Maria", "");
+        partial.ssn_data_quality = DataQuality::Partial;
+        refused(partial, "ssn");
+        let mut unborn = intake(id, "Maria", "");
+        unborn.dob = Some(date("2026-12-02"));
+        refused(unborn, "dob");
+        let mut no_dob = intake(id, "Maria", "");
+        no_dob.dob = None;
+        refused(no_dob, "dob");
+        let mut no_race = intake(id, "Maria", "");
+        no_race.race_ethnicity.clear();
+        refused(no_race, "raceNone");
+        let mut long = intake(id, "Maria", "");
+        long.additional_race_ethnicity = "x".repeat(1000);
+        refused(long, "additionalRaceEthnicity");
+        let mut zip = intake(id, "Maria", "");
+        zip.address = Some(address("9535"));
+        refused(zip, "address.zip");
+    }
+
+    #[test]
+    fn an_edit_merges_the_name_parts_given_with_the_current_name() {
+        let s = story();
+        let mut edit = EditClientIntake::new(s.client);
+        edit.last_name = Some("Diaz".into());
+        edit.ssn = Some("234-56-7890".into());
+        edit.dob = Some(None);
+        edit.dob_data_quality = Some(DataQuality::ClientDoesntKnow);
+        let mut expected = ClientIntakeEdited::new(s.client);
+        expected.name = Some(Pii::new(PersonName {
+            first: "Maria".into(),
+            last: "Diaz".into(),
+            ..PersonName::default()
+        }));
+        expected.ssn = Some(Pii::new("234567890".into()));
+        expected.dob = Some(Pii::new(None));
+        expected.dob_data_quality = Some(DataQuality::ClientDoesntKnow);
+        s.g.when(&s.cm, &edit).then(vec![expected.into()]);
+        // A system administrator corrects data of any organization.
+        s.g.when(&s.g.admin(), &edit).decided();
+    }
+
+    #[test]
+    fn an_edit_is_refused_by_role_owner_emptiness_and_merged_values() {
+        let mut s = story();
+        let mut edit = EditClientIntake::new(s.client);
+        edit.veteran_status = Some(NoYesReasons::Yes);
+        s.g.when(&s.other_cm, &edit)
+            .then_refused(ErrorCode::Forbidden, None);
+        let lead = s.g.lead();
+        let help_desk = s.g.user(lead, Role::HelpDesk);
+        s.g.when(&help_desk, &edit)
+            .then_refused(ErrorCode::Forbidden, None);
+        s.g.when(&s.cm, &EditClientIntake::new(s.client))
+            .then_refused(ErrorCode::Validation, Some("intake"));
+        let unknown = EditClientIntake {
+            client_id: s.g.id(),
+            ..edit.clone()
+        };
+        s.g.when(&s.cm, &unknown)
+            .then_refused(ErrorCode::NotFound, Some("clientId"));
+        // Checked against the merged intake: a quality saying "not given" with the current SSN.
+        let mut quality = EditClientIntake::new(s.client);
+        quality.ssn_data_quality = Some(DataQuality::DataNotCollected);
+        s.g.when(&s.cm, &quality)
+            .then_refused(ErrorCode::Validation, Some("ssn"));
+        let mut blank = EditClientIntake::new(s.client);
+        blank.first_name = Some(String::new());
+        blank.last_name = Some(String::new());
+        s.g.when(&s.cm, &blank)
+            .then_refused(ErrorCode::Validation, Some("lastName"));
+        let mut no_race = EditClientIntake::new(s.client);
+        no_race.race_ethnicity = Some(Vec::new());
+        s.g.when(&s.cm, &no_race)
+            .then_refused(ErrorCode::Validation, Some("raceNone"));
+        let mut long = EditClientIntake::new(s.client);
+        long.different_identity_text = Some("x".repeat(1000));
+        s.g.when(&s.cm, &long)
+            .then_refused(ErrorCode::Validation, Some("differentIdentityText"));
+        let admin = s.g.admin();
+        let client = s.client;
+        s.g.run(
+            &admin,
+            &ForgetClientIdentifiers {
+                client_id: client,
+                reason: "asked to be forgotten".into(),
+            },
+        );
+        s.g.when(&s.cm, &edit)
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+    }
+
+    #[test]
+    fn anyone_who_sees_the_client_updates_the_address_until_it_is_forgotten() {
+        let mut s = story();
+        let update = UpdateClientAddress {
+            client_id: s.client,
+            address: Some(address("95354")),
+        };
+        s.g.when(&s.other_cm, &update).then(vec![
+            ClientAddressUpdated {
+                client_id: s.client,
+                address: Pii::new(Some(address("95354"))),
+            }
+            .into(),
+        ]);
+        let bad = UpdateClientAddress {
+            address: Some(Address {
+                state: "Calif".into(),
+                ..address("95354")
+            }),
+            ..update.clone()
+        };
+        s.g.when(&s.cm, &bad)
+            .then_refused(ErrorCode::Validation, Some("address.state"));
+        let lead = s.g.lead();
+        let auditor = s.g.user(lead, Role::Auditor);
+        s.g.when(&auditor, &update)
+            .then_refused(ErrorCode::Forbidden, None);
+        let unknown = UpdateClientAddress {
+            client_id: s.g.id(),
+            address: None,
+        };
+        s.g.when(&s.cm, &unknown)
+            .then_refused(ErrorCode::NotFound, Some("clientId"));
+        let admin = s.g.admin();
+        let client = s.client;
+        s.g.run(
+            &admin,
+            &ForgetClientIdentifiers {
+                client_id: client,
+                reason: "asked to be forgotten".into(),
+            },
+        );
+        let clear = UpdateClientAddress {
+            client_id: s.client,
+            address: None,
+        };
+        s.g.when(&s.cm, &clear)
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+    }
+
+    #[test]
+    fn only_the_creating_organization_sets_the_restriction() {
+        let s = story();
+        let set = SetClientRestriction {
+            client_id: s.client,
+            restriction: ClientRestriction::RestrictToOrganization,
+            effective: None,
+        };
+        s.g.when(&s.cm, &set).then(vec![
+            ClientRestrictionChanged {
+                client_id: s.client,
+                restriction: ClientRestriction::RestrictToOrganization,
+                effective: date("2026-12-01"),
+            }
+            .into(),
+        ]);
+        s.g.when(&s.other_cm, &set)
+            .then_refused(ErrorCode::Forbidden, None);
+        s.g.when(&s.g.admin(), &set)
+            .then_refused(ErrorCode::Forbidden, None);
+        let before_birth = SetClientRestriction {
+            effective: Some(date("1980-01-01")),
+            ..set.clone()
+        };
+        s.g.when(&s.cm, &before_birth)
+            .then_refused(ErrorCode::Validation, Some("effective"));
+    }
+
+    #[test]
+    fn a_system_administrator_forgets_once_saying_why() {
+        let mut s = story();
+        let admin = s.g.admin();
+        let forget = ForgetClientIdentifiers {
+            client_id: s.client,
+            reason: "  asked to be forgotten ".into(),
+        };
+        let forgotten = s.g.when(&admin, &forget).then(vec![
+            ClientIdentifiersForgotten {
+                client_id: s.client,
+                reason: "asked to be forgotten".into(),
+                retention_last_changed: None,
+            }
+            .into(),
+        ]);
+        assert_eq!(forgotten, vec![s.client]);
+        s.g.when(&s.cm, &forget)
+            .then_refused(ErrorCode::Forbidden, None);
+        let silent = ForgetClientIdentifiers {
+            reason: " ".into(),
+            ..forget.clone()
+        };
+        s.g.when(&admin, &silent)
+            .then_refused(ErrorCode::Validation, Some("reason"));
+        let unknown = ForgetClientIdentifiers {
+            client_id: s.g.id(),
+            ..forget.clone()
+        };
+        s.g.when(&admin, &unknown)
+            .then_refused(ErrorCode::NotFound, Some("clientId"));
+        s.g.run(&admin, &forget);
+        s.g.when(&admin, &forget)
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+    }
+
+    #[test]
+    fn retention_forgets_the_clients_due_as_the_service() {
+        let s = story();
+        let system = s.g.system();
+        let due = ApplyRetention {
+            cutoff: date("2026-12-01"),
+            years: 7,
+        };
+        let decided = s.g.when(&system, &due).decided();
+        assert_eq!(decided.output, vec![s.client]);
+        assert!(matches!(
+            &decided.events[..],
+            [Event::ClientIdentifiersForgotten(f)]
+                if f.client_id == s.client
+                    && f.retention_last_changed == Some(date("2026-12-01"))
+                    && f.reason.starts_with("retention: identifiers unchanged for 7 years")
+        ));
+        s.g.when(&s.g.admin(), &due)
+            .then_refused(ErrorCode::Forbidden, None);
+        let none_due = ApplyRetention {
+            cutoff: date("2026-11-30"),
+            years: 7,
+        };
+        s.g.when(&system, &none_due)
+            .then_refused(ErrorCode::Conflict, None);
+    }
+}

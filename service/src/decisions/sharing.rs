@@ -216,4 +216,227 @@ mod tests {
         g.when(&admin, &policy("UTC", "2040-01-01"))
             .then_refused(ErrorCode::Validation, Some("effective"));
     }
+
+    mod clients {
+        use caseledger_core::events::{MouCreated, MouParticipant};
+        use caseledger_core::testkit::date;
+        use caseledger_core::{ClientId, MouDirection, MouId, OrganizationId, ReleaseId, Role};
+
+        use super::super::*;
+        use crate::ErrorCode;
+        use crate::decisions::given::{Given, given};
+
+        struct Story {
+            g: Given,
+            agency: OrganizationId,
+            partner: OrganizationId,
+            cm: Session,
+            partner_cm: Session,
+            client: ClientId,
+            mou: MouId,
+        }
+
+        /// An agency's client (born 1990-04-02), a partner agency, and an MOU between them
+        /// from 2020 on.
+        fn story() -> Story {
+            let mut g = given();
+            let agency = g.organization("Agency");
+            let partner = g.organization("Partner");
+            let cm = g.user(agency, Role::CaseManager);
+            let partner_cm = g.user(partner, Role::CaseManager);
+            let client = g.client(&cm, Some(date("1990-04-02")));
+            let mou = g.id();
+            let admin = g.admin();
+            g.apply(
+                &admin,
+                MouCreated {
+                    mou_id: mou,
+                    number: "0001".into(),
+                    title: "Shared case management".into(),
+                    participants: [agency, partner]
+                        .map(|organization| MouParticipant {
+                            organization,
+                            direction: MouDirection::Both,
+                        })
+                        .to_vec(),
+                    window: DateWindow::open(date("2020-01-01")),
+                },
+            );
+            Story {
+                g,
+                agency,
+                partner,
+                cm,
+                partner_cm,
+                client,
+                mou,
+            }
+        }
+
+        fn assign(s: &mut Story, start: Option<&str>) -> AssignMou {
+            AssignMou {
+                client_id: s.client,
+                assignment_id: s.g.id(),
+                mou_id: s.mou,
+                window: start.map(|d| DateWindow::open(date(d))),
+            }
+        }
+
+        #[test]
+        fn the_creator_assigns_ending_the_previous_assignment_the_day_before() {
+            let mut s = story();
+            let first = assign(&mut s, None);
+            s.g.when(&s.cm, &first).then(vec![
+                MouAssigned {
+                    client_id: s.client,
+                    assignment_id: first.assignment_id,
+                    mou_id: s.mou,
+                    window: DateWindow::open(date("2026-12-01")),
+                }
+                .into(),
+            ]);
+            let cm = s.cm.clone();
+            s.g.run(&cm, &first);
+            let next = assign(&mut s, Some("2026-12-10"));
+            s.g.when(&s.cm, &next).then(vec![
+                MouAssignmentEnded {
+                    client_id: s.client,
+                    assignment_id: first.assignment_id,
+                    end: date("2026-12-09"),
+                }
+                .into(),
+                MouAssigned {
+                    client_id: s.client,
+                    assignment_id: next.assignment_id,
+                    mou_id: s.mou,
+                    window: DateWindow::open(date("2026-12-10")),
+                }
+                .into(),
+            ]);
+        }
+
+        #[test]
+        fn an_assignment_is_refused_by_role_creator_mou_and_window() {
+            let mut s = story();
+            let cmd = assign(&mut s, None);
+            s.g.when(&s.g.admin(), &cmd)
+                .then_refused(ErrorCode::Forbidden, None);
+            s.g.when(&s.partner_cm, &cmd)
+                .then_refused(ErrorCode::Forbidden, None);
+            let no_mou = AssignMou {
+                mou_id: s.g.id(),
+                ..cmd.clone()
+            };
+            s.g.when(&s.cm, &no_mou)
+                .then_refused(ErrorCode::NotFound, Some("mouId"));
+            let outsider = s.g.organization("Outsider");
+            let outsider_cm = s.g.user(outsider, Role::CaseManager);
+            let theirs = s.g.client(&outsider_cm, None);
+            let not_party = AssignMou {
+                client_id: theirs,
+                ..cmd.clone()
+            };
+            s.g.when(&outsider_cm, &not_party)
+                .then_refused(ErrorCode::Validation, Some("mouId"));
+            let unknown = AssignMou {
+                client_id: s.g.id(),
+                ..cmd.clone()
+            };
+            s.g.when(&s.cm, &unknown)
+                .then_refused(ErrorCode::NotFound, Some("clientId"));
+            let before_birth = assign(&mut s, Some("1980-01-01"));
+            s.g.when(&s.cm, &before_birth)
+                .then_refused(ErrorCode::Validation, Some("window.start"));
+            let backwards = AssignMou {
+                window: Some(DateWindow {
+                    start: date("2026-12-10"),
+                    end: Some(date("2026-12-05")),
+                }),
+                ..cmd
+            };
+            s.g.when(&s.cm, &backwards)
+                .then_refused(ErrorCode::Validation, Some("window"));
+        }
+
+        fn grant(s: &mut Story, accessing: OrganizationId) -> GrantReleaseException {
+            GrantReleaseException {
+                client_id: s.client,
+                release_id: s.g.id(),
+                accessing_organization_id: accessing,
+                window: None,
+            }
+        }
+
+        #[test]
+        fn a_release_shares_the_granting_organizations_data_with_another() {
+            let mut s = story();
+            let partner = s.partner;
+            let cmd = grant(&mut s, partner);
+            s.g.when(&s.cm, &cmd).then(vec![
+                ReleaseExceptionGranted {
+                    client_id: s.client,
+                    release_id: cmd.release_id,
+                    granting_organization: s.agency,
+                    accessing_organization: partner,
+                    window: DateWindow::open(date("2026-12-01")),
+                }
+                .into(),
+            ]);
+            s.g.when(&s.g.admin(), &cmd)
+                .then_refused(ErrorCode::Forbidden, None);
+            let agency = s.agency;
+            let own = grant(&mut s, agency);
+            s.g.when(&s.cm, &own)
+                .then_refused(ErrorCode::Validation, Some("accessingOrganizationId"));
+            let nobody = s.g.id();
+            let unknown = grant(&mut s, nobody);
+            s.g.when(&s.cm, &unknown)
+                .then_refused(ErrorCode::NotFound, Some("accessingOrganizationId"));
+            let far = GrantReleaseException {
+                window: Some(DateWindow::open(date("2040-01-01"))),
+                ..cmd
+            };
+            s.g.when(&s.cm, &far)
+                .then_refused(ErrorCode::Validation, Some("window.start"));
+        }
+
+        #[test]
+        fn only_the_granting_organization_revokes_from_yesterday_by_default() {
+            let mut s = story();
+            let partner = s.partner;
+            let granted = grant(&mut s, partner);
+            let cm = s.cm.clone();
+            s.g.run(&cm, &granted);
+            let revoke = RevokeReleaseException {
+                client_id: s.client,
+                release_id: granted.release_id,
+                last_day: None,
+            };
+            s.g.when(&s.cm, &revoke).then(vec![
+                ReleaseExceptionRevoked {
+                    client_id: s.client,
+                    release_id: granted.release_id,
+                    end: date("2026-11-30"),
+                }
+                .into(),
+            ]);
+            s.g.when(&s.partner_cm, &revoke)
+                .then_refused(ErrorCode::Forbidden, None);
+            let unknown = RevokeReleaseException {
+                release_id: s.g.id::<ReleaseId>(),
+                ..revoke.clone()
+            };
+            s.g.when(&s.cm, &unknown)
+                .then_refused(ErrorCode::NotFound, Some("releaseId"));
+            let far = RevokeReleaseException {
+                last_day: Some(date("2040-01-01")),
+                ..revoke.clone()
+            };
+            s.g.when(&s.cm, &far)
+                .then_refused(ErrorCode::Validation, Some("lastDay"));
+            s.g.run(&cm, &revoke);
+            s.g.when(&s.cm, &revoke)
+                .then_refused(ErrorCode::Conflict, Some("releaseId"));
+        }
+    }
 }
