@@ -482,7 +482,7 @@ impl AuditQueries {
         let after = after.as_deref().map(parse_cursor).transpose()?;
         let limit = usize::try_from(first).unwrap_or(50);
         let mut entries = service(ctx)
-            .access_log(&a, &filter, limit + 1, after)
+            .access_log(a, &filter, limit + 1, after)
             .map_err(to_graphql)?;
         let has_next_page = entries.len() > limit;
         entries.truncate(limit);
@@ -507,9 +507,7 @@ impl AuditQueries {
     ) -> async_graphql::Result<Vec<AccessSummaryRow>> {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
-        let rows = service(ctx)
-            .access_summary(&a, client)
-            .map_err(to_graphql)?;
+        let rows = service(ctx).access_summary(a, client).map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::AccessLog);
         let d = directory(ctx, a)?;
         Ok(rows
@@ -532,7 +530,7 @@ impl AuditQueries {
         let client: ClientId = convert::id("clientId", &client_id)?;
         let date = convert::date("date", &date)?;
         let rows = service(ctx)
-            .visibility_as_of(&a, client, date)
+            .visibility_as_of(a, client, date)
             .map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::History);
         let d = directory(ctx, a)?;
@@ -548,9 +546,7 @@ impl AuditQueries {
     ) -> async_graphql::Result<Vec<HistoryEntry>> {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
-        let entries = service(ctx)
-            .client_history(&a, client)
-            .map_err(to_graphql)?;
+        let entries = service(ctx).client_history(a, client).map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::History);
         let d = directory(ctx, a)?;
         Ok(entries.into_iter().map(|e| history_entry(e, &d)).collect())
@@ -586,7 +582,7 @@ impl AuditQueries {
         };
         let anomalies = service(ctx)
             .access_anomalies(
-                &a,
+                a,
                 convert::date("from", &from)?,
                 convert::date("to", &to)?,
                 thresholds,
