@@ -161,7 +161,7 @@ pub(crate) fn check_address(address: &Option<Address>) -> Result<(), CommandErro
     Ok(())
 }
 
-/// Clients the actor may see that may be the same person as `input`.
+/// Clients the session may see that may be the same person as `intake`.
 pub(crate) fn possible_duplicates(
     p: &Projections,
     session: &Session,
