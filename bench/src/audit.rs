@@ -8,7 +8,7 @@ use caseledger_core::{
     AccessReason, Actor, ClientId, ClientRestriction, CorrelationId, Date, Envelope, EventId,
     Header, RecordKind, RequestId, Role, SharingPolicy, Timestamp,
 };
-use caseledger_service::{AccessFilter, Bootstrap, Service, ServiceConfig};
+use caseledger_service::{AccessFilter, Service, ServiceConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::failure::Failure;
@@ -27,33 +27,26 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
         let service = Service::open(&config)?;
         service.start();
         let lead = service
-            .bootstrap(Bootstrap {
-                policy: SharingPolicy::clienttrack("UTC"),
-                lead_name: "Bench CoC".into(),
-                admin_username: "admin".into(),
-            })
+            .bootstrap(SharingPolicy::clienttrack("UTC"), "Bench CoC", "admin")
             .await?;
-        let (agency, _) = service
-            .create_organization(&service.session_for(lead.admin)?, "Agency", false)
-            .await?;
-        let (worker, _) = service
-            .create_user(
-                &service.session_for(lead.admin)?,
-                agency,
-                "worker",
-                "Worker",
-                Role::CaseManager,
-            )
-            .await?;
-        let intake = crate::graphql::sample_intake(0, ClientRestriction::ShareGlobally);
-        let client = service
-            .intake_client(&service.session_for(worker)?, intake)
-            .await?
-            .client;
+        let agency =
+            crate::graphql::organization(&service, &service.session_for(lead.admin)?, "Agency")
+                .await?;
+        let worker = crate::graphql::case_manager(
+            &service,
+            &service.session_for(lead.admin)?,
+            agency,
+            "worker",
+            "Worker",
+        )
+        .await?;
+        let client = caseledger_service::new_id();
+        let intake = crate::graphql::sample_intake(client, 0, ClientRestriction::ShareGlobally);
+        service.run(&service.session_for(worker)?, &intake).await?;
         // A history for the client: an MOU assignment, an enrollment, services and notes.
-        let (other, _) = service
-            .create_organization(&service.session_for(lead.admin)?, "Partner", false)
-            .await?;
+        let other =
+            crate::graphql::organization(&service, &service.session_for(lead.admin)?, "Partner")
+                .await?;
         let both = |organization| caseledger_core::events::MouParticipant {
             organization,
             direction: caseledger_core::MouDirection::Both,
@@ -68,9 +61,13 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
                 caseledger_core::DateWindow::open(opened),
             )
             .await?;
-        service
-            .assign_mou(&service.session_for(worker)?, client, mou, None)
-            .await?;
+        let assign = caseledger_core::commands::sharing::AssignMou {
+            client_id: client,
+            assignment_id: caseledger_service::new_id(),
+            mou_id: mou,
+            window: None,
+        };
+        service.run(&service.session_for(worker)?, &assign).await?;
         let (program, _) = service
             .create_program(
                 &service.session_for(lead.admin)?,

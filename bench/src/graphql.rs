@@ -10,6 +10,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
+use caseledger_core::commands::clients::IntakeClient;
+use caseledger_core::commands::sharing::AssignMou;
 use caseledger_core::events::{MouParticipant, PersonName};
 use caseledger_core::hud::{
     DataQuality, NoYesReasons, ProjectType, RaceEthnicity, ServiceTypeCode, Sex,
@@ -17,7 +20,7 @@ use caseledger_core::hud::{
 use caseledger_core::{
     ClientId, ClientRestriction, Date, DateWindow, MouDirection, Role, SharingPolicy, UserId,
 };
-use caseledger_service::{Bootstrap, EnrollmentInput, IntakeInput, Service, ServiceConfig};
+use caseledger_service::{EnrollmentInput, Service, ServiceConfig, Session, new_id};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::failure::Failure;
@@ -137,37 +140,17 @@ fn report(figures: &mut Figures, name: &str, load: &Load) {
 /// agency's (the writer) and the client ids.
 async fn populate(service: &Service, n: usize) -> Result<(String, String, Vec<ClientId>), Failure> {
     let lead = service
-        .bootstrap(Bootstrap {
-            policy: SharingPolicy::clienttrack("America/Los_Angeles"),
-            lead_name: "Bench CoC".into(),
-            admin_username: "admin".into(),
-        })
+        .bootstrap(
+            SharingPolicy::clienttrack("America/Los_Angeles"),
+            "Bench CoC",
+            "admin",
+        )
         .await?;
     let admin = lead.admin;
-    let (a, _) = service
-        .create_organization(&service.session_for(admin)?, "Agency A", false)
-        .await?;
-    let (b, _) = service
-        .create_organization(&service.session_for(admin)?, "Agency B", false)
-        .await?;
-    let (writer, _) = service
-        .create_user(
-            &service.session_for(admin)?,
-            a,
-            "writer",
-            "Writer",
-            Role::CaseManager,
-        )
-        .await?;
-    let (reader, _) = service
-        .create_user(
-            &service.session_for(admin)?,
-            b,
-            "reader",
-            "Reader",
-            Role::CaseManager,
-        )
-        .await?;
+    let a = organization(service, &service.session_for(admin)?, "Agency A").await?;
+    let b = organization(service, &service.session_for(admin)?, "Agency B").await?;
+    let writer = case_manager(service, &service.session_for(admin)?, a, "writer", "Writer").await?;
+    let reader = case_manager(service, &service.session_for(admin)?, b, "reader", "Reader").await?;
     let (_, writer_token, _) = service
         .issue_token(&service.session_for(admin)?, writer)
         .await?;
@@ -217,22 +200,21 @@ async fn record_client(
     mou: caseledger_core::MouId,
     i: usize,
 ) -> Result<ClientId, Failure> {
-    let intake = service
-        .intake_client(
-            &service.session_for(writer)?,
-            sample_intake(i, ClientRestriction::ShareWithMou),
-        )
-        .await?;
-    let client = intake.client;
-    let start = Date::from_ymd(2026, 1, 1).expect("date");
+    let client = new_id();
     service
-        .assign_mou(
+        .run(
             &service.session_for(writer)?,
-            client,
-            mou,
-            Some(DateWindow::open(start)),
+            &sample_intake(client, i, ClientRestriction::ShareWithMou),
         )
         .await?;
+    let start = Date::from_ymd(2026, 1, 1).expect("date");
+    let assign = AssignMou {
+        client_id: client,
+        assignment_id: new_id(),
+        mou_id: mou,
+        window: Some(DateWindow::open(start)),
+    };
+    service.run(&service.session_for(writer)?, &assign).await?;
     let (enrollment, _) = service
         .enroll_client(
             &service.session_for(writer)?,
@@ -337,9 +319,51 @@ async fn load(
     all
 }
 
+/// Creates an organization as `admin`.
+pub(crate) async fn organization(
+    service: &Service,
+    admin: &Session,
+    name: &str,
+) -> Result<caseledger_core::OrganizationId, Failure> {
+    let id = new_id();
+    let command = CreateOrganization {
+        organization_id: id,
+        name: name.into(),
+        victim_service_provider: false,
+        source_id: None,
+    };
+    service.run(admin, &command).await?;
+    Ok(id)
+}
+
+/// Creates a case manager `username` of `organization` as `admin`.
+pub(crate) async fn case_manager(
+    service: &Service,
+    admin: &Session,
+    organization: caseledger_core::OrganizationId,
+    username: &str,
+    display_name: &str,
+) -> Result<UserId, Failure> {
+    let id = new_id();
+    let command = CreateUser {
+        user_id: id,
+        organization_id: organization,
+        username: username.into(),
+        display_name: display_name.into(),
+        role: Role::CaseManager,
+    };
+    service.run(admin, &command).await?;
+    Ok(id)
+}
+
 /// The intake of the `i`th generated client.
-pub(crate) fn sample_intake(i: usize, restriction: ClientRestriction) -> IntakeInput {
-    IntakeInput {
+pub(crate) fn sample_intake(
+    client_id: ClientId,
+    i: usize,
+    restriction: ClientRestriction,
+) -> IntakeClient {
+    IntakeClient {
+        client_id,
         name: PersonName {
             first: format!("First{i}"),
             middle: String::new(),
@@ -369,6 +393,7 @@ pub(crate) fn sample_intake(i: usize, restriction: ClientRestriction) -> IntakeI
         veteran_status: NoYesReasons::No,
         address: None,
         restriction: Some(restriction),
+        source_id: None,
     }
 }
 

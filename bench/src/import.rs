@@ -11,7 +11,7 @@ use std::time::Instant;
 use caseledger_core::SharingPolicy;
 use caseledger_service::hmis_export::ExportOptions;
 use caseledger_service::hmis_import::{ImportOptions, ImportStage};
-use caseledger_service::{Bootstrap, Service, ServiceConfig};
+use caseledger_service::{Service, ServiceConfig};
 
 use crate::failure::Failure;
 use crate::figures::Figures;
@@ -53,11 +53,11 @@ pub fn run(clients: usize, scratch: &Path, figures: &mut Figures) -> Result<(), 
         let service = Service::open(&config)?;
         service.start();
         service
-            .bootstrap(Bootstrap {
-                policy: SharingPolicy::clienttrack("America/Los_Angeles"),
-                lead_name: "CoC lead".into(),
-                admin_username: "admin".into(),
-            })
+            .bootstrap(
+                SharingPolicy::clienttrack("America/Los_Angeles"),
+                "CoC lead",
+                "admin",
+            )
             .await?;
         let writing_from = Mutex::new(None);
         let progress = |stage: ImportStage, _: u64, _: u64| {

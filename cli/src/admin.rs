@@ -1,7 +1,7 @@
 //! `caseledger admin ...`: setting up a deployment.
 
 use caseledger_core::SharingPolicy;
-use caseledger_service::{Bootstrap, Service};
+use caseledger_service::Service;
 
 use crate::{DataArgs, Failure};
 
@@ -59,7 +59,7 @@ pub fn run(command: AdminCommand) -> Result<(), Failure> {
                 let service = Service::open(&data.service_config())?;
                 service.start();
                 let result = service
-                    .bootstrap(Bootstrap { policy, lead_name: organization_name, admin_username: username })
+                    .bootstrap(policy, &organization_name, &username)
                     .await;
                 service.shutdown().await;
                 let done = result?;

@@ -4,10 +4,13 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use caseledger_core::{Date, OrganizationId, SharingPolicy, UserId};
-use caseledger_service::{CommandError, DirectoryUser, Service};
+use caseledger_service::{CommandError, DirectoryUser, Service, new_id};
 
 use crate::error::to_graphql;
 use crate::resolver_context::{service, session};
+use caseledger_core::commands::accounts::{
+    CreateOrganization, CreateUser, DeactivateUser, RevokeToken,
+};
 use caseledger_core::commands::sharing::SetSharingPolicy;
 use caseledger_service::Session;
 
@@ -315,8 +318,15 @@ impl AccountMutations {
         #[graphql(default = false)] victim_service_provider: bool,
     ) -> async_graphql::Result<CreatedOrganization> {
         let actor = session(ctx)?;
-        let (id, written) = service(ctx)
-            .create_organization(actor, &name, victim_service_provider)
+        let id = new_id();
+        let command = CreateOrganization {
+            organization_id: id,
+            name,
+            victim_service_provider,
+            source_id: None,
+        };
+        let ((), written) = service(ctx)
+            .run(actor, &command)
             .await
             .map_err(to_graphql)?;
         Ok(CreatedOrganization {
@@ -339,8 +349,16 @@ impl AccountMutations {
     ) -> async_graphql::Result<CreatedUser> {
         let actor = session(ctx)?;
         let organization = crate::convert::id("organizationId", &organization_id)?;
-        let (id, written) = service(ctx)
-            .create_user(actor, organization, &username, &display_name, role.into())
+        let id = new_id();
+        let command = CreateUser {
+            user_id: id,
+            organization_id: organization,
+            username,
+            display_name,
+            role: role.into(),
+        };
+        let ((), written) = service(ctx)
+            .run(actor, &command)
             .await
             .map_err(to_graphql)?;
         Ok(CreatedUser {
@@ -376,8 +394,8 @@ impl AccountMutations {
     ) -> async_graphql::Result<WriteResult> {
         let actor = session(ctx)?;
         let token = crate::convert::id("tokenId", &token_id)?;
-        let written = service(ctx)
-            .revoke_token(actor, token)
+        let ((), written) = service(ctx)
+            .run(actor, &RevokeToken { token_id: token })
             .await
             .map_err(to_graphql)?;
         Ok(WriteResult {
@@ -393,8 +411,8 @@ impl AccountMutations {
     ) -> async_graphql::Result<WriteResult> {
         let actor = session(ctx)?;
         let target = crate::convert::id("userId", &user_id)?;
-        let written = service(ctx)
-            .deactivate_user(actor, target)
+        let ((), written) = service(ctx)
+            .run(actor, &DeactivateUser { user_id: target })
             .await
             .map_err(to_graphql)?;
         Ok(WriteResult {

@@ -3,10 +3,17 @@
 //! disclosure like any read) and the log position written.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use caseledger_core::events::{ClientIntakeEdited, PersonName};
+use caseledger_core::ClientId;
+use caseledger_core::commands::clients::{
+    EditClientIntake, ForgetClientIdentifiers, IntakeClient, SetClientRestriction,
+    UpdateClientAddress,
+};
+use caseledger_core::commands::sharing::{
+    AssignMou, GrantReleaseException, RevokeReleaseException,
+};
+use caseledger_core::events::PersonName;
 use caseledger_core::hud::{DataQuality, Gender, MissingReason, NoYesReasons, RaceEthnicity, Sex};
-use caseledger_core::{ClientId, Pii};
-use caseledger_service::IntakeInput;
+use caseledger_service::new_id;
 
 use crate::client::{Address, Client, read_client};
 use crate::convert::{self, ClientRestrictionName, hud, hud_list, opt_hud};
@@ -118,75 +125,63 @@ fn maybe<T>(
 }
 
 impl UpdateIntakeInput {
-    fn into_edit(
-        self,
-        client: ClientId,
-        current: Option<PersonName>,
-    ) -> async_graphql::Result<ClientIntakeEdited> {
-        let mut edit = ClientIntakeEdited::new(client);
-        if self.first_name.is_some()
-            || self.middle_name.is_some()
-            || self.last_name.is_some()
-            || self.name_suffix.is_some()
-        {
-            let mut name = current.unwrap_or_default();
-            let set = |part: &mut String, new: Option<String>| {
-                if let Some(new) = new {
-                    *part = new.trim().to_string();
-                }
-            };
-            set(&mut name.first, self.first_name);
-            set(&mut name.middle, self.middle_name);
-            set(&mut name.last, self.last_name);
-            set(&mut name.suffix, self.name_suffix);
-            edit.name = Some(Pii::new(name));
-        }
-        edit.name_data_quality = opt_hud(
-            "nameDataQuality",
-            self.name_data_quality,
-            DataQuality::from_code,
-        )?;
-        edit.ssn = self.ssn.map(Pii::new);
-        edit.ssn_data_quality = opt_hud(
-            "ssnDataQuality",
-            self.ssn_data_quality,
-            DataQuality::from_code,
-        )?;
-        edit.dob = match self.dob {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(Pii::new(None)),
-            MaybeUndefined::Value(d) => Some(Pii::new(Some(convert::date("dob", &d)?))),
-        };
-        edit.dob_data_quality = opt_hud(
-            "dobDataQuality",
-            self.dob_data_quality,
-            DataQuality::from_code,
-        )?;
-        edit.race_ethnicity = self
-            .race_ethnicity
-            .map(|r| hud_list("raceEthnicity", &r, RaceEthnicity::from_code))
-            .transpose()?;
-        edit.race_none = maybe("raceNone", &self.race_none, MissingReason::from_code)?;
-        edit.additional_race_ethnicity = self.additional_race_ethnicity.map(Pii::new);
-        edit.sex = maybe("sex", &self.sex, Sex::from_code)?;
-        edit.genders = self
-            .genders
-            .map(|g| hud_list("genders", &g, Gender::from_code))
-            .transpose()?;
-        edit.gender_none = maybe("genderNone", &self.gender_none, MissingReason::from_code)?;
-        edit.different_identity_text = self.different_identity_text.map(Pii::new);
-        edit.veteran_status = opt_hud(
-            "veteranStatus",
-            self.veteran_status,
-            NoYesReasons::from_code,
-        )?;
-        Ok(edit)
+    /// The patch as the command carries it (name parts trimmed, as at intake).
+    fn into_command(self, client: ClientId) -> async_graphql::Result<EditClientIntake> {
+        let trimmed = |part: Option<String>| part.map(|p| p.trim().to_string());
+        Ok(EditClientIntake {
+            client_id: client,
+            first_name: trimmed(self.first_name),
+            middle_name: trimmed(self.middle_name),
+            last_name: trimmed(self.last_name),
+            name_suffix: trimmed(self.name_suffix),
+            name_data_quality: opt_hud(
+                "nameDataQuality",
+                self.name_data_quality,
+                DataQuality::from_code,
+            )?,
+            ssn: self.ssn,
+            ssn_data_quality: opt_hud(
+                "ssnDataQuality",
+                self.ssn_data_quality,
+                DataQuality::from_code,
+            )?,
+            dob: match self.dob {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(d) => Some(Some(convert::date("dob", &d)?)),
+            },
+            dob_data_quality: opt_hud(
+                "dobDataQuality",
+                self.dob_data_quality,
+                DataQuality::from_code,
+            )?,
+            race_ethnicity: self
+                .race_ethnicity
+                .map(|r| hud_list("raceEthnicity", &r, RaceEthnicity::from_code))
+                .transpose()?,
+            race_none: maybe("raceNone", &self.race_none, MissingReason::from_code)?,
+            additional_race_ethnicity: self.additional_race_ethnicity,
+            sex: maybe("sex", &self.sex, Sex::from_code)?,
+            genders: self
+                .genders
+                .map(|g| hud_list("genders", &g, Gender::from_code))
+                .transpose()?,
+            gender_none: maybe("genderNone", &self.gender_none, MissingReason::from_code)?,
+            different_identity_text: self.different_identity_text,
+            veteran_status: opt_hud(
+                "veteranStatus",
+                self.veteran_status,
+                NoYesReasons::from_code,
+            )?,
+        })
     }
 }
 
 impl IntakeClientInput {
-    fn into_service(self) -> async_graphql::Result<IntakeInput> {
-        Ok(IntakeInput {
+    /// The intake command of a new client `client_id`.
+    fn into_command(self, client_id: ClientId) -> async_graphql::Result<IntakeClient> {
+        Ok(IntakeClient {
+            client_id,
             name: PersonName {
                 first: self.first_name.trim().to_string(),
                 middle: self.middle_name.trim().to_string(),
@@ -228,6 +223,7 @@ impl IntakeClientInput {
             )?,
             address: self.address.map(Into::into),
             restriction: self.restriction.map(Into::into),
+            source_id: None,
         })
     }
 }
@@ -310,14 +306,15 @@ impl ClientMutations {
         input: IntakeClientInput,
     ) -> async_graphql::Result<IntakePayload> {
         let a = session(ctx)?;
-        let outcome = service(ctx)
-            .intake_client(a, input.into_service()?)
+        let client = new_id();
+        let (duplicates, written) = service(ctx)
+            .run(a, &input.into_command(client)?)
             .await
             .map_err(to_graphql)?;
         Ok(IntakePayload {
-            client: outcome.client,
-            duplicates: outcome.possible_duplicates,
-            position: outcome.written.position(),
+            client,
+            duplicates,
+            position: written.position(),
         })
     }
 
@@ -331,15 +328,8 @@ impl ClientMutations {
     ) -> async_graphql::Result<ClientPayload> {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
-        let viewer = session(ctx)?;
-        // The current name fills the parts not given (a name changes as a whole).
-        let current = service(ctx).read(viewer, |v| {
-            v.client(client)
-                .and_then(|c| c.intake.name.as_clear().cloned())
-        });
-        let edit = input.into_edit(client, current)?;
-        let written = service(ctx)
-            .update_client_intake(a, edit)
+        let ((), written) = service(ctx)
+            .run(a, &input.into_command(client)?)
             .await
             .map_err(to_graphql)?;
         Ok(payload(client, written.position()))
@@ -355,10 +345,11 @@ impl ClientMutations {
     ) -> async_graphql::Result<ClientPayload> {
         let a = session(ctx)?;
         let client = convert::id("clientId", &client_id)?;
-        let written = service(ctx)
-            .update_client_address(a, client, address.map(Into::into))
-            .await
-            .map_err(to_graphql)?;
+        let command = UpdateClientAddress {
+            client_id: client,
+            address: address.map(Into::into),
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(payload(client, written.position()))
     }
 
@@ -378,8 +369,12 @@ impl ClientMutations {
     ) -> async_graphql::Result<ClientPayload> {
         let a = session(ctx)?;
         let client = convert::id("clientId", &client_id)?;
+        let command = ForgetClientIdentifiers {
+            client_id: client,
+            reason,
+        };
         let written = service(ctx)
-            .forget_client_identifiers(a, client, &reason)
+            .forget_client_identifiers(a, &command)
             .await
             .map_err(to_graphql)?;
         Ok(payload(client, written.position()))
@@ -400,10 +395,12 @@ impl ClientMutations {
         let a = session(ctx)?;
         let client = convert::id("clientId", &client_id)?;
         let effective = convert::opt_date("effective", &effective)?;
-        let written = service(ctx)
-            .set_client_restriction(a, client, restriction.into(), effective)
-            .await
-            .map_err(to_graphql)?;
+        let command = SetClientRestriction {
+            client_id: client,
+            restriction: restriction.into(),
+            effective,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(payload(client, written.position()))
     }
 
@@ -430,10 +427,14 @@ impl ClientMutations {
             Some(s) => Some(convert::window("window", s, &end)?),
             None => None,
         };
-        let (id, written) = service(ctx)
-            .assign_mou(a, client, mou, window)
-            .await
-            .map_err(to_graphql)?;
+        let id = new_id();
+        let command = AssignMou {
+            client_id: client,
+            assignment_id: id,
+            mou_id: mou,
+            window,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(ClientPayload {
             client,
             position: written.position(),
@@ -463,10 +464,14 @@ impl ClientMutations {
             Some(s) => Some(convert::window("window", s, &end)?),
             None => None,
         };
-        let (id, written) = service(ctx)
-            .grant_release_exception(a, client, accessing, window)
-            .await
-            .map_err(to_graphql)?;
+        let id = new_id();
+        let command = GrantReleaseException {
+            client_id: client,
+            release_id: id,
+            accessing_organization_id: accessing,
+            window,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(ClientPayload {
             client,
             position: written.position(),
@@ -490,10 +495,12 @@ impl ClientMutations {
         let client = convert::id("clientId", &client_id)?;
         let release = convert::id("releaseId", &release_id)?;
         let last_day = convert::opt_date("lastDay", &last_day)?;
-        let written = service(ctx)
-            .revoke_release_exception(a, client, release, last_day)
-            .await
-            .map_err(to_graphql)?;
+        let command = RevokeReleaseException {
+            client_id: client,
+            release_id: release,
+            last_day,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(payload(client, written.position()))
     }
 }

@@ -1,10 +1,14 @@
 //! Client record requests over GraphQL: the lifecycle, the help desk queue and the dashboard.
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
+use caseledger_core::commands::requests::{
+    DenyRecordRequest, FulfillRecordRequest, RecordDelivery, RequestRecordRevision,
+    StartRecordRequest, SubmitRecordRequest,
+};
 use caseledger_core::events::Recipient;
 use caseledger_core::{AccessReason, Event, Pii, RecordKind, RecordRequestId};
 use caseledger_projections::RequestFacts;
-use caseledger_service::{CommandError, Dashboard, ErrorCode, RecordRequestInput, RequestStep};
+use caseledger_service::{CommandError, Dashboard, ErrorCode, RequestStep, new_id};
 
 use crate::convert::{self, invalid, show};
 use crate::disclosure::{self, Disclosures};
@@ -445,17 +449,18 @@ impl RequestMutations {
             },
             None => Recipient::Client { email },
         };
-        let input = RecordRequestInput {
-            client: convert::id("clientId", &client_id)?,
+        let s = service(ctx);
+        let command = SubmitRecordRequest {
+            request_id: new_id(),
+            client_id: convert::id("clientId", &client_id)?,
             delivery: delivery_method.into(),
             recipient,
             requester_relationship: requester_relationship.map(Into::into),
+            submitted: s.now(),
+            holidays: s.holidays().to_vec(),
         };
-        let (id, written) = service(ctx)
-            .submit_record_request(a, input)
-            .await
-            .map_err(to_graphql)?;
-        payload(ctx, id, written.position())
+        let ((), written) = s.run(a, &command).await.map_err(to_graphql)?;
+        payload(ctx, command.request_id, written.position())
     }
 
     /// The help desk starts producing the dashboard.
@@ -466,8 +471,8 @@ impl RequestMutations {
     ) -> async_graphql::Result<RecordRequestPayload> {
         let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
-        let written = service(ctx)
-            .start_record_request(a, id)
+        let ((), written) = service(ctx)
+            .run(a, &StartRecordRequest { request_id: id })
             .await
             .map_err(to_graphql)?;
         payload(ctx, id, written.position())
@@ -481,8 +486,8 @@ impl RequestMutations {
     ) -> async_graphql::Result<RecordRequestPayload> {
         let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
-        let written = service(ctx)
-            .fulfill_record_request(a, id)
+        let ((), written) = service(ctx)
+            .run(a, &FulfillRecordRequest { request_id: id })
             .await
             .map_err(to_graphql)?;
         payload(ctx, id, written.position())
@@ -498,10 +503,11 @@ impl RequestMutations {
     ) -> async_graphql::Result<RecordRequestPayload> {
         let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
-        let written = service(ctx)
-            .deny_record_request(a, id, reason)
-            .await
-            .map_err(to_graphql)?;
+        let command = DenyRecordRequest {
+            request_id: id,
+            reason,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         payload(ctx, id, written.position())
     }
 
@@ -525,16 +531,13 @@ impl RequestMutations {
         let at: chrono::DateTime<chrono::Utc> = at
             .parse()
             .map_err(|_| invalid("at", format!("`{at}` is not an RFC 3339 time")))?;
-        let written = service(ctx)
-            .record_record_request_delivery(
-                a,
-                id,
-                method.into(),
-                caseledger_core::Timestamp::from_datetime(at),
-                reason,
-            )
-            .await
-            .map_err(to_graphql)?;
+        let command = RecordDelivery {
+            request_id: id,
+            method: method.into(),
+            at: caseledger_core::Timestamp::from_datetime(at),
+            reason,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         payload(ctx, id, written.position())
     }
 
@@ -553,10 +556,13 @@ impl RequestMutations {
     ) -> async_graphql::Result<RecordRequestPayload> {
         let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
-        let (_, written) = service(ctx)
-            .request_record_revision(a, id, &section, description)
-            .await
-            .map_err(to_graphql)?;
+        let command = RequestRecordRevision {
+            request_id: id,
+            revision_id: new_id(),
+            section,
+            description,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         payload(ctx, id, written.position())
     }
 }

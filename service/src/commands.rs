@@ -3,11 +3,9 @@
 //! check-then-act race). A rejected command writes nothing and says what was wrong with a
 //! stable code, the field, and a human message.
 
-use caseledger_core::events::{OrganizationCreated, SharingPolicySet, TokenIssued, UserCreated};
+use caseledger_core::commands::accounts::NewToken;
 use caseledger_core::input::{self, DateKind, TextRule};
-use caseledger_core::{
-    Actor, ClientId, Date, OrganizationId, Role, SharingPolicy, TokenId, UserId,
-};
+use caseledger_core::{Actor, ClientId, Date, OrganizationId, Role, TokenId};
 use caseledger_projections::Projections;
 use sha2::{Digest, Sha256};
 
@@ -102,30 +100,6 @@ impl Written {
     }
 }
 
-/// What `caseledger admin bootstrap` creates.
-#[derive(Debug, Clone)]
-pub struct Bootstrap {
-    /// The sharing policy in force from the start.
-    pub policy: SharingPolicy,
-    /// Name of the CoC lead organization.
-    pub lead_name: String,
-    /// Username of the first system administrator.
-    pub admin_username: String,
-}
-
-/// The result of bootstrapping.
-#[derive(Debug, Clone)]
-pub struct Bootstrapped {
-    /// The CoC lead organization.
-    pub organization: OrganizationId,
-    /// The first system administrator.
-    pub admin: UserId,
-    /// That user's bearer token (shown once; only its hash is stored).
-    pub token: String,
-    /// What was written.
-    pub written: Written,
-}
-
 /// Whether an IANA time zone name is known.
 pub(crate) fn check_time_zone(zone: &str) -> Result<(), CommandError> {
     zone.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
@@ -136,15 +110,19 @@ pub(crate) fn check_time_zone(zone: &str) -> Result<(), CommandError> {
     })
 }
 
-/// A new random API token: (id, the bearer string handed out once, SHA-256 of its secret).
-pub(crate) fn new_token() -> Result<(TokenId, String, [u8; 32]), CommandError> {
+/// A new random API token: what the log records of it, and the bearer string handed out once.
+pub(crate) fn new_token() -> Result<(NewToken, String), CommandError> {
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret)
         .map_err(|e| CommandError::internal(format!("no randomness: {e}")))?;
     let id = TokenId::from_ulid(ulid::Ulid::new());
     let secret_hex = hex::encode(secret);
     let hash: [u8; 32] = Sha256::digest(secret_hex.as_bytes()).into();
-    Ok((id, format!("clt_{id}_{secret_hex}"), hash))
+    let token = NewToken {
+        token_id: id,
+        token_hash: hash,
+    };
+    Ok((token, format!("clt_{id}_{secret_hex}")))
 }
 
 /// The refusal of anything identifying for a client whose identifiers were forgotten: their
@@ -303,73 +281,5 @@ impl Service {
         &self,
     ) -> Vec<(OrganizationId, caseledger_projections::OrganizationFacts)> {
         self.with_projections(|p| p.write_model().organizations())
-    }
-
-    /// Creates the CoC lead organization, its first system administrator and that user's token,
-    /// with the sharing policy in force from today. Only on an empty log.
-    pub async fn bootstrap(&self, request: Bootstrap) -> Result<Bootstrapped, CommandError> {
-        check_time_zone(&request.policy.time_zone)?;
-        require_text(
-            "organizationName",
-            &request.lead_name,
-            input::ORGANIZATION_NAME,
-        )?;
-        require_text("username", &request.admin_username, input::USERNAME)?;
-        let organization = OrganizationId::from_ulid(ulid::Ulid::new());
-        let admin = UserId::from_ulid(ulid::Ulid::new());
-        let (token_id, token, token_hash) = new_token()?;
-        // The service acts for itself here: there is no user yet.
-        let actor = Actor {
-            user: admin,
-            organization,
-            role: Role::System,
-        };
-        let today = crate::clock::today_in(&request.policy.time_zone, chrono::Utc::now());
-        let written = self
-            .execute(actor, |p| {
-                if p.position() > 0 {
-                    return Err(CommandError::new(
-                        ErrorCode::Conflict,
-                        "the data directory is already bootstrapped",
-                    ));
-                }
-                Ok(vec![
-                    SharingPolicySet {
-                        policy: request.policy.clone(),
-                        effective: today,
-                    }
-                    .into(),
-                    OrganizationCreated {
-                        organization_id: organization,
-                        name: request.lead_name.clone(),
-                        is_coc_lead: true,
-                        victim_service_provider: false,
-                        source_id: None,
-                    }
-                    .into(),
-                    UserCreated {
-                        user_id: admin,
-                        organization_id: organization,
-                        username: request.admin_username.clone(),
-                        display_name: request.admin_username.clone(),
-                        role: Role::SystemAdmin,
-                    }
-                    .into(),
-                    TokenIssued {
-                        token_id,
-                        user_id: admin,
-                        token_hash,
-                        expires: None,
-                    }
-                    .into(),
-                ])
-            })
-            .await?;
-        Ok(Bootstrapped {
-            organization,
-            admin,
-            token,
-            written,
-        })
     }
 }

@@ -12,7 +12,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use caseledger_core::events::{AnswerValue, AssessmentAnswer, ClientIntakeEdited};
+use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
+use caseledger_core::commands::clients::{EditClientIntake, IntakeClient};
+use caseledger_core::events::{AnswerValue, AssessmentAnswer};
 use caseledger_core::hud::{DataQuality, ServiceTypeCode};
 use caseledger_core::{
     Actor, AssessmentId, AssessmentKind, ClientId, CorrelationId, DateWindow, EnrollmentId,
@@ -26,16 +28,14 @@ use caseledger_hmis_csv::records::{
 use caseledger_hmis_csv::{CsvVersion, Reject};
 use caseledger_projections::{Projections, SourceKind};
 
-use crate::Service;
-use crate::accounts::{NewUser, decide_organization, decide_user};
 use crate::care::{
     AssessmentInput, EnrollmentInput, ExitInput, Imported, ServiceInput, decide_assessment,
     decide_enrollment, decide_exit, decide_household, decide_household_member, decide_move_in,
     decide_service,
 };
-use crate::clients::{IntakeInput, decide_intake, decide_intake_edit};
 use crate::commands::{CommandError, new_id};
 use crate::setup::{NewProgram, decide_program};
+use crate::{Command, Service, Session};
 
 /// How an import runs.
 #[derive(Debug, Clone, Default)]
@@ -286,6 +286,24 @@ impl<'a> Import<'a> {
         decide: impl FnOnce(&Projections) -> Result<Vec<Event>, CommandError>,
     ) -> Result<(), CommandError> {
         let events = decide(&self.scratch)?;
+        self.fold(actor, events);
+        Ok(())
+    }
+
+    /// Decides a command for `actor` against the scratch state (exactly as the service would
+    /// decide it) and folds its events in.
+    fn command<C: Command>(
+        &mut self,
+        actor: Actor,
+        command: &C,
+    ) -> Result<C::Output, CommandError> {
+        let decision = command.decide(&self.scratch, &Session::new(actor))?;
+        self.fold(actor, decision.events);
+        Ok(decision.output)
+    }
+
+    /// Folds decided events into the scratch state and queues them for writing.
+    fn fold(&mut self, actor: Actor, events: Vec<Event>) {
         for event in events {
             let header = Header {
                 event_id: EventId::from_ulid(ulid::Ulid::new()),
@@ -297,7 +315,6 @@ impl<'a> Import<'a> {
             self.scratch.apply_by(position, &header, &event);
             self.envelopes.push(Envelope::new(header, event));
         }
-        Ok(())
     }
 
     /// Counts a row's outcome, or records why a command refused it.
@@ -391,23 +408,20 @@ impl<'a> Import<'a> {
                 Ok(Outcome::Unchanged)
             } else {
                 let id: OrganizationId = new_id();
-                let admin = self.admin;
-                self.decide(admin, |_| {
-                    decide_organization(
-                        &admin,
-                        id,
-                        &o.name,
-                        o.victim_service_provider,
-                        Some(source.clone()),
-                    )
-                })
-                .map(|()| {
-                    self.organizations.insert(source.clone(), id);
-                    Outcome::Imported
-                })
-                .map_err(|e| {
-                    command_reject("Organization.csv", o.line, "OrganizationID", source, &e)
-                })
+                let command = CreateOrganization {
+                    organization_id: id,
+                    name: o.name.clone(),
+                    victim_service_provider: o.victim_service_provider,
+                    source_id: Some(source.clone()),
+                };
+                self.command(self.admin, &command)
+                    .map(|()| {
+                        self.organizations.insert(source.clone(), id);
+                        Outcome::Imported
+                    })
+                    .map_err(|e| {
+                        command_reject("Organization.csv", o.line, "OrganizationID", source, &e)
+                    })
             };
             self.settle("Organization.csv", result);
         }
@@ -458,14 +472,14 @@ impl<'a> Import<'a> {
                     .map(|u| u.name.clone())
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| format!("HMIS CSV import ({source})"));
-                let new = NewUser {
-                    organization,
-                    username: &username,
-                    display_name: &display_name,
+                let command = CreateUser {
+                    user_id: id,
+                    organization_id: organization,
+                    username,
+                    display_name,
                     role: Role::CaseManager,
                 };
-                let admin = self.admin;
-                self.decide(admin, |p| decide_user(p, &admin, id, &new))?;
+                self.command(self.admin, &command)?;
                 self.created_users.insert(id);
                 id
             }
@@ -590,41 +604,20 @@ impl<'a> Import<'a> {
                 return Ok(Outcome::Unchanged);
             };
             let edit = intake_changes(client, intake, c, self.version);
-            if edit.is_empty() {
+            if edit == EditClientIntake::new(client) {
                 return Ok(Outcome::Unchanged);
             }
             let actor = self.user(creator, &c.user_id).map_err(|e| reject(&e))?;
-            self.decide(actor, |p| decide_intake_edit(p, &actor, edit))
-                .map_err(|e| reject(&e))?;
+            self.command(actor, &edit).map_err(|e| reject(&e))?;
             return Ok(Outcome::Updated);
         }
         let organization = owner.unwrap_or(self.admin.organization);
         let actor = self
             .user(organization, &c.user_id)
             .map_err(|e| reject(&e))?;
-        let input = IntakeInput {
-            name: c.name.clone(),
-            name_data_quality: c.name_data_quality,
-            ssn: c.ssn.clone(),
-            ssn_data_quality: c.ssn_data_quality,
-            dob: c.dob,
-            dob_data_quality: c.dob_data_quality,
-            race_ethnicity: c.race_ethnicity.clone(),
-            race_none: c.race_none,
-            additional_race_ethnicity: c.additional_race_ethnicity.clone(),
-            sex: c.sex,
-            genders: c.genders.clone(),
-            gender_none: c.gender_none,
-            different_identity_text: c.different_identity_text.clone(),
-            veteran_status: c.veteran_status,
-            address: None,
-            restriction: None,
-        };
         let id: ClientId = new_id();
-        self.decide(actor, |p| {
-            decide_intake(p, &actor, &input, id, Some(c.personal_id.clone()))
-        })
-        .map_err(|e| reject(&e))?;
+        self.command(actor, &intake_command(c, id))
+            .map_err(|e| reject(&e))?;
         self.clients.insert(c.personal_id.clone(), id);
         Ok(Outcome::Imported)
     }
@@ -1176,23 +1169,23 @@ fn intake_changes(
     current: &caseledger_core::events::ClientIntakeRecorded,
     c: &ClientRecord,
     version: CsvVersion,
-) -> ClientIntakeEdited {
+) -> EditClientIntake {
     let fy2026 = matches!(version, CsvVersion::Fy2026 { .. });
-    let mut edit = ClientIntakeEdited::new(client);
+    let mut edit = EditClientIntake::new(client);
     if current.name.as_clear() != Some(&c.name) {
-        edit.name = Some(Pii::new(c.name.clone()));
+        edit = edit.with_name(c.name.clone());
     }
     if current.name_data_quality != c.name_data_quality {
         edit.name_data_quality = Some(c.name_data_quality);
     }
     if current.ssn.as_clear().map(String::as_str) != Some(c.ssn.as_str()) {
-        edit.ssn = Some(Pii::new(c.ssn.clone()));
+        edit.ssn = Some(c.ssn.clone());
     }
     if current.ssn_data_quality != c.ssn_data_quality {
         edit.ssn_data_quality = Some(c.ssn_data_quality);
     }
     if current.dob.as_clear() != Some(&c.dob) {
-        edit.dob = Some(Pii::new(c.dob));
+        edit.dob = Some(c.dob);
     }
     if current.dob_data_quality != c.dob_data_quality {
         edit.dob_data_quality = Some(c.dob_data_quality);
@@ -1204,7 +1197,7 @@ fn intake_changes(
         edit.race_none = Some(c.race_none);
     }
     if current.additional_race_ethnicity.as_clear() != Some(&c.additional_race_ethnicity) {
-        edit.additional_race_ethnicity = Some(Pii::new(c.additional_race_ethnicity.clone()));
+        edit.additional_race_ethnicity = Some(c.additional_race_ethnicity.clone());
     }
     if fy2026 && current.sex != c.sex {
         edit.sex = Some(c.sex);
@@ -1216,10 +1209,36 @@ fn intake_changes(
         edit.gender_none = Some(c.gender_none);
     }
     if !fy2026 && current.different_identity_text.as_clear() != Some(&c.different_identity_text) {
-        edit.different_identity_text = Some(Pii::new(c.different_identity_text.clone()));
+        edit.different_identity_text = Some(c.different_identity_text.clone());
     }
     if current.veteran_status != c.veteran_status {
         edit.veteran_status = Some(c.veteran_status);
     }
     edit
+}
+
+/// A `Client.csv` row as the intake command (the one place an export's client becomes one):
+/// the export's `PersonalID` is kept as the client's source id; an export has no address and
+/// no restriction (the policy's default applies).
+fn intake_command(c: &ClientRecord, client_id: ClientId) -> IntakeClient {
+    IntakeClient {
+        client_id,
+        name: c.name.clone(),
+        name_data_quality: c.name_data_quality,
+        ssn: c.ssn.clone(),
+        ssn_data_quality: c.ssn_data_quality,
+        dob: c.dob,
+        dob_data_quality: c.dob_data_quality,
+        race_ethnicity: c.race_ethnicity.clone(),
+        race_none: c.race_none,
+        additional_race_ethnicity: c.additional_race_ethnicity.clone(),
+        sex: c.sex,
+        genders: c.genders.clone(),
+        gender_none: c.gender_none,
+        different_identity_text: c.different_identity_text.clone(),
+        veteran_status: c.veteran_status,
+        address: None,
+        restriction: None,
+        source_id: Some(c.personal_id.clone()),
+    }
 }

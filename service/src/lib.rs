@@ -38,14 +38,13 @@ mod setup;
 mod shelter;
 mod snapshots;
 
-pub use accounts::DirectoryUser;
+pub use accounts::{Bootstrapped, DirectoryUser};
 pub use audit::{
     AccessEntry, AccessFilter, AccessSummaryRow, Anomaly, AnomalyKind, AnomalyThresholds, CouldSee,
     HistoryEntry,
 };
 pub use care::{EnrollmentInput, ExitInput};
-pub use clients::{IntakeInput, IntakeOutcome};
-pub use commands::{Bootstrap, Bootstrapped, CommandError, ErrorCode, Written, new_id};
+pub use commands::{CommandError, ErrorCode, Written, new_id};
 pub use config::{Progress, ServiceConfig};
 pub use dashboard::{
     Dashboard, DisclosureLine, DocumentLine, EnrollmentLine, MouLine, ReleaseLine,
@@ -55,7 +54,7 @@ pub use disclosure::Disclosure;
 pub use error::ServiceError;
 pub use gate::PIN_WAIT;
 pub use history::FieldChange;
-pub use record_requests::{RecordRequestInput, RequestStep, SECTIONS, business_days_after};
+pub use record_requests::{RequestStep, SECTIONS, business_days_after};
 pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use search::{MIN_SEARCH_REASON, SearchAs};
 pub use service::{Service, StoredEvent};

@@ -6,13 +6,12 @@
 //! and rewrites the read-model snapshot: the log records why and by whom even if the process
 //! dies in between, and the next start destroys a key the log says is forgotten.
 
-use caseledger_core::events::ClientIdentifiersForgotten;
+use caseledger_core::commands::clients::{ApplyRetention, ForgetClientIdentifiers};
 use caseledger_core::pii::KeyOwner;
-use caseledger_core::{Actor, ClientId, Date, Event, OrganizationId, Role, UserId};
+use caseledger_core::{Actor, ClientId, Date, OrganizationId, Role, UserId};
 
-use crate::Service;
-use crate::Session;
-use crate::commands::{CommandError, ErrorCode, Written, conflict, forbidden, not_found};
+use crate::commands::{CommandError, ErrorCode, Written};
+use crate::{Command, Service, Session};
 
 /// Longest reason accepted (it is kept, unsealed, in the audit trail).
 pub const MAX_REASON_LEN: usize = caseledger_core::input::STATED_REASON.max_chars;
@@ -49,44 +48,16 @@ pub fn years_before(today: Date, years: u32) -> Option<Date> {
 }
 
 impl Service {
-    /// Forgets a client's identifiers (system administrators only): every identifying value
-    /// ever recorded for the client reads as erased from now on, in every view, export and
-    /// replay; enrollments, services and other non-identifying facts stay.
+    /// Forgets a client's identifiers (the [`ForgetClientIdentifiers`] command, then the
+    /// destruction of the client's key): every identifying value ever recorded for the client
+    /// reads as erased from now on, in every view, export and replay; enrollments, services
+    /// and other non-identifying facts stay.
     pub async fn forget_client_identifiers(
         &self,
         session: &Session,
-        client: ClientId,
-        reason: &str,
+        command: &ForgetClientIdentifiers,
     ) -> Result<Written, CommandError> {
-        let actor = session.actor();
-        if actor.role != Role::SystemAdmin {
-            return Err(forbidden(
-                "only a system administrator may forget a client's identifiers",
-            ));
-        }
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(CommandError::validation(
-                "reason",
-                "must say why (it stays in the audit trail; do not name the client)",
-            ));
-        }
-        crate::commands::check_text("reason", reason, caseledger_core::input::STATED_REASON)?;
-        let reason = reason.to_string();
-        self.forget(actor, move |p| {
-            let w = p.write_model();
-            if w.intake(client).is_none() {
-                return Err(not_found("clientId", "client"));
-            }
-            if w.forgotten(client) {
-                return Err(conflict(
-                    "clientId",
-                    "the client's identifiers were already forgotten",
-                ));
-            }
-            Ok(vec![(client, reason, None)])
-        })
-        .await
+        self.forget(session, command).await
     }
 
     /// Applies the retention rule on the current business date: clients whose identifiers were
@@ -143,28 +114,9 @@ impl Service {
             .find(|(_, o)| o.is_coc_lead)
             .map(|(id, _)| id)
             .ok_or_else(|| CommandError::new(ErrorCode::Conflict, "no CoC lead organization"))?;
+        let system = Session::new(system_actor(lead));
         let written = self
-            .forget(system_actor(lead), move |p| {
-                // Decided again under the command lock: an edit or an enrollment since the
-                // list was made takes a client off it.
-                let due = p.write_model().retention_due(cutoff);
-                if due.is_empty() {
-                    return Err(CommandError::new(
-                        ErrorCode::Conflict,
-                        "no client is due any more (changed while the list was made)",
-                    ));
-                }
-                Ok(due
-                    .into_iter()
-                    .map(|(client, changed)| {
-                        let reason = format!(
-                            "retention: identifiers unchanged for {years} years \
-                             (since {changed}), no open enrollment"
-                        );
-                        (client, reason, Some(changed))
-                    })
-                    .collect())
-            })
+            .forget(&system, &ApplyRetention { cutoff, years })
             .await?;
         let due = self.with_projections(|p| {
             due.into_iter()
@@ -179,32 +131,15 @@ impl Service {
         })
     }
 
-    /// Appends the forgetting of the clients `decide` names, then destroys their keys and
-    /// rewrites the snapshot.
-    async fn forget(
+    /// Runs a forgetting command, then destroys the keys of the clients it forgot and
+    /// rewrites the snapshot (after the append: the log says why even if this never runs, and
+    /// the next start finishes it).
+    async fn forget<C: Command<Output = Vec<ClientId>>>(
         &self,
-        actor: Actor,
-        decide: impl FnOnce(
-            &caseledger_projections::Projections,
-        ) -> Result<Vec<(ClientId, String, Option<Date>)>, CommandError>,
+        session: &Session,
+        command: &C,
     ) -> Result<Written, CommandError> {
-        let mut clients = Vec::new();
-        let written = self
-            .execute(actor, |p| {
-                let items = decide(p)?;
-                clients = items.iter().map(|(c, _, _)| *c).collect();
-                Ok(items
-                    .into_iter()
-                    .map(|(client_id, reason, retention_last_changed)| {
-                        Event::from(ClientIdentifiersForgotten {
-                            client_id,
-                            reason,
-                            retention_last_changed,
-                        })
-                    })
-                    .collect())
-            })
-            .await?;
+        let (clients, written) = self.run(session, command).await?;
         let unfinished = |e: &dyn std::fmt::Display| {
             tracing::error!(error = %e, "forgotten in the log, key not yet destroyed (retried at the next start)");
             CommandError::new(

@@ -1,8 +1,43 @@
-//! Account commands: who may create organizations, users and tokens; revocation and
-//! deactivation take effect at once; every rejection has its code and writes nothing.
+//! Account commands end to end: tokens work from issue to revocation, deactivation stops
+//! every token of the user at once, and a refusal writes nothing. Who may do what is decided
+//! by the commands' rules, tested given/when/then in `decisions::accounts`.
 
-use caseledger_core::{OrganizationId, Role, SharingPolicy};
-use caseledger_service::{Bootstrap, ErrorCode, Service, ServiceConfig};
+use caseledger_core::commands::accounts::{
+    CreateOrganization, CreateUser, DeactivateUser, RevokeToken,
+};
+use caseledger_core::{OrganizationId, Role, SharingPolicy, UserId};
+use caseledger_service::{ErrorCode, Service, ServiceConfig, Session, new_id};
+
+async fn organization(s: &Service, admin: &Session, name: &str) -> OrganizationId {
+    let id = new_id();
+    let command = CreateOrganization {
+        organization_id: id,
+        name: name.into(),
+        victim_service_provider: false,
+        source_id: None,
+    };
+    s.run(admin, &command).await.unwrap();
+    id
+}
+
+async fn user(
+    s: &Service,
+    by: &Session,
+    organization: OrganizationId,
+    name: &str,
+    role: Role,
+) -> UserId {
+    let id = new_id();
+    let command = CreateUser {
+        user_id: id,
+        organization_id: organization,
+        username: name.into(),
+        display_name: name.into(),
+        role,
+    };
+    s.run(by, &command).await.unwrap();
+    id
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_account_lifecycle_and_its_authorization() {
@@ -10,173 +45,32 @@ async fn the_account_lifecycle_and_its_authorization() {
     let s = Service::open(&ServiceConfig::new(dir.path())).unwrap();
     s.start();
     let boot = s
-        .bootstrap(Bootstrap {
-            policy: SharingPolicy::clienttrack("UTC"),
-            lead_name: "CoC".into(),
-            admin_username: "root".into(),
-        })
+        .bootstrap(SharingPolicy::clienttrack("UTC"), "CoC", "root")
         .await
         .unwrap();
-    let admin = boot.admin;
-    let (ccc, _) = s
-        .create_organization(
-            &s.session_for(admin).unwrap(),
-            "Children's Crisis Center",
-            false,
-        )
-        .await
-        .unwrap();
-    let (we_care, _) = s
-        .create_organization(&s.session_for(admin).unwrap(), "We Care", false)
-        .await
-        .unwrap();
-    let (ccc_admin, _) = s
-        .create_user(
-            &s.session_for(admin).unwrap(),
-            ccc,
-            "ccc-admin",
-            "CCC Admin",
-            Role::AgencyAdmin,
-        )
-        .await
-        .unwrap();
-    let (cm, _) = s
-        .create_user(
-            &s.session_for(ccc_admin).unwrap(),
-            ccc,
-            "maria",
-            "Maria Lopez",
-            Role::CaseManager,
-        )
-        .await
-        .unwrap();
+    let admin = s.session_for(boot.admin).unwrap();
+    let ccc = organization(&s, &admin, "Children's Crisis Center").await;
+    let ccc_admin = user(&s, &admin, ccc, "ccc-admin", Role::AgencyAdmin).await;
+    let ccc_admin = s.session_for(ccc_admin).unwrap();
+    let cm = user(&s, &ccc_admin, ccc, "maria", Role::CaseManager).await;
 
     let head = s.head().position;
-    let expect =
-        |r: Result<_, caseledger_service::CommandError>, code: ErrorCode, field: Option<&str>| {
-            let e = r.expect_err("must be rejected");
-            assert_eq!((e.code, e.field.as_deref()), (code, field), "{e}");
-        };
-    expect(
-        s.create_user(
-            &s.session_for(ccc_admin).unwrap(),
-            we_care,
-            "x",
-            "X",
-            Role::CaseManager,
-        )
+    let e = s
+        .issue_token(&s.session_for(cm).unwrap(), ccc_admin.user())
         .await
-        .map(|_| ()),
-        ErrorCode::Forbidden,
-        None,
-    );
-    expect(
-        s.create_user(
-            &s.session_for(ccc_admin).unwrap(),
-            ccc,
-            "boss",
-            "Boss",
-            Role::SystemAdmin,
-        )
-        .await
-        .map(|_| ()),
-        ErrorCode::Validation,
-        Some("role"),
-    );
-    expect(
-        s.create_user(
-            &s.session_for(admin).unwrap(),
-            ccc,
-            "auditor",
-            "A",
-            Role::Auditor,
-        )
-        .await
-        .map(|_| ()),
-        ErrorCode::Validation,
-        Some("role"),
-    );
-    expect(
-        s.create_user(
-            &s.session_for(ccc_admin).unwrap(),
-            ccc,
-            "MARIA",
-            "Dup",
-            Role::CaseManager,
-        )
-        .await
-        .map(|_| ()),
-        ErrorCode::Conflict,
-        Some("username"),
-    );
-    expect(
-        s.create_user(
-            &s.session_for(ccc_admin).unwrap(),
-            ccc,
-            "two words",
-            "T",
-            Role::CaseManager,
-        )
-        .await
-        .map(|_| ()),
-        ErrorCode::Validation,
-        Some("username"),
-    );
-    expect(
-        s.create_user(
-            &s.session_for(admin).unwrap(),
-            OrganizationId::new(1),
-            "n",
-            "N",
-            Role::CaseManager,
-        )
-        .await
-        .map(|_| ()),
-        ErrorCode::NotFound,
-        Some("organizationId"),
-    );
-    expect(
-        s.create_organization(&s.session_for(cm).unwrap(), "Mine", false)
-            .await
-            .map(|_| ()),
-        ErrorCode::Forbidden,
-        None,
-    );
-    expect(
-        s.create_organization(&s.session_for(admin).unwrap(), "  ", false)
-            .await
-            .map(|_| ()),
-        ErrorCode::Validation,
-        Some("name"),
-    );
-    expect(
-        s.issue_token(&s.session_for(cm).unwrap(), ccc_admin)
-            .await
-            .map(|_| ()),
-        ErrorCode::Forbidden,
-        None,
-    );
-    assert_eq!(s.head().position, head, "rejections wrote nothing");
+        .unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Forbidden, None));
+    assert_eq!(s.head().position, head, "a refusal writes nothing");
 
     // The agency admin issues Maria a token; it works until revoked.
-    let (token_id, token, _) = s
-        .issue_token(&s.session_for(ccc_admin).unwrap(), cm)
-        .await
-        .unwrap();
+    let (token_id, token, _) = s.issue_token(&ccc_admin, cm).await.unwrap();
     assert_eq!(s.authenticate(&token).unwrap().user(), cm);
-    s.revoke_token(&s.session_for(cm).unwrap(), token_id)
+    s.run(&s.session_for(cm).unwrap(), &RevokeToken { token_id })
         .await
         .unwrap();
     assert_eq!(
         s.authenticate(&token).unwrap_err().code,
         ErrorCode::Unauthenticated
-    );
-    expect(
-        s.revoke_token(&s.session_for(cm).unwrap(), token_id)
-            .await
-            .map(|_| ()),
-        ErrorCode::Conflict,
-        None,
     );
 
     // Deactivation stops every token of the user at once.
@@ -185,26 +79,17 @@ async fn the_account_lifecycle_and_its_authorization() {
         .await
         .unwrap();
     assert!(s.authenticate(&second).is_ok());
-    expect(
-        s.deactivate_user(&s.session_for(ccc_admin).unwrap(), ccc_admin)
-            .await
-            .map(|_| ()),
-        ErrorCode::Validation,
-        Some("userId"),
-    );
-    s.deactivate_user(&s.session_for(ccc_admin).unwrap(), cm)
+    s.run(&ccc_admin, &DeactivateUser { user_id: cm })
         .await
         .unwrap();
     assert_eq!(
         s.authenticate(&second).unwrap_err().code,
         ErrorCode::Unauthenticated
     );
-    expect(
-        s.issue_token(&s.session_for(ccc_admin).unwrap(), cm)
-            .await
-            .map(|_| ()),
-        ErrorCode::Conflict,
-        Some("userId"),
+    let e = s.issue_token(&ccc_admin, cm).await.unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Conflict, Some("userId"))
     );
     s.shutdown().await;
 }

@@ -4,14 +4,12 @@
 use std::time::Duration;
 
 use caseledger_core::{Date, Event, Role, SharingPolicy};
-use caseledger_service::{Bootstrap, ErrorCode, Service, ServiceConfig};
+use caseledger_service::{Bootstrapped, CommandError, ErrorCode, Service, ServiceConfig};
 
-fn bootstrap_request(policy: SharingPolicy) -> Bootstrap {
-    Bootstrap {
-        policy,
-        lead_name: "Stanislaus CoC".into(),
-        admin_username: "hmis-admin".into(),
-    }
+async fn bootstrap(service: &Service, policy: SharingPolicy) -> Result<Bootstrapped, CommandError> {
+    service
+        .bootstrap(policy, "Stanislaus CoC", "hmis-admin")
+        .await
 }
 
 async fn started(dir: &std::path::Path) -> Service {
@@ -24,10 +22,7 @@ async fn started(dir: &std::path::Path) -> Service {
 async fn bootstrap_records_policy_lead_admin_and_a_hashed_token_once() {
     let dir = tempfile::tempdir().unwrap();
     let service = started(dir.path()).await;
-    let done = service
-        .bootstrap(bootstrap_request(SharingPolicy::clienttrack(
-            "America/Los_Angeles",
-        )))
+    let done = bootstrap(&service, SharingPolicy::clienttrack("America/Los_Angeles"))
         .await
         .unwrap();
     assert_eq!(done.written.positions, vec![1, 2, 3, 4]);
@@ -73,8 +68,7 @@ async fn bootstrap_records_policy_lead_admin_and_a_hashed_token_once() {
         (Role::SystemAdmin, done.organization)
     );
 
-    let again = service
-        .bootstrap(bootstrap_request(SharingPolicy::clienttrack("UTC")))
+    let again = bootstrap(&service, SharingPolicy::clienttrack("UTC"))
         .await
         .unwrap_err();
     assert_eq!(again.code, ErrorCode::Conflict);
@@ -92,10 +86,7 @@ use sha2::Digest;
 async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let service = started(dir.path()).await;
-    let bad = service
-        .bootstrap(bootstrap_request(SharingPolicy::clienttrack(
-            "Mars/Olympus_Mons",
-        )))
+    let bad = bootstrap(&service, SharingPolicy::clienttrack("Mars/Olympus_Mons"))
         .await
         .unwrap_err();
     assert_eq!(
@@ -104,8 +95,7 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
     );
     assert_eq!(service.head().position, 0);
 
-    let done = service
-        .bootstrap(bootstrap_request(SharingPolicy::clienttrack("UTC")))
+    let done = bootstrap(&service, SharingPolicy::clienttrack("UTC"))
         .await
         .unwrap();
     let effective = Date::from_ymd(2030, 1, 1).unwrap();
@@ -179,8 +169,7 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
 async fn a_bearer_token_authenticates_its_user_and_nothing_else_does() {
     let dir = tempfile::tempdir().unwrap();
     let service = started(dir.path()).await;
-    let done = service
-        .bootstrap(bootstrap_request(SharingPolicy::clienttrack("UTC")))
+    let done = bootstrap(&service, SharingPolicy::clienttrack("UTC"))
         .await
         .unwrap();
     let actor = service.authenticate(&done.token).unwrap();

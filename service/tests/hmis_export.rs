@@ -10,7 +10,7 @@ use caseledger_hmis_csv::samples;
 use caseledger_hmis_csv::spec::FY2026_FILES;
 use caseledger_service::hmis_export::ExportOptions;
 use caseledger_service::hmis_import::ImportOptions;
-use caseledger_service::{Bootstrap, Service, ServiceConfig};
+use caseledger_service::{Service, ServiceConfig};
 
 async fn bootstrapped(dir: &Path, policy: SharingPolicy) -> Service {
     let mut config = ServiceConfig::new(dir);
@@ -18,11 +18,7 @@ async fn bootstrapped(dir: &Path, policy: SharingPolicy) -> Service {
     let service = Service::open(&config).unwrap();
     service.start();
     service
-        .bootstrap(Bootstrap {
-            policy,
-            lead_name: "CoC lead".into(),
-            admin_username: "admin".into(),
-        })
+        .bootstrap(policy, "CoC lead", "admin")
         .await
         .unwrap();
     service

@@ -8,7 +8,7 @@ use caseledger_core::events::ClientIntakeRecorded;
 use caseledger_core::{Date, Event, SharingPolicy};
 use caseledger_hmis_csv::samples;
 use caseledger_service::hmis_import::{ImportOptions, ImportReport};
-use caseledger_service::{Bootstrap, Service, ServiceConfig};
+use caseledger_service::{Service, ServiceConfig};
 
 const TODAY: &str = "2026-11-23";
 
@@ -18,11 +18,11 @@ async fn bootstrapped(dir: &Path) -> Service {
     let service = Service::open(&config).unwrap();
     service.start();
     service
-        .bootstrap(Bootstrap {
-            policy: SharingPolicy::clienttrack("America/Los_Angeles"),
-            lead_name: "CoC lead".into(),
-            admin_username: "admin".into(),
-        })
+        .bootstrap(
+            SharingPolicy::clienttrack("America/Los_Angeles"),
+            "CoC lead",
+            "admin",
+        )
         .await
         .unwrap();
     service
@@ -376,12 +376,15 @@ async fn a_mapped_organization_receives_the_exports_records_and_is_not_created_a
             _ => None,
         })
         .unwrap();
-    let (harbor, _) = service
-        .create_organization(
-            &service.session_for(admin).unwrap(),
-            "Harbor House (already here)",
-            false,
-        )
+    let harbor = caseledger_service::new_id();
+    let command = caseledger_core::commands::accounts::CreateOrganization {
+        organization_id: harbor,
+        name: "Harbor House (already here)".into(),
+        victim_service_provider: false,
+        source_id: None,
+    };
+    service
+        .run(&service.session_for(admin).unwrap(), &command)
         .await
         .unwrap();
     let before = service.organizations().len();

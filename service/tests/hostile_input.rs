@@ -3,6 +3,8 @@
 //! `VALIDATION` naming the field and the log does not move. The rules are core's
 //! (`caseledger_core::input`); these tests hold that every command applies them.
 
+use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
+use caseledger_core::commands::clients::{IntakeClient, UpdateClientAddress};
 use caseledger_core::events::{Address, BarScope, MouParticipant, PersonName};
 use caseledger_core::hud::{
     DataQuality, NoYesReasons, ProjectType, RaceEthnicity, ServiceTypeCode,
@@ -11,8 +13,8 @@ use caseledger_core::{
     ClientId, Date, DateWindow, MouDirection, OrganizationId, Role, SharingPolicy, UserId,
 };
 use caseledger_service::{
-    BarInput, Bootstrap, CommandError, EnrollmentInput, ErrorCode, IntakeInput, Service,
-    ServiceConfig, Written,
+    BarInput, CommandError, EnrollmentInput, ErrorCode, Service, ServiceConfig, Session, Written,
+    new_id,
 };
 
 const HOSTILE: [&str; 4] = ["Ana\0Diaz", "Ana\nDiaz", "\u{1b}[31mAna", "Ana\u{202E}zaiD"];
@@ -34,8 +36,9 @@ struct Given {
     program: caseledger_core::ProgramId,
 }
 
-fn intake(first: &str, dob: Option<Date>) -> IntakeInput {
-    IntakeInput {
+fn intake(first: &str, dob: Option<Date>) -> IntakeClient {
+    IntakeClient {
+        client_id: new_id(),
         name: PersonName {
             first: first.into(),
             middle: String::new(),
@@ -61,6 +64,32 @@ fn intake(first: &str, dob: Option<Date>) -> IntakeInput {
         veteran_status: NoYesReasons::No,
         address: None,
         restriction: None,
+        source_id: None,
+    }
+}
+
+fn new_organization(name: &str) -> CreateOrganization {
+    CreateOrganization {
+        organization_id: new_id(),
+        name: name.into(),
+        victim_service_provider: false,
+        source_id: None,
+    }
+}
+
+async fn organization(service: &Service, admin: &Session, name: &str) -> OrganizationId {
+    let command = new_organization(name);
+    service.run(admin, &command).await.unwrap();
+    command.organization_id
+}
+
+fn new_user(id: UserId, organization: OrganizationId, display_name: &str) -> CreateUser {
+    CreateUser {
+        user_id: id,
+        organization_id: organization,
+        username: format!("cm-{id}"),
+        display_name: display_name.into(),
+        role: Role::CaseManager,
     }
 }
 
@@ -71,34 +100,16 @@ async fn given() -> Given {
     let service = Service::open(&config).unwrap();
     service.start();
     let boot = service
-        .bootstrap(Bootstrap {
-            policy: SharingPolicy::clienttrack("UTC"),
-            lead_name: "Stanislaus CoC".into(),
-            admin_username: "admin".into(),
-        })
+        .bootstrap(SharingPolicy::clienttrack("UTC"), "Stanislaus CoC", "admin")
         .await
         .unwrap();
     let admin = boot.admin;
-    let (agency, _) = service
-        .create_organization(
-            &service.session_for(admin).unwrap(),
-            "Children's Crisis Center",
-            false,
-        )
-        .await
-        .unwrap();
-    let (other, _) = service
-        .create_organization(&service.session_for(admin).unwrap(), "CHSS", false)
-        .await
-        .unwrap();
-    let (cm, _) = service
-        .create_user(
-            &service.session_for(admin).unwrap(),
-            agency,
-            "cm",
-            "Case Manager",
-            Role::CaseManager,
-        )
+    let as_admin = service.session_for(admin).unwrap();
+    let agency = organization(&service, &as_admin, "Children's Crisis Center").await;
+    let other = organization(&service, &as_admin, "CHSS").await;
+    let cm = new_id();
+    service
+        .run(&as_admin, &new_user(cm, agency, "Case Manager"))
         .await
         .unwrap();
     let (program, _) = service
@@ -111,14 +122,12 @@ async fn given() -> Given {
         )
         .await
         .unwrap();
-    let client = service
-        .intake_client(
-            &service.session_for(cm).unwrap(),
-            intake("Maria", Some(d("1990-04-02"))),
-        )
+    let maria = intake("Maria", Some(d("1990-04-02")));
+    service
+        .run(&service.session_for(cm).unwrap(), &maria)
         .await
-        .unwrap()
-        .client;
+        .unwrap();
+    let client = maria.client_id;
     Given {
         service,
         _dir: dir,
@@ -163,17 +172,14 @@ async fn accounts_and_setup_refuse_hostile_names() {
     for text in HOSTILE {
         g.then_refused(
             "name",
-            s.create_organization(&s.session_for(g.admin).unwrap(), text, false),
+            s.run(&s.session_for(g.admin).unwrap(), &new_organization(text)),
         )
         .await;
         g.then_refused(
             "displayName",
-            s.create_user(
+            s.run(
                 &s.session_for(g.admin).unwrap(),
-                g.agency,
-                "newcm",
-                text,
-                Role::CaseManager,
+                &new_user(new_id(), g.agency, text),
             ),
         )
         .await;
@@ -217,10 +223,9 @@ async fn accounts_and_setup_refuse_hostile_names() {
     }
     g.then_refused(
         "name",
-        s.create_organization(
+        s.run(
             &s.session_for(g.admin).unwrap(),
-            &"A".repeat(60 * 1024),
-            false,
+            &new_organization(&"A".repeat(60 * 1024)),
         ),
     )
     .await;
@@ -233,7 +238,7 @@ async fn client_commands_refuse_hostile_names_addresses_and_dates() {
     for text in HOSTILE {
         g.then_refused(
             "firstName",
-            s.intake_client(&s.session_for(g.cm).unwrap(), intake(text, None)),
+            s.run(&s.session_for(g.cm).unwrap(), &intake(text, None)),
         )
         .await;
         let address = Address {
@@ -245,14 +250,20 @@ async fn client_commands_refuse_hostile_names_addresses_and_dates() {
         };
         g.then_refused(
             "address.line1",
-            s.update_client_address(&s.session_for(g.cm).unwrap(), g.client, Some(address)),
+            s.run(
+                &s.session_for(g.cm).unwrap(),
+                &UpdateClientAddress {
+                    client_id: g.client,
+                    address: Some(address),
+                },
+            ),
         )
         .await;
     }
     for dob in ["0000-01-01", "1899-12-31", "2026-06-16"] {
         g.then_refused(
             "dob",
-            s.intake_client(&s.session_for(g.cm).unwrap(), intake("Ana", Some(d(dob)))),
+            s.run(&s.session_for(g.cm).unwrap(), &intake("Ana", Some(d(dob)))),
         )
         .await;
     }

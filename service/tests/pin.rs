@@ -6,17 +6,13 @@ use std::time::Duration;
 
 use caseledger_core::commands::sharing::SetSharingPolicy;
 use caseledger_core::{Date, SharingPolicy};
-use caseledger_service::{Bootstrap, PIN_WAIT, Service, ServiceConfig, Session};
+use caseledger_service::{PIN_WAIT, Service, ServiceConfig, Session};
 
 async fn started(dir: &std::path::Path) -> (Service, Session) {
     let service = Service::open(&ServiceConfig::new(dir)).unwrap();
     service.start();
     let done = service
-        .bootstrap(Bootstrap {
-            policy: SharingPolicy::clienttrack("UTC"),
-            lead_name: "CoC".into(),
-            admin_username: "admin".into(),
-        })
+        .bootstrap(SharingPolicy::clienttrack("UTC"), "CoC", "admin")
         .await
         .unwrap();
     let admin = service.session_for(done.admin).unwrap();

@@ -7,7 +7,10 @@
 //! `new_id`), so a decision stays a pure function of its inputs and tests can name the events
 //! it must produce.
 //!
-//! Grouped by domain area, like the events: [`sharing`] (the policy), and the rest as they
-//! are converted.
+//! Grouped by domain area, like the events: [`accounts`], [`clients`], [`requests`],
+//! [`sharing`] (the policy, MOU assignments, releases), and the rest as they are converted.
 
+pub mod accounts;
+pub mod clients;
+pub mod requests;
 pub mod sharing;

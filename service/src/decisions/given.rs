@@ -8,11 +8,14 @@
 
 use std::fmt::Debug;
 
-use caseledger_core::events::{OrganizationCreated, SharingPolicySet, UserCreated};
+use caseledger_core::events::{
+    ClientIntakeRecorded, OrganizationCreated, PersonName, SharingPolicySet, UserCreated,
+};
+use caseledger_core::hud::{DataQuality, NoYesReasons, RaceEthnicity};
 use caseledger_core::testkit::date;
 use caseledger_core::{
-    Actor, CorrelationId, Date, Event, EventId, Header, OrganizationId, Role, SharingPolicy,
-    Timestamp, UserId,
+    Actor, ClientId, ClientRestriction, CorrelationId, Date, Event, EventId, Header,
+    OrganizationId, Pii, Role, SharingPolicy, Timestamp, UserId,
 };
 use caseledger_projections::Projections;
 
@@ -64,6 +67,16 @@ pub(crate) fn given() -> Given {
 }
 
 impl Given {
+    /// An empty log (for the bootstrap, the one command decided on nothing).
+    pub(crate) fn empty() -> Given {
+        Given {
+            state: Projections::new(date(TODAY)),
+            next_id: 1,
+            lead: OrganizationId::new(0),
+            admin: UserId::new(0),
+        }
+    }
+
     /// A fresh id of any kind (deterministic: 1, 2, 3, ... in the order asked).
     pub(crate) fn id<T: From<ulid::Ulid>>(&mut self) -> T {
         let id = T::from(ulid::Ulid(self.next_id));
@@ -100,7 +113,8 @@ impl Given {
         })
     }
 
-    fn system(&self) -> Session {
+    /// The service acting for itself.
+    pub(crate) fn system(&self) -> Session {
         Session::new(Actor {
             user: self.admin,
             organization: self.lead,
@@ -144,6 +158,46 @@ impl Given {
                 role,
             },
         );
+    }
+
+    /// Adds a client whose intake `session` took (named "Ana Lopez", born `dob`, shared as the
+    /// policy's default says); answers its id.
+    pub(crate) fn client(&mut self, session: &Session, dob: Option<Date>) -> ClientId {
+        let id = self.id();
+        let known = if dob.is_some() {
+            DataQuality::Full
+        } else {
+            DataQuality::DataNotCollected
+        };
+        self.apply(
+            session,
+            ClientIntakeRecorded {
+                client_id: id,
+                organization_id: session.organization(),
+                name: Pii::new(PersonName {
+                    first: "Ana".into(),
+                    last: "Lopez".into(),
+                    ..PersonName::default()
+                }),
+                name_data_quality: DataQuality::Full,
+                ssn: Pii::new(String::new()),
+                ssn_data_quality: DataQuality::DataNotCollected,
+                dob: Pii::new(dob),
+                dob_data_quality: known,
+                race_ethnicity: vec![RaceEthnicity::White],
+                race_none: None,
+                additional_race_ethnicity: Pii::new(String::new()),
+                sex: None,
+                genders: Vec::new(),
+                gender_none: None,
+                different_identity_text: Pii::new(String::new()),
+                veteran_status: NoYesReasons::No,
+                address: Pii::new(None),
+                restriction: ClientRestriction::ShareGlobally,
+                source_id: None,
+            },
+        );
+        id
     }
 
     /// Folds one event into the history, as recorded by `session`.

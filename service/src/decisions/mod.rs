@@ -3,6 +3,9 @@
 //! and the session's view (never the clock, the log or randomness) and answers events or a
 //! refusal; the rules they share are in `crate::commands`.
 
+mod accounts;
+mod clients;
+mod requests;
 mod sharing;
 
 #[cfg(test)]

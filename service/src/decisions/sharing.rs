@@ -1,11 +1,25 @@
-//! The sharing policy.
+//! The sharing policy, a client's MOU assignments and their releases of information.
+//!
+//! Only the creating organization assigns its client to an MOU it participates in; any
+//! organization that can see the client grants releases of its own data, and only the
+//! granting organization revokes one.
 
-use caseledger_core::commands::sharing::SetSharingPolicy;
-use caseledger_core::events::SharingPolicySet;
+use caseledger_core::DateWindow;
+use caseledger_core::commands::sharing::{
+    AssignMou, GrantReleaseException, RevokeReleaseException, SetSharingPolicy,
+};
+use caseledger_core::events::{
+    MouAssigned, MouAssignmentEnded, ReleaseExceptionGranted, ReleaseExceptionRevoked,
+    SharingPolicySet,
+};
 use caseledger_core::input::DateKind;
 use caseledger_projections::Projections;
 
-use crate::commands::{check_date, check_time_zone, forbidden};
+use crate::clients::require_creator;
+use crate::commands::{
+    check_date, check_time_zone, check_window, client_access, conflict, forbidden, not_found,
+    require_agency_staff,
+};
 use crate::{Command, CommandError, Decision, Session};
 
 impl Command for SetSharingPolicy {
@@ -23,6 +37,131 @@ impl Command for SetSharingPolicy {
             SharingPolicySet {
                 policy: self.policy.clone(),
                 effective: self.effective,
+            }
+            .into(),
+        ]))
+    }
+}
+
+impl Command for AssignMou {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        let client = self.client_id;
+        require_agency_staff(&session.actor(), "assign clients to MOUs")?;
+        client_access(p, &session.actor(), client, "clientId")?;
+        require_creator(p, session, client, "assign the client to an MOU")?;
+        let w = p.write_model();
+        if w.catalog().mou(self.mou_id).is_none() {
+            return Err(not_found("mouId", "MOU"));
+        }
+        if !w.mou_participant(self.mou_id, session.organization()) {
+            return Err(CommandError::validation(
+                "mouId",
+                "your organization does not participate in this MOU",
+            ));
+        }
+        let window = self.window.unwrap_or(DateWindow::open(p.today()));
+        check_window(p, "window", &window, Some(client))?;
+        let mut events = Vec::new();
+        if let Some((previous, _)) = w.mou_assignment(client, window.start) {
+            let end = window
+                .start
+                .add_days(-1)
+                .ok_or_else(|| CommandError::validation("window.start", "out of range"))?;
+            events.push(
+                MouAssignmentEnded {
+                    client_id: client,
+                    assignment_id: previous,
+                    end,
+                }
+                .into(),
+            );
+        }
+        events.push(
+            MouAssigned {
+                client_id: client,
+                assignment_id: self.assignment_id,
+                mou_id: self.mou_id,
+                window,
+            }
+            .into(),
+        );
+        Ok(Decision::events(events))
+    }
+}
+
+impl Command for GrantReleaseException {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        let client = self.client_id;
+        let accessing = self.accessing_organization_id;
+        require_agency_staff(&session.actor(), "record releases of information")?;
+        client_access(p, &session.actor(), client, "clientId")?;
+        if p.write_model().organization(accessing).is_none() {
+            return Err(not_found("accessingOrganizationId", "organization"));
+        }
+        if accessing == session.organization() {
+            return Err(CommandError::validation(
+                "accessingOrganizationId",
+                "a release shares with another organization, not your own",
+            ));
+        }
+        let window = self.window.unwrap_or(DateWindow::open(p.today()));
+        check_window(p, "window", &window, Some(client))?;
+        Ok(Decision::events(vec![
+            ReleaseExceptionGranted {
+                client_id: client,
+                release_id: self.release_id,
+                granting_organization: session.organization(),
+                accessing_organization: accessing,
+                window,
+            }
+            .into(),
+        ]))
+    }
+}
+
+impl Command for RevokeReleaseException {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        let client = self.client_id;
+        require_agency_staff(&session.actor(), "revoke releases of information")?;
+        client_access(p, &session.actor(), client, "clientId")?;
+        let sharing = p
+            .org_view(session.viewer())
+            .sharing(client)
+            .unwrap_or_default();
+        let found = sharing
+            .releases
+            .iter()
+            .find(|r| r.id == self.release_id)
+            .ok_or_else(|| not_found("releaseId", "release exception"))?;
+        if found.granting != session.organization() {
+            return Err(forbidden(
+                "only the granting organization may revoke a release exception",
+            ));
+        }
+        let end = match self.last_day {
+            Some(d) => {
+                check_date(p, "lastDay", d, DateKind::Planned, Some(client))?;
+                d
+            }
+            None => p
+                .today()
+                .add_days(-1)
+                .ok_or_else(|| CommandError::validation("lastDay", "out of range"))?,
+        };
+        if found.window.end.is_some_and(|e| e <= end) {
+            return Err(conflict("releaseId", "the release already ends by then"));
+        }
+        Ok(Decision::events(vec![
+            ReleaseExceptionRevoked {
+                client_id: client,
+                release_id: self.release_id,
+                end,
             }
             .into(),
         ]))
@@ -76,5 +215,228 @@ mod tests {
             .then_refused(ErrorCode::Validation, Some("timeZone"));
         g.when(&admin, &policy("UTC", "2040-01-01"))
             .then_refused(ErrorCode::Validation, Some("effective"));
+    }
+
+    mod clients {
+        use caseledger_core::events::{MouCreated, MouParticipant};
+        use caseledger_core::testkit::date;
+        use caseledger_core::{ClientId, MouDirection, MouId, OrganizationId, ReleaseId, Role};
+
+        use super::super::*;
+        use crate::ErrorCode;
+        use crate::decisions::given::{Given, given};
+
+        struct Story {
+            g: Given,
+            agency: OrganizationId,
+            partner: OrganizationId,
+            cm: Session,
+            partner_cm: Session,
+            client: ClientId,
+            mou: MouId,
+        }
+
+        /// An agency's client (born 1990-04-02), a partner agency, and an MOU between them
+        /// from 2020 on.
+        fn story() -> Story {
+            let mut g = given();
+            let agency = g.organization("Agency");
+            let partner = g.organization("Partner");
+            let cm = g.user(agency, Role::CaseManager);
+            let partner_cm = g.user(partner, Role::CaseManager);
+            let client = g.client(&cm, Some(date("1990-04-02")));
+            let mou = g.id();
+            let admin = g.admin();
+            g.apply(
+                &admin,
+                MouCreated {
+                    mou_id: mou,
+                    number: "0001".into(),
+                    title: "Shared case management".into(),
+                    participants: [agency, partner]
+                        .map(|organization| MouParticipant {
+                            organization,
+                            direction: MouDirection::Both,
+                        })
+                        .to_vec(),
+                    window: DateWindow::open(date("2020-01-01")),
+                },
+            );
+            Story {
+                g,
+                agency,
+                partner,
+                cm,
+                partner_cm,
+                client,
+                mou,
+            }
+        }
+
+        fn assign(s: &mut Story, start: Option<&str>) -> AssignMou {
+            AssignMou {
+                client_id: s.client,
+                assignment_id: s.g.id(),
+                mou_id: s.mou,
+                window: start.map(|d| DateWindow::open(date(d))),
+            }
+        }
+
+        #[test]
+        fn the_creator_assigns_ending_the_previous_assignment_the_day_before() {
+            let mut s = story();
+            let first = assign(&mut s, None);
+            s.g.when(&s.cm, &first).then(vec![
+                MouAssigned {
+                    client_id: s.client,
+                    assignment_id: first.assignment_id,
+                    mou_id: s.mou,
+                    window: DateWindow::open(date("2026-12-01")),
+                }
+                .into(),
+            ]);
+            let cm = s.cm.clone();
+            s.g.run(&cm, &first);
+            let next = assign(&mut s, Some("2026-12-10"));
+            s.g.when(&s.cm, &next).then(vec![
+                MouAssignmentEnded {
+                    client_id: s.client,
+                    assignment_id: first.assignment_id,
+                    end: date("2026-12-09"),
+                }
+                .into(),
+                MouAssigned {
+                    client_id: s.client,
+                    assignment_id: next.assignment_id,
+                    mou_id: s.mou,
+                    window: DateWindow::open(date("2026-12-10")),
+                }
+                .into(),
+            ]);
+        }
+
+        #[test]
+        fn an_assignment_is_refused_by_role_creator_mou_and_window() {
+            let mut s = story();
+            let cmd = assign(&mut s, None);
+            s.g.when(&s.g.admin(), &cmd)
+                .then_refused(ErrorCode::Forbidden, None);
+            s.g.when(&s.partner_cm, &cmd)
+                .then_refused(ErrorCode::Forbidden, None);
+            let no_mou = AssignMou {
+                mou_id: s.g.id(),
+                ..cmd.clone()
+            };
+            s.g.when(&s.cm, &no_mou)
+                .then_refused(ErrorCode::NotFound, Some("mouId"));
+            let outsider = s.g.organization("Outsider");
+            let outsider_cm = s.g.user(outsider, Role::CaseManager);
+            let theirs = s.g.client(&outsider_cm, None);
+            let not_party = AssignMou {
+                client_id: theirs,
+                ..cmd.clone()
+            };
+            s.g.when(&outsider_cm, &not_party)
+                .then_refused(ErrorCode::Validation, Some("mouId"));
+            let unknown = AssignMou {
+                client_id: s.g.id(),
+                ..cmd.clone()
+            };
+            s.g.when(&s.cm, &unknown)
+                .then_refused(ErrorCode::NotFound, Some("clientId"));
+            let before_birth = assign(&mut s, Some("1980-01-01"));
+            s.g.when(&s.cm, &before_birth)
+                .then_refused(ErrorCode::Validation, Some("window.start"));
+            let backwards = AssignMou {
+                window: Some(DateWindow {
+                    start: date("2026-12-10"),
+                    end: Some(date("2026-12-05")),
+                }),
+                ..cmd
+            };
+            s.g.when(&s.cm, &backwards)
+                .then_refused(ErrorCode::Validation, Some("window"));
+        }
+
+        fn grant(s: &mut Story, accessing: OrganizationId) -> GrantReleaseException {
+            GrantReleaseException {
+                client_id: s.client,
+                release_id: s.g.id(),
+                accessing_organization_id: accessing,
+                window: None,
+            }
+        }
+
+        #[test]
+        fn a_release_shares_the_granting_organizations_data_with_another() {
+            let mut s = story();
+            let partner = s.partner;
+            let cmd = grant(&mut s, partner);
+            s.g.when(&s.cm, &cmd).then(vec![
+                ReleaseExceptionGranted {
+                    client_id: s.client,
+                    release_id: cmd.release_id,
+                    granting_organization: s.agency,
+                    accessing_organization: partner,
+                    window: DateWindow::open(date("2026-12-01")),
+                }
+                .into(),
+            ]);
+            s.g.when(&s.g.admin(), &cmd)
+                .then_refused(ErrorCode::Forbidden, None);
+            let agency = s.agency;
+            let own = grant(&mut s, agency);
+            s.g.when(&s.cm, &own)
+                .then_refused(ErrorCode::Validation, Some("accessingOrganizationId"));
+            let nobody = s.g.id();
+            let unknown = grant(&mut s, nobody);
+            s.g.when(&s.cm, &unknown)
+                .then_refused(ErrorCode::NotFound, Some("accessingOrganizationId"));
+            let far = GrantReleaseException {
+                window: Some(DateWindow::open(date("2040-01-01"))),
+                ..cmd
+            };
+            s.g.when(&s.cm, &far)
+                .then_refused(ErrorCode::Validation, Some("window.start"));
+        }
+
+        #[test]
+        fn only_the_granting_organization_revokes_from_yesterday_by_default() {
+            let mut s = story();
+            let partner = s.partner;
+            let granted = grant(&mut s, partner);
+            let cm = s.cm.clone();
+            s.g.run(&cm, &granted);
+            let revoke = RevokeReleaseException {
+                client_id: s.client,
+                release_id: granted.release_id,
+                last_day: None,
+            };
+            s.g.when(&s.cm, &revoke).then(vec![
+                ReleaseExceptionRevoked {
+                    client_id: s.client,
+                    release_id: granted.release_id,
+                    end: date("2026-11-30"),
+                }
+                .into(),
+            ]);
+            s.g.when(&s.partner_cm, &revoke)
+                .then_refused(ErrorCode::Forbidden, None);
+            let unknown = RevokeReleaseException {
+                release_id: s.g.id::<ReleaseId>(),
+                ..revoke.clone()
+            };
+            s.g.when(&s.cm, &unknown)
+                .then_refused(ErrorCode::NotFound, Some("releaseId"));
+            let far = RevokeReleaseException {
+                last_day: Some(date("2040-01-01")),
+                ..revoke.clone()
+            };
+            s.g.when(&s.cm, &far)
+                .then_refused(ErrorCode::Validation, Some("lastDay"));
+            s.g.run(&cm, &revoke);
+            s.g.when(&s.cm, &revoke)
+                .then_refused(ErrorCode::Conflict, Some("releaseId"));
+        }
     }
 }
