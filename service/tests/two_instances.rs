@@ -1,0 +1,202 @@
+//! Consistency from the log, not from a process: two service instances, each with its own
+//! projections and its own command lock, share one log (the in-memory `EventLog`) and a key
+//! store, and issue conflicting commands at the same moment. Exactly one of each pair wins,
+//! the loser is refused by the rule the winner's write made true (it was decided again on
+//! fresh state, or refused by the log's expected head), and the log holds one such event.
+
+use std::sync::Arc;
+
+use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
+use caseledger_core::commands::clients::IntakeClient;
+use caseledger_core::events::PersonName;
+use caseledger_core::hud::{DataQuality, NoYesReasons, RaceEthnicity};
+use caseledger_core::{ClientId, Event, Role, SharingPolicy};
+use caseledger_log_store::EventLog;
+use caseledger_log_store::memory::MemoryLog;
+use caseledger_service::keys::{KeyStore, master_key_path};
+use caseledger_service::{
+    Command, CommandError, ErrorCode, Service, ServiceConfig, Session, Written, new_id,
+};
+
+/// Two started instances over one log, and a case manager's session on each.
+struct Pair {
+    a: Service,
+    b: Service,
+    on_a: Session,
+    on_b: Session,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+async fn pair() -> Pair {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let log: Arc<dyn EventLog> = MemoryLog::new();
+    let keys = Arc::new(KeyStore::open(da.path(), &master_key_path(da.path())).unwrap());
+    let a = Service::open_on(&ServiceConfig::new(da.path()), log.clone(), keys.clone()).unwrap();
+    let b = Service::open_on(&ServiceConfig::new(db.path()), log, keys).unwrap();
+    a.start();
+    b.start();
+    let done = a
+        .bootstrap(SharingPolicy::clienttrack("UTC"), "CoC", "admin")
+        .await
+        .unwrap();
+    let admin = a.session_for(done.admin).unwrap();
+    let agency = CreateOrganization {
+        organization_id: new_id(),
+        name: "Agency".into(),
+        victim_service_provider: false,
+        source_id: None,
+    };
+    a.run(&admin, &agency).await.unwrap();
+    let worker = CreateUser {
+        user_id: new_id(),
+        organization_id: agency.organization_id,
+        username: "worker".into(),
+        display_name: "Worker".into(),
+        role: Role::CaseManager,
+    };
+    a.run(&admin, &worker).await.unwrap();
+    b.wait_for(a.head().position, std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    Pair {
+        on_a: a.session_for(worker.user_id).unwrap(),
+        on_b: b.session_for(worker.user_id).unwrap(),
+        a,
+        b,
+        _dirs: (da, db),
+    }
+}
+
+fn intake(client_id: ClientId, first: &str) -> IntakeClient {
+    IntakeClient {
+        client_id,
+        name: PersonName {
+            first: first.into(),
+            middle: String::new(),
+            last: "Lopez".into(),
+            suffix: String::new(),
+        },
+        name_data_quality: DataQuality::Full,
+        ssn: String::new(),
+        ssn_data_quality: DataQuality::DataNotCollected,
+        dob: None,
+        dob_data_quality: DataQuality::DataNotCollected,
+        race_ethnicity: vec![RaceEthnicity::White],
+        race_none: None,
+        additional_race_ethnicity: String::new(),
+        sex: None,
+        genders: Vec::new(),
+        gender_none: None,
+        different_identity_text: String::new(),
+        veteran_status: NoYesReasons::No,
+        address: None,
+        restriction: None,
+        source_id: None,
+    }
+}
+
+/// A command whose first decision waits, after it has read its state, until the test lets
+/// it go: so instance B decides on state from before A's write, deterministically.
+struct Held<C> {
+    command: C,
+    entered: std::sync::Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    release: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+    decided: std::sync::atomic::AtomicUsize,
+}
+
+impl<C: Command> Command for Held<C> {
+    type Output = C::Output;
+
+    fn decide(
+        &self,
+        state: &caseledger_projections::Projections,
+        session: &Session,
+    ) -> Result<caseledger_service::Decision<C::Output>, CommandError> {
+        let decision = self.command.decide(state, session);
+        self.decided
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if let Some(entered) = self.entered.lock().unwrap().take() {
+            entered.send(()).unwrap();
+            self.release.lock().unwrap().recv().unwrap();
+        }
+        decision
+    }
+}
+
+/// B decides `second` and is held there; A runs `first` to the end; then B goes on and
+/// appends what it decided on the older state. Answers both results and how many times B
+/// decided.
+async fn race<C>(p: &Pair, first: C, second: C) -> ([Result<Written, CommandError>; 2], usize)
+where
+    C: Command + Send + Sync + 'static,
+    C::Output: Send + 'static,
+{
+    let (entered_tx, entered_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel();
+    let held = Arc::new(Held {
+        command: second,
+        entered: std::sync::Mutex::new(Some(entered_tx)),
+        release: std::sync::Mutex::new(release_rx),
+        decided: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let b = {
+        let (service, session, held) = (p.b.clone(), p.on_b.clone(), held.clone());
+        tokio::spawn(async move { service.run(&session, &*held).await.map(|(_, w)| w) })
+    };
+    tokio::task::spawn_blocking(move || entered_rx.recv().unwrap())
+        .await
+        .unwrap();
+    let a = p.a.run(&p.on_a, &first).await.map(|(_, w)| w);
+    release_tx.send(()).unwrap();
+    let b = b.await.unwrap();
+    let decided = held.decided.load(std::sync::atomic::Ordering::SeqCst);
+    ([a, b], decided)
+}
+
+/// Exactly one of the two won; the other was refused with `code` on `field`.
+#[track_caller]
+fn one_wins(results: &[Result<Written, CommandError>; 2], code: ErrorCode, field: &str) {
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 1, "exactly one wins: {results:?}");
+    let lost = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+    assert_eq!(
+        (lost.code, lost.field.as_deref()),
+        (code, Some(field)),
+        "{lost}"
+    );
+}
+
+/// Events of the shared log matching `pick`.
+fn count(service: &Service, pick: impl Fn(&Event) -> bool) -> usize {
+    service
+        .read_log(1, usize::MAX)
+        .unwrap()
+        .into_iter()
+        .filter(|s| pick(&s.envelope.event))
+        .count()
+}
+
+// Four workers: instance B's held decision blocks one, and its projector another while it
+// waits to fold A's write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_intakes_of_one_hmis_id_on_two_instances_record_one_client() {
+    let p = pair().await;
+    let id: ClientId = new_id();
+    let (results, decided) = race(&p, intake(id, "Maria"), intake(id, "Marie")).await;
+    assert!(
+        results[0].is_ok(),
+        "A decided and appended first: {results:?}"
+    );
+    one_wins(&results, ErrorCode::Conflict, "clientId");
+    assert_eq!(
+        decided, 2,
+        "B's append on the older state was refused by the log, and B decided again"
+    );
+    let recorded = count(
+        &p.a,
+        |e| matches!(e, Event::ClientIntakeRecorded(i) if i.client_id == id),
+    );
+    assert_eq!(recorded, 1, "one intake of {id} in the log");
+    p.a.shutdown().await;
+    p.b.shutdown().await;
+}
