@@ -482,7 +482,7 @@ impl AuditQueries {
         let after = after.as_deref().map(parse_cursor).transpose()?;
         let limit = usize::try_from(first).unwrap_or(50);
         let mut entries = service(ctx)
-            .access_log(&a, &filter, limit + 1, after)
+            .access_log(a, &filter, limit + 1, after)
             .map_err(to_graphql)?;
         let has_next_page = entries.len() > limit;
         entries.truncate(limit);
@@ -508,7 +508,7 @@ impl AuditQueries {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let rows = service(ctx)
-            .access_summary(&a, client)
+            .access_summary(a, client)
             .map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::AccessLog);
         let d = directory(ctx, a)?;
@@ -532,7 +532,7 @@ impl AuditQueries {
         let client: ClientId = convert::id("clientId", &client_id)?;
         let date = convert::date("date", &date)?;
         let rows = service(ctx)
-            .visibility_as_of(&a, client, date)
+            .visibility_as_of(a, client, date)
             .map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::History);
         let d = directory(ctx, a)?;
@@ -549,7 +549,7 @@ impl AuditQueries {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let entries = service(ctx)
-            .client_history(&a, client)
+            .client_history(a, client)
             .map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::History);
         let d = directory(ctx, a)?;
@@ -586,7 +586,7 @@ impl AuditQueries {
         };
         let anomalies = service(ctx)
             .access_anomalies(
-                &a,
+                a,
                 convert::date("from", &from)?,
                 convert::date("to", &to)?,
                 thresholds,

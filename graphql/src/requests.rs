@@ -367,7 +367,7 @@ impl RequestQueries {
         let organization = convert::opt_id("organizationId", &organization_id)?;
         let today = service(ctx).today();
         Ok(service(ctx)
-            .record_requests(&a, status.map(Into::into), overdue, organization)
+            .record_requests(a, status.map(Into::into), overdue, organization)
             .map_err(to_graphql)?
             .into_iter()
             .map(|r| request(r, today, false))
@@ -383,7 +383,7 @@ impl RequestQueries {
     ) -> async_graphql::Result<DashboardView> {
         let a = session(ctx)?;
         let id = convert::id("requestId", &request_id)?;
-        let d = service(ctx).record_dashboard(&a, id).map_err(to_graphql)?;
+        let d = service(ctx).record_dashboard(a, id).map_err(to_graphql)?;
         note_dashboard(disclosure::of(ctx), &d);
         Ok(DashboardView::from(&d))
     }

@@ -12,12 +12,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use caseledger_core::commands::care::{
+    AddHouseholdMember, CreateHousehold, EnrollClient, ExitEnrollment, ImportedEnrollment,
+    RecordAssessment, RecordService, SetMoveInDate,
+};
+use caseledger_core::commands::setup::CreateProgram;
 use caseledger_core::events::{AnswerValue, AssessmentAnswer, ClientIntakeEdited};
 use caseledger_core::hud::{DataQuality, ServiceTypeCode};
 use caseledger_core::{
-    Actor, AssessmentId, AssessmentKind, ClientId, CorrelationId, DateWindow, EnrollmentId,
-    Envelope, Event, EventId, Header, HouseholdId, OrganizationId, Pii, ProgramId, Role, ServiceId,
-    Timestamp, UserId,
+    Actor, AssessmentKind, ClientId, CorrelationId, DateWindow, EnrollmentId, Envelope, Event,
+    EventId, Header, HouseholdId, OrganizationId, Pii, ProgramId, Role, Timestamp, UserId,
 };
 use caseledger_hmis_csv::client::ClientRecord;
 use caseledger_hmis_csv::records::{
@@ -28,14 +32,9 @@ use caseledger_projections::{Projections, SourceKind};
 
 use crate::Service;
 use crate::accounts::{NewUser, decide_organization, decide_user};
-use crate::care::{
-    AssessmentInput, EnrollmentInput, ExitInput, Imported, ServiceInput, decide_assessment,
-    decide_enrollment, decide_exit, decide_household, decide_household_member, decide_move_in,
-    decide_service,
-};
 use crate::clients::{IntakeInput, decide_intake, decide_intake_edit};
 use crate::commands::{CommandError, new_id};
-use crate::setup::{NewProgram, decide_program};
+use crate::{Command, Session};
 
 /// How an import runs.
 #[derive(Debug, Clone, Default)]
@@ -300,6 +299,18 @@ impl<'a> Import<'a> {
         Ok(())
     }
 
+    /// Decides one command value against the scratch state, as `actor`, and folds its events
+    /// in; answers the command's output.
+    fn command<C: Command>(
+        &mut self,
+        actor: Actor,
+        command: &C,
+    ) -> Result<C::Output, CommandError> {
+        let decision = command.decide(&self.scratch, &Session::new(actor))?;
+        self.decide(actor, |_| Ok(decision.events))?;
+        Ok(decision.output)
+    }
+
     /// Counts a row's outcome, or records why a command refused it.
     fn settle(&mut self, file: &str, result: Result<Outcome, Reject>) {
         let summary = self.files.entry(file.to_string()).or_default();
@@ -517,26 +528,25 @@ impl<'a> Import<'a> {
                     }),
                     Some(start) => {
                         let id: ProgramId = new_id();
-                        let new = NewProgram {
+                        let command = CreateProgram {
+                            id,
                             organization,
-                            name: &project.name,
+                            name: project.name.clone(),
                             project_type: project.project_type,
                             operating: Some(DateWindow {
                                 start,
                                 end: project.operating_end,
                             }),
+                            source_id: Some(source.clone()),
                         };
-                        let admin = self.admin;
-                        self.decide(admin, |p| {
-                            decide_program(p, &admin, id, &new, Some(source.clone()))
-                        })
-                        .map(|()| {
-                            self.programs.insert(source.clone(), (id, organization));
-                            Outcome::Imported
-                        })
-                        .map_err(|e| {
-                            command_reject("Project.csv", project.line, "ProjectID", source, &e)
-                        })
+                        self.command(self.admin, &command)
+                            .map(|()| {
+                                self.programs.insert(source.clone(), (id, organization));
+                                Outcome::Imported
+                            })
+                            .map_err(|e| {
+                                command_reject("Project.csv", project.line, "ProjectID", source, &e)
+                            })
                     }
                 }
             };
@@ -795,10 +805,13 @@ impl<'a> Import<'a> {
             None => {
                 let id: HouseholdId = new_id();
                 let date = members.iter().map(|e| e.entry).min();
-                self.decide(actor, |p| {
-                    decide_household(p, &actor, id, client, date, Some(source.clone()))
-                })
-                .ok()?;
+                let command = CreateHousehold {
+                    id,
+                    head: client,
+                    date,
+                    source_id: Some(source.clone()),
+                };
+                self.command(actor, &command).ok()?;
                 id
             }
         };
@@ -812,9 +825,14 @@ impl<'a> Import<'a> {
                 .household(id)
                 .is_some_and(|h| h.members.iter().any(|m| m.client == member));
             if !known {
-                let _ = self.decide(actor, |p| {
-                    decide_household_member(p, &actor, id, member, e.relationship, Some(e.entry))
-                });
+                let command = AddHouseholdMember {
+                    household: id,
+                    client: member,
+                    relationship: e.relationship,
+                    joined: Some(e.entry),
+                };
+                // A member refused stays out of the household; their enrollment then says why.
+                let _ = self.command(actor, &command);
             }
         }
         Some(id)
@@ -863,8 +881,11 @@ impl<'a> Import<'a> {
             let actor = self
                 .user(organization, &e.user_id)
                 .map_err(|err| reject(&err))?;
-            self.decide(actor, |p| decide_move_in(p, &actor, id, e.move_in))
-                .map_err(|err| reject(&err))?;
+            let command = SetMoveInDate {
+                enrollment: id,
+                move_in_date: e.move_in,
+            };
+            self.command(actor, &command).map_err(|err| reject(&err))?;
             return Ok(Outcome::Updated);
         }
         let reject = |err: &CommandError| {
@@ -874,7 +895,9 @@ impl<'a> Import<'a> {
         let actor = self
             .user(organization, &e.user_id)
             .map_err(|err| reject(&err))?;
-        let input = EnrollmentInput {
+        let id: EnrollmentId = new_id();
+        let command = EnrollClient {
+            id,
             client,
             program,
             entry_date: e.entry,
@@ -887,16 +910,12 @@ impl<'a> Import<'a> {
             move_in_date: e.move_in,
             case_manager: None,
             restriction: None,
+            imported: Some(ImportedEnrollment {
+                source_id: e.id.clone(),
+                headless_household: household.is_none(),
+            }),
         };
-        let id: EnrollmentId = new_id();
-        let imported = Imported::Yes {
-            source_id: e.id.clone(),
-            headless_household: household.is_none(),
-        };
-        self.decide(actor, |p| {
-            decide_enrollment(p, &actor, &input, id, imported)
-        })
-        .map_err(|err| reject(&err))?;
+        self.command(actor, &command).map_err(|err| reject(&err))?;
         self.enrollments
             .insert(e.id.clone(), (id, client, organization));
         Ok(Outcome::Imported)
@@ -940,18 +959,16 @@ impl<'a> Import<'a> {
         let actor = self
             .user(organization, &x.user_id)
             .map_err(|err| reject(&err))?;
-        let input = ExitInput {
+        let command = ExitEnrollment {
             enrollment,
             exit_date: x.exit,
             destination: x.destination,
             destination_subsidy_type: x.destination_subsidy_type,
             other_destination: x.other_destination.clone(),
             whole_household: false,
+            source_id: Some(x.id.clone()),
         };
-        self.decide(actor, |p| {
-            decide_exit(p, &actor, &input, Some(x.id.clone())).map(|(_, events)| events)
-        })
-        .map_err(|err| reject(&err))?;
+        self.command(actor, &command).map_err(|err| reject(&err))?;
         Ok(Outcome::Imported)
     }
 
@@ -984,7 +1001,8 @@ impl<'a> Import<'a> {
                 let actor = self
                     .user(organization, &s.user_id)
                     .map_err(|e| reject(&e))?;
-                let input = ServiceInput {
+                let command = RecordService {
+                    id: new_id(),
                     client,
                     enrollment: Some(enrollment),
                     date: s.date,
@@ -994,12 +1012,9 @@ impl<'a> Import<'a> {
                     },
                     description: s.other.clone(),
                     restriction: None,
+                    source_id: Some(s.id.clone()),
                 };
-                let id: ServiceId = new_id();
-                self.decide(actor, |p| {
-                    decide_service(p, &actor, &input, id, Some(s.id.clone()))
-                })
-                .map_err(|e| reject(&e))?;
+                self.command(actor, &command).map_err(|e| reject(&e))?;
                 Ok(Outcome::Imported)
             })();
             self.settle("Services.csv", result);
@@ -1040,7 +1055,8 @@ impl<'a> Import<'a> {
         let actor = self
             .user(organization, &a.user_id)
             .map_err(|e| reject(&e))?;
-        let input = AssessmentInput {
+        let command = RecordAssessment {
+            id: new_id(),
             client,
             enrollment: Some(enrollment),
             date: a.date,
@@ -1060,12 +1076,9 @@ impl<'a> Import<'a> {
                 })
                 .collect(),
             restriction: None,
+            source_id: Some(source),
         };
-        let id: AssessmentId = new_id();
-        self.decide(actor, |p| {
-            decide_assessment(p, &actor, &input, id, Some(source))
-        })
-        .map_err(|e| reject(&e))?;
+        self.command(actor, &command).map_err(|e| reject(&e))?;
         Ok(Outcome::Imported)
     }
 }

@@ -8,7 +8,6 @@
 mod accounts;
 mod audit;
 mod auth;
-mod care;
 pub mod checkpoint;
 mod clients;
 mod clock;
@@ -30,8 +29,6 @@ mod retention;
 mod search;
 mod service;
 mod session;
-mod setup;
-mod shelter;
 mod snapshots;
 
 pub use accounts::DirectoryUser;
@@ -39,7 +36,6 @@ pub use audit::{
     AccessEntry, AccessFilter, AccessSummaryRow, Anomaly, AnomalyKind, AnomalyThresholds, CouldSee,
     FieldChange, HistoryEntry,
 };
-pub use care::{EnrollmentInput, ExitInput};
 pub use clients::{IntakeInput, IntakeOutcome};
 pub use commands::{Bootstrap, Bootstrapped, CommandError, ErrorCode, Written, new_id};
 pub use config::{Progress, ServiceConfig};
@@ -54,4 +50,3 @@ pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use search::{MIN_SEARCH_REASON, SearchAs};
 pub use service::{Service, StoredEvent};
 pub use session::Session;
-pub use shelter::{BarInput, CheckInInput};

@@ -114,7 +114,7 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
             &service.session_for(done.admin).unwrap(),
             &caseledger_core::commands::sharing::SetSharingPolicy {
                 policy: SharingPolicy::open_intake("UTC"),
-                effective: effective,
+                effective,
             },
         )
         .await
@@ -125,7 +125,7 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
             &service.session_for(done.admin).unwrap(),
             &caseledger_core::commands::sharing::SetSharingPolicy {
                 policy: SharingPolicy::open_intake("Nowhere"),
-                effective: effective,
+                effective,
             },
         )
         .await
@@ -165,7 +165,7 @@ async fn only_a_system_administrator_changes_the_policy_and_bad_values_write_not
             &service.session_for(case_manager).unwrap(),
             &caseledger_core::commands::sharing::SetSharingPolicy {
                 policy: SharingPolicy::clienttrack("UTC"),
-                effective: effective,
+                effective,
             },
         )
         .await

@@ -7,7 +7,11 @@
 //! `new_id`), so a decision stays a pure function of its inputs and tests can name the events
 //! it must produce.
 //!
-//! Grouped by domain area, like the events: [`sharing`] (the policy), and the rest as they
-//! are converted.
+//! Grouped by domain area, like the events: [`sharing`] (the policy), [`care`] (households,
+//! enrollments and what is recorded about a client), [`shelter`] (beds and the bar list),
+//! [`setup`] (programs, MOUs and facilities), and the rest as they are converted.
 
+pub mod care;
+pub mod setup;
 pub mod sharing;
+pub mod shelter;

@@ -3,7 +3,10 @@
 //! and the session's view (never the clock, the log or randomness) and answers events or a
 //! refusal; the rules they share are in `crate::commands`.
 
+mod care;
+mod setup;
 mod sharing;
+mod shelter;
 
 #[cfg(test)]
 pub(crate) mod given;
