@@ -507,9 +507,7 @@ impl AuditQueries {
     ) -> async_graphql::Result<Vec<AccessSummaryRow>> {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
-        let rows = service(ctx)
-            .access_summary(a, client)
-            .map_err(to_graphql)?;
+        let rows = service(ctx).access_summary(a, client).map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::AccessLog);
         let d = directory(ctx, a)?;
         Ok(rows
@@ -548,9 +546,7 @@ impl AuditQueries {
     ) -> async_graphql::Result<Vec<HistoryEntry>> {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
-        let entries = service(ctx)
-            .client_history(a, client)
-            .map_err(to_graphql)?;
+        let entries = service(ctx).client_history(a, client).map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::History);
         let d = directory(ctx, a)?;
         Ok(entries.into_iter().map(|e| history_entry(e, &d)).collect())

@@ -607,3 +607,897 @@ fn owned_enrollment(
         AccessLevel::Edit => Ok((client, facts)),
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use caseledger_core::commands::care::ImportedEnrollment;
+    use caseledger_core::commands::setup::CreateProgram;
+    use caseledger_core::events::{AssessmentAnswer, ClientIntakeRecorded, PersonName};
+    use caseledger_core::hud::{
+        DataQuality, Destination, NoYesReasons, ProjectType, ServiceTypeCode, Sex,
+    };
+    use caseledger_core::testkit::date;
+    use caseledger_core::{
+        CaseNoteId, ClientRestriction, DateWindow, DocumentId, OrganizationId, RecordOwner, Role,
+        SharingPolicy,
+    };
+
+    use super::*;
+    use crate::ErrorCode;
+    use crate::decisions::given::{Given, given};
+
+    /// An agency of the given CoC: its case manager and a rapid re-housing program operating
+    /// since 2020.
+    pub(crate) struct Agency {
+        pub(crate) org: OrganizationId,
+        pub(crate) cm: Session,
+        pub(crate) program: ProgramId,
+    }
+
+    pub(crate) fn agency(g: &mut Given, name: &str) -> Agency {
+        let org = g.organization(name);
+        let cm = g.user(org, Role::CaseManager);
+        let program = g.id();
+        let admin = g.admin();
+        g.run(
+            &admin,
+            &CreateProgram {
+                id: program,
+                organization: org,
+                name: format!("{name} RRH"),
+                project_type: ProjectType::RapidReHousing,
+                operating: Some(DateWindow::open(date("2020-01-01"))),
+                source_id: None,
+            },
+        );
+        Agency { org, cm, program }
+    }
+
+    /// A client whose intake `staff`'s organization took (the intake command is not this
+    /// area's, so its event is given as recorded).
+    pub(crate) fn client(
+        g: &mut Given,
+        staff: &Session,
+        dob: Option<&str>,
+        sex: Option<Sex>,
+        restriction: ClientRestriction,
+    ) -> ClientId {
+        let id = g.id();
+        g.apply(
+            staff,
+            ClientIntakeRecorded {
+                client_id: id,
+                organization_id: staff.organization(),
+                name: Pii::new(PersonName {
+                    first: "Ana".into(),
+                    middle: String::new(),
+                    last: "Diaz".into(),
+                    suffix: String::new(),
+                }),
+                name_data_quality: DataQuality::Full,
+                ssn: Pii::new(String::new()),
+                ssn_data_quality: DataQuality::DataNotCollected,
+                dob: Pii::new(dob.map(date)),
+                dob_data_quality: DataQuality::Full,
+                race_ethnicity: Vec::new(),
+                race_none: None,
+                additional_race_ethnicity: Pii::new(String::new()),
+                sex,
+                genders: Vec::new(),
+                gender_none: None,
+                different_identity_text: Pii::new(String::new()),
+                veteran_status: NoYesReasons::No,
+                address: Pii::new(None),
+                restriction,
+                source_id: None,
+            },
+        );
+        id
+    }
+
+    /// A client of `a` shared with everyone, born in 1990.
+    fn shared_client(g: &mut Given, a: &Agency) -> ClientId {
+        client(
+            g,
+            &a.cm,
+            Some("1990-04-02"),
+            Some(Sex::Female),
+            ClientRestriction::ShareGlobally,
+        )
+    }
+
+    fn enroll(id: EnrollmentId, client: ClientId, a: &Agency, entry: &str) -> EnrollClient {
+        EnrollClient {
+            id,
+            client,
+            program: a.program,
+            entry_date: date(entry),
+            household: None,
+            relationship: RelationshipToHoH::SelfHeadOfHousehold,
+            living_situation: None,
+            rental_subsidy_type: None,
+            disabling_condition: NoYesReasons::No,
+            enrollment_coc: None,
+            move_in_date: None,
+            case_manager: None,
+            restriction: Some(TransactionRestriction::Unrestricted),
+            imported: None,
+        }
+    }
+
+    /// `a`'s client enrolled in its program from 2026-06-01.
+    fn enrolled(g: &mut Given, a: &Agency) -> (ClientId, EnrollmentId) {
+        let c = shared_client(g, a);
+        let e = g.id();
+        g.run(&a.cm, &enroll(e, c, a, "2026-06-01"));
+        (c, e)
+    }
+
+    fn exit(enrollment: EnrollmentId, on: &str) -> ExitEnrollment {
+        ExitEnrollment {
+            enrollment,
+            exit_date: date(on),
+            destination: Some(Destination::RentalNoSubsidy),
+            destination_subsidy_type: None,
+            other_destination: String::new(),
+            whole_household: false,
+            source_id: None,
+        }
+    }
+
+    fn by(s: &Session) -> RecordOwner {
+        s.owner()
+    }
+
+    // Households.
+
+    #[test]
+    fn staff_form_a_household_from_today_by_default() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let head = shared_client(&mut g, &a);
+        let id = g.id();
+        let cmd = CreateHousehold {
+            id,
+            head,
+            date: None,
+            source_id: None,
+        };
+        g.when(&a.cm, &cmd).then(vec![
+            HouseholdCreated {
+                household_id: id,
+                head,
+                owner: by(&a.cm),
+                date: g.today(),
+                source_id: None,
+            }
+            .into(),
+        ]);
+    }
+
+    #[test]
+    fn a_household_is_refused_to_non_staff_an_unseen_head_and_a_future_date() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "SCAP");
+        let head = shared_client(&mut g, &a);
+        let private = client(
+            &mut g,
+            &b.cm,
+            None,
+            None,
+            ClientRestriction::RestrictToOrganization,
+        );
+        let cmd = |head, date: Option<&str>| CreateHousehold {
+            id: HouseholdId::new(99),
+            head,
+            date: date.map(caseledger_core::testkit::date),
+            source_id: None,
+        };
+        g.when(&g.admin(), &cmd(head, None))
+            .then_refused(ErrorCode::Forbidden, None);
+        g.when(&a.cm, &cmd(private, None))
+            .then_refused(ErrorCode::NotFound, Some("headClientId"));
+        g.when(&a.cm, &cmd(head, Some("2026-12-02")))
+            .then_refused(ErrorCode::Validation, Some("date"));
+    }
+
+    fn household_of(g: &mut Given, a: &Agency) -> (HouseholdId, ClientId, ClientId) {
+        let head = shared_client(g, a);
+        let child = client(
+            g,
+            &a.cm,
+            Some("2016-09-01"),
+            Some(Sex::Male),
+            ClientRestriction::ShareGlobally,
+        );
+        let household = g.id();
+        g.run(
+            &a.cm,
+            &CreateHousehold {
+                id: household,
+                head,
+                date: Some(date("2026-01-01")),
+                source_id: None,
+            },
+        );
+        g.run(
+            &a.cm,
+            &AddHouseholdMember {
+                household,
+                client: child,
+                relationship: RelationshipToHoH::Child,
+                joined: Some(date("2026-01-01")),
+            },
+        );
+        (household, head, child)
+    }
+
+    #[test]
+    fn a_member_joins_a_household() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let (household, _, _) = household_of(&mut g, &a);
+        let partner = shared_client(&mut g, &a);
+        let cmd = AddHouseholdMember {
+            household,
+            client: partner,
+            relationship: RelationshipToHoH::SpouseOrPartner,
+            joined: Some(date("2026-02-01")),
+        };
+        g.when(&a.cm, &cmd).then(vec![
+            HouseholdMemberAdded {
+                household_id: household,
+                client_id: partner,
+                relationship: RelationshipToHoH::SpouseOrPartner,
+                owner: by(&a.cm),
+                joined: date("2026-02-01"),
+            }
+            .into(),
+        ]);
+    }
+
+    #[test]
+    fn a_member_is_refused_as_a_second_head_twice_or_in_an_unknown_household() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let (household, _, child) = household_of(&mut g, &a);
+        let other = shared_client(&mut g, &a);
+        let cmd = |household, client, relationship, joined: Option<&str>| AddHouseholdMember {
+            household,
+            client,
+            relationship,
+            joined: joined.map(date),
+        };
+        let partner = RelationshipToHoH::SpouseOrPartner;
+        g.when(&g.admin(), &cmd(household, other, partner, None))
+            .then_refused(ErrorCode::Forbidden, None);
+        g.when(
+            &a.cm,
+            &cmd(
+                household,
+                other,
+                RelationshipToHoH::SelfHeadOfHousehold,
+                None,
+            ),
+        )
+        .then_refused(ErrorCode::Validation, Some("relationship"));
+        g.when(&a.cm, &cmd(HouseholdId::new(99), other, partner, None))
+            .then_refused(ErrorCode::NotFound, Some("householdId"));
+        g.when(&a.cm, &cmd(household, other, partner, Some("2027-01-01")))
+            .then_refused(ErrorCode::Validation, Some("joined"));
+        g.when(&a.cm, &cmd(household, child, partner, None))
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+    }
+
+    // Enrollments.
+
+    #[test]
+    fn staff_enroll_a_client_with_the_policy_default_restriction() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        let id = g.id();
+        let cmd = EnrollClient {
+            restriction: None,
+            enrollment_coc: Some("CA-502".into()),
+            case_manager: Some(a.cm.user()),
+            ..enroll(id, c, &a, "2026-06-01")
+        };
+        g.when(&a.cm, &cmd).then(vec![
+            ClientEnrolled {
+                enrollment_id: id,
+                client_id: c,
+                program_id: a.program,
+                owner: by(&a.cm),
+                entry_date: date("2026-06-01"),
+                household_id: None,
+                relationship_to_hoh: RelationshipToHoH::SelfHeadOfHousehold,
+                living_situation: None,
+                rental_subsidy_type: None,
+                disabling_condition: NoYesReasons::No,
+                enrollment_coc: Some("CA-502".into()),
+                move_in_date: None,
+                case_manager: Some(a.cm.user()),
+                restriction: SharingPolicy::clienttrack("UTC")
+                    .default_restriction_for(RecordKind::Enrollment, None),
+                source_id: None,
+            }
+            .into(),
+        ]);
+    }
+
+    #[test]
+    fn an_enrollment_is_refused_by_field() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "SCAP");
+        let (c, _) = enrolled(&mut g, &a);
+        let fresh = shared_client(&mut g, &a);
+        let base = enroll(EnrollmentId::new(99), fresh, &a, "2026-06-01");
+        let refused = |cmd: EnrollClient, code, field| {
+            g.when(&a.cm, &cmd).then_refused(code, field);
+        };
+        refused(
+            EnrollClient {
+                enrollment_coc: Some("ca-502".into()),
+                ..base.clone()
+            },
+            ErrorCode::Validation,
+            Some("enrollmentCoc"),
+        );
+        refused(
+            EnrollClient {
+                program: ProgramId::new(99),
+                ..base.clone()
+            },
+            ErrorCode::NotFound,
+            Some("programId"),
+        );
+        refused(
+            EnrollClient {
+                program: b.program,
+                ..base.clone()
+            },
+            ErrorCode::Forbidden,
+            None,
+        );
+        refused(
+            EnrollClient {
+                entry_date: date("2019-12-31"),
+                ..base.clone()
+            },
+            ErrorCode::Validation,
+            Some("entryDate"),
+        );
+        refused(
+            EnrollClient {
+                client: c,
+                entry_date: date("2026-07-01"),
+                ..base.clone()
+            },
+            ErrorCode::Conflict,
+            Some("entryDate"),
+        );
+        refused(
+            EnrollClient {
+                move_in_date: Some(date("2026-05-31")),
+                ..base.clone()
+            },
+            ErrorCode::Validation,
+            Some("moveInDate"),
+        );
+        refused(
+            EnrollClient {
+                case_manager: Some(b.cm.user()),
+                ..base.clone()
+            },
+            ErrorCode::NotFound,
+            Some("caseManagerId"),
+        );
+        refused(
+            EnrollClient {
+                relationship: RelationshipToHoH::Child,
+                ..base.clone()
+            },
+            ErrorCode::Validation,
+            Some("relationshipToHoH"),
+        );
+        g.when(&g.admin(), &base)
+            .then_refused(ErrorCode::Forbidden, None);
+    }
+
+    #[test]
+    fn an_imported_enrollment_of_a_headless_household_keeps_its_relationship() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        let cmd = EnrollClient {
+            relationship: RelationshipToHoH::DataNotCollected,
+            imported: Some(ImportedEnrollment {
+                source_id: "E-1".into(),
+                headless_household: true,
+            }),
+            ..enroll(EnrollmentId::new(99), c, &a, "2026-06-01")
+        };
+        let decided = g.when(&a.cm, &cmd).decided();
+        let [Event::ClientEnrolled(e)] = decided.events.as_slice() else {
+            panic!("one enrollment: {:?}", decided.events);
+        };
+        assert_eq!(e.source_id.as_deref(), Some("E-1"));
+        assert_eq!(e.relationship_to_hoh, RelationshipToHoH::DataNotCollected);
+    }
+
+    #[test]
+    fn a_household_enrolls_head_first_each_member_as_what_they_are() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let (household, head, child) = household_of(&mut g, &a);
+        let stranger = shared_client(&mut g, &a);
+        let member = |client, relationship| EnrollClient {
+            household: Some(household),
+            relationship,
+            ..enroll(EnrollmentId::new(99), client, &a, "2026-06-01")
+        };
+        g.when(&a.cm, &member(child, RelationshipToHoH::Child))
+            .then_refused(ErrorCode::Validation, Some("householdId"));
+        g.when(&a.cm, &member(stranger, RelationshipToHoH::Child))
+            .then_refused(ErrorCode::Validation, Some("householdId"));
+        g.when(
+            &a.cm,
+            &member(child, RelationshipToHoH::SelfHeadOfHousehold),
+        )
+        .then_refused(ErrorCode::Validation, Some("relationshipToHoH"));
+        g.when(&a.cm, &member(head, RelationshipToHoH::Child))
+            .then_refused(ErrorCode::Validation, Some("relationshipToHoH"));
+        let head_enrollment = EnrollClient {
+            id: g.id(),
+            ..member(head, RelationshipToHoH::SelfHeadOfHousehold)
+        };
+        g.run(&a.cm, &head_enrollment);
+        g.when(&a.cm, &member(child, RelationshipToHoH::Child))
+            .decided();
+    }
+
+    // Exits.
+
+    #[test]
+    fn an_exit_names_the_enrollment_exited() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let (c, e) = enrolled(&mut g, &a);
+        let cmd = ExitEnrollment {
+            source_id: Some("X-1".into()),
+            ..exit(e, "2026-11-01")
+        };
+        let exited = g.when(&a.cm, &cmd).then(vec![
+            EnrollmentExited {
+                enrollment_id: e,
+                client_id: c,
+                exit_date: date("2026-11-01"),
+                destination: Some(Destination::RentalNoSubsidy),
+                destination_subsidy_type: None,
+                other_destination: Pii::new(String::new()),
+                source_id: Some("X-1".into()),
+            }
+            .into(),
+        ]);
+        assert_eq!(exited, vec![e]);
+    }
+
+    #[test]
+    fn a_whole_household_exits_together_the_source_id_on_the_named_exit_only() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let (household, head, child) = household_of(&mut g, &a);
+        let (he, ce) = (g.id(), g.id());
+        for (id, client, relationship) in [
+            (he, head, RelationshipToHoH::SelfHeadOfHousehold),
+            (ce, child, RelationshipToHoH::Child),
+        ] {
+            let cmd = EnrollClient {
+                household: Some(household),
+                relationship,
+                ..enroll(id, client, &a, "2026-06-01")
+            };
+            g.run(&a.cm, &cmd);
+        }
+        let cmd = ExitEnrollment {
+            whole_household: true,
+            source_id: Some("X-1".into()),
+            ..exit(he, "2026-11-01")
+        };
+        let decided = g.when(&a.cm, &cmd).decided();
+        assert_eq!(decided.output, vec![he, ce]);
+        let sources: Vec<_> = decided
+            .events
+            .iter()
+            .map(|e| match e {
+                Event::EnrollmentExited(x) => x.source_id.clone(),
+                other => panic!("an exit: {other:?}"),
+            })
+            .collect();
+        assert_eq!(sources, vec![Some("X-1".to_string()), None]);
+    }
+
+    #[test]
+    fn an_exit_is_refused_by_field() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "SCAP");
+        let (_, e) = enrolled(&mut g, &a);
+        g.when(&g.admin(), &exit(e, "2026-11-01"))
+            .then_refused(ErrorCode::Forbidden, None);
+        // Another agency, sharing no MOU, cannot see it: as never recorded.
+        g.when(&b.cm, &exit(e, "2026-11-01"))
+            .then_refused(ErrorCode::NotFound, Some("enrollmentId"));
+        g.when(&a.cm, &exit(EnrollmentId::new(99), "2026-11-01"))
+            .then_refused(ErrorCode::NotFound, Some("enrollmentId"));
+        g.when(&a.cm, &exit(e, "2026-05-31"))
+            .then_refused(ErrorCode::Validation, Some("exitDate"));
+        g.when(&a.cm, &exit(e, "2026-12-02"))
+            .then_refused(ErrorCode::Validation, Some("exitDate"));
+        let other = ExitEnrollment {
+            other_destination: "Left\0".into(),
+            ..exit(e, "2026-11-01")
+        };
+        g.when(&a.cm, &other)
+            .then_refused(ErrorCode::Validation, Some("otherDestination"));
+        g.run(&a.cm, &exit(e, "2026-11-01"));
+        g.when(&a.cm, &exit(e, "2026-11-02"))
+            .then_refused(ErrorCode::Conflict, Some("enrollmentId"));
+    }
+
+    // Move-in dates.
+
+    #[test]
+    fn a_move_in_date_is_set_within_the_enrollment_once() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let (c, e) = enrolled(&mut g, &a);
+        let cmd = |d: Option<&str>| SetMoveInDate {
+            enrollment: e,
+            move_in_date: d.map(date),
+        };
+        g.when(&a.cm, &cmd(Some("2026-07-01"))).then(vec![
+            EnrollmentMoveInSet {
+                enrollment_id: e,
+                client_id: c,
+                move_in_date: Some(date("2026-07-01")),
+            }
+            .into(),
+        ]);
+        g.when(&a.cm, &cmd(None))
+            .then_refused(ErrorCode::Conflict, Some("moveInDate"));
+        g.when(&a.cm, &cmd(Some("2026-05-31")))
+            .then_refused(ErrorCode::Validation, Some("moveInDate"));
+        g.when(&g.admin(), &cmd(Some("2026-07-01")))
+            .then_refused(ErrorCode::Forbidden, None);
+        g.when(
+            &a.cm,
+            &SetMoveInDate {
+                enrollment: EnrollmentId::new(99),
+                move_in_date: None,
+            },
+        )
+        .then_refused(ErrorCode::NotFound, Some("enrollmentId"));
+    }
+
+    // Services, assessments, notes, documents.
+
+    fn service(id: caseledger_core::ServiceId, client: ClientId, on: &str) -> RecordService {
+        RecordService {
+            id,
+            client,
+            enrollment: None,
+            date: date(on),
+            service_type: ServiceTypeCode {
+                record_type: 151,
+                type_provided: 2,
+            },
+            description: "Rent".into(),
+            restriction: Some(TransactionRestriction::Unrestricted),
+            source_id: None,
+        }
+    }
+
+    #[test]
+    fn a_service_is_recorded() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let (c, e) = enrolled(&mut g, &a);
+        let id = g.id();
+        let cmd = RecordService {
+            enrollment: Some(e),
+            source_id: Some("S-1".into()),
+            ..service(id, c, "2026-07-01")
+        };
+        g.when(&a.cm, &cmd).then(vec![
+            ServiceRecorded {
+                service_id: id,
+                client_id: c,
+                enrollment_id: Some(e),
+                owner: by(&a.cm),
+                date: date("2026-07-01"),
+                service_type: cmd.service_type,
+                description: Pii::new("Rent".into()),
+                restriction: TransactionRestriction::Unrestricted,
+                source_id: Some("S-1".into()),
+            }
+            .into(),
+        ]);
+    }
+
+    #[test]
+    fn a_service_is_refused_by_field() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "SCAP");
+        let (c, e) = enrolled(&mut g, &a);
+        let (other_client, _) = enrolled(&mut g, &a);
+        let (_, theirs) = enrolled(&mut g, &b);
+        let base = service(caseledger_core::ServiceId::new(99), c, "2026-07-01");
+        let refused = |cmd: RecordService, code, field| {
+            g.when(&a.cm, &cmd).then_refused(code, field);
+        };
+        refused(
+            RecordService {
+                description: "\u{1b}[31m".into(),
+                ..base.clone()
+            },
+            ErrorCode::Validation,
+            Some("description"),
+        );
+        refused(
+            RecordService {
+                service_type: ServiceTypeCode {
+                    record_type: 0,
+                    type_provided: 2,
+                },
+                ..base.clone()
+            },
+            ErrorCode::Validation,
+            Some("serviceType"),
+        );
+        refused(
+            RecordService {
+                date: date("1990-04-01"),
+                ..base.clone()
+            },
+            ErrorCode::Validation,
+            Some("date"),
+        );
+        refused(
+            RecordService {
+                enrollment: Some(EnrollmentId::new(98)),
+                ..base.clone()
+            },
+            ErrorCode::NotFound,
+            Some("enrollmentId"),
+        );
+        refused(
+            RecordService {
+                client: other_client,
+                enrollment: Some(e),
+                ..base.clone()
+            },
+            ErrorCode::Validation,
+            Some("enrollmentId"),
+        );
+        refused(
+            RecordService {
+                enrollment: Some(theirs),
+                ..base.clone()
+            },
+            ErrorCode::NotFound,
+            Some("enrollmentId"),
+        );
+        refused(
+            RecordService {
+                enrollment: Some(e),
+                date: date("2026-05-31"),
+                ..base.clone()
+            },
+            ErrorCode::Validation,
+            Some("date"),
+        );
+        g.when(&g.admin(), &base)
+            .then_refused(ErrorCode::Forbidden, None);
+    }
+
+    fn assessment(client: ClientId, answers: Vec<AssessmentAnswer>) -> RecordAssessment {
+        RecordAssessment {
+            id: caseledger_core::AssessmentId::new(99),
+            client,
+            enrollment: None,
+            date: date("2026-07-01"),
+            kind: AssessmentKind::IncomeBenefits,
+            stage: None,
+            answers,
+            restriction: None,
+            source_id: None,
+        }
+    }
+
+    fn answer(item: &str, value: AnswerValue) -> AssessmentAnswer {
+        AssessmentAnswer {
+            item: item.into(),
+            value,
+        }
+    }
+
+    #[test]
+    fn an_assessment_is_recorded_with_the_default_for_its_kind() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        let answers = vec![answer("IncomeFromAnySource", AnswerValue::Code(1))];
+        let cmd = assessment(c, answers.clone());
+        g.when(&a.cm, &cmd).then(vec![
+            AssessmentRecorded {
+                assessment_id: cmd.id,
+                client_id: c,
+                enrollment_id: None,
+                owner: by(&a.cm),
+                date: date("2026-07-01"),
+                kind: AssessmentKind::IncomeBenefits,
+                data_collection_stage: None,
+                answers,
+                restriction: SharingPolicy::clienttrack("UTC").default_restriction_for(
+                    RecordKind::Assessment,
+                    Some(AssessmentKind::IncomeBenefits),
+                ),
+                source_id: None,
+            }
+            .into(),
+        ]);
+    }
+
+    #[test]
+    fn an_assessment_is_refused_by_field() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        let code = || answer("Item", AnswerValue::Code(1));
+        let cases = [
+            (vec![], "answers"),
+            (vec![code(); 501], "answers"),
+            (vec![answer(" ", AnswerValue::Code(1))], "answers[0].item"),
+            (
+                vec![
+                    code(),
+                    answer("Note", AnswerValue::Text(Pii::new("a\0".into()))),
+                ],
+                "answers[1].text",
+            ),
+            (
+                vec![answer("FollowUp", AnswerValue::Date(date("2040-01-01")))],
+                "answers[0].date",
+            ),
+        ];
+        for (answers, field) in cases {
+            g.when(&a.cm, &assessment(c, answers))
+                .then_refused(ErrorCode::Validation, Some(field));
+        }
+        let future = RecordAssessment {
+            date: date("2026-12-02"),
+            ..assessment(c, vec![code()])
+        };
+        g.when(&a.cm, &future)
+            .then_refused(ErrorCode::Validation, Some("date"));
+        g.when(&g.admin(), &assessment(c, vec![code()]))
+            .then_refused(ErrorCode::Forbidden, None);
+    }
+
+    fn note(client: ClientId, text: &str) -> AddCaseNote {
+        AddCaseNote {
+            id: CaseNoteId::new(99),
+            client,
+            enrollment: None,
+            date: None,
+            text: text.into(),
+            restriction: Some(TransactionRestriction::RestrictToUser),
+        }
+    }
+
+    #[test]
+    fn a_case_note_is_dated_today_by_default() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        g.when(&a.cm, &note(c, "Called.\r\n\tFollow up."))
+            .then(vec![
+                CaseNoteAdded {
+                    note_id: CaseNoteId::new(99),
+                    client_id: c,
+                    enrollment_id: None,
+                    owner: by(&a.cm),
+                    date: g.today(),
+                    text: Pii::new("Called.\r\n\tFollow up.".into()),
+                    restriction: TransactionRestriction::RestrictToUser,
+                }
+                .into(),
+            ]);
+    }
+
+    #[test]
+    fn a_case_note_is_refused_by_field() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "SCAP");
+        let c = shared_client(&mut g, &a);
+        let private = client(
+            &mut g,
+            &b.cm,
+            None,
+            None,
+            ClientRestriction::RestrictToOrganization,
+        );
+        g.when(&a.cm, &note(c, "  "))
+            .then_refused(ErrorCode::Validation, Some("text"));
+        g.when(&a.cm, &note(private, "Called."))
+            .then_refused(ErrorCode::NotFound, Some("clientId"));
+        let dated = AddCaseNote {
+            date: Some(date("2026-12-02")),
+            ..note(c, "Called.")
+        };
+        g.when(&a.cm, &dated)
+            .then_refused(ErrorCode::Validation, Some("date"));
+        g.when(&g.admin(), &note(c, "Called."))
+            .then_refused(ErrorCode::Forbidden, None);
+    }
+
+    fn document(client: ClientId, name: &str, kind: &str) -> AddDocument {
+        AddDocument {
+            id: DocumentId::new(99),
+            client,
+            enrollment: None,
+            name: name.into(),
+            document_type: kind.into(),
+            date: Some(date("2026-11-01")),
+            content_sha256: Some([7; 32]),
+            restriction: Some(TransactionRestriction::Unrestricted),
+        }
+    }
+
+    #[test]
+    fn a_document_is_recorded_with_its_names_trimmed() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        g.when(&a.cm, &document(c, " lease.pdf ", " Lease "))
+            .then(vec![
+                DocumentAdded {
+                    document_id: DocumentId::new(99),
+                    client_id: c,
+                    enrollment_id: None,
+                    owner: by(&a.cm),
+                    name: Pii::new("lease.pdf".into()),
+                    document_type: "Lease".into(),
+                    date: date("2026-11-01"),
+                    content_sha256: Some([7; 32]),
+                    restriction: TransactionRestriction::Unrestricted,
+                }
+                .into(),
+            ]);
+    }
+
+    #[test]
+    fn a_document_is_refused_by_field() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        g.when(&a.cm, &document(c, "lease\n.pdf", "Lease"))
+            .then_refused(ErrorCode::Validation, Some("name"));
+        g.when(&a.cm, &document(c, "lease.pdf", ""))
+            .then_refused(ErrorCode::Validation, Some("documentType"));
+        let dated = AddDocument {
+            date: Some(date("1990-04-01")),
+            ..document(c, "lease.pdf", "Lease")
+        };
+        g.when(&a.cm, &dated)
+            .then_refused(ErrorCode::Validation, Some("date"));
+        g.when(&g.admin(), &document(c, "lease.pdf", "Lease"))
+            .then_refused(ErrorCode::Forbidden, None);
+    }
+}

@@ -228,3 +228,314 @@ fn require_organization(
         .map(|_| ())
         .ok_or_else(|| not_found(field, "organization"))
 }
+
+#[cfg(test)]
+mod tests {
+    use caseledger_core::events::MouParticipant;
+    use caseledger_core::hud::ProjectType;
+    use caseledger_core::testkit::date;
+    use caseledger_core::{FacilityId, MouDirection, MouId, ProgramId, RoomId};
+
+    use super::*;
+    use crate::ErrorCode;
+    use crate::decisions::given::{Given, given};
+
+    fn program(organization: OrganizationId, name: &str) -> CreateProgram {
+        CreateProgram {
+            id: ProgramId::new(99),
+            organization,
+            name: name.into(),
+            project_type: ProjectType::EmergencyShelterEntryExit,
+            operating: None,
+            source_id: None,
+        }
+    }
+
+    #[test]
+    fn a_system_administrator_creates_a_program_operating_from_today() {
+        let mut g = given();
+        let org = g.organization("CHSS");
+        let cmd = CreateProgram {
+            source_id: Some("P-1".into()),
+            ..program(org, " Shelter ")
+        };
+        g.when(&g.admin(), &cmd).then(vec![
+            ProgramCreated {
+                program_id: ProgramId::new(99),
+                organization_id: org,
+                name: "Shelter".into(),
+                project_type: ProjectType::EmergencyShelterEntryExit,
+                operating: DateWindow::open(g.today()),
+                source_id: Some("P-1".into()),
+            }
+            .into(),
+        ]);
+    }
+
+    #[test]
+    fn a_program_is_refused_by_field() {
+        let mut g = given();
+        let org = g.organization("CHSS");
+        let agency_admin = g.user(org, Role::AgencyAdmin);
+        let admin = g.admin();
+        g.when(&agency_admin, &program(org, "Shelter"))
+            .then_refused(ErrorCode::Forbidden, None);
+        g.when(&admin, &program(org, " "))
+            .then_refused(ErrorCode::Validation, Some("name"));
+        g.when(&admin, &program(OrganizationId::new(98), "Shelter"))
+            .then_refused(ErrorCode::NotFound, Some("organizationId"));
+        let late = CreateProgram {
+            operating: Some(DateWindow::open(date("2040-01-01"))),
+            ..program(org, "Shelter")
+        };
+        g.when(&admin, &late)
+            .then_refused(ErrorCode::Validation, Some("operating.start"));
+    }
+
+    fn mou(number: &str, participants: Vec<MouParticipant>) -> CreateMou {
+        CreateMou {
+            id: MouId::new(99),
+            number: number.into(),
+            title: " HPRP sharing ".into(),
+            participants,
+            window: DateWindow::open(date("2026-01-01")),
+        }
+    }
+
+    fn takes(organization: OrganizationId, direction: MouDirection) -> MouParticipant {
+        MouParticipant {
+            organization,
+            direction,
+        }
+    }
+
+    #[test]
+    fn a_system_administrator_creates_an_mou() {
+        let mut g = given();
+        let (a, b) = (g.organization("CCC"), g.organization("City"));
+        let parts = vec![
+            takes(a, MouDirection::Grants),
+            takes(b, MouDirection::Receives),
+        ];
+        g.when(&g.admin(), &mou(" 0001 ", parts.clone())).then(vec![
+            MouCreated {
+                mou_id: MouId::new(99),
+                number: "0001".into(),
+                title: "HPRP sharing".into(),
+                participants: parts,
+                window: DateWindow::open(date("2026-01-01")),
+            }
+            .into(),
+        ]);
+    }
+
+    #[test]
+    fn an_mou_is_refused_by_field() {
+        let mut g = given();
+        let (a, b) = (g.organization("CCC"), g.organization("City"));
+        let cm = g.user(a, Role::CaseManager);
+        let admin = g.admin();
+        let both = |o| takes(o, MouDirection::Both);
+        let ok = vec![both(a), both(b)];
+        g.when(&cm, &mou("0001", ok.clone()))
+            .then_refused(ErrorCode::Forbidden, None);
+        g.when(&admin, &mou("", ok.clone()))
+            .then_refused(ErrorCode::Validation, Some("number"));
+        g.when(&admin, &mou("0001", vec![both(a)]))
+            .then_refused(ErrorCode::Validation, Some("participants"));
+        g.when(&admin, &mou("0001", vec![both(a), both(a)]))
+            .then_refused(
+                ErrorCode::Validation,
+                Some("participants[1].organizationId"),
+            );
+        g.when(
+            &admin,
+            &mou("0001", vec![both(a), both(OrganizationId::new(98))]),
+        )
+        .then_refused(ErrorCode::NotFound, Some("participants[1].organizationId"));
+        let grants = |o| takes(o, MouDirection::Grants);
+        g.when(&admin, &mou("0001", vec![grants(a), grants(b)]))
+            .then_refused(ErrorCode::Validation, Some("participants"));
+        let untitled = CreateMou {
+            title: String::new(),
+            ..mou("0001", ok.clone())
+        };
+        g.when(&admin, &untitled)
+            .then_refused(ErrorCode::Validation, Some("title"));
+        g.run(&admin, &mou("0001", ok.clone()));
+        g.when(&admin, &mou("0001", ok))
+            .then_refused(ErrorCode::Conflict, Some("number"));
+    }
+
+    /// An organization with a shelter program and its agency administrator.
+    fn shelter_org(g: &mut Given, name: &str) -> (OrganizationId, ProgramId, Session) {
+        let org = g.organization(name);
+        let program = g.id();
+        let admin = g.admin();
+        g.run(
+            &admin,
+            &CreateProgram {
+                id: program,
+                ..program_of(org)
+            },
+        );
+        (org, program, g.user(org, Role::AgencyAdmin))
+    }
+
+    fn program_of(org: OrganizationId) -> CreateProgram {
+        program(org, "Shelter")
+    }
+
+    fn facility(organization: OrganizationId, program: Option<ProgramId>) -> CreateFacility {
+        CreateFacility {
+            id: FacilityId::new(99),
+            organization,
+            program,
+            name: " Family Shelter ".into(),
+        }
+    }
+
+    #[test]
+    fn an_agency_administrator_creates_a_facility_of_their_organization() {
+        let mut g = given();
+        let (org, program, agency_admin) = shelter_org(&mut g, "CHSS");
+        g.when(&agency_admin, &facility(org, Some(program)))
+            .then(vec![
+                FacilityCreated {
+                    facility_id: FacilityId::new(99),
+                    organization_id: org,
+                    program_id: Some(program),
+                    name: "Family Shelter".into(),
+                }
+                .into(),
+            ]);
+    }
+
+    #[test]
+    fn a_facility_is_refused_by_field() {
+        let mut g = given();
+        let (org, _, agency_admin) = shelter_org(&mut g, "CHSS");
+        let (other, their_program, _) = shelter_org(&mut g, "Valley");
+        let admin = g.admin();
+        let cm = g.user(org, Role::CaseManager);
+        g.when(&agency_admin, &facility(other, None))
+            .then_refused(ErrorCode::Forbidden, None);
+        g.when(&cm, &facility(org, None))
+            .then_refused(ErrorCode::Forbidden, None);
+        let unnamed = CreateFacility {
+            name: "\t".into(),
+            ..facility(org, None)
+        };
+        g.when(&admin, &unnamed)
+            .then_refused(ErrorCode::Validation, Some("name"));
+        g.when(&admin, &facility(OrganizationId::new(98), None))
+            .then_refused(ErrorCode::NotFound, Some("organizationId"));
+        g.when(&admin, &facility(org, Some(ProgramId::new(98))))
+            .then_refused(ErrorCode::NotFound, Some("programId"));
+        g.when(&admin, &facility(org, Some(their_program)))
+            .then_refused(ErrorCode::Validation, Some("programId"));
+    }
+
+    fn room(facility: FacilityId, name: &str, designators: Vec<RoomDesignator>) -> AddRoom {
+        AddRoom {
+            id: RoomId::new(97),
+            facility,
+            name: name.into(),
+            designators,
+        }
+    }
+
+    /// A facility of `org` (run by `by`).
+    fn with_facility(g: &mut Given, org: OrganizationId, by: &Session) -> FacilityId {
+        let id = g.id();
+        g.run(
+            by,
+            &CreateFacility {
+                id,
+                ..facility(org, None)
+            },
+        );
+        id
+    }
+
+    #[test]
+    fn rooms_are_added_with_their_designators_names_unique_in_the_facility() {
+        let mut g = given();
+        let (org, _, agency_admin) = shelter_org(&mut g, "CHSS");
+        let f = with_facility(&mut g, org, &agency_admin);
+        let dorm = vec![RoomDesignator::Female, RoomDesignator::Adult];
+        g.when(&agency_admin, &room(f, " Women's Dorm ", dorm.clone()))
+            .then(vec![
+                RoomAdded {
+                    room_id: RoomId::new(97),
+                    facility_id: f,
+                    name: "Women's Dorm".into(),
+                    designators: dorm.clone(),
+                }
+                .into(),
+            ]);
+        g.run(&agency_admin, &room(f, "Women's Dorm", dorm));
+        g.when(&agency_admin, &room(f, "women's dorm", vec![]))
+            .then_refused(ErrorCode::Conflict, Some("name"));
+    }
+
+    #[test]
+    fn a_room_is_refused_by_field() {
+        let mut g = given();
+        let (org, _, agency_admin) = shelter_org(&mut g, "CHSS");
+        let (_, _, other_admin) = shelter_org(&mut g, "Valley");
+        let f = with_facility(&mut g, org, &agency_admin);
+        use RoomDesignator::{Adult, Female, Male, Youth};
+        g.when(&agency_admin, &room(f, "", vec![]))
+            .then_refused(ErrorCode::Validation, Some("name"));
+        g.when(&agency_admin, &room(f, "Dorm", vec![Male, Female]))
+            .then_refused(ErrorCode::Validation, Some("designators"));
+        g.when(&agency_admin, &room(f, "Dorm", vec![Adult, Youth]))
+            .then_refused(ErrorCode::Validation, Some("designators"));
+        g.when(&agency_admin, &room(FacilityId::new(98), "Dorm", vec![]))
+            .then_refused(ErrorCode::NotFound, Some("facilityId"));
+        g.when(&other_admin, &room(f, "Dorm", vec![]))
+            .then_refused(ErrorCode::Forbidden, None);
+    }
+
+    #[test]
+    fn beds_are_added_with_labels_unique_in_the_facility() {
+        let mut g = given();
+        let (org, _, agency_admin) = shelter_org(&mut g, "CHSS");
+        let (_, _, other_admin) = shelter_org(&mut g, "Valley");
+        let f = with_facility(&mut g, org, &agency_admin);
+        let (r1, r2) = (g.id(), g.id());
+        for (id, name) in [(r1, "A"), (r2, "B")] {
+            g.run(
+                &agency_admin,
+                &AddRoom {
+                    id,
+                    ..room(f, name, vec![])
+                },
+            );
+        }
+        let bed = |room, label: &str| AddBed {
+            id: caseledger_core::BedId::new(96),
+            room,
+            label: label.into(),
+        };
+        g.when(&agency_admin, &bed(r1, " A-1 ")).then(vec![
+            BedAdded {
+                bed_id: caseledger_core::BedId::new(96),
+                room_id: r1,
+                facility_id: f,
+                label: "A-1".into(),
+            }
+            .into(),
+        ]);
+        g.run(&agency_admin, &bed(r1, "A-1"));
+        g.when(&agency_admin, &bed(r2, "a-1"))
+            .then_refused(ErrorCode::Conflict, Some("label"));
+        g.when(&agency_admin, &bed(r2, ""))
+            .then_refused(ErrorCode::Validation, Some("label"));
+        g.when(&agency_admin, &bed(RoomId::new(98), "B-1"))
+            .then_refused(ErrorCode::NotFound, Some("roomId"));
+        g.when(&other_admin, &bed(r2, "B-1"))
+            .then_refused(ErrorCode::Forbidden, None);
+    }
+}

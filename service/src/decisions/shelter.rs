@@ -372,3 +372,391 @@ fn reserved_for_other(
             && Some(u.record) != reservation.map(|r| r.as_u128())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use caseledger_core::commands::setup::{AddBed, AddRoom, CreateFacility};
+    use caseledger_core::hud::Sex;
+    use caseledger_core::testkit::date;
+    use caseledger_core::{
+        BarId, CheckInId, ClientRestriction, DateWindow, OrganizationId, Role, Timestamp,
+        TransactionRestriction,
+    };
+
+    use super::*;
+    use crate::ErrorCode;
+    use crate::decisions::care::tests::{Agency, agency, client};
+    use crate::decisions::given::{Given, given};
+
+    /// A shelter of `a`'s organization: a men's dorm (bed `men`) and a family room with a
+    /// women's designation (bed `family`).
+    struct Shelter {
+        facility: FacilityId,
+        men: BedId,
+        family: BedId,
+    }
+
+    fn shelter(g: &mut Given, a: &Agency) -> Shelter {
+        let admin = g.admin();
+        let facility = g.id();
+        g.run(
+            &admin,
+            &CreateFacility {
+                id: facility,
+                organization: a.org,
+                program: Some(a.program),
+                name: "Shelter".into(),
+            },
+        );
+        let mut beds = Vec::new();
+        for (name, designators) in [
+            ("Men", vec![RoomDesignator::Male, RoomDesignator::Adult]),
+            (
+                "Family",
+                vec![RoomDesignator::Family, RoomDesignator::Female],
+            ),
+        ] {
+            let (room, bed) = (g.id(), g.id());
+            g.run(
+                &admin,
+                &AddRoom {
+                    id: room,
+                    facility,
+                    name: name.into(),
+                    designators,
+                },
+            );
+            g.run(
+                &admin,
+                &AddBed {
+                    id: bed,
+                    room,
+                    label: format!("{name}-1"),
+                },
+            );
+            beds.push(bed);
+        }
+        Shelter {
+            facility,
+            men: beds[0],
+            family: beds[1],
+        }
+    }
+
+    fn person(g: &mut Given, a: &Agency, dob: &str, sex: Sex) -> ClientId {
+        client(
+            g,
+            &a.cm,
+            Some(dob),
+            Some(sex),
+            ClientRestriction::ShareGlobally,
+        )
+    }
+
+    fn noon() -> Timestamp {
+        Timestamp::from_micros(1_796_126_400_000_000).expect("a time")
+    }
+
+    fn check_in(client: ClientId, bed: Option<BedId>) -> CheckIn {
+        CheckIn {
+            id: CheckInId::new(90),
+            client,
+            facility: None,
+            bed,
+            enrollment: None,
+            reservation: None,
+            restriction: Some(TransactionRestriction::Unrestricted),
+            at: noon(),
+        }
+    }
+
+    fn reserve(client: ClientId, bed: BedId, on: &str) -> ReserveBed {
+        ReserveBed {
+            id: ReservationId::new(91),
+            bed,
+            client,
+            date: date(on),
+            restriction: Some(TransactionRestriction::Unrestricted),
+        }
+    }
+
+    fn bar(client: ClientId, scope: BarScope) -> BarClient {
+        BarClient {
+            id: BarId::new(92),
+            client,
+            window: DateWindow::open(date("2026-11-01")),
+            scope,
+            enforcing: Vec::new(),
+            reason: "Fighting".into(),
+            restriction: Some(TransactionRestriction::Unrestricted),
+        }
+    }
+
+    #[test]
+    fn a_bed_is_reserved_for_a_night_to_come() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let s = shelter(&mut g, &a);
+        let james = person(&mut g, &a, "1975-11-20", Sex::Male);
+        g.when(&a.cm, &reserve(james, s.men, "2026-12-03"))
+            .then(vec![
+                BedReserved {
+                    reservation_id: ReservationId::new(91),
+                    facility_id: s.facility,
+                    bed_id: s.men,
+                    client_id: james,
+                    owner: a.cm.owner(),
+                    date: date("2026-12-03"),
+                    restriction: TransactionRestriction::Unrestricted,
+                }
+                .into(),
+            ]);
+    }
+
+    #[test]
+    fn a_reservation_is_refused_by_field() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let b = agency(&mut g, "Valley");
+        let s = shelter(&mut g, &a);
+        let james = person(&mut g, &a, "1975-11-20", Sex::Male);
+        let tom = person(&mut g, &a, "1980-01-01", Sex::Male);
+        g.when(&g.admin(), &reserve(james, s.men, "2026-12-03"))
+            .then_refused(ErrorCode::Forbidden, None);
+        g.when(&b.cm, &reserve(james, s.men, "2026-12-03"))
+            .then_refused(ErrorCode::Forbidden, None);
+        g.when(&a.cm, &reserve(james, BedId::new(98), "2026-12-03"))
+            .then_refused(ErrorCode::NotFound, Some("bedId"));
+        g.when(&a.cm, &reserve(james, s.men, "2026-11-30"))
+            .then_refused(ErrorCode::Validation, Some("date"));
+        g.when(&a.cm, &reserve(james, s.men, "2040-01-01"))
+            .then_refused(ErrorCode::Validation, Some("date"));
+        g.run(&a.cm, &reserve(james, s.men, "2026-12-03"));
+        g.when(&a.cm, &reserve(tom, s.men, "2026-12-03"))
+            .then_refused(ErrorCode::Conflict, Some("bedId"));
+        g.run(&a.cm, &bar(tom, BarScope::Organization));
+        g.when(&a.cm, &reserve(tom, s.men, "2026-12-04"))
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+    }
+
+    #[test]
+    fn a_client_checks_into_a_bed_for_tonight() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let s = shelter(&mut g, &a);
+        let james = person(&mut g, &a, "1975-11-20", Sex::Male);
+        g.when(&a.cm, &check_in(james, Some(s.men))).then(vec![
+            ClientCheckedIn {
+                check_in_id: CheckInId::new(90),
+                facility_id: s.facility,
+                bed_id: Some(s.men),
+                client_id: james,
+                owner: a.cm.owner(),
+                enrollment_id: None,
+                reservation_id: None,
+                at: noon(),
+                date: g.today(),
+                restriction: TransactionRestriction::Unrestricted,
+            }
+            .into(),
+        ]);
+    }
+
+    #[test]
+    fn a_family_room_admits_a_boy_but_not_a_man() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let s = shelter(&mut g, &a);
+        let leo = person(&mut g, &a, "2016-09-01", Sex::Male);
+        let james = person(&mut g, &a, "1975-11-20", Sex::Male);
+        g.when(&a.cm, &check_in(leo, Some(s.family))).decided();
+        g.when(&a.cm, &check_in(james, Some(s.family)))
+            .then_refused(ErrorCode::Validation, Some("bedId"));
+        g.when(&a.cm, &check_in(leo, Some(s.men)))
+            .then_refused(ErrorCode::Validation, Some("bedId"));
+    }
+
+    #[test]
+    fn a_check_in_is_refused_by_field() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let s = shelter(&mut g, &a);
+        let other = shelter(&mut g, &a);
+        let james = person(&mut g, &a, "1975-11-20", Sex::Male);
+        let tom = person(&mut g, &a, "1980-01-01", Sex::Male);
+        let sam = person(&mut g, &a, "1981-01-01", Sex::Male);
+        g.when(&g.admin(), &check_in(james, Some(s.men)))
+            .then_refused(ErrorCode::Forbidden, None);
+        g.when(&a.cm, &check_in(james, None))
+            .then_refused(ErrorCode::Validation, Some("facilityId"));
+        let elsewhere = CheckIn {
+            facility: Some(other.facility),
+            ..check_in(james, Some(s.men))
+        };
+        g.when(&a.cm, &elsewhere)
+            .then_refused(ErrorCode::Validation, Some("bedId"));
+        let unreserved = CheckIn {
+            reservation: Some(ReservationId::new(97)),
+            ..check_in(james, Some(s.men))
+        };
+        g.when(&a.cm, &unreserved)
+            .then_refused(ErrorCode::NotFound, Some("reservationId"));
+        let reservation = ReserveBed {
+            id: g.id(),
+            ..reserve(sam, other.men, "2026-12-01")
+        };
+        g.run(&a.cm, &reservation);
+        g.when(&a.cm, &check_in(james, Some(other.men)))
+            .then_refused(ErrorCode::Conflict, Some("bedId"));
+        let fulfilled = CheckIn {
+            reservation: Some(reservation.id),
+            ..check_in(sam, Some(other.men))
+        };
+        g.when(&a.cm, &fulfilled).decided();
+        g.run(&a.cm, &check_in(james, Some(s.men)));
+        g.when(&a.cm, &check_in(tom, Some(s.men)))
+            .then_refused(ErrorCode::Conflict, Some("bedId"));
+        let again = CheckIn {
+            facility: Some(s.facility),
+            ..check_in(james, None)
+        };
+        g.when(&a.cm, &again)
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+        g.run(&a.cm, &bar(tom, BarScope::Facility(s.facility)));
+        let barred = CheckIn {
+            facility: Some(s.facility),
+            ..check_in(tom, None)
+        };
+        g.when(&a.cm, &barred)
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+    }
+
+    #[test]
+    fn a_stay_is_checked_out_once_by_its_organization() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let b = agency(&mut g, "Valley");
+        let s = shelter(&mut g, &a);
+        let james = person(&mut g, &a, "1975-11-20", Sex::Male);
+        let tom = person(&mut g, &a, "1980-01-01", Sex::Male);
+        let stay = g.id();
+        g.run(
+            &a.cm,
+            &CheckIn {
+                id: stay,
+                ..check_in(james, Some(s.men))
+            },
+        );
+        let out = |client, stay| CheckOut {
+            client,
+            stay,
+            at: noon(),
+        };
+        g.when(&a.cm, &out(james, stay)).then(vec![
+            ClientCheckedOut {
+                check_in_id: stay,
+                facility_id: s.facility,
+                client_id: james,
+                at: noon(),
+                date: g.today(),
+            }
+            .into(),
+        ]);
+        g.when(&a.cm, &out(tom, stay))
+            .then_refused(ErrorCode::NotFound, Some("checkInId"));
+        g.when(&a.cm, &out(james, CheckInId::new(98)))
+            .then_refused(ErrorCode::NotFound, Some("checkInId"));
+        g.when(&b.cm, &out(james, stay))
+            .then_refused(ErrorCode::NotFound, Some("checkInId"));
+        g.when(&g.admin(), &out(james, stay))
+            .then_refused(ErrorCode::Forbidden, None);
+        g.run(&a.cm, &out(james, stay));
+        g.when(&a.cm, &out(james, stay))
+            .then_refused(ErrorCode::Conflict, Some("checkInId"));
+    }
+
+    #[test]
+    fn a_client_is_barred() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let b = agency(&mut g, "Valley");
+        let tom = person(&mut g, &a, "1980-01-01", Sex::Male);
+        let cmd = BarClient {
+            enforcing: vec![b.org],
+            ..bar(tom, BarScope::AllEnforcingOrganizations)
+        };
+        g.when(&a.cm, &cmd).then(vec![
+            ClientBarred {
+                bar_id: BarId::new(92),
+                client_id: tom,
+                owner: a.cm.owner(),
+                window: DateWindow::open(date("2026-11-01")),
+                scope: BarScope::AllEnforcingOrganizations,
+                enforcing: vec![b.org],
+                reason: Pii::new("Fighting".into()),
+                restriction: TransactionRestriction::Unrestricted,
+            }
+            .into(),
+        ]);
+    }
+
+    #[test]
+    fn a_bar_is_refused_by_field() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let b = agency(&mut g, "Valley");
+        let tom = person(&mut g, &a, "1980-01-01", Sex::Male);
+        let refused = |cmd: BarClient, code, field| {
+            g.when(&a.cm, &cmd).then_refused(code, field);
+        };
+        refused(
+            BarClient {
+                reason: " ".into(),
+                ..bar(tom, BarScope::Organization)
+            },
+            ErrorCode::Validation,
+            Some("reason"),
+        );
+        refused(
+            BarClient {
+                window: DateWindow::closed(date("2026-11-01"), date("2026-10-01")),
+                ..bar(tom, BarScope::Organization)
+            },
+            ErrorCode::Validation,
+            Some("window"),
+        );
+        refused(
+            bar(tom, BarScope::Program(ProgramId::new(98))),
+            ErrorCode::NotFound,
+            Some("scope.programId"),
+        );
+        refused(
+            bar(tom, BarScope::Program(b.program)),
+            ErrorCode::Forbidden,
+            None,
+        );
+        refused(
+            bar(tom, BarScope::Facility(FacilityId::new(98))),
+            ErrorCode::NotFound,
+            Some("facilityId"),
+        );
+        refused(
+            BarClient {
+                enforcing: vec![b.org, OrganizationId::new(98)],
+                ..bar(tom, BarScope::Organization)
+            },
+            ErrorCode::NotFound,
+            Some("enforcingOrganizationIds[1]"),
+        );
+        let cm_b = g.user(b.org, Role::CaseManager);
+        let private = client(
+            &mut g,
+            &cm_b,
+            None,
+            None,
+            ClientRestriction::RestrictToOrganization,
+        );
+        g.when(&a.cm, &bar(private, BarScope::Organization))
+            .then_refused(ErrorCode::NotFound, Some("clientId"));
+    }
+}
