@@ -3,12 +3,14 @@
 
 use std::time::Instant;
 
+use caseledger_core::commands::care::{AddCaseNote, RecordService};
+use caseledger_core::commands::setup::{CreateMou, CreateProgram};
 use caseledger_core::events::{ClientDisclosure, DisclosedRecord, QueryDigest, RecordsAccessed};
 use caseledger_core::{
     AccessReason, Actor, ClientId, ClientRestriction, CorrelationId, Date, Envelope, EventId,
     Header, RecordKind, RequestId, Role, SharingPolicy, Timestamp,
 };
-use caseledger_service::{AccessFilter, Service, ServiceConfig};
+use caseledger_service::{AccessFilter, Service, ServiceConfig, new_id};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::failure::Failure;
@@ -52,14 +54,16 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
             direction: caseledger_core::MouDirection::Both,
         };
         let opened = Date::from_ymd(2026, 1, 1).expect("date");
-        let (mou, _) = service
-            .create_mou(
-                &service.session_for(lead.admin)?,
-                "0001",
-                "Bench",
-                vec![both(agency), both(other)],
-                caseledger_core::DateWindow::open(opened),
-            )
+        let mou = new_id();
+        let command = CreateMou {
+            id: mou,
+            number: "0001".into(),
+            title: "Bench".into(),
+            participants: vec![both(agency), both(other)],
+            window: caseledger_core::DateWindow::open(opened),
+        };
+        service
+            .run(&service.session_for(lead.admin)?, &command)
             .await?;
         let assign = caseledger_core::commands::sharing::AssignMou {
             client_id: client,
@@ -68,19 +72,22 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
             window: None,
         };
         service.run(&service.session_for(worker)?, &assign).await?;
-        let (program, _) = service
-            .create_program(
-                &service.session_for(lead.admin)?,
-                agency,
-                "RRH",
-                caseledger_core::hud::ProjectType::RapidReHousing,
-                Some(caseledger_core::DateWindow::open(opened)),
-            )
+        let program = new_id();
+        let command = CreateProgram {
+            id: program,
+            organization: agency,
+            name: "RRH".into(),
+            project_type: caseledger_core::hud::ProjectType::RapidReHousing,
+            operating: Some(caseledger_core::DateWindow::open(opened)),
+            source_id: None,
+        };
+        service
+            .run(&service.session_for(lead.admin)?, &command)
             .await?;
         service
-            .enroll_client(
+            .run(
                 &service.session_for(worker)?,
-                crate::graphql::sample_enrollment(client, program, worker),
+                &crate::graphql::sample_enrollment(client, program, worker),
             )
             .await?;
         let day = Date::from_ymd(2026, 6, 1).expect("date");
@@ -89,27 +96,26 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
             type_provided: 1,
         };
         for _ in 0..20 {
-            service
-                .record_service(
-                    &service.session_for(worker)?,
-                    client,
-                    None,
-                    day,
-                    rent,
-                    String::new(),
-                    None,
-                )
-                .await?;
-            service
-                .add_case_note(
-                    &service.session_for(worker)?,
-                    client,
-                    None,
-                    Some(day),
-                    "Follow-up.".into(),
-                    None,
-                )
-                .await?;
+            let command = RecordService {
+                id: new_id(),
+                client,
+                enrollment: None,
+                date: day,
+                service_type: rent,
+                description: String::new(),
+                restriction: None,
+                source_id: None,
+            };
+            service.run(&service.session_for(worker)?, &command).await?;
+            let command = AddCaseNote {
+                id: new_id(),
+                client,
+                enrollment: None,
+                date: Some(day),
+                text: "Follow-up.".into(),
+                restriction: None,
+            };
+            service.run(&service.session_for(worker)?, &command).await?;
         }
         let actor = Actor {
             user: worker,

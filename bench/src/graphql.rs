@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
+use caseledger_core::commands::care::{AddCaseNote, EnrollClient, RecordService};
 use caseledger_core::commands::clients::IntakeClient;
+use caseledger_core::commands::setup::{CreateMou, CreateProgram};
 use caseledger_core::commands::sharing::AssignMou;
 use caseledger_core::events::{MouParticipant, PersonName};
 use caseledger_core::hud::{
@@ -20,7 +22,7 @@ use caseledger_core::hud::{
 use caseledger_core::{
     ClientId, ClientRestriction, Date, DateWindow, MouDirection, Role, SharingPolicy, UserId,
 };
-use caseledger_service::{EnrollmentInput, Service, ServiceConfig, Session, new_id};
+use caseledger_service::{Service, ServiceConfig, Session, new_id};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::failure::Failure;
@@ -158,28 +160,29 @@ async fn populate(service: &Service, n: usize) -> Result<(String, String, Vec<Cl
         .issue_token(&service.session_for(admin)?, reader)
         .await?;
     let start = Date::from_ymd(2020, 1, 1).expect("date");
-    let (program, _) = service
-        .create_program(
-            &service.session_for(admin)?,
-            a,
-            "Rapid Re-Housing",
-            ProjectType::RapidReHousing,
-            Some(DateWindow::open(start)),
-        )
-        .await?;
+    let program = new_id();
+    let command = CreateProgram {
+        id: program,
+        organization: a,
+        name: "Rapid Re-Housing".into(),
+        project_type: ProjectType::RapidReHousing,
+        operating: Some(DateWindow::open(start)),
+        source_id: None,
+    };
+    service.run(&service.session_for(admin)?, &command).await?;
     let both = |organization| MouParticipant {
         organization,
         direction: MouDirection::Both,
     };
-    let (mou, _) = service
-        .create_mou(
-            &service.session_for(admin)?,
-            "0001",
-            "Bench MOU",
-            vec![both(a), both(b)],
-            DateWindow::open(start),
-        )
-        .await?;
+    let mou = new_id();
+    let command = CreateMou {
+        id: mou,
+        number: "0001".into(),
+        title: "Bench MOU".into(),
+        participants: vec![both(a), both(b)],
+        window: DateWindow::open(start),
+    };
+    service.run(&service.session_for(admin)?, &command).await?;
     let bar = ProgressBar::new(n as u64).with_style(
         ProgressStyle::with_template("populating {bar:40} {pos}/{len} clients ({per_sec})")
             .expect("template"),
@@ -215,38 +218,34 @@ async fn record_client(
         window: Some(DateWindow::open(start)),
     };
     service.run(&service.session_for(writer)?, &assign).await?;
-    let (enrollment, _) = service
-        .enroll_client(
-            &service.session_for(writer)?,
-            sample_enrollment(client, program, writer),
-        )
-        .await?;
+    let enroll = sample_enrollment(client, program, writer);
+    let enrollment = enroll.id;
+    service.run(&service.session_for(writer)?, &enroll).await?;
     let rent = ServiceTypeCode {
         record_type: 144,
         type_provided: 1,
     };
     let provided = Date::from_ymd(2026, 3, 1).expect("date");
-    service
-        .record_service(
-            &service.session_for(writer)?,
-            client,
-            Some(enrollment),
-            provided,
-            rent,
-            String::new(),
-            None,
-        )
-        .await?;
-    service
-        .add_case_note(
-            &service.session_for(writer)?,
-            client,
-            Some(enrollment),
-            None,
-            "Met at intake.".into(),
-            None,
-        )
-        .await?;
+    let command = RecordService {
+        id: new_id(),
+        client,
+        enrollment: Some(enrollment),
+        date: provided,
+        service_type: rent,
+        description: String::new(),
+        restriction: None,
+        source_id: None,
+    };
+    service.run(&service.session_for(writer)?, &command).await?;
+    let command = AddCaseNote {
+        id: new_id(),
+        client,
+        enrollment: Some(enrollment),
+        date: None,
+        text: "Met at intake.".into(),
+        restriction: None,
+    };
+    service.run(&service.session_for(writer)?, &command).await?;
     Ok(client)
 }
 
@@ -397,13 +396,14 @@ pub(crate) fn sample_intake(
     }
 }
 
-/// An enrollment of `client` in `program` from 2026-02-01, managed by `manager`.
+/// A new enrollment of `client` in `program` from 2026-02-01, managed by `manager`.
 pub(crate) fn sample_enrollment(
     client: ClientId,
     program: caseledger_core::ProgramId,
     manager: UserId,
-) -> EnrollmentInput {
-    EnrollmentInput {
+) -> EnrollClient {
+    EnrollClient {
+        id: new_id(),
         client,
         program,
         entry_date: Date::from_ymd(2026, 2, 1).expect("date"),
@@ -416,5 +416,6 @@ pub(crate) fn sample_enrollment(
         move_in_date: None,
         case_manager: Some(manager),
         restriction: None,
+        imported: None,
     }
 }

@@ -3,10 +3,12 @@
 //! mutations that create them.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use caseledger_core::commands::setup::{AddBed, AddRoom, CreateFacility, CreateMou, CreateProgram};
 use caseledger_core::events::MouParticipant;
 use caseledger_core::hud::ProjectType;
 use caseledger_core::{OrganizationId, RecordKind};
 use caseledger_projections::{BedStatus, FacilityFacts, MouFacts, ProgramFacts};
+use caseledger_service::new_id;
 
 use crate::convert::{self, MouDirectionName, RoomDesignatorName, Window, show};
 use crate::disclosure;
@@ -334,12 +336,17 @@ impl SetupMutations {
             Some(start) => Some(convert::window("operating", start, &operating_end)?),
             None => None,
         };
-        let (id, written) = service(ctx)
-            .create_program(a, org, &name, project_type, operating)
-            .await
-            .map_err(to_graphql)?;
+        let command = CreateProgram {
+            id: new_id(),
+            organization: org,
+            name,
+            project_type,
+            operating,
+            source_id: None,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         let program = service(ctx)
-            .catalog(|c| c.program(id).map(Program::from))
+            .catalog(|c| c.program(command.id).map(Program::from))
             .ok_or_else(|| crate::error::internal("the program vanished"))?;
         Ok(ProgramPayload {
             program,
@@ -379,12 +386,16 @@ impl SetupMutations {
                 })
             })
             .collect::<async_graphql::Result<Vec<_>>>()?;
-        let (id, written) = service(ctx)
-            .create_mou(a, &number, &title, participants, window)
-            .await
-            .map_err(to_graphql)?;
+        let command = CreateMou {
+            id: new_id(),
+            number,
+            title,
+            participants,
+            window,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         let mou = service(ctx)
-            .catalog(|c| c.mou(id).map(Mou::from))
+            .catalog(|c| c.mou(command.id).map(Mou::from))
             .ok_or_else(|| crate::error::internal("the MOU vanished"))?;
         Ok(MouPayload {
             mou,
@@ -402,13 +413,14 @@ impl SetupMutations {
         program_id: Option<ID>,
     ) -> async_graphql::Result<FacilityPayload> {
         let a = session(ctx)?;
-        let org = convert::id("organizationId", &organization_id)?;
-        let program = convert::opt_id("programId", &program_id)?;
-        let (id, written) = service(ctx)
-            .create_facility(a, org, program, &name)
-            .await
-            .map_err(to_graphql)?;
-        facility_payload(ctx, id, None, written.position())
+        let command = CreateFacility {
+            id: new_id(),
+            organization: convert::id("organizationId", &organization_id)?,
+            program: convert::opt_id("programId", &program_id)?,
+            name,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        facility_payload(ctx, command.id, None, written.position())
     }
 
     /// Adds a room to a facility.
@@ -421,12 +433,14 @@ impl SetupMutations {
     ) -> async_graphql::Result<FacilityPayload> {
         let a = session(ctx)?;
         let facility = convert::id("facilityId", &facility_id)?;
-        let designators = designators.into_iter().map(Into::into).collect();
-        let (id, written) = service(ctx)
-            .add_room(a, facility, &name, designators)
-            .await
-            .map_err(to_graphql)?;
-        facility_payload(ctx, facility, Some(show(id)), written.position())
+        let command = AddRoom {
+            id: new_id(),
+            facility,
+            name,
+            designators: designators.into_iter().map(Into::into).collect(),
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        facility_payload(ctx, facility, Some(show(command.id)), written.position())
     }
 
     /// Adds a bed to a room.
@@ -438,13 +452,15 @@ impl SetupMutations {
     ) -> async_graphql::Result<FacilityPayload> {
         let a = session(ctx)?;
         let room = convert::id("roomId", &room_id)?;
-        let (id, written) = service(ctx)
-            .add_bed(a, room, &label)
-            .await
-            .map_err(to_graphql)?;
+        let command = AddBed {
+            id: new_id(),
+            room,
+            label,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         let facility = service(ctx)
             .catalog(|c| c.room(room).map(|(f, _)| f.id))
             .ok_or_else(|| crate::error::internal("the room vanished"))?;
-        facility_payload(ctx, facility, Some(show(id)), written.position())
+        facility_payload(ctx, facility, Some(show(command.id)), written.position())
     }
 }

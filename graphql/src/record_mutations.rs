@@ -3,13 +3,18 @@
 //! Each returns the record it wrote (read through the viewer's view) and the log position.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use caseledger_core::commands::care::{
+    AddCaseNote, AddDocument, AddHouseholdMember, CreateHousehold, EnrollClient, ExitEnrollment,
+    RecordAssessment, RecordService, SetMoveInDate,
+};
+use caseledger_core::commands::shelter::{BarClient, CheckIn, CheckOut, ReserveBed};
 use caseledger_core::events::{AnswerValue, AssessmentAnswer, BarScope};
 use caseledger_core::hud::{
     DataCollectionStage, Destination, LivingSituation, NoYesReasons, RelationshipToHoH,
     RentalSubsidyType, ServiceTypeCode,
 };
 use caseledger_core::{ClientId, Pii, RecordKind};
-use caseledger_service::{BarInput, CheckInInput, EnrollmentInput, ExitInput};
+use caseledger_service::new_id;
 
 use crate::client::{Client, read_client, read_records};
 use crate::convert::{self, AssessmentKindName, TransactionRestrictionName, hud, invalid, opt_hud};
@@ -289,13 +294,15 @@ impl RecordMutations {
     ) -> async_graphql::Result<HouseholdPayload> {
         let a = session(ctx)?;
         let head = convert::id("headClientId", &head_client_id)?;
-        let date = convert::opt_date("date", &date)?;
-        let (id, written) = service(ctx)
-            .create_household(a, head, date)
-            .await
-            .map_err(to_graphql)?;
+        let command = CreateHousehold {
+            id: new_id(),
+            head,
+            date: convert::opt_date("date", &date)?,
+            source_id: None,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(HouseholdPayload {
-            household_id: convert::show(id),
+            household_id: convert::show(command.id),
             position: written.position(),
         })
     }
@@ -314,18 +321,17 @@ impl RecordMutations {
         joined: Option<String>,
     ) -> async_graphql::Result<HouseholdPayload> {
         let a = session(ctx)?;
-        let household = convert::id("householdId", &household_id)?;
-        let client = convert::id("clientId", &client_id)?;
-        let relationship = hud(
-            "relationshipToHoH",
-            relationship_to_ho_h,
-            RelationshipToHoH::from_code,
-        )?;
-        let joined = convert::opt_date("joined", &joined)?;
-        let written = service(ctx)
-            .add_household_member(a, household, client, relationship, joined)
-            .await
-            .map_err(to_graphql)?;
+        let command = AddHouseholdMember {
+            household: convert::id("householdId", &household_id)?,
+            client: convert::id("clientId", &client_id)?,
+            relationship: hud(
+                "relationshipToHoH",
+                relationship_to_ho_h,
+                RelationshipToHoH::from_code,
+            )?,
+            joined: convert::opt_date("joined", &joined)?,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(HouseholdPayload {
             household_id,
             position: written.position(),
@@ -340,7 +346,8 @@ impl RecordMutations {
     ) -> async_graphql::Result<RecordPayload> {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &input.client_id)?;
-        let request = EnrollmentInput {
+        let command = EnrollClient {
+            id: new_id(),
             client,
             program: convert::id("programId", &input.program_id)?,
             entry_date: convert::date("entryDate", &input.entry_date)?,
@@ -369,15 +376,13 @@ impl RecordMutations {
             move_in_date: convert::opt_date("moveInDate", &input.move_in_date)?,
             case_manager: convert::opt_id("caseManagerId", &input.case_manager_id)?,
             restriction: input.restriction.map(Into::into),
+            imported: None,
         };
-        let (id, written) = service(ctx)
-            .enroll_client(a, request)
-            .await
-            .map_err(to_graphql)?;
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
             client,
             RecordKind::Enrollment,
-            id,
+            command.id,
             written.position(),
         ))
     }
@@ -389,7 +394,7 @@ impl RecordMutations {
         input: ExitEnrollmentInput,
     ) -> async_graphql::Result<ExitPayload> {
         let a = session(ctx)?;
-        let request = ExitInput {
+        let command = ExitEnrollment {
             enrollment: convert::id("enrollmentId", &input.enrollment_id)?,
             exit_date: convert::date("exitDate", &input.exit_date)?,
             destination: opt_hud("destination", input.destination, Destination::from_code)?,
@@ -400,11 +405,9 @@ impl RecordMutations {
             )?,
             other_destination: input.other_destination,
             whole_household: input.whole_household,
+            source_id: None,
         };
-        let (exited, written) = service(ctx)
-            .exit_enrollment(a, request)
-            .await
-            .map_err(to_graphql)?;
+        let (exited, written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(ExitPayload {
             exited_enrollment_ids: exited.into_iter().map(convert::show).collect(),
             position: written.position(),
@@ -423,15 +426,14 @@ impl RecordMutations {
         move_in_date: Option<String>,
     ) -> async_graphql::Result<crate::accounts::WriteResult> {
         let a = session(ctx)?;
-        let enrollment = convert::id("enrollmentId", &enrollment_id)?;
-        let date = move_in_date
-            .as_deref()
-            .map(|d| convert::date("moveInDate", d))
-            .transpose()?;
-        let written = service(ctx)
-            .set_move_in_date(a, enrollment, date)
-            .await
-            .map_err(to_graphql)?;
+        let command = SetMoveInDate {
+            enrollment: convert::id("enrollmentId", &enrollment_id)?,
+            move_in_date: move_in_date
+                .as_deref()
+                .map(|d| convert::date("moveInDate", d))
+                .transpose()?,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(crate::accounts::WriteResult {
             position: written.position(),
         })
@@ -466,22 +468,21 @@ impl RecordMutations {
             record_type: code("recordType", record_type)?,
             type_provided: code("typeProvided", type_provided)?,
         };
-        let (id, written) = service(ctx)
-            .record_service(
-                a,
-                client,
-                convert::opt_id("enrollmentId", &enrollment_id)?,
-                convert::date("date", &date)?,
-                service_type,
-                description,
-                restriction.map(Into::into),
-            )
-            .await
-            .map_err(to_graphql)?;
+        let command = RecordService {
+            id: new_id(),
+            client,
+            enrollment: convert::opt_id("enrollmentId", &enrollment_id)?,
+            date: convert::date("date", &date)?,
+            service_type,
+            description,
+            restriction: restriction.map(Into::into),
+            source_id: None,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
             client,
             RecordKind::Service,
-            id,
+            command.id,
             written.position(),
         ))
     }
@@ -509,27 +510,26 @@ impl RecordMutations {
             .enumerate()
             .map(|(i, x)| answer(i, x))
             .collect::<async_graphql::Result<Vec<_>>>()?;
-        let (id, written) = service(ctx)
-            .record_assessment(
-                a,
-                client,
-                convert::opt_id("enrollmentId", &enrollment_id)?,
-                convert::date("date", &date)?,
-                kind.into(),
-                opt_hud(
-                    "dataCollectionStage",
-                    data_collection_stage,
-                    DataCollectionStage::from_code,
-                )?,
-                answers,
-                restriction.map(Into::into),
-            )
-            .await
-            .map_err(to_graphql)?;
+        let command = RecordAssessment {
+            id: new_id(),
+            client,
+            enrollment: convert::opt_id("enrollmentId", &enrollment_id)?,
+            date: convert::date("date", &date)?,
+            kind: kind.into(),
+            stage: opt_hud(
+                "dataCollectionStage",
+                data_collection_stage,
+                DataCollectionStage::from_code,
+            )?,
+            answers,
+            restriction: restriction.map(Into::into),
+            source_id: None,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
             client,
             RecordKind::Assessment,
-            id,
+            command.id,
             written.position(),
         ))
     }
@@ -550,21 +550,19 @@ impl RecordMutations {
     ) -> async_graphql::Result<RecordPayload> {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
-        let (id, written) = service(ctx)
-            .add_case_note(
-                a,
-                client,
-                convert::opt_id("enrollmentId", &enrollment_id)?,
-                convert::opt_date("date", &date)?,
-                text,
-                restriction.map(Into::into),
-            )
-            .await
-            .map_err(to_graphql)?;
+        let command = AddCaseNote {
+            id: new_id(),
+            client,
+            enrollment: convert::opt_id("enrollmentId", &enrollment_id)?,
+            date: convert::opt_date("date", &date)?,
+            text,
+            restriction: restriction.map(Into::into),
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
             client,
             RecordKind::CaseNote,
-            id,
+            command.id,
             written.position(),
         ))
     }
@@ -595,23 +593,21 @@ impl RecordMutations {
                 Ok::<_, async_graphql::Error>(out)
             })
             .transpose()?;
-        let (id, written) = service(ctx)
-            .add_document(
-                a,
-                client,
-                convert::opt_id("enrollmentId", &enrollment_id)?,
-                name,
-                document_type,
-                convert::opt_date("date", &date)?,
-                sha,
-                restriction.map(Into::into),
-            )
-            .await
-            .map_err(to_graphql)?;
+        let command = AddDocument {
+            id: new_id(),
+            client,
+            enrollment: convert::opt_id("enrollmentId", &enrollment_id)?,
+            name,
+            document_type,
+            date: convert::opt_date("date", &date)?,
+            content_sha256: sha,
+            restriction: restriction.map(Into::into),
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
             client,
             RecordKind::Document,
-            id,
+            command.id,
             written.position(),
         ))
     }
@@ -630,20 +626,18 @@ impl RecordMutations {
     ) -> async_graphql::Result<RecordPayload> {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
-        let (id, written) = service(ctx)
-            .reserve_bed(
-                a,
-                convert::id("bedId", &bed_id)?,
-                client,
-                convert::date("date", &date)?,
-                restriction.map(Into::into),
-            )
-            .await
-            .map_err(to_graphql)?;
+        let command = ReserveBed {
+            id: new_id(),
+            bed: convert::id("bedId", &bed_id)?,
+            client,
+            date: convert::date("date", &date)?,
+            restriction: restriction.map(Into::into),
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
             client,
             RecordKind::Reservation,
-            id,
+            command.id,
             written.position(),
         ))
     }
@@ -662,19 +656,21 @@ impl RecordMutations {
     ) -> async_graphql::Result<RecordPayload> {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
-        let input = CheckInInput {
+        let command = CheckIn {
+            id: new_id(),
             client,
             facility: convert::opt_id("facilityId", &facility_id)?,
             bed: convert::opt_id("bedId", &bed_id)?,
             enrollment: convert::opt_id("enrollmentId", &enrollment_id)?,
             reservation: convert::opt_id("reservationId", &reservation_id)?,
             restriction: restriction.map(Into::into),
+            at: service(ctx).now(),
         };
-        let (id, written) = service(ctx).check_in(a, input).await.map_err(to_graphql)?;
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
             client,
             RecordKind::CheckIn,
-            id,
+            command.id,
             written.position(),
         ))
     }
@@ -689,10 +685,12 @@ impl RecordMutations {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let stay: caseledger_core::CheckInId = convert::id("checkInId", &check_in_id)?;
-        let written = service(ctx)
-            .check_out(a, client, stay)
-            .await
-            .map_err(to_graphql)?;
+        let command = CheckOut {
+            client,
+            stay,
+            at: service(ctx).now(),
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
             client,
             RecordKind::CheckIn,
@@ -739,7 +737,8 @@ impl RecordMutations {
             .enumerate()
             .map(|(i, id)| convert::id(&format!("enforcingOrganizationIds[{i}]"), id))
             .collect::<async_graphql::Result<Vec<_>>>()?;
-        let input = BarInput {
+        let command = BarClient {
+            id: new_id(),
             client,
             window: convert::window("window", &start, &end)?,
             scope,
@@ -747,14 +746,11 @@ impl RecordMutations {
             reason,
             restriction: restriction.map(Into::into),
         };
-        let (id, written) = service(ctx)
-            .bar_client(a, input)
-            .await
-            .map_err(to_graphql)?;
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
             client,
             RecordKind::BarListEntry,
-            id,
+            command.id,
             written.position(),
         ))
     }

@@ -161,25 +161,3 @@ impl Service {
         Ok(written)
     }
 }
-
-impl Service {
-    /// Runs a decision given as a closure (the form commands had before they were values; it
-    /// cannot be decided again, so a log that moved on answers `CONFLICT`).
-    pub(crate) async fn execute(
-        &self,
-        actor: Actor,
-        decide: impl FnOnce(&Projections) -> Result<Vec<Event>, CommandError>,
-    ) -> Result<Written, CommandError> {
-        let _one_at_a_time = self.commands().lock().await;
-        self.catch_up().await?;
-        let (events, at) = self.with_projections(|p| (decide(p), p.position()));
-        match self.record(actor, events?, Some(at)).await {
-            Ok(written) => Ok(written),
-            Err(NotRecorded::Moved) => Err(CommandError::new(
-                ErrorCode::Conflict,
-                "the records changed while this was being decided; try again",
-            )),
-            Err(NotRecorded::Failed(e)) => Err(e),
-        }
-    }
-}

@@ -13,13 +13,17 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
+use caseledger_core::commands::care::{
+    AddHouseholdMember, CreateHousehold, EnrollClient, ExitEnrollment, ImportedEnrollment,
+    RecordAssessment, RecordService, SetMoveInDate,
+};
 use caseledger_core::commands::clients::{EditClientIntake, IntakeClient};
+use caseledger_core::commands::setup::CreateProgram;
 use caseledger_core::events::{AnswerValue, AssessmentAnswer};
 use caseledger_core::hud::{DataQuality, ServiceTypeCode};
 use caseledger_core::{
-    Actor, AssessmentId, AssessmentKind, ClientId, CorrelationId, DateWindow, EnrollmentId,
-    Envelope, Event, EventId, Header, HouseholdId, OrganizationId, Pii, ProgramId, Role, ServiceId,
-    Timestamp, UserId,
+    Actor, AssessmentKind, ClientId, CorrelationId, DateWindow, EnrollmentId, Envelope, Event,
+    EventId, Header, HouseholdId, OrganizationId, Pii, ProgramId, Role, Timestamp, UserId,
 };
 use caseledger_hmis_csv::client::ClientRecord;
 use caseledger_hmis_csv::records::{
@@ -28,13 +32,7 @@ use caseledger_hmis_csv::records::{
 use caseledger_hmis_csv::{CsvVersion, Reject};
 use caseledger_projections::{Projections, SourceKind};
 
-use crate::care::{
-    AssessmentInput, EnrollmentInput, ExitInput, Imported, ServiceInput, decide_assessment,
-    decide_enrollment, decide_exit, decide_household, decide_household_member, decide_move_in,
-    decide_service,
-};
 use crate::commands::{CommandError, new_id};
-use crate::setup::{NewProgram, decide_program};
 use crate::{Command, Service, Session};
 
 /// How an import runs.
@@ -279,17 +277,6 @@ impl<'a> Import<'a> {
         }
     }
 
-    /// Decides one command against the scratch state and folds its events in.
-    fn decide(
-        &mut self,
-        actor: Actor,
-        decide: impl FnOnce(&Projections) -> Result<Vec<Event>, CommandError>,
-    ) -> Result<(), CommandError> {
-        let events = decide(&self.scratch)?;
-        self.fold(actor, events);
-        Ok(())
-    }
-
     /// Decides a command for `actor` against the scratch state (exactly as the service would
     /// decide it) and folds its events in.
     fn command<C: Command>(
@@ -531,26 +518,25 @@ impl<'a> Import<'a> {
                     }),
                     Some(start) => {
                         let id: ProgramId = new_id();
-                        let new = NewProgram {
+                        let command = CreateProgram {
+                            id,
                             organization,
-                            name: &project.name,
+                            name: project.name.clone(),
                             project_type: project.project_type,
                             operating: Some(DateWindow {
                                 start,
                                 end: project.operating_end,
                             }),
+                            source_id: Some(source.clone()),
                         };
-                        let admin = self.admin;
-                        self.decide(admin, |p| {
-                            decide_program(p, &admin, id, &new, Some(source.clone()))
-                        })
-                        .map(|()| {
-                            self.programs.insert(source.clone(), (id, organization));
-                            Outcome::Imported
-                        })
-                        .map_err(|e| {
-                            command_reject("Project.csv", project.line, "ProjectID", source, &e)
-                        })
+                        self.command(self.admin, &command)
+                            .map(|()| {
+                                self.programs.insert(source.clone(), (id, organization));
+                                Outcome::Imported
+                            })
+                            .map_err(|e| {
+                                command_reject("Project.csv", project.line, "ProjectID", source, &e)
+                            })
                     }
                 }
             };
@@ -788,10 +774,13 @@ impl<'a> Import<'a> {
             None => {
                 let id: HouseholdId = new_id();
                 let date = members.iter().map(|e| e.entry).min();
-                self.decide(actor, |p| {
-                    decide_household(p, &actor, id, client, date, Some(source.clone()))
-                })
-                .ok()?;
+                let command = CreateHousehold {
+                    id,
+                    head: client,
+                    date,
+                    source_id: Some(source.clone()),
+                };
+                self.command(actor, &command).ok()?;
                 id
             }
         };
@@ -805,9 +794,14 @@ impl<'a> Import<'a> {
                 .household(id)
                 .is_some_and(|h| h.members.iter().any(|m| m.client == member));
             if !known {
-                let _ = self.decide(actor, |p| {
-                    decide_household_member(p, &actor, id, member, e.relationship, Some(e.entry))
-                });
+                let command = AddHouseholdMember {
+                    household: id,
+                    client: member,
+                    relationship: e.relationship,
+                    joined: Some(e.entry),
+                };
+                // A member refused stays out of the household; their enrollment then says why.
+                let _ = self.command(actor, &command);
             }
         }
         Some(id)
@@ -856,8 +850,11 @@ impl<'a> Import<'a> {
             let actor = self
                 .user(organization, &e.user_id)
                 .map_err(|err| reject(&err))?;
-            self.decide(actor, |p| decide_move_in(p, &actor, id, e.move_in))
-                .map_err(|err| reject(&err))?;
+            let command = SetMoveInDate {
+                enrollment: id,
+                move_in_date: e.move_in,
+            };
+            self.command(actor, &command).map_err(|err| reject(&err))?;
             return Ok(Outcome::Updated);
         }
         let reject = |err: &CommandError| {
@@ -867,7 +864,9 @@ impl<'a> Import<'a> {
         let actor = self
             .user(organization, &e.user_id)
             .map_err(|err| reject(&err))?;
-        let input = EnrollmentInput {
+        let id: EnrollmentId = new_id();
+        let command = EnrollClient {
+            id,
             client,
             program,
             entry_date: e.entry,
@@ -880,16 +879,12 @@ impl<'a> Import<'a> {
             move_in_date: e.move_in,
             case_manager: None,
             restriction: None,
+            imported: Some(ImportedEnrollment {
+                source_id: e.id.clone(),
+                headless_household: household.is_none(),
+            }),
         };
-        let id: EnrollmentId = new_id();
-        let imported = Imported::Yes {
-            source_id: e.id.clone(),
-            headless_household: household.is_none(),
-        };
-        self.decide(actor, |p| {
-            decide_enrollment(p, &actor, &input, id, imported)
-        })
-        .map_err(|err| reject(&err))?;
+        self.command(actor, &command).map_err(|err| reject(&err))?;
         self.enrollments
             .insert(e.id.clone(), (id, client, organization));
         Ok(Outcome::Imported)
@@ -933,18 +928,16 @@ impl<'a> Import<'a> {
         let actor = self
             .user(organization, &x.user_id)
             .map_err(|err| reject(&err))?;
-        let input = ExitInput {
+        let command = ExitEnrollment {
             enrollment,
             exit_date: x.exit,
             destination: x.destination,
             destination_subsidy_type: x.destination_subsidy_type,
             other_destination: x.other_destination.clone(),
             whole_household: false,
+            source_id: Some(x.id.clone()),
         };
-        self.decide(actor, |p| {
-            decide_exit(p, &actor, &input, Some(x.id.clone())).map(|(_, events)| events)
-        })
-        .map_err(|err| reject(&err))?;
+        self.command(actor, &command).map_err(|err| reject(&err))?;
         Ok(Outcome::Imported)
     }
 
@@ -977,7 +970,8 @@ impl<'a> Import<'a> {
                 let actor = self
                     .user(organization, &s.user_id)
                     .map_err(|e| reject(&e))?;
-                let input = ServiceInput {
+                let command = RecordService {
+                    id: new_id(),
                     client,
                     enrollment: Some(enrollment),
                     date: s.date,
@@ -987,12 +981,9 @@ impl<'a> Import<'a> {
                     },
                     description: s.other.clone(),
                     restriction: None,
+                    source_id: Some(s.id.clone()),
                 };
-                let id: ServiceId = new_id();
-                self.decide(actor, |p| {
-                    decide_service(p, &actor, &input, id, Some(s.id.clone()))
-                })
-                .map_err(|e| reject(&e))?;
+                self.command(actor, &command).map_err(|e| reject(&e))?;
                 Ok(Outcome::Imported)
             })();
             self.settle("Services.csv", result);
@@ -1033,7 +1024,8 @@ impl<'a> Import<'a> {
         let actor = self
             .user(organization, &a.user_id)
             .map_err(|e| reject(&e))?;
-        let input = AssessmentInput {
+        let command = RecordAssessment {
+            id: new_id(),
             client,
             enrollment: Some(enrollment),
             date: a.date,
@@ -1053,12 +1045,9 @@ impl<'a> Import<'a> {
                 })
                 .collect(),
             restriction: None,
+            source_id: Some(source),
         };
-        let id: AssessmentId = new_id();
-        self.decide(actor, |p| {
-            decide_assessment(p, &actor, &input, id, Some(source))
-        })
-        .map_err(|e| reject(&e))?;
+        self.command(actor, &command).map_err(|e| reject(&e))?;
         Ok(Outcome::Imported)
     }
 }

@@ -9,7 +9,6 @@ mod accounts;
 mod audit;
 mod auth;
 mod bars;
-mod care;
 pub mod checkpoint;
 mod clients;
 mod clock;
@@ -34,8 +33,6 @@ mod retention;
 mod search;
 mod service;
 mod session;
-mod setup;
-mod shelter;
 mod snapshots;
 
 pub use accounts::{Bootstrapped, DirectoryUser};
@@ -43,7 +40,6 @@ pub use audit::{
     AccessEntry, AccessFilter, AccessSummaryRow, Anomaly, AnomalyKind, AnomalyThresholds, CouldSee,
     HistoryEntry,
 };
-pub use care::{EnrollmentInput, ExitInput};
 pub use commands::{CommandError, ErrorCode, Written, new_id};
 pub use config::{Progress, ServiceConfig};
 pub use dashboard::{
@@ -59,4 +55,3 @@ pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use search::{MIN_SEARCH_REASON, SearchAs};
 pub use service::{Service, StoredEvent};
 pub use session::Session;
-pub use shelter::{BarInput, CheckInInput};

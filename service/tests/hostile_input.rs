@@ -4,7 +4,10 @@
 //! (`caseledger_core::input`); these tests hold that every command applies them.
 
 use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
+use caseledger_core::commands::care::{AddCaseNote, AddDocument, EnrollClient, RecordService};
 use caseledger_core::commands::clients::{IntakeClient, UpdateClientAddress};
+use caseledger_core::commands::setup::{CreateFacility, CreateMou, CreateProgram};
+use caseledger_core::commands::shelter::BarClient;
 use caseledger_core::events::{Address, BarScope, MouParticipant, PersonName};
 use caseledger_core::hud::{
     DataQuality, NoYesReasons, ProjectType, RaceEthnicity, ServiceTypeCode,
@@ -13,8 +16,7 @@ use caseledger_core::{
     ClientId, Date, DateWindow, MouDirection, OrganizationId, Role, SharingPolicy, UserId,
 };
 use caseledger_service::{
-    BarInput, CommandError, EnrollmentInput, ErrorCode, Service, ServiceConfig, Session, Written,
-    new_id,
+    CommandError, ErrorCode, Service, ServiceConfig, Session, Written, new_id,
 };
 
 const HOSTILE: [&str; 4] = ["Ana\0Diaz", "Ana\nDiaz", "\u{1b}[31mAna", "Ana\u{202E}zaiD"];
@@ -112,14 +114,17 @@ async fn given() -> Given {
         .run(&as_admin, &new_user(cm, agency, "Case Manager"))
         .await
         .unwrap();
-    let (program, _) = service
-        .create_program(
-            &service.session_for(admin).unwrap(),
-            agency,
-            "RRH",
-            ProjectType::RapidReHousing,
-            Some(DateWindow::open(d("2020-01-01"))),
-        )
+    let program = new_id();
+    let command = CreateProgram {
+        id: program,
+        organization: agency,
+        name: "RRH".into(),
+        project_type: ProjectType::RapidReHousing,
+        operating: Some(DateWindow::open(d("2020-01-01"))),
+        source_id: None,
+    };
+    service
+        .run(&service.session_for(admin).unwrap(), &command)
         .await
         .unwrap();
     let maria = intake("Maria", Some(d("1990-04-02")));
@@ -158,10 +163,48 @@ impl Given {
     }
 }
 
-fn service_type() -> ServiceTypeCode {
-    ServiceTypeCode {
-        record_type: 151,
-        type_provided: 2,
+impl Given {
+    /// A rent service for the client on `date`, described by `description`.
+    fn service(&self, date: Date, description: &str) -> RecordService {
+        RecordService {
+            id: new_id(),
+            client: self.client,
+            enrollment: None,
+            date,
+            service_type: ServiceTypeCode {
+                record_type: 151,
+                type_provided: 2,
+            },
+            description: description.into(),
+            restriction: None,
+            source_id: None,
+        }
+    }
+
+    /// A case note about the client.
+    fn note(&self, date: Option<Date>, text: &str) -> AddCaseNote {
+        AddCaseNote {
+            id: new_id(),
+            client: self.client,
+            enrollment: None,
+            date,
+            text: text.into(),
+            restriction: None,
+        }
+    }
+
+    /// A lease of the client, named `name`.
+    fn document(&self, name: &str, date: Option<Date>) -> AddDocument {
+        AddDocument {
+            id: new_id(),
+            client: self.client,
+            enrollment: None,
+            name: name.into(),
+            document_type: "Lease".into(),
+            date,
+            content_sha256: None,
+            restriction: None,
+        }
     }
 }
 
@@ -185,12 +228,16 @@ async fn accounts_and_setup_refuse_hostile_names() {
         .await;
         g.then_refused(
             "name",
-            s.create_program(
+            s.run(
                 &s.session_for(g.admin).unwrap(),
-                g.agency,
-                text,
-                ProjectType::RapidReHousing,
-                None,
+                &CreateProgram {
+                    id: new_id(),
+                    organization: g.agency,
+                    name: text.into(),
+                    project_type: ProjectType::RapidReHousing,
+                    operating: None,
+                    source_id: None,
+                },
             ),
         )
         .await;
@@ -206,18 +253,29 @@ async fn accounts_and_setup_refuse_hostile_names() {
         ];
         g.then_refused(
             "title",
-            s.create_mou(
+            s.run(
                 &s.session_for(g.admin).unwrap(),
-                "0002",
-                text,
-                participants,
-                DateWindow::open(d("2026-01-01")),
+                &CreateMou {
+                    id: new_id(),
+                    number: "0002".into(),
+                    title: text.into(),
+                    participants,
+                    window: DateWindow::open(d("2026-01-01")),
+                },
             ),
         )
         .await;
         g.then_refused(
             "name",
-            s.create_facility(&s.session_for(g.admin).unwrap(), g.agency, None, text),
+            s.run(
+                &s.session_for(g.admin).unwrap(),
+                &CreateFacility {
+                    id: new_id(),
+                    organization: g.agency,
+                    program: None,
+                    name: text.into(),
+                },
+            ),
         )
         .await;
     }
@@ -276,41 +334,23 @@ async fn care_commands_refuse_hostile_text_and_impossible_dates() {
     for text in ["Called\0", "\u{1b}[31mCalled", "Called \u{202E}"] {
         g.then_refused(
             "text",
-            s.add_case_note(
-                &s.session_for(g.cm).unwrap(),
-                g.client,
-                None,
-                None,
-                text.into(),
-                None,
-            ),
+            s.run(&s.session_for(g.cm).unwrap(), &g.note(None, text)),
         )
         .await;
         g.then_refused(
             "description",
-            s.record_service(
+            s.run(
                 &s.session_for(g.cm).unwrap(),
-                g.client,
-                None,
-                d("2026-06-01"),
-                service_type(),
-                text.into(),
-                None,
+                &g.service(d("2026-06-01"), text),
             ),
         )
         .await;
     }
     g.then_refused(
         "name",
-        s.add_document(
+        s.run(
             &s.session_for(g.cm).unwrap(),
-            g.client,
-            None,
-            "lease\n.pdf".into(),
-            "Lease".into(),
-            None,
-            None,
-            None,
+            &g.document("lease\n.pdf", None),
         ),
     )
     .await;
@@ -325,44 +365,27 @@ async fn care_commands_refuse_hostile_text_and_impossible_dates() {
         let date = d(date);
         g.then_refused(
             "date",
-            s.record_service(
+            s.run(&s.session_for(g.cm).unwrap(), &g.service(date, "")),
+        )
+        .await;
+        g.then_refused(
+            "date",
+            s.run(
                 &s.session_for(g.cm).unwrap(),
-                g.client,
-                None,
-                date,
-                service_type(),
-                String::new(),
-                None,
+                &g.note(Some(date), "Called."),
             ),
         )
         .await;
         g.then_refused(
             "date",
-            s.add_case_note(
+            s.run(
                 &s.session_for(g.cm).unwrap(),
-                g.client,
-                None,
-                Some(date),
-                "Called.".into(),
-                None,
+                &g.document("Lease.pdf", Some(date)),
             ),
         )
         .await;
-        g.then_refused(
-            "date",
-            s.add_document(
-                &s.session_for(g.cm).unwrap(),
-                g.client,
-                None,
-                "Lease.pdf".into(),
-                "Lease".into(),
-                Some(date),
-                None,
-                None,
-            ),
-        )
-        .await;
-        let input = EnrollmentInput {
+        let input = EnrollClient {
+            id: new_id(),
             client: g.client,
             program: g.program,
             entry_date: date,
@@ -375,21 +398,15 @@ async fn care_commands_refuse_hostile_text_and_impossible_dates() {
             move_in_date: None,
             case_manager: None,
             restriction: None,
+            imported: None,
         };
-        g.then_refused(
-            "entryDate",
-            s.enroll_client(&s.session_for(g.cm).unwrap(), input),
-        )
-        .await;
+        g.then_refused("entryDate", s.run(&s.session_for(g.cm).unwrap(), &input))
+            .await;
     }
     // A multi-line note is fine.
-    s.add_case_note(
+    s.run(
         &s.session_for(g.cm).unwrap(),
-        g.client,
-        None,
-        Some(d("1990-04-02")),
-        "Called.\r\n\tFollow up Monday.".into(),
-        None,
+        &g.note(Some(d("1990-04-02")), "Called.\r\n\tFollow up Monday."),
     )
     .await
     .unwrap();
@@ -399,7 +416,8 @@ async fn care_commands_refuse_hostile_text_and_impossible_dates() {
 async fn shelter_and_policy_commands_refuse_impossible_dates() {
     let g = given().await;
     let s = &g.service;
-    let bar = |window: DateWindow, reason: &str| BarInput {
+    let bar = |window: DateWindow, reason: &str| BarClient {
+        id: new_id(),
         client: g.client,
         window,
         scope: BarScope::Organization,
@@ -409,27 +427,27 @@ async fn shelter_and_policy_commands_refuse_impossible_dates() {
     };
     g.then_refused(
         "reason",
-        s.bar_client(
+        s.run(
             &s.session_for(g.cm).unwrap(),
-            bar(DateWindow::open(d("2026-06-01")), "\u{1b}[2J"),
+            &bar(DateWindow::open(d("2026-06-01")), "\u{1b}[2J"),
         ),
     )
     .await;
     for start in ["0000-01-01", "1990-04-01", "2036-06-16"] {
         g.then_refused(
             "window.start",
-            s.bar_client(
+            s.run(
                 &s.session_for(g.cm).unwrap(),
-                bar(DateWindow::open(d(start)), "Fighting"),
+                &bar(DateWindow::open(d(start)), "Fighting"),
             ),
         )
         .await;
     }
     g.then_refused(
         "window.end",
-        s.bar_client(
+        s.run(
             &s.session_for(g.cm).unwrap(),
-            bar(
+            &bar(
                 DateWindow::closed(d("2026-06-01"), d("2036-06-16")),
                 "Fighting",
             ),
@@ -437,9 +455,9 @@ async fn shelter_and_policy_commands_refuse_impossible_dates() {
     )
     .await;
     let written: Written = s
-        .bar_client(
+        .run(
             &s.session_for(g.cm).unwrap(),
-            bar(
+            &bar(
                 DateWindow::closed(d("2026-06-01"), d("2036-06-15")),
                 "Fighting",
             ),

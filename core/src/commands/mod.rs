@@ -7,10 +7,15 @@
 //! `new_id`), so a decision stays a pure function of its inputs and tests can name the events
 //! it must produce.
 //!
-//! Grouped by domain area, like the events: [`accounts`], [`clients`], [`requests`],
-//! [`sharing`] (the policy, MOU assignments, releases), and the rest as they are converted.
+//! Grouped by domain area, like the events: [`accounts`], [`clients`], [`requests`] (client
+//! record requests), [`sharing`] (the policy, MOU assignments, releases), [`care`]
+//! (households, enrollments and what is recorded about a client), [`shelter`] (beds and the bar
+//! list) and [`setup`] (programs, MOUs and facilities).
 
 pub mod accounts;
+pub mod care;
 pub mod clients;
 pub mod requests;
+pub mod setup;
 pub mod sharing;
+pub mod shelter;

@@ -4,9 +4,12 @@
 //! refusal; the rules they share are in `crate::commands`.
 
 mod accounts;
+mod care;
 mod clients;
 mod requests;
+mod setup;
 mod sharing;
+mod shelter;
 
 #[cfg(test)]
 pub(crate) mod given;

@@ -1,0 +1,78 @@
+//! Commands that set up the CoC's services: programs and MOUs (system administrators),
+//! shelter facilities, rooms and beds (system administrators, or the agency administrators of
+//! the organization that runs the facility).
+
+use crate::events::{MouParticipant, RoomDesignator};
+use crate::hud::ProjectType;
+use crate::{BedId, DateWindow, FacilityId, MouId, OrganizationId, ProgramId, RoomId};
+
+/// Creates a program (HUD project) run by an organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateProgram {
+    /// The new program's id.
+    pub id: ProgramId,
+    /// The organization that runs it.
+    pub organization: OrganizationId,
+    /// Its name.
+    pub name: String,
+    /// HUD project type.
+    pub project_type: ProjectType,
+    /// Operating dates; from today on, open-ended, when `None`.
+    pub operating: Option<DateWindow>,
+    /// HUD `ProjectID`, when imported from another system's export.
+    pub source_id: Option<String>,
+}
+
+/// Creates an MOU: a unique number, and every participant an existing organization, listed
+/// once, at least one granting and one receiving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateMou {
+    /// The new MOU's id.
+    pub id: MouId,
+    /// Its number, e.g. `0001`.
+    pub number: String,
+    /// Its title.
+    pub title: String,
+    /// The organizations taking part, and in which direction.
+    pub participants: Vec<MouParticipant>,
+    /// When it is in force.
+    pub window: DateWindow,
+}
+
+/// Creates a shelter facility of an organization, optionally producing bed nights for one of
+/// its programs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateFacility {
+    /// The new facility's id.
+    pub id: FacilityId,
+    /// The organization that runs it.
+    pub organization: OrganizationId,
+    /// The program its bed nights count for.
+    pub program: Option<ProgramId>,
+    /// Its name.
+    pub name: String,
+}
+
+/// Adds a room, with who it may hold, to a facility.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddRoom {
+    /// The new room's id.
+    pub id: RoomId,
+    /// The facility.
+    pub facility: FacilityId,
+    /// Its name, unique in the facility.
+    pub name: String,
+    /// Who it admits.
+    pub designators: Vec<RoomDesignator>,
+}
+
+/// Adds a bed to a room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddBed {
+    /// The new bed's id.
+    pub id: BedId,
+    /// The room.
+    pub room: RoomId,
+    /// Its label, unique in the facility.
+    pub label: String,
+}
