@@ -7,10 +7,17 @@
 use std::sync::Arc;
 
 use caseledger_core::commands::accounts::{CreateOrganization, CreateUser};
+use caseledger_core::commands::care::{EnrollClient, ExitEnrollment};
 use caseledger_core::commands::clients::IntakeClient;
+use caseledger_core::commands::setup::{AddBed, AddRoom, CreateFacility, CreateProgram};
+use caseledger_core::commands::shelter::CheckIn;
 use caseledger_core::events::PersonName;
-use caseledger_core::hud::{DataQuality, NoYesReasons, RaceEthnicity};
-use caseledger_core::{ClientId, Event, Role, SharingPolicy};
+use caseledger_core::hud::{
+    DataQuality, NoYesReasons, ProjectType, RaceEthnicity, RelationshipToHoH,
+};
+use caseledger_core::{
+    BedId, ClientId, Date, DateWindow, EnrollmentId, Event, Role, SharingPolicy,
+};
 use caseledger_log_store::EventLog;
 use caseledger_log_store::memory::MemoryLog;
 use caseledger_service::keys::{KeyStore, master_key_path};
@@ -24,6 +31,10 @@ struct Pair {
     b: Service,
     on_a: Session,
     on_b: Session,
+    /// A shelter bed of the agency's emergency shelter.
+    bed: BedId,
+    /// Two clients of the agency, each enrolled in the shelter program.
+    clients: [(ClientId, EnrollmentId); 2],
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
 
@@ -55,12 +66,67 @@ async fn pair() -> Pair {
         role: Role::CaseManager,
     };
     a.run(&admin, &worker).await.unwrap();
+    let program = CreateProgram {
+        id: new_id(),
+        organization: agency.organization_id,
+        name: "Night shelter".into(),
+        project_type: ProjectType::EmergencyShelterNightByNight,
+        operating: Some(DateWindow::open(Date::from_ymd(2020, 1, 1).unwrap())),
+        source_id: None,
+    };
+    a.run(&admin, &program).await.unwrap();
+    let facility = CreateFacility {
+        id: new_id(),
+        organization: agency.organization_id,
+        program: Some(program.id),
+        name: "Shelter".into(),
+    };
+    a.run(&admin, &facility).await.unwrap();
+    let room = AddRoom {
+        id: new_id(),
+        facility: facility.id,
+        name: "Dorm".into(),
+        designators: Vec::new(),
+    };
+    a.run(&admin, &room).await.unwrap();
+    let bed = AddBed {
+        id: new_id(),
+        room: room.id,
+        label: "D-1".into(),
+    };
+    a.run(&admin, &bed).await.unwrap();
+    let on_a = a.session_for(worker.user_id).unwrap();
+    let mut clients = Vec::new();
+    for first in ["Ana", "Ben"] {
+        let client: ClientId = new_id();
+        a.run(&on_a, &intake(client, first)).await.unwrap();
+        let enroll = EnrollClient {
+            id: new_id(),
+            client,
+            program: program.id,
+            entry_date: Date::from_ymd(2026, 1, 1).unwrap(),
+            household: None,
+            relationship: RelationshipToHoH::SelfHeadOfHousehold,
+            living_situation: None,
+            rental_subsidy_type: None,
+            disabling_condition: NoYesReasons::No,
+            enrollment_coc: None,
+            move_in_date: None,
+            case_manager: None,
+            restriction: None,
+            imported: None,
+        };
+        a.run(&on_a, &enroll).await.unwrap();
+        clients.push((client, enroll.id));
+    }
     b.wait_for(a.head().position, std::time::Duration::from_secs(5))
         .await
         .unwrap();
     Pair {
-        on_a: a.session_for(worker.user_id).unwrap(),
         on_b: b.session_for(worker.user_id).unwrap(),
+        on_a,
+        bed: bed.id,
+        clients: [clients[0], clients[1]],
         a,
         b,
         _dirs: (da, db),
@@ -197,6 +263,62 @@ async fn two_intakes_of_one_hmis_id_on_two_instances_record_one_client() {
         |e| matches!(e, Event::ClientIntakeRecorded(i) if i.client_id == id),
     );
     assert_eq!(recorded, 1, "one intake of {id} in the log");
+    p.a.shutdown().await;
+    p.b.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_check_ins_to_one_bed_on_two_instances_put_one_client_in_it() {
+    let p = pair().await;
+    let check_in = |client: ClientId, service: &Service| CheckIn {
+        id: new_id(),
+        client,
+        facility: None,
+        bed: Some(p.bed),
+        enrollment: None,
+        reservation: None,
+        restriction: None,
+        at: service.now(),
+    };
+    let (ana, ben) = (p.clients[0].0, p.clients[1].0);
+    let (results, decided) = race(&p, check_in(ana, &p.a), check_in(ben, &p.b)).await;
+    assert!(results[0].is_ok(), "A checked Ana in first: {results:?}");
+    one_wins(&results, ErrorCode::Conflict, "bedId");
+    assert_eq!(
+        decided, 2,
+        "B decided again on the state with Ana in the bed"
+    );
+    let stays = count(
+        &p.a,
+        |e| matches!(e, Event::ClientCheckedIn(c) if c.bed_id == Some(p.bed)),
+    );
+    assert_eq!(stays, 1, "one stay in the bed");
+    p.a.shutdown().await;
+    p.b.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_exits_of_one_enrollment_on_two_instances_record_one_exit() {
+    let p = pair().await;
+    let enrollment = p.clients[0].1;
+    let exit = |day: u32| ExitEnrollment {
+        enrollment,
+        exit_date: Date::from_ymd(2026, 2, day).unwrap(),
+        destination: None,
+        destination_subsidy_type: None,
+        other_destination: String::new(),
+        whole_household: false,
+        source_id: None,
+    };
+    let (results, decided) = race(&p, exit(1), exit(2)).await;
+    assert!(results[0].is_ok(), "A exited first: {results:?}");
+    one_wins(&results, ErrorCode::Conflict, "enrollmentId");
+    assert_eq!(decided, 2, "B decided again on the exited enrollment");
+    let exits = count(
+        &p.a,
+        |e| matches!(e, Event::EnrollmentExited(x) if x.enrollment_id == enrollment),
+    );
+    assert_eq!(exits, 1, "one exit of the enrollment");
     p.a.shutdown().await;
     p.b.shutdown().await;
 }
