@@ -11,7 +11,7 @@ use caseledger_projections::{BedStatus, FacilityFacts, MouFacts, ProgramFacts};
 use caseledger_service::new_id;
 
 use crate::convert::{self, MouDirectionName, RoomDesignatorName, Window, show};
-use crate::disclosure;
+use crate::disclosure::{self, Shown};
 use crate::error::to_graphql;
 use crate::resolver_context::{service, session};
 
@@ -238,12 +238,14 @@ impl DirectoryQueries {
                     disclosure::of(ctx).shown(
                         client,
                         false,
-                        kind,
-                        record,
-                        fields.clone(),
-                        access
-                            .reason
-                            .unwrap_or(caseledger_core::AccessReason::OwnOrganization),
+                        Shown {
+                            kind,
+                            id: record,
+                            fields: fields.clone(),
+                            reason: access
+                                .reason
+                                .unwrap_or(caseledger_core::AccessReason::OwnOrganization),
+                        },
                         position,
                     );
                     (show(client), crate::records::record_id(record))

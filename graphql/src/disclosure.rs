@@ -37,28 +37,28 @@ struct ClientEntry {
     records: Vec<Shown>,
 }
 
-/// One record shown: its kind and id, the fields and the rule.
-struct Shown {
-    kind: RecordKind,
-    id: u128,
-    fields: Vec<String>,
-    reason: AccessReason,
+/// One record shown: its kind and id, the fields and the rule that allowed it.
+pub struct Shown {
+    /// The kind of record.
+    pub kind: RecordKind,
+    /// The record's id (the client's own id for its intake).
+    pub id: u128,
+    /// The fields of the record the response selected.
+    pub fields: Vec<String>,
+    /// The sharing rule that allowed the viewer to see it.
+    pub reason: AccessReason,
 }
 
 impl Disclosures {
-    /// Notes that `record` of `client` was shown with `fields`, allowed by `reason`, as of log
+    /// Notes that `record` of `client` was shown (opened by id when `deliberate`), as of log
     /// position `position`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn shown(
-        &self,
-        client: ClientId,
-        deliberate: bool,
-        kind: RecordKind,
-        record: u128,
-        fields: Vec<String>,
-        reason: AccessReason,
-        position: u64,
-    ) {
+    pub fn shown(&self, client: ClientId, deliberate: bool, record: Shown, position: u64) {
+        let Shown {
+            kind,
+            id: record,
+            fields,
+            reason,
+        } = record;
         let mut c = self.collected.lock().expect("disclosures lock");
         c.view_position = c.view_position.max(position);
         let entry = c.clients.entry(client).or_default();

@@ -11,7 +11,7 @@ use caseledger_projections::RequestFacts;
 use caseledger_service::{CommandError, Dashboard, ErrorCode, RequestStep, new_id};
 
 use crate::convert::{self, invalid, show};
-use crate::disclosure::{self, Disclosures};
+use crate::disclosure::{self, Disclosures, Shown};
 use crate::error::to_graphql;
 use crate::resolver_context::{service, session};
 
@@ -218,10 +218,12 @@ impl RecordRequest {
         disclosure::of(ctx).shown(
             self.facts.client,
             self.opened,
-            RecordKind::RecordRequest,
-            self.facts.id.as_u128(),
-            vec![field.to_string()],
-            AccessReason::ClientRecordRequest(self.facts.id),
+            Shown {
+                kind: RecordKind::RecordRequest,
+                id: self.facts.id.as_u128(),
+                fields: vec![field.to_string()],
+                reason: AccessReason::ClientRecordRequest(self.facts.id),
+            },
             service(ctx).projected_position(),
         );
     }
@@ -343,10 +345,12 @@ pub fn note_dashboard(collector: &Disclosures, d: &Dashboard) {
         collector.shown(
             d.request.client,
             true,
-            shown.kind,
-            shown.id,
-            shown.fields.iter().map(|f| f.to_string()).collect(),
-            reason,
+            Shown {
+                kind: shown.kind,
+                id: shown.id,
+                fields: shown.fields.iter().map(|f| f.to_string()).collect(),
+                reason,
+            },
             d.position,
         );
     }

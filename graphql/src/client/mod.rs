@@ -7,4 +7,4 @@ mod read;
 
 pub use find::ClientQueries;
 pub use object::{Address, Client, read_client};
-pub use read::{MAX_PAGE, read_records};
+pub use read::{MAX_PAGE, RecordsWanted, read_records};

@@ -7,11 +7,11 @@ use caseledger_core::{AccessReason, ClientId, RecordKind};
 use caseledger_projections::{ClientCard, ClientSummary, TransactionSummary};
 
 use crate::convert::{self, Access, ClientRestrictionName, Window, show};
-use crate::disclosure::{self, selected};
+use crate::disclosure::{self, Shown, selected};
 use crate::records;
 use crate::resolver_context::{service, session};
 
-use super::read::{build_records, note_intake, reason};
+use super::read::{RecordsWanted, build_records, note_intake, reason};
 
 /// A postal address.
 #[derive(SimpleObject, InputObject, Clone, Default)]
@@ -104,10 +104,12 @@ impl Client {
         disclosure::of(ctx).shown(
             self.id,
             self.deliberate,
-            kind,
-            record,
-            fields.to_vec(),
-            access.map_or(AccessReason::OwnOrganization, reason),
+            Shown {
+                kind,
+                id: record,
+                fields: fields.to_vec(),
+                reason: access.map_or(AccessReason::OwnOrganization, reason),
+            },
             position,
         );
     }
@@ -134,16 +136,13 @@ impl Client {
         let (records, position) = self.records.get_or_init(|| {
             service(ctx).read(viewer, |v| (v.transactions(id, None), v.position()))
         });
-        Ok(build_records(
-            ctx,
-            id,
+        let wanted = RecordsWanted {
+            client: id,
             kind,
-            records,
-            *position,
-            None,
-            self.deliberate,
-            build,
-        ))
+            only: None,
+            deliberate: self.deliberate,
+        };
+        Ok(build_records(ctx, wanted, records, *position, build))
     }
 }
 

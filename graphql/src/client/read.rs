@@ -5,7 +5,7 @@ use caseledger_core::{AccessReason, ClientId, RecordKind};
 use caseledger_projections::{ClientCard, TransactionSummary};
 
 use crate::convert::invalid;
-use crate::disclosure::{self, selected};
+use crate::disclosure::{self, Shown, selected};
 use crate::resolver_context::{service, session};
 
 /// Intake fields of `Client`; the lists below them note their own records.
@@ -85,12 +85,15 @@ pub(crate) fn note_intake(
     disclosure::of(ctx).shown(
         card.id,
         deliberate,
-        RecordKind::Intake,
-        card.id.as_u128(),
-        fields,
-        card.profile
-            .as_ref()
-            .map_or(AccessReason::OwnOrganization, |p| reason(p.access)),
+        Shown {
+            kind: RecordKind::Intake,
+            id: card.id.as_u128(),
+            fields,
+            reason: card
+                .profile
+                .as_ref()
+                .map_or(AccessReason::OwnOrganization, |p| reason(p.access)),
+        },
         position,
     );
 }
@@ -99,38 +102,52 @@ pub(crate) fn reason(v: caseledger_core::sharing::Visibility) -> AccessReason {
     v.reason.unwrap_or(AccessReason::OwnOrganization)
 }
 
-/// The client's records of `kind` the viewer may see (only `only` when given), built with
-/// `build`, each noted as disclosed with the fields selected under the current field.
+/// Which of a client's records a list field shows, and whether the client was opened
+/// deliberately (by id) or reached incidentally (in a list), as the disclosure records it.
+#[derive(Clone, Copy)]
+pub struct RecordsWanted {
+    /// The client whose records are shown.
+    pub client: ClientId,
+    /// The kind of record the field lists.
+    pub kind: RecordKind,
+    /// Only this record, when the field names one.
+    pub only: Option<u128>,
+    /// Whether the client was opened by id rather than reached in a list.
+    pub deliberate: bool,
+}
+
+/// The client's records the viewer may see, as `wanted` names them, built with `build`, each
+/// noted as disclosed with the fields selected under the current field.
 pub fn read_records<T>(
     ctx: &Context<'_>,
-    client: ClientId,
-    kind: RecordKind,
-    only: Option<u128>,
-    deliberate: bool,
+    wanted: RecordsWanted,
     build: fn(&TransactionSummary) -> Option<T>,
 ) -> async_graphql::Result<Vec<T>> {
     let viewer = session(ctx)?;
     let (records, position) = service(ctx).read(viewer, |v| {
-        (v.transactions(client, Some(kind)), v.position())
+        (
+            v.transactions(wanted.client, Some(wanted.kind)),
+            v.position(),
+        )
     });
-    Ok(build_records(
-        ctx, client, kind, &records, position, only, deliberate, build,
-    ))
+    Ok(build_records(ctx, wanted, &records, position, build))
 }
 
-/// Builds the records of `kind` among `records` (only `only` when given), noting each as
+/// Builds the records `wanted` names among `records` (read at log `position`), noting each as
 /// disclosed with the fields selected under the current field.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn build_records<T>(
     ctx: &Context<'_>,
-    client: ClientId,
-    kind: RecordKind,
+    wanted: RecordsWanted,
     records: &[TransactionSummary],
     position: u64,
-    only: Option<u128>,
-    deliberate: bool,
     build: fn(&TransactionSummary) -> Option<T>,
 ) -> Vec<T> {
+    let RecordsWanted {
+        client,
+        kind,
+        only,
+        deliberate,
+    } = wanted;
     let fields = selected(ctx);
     let collector = disclosure::of(ctx);
     let mut out = Vec::new();
@@ -142,10 +159,12 @@ pub(crate) fn build_records<T>(
             collector.shown(
                 client,
                 deliberate,
-                kind,
-                t.id,
-                fields.clone(),
-                reason(t.access),
+                Shown {
+                    kind,
+                    id: t.id,
+                    fields: fields.clone(),
+                    reason: reason(t.access),
+                },
                 position,
             );
             out.push(built);
