@@ -35,7 +35,7 @@ const CLIENT_QUERY: &str = "query Client($id: ID!) { client(id: $id) { id firstN
 
 const FIND_QUERY: &str = "query Find($name: String!) { findClients(search: { name: $name }, first: 20) { edges { node { id firstName lastName dob access { level rule } } } pageInfo { hasNextPage } } }";
 
-const SERVICE_MUTATION: &str = "mutation Service($id: ID!) { recordService(clientId: $id, date: \"2026-06-01\", recordType: 144, typeProvided: 1) { id position } }";
+const SERVICE_MUTATION: &str = "mutation Service($id: ID!) { recordService(input: { clientId: $id, date: \"2026-06-01\", recordType: 144, typeProvided: 1 }) { id position } }";
 
 /// What one load run measured.
 struct Load {

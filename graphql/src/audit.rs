@@ -2,13 +2,13 @@
 //! could see a client on a date, the client's history, and the log head. Every other role gets
 //! `FORBIDDEN`; the auditor's own reads are recorded like any other disclosure.
 
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use caseledger_core::{AccessReason, ClientId, RecordKind};
 use caseledger_service::{AccessFilter, CommandError, ErrorCode};
 
 use crate::accounts::{Directory, Organization, RoleName, User, api_enum, api_enum_opt};
 use crate::convert::{self, AccessLevelName, AccessRule, invalid, show};
-use crate::disclosure::{self, selected};
+use crate::disclosure::{self, Shown, selected};
 use crate::error::to_graphql;
 use crate::records::record_id;
 use crate::resolver_context::{service, session};
@@ -305,10 +305,12 @@ fn note(ctx: &Context<'_>, clients: impl IntoIterator<Item = u128>, kind: Record
         disclosure::of(ctx).shown(
             ClientId::new(client),
             true,
-            kind,
-            client,
-            fields.clone(),
-            reason,
+            Shown {
+                kind,
+                id: client,
+                fields: fields.clone(),
+                reason,
+            },
             position,
         );
     }
@@ -442,6 +444,33 @@ fn directory(ctx: &Context<'_>, a: &Session) -> async_graphql::Result<Directory>
     Directory::of(service(ctx), a).map_err(to_graphql)
 }
 
+/// Which disclosure entries `accessLog` lists; every field left out matches all.
+#[derive(InputObject, Default)]
+pub struct AccessLogFilter {
+    /// Entries that showed this client.
+    pub client_id: Option<ID>,
+    /// Entries of this user.
+    pub user_id: Option<ID>,
+    /// Entries of this organization's users.
+    pub organization_id: Option<ID>,
+    /// From this business date: YYYY-MM-DD, inclusive.
+    pub from: Option<String>,
+    /// Up to this business date: YYYY-MM-DD, inclusive.
+    pub to: Option<String>,
+    /// Only deliberate access (a client opened by id), not clients reached in lists.
+    #[graphql(default = false)]
+    pub deliberate_only: bool,
+}
+
+/// Waits until the views hold every disclosure acknowledged before the question, so an answer
+/// never misses a read another request was already answered after.
+async fn caught_up(ctx: &Context<'_>, a: &Session) -> async_graphql::Result<()> {
+    service(ctx)
+        .wait_caught_up(a, std::time::Duration::from_secs(5))
+        .await
+        .map_err(|e| to_graphql(CommandError::new(ErrorCode::Internal, e.to_string())))
+}
+
 /// Audit queries.
 #[derive(Default)]
 pub struct AuditQueries;
@@ -449,21 +478,16 @@ pub struct AuditQueries;
 #[Object]
 impl AuditQueries {
     /// Disclosure entries, newest first, filtered by client, user, organization, business
-    /// dates (YYYY-MM-DD, inclusive) and deliberate access.
-    #[allow(clippy::too_many_arguments)]
+    /// dates and deliberate access (every entry without a filter).
     async fn access_log(
         &self,
         ctx: &Context<'_>,
-        client_id: Option<ID>,
-        user_id: Option<ID>,
-        organization_id: Option<ID>,
-        from: Option<String>,
-        to: Option<String>,
-        #[graphql(default = false)] deliberate_only: bool,
+        #[graphql(default)] filter: AccessLogFilter,
         #[graphql(default = 50)] first: i32,
         after: Option<String>,
     ) -> async_graphql::Result<AccessLogPage> {
         let a = session(ctx)?;
+        caught_up(ctx, a).await?;
         if !(1..=crate::client::MAX_PAGE).contains(&first) {
             return Err(to_graphql(CommandError {
                 code: ErrorCode::LimitExceeded,
@@ -472,12 +496,13 @@ impl AuditQueries {
             }));
         }
         let filter = AccessFilter {
-            client: convert::opt_id::<ClientId>("clientId", &client_id)?.map(ClientId::as_u128),
-            user: convert::opt_id("userId", &user_id)?,
-            organization: convert::opt_id("organizationId", &organization_id)?,
-            from: convert::opt_date("from", &from)?,
-            to: convert::opt_date("to", &to)?,
-            deliberate_only,
+            client: convert::opt_id::<ClientId>("clientId", &filter.client_id)?
+                .map(ClientId::as_u128),
+            user: convert::opt_id("userId", &filter.user_id)?,
+            organization: convert::opt_id("organizationId", &filter.organization_id)?,
+            from: convert::opt_date("from", &filter.from)?,
+            to: convert::opt_date("to", &filter.to)?,
+            deliberate_only: filter.deliberate_only,
         };
         let after = after.as_deref().map(parse_cursor).transpose()?;
         let limit = usize::try_from(first).unwrap_or(50);
@@ -506,6 +531,7 @@ impl AuditQueries {
         client_id: ID,
     ) -> async_graphql::Result<Vec<AccessSummaryRow>> {
         let a = session(ctx)?;
+        caught_up(ctx, a).await?;
         let client: ClientId = convert::id("clientId", &client_id)?;
         let rows = service(ctx).access_summary(a, client).map_err(to_graphql)?;
         note(ctx, [client.as_u128()], RecordKind::AccessLog);
@@ -556,7 +582,6 @@ impl AuditQueries {
     /// outside their caseload within `windowMinutes` (at least `clientsThreshold`), system
     /// administrators shown case notes or assessments, and repeated denied lookups (at least
     /// `deniedThreshold` within the window).
-    #[allow(clippy::too_many_arguments)]
     async fn access_anomalies(
         &self,
         ctx: &Context<'_>,
@@ -567,6 +592,7 @@ impl AuditQueries {
         #[graphql(default = 60)] window_minutes: i32,
     ) -> async_graphql::Result<Vec<Anomaly>> {
         let a = session(ctx)?;
+        caught_up(ctx, a).await?;
         let positive = |field: &str, v: i32| {
             usize::try_from(v)
                 .ok()

@@ -16,7 +16,7 @@ use caseledger_core::hud::{
 use caseledger_core::{ClientId, Pii, RecordKind};
 use caseledger_service::new_id;
 
-use crate::client::{Client, read_client, read_records};
+use crate::client::{Client, RecordsWanted, read_client, read_records};
 use crate::convert::{self, AssessmentKindName, TransactionRestrictionName, hud, invalid, opt_hud};
 use crate::error::to_graphql;
 use crate::records;
@@ -49,11 +49,18 @@ impl RecordPayload {
         if kind != self.kind {
             return Ok(None);
         }
-        Ok(
-            read_records(ctx, self.client, kind, Some(self.id), true, build)?
-                .into_iter()
-                .next(),
-        )
+        Ok(read_records(
+            ctx,
+            RecordsWanted {
+                client: self.client,
+                kind,
+                only: Some(self.id),
+                deliberate: true,
+            },
+            build,
+        )?
+        .into_iter()
+        .next())
     }
 }
 
@@ -206,6 +213,106 @@ pub struct ExitEnrollmentInput {
     /// Also exit every other member of the household enrolled in the program.
     #[graphql(default = false)]
     pub whole_household: bool,
+}
+
+/// A service provided (HUD record type and type provided, as in HMIS CSV Services.csv).
+#[derive(InputObject)]
+pub struct RecordServiceInput {
+    /// The client.
+    pub client_id: ID,
+    /// The enrollment it was provided under.
+    pub enrollment_id: Option<ID>,
+    /// YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today.
+    pub date: String,
+    /// HUD RecordType.
+    pub record_type: i32,
+    /// HUD TypeProvided for the record type.
+    pub type_provided: i32,
+    /// What was provided. Several lines allowed, at most 2000 characters.
+    #[graphql(default)]
+    pub description: String,
+    /// Who may see it beyond your organization; the policy's default if not given.
+    pub restriction: Option<TransactionRestrictionName>,
+}
+
+/// An assessment and its answers.
+#[derive(InputObject)]
+pub struct RecordAssessmentInput {
+    /// The client.
+    pub client_id: ID,
+    /// The enrollment it belongs to.
+    pub enrollment_id: Option<ID>,
+    /// YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today.
+    pub date: String,
+    /// What kind of assessment.
+    pub kind: AssessmentKindName,
+    /// HUD data collection stage.
+    pub data_collection_stage: Option<i32>,
+    /// The answers, in the order asked.
+    pub answers: Vec<AnswerInput>,
+    /// Who may see it beyond your organization; the policy's default if not given.
+    pub restriction: Option<TransactionRestrictionName>,
+}
+
+/// A document's metadata (the content itself is stored elsewhere).
+#[derive(InputObject)]
+pub struct AddDocumentInput {
+    /// The client.
+    pub client_id: ID,
+    /// The enrollment it belongs to.
+    pub enrollment_id: Option<ID>,
+    /// The document's name. One line, at most 200 characters.
+    pub name: String,
+    /// What kind of document. One line, at most 100 characters.
+    pub document_type: String,
+    /// Default today: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth)
+    /// to today.
+    pub date: Option<String>,
+    /// Hex SHA-256 of the stored content.
+    pub content_sha256: Option<String>,
+    /// Who may see it beyond your organization; the policy's default if not given.
+    pub restriction: Option<TransactionRestrictionName>,
+}
+
+/// A check-in for tonight: into a bed, or (without one) into a facility.
+#[derive(InputObject)]
+pub struct CheckInInput {
+    /// The client.
+    pub client_id: ID,
+    /// The facility, when no bed is given.
+    pub facility_id: Option<ID>,
+    /// The bed.
+    pub bed_id: Option<ID>,
+    /// The enrollment the stay belongs to.
+    pub enrollment_id: Option<ID>,
+    /// The reservation this check-in fulfils.
+    pub reservation_id: Option<ID>,
+    /// Who may see it beyond your organization; the policy's default if not given.
+    pub restriction: Option<TransactionRestrictionName>,
+}
+
+/// A bar-list entry.
+#[derive(InputObject)]
+pub struct BarClientInput {
+    /// The client.
+    pub client_id: ID,
+    /// First date barred: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of
+    /// birth) to ten years after today.
+    pub start: String,
+    /// Last date barred (none: until lifted): YYYY-MM-DD, from 1900-01-01 (and not before the
+    /// client's date of birth) to ten years after today.
+    pub end: Option<String>,
+    /// Where the bar applies.
+    pub scope: BarScopeName,
+    /// The facility or program, for the FACILITY and PROGRAM scopes.
+    pub scope_id: Option<ID>,
+    /// The organizations that enforce it, for the ALL_ENFORCING_ORGANIZATIONS scope.
+    #[graphql(default)]
+    pub enforcing_organization_ids: Vec<ID>,
+    /// Why. Several lines allowed, at most 2000 characters.
+    pub reason: String,
+    /// Who may see it beyond your organization; the policy's default if not given.
+    pub restriction: Option<TransactionRestrictionName>,
 }
 
 /// One assessment answer: give `item` and exactly one value.
@@ -440,42 +547,28 @@ impl RecordMutations {
     }
 
     /// Records a service (HUD record type and type provided).
-    #[allow(clippy::too_many_arguments)]
     async fn record_service(
         &self,
         ctx: &Context<'_>,
-        client_id: ID,
-        enrollment_id: Option<ID>,
-        #[graphql(
-            desc = "YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today."
-        )]
-        date: String,
-        record_type: i32,
-        type_provided: i32,
-        #[graphql(
-            default,
-            desc = "What was provided. Several lines allowed, at most 2000 characters."
-        )]
-        description: String,
-        restriction: Option<TransactionRestrictionName>,
+        input: RecordServiceInput,
     ) -> async_graphql::Result<RecordPayload> {
         let a = session(ctx)?;
-        let client: ClientId = convert::id("clientId", &client_id)?;
+        let client: ClientId = convert::id("clientId", &input.client_id)?;
         let code = |field: &str, v: i32| {
             u16::try_from(v).map_err(|_| invalid(field, "a HUD code (0 to 65535)"))
         };
         let service_type = ServiceTypeCode {
-            record_type: code("recordType", record_type)?,
-            type_provided: code("typeProvided", type_provided)?,
+            record_type: code("recordType", input.record_type)?,
+            type_provided: code("typeProvided", input.type_provided)?,
         };
         let command = RecordService {
             id: new_id(),
             client,
-            enrollment: convert::opt_id("enrollmentId", &enrollment_id)?,
-            date: convert::date("date", &date)?,
+            enrollment: convert::opt_id("enrollmentId", &input.enrollment_id)?,
+            date: convert::date("date", &input.date)?,
             service_type,
-            description,
-            restriction: restriction.map(Into::into),
+            description: input.description,
+            restriction: input.restriction.map(Into::into),
             source_id: None,
         };
         let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
@@ -488,24 +581,15 @@ impl RecordMutations {
     }
 
     /// Records an assessment.
-    #[allow(clippy::too_many_arguments)]
     async fn record_assessment(
         &self,
         ctx: &Context<'_>,
-        client_id: ID,
-        enrollment_id: Option<ID>,
-        #[graphql(
-            desc = "YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today."
-        )]
-        date: String,
-        kind: AssessmentKindName,
-        data_collection_stage: Option<i32>,
-        answers: Vec<AnswerInput>,
-        restriction: Option<TransactionRestrictionName>,
+        input: RecordAssessmentInput,
     ) -> async_graphql::Result<RecordPayload> {
         let a = session(ctx)?;
-        let client: ClientId = convert::id("clientId", &client_id)?;
-        let answers = answers
+        let client: ClientId = convert::id("clientId", &input.client_id)?;
+        let answers = input
+            .answers
             .into_iter()
             .enumerate()
             .map(|(i, x)| answer(i, x))
@@ -513,16 +597,16 @@ impl RecordMutations {
         let command = RecordAssessment {
             id: new_id(),
             client,
-            enrollment: convert::opt_id("enrollmentId", &enrollment_id)?,
-            date: convert::date("date", &date)?,
-            kind: kind.into(),
+            enrollment: convert::opt_id("enrollmentId", &input.enrollment_id)?,
+            date: convert::date("date", &input.date)?,
+            kind: input.kind.into(),
             stage: opt_hud(
                 "dataCollectionStage",
-                data_collection_stage,
+                input.data_collection_stage,
                 DataCollectionStage::from_code,
             )?,
             answers,
-            restriction: restriction.map(Into::into),
+            restriction: input.restriction.map(Into::into),
             source_id: None,
         };
         let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
@@ -568,24 +652,15 @@ impl RecordMutations {
     }
 
     /// Records a document's metadata (`contentSha256`: hex SHA-256 of the stored content).
-    #[allow(clippy::too_many_arguments)]
     async fn add_document(
         &self,
         ctx: &Context<'_>,
-        client_id: ID,
-        enrollment_id: Option<ID>,
-        #[graphql(desc = "The document's name. One line, at most 200 characters.")] name: String,
-        #[graphql(desc = "What kind of document. One line, at most 100 characters.")] document_type: String,
-        #[graphql(
-            desc = "Default today: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to today."
-        )]
-        date: Option<String>,
-        content_sha256: Option<String>,
-        restriction: Option<TransactionRestrictionName>,
+        input: AddDocumentInput,
     ) -> async_graphql::Result<RecordPayload> {
         let a = session(ctx)?;
-        let client: ClientId = convert::id("clientId", &client_id)?;
-        let sha = content_sha256
+        let client: ClientId = convert::id("clientId", &input.client_id)?;
+        let sha = input
+            .content_sha256
             .map(|h| {
                 let mut out = [0u8; 32];
                 hex::decode_to_slice(h.trim(), &mut out)
@@ -596,12 +671,12 @@ impl RecordMutations {
         let command = AddDocument {
             id: new_id(),
             client,
-            enrollment: convert::opt_id("enrollmentId", &enrollment_id)?,
-            name,
-            document_type,
-            date: convert::opt_date("date", &date)?,
+            enrollment: convert::opt_id("enrollmentId", &input.enrollment_id)?,
+            name: input.name,
+            document_type: input.document_type,
+            date: convert::opt_date("date", &input.date)?,
             content_sha256: sha,
-            restriction: restriction.map(Into::into),
+            restriction: input.restriction.map(Into::into),
         };
         let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(
@@ -643,27 +718,21 @@ impl RecordMutations {
     }
 
     /// Checks a client in for tonight, into a bed or (without one) a facility.
-    #[allow(clippy::too_many_arguments)]
     async fn check_in(
         &self,
         ctx: &Context<'_>,
-        client_id: ID,
-        facility_id: Option<ID>,
-        bed_id: Option<ID>,
-        enrollment_id: Option<ID>,
-        reservation_id: Option<ID>,
-        restriction: Option<TransactionRestrictionName>,
+        input: CheckInInput,
     ) -> async_graphql::Result<RecordPayload> {
         let a = session(ctx)?;
-        let client: ClientId = convert::id("clientId", &client_id)?;
+        let client: ClientId = convert::id("clientId", &input.client_id)?;
         let command = CheckIn {
             id: new_id(),
             client,
-            facility: convert::opt_id("facilityId", &facility_id)?,
-            bed: convert::opt_id("bedId", &bed_id)?,
-            enrollment: convert::opt_id("enrollmentId", &enrollment_id)?,
-            reservation: convert::opt_id("reservationId", &reservation_id)?,
-            restriction: restriction.map(Into::into),
+            facility: convert::opt_id("facilityId", &input.facility_id)?,
+            bed: convert::opt_id("bedId", &input.bed_id)?,
+            enrollment: convert::opt_id("enrollmentId", &input.enrollment_id)?,
+            reservation: convert::opt_id("reservationId", &input.reservation_id)?,
+            restriction: input.restriction.map(Into::into),
             at: service(ctx).now(),
         };
         let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
@@ -700,39 +769,27 @@ impl RecordMutations {
     }
 
     /// Puts a client on the bar list.
-    #[allow(clippy::too_many_arguments)]
     async fn bar_client(
         &self,
         ctx: &Context<'_>,
-        client_id: ID,
-        #[graphql(
-            desc = "First date barred: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
-        )]
-        start: String,
-        #[graphql(
-            desc = "Last date barred (none: until lifted): YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
-        )]
-        end: Option<String>,
-        scope: BarScopeName,
-        scope_id: Option<ID>,
-        #[graphql(default)] enforcing_organization_ids: Vec<ID>,
-        #[graphql(desc = "Why. Several lines allowed, at most 2000 characters.")] reason: String,
-        restriction: Option<TransactionRestrictionName>,
+        input: BarClientInput,
     ) -> async_graphql::Result<RecordPayload> {
         let a = session(ctx)?;
-        let client: ClientId = convert::id("clientId", &client_id)?;
+        let client: ClientId = convert::id("clientId", &input.client_id)?;
         let need_id = || {
-            scope_id
+            input
+                .scope_id
                 .as_ref()
                 .ok_or_else(|| invalid("scopeId", "required for FACILITY and PROGRAM scopes"))
         };
-        let scope = match scope {
+        let scope = match input.scope {
             BarScopeName::Facility => BarScope::Facility(convert::id("scopeId", need_id()?)?),
             BarScopeName::Program => BarScope::Program(convert::id("scopeId", need_id()?)?),
             BarScopeName::Organization => BarScope::Organization,
             BarScopeName::AllEnforcingOrganizations => BarScope::AllEnforcingOrganizations,
         };
-        let enforcing = enforcing_organization_ids
+        let enforcing = input
+            .enforcing_organization_ids
             .iter()
             .enumerate()
             .map(|(i, id)| convert::id(&format!("enforcingOrganizationIds[{i}]"), id))
@@ -740,11 +797,11 @@ impl RecordMutations {
         let command = BarClient {
             id: new_id(),
             client,
-            window: convert::window("window", &start, &end)?,
+            window: convert::window("window", &input.start, &input.end)?,
             scope,
             enforcing,
-            reason,
-            restriction: restriction.map(Into::into),
+            reason: input.reason,
+            restriction: input.restriction.map(Into::into),
         };
         let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(RecordPayload::new(

@@ -64,4 +64,16 @@ impl Service {
         self.unpinned(session, self.wait_for(position, timeout))
             .await
     }
+
+    /// Waits (at most `timeout`) until the views reflect every event acknowledged before this
+    /// call, for a pinned session too: what an audit answer waits for, so a disclosure another
+    /// request was answered after is never missing from the access log asked for next.
+    pub async fn wait_caught_up(
+        &self,
+        session: &Session,
+        timeout: Duration,
+    ) -> Result<(), crate::ServiceError> {
+        self.wait_visible(session, self.head().position, timeout)
+            .await
+    }
 }

@@ -150,14 +150,14 @@ fn free_text_allows_lines_but_no_control_or_bidi_characters() {
         expect_validation(
             &coc,
             "ccc_cm",
-            "mutation($c: ID!, $r: String!) { barClient(clientId: $c, start: \"2026-06-01\", scope: ORGANIZATION, reason: $r) { id } }",
+            "mutation($c: ID!, $r: String!) { barClient(input: { clientId: $c, start: \"2026-06-01\", scope: ORGANIZATION, reason: $r }) { id } }",
             json!({ "c": client, "r": hostile }),
             "reason",
         );
         expect_validation(
             &coc,
             "ccc_cm",
-            "mutation($c: ID!, $d: String!) { recordService(clientId: $c, date: \"2026-06-01\", recordType: 151, typeProvided: 2, description: $d) { id } }",
+            "mutation($c: ID!, $d: String!) { recordService(input: { clientId: $c, date: \"2026-06-01\", recordType: 151, typeProvided: 2, description: $d }) { id } }",
             json!({ "c": client, "d": hostile }),
             "description",
         );
@@ -176,7 +176,7 @@ fn free_text_allows_lines_but_no_control_or_bidi_characters() {
         expect_validation(
             &coc,
             "ccc_cm",
-            "mutation($c: ID!, $n: String!) { addDocument(clientId: $c, name: $n, documentType: \"Lease\") { id } }",
+            "mutation($c: ID!, $n: String!) { addDocument(input: { clientId: $c, name: $n, documentType: \"Lease\" }) { id } }",
             json!({ "c": client, "n": hostile }),
             "name",
         );
@@ -201,11 +201,11 @@ fn free_text_allows_lines_but_no_control_or_bidi_characters() {
 #[test]
 fn impossible_dates_are_refused_for_records_without_an_enrollment() {
     let (coc, setup, client) = setup();
-    let service = "mutation($c: ID!, $d: String!) { recordService(clientId: $c, date: $d, recordType: 151, typeProvided: 2) { id } }";
+    let service = "mutation($c: ID!, $d: String!) { recordService(input: { clientId: $c, date: $d, recordType: 151, typeProvided: 2 }) { id } }";
     let note = "mutation($c: ID!, $d: String) { addCaseNote(clientId: $c, date: $d, text: \"Called.\") { id } }";
-    let document = "mutation($c: ID!, $d: String) { addDocument(clientId: $c, name: \"Lease.pdf\", documentType: \"Lease\", date: $d) { id } }";
-    let assessment = "mutation($c: ID!, $d: String!) { recordAssessment(clientId: $c, date: $d, kind: HEALTH, answers: [{ item: \"HealthInsurance\", code: 1 }]) { id } }";
-    let bar = "mutation($c: ID!, $d: String!) { barClient(clientId: $c, start: $d, scope: ORGANIZATION, reason: \"Fighting\") { id } }";
+    let document = "mutation($c: ID!, $d: String) { addDocument(input: { clientId: $c, name: \"Lease.pdf\", documentType: \"Lease\", date: $d }) { id } }";
+    let assessment = "mutation($c: ID!, $d: String!) { recordAssessment(input: { clientId: $c, date: $d, kind: HEALTH, answers: [{ item: \"HealthInsurance\", code: 1 }] }) { id } }";
+    let bar = "mutation($c: ID!, $d: String!) { barClient(input: { clientId: $c, start: $d, scope: ORGANIZATION, reason: \"Fighting\" }) { id } }";
     let happened = [service, note, document, assessment];
     // Year 0, a negative year, a five-digit year; before the client's birth (1990-04-02).
     for date in IMPOSSIBLE_YEARS.iter().chain(&["1899-12-31", "1990-04-01"]) {
@@ -246,14 +246,14 @@ fn impossible_dates_are_refused_for_records_without_an_enrollment() {
     expect_validation(
         &coc,
         "ccc_cm",
-        "mutation($c: ID!, $e: String!) { barClient(clientId: $c, start: \"2026-06-01\", end: $e, scope: ORGANIZATION, reason: \"Fighting\") { id } }",
+        "mutation($c: ID!, $e: String!) { barClient(input: { clientId: $c, start: \"2026-06-01\", end: $e, scope: ORGANIZATION, reason: \"Fighting\" }) { id } }",
         json!({ "c": client, "e": TOO_FAR_AHEAD }),
         "window.end",
     );
     expect_validation(
         &coc,
         "ccc_cm",
-        "mutation($c: ID!) { recordAssessment(clientId: $c, date: \"2026-06-01\", kind: HEALTH, answers: [{ item: \"DateOfEngagement\", date: \"0000-01-01\" }]) { id } }",
+        "mutation($c: ID!) { recordAssessment(input: { clientId: $c, date: \"2026-06-01\", kind: HEALTH, answers: [{ item: \"DateOfEngagement\", date: \"0000-01-01\" }] }) { id } }",
         json!({ "c": client }),
         "answers[0].date",
     );

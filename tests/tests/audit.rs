@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 const TODAY: &str = "2026-06-15";
 
-const ACCESS_LOG: &str = "query AuditLog($c: ID!, $d: Boolean!) { accessLog(clientId: $c, deliberateOnly: $d, first: 100) { entries { userId operation denied deliberate records { kind fields rule via } } hasNextPage } }";
+const ACCESS_LOG: &str = "query AuditLog($c: ID!, $d: Boolean!) { accessLog(filter: { clientId: $c, deliberateOnly: $d }, first: 100) { entries { userId operation denied deliberate records { kind fields rule via } } hasNextPage } }";
 
 /// (user, operation, how) of each entry, newest first.
 fn entries(data: &Value) -> Vec<(String, String, String)> {

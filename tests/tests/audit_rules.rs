@@ -14,7 +14,7 @@ const HISTORY: &str = "query($c: ID!) { clientHistory(clientId: $c) { event user
 const VISIBILITY: &str = "query($c: ID!, $d: String!) { visibilityAsOf(clientId: $c, date: $d) { organizationId role kind recordId level rule user { username } organization { name } } }";
 
 /// Every field of an access-log entry, as an auditor would ask for them.
-const FULL_LOG: &str = "query($c: ID!) { accessLog(clientId: $c, first: 100) { entries { cursor at date requestId userId user { id username displayName role active organization { id name isCocLead } } organizationId organization { id name isCocLead } role operation purpose clientId denied deliberate records { kind recordId fields rule via } } } }";
+const FULL_LOG: &str = "query($c: ID!) { accessLog(filter: { clientId: $c }, first: 100) { entries { cursor at date requestId userId user { id username displayName role active organization { id name isCocLead } } organizationId organization { id name isCocLead } role operation purpose clientId denied deliberate records { kind recordId fields rule via } } } }";
 
 /// A CoC with an auditor, a help desk user and CCC's client Tess, shared through MOU 0001.
 fn coc_with_tess() -> (Coc, String, caseledger_tests::coc::Setup) {
@@ -264,7 +264,7 @@ fn item_10_auditors_turn_user_ids_into_people_with_the_users_directory() {
     // The audit answers name the people and organizations behind the ids.
     let log = coc.ok(
         "auditor",
-        "query($c: ID!) { accessLog(clientId: $c) { entries { operation userId user { username role } organization { name } } } }",
+        "query($c: ID!) { accessLog(filter: { clientId: $c }) { entries { operation userId user { username role } organization { name } } } }",
         json!({ "c": tess }),
     );
     let looked = rows(&log["accessLog"], "entries")
@@ -423,7 +423,7 @@ fn item_12_an_offline_disclosure_names_the_help_desk_account_that_made_it() {
     });
     let log = coc.ok(
         "auditor",
-        "query($c: ID!) { accessLog(clientId: $c) { entries { operation userId organizationId role records { rule via } } } }",
+        "query($c: ID!) { accessLog(filter: { clientId: $c }) { entries { operation userId organizationId role records { rule via } } } }",
         json!({ "c": tess }),
     );
     let offline: Vec<Value> = rows(&log["accessLog"], "entries")

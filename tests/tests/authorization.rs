@@ -91,7 +91,7 @@ fn rows() -> Vec<Row> {
             expect: ["OK"; 7],
         },
         Row {
-            query: "query($c: ID!) { accessLog(clientId: $c) { entries { userId } } }",
+            query: "query($c: ID!) { accessLog(filter: { clientId: $c }) { entries { userId } } }",
             vars: |_, _, f| json!({ "c": f.client }),
             expect: [F, F, F, F, "OK", F, "OK"],
         },
@@ -173,12 +173,12 @@ fn rows() -> Vec<Row> {
             expect: ["OK", "OK", F, NF, F, F, F],
         },
         Row {
-            query: "mutation($c: ID!) { recordService(clientId: $c, date: \"2026-06-01\", recordType: 144, typeProvided: 1) { id } }",
+            query: "mutation($c: ID!) { recordService(input: { clientId: $c, date: \"2026-06-01\", recordType: 144, typeProvided: 1 }) { id } }",
             vars: |_, _, f| json!({ "c": f.client }),
             expect: ["OK", "OK", "OK", NF, F, F, F],
         },
         Row {
-            query: "mutation($c: ID!) { recordAssessment(clientId: $c, date: \"2026-06-01\", kind: HEALTH, answers: [{ item: \"HealthInsurance\", code: 1 }]) { id } }",
+            query: "mutation($c: ID!) { recordAssessment(input: { clientId: $c, date: \"2026-06-01\", kind: HEALTH, answers: [{ item: \"HealthInsurance\", code: 1 }] }) { id } }",
             vars: |_, _, f| json!({ "c": f.client }),
             expect: ["OK", "OK", "OK", NF, F, F, F],
         },
@@ -188,17 +188,17 @@ fn rows() -> Vec<Row> {
             expect: ["OK", "OK", "OK", NF, F, F, F],
         },
         Row {
-            query: "mutation($c: ID!) { addDocument(clientId: $c, name: \"ID card.pdf\", documentType: \"Photo ID\") { id } }",
+            query: "mutation($c: ID!) { addDocument(input: { clientId: $c, name: \"ID card.pdf\", documentType: \"Photo ID\" }) { id } }",
             vars: |_, _, f| json!({ "c": f.client }),
             expect: ["OK", "OK", "OK", NF, F, F, F],
         },
         Row {
-            query: "mutation($c: ID!, $f: ID!) { checkIn(clientId: $c, facilityId: $f) { id } }",
+            query: "mutation($c: ID!, $f: ID!) { checkIn(input: { clientId: $c, facilityId: $f }) { id } }",
             vars: |_, s, f| json!({ "c": f.client, "f": s.facility }),
             expect: [F, F, "OK", F, F, F, F],
         },
         Row {
-            query: "mutation($c: ID!) { barClient(clientId: $c, start: \"2026-06-01\", scope: ORGANIZATION, reason: \"Fighting\") { id } }",
+            query: "mutation($c: ID!) { barClient(input: { clientId: $c, start: \"2026-06-01\", scope: ORGANIZATION, reason: \"Fighting\" }) { id } }",
             vars: |_, _, f| json!({ "c": f.client }),
             expect: ["OK", "OK", "OK", NF, F, F, F],
         },

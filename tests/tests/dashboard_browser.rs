@@ -49,7 +49,7 @@ fn the_dashboard_page_prints_every_section_in_chromium() {
     ));
     coc.ok("ccc_cm", "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m, start: \"2026-01-01\") { position } }", json!({ "c": maria, "m": setup.mou }));
     coc.ok("ccc_cm", "mutation($c: ID!, $p: ID!) { enrollClient(input: { clientId: $c, programId: $p, entryDate: \"2026-02-01\" }) { id } }", json!({ "c": maria, "p": setup.rrh }));
-    coc.ok("ccc_cm", "mutation($c: ID!) { addDocument(clientId: $c, name: \"Lease.pdf\", documentType: \"Lease\") { id } }", json!({ "c": maria }));
+    coc.ok("ccc_cm", "mutation($c: ID!) { addDocument(input: { clientId: $c, name: \"Lease.pdf\", documentType: \"Lease\" }) { id } }", json!({ "c": maria }));
     coc.ok(
         "chss_cm",
         "query($c: ID!) { client(id: $c) { lastName } }",

@@ -58,7 +58,7 @@ fn a_day_of_work_shows_each_organization_what_the_rules_allow_and_records_every_
         "OWN_ORGANIZATION"
     );
     coc.ok("ccc_cm", "mutation($c: ID!) { addCaseNote(clientId: $c, text: \"Discussed the lease with Maria.\") { id } }", json!({ "c": maria }));
-    coc.ok("ccc_cm", "mutation($c: ID!) { recordService(clientId: $c, date: \"2026-03-01\", recordType: 151, typeProvided: 2) { id } }", json!({ "c": maria }));
+    coc.ok("ccc_cm", "mutation($c: ID!) { recordService(input: { clientId: $c, date: \"2026-03-01\", recordType: 151, typeProvided: 2 }) { id } }", json!({ "c": maria }));
 
     // CHSS (MOU, both ways) finds her and reads the enrollment and service through the MOU,
     // but not the case note (restricted to CCC by default).
@@ -137,7 +137,7 @@ fn a_day_of_work_shows_each_organization_what_the_rules_allow_and_records_every_
         INTAKE,
         intake("Tom", "Reyes", "1980-01-01", "", 1, "SHARE_GLOBALLY"),
     ));
-    let check_in = "mutation($c: ID!, $b: ID) { checkIn(clientId: $c, bedId: $b) { id checkIn { bedId date } } }";
+    let check_in = "mutation($c: ID!, $b: ID) { checkIn(input: { clientId: $c, bedId: $b }) { id checkIn { bedId date } } }";
     let stay = coc.ok(
         "chss_cm",
         check_in,

@@ -256,7 +256,7 @@ fn a_forgotten_client_can_still_be_exited_and_served_with_nothing_identifying() 
     );
 
     // Anything identifying is refused, on clientId: a service description, an exit's text.
-    let service = "mutation($c: ID!, $e: ID, $d: String!) { recordService(clientId: $c, enrollmentId: $e, date: \"2026-02-20\", recordType: 151, typeProvided: 2, description: $d) { id } }";
+    let service = "mutation($c: ID!, $e: ID, $d: String!) { recordService(input: { clientId: $c, enrollmentId: $e, date: \"2026-02-20\", recordType: 151, typeProvided: 2, description: $d }) { id } }";
     let exit =
         "mutation($i: ExitEnrollmentInput!) { exitEnrollment(input: $i) { exitedEnrollmentIds } }";
     let conflict = |refused: caseledger_tests::coc::Refusal| {
@@ -520,7 +520,7 @@ const HELP_DESK_SEARCH: &str = "query($r: String!) { helpDeskFindClients(search:
 fn stated_purpose(coc: &Coc, client: &str) -> String {
     let log = coc.ok(
         "auditor",
-        "query($c: ID!) { accessLog(clientId: $c) { entries { userId purpose } } }",
+        "query($c: ID!) { accessLog(filter: { clientId: $c }) { entries { userId purpose } } }",
         json!({ "c": client }),
     );
     let help_desk = coc.user_id("helpdesk");

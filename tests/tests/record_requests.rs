@@ -56,7 +56,7 @@ fn a_record_request_from_submission_to_delivery_with_a_frozen_dashboard() {
         "mutation($c: ID!) { addCaseNote(clientId: $c, text: \"Sensitive conversation.\") { id } }",
         json!({ "c": maria }),
     );
-    coc.ok("ccc_cm", "mutation($c: ID!) { addDocument(clientId: $c, name: \"Lease.pdf\", documentType: \"Lease\") { id } }", json!({ "c": maria }));
+    coc.ok("ccc_cm", "mutation($c: ID!) { addDocument(input: { clientId: $c, name: \"Lease.pdf\", documentType: \"Lease\" }) { id } }", json!({ "c": maria }));
     // CHSS's shelter enrollment is restricted to CHSS: CCC never sees it.
     let shelter = coc.ok("chss_cm", "{ programs { id name } }", json!({}))["programs"]
         .as_array()
@@ -209,7 +209,7 @@ fn a_record_request_from_submission_to_delivery_with_a_frozen_dashboard() {
     );
 
     // Later work does not change the dashboard.
-    coc.ok("ccc_cm", "mutation($c: ID!) { addDocument(clientId: $c, name: \"Later.pdf\", documentType: \"Other\") { id } }", json!({ "c": maria }));
+    coc.ok("ccc_cm", "mutation($c: ID!) { addDocument(input: { clientId: $c, name: \"Later.pdf\", documentType: \"Other\" }) { id } }", json!({ "c": maria }));
     let again =
         coc.ok("helpdesk", DASHBOARD, json!({ "r": request }))["clientRecordDashboard"].clone();
     assert_eq!(again["html"], dashboard["html"]);
@@ -403,7 +403,7 @@ fn the_help_desk_finds_a_private_client_by_name_with_a_stated_reason_that_is_rec
     // The search is on the client's access log as a deliberate access with its reason.
     let log = coc.ok(
         "auditor",
-        "query($c: ID!) { accessLog(clientId: $c) { entries { userId deliberate purpose records { rule } } } }",
+        "query($c: ID!) { accessLog(filter: { clientId: $c }) { entries { userId deliberate purpose records { rule } } } }",
         json!({ "c": private }),
     );
     let help_desk = coc.user_id("helpdesk");

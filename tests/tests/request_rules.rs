@@ -206,7 +206,7 @@ fn denial_reasons_and_revision_descriptions_are_shown_to_the_agency_and_the_help
     // Free text about the client: its showing is a recorded disclosure of the request.
     let log = coc.ok(
         "auditor",
-        "query($c: ID!) { accessLog(clientId: $c) { entries { userId records { kind recordId fields rule } } } }",
+        "query($c: ID!) { accessLog(filter: { clientId: $c }) { entries { userId records { kind recordId fields rule } } } }",
         json!({ "c": ana }),
     );
     let agency = coc.user_id("ccc_admin");
@@ -314,7 +314,7 @@ fn one_open_request_per_client_is_documented_and_refused_on_client_id() {
     let maria = client(&coc, "Maria");
     coc.ok(
         "chss_cm",
-        "mutation($c: ID!) { recordService(clientId: $c, date: \"2026-06-01\", recordType: 144, typeProvided: 1) { id } }",
+        "mutation($c: ID!) { recordService(input: { clientId: $c, date: \"2026-06-01\", recordType: 144, typeProvided: 1 }) { id } }",
         json!({ "c": maria }),
     );
     let open = submit(&coc, &maria, "IN_PERSON_PICKUP");

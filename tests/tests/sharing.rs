@@ -184,7 +184,7 @@ fn an_organization_keeps_its_own_records_as_an_id_only_client_when_it_loses_sigh
     // The id-only read is recorded as a disclosure of the id and CHSS's enrollment.
     let log = coc.ok(
         "admin",
-        "query($c: ID!) { accessLog(clientId: $c, first: 100) { entries { userId denied records { kind recordId fields rule } } } }",
+        "query($c: ID!) { accessLog(filter: { clientId: $c }, first: 100) { entries { userId denied records { kind recordId fields rule } } } }",
         json!({ "c": tess }),
     )["accessLog"]["entries"]
         .clone();
@@ -300,7 +300,7 @@ fn the_caseload_holds_open_and_recent_enrollments_and_the_viewers_restricted_rec
     // Rows are recorded as incidental disclosures, like Find Client's.
     let log = coc.ok(
         "admin",
-        "query($u: ID!) { accessLog(userId: $u, first: 100) { entries { operation clientId deliberate } } }",
+        "query($u: ID!) { accessLog(filter: { userId: $u }, first: 100) { entries { operation clientId deliberate } } }",
         json!({ "u": coc.user_id("chss_cm2") }),
     )["accessLog"]["entries"]
         .clone();
@@ -357,7 +357,7 @@ fn conflict_messages_never_quote_a_colleagues_restricted_enrollment() {
     );
     // Naming the hidden enrollment on a new record answers as for an id never used, never
     // with its dates.
-    let service = "mutation($c: ID!, $e: ID, $d: String!) { recordService(clientId: $c, enrollmentId: $e, date: $d, recordType: 151, typeProvided: 2) { id } }";
+    let service = "mutation($c: ID!, $e: ID, $d: String!) { recordService(input: { clientId: $c, enrollmentId: $e, date: $d, recordType: 151, typeProvided: 2 }) { id } }";
     let refused = coc.refused(
         "ccc_admin",
         service,
@@ -414,16 +414,16 @@ fn the_help_desk_reads_only_what_a_record_dashboard_holds() {
     );
     let record = |q: &str| coc.ok("ccc_cm", q, json!({ "c": victor }));
     record(
-        "mutation($c: ID!) { recordService(clientId: $c, date: \"2026-06-01\", recordType: 144, typeProvided: 1) { id } }",
+        "mutation($c: ID!) { recordService(input: { clientId: $c, date: \"2026-06-01\", recordType: 144, typeProvided: 1 }) { id } }",
     );
     record(
-        "mutation($c: ID!) { recordAssessment(clientId: $c, date: \"2026-06-01\", kind: HEALTH, answers: [{ item: \"HealthInsurance\", code: 1 }]) { id } }",
+        "mutation($c: ID!) { recordAssessment(input: { clientId: $c, date: \"2026-06-01\", kind: HEALTH, answers: [{ item: \"HealthInsurance\", code: 1 }] }) { id } }",
     );
     record(
-        "mutation($c: ID!) { recordAssessment(clientId: $c, date: \"2026-06-01\", kind: DOMESTIC_VIOLENCE, answers: [{ item: \"DomesticViolenceSurvivor\", code: 1 }], restriction: RESTRICT_TO_USER) { id } }",
+        "mutation($c: ID!) { recordAssessment(input: { clientId: $c, date: \"2026-06-01\", kind: DOMESTIC_VIOLENCE, answers: [{ item: \"DomesticViolenceSurvivor\", code: 1 }], restriction: RESTRICT_TO_USER }) { id } }",
     );
     record("mutation($c: ID!) { addCaseNote(clientId: $c, text: \"Asked for his file.\") { id } }");
-    let document = record("mutation($c: ID!) { addDocument(clientId: $c, name: \"ID card.pdf\", documentType: \"Photo ID\") { id } }")["addDocument"]["id"]
+    let document = record("mutation($c: ID!) { addDocument(input: { clientId: $c, name: \"ID card.pdf\", documentType: \"Photo ID\" }) { id } }")["addDocument"]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -465,12 +465,12 @@ fn auditors_read_record_metadata_never_note_text_or_answers() {
         .to_string();
     coc.ok(
         "ccc_cm",
-        "mutation($c: ID!) { recordAssessment(clientId: $c, date: \"2026-06-01\", kind: SUBSTANCE_USE, answers: [{ item: \"SubstanceUseDisorder\", code: 1 }, { item: \"Notes\", text: \"Opioids\" }]) { id } }",
+        "mutation($c: ID!) { recordAssessment(input: { clientId: $c, date: \"2026-06-01\", kind: SUBSTANCE_USE, answers: [{ item: \"SubstanceUseDisorder\", code: 1 }, { item: \"Notes\", text: \"Opioids\" }] }) { id } }",
         json!({ "c": zoe }),
     );
     coc.ok(
         "ccc_cm",
-        "mutation($c: ID!) { addDocument(clientId: $c, name: \"Probation letter.pdf\", documentType: \"Legal\") { id } }",
+        "mutation($c: ID!) { addDocument(input: { clientId: $c, name: \"Probation letter.pdf\", documentType: \"Legal\" }) { id } }",
         json!({ "c": zoe }),
     );
     let seen = client(&coc, "auditor", &zoe);

@@ -362,7 +362,7 @@ fn a_barred_client_is_turned_away_and_records_check_their_enrollment() {
         INTAKE,
         intake("Tom", "Reyes", "1980-01-01", "", 1, "SHARE_GLOBALLY"),
     ));
-    let bar = "mutation($c: ID!, $f: ID) { barClient(clientId: $c, start: \"2026-06-01\", end: \"2026-06-30\", scope: FACILITY, scopeId: $f, reason: \"Threatened staff\") { id barListEntry { window { start end } scope } } }";
+    let bar = "mutation($c: ID!, $f: ID) { barClient(input: { clientId: $c, start: \"2026-06-01\", end: \"2026-06-30\", scope: FACILITY, scopeId: $f, reason: \"Threatened staff\" }) { id barListEntry { window { start end } scope } } }";
     expect(
         &coc,
         "ccc_cm",
@@ -373,7 +373,8 @@ fn a_barred_client_is_turned_away_and_records_check_their_enrollment() {
     );
     let entry = coc.ok("chss_cm", bar, json!({ "c": tom, "f": setup.facility }));
     assert_eq!(entry["barClient"]["barListEntry"]["scope"], "FACILITY");
-    let check_in = "mutation($c: ID!, $b: ID) { checkIn(clientId: $c, bedId: $b) { id } }";
+    let check_in =
+        "mutation($c: ID!, $b: ID) { checkIn(input: { clientId: $c, bedId: $b }) { id } }";
     expect(
         &coc,
         "chss_cm",
@@ -394,7 +395,7 @@ fn a_barred_client_is_turned_away_and_records_check_their_enrollment() {
             .as_str()
             .unwrap()
             .to_string();
-    let service = "mutation($c: ID!, $e: ID, $d: String!) { recordService(clientId: $c, enrollmentId: $e, date: $d, recordType: 151, typeProvided: 2) { id } }";
+    let service = "mutation($c: ID!, $e: ID, $d: String!) { recordService(input: { clientId: $c, enrollmentId: $e, date: $d, recordType: 151, typeProvided: 2 }) { id } }";
     expect(
         &coc,
         "ccc_cm",
