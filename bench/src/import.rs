@@ -9,8 +9,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use caseledger_core::SharingPolicy;
-use caseledger_service::hmis_export::ExportOptions;
-use caseledger_service::hmis_import::{ImportOptions, ImportStage};
+use caseledger_hmis::{ExportOptions, ImportOptions, ImportStage};
 use caseledger_service::{Service, ServiceConfig};
 
 use crate::failure::Failure;
@@ -29,9 +28,7 @@ pub fn run(clients: usize, scratch: &Path, figures: &mut Figures) -> Result<(), 
         eprintln!("bench: generating and exporting {clients} clients");
         let (service, _) = crate::scale::generated_coc(&source, clients).await?;
         let started = Instant::now();
-        let written = service
-            .export_hmis(&export, &ExportOptions::default())
-            .await?;
+        let written = caseledger_hmis::export(&service, &export, &ExportOptions::default()).await?;
         let export_secs = started.elapsed().as_secs_f64();
         service.shutdown().await;
         let rows: usize = written
@@ -67,9 +64,9 @@ pub fn run(clients: usize, scratch: &Path, figures: &mut Figures) -> Result<(), 
             }
         };
         let started = Instant::now();
-        let report = service
-            .import_hmis(&export, &ImportOptions::default(), &progress)
-            .await?;
+        let report =
+            caseledger_hmis::import(&service, &export, &ImportOptions::default(), &progress)
+                .await?;
         let secs = started.elapsed().as_secs_f64();
         service.shutdown().await;
         if !report.written || !report.rejects.is_empty() {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use caseledger_core::{Date, OrganizationId};
-use caseledger_service::hmis_import::{ImportOptions, ImportReport, ImportStage};
+use caseledger_hmis::{ImportOptions, ImportReport, ImportStage};
 
 use crate::audit::Format;
 use crate::{DataArgs, Failure};
@@ -110,7 +110,7 @@ pub fn import(args: ImportArgs) -> Result<(), Failure> {
             }
             bar.set_position(done);
         };
-        let result = service.import_hmis(&args.dir, &options, &progress).await;
+        let result = caseledger_hmis::import(service, &args.dir, &options, &progress).await;
         bar.finish_and_clear();
         Ok(result?)
     })?;
@@ -228,13 +228,13 @@ pub fn export(args: ExportArgs) -> Result<(), Failure> {
     {
         return Err(anyhow::anyhow!("--to {to} is before --from {from}").into());
     }
-    let options = caseledger_service::hmis_export::ExportOptions {
+    let options = caseledger_hmis::ExportOptions {
         as_organization: args.as_org,
         from: args.from,
         to: args.to,
     };
     let report = args.data.run_offline(args.today, async |service| {
-        Ok(service.export_hmis(&args.out, &options).await?)
+        Ok(caseledger_hmis::export(service, &args.out, &options).await?)
     })?;
     for (file, rows) in &report.rows {
         println!("{file:28} {rows}");

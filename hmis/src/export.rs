@@ -13,17 +13,15 @@ use std::path::{Path, PathBuf};
 
 use caseledger_core::events::{AnswerValue, ClientDisclosure, DisclosedRecord};
 use caseledger_core::hud::RaceEthnicity;
-use caseledger_core::sharing::Viewer;
 use caseledger_core::{
-    Actor, AssessmentKind, ClientId, Date, Event, OrganizationId, RecordKind, RequestId, Role,
-    UserId,
+    AssessmentKind, ClientId, Date, Event, OrganizationId, RecordKind, RequestId, UserId,
 };
 use caseledger_hmis_csv::records::AnswerFile;
 use caseledger_hmis_csv::spec::FY2026_FILES;
-use caseledger_projections::{EnrollmentEvents, OrgView, Projections, SourceKind};
+use caseledger_projections::{EnrollmentEvents, ExportView, OrgView, SourceKind};
+use caseledger_service::{Disclosure, Service};
 
-use crate::Service;
-use crate::hmis_import::answer_source_id;
+use crate::import::answer_source_id;
 
 /// What to export.
 #[derive(Debug, Clone, Default)]
@@ -73,119 +71,73 @@ const CLIENTS_PER_DISCLOSURE: usize = 500;
 /// One file's rows, by column name.
 type Rows = Vec<HashMap<&'static str, String>>;
 
-impl Service {
-    /// Writes an FY2026 export into `dir` (created if missing; files of the same names are
-    /// replaced).
-    pub async fn export_hmis(
-        &self,
-        dir: &Path,
-        options: &ExportOptions,
-    ) -> Result<ExportReport, ExportError> {
-        let export_id = ulid::Ulid::new();
-        let (actor, files, disclosures) = self.with_projections(|p| {
-            let actor = export_actor(p, options.as_organization)?;
-            let viewer = Viewer {
-                user: actor.user,
-                organization: actor.organization,
-                role: actor.role,
-            };
-            let view = p.org_view(viewer);
-            let mut out = Out::new(p, &view, options, &export_id.to_string(), actor);
-            out.collect();
-            Ok::<_, ExportError>((actor, out.files, out.disclosures))
-        })?;
-        let request_id = RequestId::from_ulid(export_id);
-        let query = format!(
-            "exportHmis as={:?} from={:?} to={:?}",
-            options.as_organization.map(|o| o.to_string()),
-            options.from.map(|d| d.to_string()),
-            options.to.map(|d| d.to_string())
-        );
-        let mut position = 0;
-        let chunks: Vec<&[ClientDisclosure]> = if disclosures.is_empty() {
-            vec![&[]]
-        } else {
-            disclosures.chunks(CLIENTS_PER_DISCLOSURE).collect()
-        };
-        for chunk in chunks {
-            let access = crate::Disclosure {
-                request_id,
-                date: self.today(),
-                operation: "exportHmis".into(),
-                query: query.clone(),
-                variables: String::new(),
-                view_position: self.projected_position(),
-                clients: chunk.to_vec(),
-                denied: Vec::new(),
-                purpose: Some("HUD HMIS CSV export".into()),
-            };
-            position = self
-                .record_access(&crate::Session::new(actor), access)
-                .await
-                .map_err(|e| ExportError::Disclosure(e.to_string()))?;
-        }
-        let dir = dir.to_path_buf();
-        let rows = tokio::task::spawn_blocking(move || write_files(&dir, &files).map(|r| (dir, r)))
-            .await
-            .map_err(|e| ExportError::Io {
-                path: String::new(),
-                source: std::io::Error::other(e.to_string()),
-            })??;
-        Ok(ExportReport {
-            dir: rows.0,
-            rows: rows.1,
-            disclosure_position: position,
-        })
-    }
-}
-
-/// Who the export acts as: the first system administrator for the CoC; for an organization
-/// its first active agency administrator, else its first active user.
-fn export_actor(
-    p: &Projections,
-    organization: Option<OrganizationId>,
-) -> Result<Actor, ExportError> {
-    let w = p.write_model();
-    let Some(organization) = organization else {
-        let admin = w.system_administrators().first().copied().ok_or_else(|| {
-            ExportError::NoActor("the data directory has no active system administrator".into())
-        })?;
-        let facts = w.user(admin).expect("an administrator exists");
-        return Ok(Actor {
-            user: admin,
-            organization: facts.organization,
-            role: Role::SystemAdmin,
-        });
+/// Writes an FY2026 export into `dir` (created if missing; files of the same names are
+/// replaced).
+pub async fn export(
+    service: &Service,
+    dir: &Path,
+    options: &ExportOptions,
+) -> Result<ExportReport, ExportError> {
+    let export_id = ulid::Ulid::new();
+    let session = service
+        .exporter(options.as_organization)
+        .map_err(|e| ExportError::NoActor(e.message))?;
+    let (files, disclosures) = service.read_export(&session, |view| {
+        let mut out = Out::new(view, options, &export_id.to_string(), session.user());
+        out.collect();
+        (out.files, out.disclosures)
+    });
+    let request_id = RequestId::from_ulid(export_id);
+    let query = format!(
+        "exportHmis as={:?} from={:?} to={:?}",
+        options.as_organization.map(|o| o.to_string()),
+        options.from.map(|d| d.to_string()),
+        options.to.map(|d| d.to_string())
+    );
+    let mut position = 0;
+    let chunks: Vec<&[ClientDisclosure]> = if disclosures.is_empty() {
+        vec![&[]]
+    } else {
+        disclosures.chunks(CLIENTS_PER_DISCLOSURE).collect()
     };
-    if w.organization(organization).is_none() {
-        return Err(ExportError::NoActor(format!(
-            "{organization} is not an organization here"
-        )));
+    for chunk in chunks {
+        let access = Disclosure {
+            request_id,
+            date: service.today(),
+            operation: "exportHmis".into(),
+            query: query.clone(),
+            variables: String::new(),
+            view_position: service.projected_position(),
+            clients: chunk.to_vec(),
+            denied: Vec::new(),
+            purpose: Some("HUD HMIS CSV export".into()),
+        };
+        position = service
+            .record_access(&session, access)
+            .await
+            .map_err(|e| ExportError::Disclosure(e.to_string()))?;
     }
-    let users = w.users_of(organization);
-    let pick = users
-        .iter()
-        .find(|(_, u)| u.role == Role::AgencyAdmin)
-        .or_else(|| users.first())
-        .ok_or_else(|| {
-            ExportError::NoActor(format!(
-                "organization {organization} has no active user to export as"
-            ))
-        })?;
-    Ok(Actor {
-        user: pick.0,
-        organization,
-        role: pick.1.role,
+    let dir = dir.to_path_buf();
+    let rows = tokio::task::spawn_blocking(move || write_files(&dir, &files).map(|r| (dir, r)))
+        .await
+        .map_err(|e| ExportError::Io {
+            path: String::new(),
+            source: std::io::Error::other(e.to_string()),
+        })??;
+    Ok(ExportReport {
+        dir: rows.0,
+        rows: rows.1,
+        disclosure_position: position,
     })
 }
 
 /// The export being assembled.
 struct Out<'a> {
-    p: &'a Projections,
+    directory: &'a ExportView<'a>,
     view: &'a OrgView<'a>,
     options: &'a ExportOptions,
     export_id: String,
-    actor: Actor,
+    user: UserId,
     now: String,
     files: BTreeMap<&'static str, Rows>,
     disclosures: Vec<ClientDisclosure>,
@@ -197,13 +149,11 @@ struct Out<'a> {
 
 impl<'a> Out<'a> {
     fn new(
-        p: &'a Projections,
-        view: &'a OrgView<'a>,
+        directory: &'a ExportView<'a>,
         options: &'a ExportOptions,
         export_id: &str,
-        actor: Actor,
+        user: UserId,
     ) -> Self {
-        let w = p.write_model();
         let sources = [
             SourceKind::Organization,
             SourceKind::Project,
@@ -215,14 +165,14 @@ impl<'a> Out<'a> {
             SourceKind::Assessment,
         ]
         .into_iter()
-        .map(|k| (k, w.source_ids(k)))
+        .map(|k| (k, directory.source_ids(k)))
         .collect();
         Out {
-            p,
-            view,
+            directory,
+            view: directory.org(),
             options,
             export_id: export_id.to_string(),
-            actor,
+            user,
             now: chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string(),
             files: BTreeMap::new(),
             disclosures: Vec::new(),
@@ -275,8 +225,7 @@ impl<'a> Out<'a> {
             // The CoC's export lists every program; organizations come with their programs
             // (HUD's files have no place for an organization that runs none, such as the
             // CoC lead itself).
-            let w = self.p.write_model();
-            for program in w.catalog().programs() {
+            for program in self.directory.catalog().programs() {
                 self.projects.insert(program.id);
                 self.organizations.insert(program.organization);
             }
@@ -315,12 +264,7 @@ impl<'a> Out<'a> {
                 // HUD gives every enrollment a household; one enrolled alone has its own.
                 None => format!("H-{enrollment_id}"),
             };
-            let program = self
-                .p
-                .write_model()
-                .catalog()
-                .program(e.program_id)
-                .cloned();
+            let program = self.directory.catalog().program(e.program_id).cloned();
             let Some(program) = program else { continue };
             self.projects.insert(program.id);
             self.organizations.insert(program.organization);
@@ -483,7 +427,7 @@ impl<'a> Out<'a> {
             }
         }
         let intake = &summary.intake;
-        let mut row = self.row(Some(self.actor.user));
+        let mut row = self.row(Some(self.user));
         let name = intake.name.as_clear().cloned().unwrap_or_default();
         row.insert("PersonalID", personal_id);
         row.insert("FirstName", name.first);
@@ -541,12 +485,12 @@ impl<'a> Out<'a> {
 
     /// Organizations, projects and users the exported records name.
     fn catalog(&mut self) {
-        let w = self.p.write_model();
+        let w = self.directory;
         for id in self.organizations.clone() {
             let Some(org) = w.organization(id) else {
                 continue;
             };
-            let mut row = self.row(Some(self.actor.user));
+            let mut row = self.row(Some(self.user));
             row.insert(
                 "OrganizationID",
                 self.id(SourceKind::Organization, id.as_u128(), || id.to_string()),
@@ -562,7 +506,7 @@ impl<'a> Out<'a> {
             let Some(program) = w.catalog().program(id).cloned() else {
                 continue;
             };
-            let mut row = self.row(Some(self.actor.user));
+            let mut row = self.row(Some(self.user));
             row.insert(
                 "ProjectID",
                 self.id(SourceKind::Project, id.as_u128(), || id.to_string()),
@@ -589,7 +533,7 @@ impl<'a> Out<'a> {
             row.insert("ProjectType", program.project_type.code().to_string());
             self.push("Project.csv", row);
         }
-        self.users.insert(self.actor.user);
+        self.users.insert(self.user);
         for id in self.users.clone() {
             let display = w.user_display_name(id).unwrap_or_default();
             let (first, last) = display.split_once(' ').unwrap_or((display.as_str(), ""));
@@ -602,7 +546,7 @@ impl<'a> Out<'a> {
     }
 
     fn export_row(&mut self) {
-        let w = self.p.write_model();
+        let w = self.directory;
         let lead = w
             .organizations()
             .into_iter()
@@ -629,8 +573,8 @@ impl<'a> Out<'a> {
             .options
             .from
             .or_else(|| dates.iter().min().copied())
-            .unwrap_or(self.p.today());
-        let end = self.options.to.unwrap_or(self.p.today());
+            .unwrap_or(self.directory.today());
+        let end = self.options.to.unwrap_or(self.directory.today());
         let mut row = HashMap::new();
         row.insert("ExportID", self.export_id.clone());
         // 1: Continuum of Care's HMIS; 2: an agency-specific export.
@@ -658,14 +602,14 @@ impl<'a> Out<'a> {
         row.insert("HashStatus", "1".into());
         row.insert(
             "ImplementationID",
-            format!("caseledger-{}", lead_id(self.p)),
+            format!("caseledger-{}", lead_id(self.directory)),
         );
         self.push("Export.csv", row);
     }
 }
 
-fn lead_id(p: &Projections) -> String {
-    p.write_model()
+fn lead_id(directory: &ExportView<'_>) -> String {
+    directory
         .organizations()
         .into_iter()
         .find(|(_, o)| o.is_coc_lead)

@@ -1,13 +1,13 @@
-//! HUD HMIS CSV import: an export's rows become the domain's events through the commands' own
-//! rules (the `decide_*` functions every API command runs), so an imported record is exactly
-//! what staff could have recorded.
+//! HUD HMIS CSV import: an export's rows become commands — the same values the API builds —
+//! decided by the service's own decisions, so an imported record is exactly what staff could
+//! have recorded.
 //!
-//! The whole import is decided first, against a scratch copy of the read models that each
-//! decided command is folded into, so later rows see earlier ones (an enrollment its client,
-//! an exit its enrollment). Only then is anything written: nothing when a row was refused
-//! (unless partial imports are allowed) or on a dry run. Records are keyed by the exporting
-//! system's ids: one already imported is left alone, or — for a client whose values changed in
-//! a newer export — corrected with an intake edit.
+//! The whole import is decided first, in one [`Batch`]: a private copy of the read models that
+//! each decided command is folded into, so later rows see earlier ones (an enrollment its
+//! client, an exit its enrollment). Only then is anything written, at the log head the copy was
+//! taken at: nothing when a row was refused (unless partial imports are allowed) or on a dry
+//! run. Records are keyed by the exporting system's ids: one already imported is left alone,
+//! or — for a client whose values changed in a newer export — corrected with an intake edit.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -22,8 +22,8 @@ use caseledger_core::commands::setup::CreateProgram;
 use caseledger_core::events::{AnswerValue, AssessmentAnswer};
 use caseledger_core::hud::{DataQuality, ServiceTypeCode};
 use caseledger_core::{
-    Actor, AssessmentKind, ClientId, CorrelationId, DateWindow, EnrollmentId, Envelope, Event,
-    EventId, Header, HouseholdId, OrganizationId, Pii, ProgramId, Role, Timestamp, UserId,
+    Actor, AssessmentKind, ClientId, DateWindow, EnrollmentId, HouseholdId, OrganizationId, Pii,
+    ProgramId, Role, UserId,
 };
 use caseledger_hmis_csv::client::ClientRecord;
 use caseledger_hmis_csv::records::{
@@ -31,9 +31,10 @@ use caseledger_hmis_csv::records::{
 };
 use caseledger_hmis_csv::{CsvVersion, Reject};
 use caseledger_projections::{Projections, SourceKind};
-
-use crate::commands::{CommandError, new_id};
-use crate::{Command, Service, Session};
+use caseledger_service::batch::{Batch, BatchError};
+use caseledger_service::{
+    Command, CommandError, ErrorCode, Service, check_full_ssn, new_id, ssn_digits,
+};
 
 /// How an import runs.
 #[derive(Debug, Clone, Default)]
@@ -111,106 +112,76 @@ pub enum ImportStage {
     Writing,
 }
 
-/// Events per append while writing.
-const WRITE_BATCH: usize = 4096;
-
-impl Service {
-    /// Imports the HMIS CSV export in `dir` (see the module documentation). `progress` hears
-    /// `(stage, done, total)`.
-    pub async fn import_hmis(
-        &self,
-        dir: &Path,
-        options: &ImportOptions,
-        progress: &(dyn Fn(ImportStage, u64, u64) + Sync),
-    ) -> Result<ImportReport, ImportError> {
-        let _one_at_a_time = self.commands().lock().await;
-        self.wait_for(self.head().position, std::time::Duration::from_secs(60))
-            .await
-            .map_err(|e| ImportError::Write(e.to_string()))?;
-        let reference_year = self.today().year();
-        let dir = dir.to_path_buf();
-        let (version, checked) = tokio::task::spawn_blocking(move || {
-            caseledger_hmis_csv::records::check_export(&dir, reference_year)
-        })
-        .await
-        .map_err(|e| ImportError::Write(e.to_string()))??;
-        let scratch = self.with_projections(|p| p.clone());
-        let admin = scratch
-            .write_model()
-            .system_administrators()
-            .first()
-            .copied()
-            .ok_or(ImportError::NoAdministrator)?;
-        let admin = scratch
-            .write_model()
-            .user(admin)
-            .map(|u| Actor {
-                user: admin,
-                organization: u.organization,
-                role: Role::SystemAdmin,
-            })
-            .ok_or(ImportError::NoAdministrator)?;
-        for id in options.organizations.values() {
-            if scratch.write_model().organization(*id).is_none() {
-                return Err(ImportError::UnknownOrganization(*id));
-            }
+/// Imports the HMIS CSV export in `dir` (see the module documentation). `progress` hears
+/// `(stage, done, total)`.
+pub async fn import(
+    service: &Service,
+    dir: &Path,
+    options: &ImportOptions,
+    progress: &(dyn Fn(ImportStage, u64, u64) + Sync),
+) -> Result<ImportReport, ImportError> {
+    let reference_year = service.today().year();
+    let dir = dir.to_path_buf();
+    let (version, checked) = tokio::task::spawn_blocking(move || {
+        caseledger_hmis_csv::records::check_export(&dir, reference_year)
+    })
+    .await
+    .map_err(|e| ImportError::Write(e.to_string()))??;
+    let batch = service.batch().await.map_err(write_error)?;
+    let admin = batch
+        .administrator()
+        .map(|s| s.actor())
+        .ok_or(ImportError::NoAdministrator)?;
+    for id in options.organizations.values() {
+        if batch.state().write_model().organization(*id).is_none() {
+            return Err(ImportError::UnknownOrganization(*id));
         }
-        let mut import = Import::new(scratch, admin, &checked, options, version, self.now());
-        import.run(progress);
-        let Import {
-            envelopes,
-            files,
-            mut rejects,
-            mut remarks,
-            ..
-        } = import;
-        let place = |r: &Reject| (r.file.clone(), r.line);
-        rejects.sort_by_key(place);
-        remarks.sort_by_key(place);
-        let mut report = ImportReport {
-            version,
-            files,
-            rejects,
-            remarks,
-            events: envelopes.len(),
-            written: false,
-        };
-        if options.dry_run || envelopes.is_empty() {
-            return Ok(report);
-        }
-        if !report.rejects.is_empty() && !options.allow_partial {
-            return Ok(report);
-        }
-        let total = envelopes.len() as u64;
-        let mut done = 0;
-        let mut last = 0;
-        for batch in envelopes.chunks(WRITE_BATCH) {
-            let positions = self
-                .append(batch)
-                .await
-                .map_err(|e| ImportError::Write(e.to_string()))?;
-            last = positions.last().copied().unwrap_or(last);
-            done += batch.len() as u64;
-            progress(ImportStage::Writing, done, total);
-        }
-        self.wait_for(last, std::time::Duration::from_secs(600))
-            .await
-            .map_err(|e| ImportError::Write(e.to_string()))?;
-        report.written = true;
-        Ok(report)
     }
+    let mut import = Import::new(batch, admin, &checked, options, version);
+    import.run(progress);
+    let Import {
+        batch,
+        files,
+        mut rejects,
+        mut remarks,
+        ..
+    } = import;
+    let place = |r: &Reject| (r.file.clone(), r.line);
+    rejects.sort_by_key(place);
+    remarks.sort_by_key(place);
+    let mut report = ImportReport {
+        version,
+        files,
+        rejects,
+        remarks,
+        events: batch.len(),
+        written: false,
+    };
+    if options.dry_run || batch.is_empty() {
+        return Ok(report);
+    }
+    if !report.rejects.is_empty() && !options.allow_partial {
+        return Ok(report);
+    }
+    batch
+        .commit(&|done, total| progress(ImportStage::Writing, done, total))
+        .await
+        .map_err(write_error)?;
+    report.written = true;
+    Ok(report)
+}
+
+fn write_error(e: BatchError) -> ImportError {
+    ImportError::Write(e.to_string())
 }
 
 /// One import being decided.
-struct Import<'a> {
-    scratch: Projections,
+struct Import<'a, 's> {
+    batch: Batch<'s>,
     admin: Actor,
     checked: &'a Checked,
     options: &'a ImportOptions,
     version: CsvVersion,
-    envelopes: Vec<Envelope>,
-    correlation: CorrelationId,
-    now: Timestamp,
     files: BTreeMap<String, FileSummary>,
     rejects: Vec<Reject>,
     remarks: Vec<Reject>,
@@ -229,14 +200,13 @@ enum Outcome {
     Unchanged,
 }
 
-impl<'a> Import<'a> {
+impl<'a, 's> Import<'a, 's> {
     fn new(
-        scratch: Projections,
+        batch: Batch<'s>,
         admin: Actor,
         checked: &'a Checked,
         options: &'a ImportOptions,
         version: CsvVersion,
-        now: Timestamp,
     ) -> Self {
         let mut files: BTreeMap<String, FileSummary> = BTreeMap::new();
         for (file, counts) in &checked.counts {
@@ -257,14 +227,11 @@ impl<'a> Import<'a> {
             }
         }
         Import {
-            scratch,
+            batch,
             admin,
             checked,
             options,
             version,
-            envelopes: Vec::new(),
-            correlation: CorrelationId::from_ulid(ulid::Ulid::new()),
-            now,
             files,
             rejects: checked.rejects.clone(),
             remarks: Vec::new(),
@@ -277,31 +244,28 @@ impl<'a> Import<'a> {
         }
     }
 
-    /// Decides a command for `actor` against the scratch state (exactly as the service would
-    /// decide it) and folds its events in.
+    /// Decides a command for `actor` against the batch's state (exactly as the service would
+    /// decide it), so later rows see its events.
     fn command<C: Command>(
         &mut self,
         actor: Actor,
         command: &C,
     ) -> Result<C::Output, CommandError> {
-        let decision = command.decide(&self.scratch, &Session::new(actor))?;
-        self.fold(actor, decision.events);
-        Ok(decision.output)
+        let session = self.batch.session_for(actor.user).ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "the account {} the row is attributed to is deactivated",
+                    actor.user
+                ),
+            )
+        })?;
+        self.batch.decide(&session, command)
     }
 
-    /// Folds decided events into the scratch state and queues them for writing.
-    fn fold(&mut self, actor: Actor, events: Vec<Event>) {
-        for event in events {
-            let header = Header {
-                event_id: EventId::from_ulid(ulid::Ulid::new()),
-                correlation_id: self.correlation,
-                recorded_at: self.now,
-                actor,
-            };
-            let position = self.scratch.position() + 1;
-            self.scratch.apply_by(position, &header, &event);
-            self.envelopes.push(Envelope::new(header, event));
-        }
+    /// The state as decided so far.
+    fn state(&self) -> &Projections {
+        self.batch.state()
     }
 
     /// Counts a row's outcome, or records why a command refused it.
@@ -319,7 +283,7 @@ impl<'a> Import<'a> {
     }
 
     fn existing(&self, kind: SourceKind, source: &str) -> Option<u128> {
-        self.scratch.write_model().by_source(kind, source)
+        self.state().write_model().by_source(kind, source)
     }
 
     fn run(&mut self, progress: &(dyn Fn(ImportStage, u64, u64) + Sync)) {
@@ -363,7 +327,7 @@ impl<'a> Import<'a> {
                 .iter()
                 .filter_map(|o| {
                     let id = self
-                        .scratch
+                        .state()
                         .write_model()
                         .user_named(&self.username(*o, source))?;
                     Some(self.created_users.contains(&id))
@@ -448,7 +412,7 @@ impl<'a> Import<'a> {
             return Ok(*actor);
         }
         let username = self.username(organization, source);
-        let id = match self.scratch.write_model().user_named(&username) {
+        let id = match self.state().write_model().user_named(&username) {
             Some(id) => id,
             None => {
                 let id: UserId = new_id();
@@ -582,7 +546,7 @@ impl<'a> Import<'a> {
         if let Some(id) = self.existing(SourceKind::Client, &c.personal_id) {
             let client = ClientId::new(id);
             self.clients.insert(c.personal_id.clone(), client);
-            let w = self.scratch.write_model();
+            let w = self.state().write_model();
             if w.forgotten(client) {
                 return Ok(Outcome::Unchanged);
             }
@@ -627,12 +591,10 @@ impl<'a> Import<'a> {
         let partial = DataQuality::Partial;
         // An SSN with other characters (HUD's `x` for unknown digits) is left to the intake
         // rule, which refuses it naming the value: the domain has no partial-digit SSN.
-        let digits = crate::clients::ssn_digits(&c.ssn).ok();
+        let digits = ssn_digits(&c.ssn).ok();
         if let Some(digits) = digits.filter(|d| !d.is_empty()) {
             let broken = match c.ssn_data_quality {
-                DataQuality::Full => crate::clients::check_full_ssn(&digits)
-                    .err()
-                    .map(|e| e.message),
+                DataQuality::Full => check_full_ssn(&digits).err().map(|e| e.message),
                 q if !reported(q) => Some(format!("SSNDataQuality is {}", q.code())),
                 _ => None,
             };
@@ -789,7 +751,7 @@ impl<'a> Import<'a> {
                 continue;
             };
             let known = self
-                .scratch
+                .state()
                 .write_model()
                 .household(id)
                 .is_some_and(|h| h.members.iter().any(|m| m.client == member));
@@ -836,7 +798,7 @@ impl<'a> Import<'a> {
                 .insert(e.id.clone(), (id, client, organization));
             // A newer export may carry a move-in date set (or changed) since.
             let move_in = self
-                .scratch
+                .state()
                 .write_model()
                 .enrollment(id)
                 .map(|(_, f)| f.move_in);
@@ -905,7 +867,7 @@ impl<'a> Import<'a> {
             ));
         };
         let exited = self
-            .scratch
+            .state()
             .write_model()
             .enrollment(enrollment)
             .is_some_and(|(_, f)| f.exit.is_some());

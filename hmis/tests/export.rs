@@ -6,10 +6,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use caseledger_core::{ClientRestriction, Event, SharingPolicy};
+use caseledger_hmis::{ExportOptions, ImportOptions};
 use caseledger_hmis_csv::samples;
 use caseledger_hmis_csv::spec::FY2026_FILES;
-use caseledger_service::hmis_export::ExportOptions;
-use caseledger_service::hmis_import::ImportOptions;
 use caseledger_service::{Service, ServiceConfig};
 
 async fn bootstrapped(dir: &Path, policy: SharingPolicy) -> Service {
@@ -28,13 +27,12 @@ fn policy() -> SharingPolicy {
     SharingPolicy::clienttrack("America/Los_Angeles")
 }
 
-async fn import(service: &Service, dir: &Path) -> caseledger_service::hmis_import::ImportReport {
+async fn import(service: &Service, dir: &Path) -> caseledger_hmis::ImportReport {
     let options = ImportOptions {
         allow_partial: true,
         ..ImportOptions::default()
     };
-    service
-        .import_hmis(dir, &options, &|_, _, _| {})
+    caseledger_hmis::import(service, dir, &options, &|_, _, _| {})
         .await
         .unwrap()
 }
@@ -77,8 +75,7 @@ async fn every_file_has_the_fy2026_columns_in_order_as_hud_samples_write_them() 
     let service = bootstrapped(&work.path().join("data"), policy()).await;
     import(&service, &samples::dir().join("fy2024-small")).await;
     let out = work.path().join("export");
-    service
-        .export_hmis(&out, &ExportOptions::default())
+    caseledger_hmis::export(&service, &out, &ExportOptions::default())
         .await
         .unwrap();
     let hud = samples::dir().join("fy2026-validation");
@@ -113,8 +110,7 @@ async fn import_export_import_gives_the_same_state_and_the_export_re_imports_as_
     let first = bootstrapped(&work.path().join("a"), policy()).await;
     import(&first, &samples::dir().join("fy2024-small")).await;
     let e1 = work.path().join("e1");
-    first
-        .export_hmis(&e1, &ExportOptions::default())
+    caseledger_hmis::export(&first, &e1, &ExportOptions::default())
         .await
         .unwrap();
 
@@ -136,8 +132,7 @@ async fn import_export_import_gives_the_same_state_and_the_export_re_imports_as_
     let report = import(&second, &e1).await;
     assert!(report.rejects.is_empty(), "{:#?}", report.rejects);
     let e2 = work.path().join("e2");
-    second
-        .export_hmis(&e2, &ExportOptions::default())
+    caseledger_hmis::export(&second, &e2, &ExportOptions::default())
         .await
         .unwrap();
     for spec in FY2026_FILES {
@@ -214,16 +209,16 @@ async fn an_organizations_export_holds_only_what_it_may_see_and_is_recorded_as_a
         .0;
     let head = service.head().position;
     let out = work.path().join("out");
-    let written = service
-        .export_hmis(
-            &out,
-            &ExportOptions {
-                as_organization: Some(harbor),
-                ..ExportOptions::default()
-            },
-        )
-        .await
-        .unwrap();
+    let written = caseledger_hmis::export(
+        &service,
+        &out,
+        &ExportOptions {
+            as_organization: Some(harbor),
+            ..ExportOptions::default()
+        },
+    )
+    .await
+    .unwrap();
     let column = |file: &str, name: &str| -> Vec<String> {
         rows(&out.join(file))
             .into_iter()
@@ -291,7 +286,9 @@ async fn a_date_window_keeps_the_enrollments_active_in_it_with_their_clients() {
         ("2023-01-01", "2023-12-31", vec![]),
     ] {
         let out = work.path().join(format!("out-{from}-{to}"));
-        service.export_hmis(&out, &window(from, to)).await.unwrap();
+        caseledger_hmis::export(&service, &out, &window(from, to))
+            .await
+            .unwrap();
         assert_eq!(personal_ids(&out), expected, "{from}..{to}");
         let exits = rows(&out.join("Exit.csv")).len();
         assert_eq!(exits, usize::from(expected.contains(&"C1")), "{from}..{to}");

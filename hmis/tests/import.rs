@@ -6,8 +6,8 @@ use std::path::Path;
 
 use caseledger_core::events::ClientIntakeRecorded;
 use caseledger_core::{Date, Event, SharingPolicy};
+use caseledger_hmis::{ImportOptions, ImportReport};
 use caseledger_hmis_csv::samples;
-use caseledger_service::hmis_import::{ImportOptions, ImportReport};
 use caseledger_service::{Service, ServiceConfig};
 
 const TODAY: &str = "2026-11-23";
@@ -29,8 +29,7 @@ async fn bootstrapped(dir: &Path) -> Service {
 }
 
 async fn import(service: &Service, dir: &Path, options: ImportOptions) -> ImportReport {
-    service
-        .import_hmis(dir, &options, &|_, _, _| {})
+    caseledger_hmis::import(service, dir, &options, &|_, _, _| {})
         .await
         .expect("the import runs")
 }
@@ -421,8 +420,7 @@ async fn a_mapped_organization_receives_the_exports_records_and_is_not_created_a
         organizations: [("O1".to_string(), stranger)].into_iter().collect(),
         ..ImportOptions::default()
     };
-    let refused = service
-        .import_hmis(&export, &options, &|_, _, _| {})
+    let refused = caseledger_hmis::import(&service, &export, &options, &|_, _, _| {})
         .await
         .unwrap_err();
     assert!(

@@ -18,6 +18,7 @@ mod accounts;
 mod audit_index;
 mod capabilities;
 mod catalog;
+mod export_view;
 mod record_requests;
 mod replay;
 mod search;
@@ -33,6 +34,7 @@ pub use capabilities::{AdminView, AuditView, HelpDeskView};
 pub use catalog::{
     Catalog, FacilityFacts, HouseholdFacts, HouseholdMember, MouFacts, ProgramFacts, RoomFacts,
 };
+pub use export_view::ExportView;
 pub use record_requests::{RequestFacts, RequestStatus, RevisionFacts};
 pub use replay::{EncodedBatch, ReplayError};
 pub use search::ClientQuery;

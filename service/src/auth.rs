@@ -62,4 +62,54 @@ impl Service {
             )),
         }
     }
+
+    /// The session an offline HMIS CSV export of `organization` acts as (what that
+    /// organization may see): its first active agency administrator, else its first active
+    /// user; for the whole CoC (`None`) the first active system administrator. `NOT_FOUND`
+    /// for an unknown organization, `FORBIDDEN` when nobody can act for it.
+    pub fn exporter(&self, organization: Option<OrganizationId>) -> Result<Session, CommandError> {
+        self.with_projections(|p| {
+            let w = p.write_model();
+            let Some(organization) = organization else {
+                let admin = w.system_administrators().first().copied();
+                let facts = admin.and_then(|a| Some((a, w.user(a)?)));
+                return facts
+                    .map(|(user, u)| {
+                        Session::new(Actor {
+                            user,
+                            organization: u.organization,
+                            role: Role::SystemAdmin,
+                        })
+                    })
+                    .ok_or_else(|| {
+                        CommandError::new(
+                            ErrorCode::Forbidden,
+                            "the data directory has no active system administrator",
+                        )
+                    });
+            };
+            if w.organization(organization).is_none() {
+                return Err(CommandError {
+                    code: ErrorCode::NotFound,
+                    field: Some("asOrganization".into()),
+                    message: format!("{organization} is not an organization here"),
+                });
+            }
+            let users = w.users_of(organization);
+            let pick = users
+                .iter()
+                .find(|(_, u)| u.role == Role::AgencyAdmin)
+                .or_else(|| users.first())
+                .ok_or_else(|| CommandError {
+                    code: ErrorCode::Forbidden,
+                    field: Some("asOrganization".into()),
+                    message: format!("organization {organization} has no active user to export as"),
+                })?;
+            Ok(Session::new(Actor {
+                user: pick.0,
+                organization,
+                role: pick.1.role,
+            }))
+        })
+    }
 }

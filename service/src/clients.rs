@@ -18,8 +18,9 @@ use caseledger_projections::{ClientQuery, Projections};
 use crate::Session;
 use crate::commands::{CommandError, check_date, check_text, forbidden};
 
-/// Digits of an SSN as typed (dashes and spaces allowed).
-pub(crate) fn ssn_digits(ssn: &str) -> Result<String, CommandError> {
+/// Digits of an SSN as typed (dashes and spaces allowed): the intake's rule, which an
+/// importer applies too when it reconciles a row's data quality with its value.
+pub fn ssn_digits(ssn: &str) -> Result<String, CommandError> {
     let digits: String = ssn.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
     if !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(CommandError::validation("ssn", "digits only"));
@@ -29,7 +30,7 @@ pub(crate) fn ssn_digits(ssn: &str) -> Result<String, CommandError> {
 
 /// The SSA's rules for a full SSN: nine digits, area not 000, 666 or 9xx, group not 00,
 /// serial not 0000.
-pub(crate) fn check_full_ssn(digits: &str) -> Result<(), CommandError> {
+pub fn check_full_ssn(digits: &str) -> Result<(), CommandError> {
     let bad = |why: &str| CommandError::validation("ssn", format!("not a valid SSN: {why}"));
     if digits.len() != 9 {
         return Err(bad("a full SSN has nine digits"));

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod bars;
+pub mod batch;
 pub mod checkpoint;
 mod clients;
 mod clock;
@@ -23,8 +24,6 @@ mod disclosure_keys;
 mod error;
 mod gate;
 mod history;
-pub mod hmis_export;
-pub mod hmis_import;
 pub mod integrity;
 pub mod keys;
 mod pin;
@@ -40,6 +39,7 @@ pub use audit::{
     AccessEntry, AccessFilter, AccessSummaryRow, Anomaly, AnomalyKind, AnomalyThresholds, CouldSee,
     HistoryEntry,
 };
+pub use clients::{check_full_ssn, ssn_digits};
 pub use commands::{CommandError, ErrorCode, Written, new_id};
 pub use config::{Progress, ServiceConfig};
 pub use dashboard::{

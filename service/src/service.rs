@@ -539,6 +539,17 @@ impl Service {
         f(&p.org_view(session.viewer()))
     }
 
+    /// Runs `f` with the session's export view: its view of client data and the directory an
+    /// HMIS CSV export names records by (see [`caseledger_projections::ExportView`]).
+    pub fn read_export<R>(
+        &self,
+        session: &Session,
+        f: impl FnOnce(&caseledger_projections::ExportView<'_>) -> R,
+    ) -> R {
+        let p = self.inner.projections.read().expect("projections lock");
+        f(&p.export_view(session.viewer()))
+    }
+
     /// Runs `f` over the programs, MOUs and facilities (no client data).
     pub fn catalog<R>(&self, f: impl FnOnce(&caseledger_projections::Catalog) -> R) -> R {
         let p = self.inner.projections.read().expect("projections lock");
