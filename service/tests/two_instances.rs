@@ -322,3 +322,37 @@ async fn two_exits_of_one_enrollment_on_two_instances_record_one_exit() {
     p.a.shutdown().await;
     p.b.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_batch_decided_before_another_instance_wrote_is_refused_whole_and_writes_nothing() {
+    let p = pair().await;
+    let id: ClientId = new_id();
+    // A decides a bulk write (an import) on the state before B's intake of the same id...
+    let mut batch = p.a.batch().await.unwrap();
+    let session = batch.session_for(p.on_a.user()).unwrap();
+    batch.decide(&session, &intake(id, "Maria")).unwrap();
+    let before = p.a.head().position;
+    // ...B records the client meanwhile, and A's batch comes to be written after it.
+    p.b.run(&p.on_b, &intake(id, "Marie")).await.unwrap();
+    let refused = batch.commit(&|_, _| {}).await;
+    assert!(
+        matches!(
+            refused,
+            Err(caseledger_service::batch::BatchError::Moved {
+                written: 0,
+                total: 1
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        p.a.head().position,
+        before + 1,
+        "only B's intake was written"
+    );
+    let recorded = count(
+        &p.a,
+        |e| matches!(e, Event::ClientIntakeRecorded(c) if c.client_id == id),
+    );
+    assert_eq!(recorded, 1);
+}
