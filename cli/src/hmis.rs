@@ -38,6 +38,37 @@ pub struct ImportArgs {
     /// Print no progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Write every data-quality finding (and every refused value) to this CSV file: file,
+    /// line, column, value, finding — one row each, the way HUD's data-quality report counts
+    /// them. Findings never stop a row from importing.
+    #[arg(long, value_name = "FILE.csv")]
+    dq_report: Option<PathBuf>,
+}
+
+/// Writes the `--dq-report` file: refused values first (kind `refused`), then findings.
+fn write_dq_report(path: &Path, report: &ImportReport) -> Result<(), Failure> {
+    let fail = |e: &dyn std::fmt::Display| anyhow::anyhow!("cannot write {}: {e}", path.display());
+    let mut out = csv::Writer::from_path(path).map_err(|e| fail(&e))?;
+    out.write_record(["kind", "file", "line", "column", "value", "finding"])
+        .map_err(|e| fail(&e))?;
+    let rows = report
+        .rejects
+        .iter()
+        .map(|r| ("refused", r))
+        .chain(report.remarks.iter().map(|r| ("finding", r)));
+    for (kind, r) in rows {
+        out.write_record([
+            kind,
+            &r.file,
+            &r.line.to_string(),
+            &r.column,
+            &r.value,
+            &r.rule,
+        ])
+        .map_err(|e| fail(&e))?;
+    }
+    out.flush().map_err(|e| fail(&e))?;
+    Ok(())
 }
 
 /// Reads an `--as-org-mapping` file.
@@ -115,6 +146,9 @@ pub fn import(args: ImportArgs) -> Result<(), Failure> {
         Ok(result?)
     })?;
     print_report(&report, args.format)?;
+    if let Some(path) = &args.dq_report {
+        write_dq_report(path, &report)?;
+    }
     let refused = report.rejects.len();
     let outcome = match (report.written, args.dry_run, refused) {
         (_, true, 0) => format!("dry run: {} events would be written", report.events),
@@ -184,8 +218,17 @@ fn print_report(report: &ImportReport, format: Format) -> Result<(), Failure> {
         })
         .collect();
     crate::audit::print(&columns, &rows, format)?;
-    for remark in &report.remarks {
+    // A legacy export can hold thousands of findings: the first ones here, all of them in the
+    // --dq-report file.
+    const SHOWN: usize = 20;
+    for remark in report.remarks.iter().take(SHOWN) {
         eprintln!("note: {remark}");
+    }
+    if report.remarks.len() > SHOWN {
+        eprintln!(
+            "note: … and {} more data-quality findings (--dq-report FILE.csv lists every one)",
+            report.remarks.len() - SHOWN
+        );
     }
     for reject in &report.rejects {
         eprintln!("refused: {reject}");

@@ -173,6 +173,7 @@ impl UpdateIntakeInput {
                 self.veteran_status,
                 NoYesReasons::from_code,
             )?,
+            imported: false,
         })
     }
 }

@@ -4,7 +4,10 @@
 //! (and hand-edited files) also carry Oracle's `DD-MON-YY` (`17-JUN-20`), US month-first dates
 //! with `/` or `-` (`9/10/2015`, `04-28-19`), with or without a time. A two-digit year means the
 //! most recent year with those last two digits that is not after the reference year (the year the
-//! import runs): `20` is 2020 and `67` is 1967 when importing in 2026.
+//! import runs): `20` is 2020 and `67` is 1967 when importing in 2026. Numeric dates are
+//! month-first unless the column shows otherwise: a column where some value can only be
+//! day-first (`13-06-19`) and none only month-first is read day-first throughout (see
+//! [`day_first`]), so `03-11-21` beside it is 3 November, not 11 March.
 
 use caseledger_core::Date;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -40,7 +43,32 @@ fn number(text: &str) -> Option<u32> {
         .flatten()
 }
 
-fn date_part(text: &str, reference_year: i32) -> Option<NaiveDate> {
+/// Whether a column's numeric dates are day-first: some value's first part is over 12 (so it
+/// cannot be a month) and no value's second part is (so none is month-first for certain).
+pub fn day_first<'a>(values: impl Iterator<Item = &'a str>) -> bool {
+    let (mut day_first, mut month_first) = (false, false);
+    for v in values {
+        let v = v.trim();
+        let date = v.split_once([' ', 'T']).map_or(v, |(d, _)| d);
+        if !(6..=10).contains(&date.len()) || date.as_bytes().get(4) == Some(&b'-') {
+            continue;
+        }
+        let mut parts = date.split(['/', '-']);
+        let (Some(a), Some(b), Some(_), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        match (number(a), number(b)) {
+            (Some(a), Some(b)) if a > 12 && b <= 12 => day_first = true,
+            (Some(a), Some(b)) if b > 12 && a <= 12 => month_first = true,
+            _ => {}
+        }
+    }
+    day_first && !month_first
+}
+
+fn date_part(text: &str, reference_year: i32, day_first: bool) -> Option<NaiveDate> {
     let text = text.trim();
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         && text.len() == 10
@@ -56,24 +84,40 @@ fn date_part(text: &str, reference_year: i32) -> Option<NaiveDate> {
     if let Some(month) = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(b)) {
         return NaiveDate::from_ymd_opt(year(c, reference_year)?, month as u32 + 1, number(a)?);
     }
-    // US month-first: M/D/YY, M/D/YYYY, MM-DD-YY, M-D-YYYY.
-    NaiveDate::from_ymd_opt(year(c, reference_year)?, number(a)?, number(b)?)
+    // US month-first: M/D/YY, M/D/YYYY, MM-DD-YY, M-D-YYYY; or, in a day-first column,
+    // D/M/YY and DD-MM-YY.
+    let (month, day) = if day_first { (b, a) } else { (a, b) };
+    NaiveDate::from_ymd_opt(year(c, reference_year)?, number(month)?, number(day)?)
 }
 
 /// A date (`DOB`, `EntryDate`, ...), or `None` when no spelling fits or the day does not exist.
 pub fn parse_date(text: &str, reference_year: i32) -> Option<Date> {
-    date_part(text, reference_year).map(Date::from_naive)
+    parse_date_in(text, reference_year, false)
+}
+
+/// [`parse_date`] in a column whose numeric dates are day-first when `day_first`.
+pub fn parse_date_in(text: &str, reference_year: i32, day_first: bool) -> Option<Date> {
+    date_part(text, reference_year, day_first).map(Date::from_naive)
 }
 
 /// A timestamp (`DateCreated`, `DateUpdated`, `DateDeleted`): a date, optionally followed by a
 /// time `HH:MM` or `HH:MM:SS`; `None` when it does not parse.
 pub fn parse_timestamp(text: &str, reference_year: i32) -> Option<NaiveDateTime> {
+    parse_timestamp_in(text, reference_year, false)
+}
+
+/// [`parse_timestamp`] in a column whose numeric dates are day-first when `day_first`.
+pub fn parse_timestamp_in(
+    text: &str,
+    reference_year: i32,
+    day_first: bool,
+) -> Option<NaiveDateTime> {
     let text = text.trim();
     let (date, time) = match text.split_once([' ', 'T']) {
         Some((d, t)) => (d, Some(t.trim())),
         None => (text, None),
     };
-    let date = date_part(date, reference_year)?;
+    let date = date_part(date, reference_year, day_first)?;
     let time = match time {
         None | Some("") => NaiveTime::MIN,
         Some(t) => NaiveTime::parse_from_str(t, "%H:%M:%S")
@@ -129,6 +173,27 @@ mod tests {
         ] {
             assert_eq!(d(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_column_with_a_day_first_value_is_read_day_first_throughout() {
+        let column = ["03-11-21", "13-06-19", "2001-05-18 12:46:00", ""];
+        assert!(day_first(column.into_iter()));
+        let t = |s: &str| parse_timestamp_in(s, 2026, true).map(|t| t.to_string());
+        assert_eq!(t("03-11-21").as_deref(), Some("2021-11-03 00:00:00"));
+        assert_eq!(t("13-06-19").as_deref(), Some("2019-06-13 00:00:00"));
+        assert!(
+            !day_first(["04-28-19", "03-11-21"].into_iter()),
+            "month-first"
+        );
+        assert!(
+            !day_first(["13-06-19", "04-28-19"].into_iter()),
+            "both: no evidence"
+        );
+        assert!(
+            !day_first(["03-11-21"].into_iter()),
+            "ambiguous stays month-first"
+        );
     }
 
     #[test]

@@ -22,16 +22,62 @@ pub enum CsvVersion {
 }
 
 impl CsvVersion {
-    /// Parses `CSVVersion` as written in `Export.csv` (`2024 v1.4`, `2026 v1.0`).
+    /// Parses `CSVVersion` as exporting systems write it. HUD leaves the field free text that
+    /// "may, but is not required to" name the year and version, so any spelling that names
+    /// one is read: `2024 v1.4`, `2026 v1`, `FY2026 v1.0`, `FY24 V1.3`, `2026`. The version's
+    /// minor number is 0 when not given. `None` when no specification year is named.
     pub fn parse(text: &str) -> Option<CsvVersion> {
-        let (year, version) = text.trim().split_once(' ')?;
-        let minor = version.trim().strip_prefix("v1.")?.parse().ok()?;
-        match year {
-            "2024" => Some(CsvVersion::Fy2024 { minor }),
-            "2026" => Some(CsvVersion::Fy2026 { minor }),
+        let t = text.trim().to_ascii_lowercase();
+        let runs: Vec<(usize, &str)> = digit_runs(&t);
+        let year = runs.iter().find_map(|&(at, run)| match run {
+            "2024" => Some(2024),
+            "2026" => Some(2026),
+            "24" if t[..at].ends_with("fy") => Some(2024),
+            "26" if t[..at].ends_with("fy") => Some(2026),
             _ => None,
+        })?;
+        // The version: the number after a `v` ("v1.4", "v 1.3"), its minor part after a dot.
+        let minor = t
+            .char_indices()
+            .filter(|(_, c)| *c == 'v')
+            .find_map(|(i, _)| {
+                let rest = t[i + 1..].trim_start();
+                let rest = rest.strip_prefix('1')?;
+                match rest.strip_prefix('.') {
+                    Some(m) => {
+                        let digits: String = m.chars().take_while(char::is_ascii_digit).collect();
+                        digits.parse::<u8>().ok()
+                    }
+                    None if !rest.starts_with(|c: char| c.is_ascii_digit()) => Some(0),
+                    None => None,
+                }
+            })
+            .unwrap_or(0);
+        Some(match year {
+            2024 => CsvVersion::Fy2024 { minor },
+            _ => CsvVersion::Fy2026 { minor },
+        })
+    }
+}
+
+/// The runs of ASCII digits in `text`, each with its byte offset.
+fn digit_runs(text: &str) -> Vec<(usize, &str)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_ascii_digit(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, &text[s..i]));
+                start = None;
+            }
+            _ => {}
         }
     }
+    if let Some(s) = start {
+        runs.push((s, &text[s..]));
+    }
+    runs
 }
 
 impl std::fmt::Display for CsvVersion {
@@ -85,9 +131,30 @@ pub struct Table {
     pub headers: Vec<String>,
     /// The data rows.
     pub rows: Vec<Row>,
+    /// Per column: its numeric dates are day-first (`13-06-19`), as some value shows that
+    /// cannot be month-first while none shows the opposite. See [`crate::dates::day_first`].
+    pub day_first: Vec<bool>,
 }
 
 impl Table {
+    /// A table of `rows` under `headers`, each column's date order read from its values.
+    pub fn new(file: String, headers: Vec<String>, rows: Vec<Row>) -> Table {
+        let day_first = (0..headers.len())
+            .map(|c| {
+                crate::dates::day_first(
+                    rows.iter()
+                        .filter_map(|r| r.fields.get(c).map(String::as_str)),
+                )
+            })
+            .collect();
+        Table {
+            file,
+            headers,
+            rows,
+            day_first,
+        }
+    }
+
     /// The index of column `name` (case-insensitive, as some systems write `PersonalId`).
     pub fn column(&self, name: &str) -> Option<usize> {
         self.headers
@@ -147,7 +214,7 @@ impl ExportDir {
             ExportError::Version(export.reject(
                 row,
                 "CSVVersion",
-                "not a version this build reads (2024 v1.x or 2026 v1.x)",
+                "names no specification this build reads (FY2024 or FY2026, e.g. 2024 v1.4 or 2026 v1)",
             ))
         })?;
         Ok(ExportDir {
@@ -209,12 +276,34 @@ fn read_table(path: &Path) -> Result<Option<Table>, ExportError> {
         fields.resize(headers.len().max(fields.len()), String::new());
         rows.push(Row { line, fields });
     }
-    Ok(Some(Table {
-        file: path
-            .file_name()
+    Ok(Some(Table::new(
+        path.file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default(),
         headers,
         rows,
-    }))
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CsvVersion;
+
+    #[test]
+    fn csv_version_is_read_in_the_spellings_exporting_systems_use() {
+        for (text, expected) in [
+            ("2024 v1.4", Some(CsvVersion::Fy2024 { minor: 4 })),
+            ("2026 v1.0", Some(CsvVersion::Fy2026 { minor: 0 })),
+            ("2026 v1", Some(CsvVersion::Fy2026 { minor: 0 })),
+            ("FY2026 v1.0", Some(CsvVersion::Fy2026 { minor: 0 })),
+            ("FY24 V1.3", Some(CsvVersion::Fy2024 { minor: 3 })),
+            ("2024v1.3", Some(CsvVersion::Fy2024 { minor: 3 })),
+            ("2026", Some(CsvVersion::Fy2026 { minor: 0 })),
+            ("2022 v1.3", None),
+            ("", None),
+            ("v1.4", None),
+        ] {
+            assert_eq!(CsvVersion::parse(text), expected, "{text:?}");
+        }
+    }
 }

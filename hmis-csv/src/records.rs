@@ -45,7 +45,10 @@ impl RowReader<'_> {
             if let Some(date) = date
                 && date < e.entry
             {
-                self.refuse(date_column, format!("before the entry date ({})", e.entry));
+                self.finding(
+                    date_column,
+                    format!("data quality: before the entry date ({})", e.entry),
+                );
             }
         }
         (id, date)
@@ -378,6 +381,10 @@ pub struct Checked {
     pub answers: Vec<AnswerRecord>,
     /// Every refused value or row, in file order.
     pub rejects: Vec<Reject>,
+    /// Data-quality findings of accepted rows (a move-in date before entry, a contact before
+    /// the enrollment began): HUD's data-quality report counts them; the rows import as they
+    /// are.
+    pub findings: Vec<Reject>,
     /// Per file.
     pub counts: BTreeMap<String, FileCounts>,
 }
@@ -387,14 +394,20 @@ impl Checked {
         self.counts.entry(file.to_string()).or_default()
     }
 
-    /// Folds one row's outcome: accepted when it has no rejects.
+    /// Folds one row's outcome (what `reader` refused and found): accepted when it has no
+    /// rejects.
     fn settle<T>(
         &mut self,
         file: &str,
         deleted: bool,
         row: Option<T>,
-        mut rejects: Vec<Reject>,
+        reader: RowReader<'_>,
     ) -> Option<T> {
+        let RowReader {
+            mut rejects,
+            mut findings,
+            ..
+        } = reader;
         let counts = self.count(file);
         counts.read += 1;
         if deleted {
@@ -404,6 +417,7 @@ impl Checked {
         match row {
             Some(row) if rejects.is_empty() => {
                 counts.accepted += 1;
+                self.findings.append(&mut findings);
                 Some(row)
             }
             _ => {
@@ -430,11 +444,9 @@ pub const NOT_IMPORTED: [&str; 8] = [
 ];
 
 fn table(export: &ExportDir, name: &str) -> Result<Table, ExportError> {
-    Ok(export.table(name)?.unwrap_or_else(|| Table {
-        file: name.to_string(),
-        headers: Vec::new(),
-        rows: Vec::new(),
-    }))
+    Ok(export
+        .table(name)?
+        .unwrap_or_else(|| Table::new(name.to_string(), Vec::new(), Vec::new())))
 }
 
 /// Reads and checks the export in `dir`. Two-digit years resolve against `reference_year`.
@@ -459,7 +471,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         if !deleted {
             r.unique("OrganizationID", &id, &mut seen);
         }
-        if let Some(o) = checked.settle(&t.file, deleted, Some(record), r.rejects) {
+        if let Some(o) = checked.settle(&t.file, deleted, Some(record), r) {
             checked.organizations.insert(id, o);
         }
     }
@@ -499,7 +511,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         if !deleted {
             r.unique("ProjectID", &id, &mut seen);
         }
-        if let Some(p) = checked.settle(&t.file, deleted, record, r.rejects) {
+        if let Some(p) = checked.settle(&t.file, deleted, record, r) {
             checked.projects.insert(id, p);
         }
     }
@@ -560,7 +572,10 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         if let (Some(entry), Some(move_in)) = (entry, move_in)
             && move_in < entry
         {
-            r.refuse("MoveInDate", format!("before the entry date ({entry})"));
+            r.finding(
+                "MoveInDate",
+                format!("data quality: the move-in date is before the entry date ({entry})"),
+            );
         }
         let updated = r.timestamp("DateUpdated");
         let deleted = r.deleted();
@@ -585,7 +600,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         if !deleted {
             r.unique("EnrollmentID", &id, &mut seen);
         }
-        if let Some(e) = checked.settle(&t.file, deleted, record, r.rejects) {
+        if let Some(e) = checked.settle(&t.file, deleted, record, r) {
             checked.enrollments.insert(id, e);
         }
     }
@@ -635,7 +650,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             other_destination,
             user_id,
         });
-        if let Some(x) = checked.settle(&t.file, deleted, record, r.rejects) {
+        if let Some(x) = checked.settle(&t.file, deleted, record, r) {
             checked.exits.insert(enrollment_id, x);
         }
     }
@@ -654,7 +669,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         if !deleted {
             r.unique("UserID", &id, &mut seen);
         }
-        if let Some(u) = checked.settle(&t.file, deleted, Some(record), r.rejects) {
+        if let Some(u) = checked.settle(&t.file, deleted, Some(record), r) {
             checked.users.insert(id, u);
         }
     }
@@ -679,7 +694,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
                 user_id: r.text("UserID"),
             })
         })();
-        if let Some(s) = checked.settle(&t.file, deleted, record, r.rejects) {
+        if let Some(s) = checked.settle(&t.file, deleted, record, r) {
             checked.services.push(s);
         }
     }
@@ -718,7 +733,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
                 answers,
                 user_id: r.text("UserID"),
             });
-            if let Some(a) = checked.settle(&t.file, deleted, record, r.rejects) {
+            if let Some(a) = checked.settle(&t.file, deleted, record, r) {
                 checked.answers.push(a);
             }
         }

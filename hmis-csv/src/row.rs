@@ -3,7 +3,7 @@
 use caseledger_core::Date;
 use chrono::NaiveDateTime;
 
-use crate::dates::{parse_date, parse_timestamp};
+use crate::dates::{parse_date_in, parse_timestamp_in};
 use crate::{Reject, Row, Table};
 
 /// Collects the rejects of one row while its values are read.
@@ -13,6 +13,8 @@ pub(crate) struct RowReader<'a> {
     reference_year: i32,
     /// What was refused so far.
     pub(crate) rejects: Vec<Reject>,
+    /// Data-quality findings so far (the row is not refused for them).
+    pub(crate) findings: Vec<Reject>,
 }
 
 impl<'a> RowReader<'a> {
@@ -23,7 +25,16 @@ impl<'a> RowReader<'a> {
             row,
             reference_year,
             rejects: Vec::new(),
+            findings: Vec::new(),
         }
+    }
+
+    /// Whether `column`'s numeric dates are day-first.
+    fn day_first(&self, column: &str) -> bool {
+        self.table
+            .column(column)
+            .and_then(|c| self.table.day_first.get(c).copied())
+            .unwrap_or(false)
     }
 
     /// A column that must have a value.
@@ -114,6 +125,12 @@ impl<'a> RowReader<'a> {
         self.rejects.push(self.table.reject(self.row, column, rule));
     }
 
+    /// Notes a data-quality finding of `column`; the row is not refused for it.
+    pub(crate) fn finding(&mut self, column: &str, rule: impl Into<String>) {
+        self.findings
+            .push(self.table.reject(self.row, column, rule));
+    }
+
     /// A HUD code; `empty` when the field is empty (or the column missing).
     pub(crate) fn code<T>(
         &mut self,
@@ -149,7 +166,7 @@ impl<'a> RowReader<'a> {
         if text.is_empty() {
             return None;
         }
-        let date = parse_date(&text, self.reference_year);
+        let date = parse_date_in(&text, self.reference_year, self.day_first(column));
         if date.is_none() {
             self.refuse(column, "not a date (YYYY-MM-DD, DD-MON-YY or M/D/YYYY)");
         }
@@ -161,7 +178,7 @@ impl<'a> RowReader<'a> {
         if text.is_empty() {
             return None;
         }
-        let at = parse_timestamp(&text, self.reference_year);
+        let at = parse_timestamp_in(&text, self.reference_year, self.day_first(column));
         if at.is_none() {
             self.refuse(column, "not a timestamp (YYYY-MM-DD HH:MM:SS)");
         }

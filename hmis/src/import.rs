@@ -27,7 +27,7 @@ use caseledger_core::{
 };
 use caseledger_hmis_csv::client::ClientRecord;
 use caseledger_hmis_csv::records::{
-    AnswerFile, AnswerRecord, Checked, EnrollmentRecord, FileCounts, Value,
+    AnswerFile, AnswerRecord, Checked, EnrollmentRecord, ExitRecord, FileCounts, Value,
 };
 use caseledger_hmis_csv::{CsvVersion, Reject};
 use caseledger_projections::{Projections, SourceKind};
@@ -234,7 +234,7 @@ impl<'a, 's> Import<'a, 's> {
             version,
             files,
             rejects: checked.rejects.clone(),
-            remarks: Vec::new(),
+            remarks: checked.findings.clone(),
             organizations: HashMap::new(),
             users: HashMap::new(),
             created_users: std::collections::HashSet::new(),
@@ -538,7 +538,7 @@ impl<'a, 's> Import<'a, 's> {
         c: &ClientRecord,
         owner: Option<OrganizationId>,
     ) -> Result<Outcome, Reject> {
-        let c = &self.reconciled(c);
+        self.note_findings(c);
         let reject = |e: &CommandError| {
             let (column, value) = client_column(e, c);
             command_reject("Client.csv", c.line, column, &value, e)
@@ -557,6 +557,10 @@ impl<'a, 's> Import<'a, 's> {
             if edit == EditClientIntake::new(client) {
                 return Ok(Outcome::Unchanged);
             }
+            let edit = EditClientIntake {
+                imported: true,
+                ..edit
+            };
             let actor = self.user(creator, &c.user_id).map_err(|e| reject(&e))?;
             self.command(actor, &edit).map_err(|e| reject(&e))?;
             return Ok(Outcome::Updated);
@@ -572,14 +576,13 @@ impl<'a, 's> Import<'a, 's> {
         Ok(Outcome::Imported)
     }
 
-    /// The row with its data-quality codes brought into line with its values, each change a
-    /// remark. Legacy exports often hold a value under "data not collected" (99), a full SSN
-    /// no SSN could be (9xx...), or a "full" quality with no value; the domain refuses such
-    /// pairs. Values are never dropped: a value the quality disowns is kept as approximate
-    /// or partial (2), the weakest claim that still keeps it.
-    fn reconciled(&mut self, c: &ClientRecord) -> ClientRecord {
-        let mut c = c.clone();
-        let mut remark = |column: &str, value: &str, rule: String| {
+    /// Notes each data-quality finding of a client row as a remark, the way HUD's data
+    /// quality report counts them: a value its quality code disowns (an SSN or a date of birth
+    /// under "data not collected"), a quality that claims a value the row lacks, a "full" SSN
+    /// the SSA never issues. The row is imported as it is: codes are never changed, since HUD's
+    /// reports count exactly these.
+    fn note_findings(&mut self, c: &ClientRecord) {
+        let mut finding = |column: &str, value: &str, rule: String| {
             self.remarks.push(Reject {
                 file: "Client.csv".into(),
                 line: c.line,
@@ -588,64 +591,53 @@ impl<'a, 's> Import<'a, 's> {
                 rule,
             });
         };
-        let partial = DataQuality::Partial;
-        // An SSN with other characters (HUD's `x` for unknown digits) is left to the intake
-        // rule, which refuses it naming the value: the domain has no partial-digit SSN.
-        let digits = ssn_digits(&c.ssn).ok();
-        if let Some(digits) = digits.filter(|d| !d.is_empty()) {
-            let broken = match c.ssn_data_quality {
+        if let Ok(digits) = ssn_digits(&c.ssn)
+            && !digits.is_empty()
+        {
+            let why = match c.ssn_data_quality {
                 DataQuality::Full => check_full_ssn(&digits).err().map(|e| e.message),
-                q if !reported(q) => Some(format!("SSNDataQuality is {}", q.code())),
+                q if !reported(q) => Some(format!(
+                    "an SSN under SSNDataQuality {} ({})",
+                    q.code(),
+                    quality_words(q)
+                )),
                 _ => None,
             };
-            if let Some(why) = broken {
-                remark(
-                    "SSN",
-                    &c.ssn,
-                    format!("{why}: imported with SSNDataQuality 2 (partial)"),
-                );
-                c.ssn_data_quality = partial;
+            if let Some(why) = why {
+                finding("SSN", &c.ssn, format!("data quality: {why}"));
             }
         } else if c.ssn.is_empty() && reported(c.ssn_data_quality) {
-            remark(
+            finding(
                 "SSNDataQuality",
                 &c.ssn_data_quality.code().to_string(),
-                "no SSN given: imported as 99 (data not collected)".into(),
+                "data quality: no SSN under a full or partial SSNDataQuality".into(),
             );
-            c.ssn_data_quality = DataQuality::DataNotCollected;
         }
         match (c.dob, reported(c.dob_data_quality)) {
-            (Some(dob), false) => {
-                remark(
-                    "DOB",
-                    &dob.to_string(),
-                    format!(
-                        "DOBDataQuality is {}: imported with DOBDataQuality 2 (approximate)",
-                        c.dob_data_quality.code()
-                    ),
-                );
-                c.dob_data_quality = partial;
-            }
-            (None, true) => {
-                remark(
-                    "DOBDataQuality",
-                    &c.dob_data_quality.code().to_string(),
-                    "no DOB given: imported as 99 (data not collected)".into(),
-                );
-                c.dob_data_quality = DataQuality::DataNotCollected;
-            }
+            (Some(dob), false) => finding(
+                "DOB",
+                &dob.to_string(),
+                format!(
+                    "data quality: a date of birth under DOBDataQuality {} ({})",
+                    c.dob_data_quality.code(),
+                    quality_words(c.dob_data_quality)
+                ),
+            ),
+            (None, true) => finding(
+                "DOBDataQuality",
+                &c.dob_data_quality.code().to_string(),
+                "data quality: no date of birth under a full or approximate DOBDataQuality".into(),
+            ),
             _ => {}
         }
         let named = !c.name.first.trim().is_empty() || !c.name.last.trim().is_empty();
         if !named && reported(c.name_data_quality) {
-            remark(
+            finding(
                 "NameDataQuality",
                 &c.name_data_quality.code().to_string(),
-                "no name given: imported as 99 (data not collected)".into(),
+                "data quality: no name under a full or partial NameDataQuality".into(),
             );
-            c.name_data_quality = DataQuality::DataNotCollected;
         }
-        c
     }
 
     fn enrollments(&mut self) {
@@ -699,13 +691,20 @@ impl<'a, 's> Import<'a, 's> {
                 }
                 None
             };
-            for e in members {
+            // Every member is enrolled before any exit is filed: HUD lets members join after
+            // their head of household has left, which a head already exited would refuse.
+            for e in &members {
                 let result = self.enrollment(e, household);
                 self.settle("Enrollment.csv", result);
-                if let Some(x) = checked.exits.get(&e.id) {
-                    let result = self.exit(e, x);
-                    self.settle("Exit.csv", result);
-                }
+            }
+            let mut exits: Vec<(&EnrollmentRecord, &ExitRecord)> = members
+                .iter()
+                .filter_map(|e| Some((*e, checked.exits.get(&e.id)?)))
+                .collect();
+            exits.sort_by_key(|(_, x)| (x.exit, x.line));
+            for (e, x) in exits {
+                let result = self.exit(e, x);
+                self.settle("Exit.csv", result);
             }
         }
     }
@@ -826,6 +825,22 @@ impl<'a, 's> Import<'a, 's> {
         let actor = self
             .user(organization, &e.user_id)
             .map_err(|err| reject(&err))?;
+        // Overlapping stays in one project are imported as they came and counted, as HUD's
+        // data-quality report counts them.
+        let overlap = self
+            .state()
+            .org_view(actor)
+            .overlapping_enrollment(client, program, e.entry);
+        if overlap.is_some() {
+            self.remarks.push(Reject {
+                file: "Enrollment.csv".into(),
+                line: e.line,
+                column: "EntryDate".into(),
+                value: e.entry.to_string(),
+                rule: "data quality: the client is already enrolled in this project on that date"
+                    .into(),
+            });
+        }
         let id: EnrollmentId = new_id();
         let command = EnrollClient {
             id,
@@ -1191,5 +1206,16 @@ fn intake_command(c: &ClientRecord, client_id: ClientId) -> IntakeClient {
         address: None,
         restriction: None,
         source_id: Some(c.personal_id.clone()),
+    }
+}
+
+/// HUD's words for a data-quality code, as a finding names it.
+fn quality_words(q: DataQuality) -> &'static str {
+    match q {
+        DataQuality::Full => "full",
+        DataQuality::Partial => "partial or approximate",
+        DataQuality::ClientDoesntKnow => "client doesn't know",
+        DataQuality::ClientPrefersNotToAnswer => "client prefers not to answer",
+        DataQuality::DataNotCollected => "data not collected",
     }
 }

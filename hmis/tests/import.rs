@@ -137,13 +137,14 @@ async fn the_consistent_fy2024_sample_imports_whole() {
             "{file}"
         );
     }
-    // Synthetic SSNs starting with 9 cannot be full SSNs: kept, as partial, with a remark.
+    // Synthetic SSNs starting with 9 cannot be full SSNs: kept as the export has them (data
+    // quality full), with a data-quality finding.
     let fake = intakes(&service)
         .into_iter()
         .find(|i| i.source_id.as_deref() == Some("107404"))
         .unwrap();
     assert_eq!(fake.ssn.as_clear().map(String::as_str), Some("995955955"));
-    assert_eq!(fake.ssn_data_quality.code(), 2);
+    assert_eq!(fake.ssn_data_quality.code(), 1);
     assert!(
         report
             .remarks
@@ -428,5 +429,165 @@ async fn a_mapped_organization_receives_the_exports_records_and_is_not_created_a
         "{refused}"
     );
     assert_eq!(service.head().position, head);
+    service.shutdown().await;
+}
+
+/// The rows a HUD-conformant export may hold that the import once refused: each imports as
+/// the source has it, and each data-quality finding is reported with its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_hud_allows_import_whole_as_they_came_with_their_findings_reported() {
+    let work = tempfile::tempdir().unwrap();
+    let export = work.path().join("export");
+    write_export(
+        &export,
+        &[
+            ("Organization.csv", ORGANIZATION),
+            ("Project.csv", PROJECT),
+            (
+                "Client.csv",
+                // x for unknown digits; an SSN and a DOB under "data not collected"; a name
+                // under "full" that is missing; DateUpdated day-first (13-06-19) in the column.
+                "PersonalID,FirstName,LastName,NameDataQuality,SSN,SSNDataQuality,DOB,DOBDataQuality,White,VeteranStatus,DateUpdated\n\
+                 C1,Ana,Rivera,1,123xx6789,2,1990-04-02,1,1,0,03-11-21\n\
+                 C2,Ben,Okafor,1,xxxxx4321,2,1985-09-30,1,1,0,13-06-19\n\
+                 C3,Cy,Moss,1,234567891,99,2010-01-05,9,1,0,2024-01-01 10:00:00\n\
+                 C4,,,1,,99,,99,1,0,2024-01-01 10:00:00\n",
+            ),
+            (
+                "Enrollment.csv",
+                // H1: the head (C1) exits before the member (C2) enters, listed head first.
+                // C3 twice in P1 with overlapping stays; E4 moves in before entry.
+                "EnrollmentID,PersonalID,ProjectID,EntryDate,HouseholdID,RelationshipToHoH,MoveInDate\n\
+                 E1,C1,P1,2024-01-01,H1,1,\n\
+                 E2,C2,P1,2024-03-01,H1,2,\n\
+                 E3,C3,P1,2024-01-10,H3,1,\n\
+                 E4,C3,P1,2024-02-01,H4,1,2024-01-20\n\
+                 E5,C4,P1,2024-02-01,H5,1,\n",
+            ),
+            (
+                "Exit.csv",
+                "ExitID,EnrollmentID,PersonalID,ExitDate,Destination\n\
+                 X1,E1,C1,2024-02-01,410\n\
+                 X2,E2,C2,2024-04-01,410\n",
+            ),
+            (
+                "CurrentLivingSituation.csv",
+                // A contact the day before the stay began.
+                "CurrentLivingSitID,EnrollmentID,PersonalID,InformationDate,CurrentLivingSituation\n\
+                 L1,E5,C4,2024-01-31,116\n",
+            ),
+        ],
+    );
+    std::fs::write(
+        export.join("Export.csv"),
+        "ExportID,SourceType,CSVVersion\r\nE1,3,2026 v1\r\n",
+    )
+    .unwrap();
+    let data = work.path().join("data");
+    let service = bootstrapped(&data).await;
+    let report = import(&service, &export, ImportOptions::default()).await;
+    assert!(report.rejects.is_empty(), "{:#?}", report.rejects);
+    assert!(report.written);
+    assert_eq!(report.files["Client.csv"].imported, 4);
+    assert_eq!(report.files["Enrollment.csv"].imported, 5);
+    assert_eq!(report.files["Exit.csv"].imported, 2);
+    assert_eq!(report.files["CurrentLivingSituation.csv"].imported, 1);
+
+    // Values and their data-quality codes as the source has them.
+    let intakes = intakes(&service);
+    let by_source = |id: &str| {
+        intakes
+            .iter()
+            .find(|i| i.source_id.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("{id} imported"))
+    };
+    assert_eq!(
+        by_source("C1").ssn.as_clear().map(String::as_str),
+        Some("123xx6789")
+    );
+    assert_eq!(
+        by_source("C2").ssn.as_clear().map(String::as_str),
+        Some("xxxxx4321")
+    );
+    let c3 = by_source("C3");
+    assert_eq!(c3.ssn_data_quality.code(), 99);
+    assert_eq!(c3.dob_data_quality.code(), 9);
+    assert_eq!(c3.ssn.as_clear().map(String::as_str), Some("234567891"));
+    assert_eq!(by_source("C4").name_data_quality.code(), 1);
+
+    // The household whole: the member joined after the head left.
+    let enrolled: Vec<_> = events(&service)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::ClientEnrolled(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    let h1: Vec<_> = enrolled
+        .iter()
+        .filter(|e| e.household_id.is_some())
+        .collect();
+    assert_eq!(h1.len(), 2, "both members of H1 in one household");
+    assert_eq!(h1[0].household_id, h1[1].household_id);
+    let moved = enrolled
+        .iter()
+        .find(|e| e.move_in_date.is_some())
+        .expect("E4 keeps its move-in date");
+    assert_eq!(
+        moved.move_in_date,
+        Some(Date::from_ymd(2024, 1, 20).unwrap())
+    );
+
+    // Every finding, by file, line and column.
+    let found: Vec<(String, u64, String)> = report
+        .remarks
+        .iter()
+        .map(|r| (r.file.clone(), r.line, r.column.clone()))
+        .collect();
+    for expected in [
+        ("Client.csv", 4, "SSN"),
+        ("Client.csv", 4, "DOB"),
+        ("Client.csv", 5, "NameDataQuality"),
+        ("Enrollment.csv", 5, "EntryDate"),
+        ("Enrollment.csv", 5, "MoveInDate"),
+        ("CurrentLivingSituation.csv", 2, "InformationDate"),
+    ] {
+        let expected = (expected.0.to_string(), expected.1, expected.2.to_string());
+        assert!(
+            found.contains(&expected),
+            "missing {expected:?} in {found:#?}"
+        );
+    }
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_hud_forbids_in_an_ssn_is_refused_with_its_place_and_nothing_is_written() {
+    let work = tempfile::tempdir().unwrap();
+    let export = work.path().join("export");
+    write_export(
+        &export,
+        &[
+            ("Organization.csv", ORGANIZATION),
+            ("Project.csv", PROJECT),
+            (
+                "Client.csv",
+                "PersonalID,FirstName,LastName,NameDataQuality,SSN,SSNDataQuality,DOB,DOBDataQuality,White,VeteranStatus\n\
+                 C1,Ana,Rivera,1,12345678Z,2,1990-04-02,1,1,0\n",
+            ),
+        ],
+    );
+    let data = work.path().join("data");
+    let service = bootstrapped(&data).await;
+    let head = service.head().position;
+    let report = import(&service, &export, ImportOptions::default()).await;
+    assert!(!report.written);
+    assert_eq!(service.head().position, head);
+    let refused: Vec<(&str, u64, &str, &str)> = report
+        .rejects
+        .iter()
+        .map(|r| (r.file.as_str(), r.line, r.column.as_str(), r.value.as_str()))
+        .collect();
+    assert_eq!(refused, [("Client.csv", 2, "SSN", "12345678Z")]);
     service.shutdown().await;
 }

@@ -18,12 +18,34 @@ use caseledger_projections::{ClientQuery, Projections};
 use crate::Session;
 use crate::commands::{CommandError, check_date, check_text, forbidden};
 
-/// Digits of an SSN as typed (dashes and spaces allowed): the intake's rule, which an
-/// importer applies too when it reconciles a row's data quality with its value.
+/// Whose values an intake rule checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Entered by staff: each value must agree with its HUD data quality.
+    Entered,
+    /// From an HMIS export: values and data-quality codes are kept as the source has them (a
+    /// disagreement is a data-quality finding the importer reports); only what HUD's format
+    /// forbids is refused.
+    Imported,
+}
+
+/// The characters of an SSN as typed (dashes and spaces dropped): digits, and HUD's `x` (the
+/// only non-numeric character HUD allows) for each unknown digit, kept as lower-case `x`. The
+/// intake's rule, which an importer applies too when it looks for data-quality findings.
 pub fn ssn_digits(ssn: &str) -> Result<String, CommandError> {
-    let digits: String = ssn.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(CommandError::validation("ssn", "digits only"));
+    let digits: String = ssn
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if !digits.chars().all(|c| c.is_ascii_digit() || c == 'x') {
+        return Err(CommandError::validation(
+            "ssn",
+            "digits only, with x for each unknown digit",
+        ));
+    }
+    if digits.len() > 9 {
+        return Err(CommandError::validation("ssn", "at most nine digits"));
     }
     Ok(digits)
 }
@@ -32,8 +54,10 @@ pub fn ssn_digits(ssn: &str) -> Result<String, CommandError> {
 /// serial not 0000.
 pub fn check_full_ssn(digits: &str) -> Result<(), CommandError> {
     let bad = |why: &str| CommandError::validation("ssn", format!("not a valid SSN: {why}"));
-    if digits.len() != 9 {
-        return Err(bad("a full SSN has nine digits"));
+    if digits.len() != 9 || digits.contains('x') {
+        return Err(bad(
+            "a full SSN has nine known digits (x marks an unknown one: data quality partial)",
+        ));
     }
     let (area, rest) = digits.split_at(3);
     let (group, serial) = rest.split_at(2);
@@ -46,7 +70,11 @@ pub fn check_full_ssn(digits: &str) -> Result<(), CommandError> {
     Ok(())
 }
 
-pub(crate) fn check_name(name: &PersonName, quality: DataQuality) -> Result<(), CommandError> {
+pub(crate) fn check_name(
+    name: &PersonName,
+    quality: DataQuality,
+    origin: Origin,
+) -> Result<(), CommandError> {
     for (field, value) in [
         ("firstName", &name.first),
         ("middleName", &name.middle),
@@ -56,7 +84,11 @@ pub(crate) fn check_name(name: &PersonName, quality: DataQuality) -> Result<(), 
         check_text(field, value, input::PERSON_NAME_PART)?;
     }
     let reported = matches!(quality, DataQuality::Full | DataQuality::Partial);
-    if reported && name.first.trim().is_empty() && name.last.trim().is_empty() {
+    if origin == Origin::Entered
+        && reported
+        && name.first.trim().is_empty()
+        && name.last.trim().is_empty()
+    {
         return Err(CommandError::validation(
             "lastName",
             "a first or last name is required when the name data quality is full or partial",
@@ -65,8 +97,15 @@ pub(crate) fn check_name(name: &PersonName, quality: DataQuality) -> Result<(), 
     Ok(())
 }
 
-pub(crate) fn check_ssn(ssn: &str, quality: DataQuality) -> Result<String, CommandError> {
+pub(crate) fn check_ssn(
+    ssn: &str,
+    quality: DataQuality,
+    origin: Origin,
+) -> Result<String, CommandError> {
     let digits = ssn_digits(ssn)?;
+    if origin == Origin::Imported {
+        return Ok(digits);
+    }
     match quality {
         DataQuality::Full => check_full_ssn(&digits)?,
         DataQuality::Partial if digits.len() > 9 || digits.is_empty() => {
@@ -91,9 +130,13 @@ pub(crate) fn check_dob(
     p: &Projections,
     dob: Option<Date>,
     quality: DataQuality,
+    origin: Origin,
 ) -> Result<(), CommandError> {
     if let Some(d) = dob {
         check_date(p, "dob", d, DateKind::Happened, None)?;
+    }
+    if origin == Origin::Imported {
+        return Ok(());
     }
     match dob {
         Some(_) if !matches!(quality, DataQuality::Full | DataQuality::Partial) => {
@@ -171,7 +214,7 @@ pub(crate) fn possible_duplicates(
 ) -> Vec<ClientId> {
     let view = p.org_view(session.viewer());
     let mut found = std::collections::BTreeSet::new();
-    if ssn.len() == 9 {
+    if ssn.len() == 9 && !ssn.contains('x') {
         let query = ClientQuery {
             ssn_last4: Some(ssn[5..].to_string()),
             ..ClientQuery::default()

@@ -45,6 +45,9 @@ pub struct IntakeClient {
     /// Who may see the intake; the policy's default when `None`.
     pub restriction: Option<ClientRestriction>,
     /// The client's `PersonalID` in the system an HMIS export came from (the importer's).
+    /// An imported intake keeps the export's data-quality codes as they are: a value its
+    /// quality disowns (a date of birth under "data not collected") is a data-quality finding
+    /// the importer reports, not a refusal.
     pub source_id: Option<String>,
 }
 
@@ -90,6 +93,9 @@ pub struct EditClientIntake {
     pub different_identity_text: Option<String>,
     /// New veteran status.
     pub veteran_status: Option<NoYesReasons>,
+    /// Values from a newer HMIS export of an imported client: its data-quality codes are kept
+    /// as the export has them, as for an imported intake.
+    pub imported: bool,
 }
 
 impl EditClientIntake {
@@ -114,6 +120,7 @@ impl EditClientIntake {
             gender_none: None,
             different_identity_text: None,
             veteran_status: None,
+            imported: false,
         }
     }
 

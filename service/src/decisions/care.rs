@@ -130,10 +130,16 @@ impl Command for EnrollClient {
         }
         // One enrollment per program at a time holds even against enrollments the actor may
         // not see (a colleague's restrict-to-user one), but only a visible one may be quoted.
-        match p
-            .org_view(viewer(&actor))
-            .overlapping_enrollment(self.client, self.program, entry)
-        {
+        // An export's overlapping enrollments are a data-quality finding HUD's reports count
+        // (the importer reports it), kept as the source has them.
+        let overlap = match self.imported {
+            Some(_) => None,
+            None => {
+                p.org_view(viewer(&actor))
+                    .overlapping_enrollment(self.client, self.program, entry)
+            }
+        };
+        match overlap {
             Some(Overlap::Seen(id, from)) => {
                 return Err(conflict(
                     "entryDate",
@@ -158,7 +164,9 @@ impl Command for EnrollClient {
                 DateKind::Happened,
                 Some(self.client),
             )?;
-            if move_in < entry || move_in > p.today() {
+            // An export's move-in before entry is a data-quality finding, kept as it came.
+            let before_entry = move_in < entry && self.imported.is_none();
+            if before_entry || move_in > p.today() {
                 return Err(CommandError::validation(
                     "moveInDate",
                     "between the entry date and today",
@@ -367,7 +375,9 @@ impl Command for RecordService {
         let (client, enrollment, date) = (self.client, self.enrollment, self.date);
         client_access(p, &actor, client, "clientId")?;
         check_date(p, "date", date, DateKind::Happened, Some(client))?;
-        check_enrollment_of(p, &actor, client, enrollment, date)?;
+        // An export's service outside its enrollment's dates is a data-quality finding.
+        let within = self.source_id.is_none().then_some(date);
+        check_enrollment_of(p, &actor, client, enrollment, within)?;
         let program = enrollment
             .and_then(|e| p.write_model().enrollment(e))
             .map(|(_, e)| e.program);
@@ -426,7 +436,10 @@ impl Command for RecordAssessment {
         let (client, enrollment, date) = (self.client, self.enrollment, self.date);
         client_access(p, &actor, client, "clientId")?;
         check_date(p, "date", date, DateKind::Happened, Some(client))?;
-        check_enrollment_of(p, &actor, client, enrollment, date)?;
+        // An export's answers collected outside the enrollment's dates (a contact the day
+        // before entry) are a data-quality finding, kept as they came.
+        let within = self.source_id.is_none().then_some(date);
+        check_enrollment_of(p, &actor, client, enrollment, within)?;
         Ok(Decision::events(vec![
             AssessmentRecorded {
                 assessment_id: self.id,
@@ -460,7 +473,7 @@ impl Command for AddCaseNote {
         client_access(p, &actor, self.client, "clientId")?;
         let date = self.date.unwrap_or(p.today());
         check_date(p, "date", date, DateKind::Happened, Some(self.client))?;
-        check_enrollment_of(p, &actor, self.client, self.enrollment, date)?;
+        check_enrollment_of(p, &actor, self.client, self.enrollment, Some(date))?;
         Ok(Decision::events(vec![
             CaseNoteAdded {
                 note_id: self.id,
@@ -487,7 +500,7 @@ impl Command for AddDocument {
         client_access(p, &actor, self.client, "clientId")?;
         let date = self.date.unwrap_or(p.today());
         check_date(p, "date", date, DateKind::Happened, Some(self.client))?;
-        check_enrollment_of(p, &actor, self.client, self.enrollment, date)?;
+        check_enrollment_of(p, &actor, self.client, self.enrollment, Some(date))?;
         Ok(Decision::events(vec![
             DocumentAdded {
                 document_id: self.id,
@@ -506,13 +519,14 @@ impl Command for AddDocument {
 }
 
 /// What a new transaction may refer to: the client, optionally one of the actor's
-/// organization's enrollments of the client that covers `date`.
+/// organization's enrollments of the client — one that covers `within`, when given (an
+/// imported record's date is not held to its enrollment's).
 pub(crate) fn check_enrollment_of(
     p: &Projections,
     actor: &Actor,
     client: ClientId,
     enrollment: Option<EnrollmentId>,
-    date: Date,
+    within: Option<Date>,
 ) -> Result<(), CommandError> {
     let Some(id) = enrollment else { return Ok(()) };
     let Some((of, facts)) = p.write_model().enrollment(id) else {
@@ -533,7 +547,9 @@ pub(crate) fn check_enrollment_of(
             "not an enrollment of this client in your organization",
         ));
     }
-    if date < facts.entry || facts.exit.is_some_and(|x| date > x) {
+    if let Some(date) = within
+        && (date < facts.entry || facts.exit.is_some_and(|x| date > x))
+    {
         return Err(CommandError::validation(
             "date",
             format!(

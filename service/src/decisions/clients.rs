@@ -19,7 +19,7 @@ use caseledger_core::{AccessLevel, ClientId, Event, Pii, Role};
 use caseledger_projections::Projections;
 
 use crate::clients::{
-    check_address, check_dob, check_name, check_race, check_ssn, possible_duplicates,
+    Origin, check_address, check_dob, check_name, check_race, check_ssn, possible_duplicates,
     require_creator,
 };
 use crate::commands::{
@@ -49,8 +49,13 @@ impl Command for IntakeClient {
         session: &Session,
     ) -> Result<Decision<Vec<ClientId>>, CommandError> {
         require_agency_staff(&session.actor(), "record client intakes")?;
-        check_name(&self.name, self.name_data_quality)?;
-        let ssn = check_ssn(&self.ssn, self.ssn_data_quality)?;
+        let origin = if self.source_id.is_some() {
+            Origin::Imported
+        } else {
+            Origin::Entered
+        };
+        check_name(&self.name, self.name_data_quality, origin)?;
+        let ssn = check_ssn(&self.ssn, self.ssn_data_quality, origin)?;
         check_race(&self.race_ethnicity, self.race_none)?;
         check_text(
             "additionalRaceEthnicity",
@@ -63,7 +68,7 @@ impl Command for IntakeClient {
             input::SHORT_TEXT,
         )?;
         check_address(&self.address)?;
-        check_dob(p, self.dob, self.dob_data_quality)?;
+        check_dob(p, self.dob, self.dob_data_quality, origin)?;
         let w = p.write_model();
         // Two writers choosing one id (or one intake decided twice on two nodes) must not make
         // two clients of it: the second is refused, whoever may see the first.
@@ -176,9 +181,15 @@ impl Command for EditClientIntake {
             .name
             .as_ref()
             .map_or(current_name, |n| n.as_clear().cloned().unwrap_or_default());
+        let origin = if self.imported {
+            Origin::Imported
+        } else {
+            Origin::Entered
+        };
         check_name(
             &name,
             self.name_data_quality.unwrap_or(current.name_data_quality),
+            origin,
         )?;
         if self.ssn.is_some() || self.ssn_data_quality.is_some() {
             let ssn = self
@@ -189,6 +200,7 @@ impl Command for EditClientIntake {
             let digits = check_ssn(
                 &ssn,
                 self.ssn_data_quality.unwrap_or(current.ssn_data_quality),
+                origin,
             )?;
             if self.ssn.is_some() {
                 edit.ssn = Some(Pii::new(digits));
@@ -201,6 +213,7 @@ impl Command for EditClientIntake {
             p,
             dob,
             self.dob_data_quality.unwrap_or(current.dob_data_quality),
+            origin,
         )?;
         for (field, value) in [
             ("additionalRaceEthnicity", &self.additional_race_ethnicity),

@@ -95,7 +95,7 @@ impl Command for CheckIn {
         let program = own_facility(p, &actor, facility)?;
         client_access(p, &actor, self.client, "clientId")?;
         let today = p.today();
-        check_enrollment_of(p, &actor, self.client, self.enrollment, today)?;
+        check_enrollment_of(p, &actor, self.client, self.enrollment, Some(today))?;
         refuse_if_barred(p, &actor, self.client, today, Some(facility), program)?;
         if w.current_stay(self.client).is_some() {
             return Err(conflict(
