@@ -393,6 +393,7 @@ pub(crate) fn sample_intake(
         address: None,
         restriction: Some(restriction),
         source_id: None,
+        hash_status: caseledger_core::hud::HashStatus::Unhashed,
     }
 }
 

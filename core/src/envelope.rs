@@ -316,6 +316,9 @@ fn decode_payload(
         (EventType::RecordsAccessed, 2) => {
             events::decode_as::<events::legacy::RecordsAccessedV2, _>(bytes, config)
         }
+        (EventType::ClientIntakeRecorded, 1) => {
+            events::decode_as::<events::legacy::ClientIntakeRecordedV1, _>(bytes, config)
+        }
         (EventType::RecordRequestDelivered, 1) => {
             events::decode_as::<events::legacy::RecordRequestDeliveredV1, _>(bytes, config)
         }

@@ -424,6 +424,29 @@ hud_codes! {
     }
 }
 
+hud_codes! {
+    /// Whether a client's identifiers (names and SSN) are the values or hashes of them (HUD
+    /// list 1.5, CSV `Export.HashStatus`). Staff always record values; an imported export
+    /// brings what its source wrote.
+    pub enum HashStatus {
+        /// Unhashed: the names and SSN themselves.
+        Unhashed = 1,
+        /// SHA-1 (RHY).
+        Sha1Rhy = 2,
+        /// Hashed, by another method.
+        HashedOther = 3,
+        /// SHA-256 (RHY).
+        Sha256Rhy = 4,
+    }
+}
+
+impl Default for HashStatus {
+    /// What staff record: the values themselves.
+    fn default() -> Self {
+        HashStatus::Unhashed
+    }
+}
+
 /// The HUD classification of a service (CSV `Services.RecordType` and `TypeProvided`).
 ///
 /// Plain integers because the lists are long and differ per federal partner program:

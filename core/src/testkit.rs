@@ -617,6 +617,7 @@ impl HistoryBuilder {
                 address: Pii::new(None),
                 restriction,
                 source_id: None,
+                hash_status: crate::hud::HashStatus::Unhashed,
             },
         );
         client_id

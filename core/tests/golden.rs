@@ -263,3 +263,17 @@ fn a_delivery_of_schema_1_upcasts_without_client_or_reason() {
     assert_eq!(d.at.to_datetime().to_rfc3339(), "2026-01-21T16:45:00+00:00");
     assert_eq!((d.client_id, d.reason), (None, None));
 }
+
+/// `ClientIntakeRecorded` schema 1 (before hashed identifiers) reads as schema 2 with its
+/// identifiers unhashed, every other fact as written.
+#[test]
+fn an_intake_of_schema_1_upcasts_with_unhashed_identifiers() {
+    let bytes = fs::read(golden_dir().join("ClientIntakeRecorded.v1.bin")).expect("v1 file");
+    let upcast = decode(&bytes).expect("decodes");
+    let caseledger_core::Event::ClientIntakeRecorded(old) = &upcast.event else {
+        panic!("not an intake")
+    };
+    assert_eq!(old.hash_status, caseledger_core::hud::HashStatus::Unhashed);
+    // The sample is unhashed too, so the v1 bytes read as exactly today's sample.
+    assert_eq!(upcast, samples::sample(EventType::ClientIntakeRecorded));
+}

@@ -225,6 +225,7 @@ impl IntakeClientInput {
             address: self.address.map(Into::into),
             restriction: self.restriction.map(Into::into),
             source_id: None,
+            hash_status: caseledger_core::hud::HashStatus::Unhashed,
         })
     }
 }

@@ -8,7 +8,9 @@
 
 use caseledger_core::Date;
 use caseledger_core::events::PersonName;
-use caseledger_core::hud::{DataQuality, Gender, MissingReason, NoYesReasons, RaceEthnicity, Sex};
+use caseledger_core::hud::{
+    DataQuality, Gender, HashStatus, MissingReason, NoYesReasons, RaceEthnicity, Sex,
+};
 use chrono::NaiveDateTime;
 
 use crate::row::RowReader;
@@ -68,10 +70,27 @@ pub struct ClientsRead {
     pub deleted: usize,
 }
 
+/// The longest hashed identifier read (a SHA-256 in hex is 64 characters; some systems add a
+/// salt or the SSN's last digits).
+pub const MAX_HASH: usize = 128;
+
+/// A hashed identifier as exports write them: empty, or printable ASCII without spaces.
+fn is_hash(value: &str) -> bool {
+    value.len() <= MAX_HASH && value.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// Reads every row of `Client.csv`: the clients, the rejects of rows that broke a rule (such a
 /// row is not returned), and how many deleted rows were set aside. Two-digit years resolve
 /// against `reference_year`.
-pub fn read_clients(table: &Table, version: CsvVersion, reference_year: i32) -> ClientsRead {
+/// In a hashed export (`hash_status` other than unhashed) the names and the SSN are hashes:
+/// any one-line value without spaces, at most [`MAX_HASH`] characters.
+pub fn read_clients(
+    table: &Table,
+    version: CsvVersion,
+    hash_status: HashStatus,
+    reference_year: i32,
+) -> ClientsRead {
+    let hashed = hash_status != HashStatus::Unhashed;
     let mut read = ClientsRead::default();
     for row in &table.rows {
         let mut r = RowReader::new(table, row, reference_year);
@@ -87,13 +106,35 @@ pub fn read_clients(table: &Table, version: CsvVersion, reference_year: i32) -> 
             suffix: r.text("NameSuffix"),
         };
         let name_data_quality = r.code("NameDataQuality", DataQuality::from_code, not_collected);
-        let ssn = r.text("SSN").replace('-', "");
-        if ssn.len() > 9
-            || !ssn
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X')
-        {
-            r.refuse("SSN", "nine digits, `x` for unknown ones");
+        let ssn = if hashed {
+            let hash = r.text("SSN");
+            if !is_hash(&hash) {
+                r.refuse(
+                    "SSN",
+                    format!("a hashed SSN: at most {MAX_HASH} characters, no spaces"),
+                );
+            }
+            hash
+        } else {
+            let ssn = r.text("SSN").replace('-', "");
+            if ssn.len() > 9
+                || !ssn
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X')
+            {
+                r.refuse("SSN", "nine digits, `x` for unknown ones");
+            }
+            ssn
+        };
+        if hashed {
+            for column in ["FirstName", "MiddleName", "LastName", "NameSuffix"] {
+                if !is_hash(&r.text(column)) {
+                    r.refuse(
+                        column,
+                        format!("a hashed name: at most {MAX_HASH} characters, no spaces"),
+                    );
+                }
+            }
         }
         let ssn_data_quality = r.code("SSNDataQuality", DataQuality::from_code, not_collected);
         let dob = r.date("DOB");

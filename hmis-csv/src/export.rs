@@ -2,6 +2,8 @@
 //! type, each a table whose columns are found by header name — never by position, so extra
 //! columns and reordered ones are read the same.
 
+use caseledger_core::hud::HashStatus;
+
 use std::path::{Path, PathBuf};
 
 use crate::Reject;
@@ -108,7 +110,8 @@ pub enum ExportError {
         /// What the CSV reader said.
         reason: String,
     },
-    /// `Export.csv` has no row or no `CSVVersion`, or names a version this build cannot read.
+    /// `Export.csv` has no row or no `CSVVersion`, names a version this build cannot read, or
+    /// a `HashStatus` HUD does not list.
     #[error("Export.csv: {0}")]
     Version(Reject),
 }
@@ -189,6 +192,9 @@ pub struct ExportDir {
     pub version: CsvVersion,
     /// `Export.csv`'s single row.
     pub export: Table,
+    /// Whether the clients' names and SSNs are values or hashes (`HashStatus`; unhashed when
+    /// the column is empty or missing).
+    pub hash_status: HashStatus,
 }
 
 impl ExportDir {
@@ -217,10 +223,25 @@ impl ExportDir {
                 "names no specification this build reads (FY2024 or FY2026, e.g. 2024 v1.4 or 2026 v1)",
             ))
         })?;
+        let hash_status = match export.get(row, "HashStatus").map(str::trim) {
+            None | Some("") => HashStatus::Unhashed,
+            Some(code) => code
+                .parse()
+                .ok()
+                .and_then(HashStatus::from_code)
+                .ok_or_else(|| {
+                    ExportError::Version(export.reject(
+                        row,
+                        "HashStatus",
+                        "not a HUD HashStatus (1 unhashed, 2 SHA-1 RHY, 3 hashed other, 4 SHA-256 RHY)",
+                    ))
+                })?,
+        };
         Ok(ExportDir {
             dir: dir.to_path_buf(),
             version,
             export,
+            hash_status,
         })
     }
 

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use caseledger_core::Date;
 use caseledger_core::hud::{
-    DataCollectionStage, Destination, LivingSituation, NoYesReasons, ProjectType,
+    DataCollectionStage, Destination, HashStatus, LivingSituation, NoYesReasons, ProjectType,
     RelationshipToHoH, RentalSubsidyType,
 };
 use chrono::NaiveDateTime;
@@ -379,6 +379,9 @@ pub struct Checked {
     pub services: Vec<ServiceRecord>,
     /// Rows of the assessment-like files, file by file in file order.
     pub answers: Vec<AnswerRecord>,
+    /// Whether the clients' names and SSNs are values or hashes (`Export.csv`'s
+    /// `HashStatus`).
+    pub hash_status: HashStatus,
     /// Every refused value or row, in file order.
     pub rejects: Vec<Reject>,
     /// Data-quality findings of accepted rows (a move-in date before entry, a contact before
@@ -517,7 +520,8 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
     }
 
     let t = table(&export, "Client.csv")?;
-    let mut read = read_clients(&t, export.version, reference_year);
+    checked.hash_status = export.hash_status;
+    let mut read = read_clients(&t, export.version, export.hash_status, reference_year);
     let counts = checked.count(&t.file);
     counts.read = t.rows.len();
     counts.deleted = read.deleted;

@@ -52,7 +52,7 @@ fn every_sample_names_its_version_and_every_file_reads_whole() {
 fn the_messy_fy2026_clients_all_read_with_their_last_names_and_two_digit_years() {
     let export = ExportDir::open(&samples().join("fy2026-bad-data")).expect("opens");
     let table = export.table("Client.csv").expect("reads").expect("exists");
-    let read = read_clients(&table, export.version, 2026);
+    let read = read_clients(&table, export.version, export.hash_status, 2026);
     let (clients, rejects) = (read.clients, read.rejects);
     assert_eq!(rejects, vec![]);
     assert_eq!(clients.len(), 134);
@@ -78,7 +78,7 @@ fn the_messy_fy2026_clients_all_read_with_their_last_names_and_two_digit_years()
 fn fy2024_gender_columns_and_fy2026_sex_map_to_the_domain() {
     let export = ExportDir::open(&samples().join("fy2024-small")).expect("opens");
     let table = export.table("Client.csv").expect("reads").expect("exists");
-    let read = read_clients(&table, export.version, 2026);
+    let read = read_clients(&table, export.version, export.hash_status, 2026);
     let (clients, rejects) = (read.clients, read.rejects);
     assert_eq!(rejects, vec![]);
     assert_eq!(
@@ -104,7 +104,7 @@ fn fy2024_gender_columns_and_fy2026_sex_map_to_the_domain() {
 
     let export = ExportDir::open(&samples().join("fy2026-validation")).expect("opens");
     let table = export.table("Client.csv").expect("reads").expect("exists");
-    let clients = read_clients(&table, export.version, 2026).clients;
+    let clients = read_clients(&table, export.version, export.hash_status, 2026).clients;
     assert!(clients.iter().all(|c| c.genders.is_empty()));
 }
 
@@ -131,7 +131,7 @@ fn bad_values_are_reported_with_file_line_column_value_and_rule() {
         clients,
         rejects,
         deleted,
-    } = read_clients(&table, export.version, 2026);
+    } = read_clients(&table, export.version, export.hash_status, 2026);
     let shown: Vec<String> = rejects.iter().map(ToString::to_string).collect();
     assert_eq!(
         shown,

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use caseledger_core::events::{AnswerValue, ClientDisclosure, DisclosedRecord};
-use caseledger_core::hud::RaceEthnicity;
+use caseledger_core::hud::{HashStatus, RaceEthnicity};
 use caseledger_core::{
     AssessmentKind, ClientId, Date, Event, OrganizationId, RecordKind, RequestId, UserId,
 };
@@ -145,6 +145,10 @@ struct Out<'a> {
     organizations: BTreeSet<OrganizationId>,
     projects: BTreeSet<caseledger_core::ProgramId>,
     users: BTreeSet<UserId>,
+    /// The `Client.csv` rows (by index) whose identifiers are hashes, by hash status.
+    hashed: BTreeMap<HashStatus, Vec<usize>>,
+    /// Whether any exported client's identifiers are values.
+    unhashed: bool,
 }
 
 impl<'a> Out<'a> {
@@ -180,6 +184,8 @@ impl<'a> Out<'a> {
             organizations: BTreeSet::new(),
             projects: BTreeSet::new(),
             users: BTreeSet::new(),
+            hashed: BTreeMap::new(),
+            unhashed: false,
         }
     }
 
@@ -427,6 +433,12 @@ impl<'a> Out<'a> {
             }
         }
         let intake = &summary.intake;
+        if intake.hash_status == HashStatus::Unhashed {
+            self.unhashed = true;
+        } else {
+            let at = self.files.get("Client.csv").map_or(0, Vec::len);
+            self.hashed.entry(intake.hash_status).or_default().push(at);
+        }
         let mut row = self.row(Some(self.user));
         let name = intake.name.as_clear().cloned().unwrap_or_default();
         row.insert("PersonalID", personal_id);
@@ -545,6 +557,28 @@ impl<'a> Out<'a> {
         }
     }
 
+    /// The export's `HashStatus`: one file says it for every client, so clients imported
+    /// hashed keep their hashes only when every exported client is hashed the same way;
+    /// otherwise the export is unhashed and their identifiers are left empty (a hash is never
+    /// written where a name is declared).
+    fn hash_status(&mut self) -> HashStatus {
+        match (self.unhashed, self.hashed.len()) {
+            (false, 1) => *self.hashed.keys().next().expect("one status"),
+            (_, 0) => HashStatus::Unhashed,
+            _ => {
+                let rows: Vec<usize> = self.hashed.values().flatten().copied().collect();
+                if let Some(clients) = self.files.get_mut("Client.csv") {
+                    for i in rows {
+                        for column in ["FirstName", "MiddleName", "LastName", "NameSuffix", "SSN"] {
+                            clients[i].insert(column, String::new());
+                        }
+                    }
+                }
+                HashStatus::Unhashed
+            }
+        }
+    }
+
     fn export_row(&mut self) {
         let w = self.directory;
         let lead = w
@@ -598,8 +632,7 @@ impl<'a> Out<'a> {
         // 3: a reporting period; 2: a full refresh (every record, not changes).
         row.insert("ExportPeriodType", "3".into());
         row.insert("ExportDirective", "2".into());
-        // 1: unhashed.
-        row.insert("HashStatus", "1".into());
+        row.insert("HashStatus", self.hash_status().code().to_string());
         row.insert(
             "ImplementationID",
             format!("caseledger-{}", lead_id(self.directory)),

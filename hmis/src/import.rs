@@ -20,7 +20,7 @@ use caseledger_core::commands::care::{
 use caseledger_core::commands::clients::{EditClientIntake, IntakeClient};
 use caseledger_core::commands::setup::CreateProgram;
 use caseledger_core::events::{AnswerValue, AssessmentAnswer};
-use caseledger_core::hud::{DataQuality, ServiceTypeCode};
+use caseledger_core::hud::{DataQuality, HashStatus, ServiceTypeCode};
 use caseledger_core::{
     Actor, AssessmentKind, ClientId, DateWindow, EnrollmentId, HouseholdId, OrganizationId, Pii,
     ProgramId, Role, UserId,
@@ -570,7 +570,7 @@ impl<'a, 's> Import<'a, 's> {
             .user(organization, &c.user_id)
             .map_err(|e| reject(&e))?;
         let id: ClientId = new_id();
-        self.command(actor, &intake_command(c, id))
+        self.command(actor, &intake_command(c, id, self.checked.hash_status))
             .map_err(|e| reject(&e))?;
         self.clients.insert(c.personal_id.clone(), id);
         Ok(Outcome::Imported)
@@ -627,6 +627,19 @@ impl<'a, 's> Import<'a, 's> {
                 "DOBDataQuality",
                 &c.dob_data_quality.code().to_string(),
                 "data quality: no date of birth under a full or approximate DOBDataQuality".into(),
+            ),
+            _ => {}
+        }
+        match (c.race_ethnicity.is_empty(), c.race_none) {
+            (false, Some(none)) => finding(
+                "RaceNone",
+                &none.code().to_string(),
+                "data quality: RaceNone beside a race or ethnicity".into(),
+            ),
+            (true, None) => finding(
+                "RaceNone",
+                "",
+                "data quality: no race or ethnicity and no RaceNone".into(),
             ),
             _ => {}
         }
@@ -825,6 +838,33 @@ impl<'a, 's> Import<'a, 's> {
         let actor = self
             .user(organization, &e.user_id)
             .map_err(|err| reject(&err))?;
+        let dob = self.checked.clients.get(&e.personal_id).and_then(|c| c.dob);
+        if let (Some(dob), Some(move_in)) = (dob, e.move_in)
+            && move_in < dob
+        {
+            self.remarks.push(Reject {
+                file: "Enrollment.csv".into(),
+                line: e.line,
+                column: "MoveInDate".into(),
+                value: move_in.to_string(),
+                rule: format!("data quality: before the client's date of birth ({dob})"),
+            });
+        }
+        let operating = self
+            .state()
+            .write_model()
+            .catalog()
+            .program(program)
+            .is_some_and(|p| p.operating.contains(e.entry));
+        if !operating {
+            self.remarks.push(Reject {
+                file: "Enrollment.csv".into(),
+                line: e.line,
+                column: "EntryDate".into(),
+                value: e.entry.to_string(),
+                rule: "data quality: the project is not operating on the entry date".into(),
+            });
+        }
         // Overlapping stays in one project are imported as they came and counted, as HUD's
         // data-quality report counts them.
         let overlap = self
@@ -1186,7 +1226,7 @@ fn intake_changes(
 /// A `Client.csv` row as the intake command (the one place an export's client becomes one):
 /// the export's `PersonalID` is kept as the client's source id; an export has no address and
 /// no restriction (the policy's default applies).
-fn intake_command(c: &ClientRecord, client_id: ClientId) -> IntakeClient {
+fn intake_command(c: &ClientRecord, client_id: ClientId, hash_status: HashStatus) -> IntakeClient {
     IntakeClient {
         client_id,
         name: c.name.clone(),
@@ -1206,6 +1246,7 @@ fn intake_command(c: &ClientRecord, client_id: ClientId) -> IntakeClient {
         address: None,
         restriction: None,
         source_id: Some(c.personal_id.clone()),
+        hash_status,
     }
 }
 

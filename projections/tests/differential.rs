@@ -297,6 +297,7 @@ impl Builder {
                     address: Pii::new(None),
                     restriction: client_restriction(restriction),
                     source_id: None,
+                    hash_status: caseledger_core::hud::HashStatus::Unhashed,
                 }
                 .into()
             }

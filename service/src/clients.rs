@@ -97,6 +97,29 @@ pub(crate) fn check_name(
     Ok(())
 }
 
+/// A hashed export's identifiers: each name part and the SSN one printable word of at most
+/// [`MAX_HASH`] characters (HUD leaves the hash's form to the exporting system).
+pub(crate) fn check_hashed(name: &PersonName, ssn: &str) -> Result<(), CommandError> {
+    for (field, value) in [
+        ("firstName", name.first.as_str()),
+        ("middleName", &name.middle),
+        ("lastName", &name.last),
+        ("nameSuffix", &name.suffix),
+        ("ssn", ssn),
+    ] {
+        if value.len() > MAX_HASH || !value.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(CommandError::validation(
+                field,
+                format!("a hashed identifier: at most {MAX_HASH} characters, no spaces"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The longest hashed identifier kept.
+const MAX_HASH: usize = 128;
+
 pub(crate) fn check_ssn(
     ssn: &str,
     quality: DataQuality,
@@ -158,7 +181,12 @@ pub(crate) fn check_dob(
 pub(crate) fn check_race(
     races: &[RaceEthnicity],
     none: Option<MissingReason>,
+    origin: Origin,
 ) -> Result<(), CommandError> {
+    // An export's RaceNone beside a race, or neither, is a data-quality finding.
+    if origin == Origin::Imported {
+        return Ok(());
+    }
     match (races.is_empty(), none.is_some()) {
         (true, false) => Err(CommandError::validation(
             "raceNone",

@@ -67,6 +67,7 @@ fn intake(first: &str, dob: Option<Date>) -> IntakeClient {
         address: None,
         restriction: None,
         source_id: None,
+        hash_status: caseledger_core::hud::HashStatus::Unhashed,
     }
 }
 

@@ -158,6 +158,7 @@ fn intake(client_id: ClientId, first: &str) -> IntakeClient {
         address: None,
         restriction: None,
         source_id: None,
+        hash_status: caseledger_core::hud::HashStatus::Unhashed,
     }
 }
 

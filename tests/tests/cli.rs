@@ -72,6 +72,7 @@ fn intake(actor: Actor, organization: OrganizationId, first: &str, last: &str) -
             address: Pii::new(None),
             restriction: ClientRestriction::ShareWithMou,
             source_id: None,
+            hash_status: caseledger_core::hud::HashStatus::Unhashed,
         },
     )
 }

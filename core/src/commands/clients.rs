@@ -2,7 +2,9 @@
 //! restriction, and forgetting the client's identifiers.
 
 use crate::events::{Address, PersonName};
-use crate::hud::{DataQuality, Gender, MissingReason, NoYesReasons, RaceEthnicity, Sex};
+use crate::hud::{
+    DataQuality, Gender, HashStatus, MissingReason, NoYesReasons, RaceEthnicity, Sex,
+};
 use crate::{ClientId, ClientRestriction, Date};
 
 /// Records a new client's intake, owned by the session's organization. Agency staff only;
@@ -49,6 +51,9 @@ pub struct IntakeClient {
     /// quality disowns (a date of birth under "data not collected") is a data-quality finding
     /// the importer reports, not a refusal.
     pub source_id: Option<String>,
+    /// Whether the names and SSN are values (always, for staff) or hashes of them, as a
+    /// hashed HMIS export brings them (its `HashStatus`).
+    pub hash_status: HashStatus,
 }
 
 /// Corrects intake fields: a patch, each `None` field left as it is. The name changes as a

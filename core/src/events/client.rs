@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::hud::{DataQuality, Gender, MissingReason, NoYesReasons, RaceEthnicity, Sex};
+use crate::hud::{
+    DataQuality, Gender, HashStatus, MissingReason, NoYesReasons, RaceEthnicity, Sex,
+};
 use crate::ids::{ClientId, OrganizationId};
 use crate::pii::Pii;
 use crate::sharing::ClientRestriction;
@@ -87,6 +89,9 @@ pub struct ClientIntakeRecorded {
     pub restriction: ClientRestriction,
     /// HUD `PersonalID` in the system this client was imported from.
     pub source_id: Option<String>,
+    /// Whether the names and SSN are the values or, from a hashed HMIS export, hashes of them
+    /// (never shown as names; still compared for duplicates). Schema 2.
+    pub hash_status: HashStatus,
 }
 
 /// Intake fields changed, by the creating organization or a system administrator (a

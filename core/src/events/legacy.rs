@@ -8,10 +8,15 @@
 use serde::{Deserialize, Serialize};
 
 use super::Event;
+use super::client::{Address, ClientIntakeRecorded, PersonName};
 use super::disclosure::{ClientDisclosure, DeniedLookup, QueryDigest, RecordsAccessed};
 use super::record_request::{DeliveryMethod, RecordRequestDelivered};
-use crate::ids::{RecordRequestId, RequestId};
+use crate::hud::{
+    DataQuality, Gender, HashStatus, MissingReason, NoYesReasons, RaceEthnicity, Sex,
+};
+use crate::ids::{ClientId, OrganizationId, RecordRequestId, RequestId};
 use crate::pii::Pii;
+use crate::sharing::ClientRestriction;
 use crate::time::{Date, Timestamp};
 
 /// `RecordsAccessed` schema 1: without `purpose`, an unkeyed SHA-256.
@@ -90,6 +95,58 @@ impl From<RecordRequestDeliveredV1> for Event {
             at: v1.at,
             client_id: None,
             reason: None,
+        }
+        .into()
+    }
+}
+
+/// `ClientIntakeRecorded` schema 1: before hashed identifiers (every intake's are values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientIntakeRecordedV1 {
+    pub client_id: ClientId,
+    pub organization_id: OrganizationId,
+    pub name: Pii<PersonName>,
+    pub name_data_quality: DataQuality,
+    pub ssn: Pii<String>,
+    pub ssn_data_quality: DataQuality,
+    pub dob: Pii<Option<Date>>,
+    pub dob_data_quality: DataQuality,
+    pub race_ethnicity: Vec<RaceEthnicity>,
+    pub race_none: Option<MissingReason>,
+    pub additional_race_ethnicity: Pii<String>,
+    pub sex: Option<Sex>,
+    pub genders: Vec<Gender>,
+    pub gender_none: Option<MissingReason>,
+    pub different_identity_text: Pii<String>,
+    pub veteran_status: NoYesReasons,
+    pub address: Pii<Option<Address>>,
+    pub restriction: ClientRestriction,
+    pub source_id: Option<String>,
+}
+
+impl From<ClientIntakeRecordedV1> for Event {
+    fn from(v1: ClientIntakeRecordedV1) -> Self {
+        ClientIntakeRecorded {
+            client_id: v1.client_id,
+            organization_id: v1.organization_id,
+            name: v1.name,
+            name_data_quality: v1.name_data_quality,
+            ssn: v1.ssn,
+            ssn_data_quality: v1.ssn_data_quality,
+            dob: v1.dob,
+            dob_data_quality: v1.dob_data_quality,
+            race_ethnicity: v1.race_ethnicity,
+            race_none: v1.race_none,
+            additional_race_ethnicity: v1.additional_race_ethnicity,
+            sex: v1.sex,
+            genders: v1.genders,
+            gender_none: v1.gender_none,
+            different_identity_text: v1.different_identity_text,
+            veteran_status: v1.veteran_status,
+            address: v1.address,
+            restriction: v1.restriction,
+            source_id: v1.source_id,
+            hash_status: HashStatus::Unhashed,
         }
         .into()
     }

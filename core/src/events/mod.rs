@@ -185,7 +185,7 @@ event_catalog! {
     /// The sharing policy was set.
     SharingPolicySet = 9, schema 1;
     /// A client's intake was recorded.
-    ClientIntakeRecorded = 10, schema 1;
+    ClientIntakeRecorded = 10, schema 2;
     /// A client's intake was edited or corrected.
     ClientIntakeEdited = 11, schema 1;
     /// A client's address changed.

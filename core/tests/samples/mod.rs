@@ -213,6 +213,7 @@ fn payload(ty: EventType) -> Event {
             })),
             restriction: ClientRestriction::ShareWithMou,
             source_id: Some("2f4b963171644a8b9902bdfe79a4b403".into()),
+            hash_status: caseledger_core::hud::HashStatus::Unhashed,
         }
         .into(),
         T::ClientIntakeEdited => ClientIntakeEdited {

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use caseledger_core::events::ClientIntakeRecorded;
+use caseledger_core::hud::HashStatus;
 use caseledger_core::hud::ProjectType;
 use caseledger_core::{AccessReason, ClientId, RecordKind};
 use caseledger_projections::{ClientCard, ClientSummary, TransactionSummary};
@@ -88,6 +89,16 @@ impl Client {
     /// A value of the intake, when the viewer may see it.
     fn with_intake<T>(&self, f: impl FnOnce(&ClientIntakeRecorded) -> Option<T>) -> Option<T> {
         self.intake().and_then(f)
+    }
+
+    /// [`Self::with_intake`] for the names and SSN: `None` when they are hashes (a hashed
+    /// HMIS export's), which are never shown as names.
+    fn with_identifiers<T>(&self, f: impl FnOnce(&ClientIntakeRecorded) -> Option<T>) -> Option<T> {
+        self.with_intake(|i| {
+            (i.hash_status == HashStatus::Unhashed)
+                .then(|| f(i))
+                .flatten()
+        })
     }
 
     /// Notes that the client's record `record` of `kind` was shown (under the intake's rule)
@@ -260,22 +271,22 @@ impl Client {
 
     /// First name.
     async fn first_name(&self) -> Option<String> {
-        self.with_intake(|i| i.name.as_clear().map(|n| n.first.clone()))
+        self.with_identifiers(|i| i.name.as_clear().map(|n| n.first.clone()))
     }
 
     /// Middle name.
     async fn middle_name(&self) -> Option<String> {
-        self.with_intake(|i| i.name.as_clear().map(|n| n.middle.clone()))
+        self.with_identifiers(|i| i.name.as_clear().map(|n| n.middle.clone()))
     }
 
     /// Last name.
     async fn last_name(&self) -> Option<String> {
-        self.with_intake(|i| i.name.as_clear().map(|n| n.last.clone()))
+        self.with_identifiers(|i| i.name.as_clear().map(|n| n.last.clone()))
     }
 
     /// Name suffix.
     async fn name_suffix(&self) -> Option<String> {
-        self.with_intake(|i| i.name.as_clear().map(|n| n.suffix.clone()))
+        self.with_identifiers(|i| i.name.as_clear().map(|n| n.suffix.clone()))
     }
 
     /// HUD name data quality code.
@@ -286,7 +297,14 @@ impl Client {
     /// SSN digits; the help desk reads it masked to its last four (`XXX-XX-1234`), as the
     /// client record dashboard prints it.
     async fn ssn(&self) -> Option<String> {
-        self.with_intake(|i| text(&i.ssn))
+        self.with_identifiers(|i| text(&i.ssn))
+    }
+
+    /// Whether the names and SSN were imported as hashes (a hashed HMIS export, HUD
+    /// `HashStatus` 2-4): then `firstName`, `middleName`, `lastName`, `nameSuffix` and `ssn`
+    /// are null, as a hash is no name.
+    async fn identifiers_hashed(&self) -> Option<bool> {
+        self.with_intake(|i| Some(i.hash_status != HashStatus::Unhashed))
     }
 
     /// HUD SSN data quality code.

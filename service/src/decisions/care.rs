@@ -122,7 +122,9 @@ impl Command for EnrollClient {
         }
         let entry = self.entry_date;
         check_date(p, "entryDate", entry, DateKind::Happened, Some(self.client))?;
-        if !program.operating.contains(entry) {
+        // An export's enrollment outside its project's operating dates is a data-quality
+        // finding (the importer reports it), kept as it came.
+        if self.imported.is_none() && !program.operating.contains(entry) {
             return Err(CommandError::validation(
                 "entryDate",
                 format!("the program is not operating on {entry}"),
@@ -157,14 +159,15 @@ impl Command for EnrollClient {
             None => {}
         }
         if let Some(move_in) = self.move_in_date {
+            // An export's move-in before entry (or before the client's recorded birth) is a
+            // data-quality finding, kept as it came.
             check_date(
                 p,
                 "moveInDate",
                 move_in,
                 DateKind::Happened,
-                Some(self.client),
+                self.imported.is_none().then_some(self.client),
             )?;
-            // An export's move-in before entry is a data-quality finding, kept as it came.
             let before_entry = move_in < entry && self.imported.is_none();
             if before_entry || move_in > p.today() {
                 return Err(CommandError::validation(
@@ -706,6 +709,7 @@ pub(crate) mod tests {
                 address: Pii::new(None),
                 restriction,
                 source_id: None,
+                hash_status: caseledger_core::hud::HashStatus::Unhashed,
             },
         );
         id

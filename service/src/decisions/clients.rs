@@ -14,13 +14,14 @@ use caseledger_core::events::{
     ClientAddressUpdated, ClientIdentifiersForgotten, ClientIntakeEdited, ClientIntakeRecorded,
     ClientRestrictionChanged,
 };
+use caseledger_core::hud::HashStatus;
 use caseledger_core::input::{self, DateKind};
 use caseledger_core::{AccessLevel, ClientId, Event, Pii, Role};
 use caseledger_projections::Projections;
 
 use crate::clients::{
-    Origin, check_address, check_dob, check_name, check_race, check_ssn, possible_duplicates,
-    require_creator,
+    Origin, check_address, check_dob, check_hashed, check_name, check_race, check_ssn,
+    possible_duplicates, require_creator,
 };
 use crate::commands::{
     check_date, check_text, client_access, conflict, forbidden, forgotten, not_found,
@@ -54,9 +55,23 @@ impl Command for IntakeClient {
         } else {
             Origin::Entered
         };
-        check_name(&self.name, self.name_data_quality, origin)?;
-        let ssn = check_ssn(&self.ssn, self.ssn_data_quality, origin)?;
-        check_race(&self.race_ethnicity, self.race_none)?;
+        let hashed = self.hash_status != HashStatus::Unhashed;
+        if hashed && origin == Origin::Entered {
+            return Err(CommandError::validation(
+                "hashStatus",
+                "only an intake imported from a hashed HMIS export has hashed identifiers",
+            ));
+        }
+        // A hashed export's names and SSN are hashes: kept as they came, never read as names
+        // or digits.
+        let ssn = if hashed {
+            check_hashed(&self.name, &self.ssn)?;
+            self.ssn.clone()
+        } else {
+            check_name(&self.name, self.name_data_quality, origin)?;
+            check_ssn(&self.ssn, self.ssn_data_quality, origin)?
+        };
+        check_race(&self.race_ethnicity, self.race_none, origin)?;
         check_text(
             "additionalRaceEthnicity",
             &self.additional_race_ethnicity,
@@ -103,6 +118,7 @@ impl Command for IntakeClient {
             address: Pii::new(self.address.clone()),
             restriction,
             source_id: self.source_id.clone(),
+            hash_status: self.hash_status,
         };
         Ok(Decision::new(vec![event.into()], duplicates))
     }
@@ -227,7 +243,7 @@ impl Command for EditClientIntake {
             .race_ethnicity
             .as_ref()
             .unwrap_or(&current.race_ethnicity);
-        check_race(races, self.race_none.unwrap_or(current.race_none))?;
+        check_race(races, self.race_none.unwrap_or(current.race_none), origin)?;
         Ok(Decision::events(vec![edit.into()]))
     }
 }
@@ -403,6 +419,7 @@ mod tests {
             address: None,
             restriction: None,
             source_id: None,
+            hash_status: caseledger_core::hud::HashStatus::Unhashed,
         }
     }
 
@@ -472,6 +489,7 @@ mod tests {
                 address: Pii::new(None),
                 restriction: ClientRestriction::ShareGlobally,
                 source_id: None,
+                hash_status: caseledger_core::hud::HashStatus::Unhashed,
             }
             .into(),
         ]);

@@ -195,6 +195,7 @@ impl Given {
                 address: Pii::new(None),
                 restriction: ClientRestriction::ShareGlobally,
                 source_id: None,
+                hash_status: caseledger_core::hud::HashStatus::Unhashed,
             },
         );
         id
