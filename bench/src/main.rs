@@ -26,6 +26,7 @@ use crate::figures::{Figures, percentile};
 mod audit;
 mod failure;
 mod figures;
+mod generate;
 mod graphql;
 mod import;
 mod peer;
@@ -41,8 +42,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 // No fixed `bin_name`: clap takes it from argv[0], which `caseledger bench` sets to its own
 // name, so usage and errors name the command the user typed.
 #[derive(Debug, Parser)]
-#[command(name = "caseledger-bench", version)]
+#[command(
+    name = "caseledger-bench",
+    version,
+    args_conflicts_with_subcommands = true
+)]
 struct BenchArgs {
+    /// Instead of measuring: write a generated history (`caseledger fixtures generate`).
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
     /// Log output format.
     #[arg(long, env = "CASELEDGER_LOG_FORMAT", default_value = "human")]
     log_format: LogFormat,
@@ -69,6 +77,14 @@ struct BenchArgs {
     /// needed by the `peer` group.
     #[arg(long, env = "CASELEDGER_BENCH_PEER")]
     peer: Option<String>,
+}
+
+/// What `caseledger-bench` does besides measuring.
+#[derive(Debug, clap::Subcommand)]
+enum BenchCommand {
+    /// Write a deterministic, realistic history into an empty data directory (the scale
+    /// generator); the same arguments write the same log, byte for byte.
+    Generate(generate::GenerateArgs),
 }
 
 /// Groups of figures.
@@ -131,6 +147,9 @@ fn main() -> ExitCode {
 
 /// Runs the benchmarks.
 fn run(args: BenchArgs) -> Result<(), Failure> {
+    if let Some(BenchCommand::Generate(generate)) = args.command {
+        return generate::run(generate);
+    }
     if let Some(result) = replay::child() {
         return result;
     }

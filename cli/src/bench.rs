@@ -30,19 +30,30 @@ fn bench_executable() -> Result<PathBuf, Failure> {
 /// Replaces this process with `caseledger-bench ARGS` (so its exit code, signals and output
 /// are the command's own), or fails with exit code 2 naming how to build it when it is missing.
 pub fn run(args: BenchArgs, log_format: crate::logging::LogFormat) -> Result<(), Failure> {
+    exec("caseledger bench", &[], args.args, log_format)
+}
+
+/// Replaces this process with `caseledger-bench FIRST ARGS`, named `arg0` (so its usage and
+/// errors name the command the user typed); a global `--log-format` given before the command
+/// reaches it too.
+pub(crate) fn exec(
+    arg0: &str,
+    first: &[OsString],
+    args: Vec<OsString>,
+    log_format: crate::logging::LogFormat,
+) -> Result<(), Failure> {
     let bench = bench_executable()?;
     if !bench.is_file() {
         return Err(Failure::usage(anyhow::anyhow!(
-            "`caseledger bench` runs {}, which does not exist; build it beside this binary \
-             with `{BUILD_HINT}`",
+            "`{arg0}` runs {}, which does not exist; build it beside this binary with \
+             `{BUILD_HINT}`",
             bench.display()
         )));
     }
-    // argv[0] names the command the user typed, so the benchmark's usage and errors say
-    // `caseledger bench`; a global `--log-format` given before `bench` reaches it too.
     let error = std::process::Command::new(&bench)
-        .arg0("caseledger bench")
-        .args(args.args)
+        .arg0(arg0)
+        .args(first)
+        .args(args)
         .env("CASELEDGER_LOG_FORMAT", log_format.name())
         .exec();
     Err(anyhow::Error::new(error)

@@ -1,101 +1,35 @@
-//! `caseledger fixtures generate`: the deterministic scale generator, for benchmarks and for
-//! trying the service on a CoC of realistic size.
+//! `caseledger fixtures generate`: runs `caseledger-bench generate` from beside this binary
+//! (see `bench.rs`), because the scale generator builds its history with core's test kit,
+//! which the production binary does not compile.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::ffi::OsString;
 
-use caseledger_fixtures::scale::{ScaleSpec, generate};
-use caseledger_service::Service;
-
-use crate::{DataArgs, Failure};
+use crate::Failure;
 
 /// Fixture commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum FixturesCommand {
-    /// Write a deterministic, realistic history into an empty data directory: agencies of
-    /// several sizes, MOUs with overlapping windows, a restriction mix, households, enrollments
-    /// with exits, services, assessments, notes, shelter stays, record requests and disclosure
-    /// records. The same arguments write the same log, byte for byte (client data keys are
-    /// derived from the seed: synthetic data only). The system administrator's token goes to
-    /// DATA/generated-tokens.txt.
+    /// Write a deterministic, realistic history into an empty data directory (agencies, MOUs,
+    /// restrictions, households, enrollments, services, assessments, notes, shelter stays,
+    /// record requests, disclosure records); the same arguments write the same log, byte for
+    /// byte. Runs `caseledger-bench generate` (`caseledger fixtures generate --help` lists its
+    /// flags: --data, --orgs, --clients, --years, --seed).
+    #[command(disable_help_flag = true)]
     Generate {
-        #[command(flatten)]
-        data: DataArgs,
-        /// Agencies.
-        #[arg(long, default_value_t = 20)]
-        orgs: usize,
-        /// Clients.
-        #[arg(long, default_value_t = 10_000)]
-        clients: usize,
-        /// Years of history (ending 2026-01-01).
-        #[arg(long, default_value_t = 3)]
-        years: u32,
-        /// The seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        /// Arguments of `caseledger-bench generate`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
     },
 }
 
 /// Runs a fixture command.
-pub fn run(command: FixturesCommand) -> Result<(), Failure> {
-    let FixturesCommand::Generate {
-        data,
-        orgs,
-        clients,
-        years,
-        seed,
-    } = command;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let mut config = data.service_config();
-        config.synthetic_key_seed = Some(seed);
-        // One snapshot at the end, not one every 100,000 events.
-        config.snapshot_every = u64::MAX;
-        let service = Service::open(&config)?;
-        // The projector folds while the generator appends, so the snapshot written at the end
-        // spares the first `serve` the replay.
-        service.start();
-        let bar = indicatif::ProgressBar::new(clients as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "generating {bar:40} {pos}/{len} clients ({per_sec}, eta {eta})",
-            )
-            .expect("template"),
-        );
-        let spec = ScaleSpec {
-            orgs,
-            clients,
-            years,
-            seed,
-        };
-        let result = generate(&service, spec, &mut |made| bar.set_position(made as u64)).await;
-        bar.finish_and_clear();
-        let outcome = match result {
-            Ok(generated) => {
-                service
-                    .wait_for(generated.position, std::time::Duration::from_secs(600))
-                    .await?;
-                Ok(generated)
-            }
-            Err(e) => Err(e),
-        };
-        service.shutdown().await;
-        let generated = outcome?;
-        let tokens = data.data.join("generated-tokens.txt");
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tokens)?;
-        writeln!(file, "admin\t{}", generated.admin_token)?;
-        println!(
-            "generated {} events for {clients} clients in {orgs} agencies over {years} years (seed {seed}); log head {}",
-            generated.events, generated.position
-        );
-        println!("system administrator token: {}", tokens.display());
-        Ok(())
-    })
+pub fn run(command: FixturesCommand, log_format: crate::logging::LogFormat) -> Result<(), Failure> {
+    let FixturesCommand::Generate { args } = command;
+    // Named `caseledger fixtures`, so its usage reads `caseledger fixtures generate`.
+    crate::bench::exec(
+        "caseledger fixtures",
+        &["generate".into()],
+        args,
+        log_format,
+    )
 }

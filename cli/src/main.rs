@@ -142,7 +142,7 @@ fn main() -> ExitCode {
         Command::RecordRequest(cmd) => record_request::run(cmd),
         Command::Retention(cmd) => retention::run(cmd),
         Command::Keys(cmd) => keys::run(cmd),
-        Command::Fixtures(cmd) => fixtures::run(cmd),
+        Command::Fixtures(cmd) => fixtures::run(cmd, cli.log_format),
         Command::ImportHmis(args) => hmis::import(args),
         Command::ExportHmis(args) => hmis::export(args),
     };

@@ -47,3 +47,35 @@ fn the_caseledger_binary_links_no_benchmark_client() {
         );
     }
 }
+
+/// The test kit (`caseledger-core`'s `testkit`: histories built with any actor and any time)
+/// is compiled only into tests and the benchmark binary, never into `caseledger`.
+#[test]
+fn the_caseledger_binary_compiles_no_test_kit() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests package lives inside the workspace");
+    let output = Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args([
+            "tree",
+            "-p",
+            "caseledger",
+            "-e",
+            "normal,features",
+            "--prefix",
+            "none",
+        ])
+        .output()
+        .expect("run cargo tree");
+    assert!(output.status.success(), "cargo tree failed: {output:?}");
+    let tree = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        tree.lines().any(|l| l.starts_with("caseledger-core ")),
+        "not the tree of the caseledger binary:\n{tree}"
+    );
+    assert!(
+        !tree.contains("caseledger-core feature \"testkit\""),
+        "the caseledger binary compiles core's test kit:\n{tree}"
+    );
+}
