@@ -356,8 +356,6 @@ pub struct FileCounts {
     pub deleted: usize,
     /// Rows refused (see the rejects).
     pub rejected: usize,
-    /// Rows that hold nothing to keep (an assessment row with no answer).
-    pub empty: usize,
 }
 
 /// An export read and checked: everything accepted, every reject, counts per file.
@@ -719,14 +717,10 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
                     (!text.is_empty()).then(|| (c.clone(), Value::parse(&text, reference_year)))
                 })
                 .collect();
+            // A row with nothing answered is kept too: exports write one per collection stage
+            // even when nothing was collected, and HUD's data-quality and timeliness measures
+            // count those rows.
             let deleted = r.deleted();
-            if answers.is_empty() && r.rejects.is_empty() && !deleted {
-                // Exports write a row per collection stage even when nothing was collected.
-                let counts = checked.count(&t.file);
-                counts.read += 1;
-                counts.empty += 1;
-                continue;
-            }
             let record = date.map(|date| AnswerRecord {
                 file,
                 line: row.line,

@@ -215,14 +215,12 @@ impl<'a, 's> Import<'a, 's> {
                 deleted,
                 rejected,
                 accepted,
-                empty,
             } = *counts;
             let summary = files.entry(file.clone()).or_default();
             summary.read = read;
             summary.deleted = deleted;
             summary.rejected = rejected;
-            summary.not_imported = empty;
-            if read > 0 && accepted + deleted + rejected + empty == 0 {
+            if read > 0 && accepted + deleted + rejected == 0 {
                 summary.not_imported = read;
             }
         }

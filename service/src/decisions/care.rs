@@ -409,7 +409,9 @@ impl Command for RecordAssessment {
         let actor = session.actor();
         require_agency_staff(&actor, "record assessments")?;
         let answers = &self.answers;
-        if answers.is_empty() {
+        // An export's row for a collection stage at which nothing was collected is kept as
+        // it came; staff record at least one answer.
+        if answers.is_empty() && self.source_id.is_none() {
             return Err(CommandError::validation("answers", "at least one answer"));
         }
         if answers.len() > 500 {
