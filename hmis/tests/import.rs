@@ -723,6 +723,28 @@ async fn the_eva_demo_export_is_refused_only_where_hud_forbids_it() {
         assert!(broken, "refused although HUD allows it: {r}");
     }
     assert_eq!(report.rejects.len(), 27, "{:#?}", report.rejects);
+    // Every row of the client-bearing files is imported or refused: none is dropped, the
+    // rows of a collection stage with nothing answered included.
+    for file in [
+        "Client.csv",
+        "Enrollment.csv",
+        "Exit.csv",
+        "Services.csv",
+        "IncomeBenefits.csv",
+        "HealthAndDV.csv",
+        "EmploymentEducation.csv",
+        "YouthEducationStatus.csv",
+        "CurrentLivingSituation.csv",
+        "Assessment.csv",
+        "Event.csv",
+    ] {
+        let f = report.files[file];
+        assert_eq!(
+            f.imported + f.rejected,
+            samples::count_records(&export.join(file)),
+            "{file}: {f:?}"
+        );
+    }
     // Households whose head exited before a member joined came whole, and the findings
     // name their places.
     assert!(report.files["Enrollment.csv"].imported >= 4_738);
