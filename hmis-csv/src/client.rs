@@ -6,7 +6,8 @@
 //! HUD list refuses the row, naming the column. A row with `DateDeleted` set is set aside
 //! (counted, never refused: whatever it holds was deleted at the source).
 
-use caseledger_core::Date;
+use caseledger_core::ClientId;
+use caseledger_core::commands::clients::IntakeClient;
 use caseledger_core::events::PersonName;
 use caseledger_core::hud::{
     DataQuality, Gender, HashStatus, MissingReason, NoYesReasons, RaceEthnicity, Sex,
@@ -16,47 +17,40 @@ use chrono::NaiveDateTime;
 use crate::row::RowReader;
 use crate::{CsvVersion, Reject, Table};
 
-/// One client of the export.
+/// One client of the export: its place, and its values as the intake command the importer
+/// runs — the one value every intake is built as (the API, the demo, this file), so no copy of
+/// the intake's fields lives here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientRecord {
     /// The line in `Client.csv`.
     pub line: u64,
     /// HUD `PersonalID` in the exporting system.
     pub personal_id: String,
-    /// Name (3.01).
-    pub name: PersonName,
-    /// `NameDataQuality`.
-    pub name_data_quality: DataQuality,
-    /// SSN digits (`x` for digits not known), empty if none.
-    pub ssn: String,
-    /// `SSNDataQuality`.
-    pub ssn_data_quality: DataQuality,
-    /// Date of birth (3.03).
-    pub dob: Option<Date>,
-    /// `DOBDataQuality`.
-    pub dob_data_quality: DataQuality,
-    /// Race and ethnicity flags set to 1 (3.04).
-    pub race_ethnicity: Vec<RaceEthnicity>,
-    /// `RaceNone`.
-    pub race_none: Option<MissingReason>,
-    /// `AdditionalRaceEthnicity`.
-    pub additional_race_ethnicity: String,
-    /// FY2026 `Sex`.
-    pub sex: Option<Sex>,
-    /// FY2024 gender flags set to 1.
-    pub genders: Vec<Gender>,
-    /// FY2024 `GenderNone`.
-    pub gender_none: Option<MissingReason>,
-    /// FY2024 `DifferentIdentityText`.
-    pub different_identity_text: String,
-    /// `VeteranStatus` (3.07).
-    pub veteran_status: NoYesReasons,
+    /// The row's values (names, SSN, DOB, their data quality, race, sex or gender, veteran
+    /// status), the source id and the export's hash status; its `client_id` is a placeholder
+    /// until [`ClientRecord::intake_as`] names the client.
+    intake: IntakeClient,
     /// `DateCreated`.
     pub created: Option<NaiveDateTime>,
     /// `DateUpdated`: a newer export with a later one carries an edit.
     pub updated: Option<NaiveDateTime>,
     /// `UserID` of who last touched it in the exporting system.
     pub user_id: String,
+}
+
+impl ClientRecord {
+    /// The row's intake values (see the field's note on `client_id`).
+    pub fn intake(&self) -> &IntakeClient {
+        &self.intake
+    }
+
+    /// The intake command recording this row as client `client_id`.
+    pub fn intake_as(&self, client_id: ClientId) -> IntakeClient {
+        IntakeClient {
+            client_id,
+            ..self.intake.clone()
+        }
+    }
 }
 
 /// What [`read_clients`] found.
@@ -183,20 +177,28 @@ pub fn read_clients(
             Some(ClientRecord {
                 line: row.line,
                 personal_id: personal_id.clone(),
-                name,
-                name_data_quality: name_data_quality?,
-                ssn,
-                ssn_data_quality: ssn_data_quality?,
-                dob,
-                dob_data_quality: dob_data_quality?,
-                race_ethnicity,
-                race_none,
-                additional_race_ethnicity: r.text("AdditionalRaceEthnicity"),
-                sex,
-                genders,
-                gender_none,
-                different_identity_text: r.text("DifferentIdentityText"),
-                veteran_status: veteran_status?,
+                intake: IntakeClient {
+                    client_id: ClientId::new(0),
+                    name,
+                    name_data_quality: name_data_quality?,
+                    ssn,
+                    ssn_data_quality: ssn_data_quality?,
+                    dob,
+                    dob_data_quality: dob_data_quality?,
+                    race_ethnicity,
+                    race_none,
+                    additional_race_ethnicity: r.text("AdditionalRaceEthnicity"),
+                    sex,
+                    genders,
+                    gender_none,
+                    different_identity_text: r.text("DifferentIdentityText"),
+                    veteran_status: veteran_status?,
+                    // An export has no address and no restriction (the policy's default).
+                    address: None,
+                    restriction: None,
+                    source_id: Some(personal_id.clone()),
+                    hash_status,
+                },
                 created,
                 updated,
                 user_id: r.text("UserID"),

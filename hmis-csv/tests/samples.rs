@@ -57,13 +57,13 @@ fn the_messy_fy2026_clients_all_read_with_their_last_names_and_two_digit_years()
     assert_eq!(rejects, vec![]);
     assert_eq!(clients.len(), 134);
     assert!(
-        clients.iter().all(|c| !c.name.last.is_empty()),
+        clients.iter().all(|c| !c.intake().name.last.is_empty()),
         "every client has a last name"
     );
     let dob = |text: &str| {
         clients
             .iter()
-            .filter(|c| c.dob.map(|d| d.to_string()).as_deref() == Some(text))
+            .filter(|c| c.intake().dob.map(|d| d.to_string()).as_deref() == Some(text))
             .count()
     };
     assert_eq!(dob("2020-06-17"), 1, "17-JUN-20");
@@ -89,23 +89,26 @@ fn fy2024_gender_columns_and_fy2026_sex_map_to_the_domain() {
         .iter()
         .find(|c| c.personal_id == "114450")
         .expect("client 114450");
-    assert_eq!(fake.name.last, "Fake");
-    assert_eq!(fake.ssn, "123456789");
+    assert_eq!(fake.intake().name.last, "Fake");
+    assert_eq!(fake.intake().ssn, "123456789");
     assert_eq!(
-        fake.dob.map(|d| d.to_string()).as_deref(),
+        fake.intake().dob.map(|d| d.to_string()).as_deref(),
         Some("1975-01-01")
     );
-    assert_eq!(fake.genders, vec![caseledger_core::hud::Gender::Man]);
     assert_eq!(
-        fake.race_ethnicity,
+        fake.intake().genders,
+        vec![caseledger_core::hud::Gender::Man]
+    );
+    assert_eq!(
+        fake.intake().race_ethnicity,
         vec![caseledger_core::hud::RaceEthnicity::White]
     );
-    assert_eq!(fake.sex, None);
+    assert_eq!(fake.intake().sex, None);
 
     let export = ExportDir::open(&samples().join("fy2026-validation")).expect("opens");
     let table = export.table("Client.csv").expect("reads").expect("exists");
     let clients = read_clients(&table, export.version, export.hash_status, 2026).clients;
-    assert!(clients.iter().all(|c| c.genders.is_empty()));
+    assert!(clients.iter().all(|c| c.intake().genders.is_empty()));
 }
 
 #[test]
@@ -143,7 +146,7 @@ fn bad_values_are_reported_with_file_line_column_value_and_rule() {
     );
     assert_eq!(clients.len(), 1);
     assert_eq!(
-        clients[0].ssn_data_quality,
+        clients[0].intake().ssn_data_quality,
         caseledger_core::hud::DataQuality::DataNotCollected,
         "an empty data quality reads as 99"
     );

@@ -17,10 +17,10 @@ use caseledger_core::commands::care::{
     AddHouseholdMember, CreateHousehold, EnrollClient, ExitEnrollment, ImportedEnrollment,
     RecordAssessment, RecordService, SetMoveInDate,
 };
-use caseledger_core::commands::clients::{EditClientIntake, IntakeClient};
+use caseledger_core::commands::clients::EditClientIntake;
 use caseledger_core::commands::setup::CreateProgram;
 use caseledger_core::events::{AnswerValue, AssessmentAnswer};
-use caseledger_core::hud::{DataQuality, HashStatus, ServiceTypeCode};
+use caseledger_core::hud::{DataQuality, ServiceTypeCode};
 use caseledger_core::{
     Actor, AssessmentKind, ClientId, DateWindow, EnrollmentId, HouseholdId, OrganizationId, Pii,
     ProgramId, Role, UserId,
@@ -568,7 +568,7 @@ impl<'a, 's> Import<'a, 's> {
             .user(organization, &c.user_id)
             .map_err(|e| reject(&e))?;
         let id: ClientId = new_id();
-        self.command(actor, &intake_command(c, id, self.checked.hash_status))
+        self.command(actor, &c.intake_as(id))
             .map_err(|e| reject(&e))?;
         self.clients.insert(c.personal_id.clone(), id);
         Ok(Outcome::Imported)
@@ -589,10 +589,10 @@ impl<'a, 's> Import<'a, 's> {
                 rule,
             });
         };
-        if let Ok(digits) = ssn_digits(&c.ssn)
+        if let Ok(digits) = ssn_digits(&c.intake().ssn)
             && !digits.is_empty()
         {
-            let why = match c.ssn_data_quality {
+            let why = match c.intake().ssn_data_quality {
                 DataQuality::Full => check_full_ssn(&digits).err().map(|e| e.message),
                 q if !reported(q) => Some(format!(
                     "an SSN under SSNDataQuality {} ({})",
@@ -602,33 +602,33 @@ impl<'a, 's> Import<'a, 's> {
                 _ => None,
             };
             if let Some(why) = why {
-                finding("SSN", &c.ssn, format!("data quality: {why}"));
+                finding("SSN", &c.intake().ssn, format!("data quality: {why}"));
             }
-        } else if c.ssn.is_empty() && reported(c.ssn_data_quality) {
+        } else if c.intake().ssn.is_empty() && reported(c.intake().ssn_data_quality) {
             finding(
                 "SSNDataQuality",
-                &c.ssn_data_quality.code().to_string(),
+                &c.intake().ssn_data_quality.code().to_string(),
                 "data quality: no SSN under a full or partial SSNDataQuality".into(),
             );
         }
-        match (c.dob, reported(c.dob_data_quality)) {
+        match (c.intake().dob, reported(c.intake().dob_data_quality)) {
             (Some(dob), false) => finding(
                 "DOB",
                 &dob.to_string(),
                 format!(
                     "data quality: a date of birth under DOBDataQuality {} ({})",
-                    c.dob_data_quality.code(),
-                    quality_words(c.dob_data_quality)
+                    c.intake().dob_data_quality.code(),
+                    quality_words(c.intake().dob_data_quality)
                 ),
             ),
             (None, true) => finding(
                 "DOBDataQuality",
-                &c.dob_data_quality.code().to_string(),
+                &c.intake().dob_data_quality.code().to_string(),
                 "data quality: no date of birth under a full or approximate DOBDataQuality".into(),
             ),
             _ => {}
         }
-        match (c.race_ethnicity.is_empty(), c.race_none) {
+        match (c.intake().race_ethnicity.is_empty(), c.intake().race_none) {
             (false, Some(none)) => finding(
                 "RaceNone",
                 &none.code().to_string(),
@@ -641,11 +641,12 @@ impl<'a, 's> Import<'a, 's> {
             ),
             _ => {}
         }
-        let named = !c.name.first.trim().is_empty() || !c.name.last.trim().is_empty();
-        if !named && reported(c.name_data_quality) {
+        let named =
+            !c.intake().name.first.trim().is_empty() || !c.intake().name.last.trim().is_empty();
+        if !named && reported(c.intake().name_data_quality) {
             finding(
                 "NameDataQuality",
-                &c.name_data_quality.code().to_string(),
+                &c.intake().name_data_quality.code().to_string(),
                 "data quality: no name under a full or partial NameDataQuality".into(),
             );
         }
@@ -836,7 +837,11 @@ impl<'a, 's> Import<'a, 's> {
         let actor = self
             .user(organization, &e.user_id)
             .map_err(|err| reject(&err))?;
-        let dob = self.checked.clients.get(&e.personal_id).and_then(|c| c.dob);
+        let dob = self
+            .checked
+            .clients
+            .get(&e.personal_id)
+            .and_then(|c| c.intake().dob);
         if let (Some(dob), Some(move_in)) = (dob, e.move_in)
             && move_in < dob
         {
@@ -1117,25 +1122,27 @@ fn not_imported(file: &str, line: u64, column: &str, value: &str, what: &str) ->
 fn client_column(e: &CommandError, c: &ClientRecord) -> (&'static str, String) {
     let date = |d: Option<caseledger_core::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     match e.field.as_deref() {
-        Some("firstName") => ("FirstName", c.name.first.clone()),
-        Some("middleName") => ("MiddleName", c.name.middle.clone()),
-        Some("lastName") => ("LastName", c.name.last.clone()),
-        Some("nameSuffix") => ("NameSuffix", c.name.suffix.clone()),
-        Some("ssn") => ("SSN", c.ssn.clone()),
-        Some("dob") => ("DOB", date(c.dob)),
+        Some("firstName") => ("FirstName", c.intake().name.first.clone()),
+        Some("middleName") => ("MiddleName", c.intake().name.middle.clone()),
+        Some("lastName") => ("LastName", c.intake().name.last.clone()),
+        Some("nameSuffix") => ("NameSuffix", c.intake().name.suffix.clone()),
+        Some("ssn") => ("SSN", c.intake().ssn.clone()),
+        Some("dob") => ("DOB", date(c.intake().dob)),
         Some("raceEthnicity" | "raceNone") => (
             "RaceNone",
-            c.race_none
+            c.intake()
+                .race_none
                 .map(|r| r.code().to_string())
                 .unwrap_or_default(),
         ),
         Some("additionalRaceEthnicity") => (
             "AdditionalRaceEthnicity",
-            c.additional_race_ethnicity.clone(),
+            c.intake().additional_race_ethnicity.clone(),
         ),
-        Some("differentIdentityText") => {
-            ("DifferentIdentityText", c.different_identity_text.clone())
-        }
+        Some("differentIdentityText") => (
+            "DifferentIdentityText",
+            c.intake().different_identity_text.clone(),
+        ),
         _ => ("PersonalID", c.personal_id.clone()),
     }
 }
@@ -1176,76 +1183,51 @@ fn intake_changes(
 ) -> EditClientIntake {
     let fy2026 = matches!(version, CsvVersion::Fy2026 { .. });
     let mut edit = EditClientIntake::new(client);
-    if current.name.as_clear() != Some(&c.name) {
-        edit = edit.with_name(c.name.clone());
+    if current.name.as_clear() != Some(&c.intake().name) {
+        edit = edit.with_name(c.intake().name.clone());
     }
-    if current.name_data_quality != c.name_data_quality {
-        edit.name_data_quality = Some(c.name_data_quality);
+    if current.name_data_quality != c.intake().name_data_quality {
+        edit.name_data_quality = Some(c.intake().name_data_quality);
     }
-    if current.ssn.as_clear().map(String::as_str) != Some(c.ssn.as_str()) {
-        edit.ssn = Some(c.ssn.clone());
+    if current.ssn.as_clear().map(String::as_str) != Some(c.intake().ssn.as_str()) {
+        edit.ssn = Some(c.intake().ssn.clone());
     }
-    if current.ssn_data_quality != c.ssn_data_quality {
-        edit.ssn_data_quality = Some(c.ssn_data_quality);
+    if current.ssn_data_quality != c.intake().ssn_data_quality {
+        edit.ssn_data_quality = Some(c.intake().ssn_data_quality);
     }
-    if current.dob.as_clear() != Some(&c.dob) {
-        edit.dob = Some(c.dob);
+    if current.dob.as_clear() != Some(&c.intake().dob) {
+        edit.dob = Some(c.intake().dob);
     }
-    if current.dob_data_quality != c.dob_data_quality {
-        edit.dob_data_quality = Some(c.dob_data_quality);
+    if current.dob_data_quality != c.intake().dob_data_quality {
+        edit.dob_data_quality = Some(c.intake().dob_data_quality);
     }
-    if current.race_ethnicity != c.race_ethnicity {
-        edit.race_ethnicity = Some(c.race_ethnicity.clone());
+    if current.race_ethnicity != c.intake().race_ethnicity {
+        edit.race_ethnicity = Some(c.intake().race_ethnicity.clone());
     }
-    if current.race_none != c.race_none {
-        edit.race_none = Some(c.race_none);
+    if current.race_none != c.intake().race_none {
+        edit.race_none = Some(c.intake().race_none);
     }
-    if current.additional_race_ethnicity.as_clear() != Some(&c.additional_race_ethnicity) {
-        edit.additional_race_ethnicity = Some(c.additional_race_ethnicity.clone());
+    if current.additional_race_ethnicity.as_clear() != Some(&c.intake().additional_race_ethnicity) {
+        edit.additional_race_ethnicity = Some(c.intake().additional_race_ethnicity.clone());
     }
-    if fy2026 && current.sex != c.sex {
-        edit.sex = Some(c.sex);
+    if fy2026 && current.sex != c.intake().sex {
+        edit.sex = Some(c.intake().sex);
     }
-    if !fy2026 && current.genders != c.genders {
-        edit.genders = Some(c.genders.clone());
+    if !fy2026 && current.genders != c.intake().genders {
+        edit.genders = Some(c.intake().genders.clone());
     }
-    if !fy2026 && current.gender_none != c.gender_none {
-        edit.gender_none = Some(c.gender_none);
+    if !fy2026 && current.gender_none != c.intake().gender_none {
+        edit.gender_none = Some(c.intake().gender_none);
     }
-    if !fy2026 && current.different_identity_text.as_clear() != Some(&c.different_identity_text) {
-        edit.different_identity_text = Some(c.different_identity_text.clone());
+    if !fy2026
+        && current.different_identity_text.as_clear() != Some(&c.intake().different_identity_text)
+    {
+        edit.different_identity_text = Some(c.intake().different_identity_text.clone());
     }
-    if current.veteran_status != c.veteran_status {
-        edit.veteran_status = Some(c.veteran_status);
+    if current.veteran_status != c.intake().veteran_status {
+        edit.veteran_status = Some(c.intake().veteran_status);
     }
     edit
-}
-
-/// A `Client.csv` row as the intake command (the one place an export's client becomes one):
-/// the export's `PersonalID` is kept as the client's source id; an export has no address and
-/// no restriction (the policy's default applies).
-fn intake_command(c: &ClientRecord, client_id: ClientId, hash_status: HashStatus) -> IntakeClient {
-    IntakeClient {
-        client_id,
-        name: c.name.clone(),
-        name_data_quality: c.name_data_quality,
-        ssn: c.ssn.clone(),
-        ssn_data_quality: c.ssn_data_quality,
-        dob: c.dob,
-        dob_data_quality: c.dob_data_quality,
-        race_ethnicity: c.race_ethnicity.clone(),
-        race_none: c.race_none,
-        additional_race_ethnicity: c.additional_race_ethnicity.clone(),
-        sex: c.sex,
-        genders: c.genders.clone(),
-        gender_none: c.gender_none,
-        different_identity_text: c.different_identity_text.clone(),
-        veteran_status: c.veteran_status,
-        address: None,
-        restriction: None,
-        source_id: Some(c.personal_id.clone()),
-        hash_status,
-    }
 }
 
 /// HUD's words for a data-quality code, as a finding names it.
