@@ -98,9 +98,13 @@ pub enum ImportError {
     /// An `--as-org-mapping` entry names no organization.
     #[error("the organization mapping names {0}, which is not an organization here")]
     UnknownOrganization(OrganizationId),
-    /// Writing failed.
+    /// Writing failed, or another writer appended while the import was written
+    /// (`BatchError::Moved`: run the import again; what was written is not imported twice).
     #[error("the import could not be written: {0}")]
-    Write(String),
+    Batch(#[from] BatchError),
+    /// The checking task failed.
+    #[error("the import could not be checked: {0}")]
+    Check(String),
 }
 
 /// Stages the progress callback hears of.
@@ -126,8 +130,8 @@ pub async fn import(
         caseledger_hmis_csv::records::check_export(&dir, reference_year)
     })
     .await
-    .map_err(|e| ImportError::Write(e.to_string()))??;
-    let batch = service.batch().await.map_err(write_error)?;
+    .map_err(|e| ImportError::Check(e.to_string()))??;
+    let batch = service.batch().await?;
     let admin = batch
         .administrator()
         .map(|s| s.actor())
@@ -165,14 +169,9 @@ pub async fn import(
     }
     batch
         .commit(&|done, total| progress(ImportStage::Writing, done, total))
-        .await
-        .map_err(write_error)?;
+        .await?;
     report.written = true;
     Ok(report)
-}
-
-fn write_error(e: BatchError) -> ImportError {
-    ImportError::Write(e.to_string())
 }
 
 /// One import being decided.
