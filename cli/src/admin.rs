@@ -25,6 +25,10 @@ pub enum AdminCommand {
         /// Username of the first system administrator.
         #[arg(long, default_value = "admin")]
         username: String,
+        /// The CoC's HUD code (e.g. CA-502), which HMIS CSV exports name the CoC by; settable
+        /// later with the `setCocCode` mutation.
+        #[arg(long, env = "CASELEDGER_COC_CODE")]
+        coc_code: Option<String>,
     },
 }
 
@@ -47,6 +51,7 @@ pub fn run(command: AdminCommand) -> Result<(), Failure> {
             timezone,
             organization_name,
             username,
+            coc_code,
         } => {
             let policy = match policy {
                 Preset::Clienttrack => SharingPolicy::clienttrack(timezone),
@@ -58,9 +63,18 @@ pub fn run(command: AdminCommand) -> Result<(), Failure> {
             runtime.block_on(async move {
                 let service = Service::open(&data.service_config())?;
                 service.start();
-                let result = service
-                    .bootstrap(policy, &organization_name, &username)
-                    .await;
+                let result = async {
+                    let done = service
+                        .bootstrap(policy, &organization_name, &username)
+                        .await?;
+                    if let Some(code) = coc_code {
+                        let admin = service.session_for(done.admin)?;
+                        let command = caseledger_core::commands::setup::SetCocCode { code };
+                        service.run(&admin, &command).await?;
+                    }
+                    Ok::<_, Failure>(done)
+                }
+                .await;
                 service.shutdown().await;
                 let done = result?;
                 tracing::info!(organization = %done.organization, admin = %done.admin, "bootstrapped");

@@ -440,6 +440,17 @@ hud_codes! {
     }
 }
 
+/// Whether `code` is a HUD CoC code: two upper-case letters, a dash and three digits
+/// (`CA-502`), as HUD's CSV specification writes `^[a-zA-Z]{2}-[0-9]{3}$` and its lists spell
+/// them.
+pub fn is_coc_code(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 6
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2] == b'-'
+        && b[3..].iter().all(u8::is_ascii_digit)
+}
+
 impl Default for HashStatus {
     /// What staff record: the values themselves.
     fn default() -> Self {

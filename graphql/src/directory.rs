@@ -314,6 +314,21 @@ pub struct SetupMutations;
 
 #[Object]
 impl SetupMutations {
+    /// Sets the CoC's HUD code, which the HMIS CSV export names the implementation by
+    /// (`Export.csv` SourceType 1, SourceID this code). System administrators only.
+    async fn set_coc_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Two letters, a dash and three digits, e.g. CA-502.")] code: String,
+    ) -> async_graphql::Result<crate::accounts::WriteResult> {
+        let a = session(ctx)?;
+        let command = caseledger_core::commands::setup::SetCocCode { code };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        Ok(crate::accounts::WriteResult {
+            position: written.position(),
+        })
+    }
+
     /// Creates a program of an organization (HUD project type code; operating dates default to
     /// from today). System administrators only.
     async fn create_program(

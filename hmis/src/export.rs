@@ -586,16 +586,23 @@ impl<'a> Out<'a> {
             .into_iter()
             .find(|(_, o)| o.is_coc_lead)
             .map(|(id, o)| (id, o.name));
-        let (source_id, source_name) = match (self.options.as_organization, lead) {
-            (Some(org), _) => (
-                org.to_string(),
-                w.organization(org)
-                    .map(|o| o.name.clone())
-                    .unwrap_or_default(),
-            ),
-            (None, Some((id, name))) => (id.to_string(), name),
-            (None, None) => (String::new(), String::new()),
-        };
+        // HUD SourceType: 1 a CoC's HMIS (SourceID its CoC code), 2 an agency-specific
+        // database, 4 other — a CoC whose code was never set cannot claim 1.
+        let (source_type, source_id, source_name) =
+            match (self.options.as_organization, w.coc_code(), lead) {
+                (Some(org), _, _) => (
+                    2,
+                    org.to_string(),
+                    w.organization(org)
+                        .map(|o| o.name.clone())
+                        .unwrap_or_default(),
+                ),
+                (None, Some(code), lead) => {
+                    (1, code.to_string(), lead.map(|l| l.1).unwrap_or_default())
+                }
+                (None, None, Some((id, name))) => (4, id.to_string(), name),
+                (None, None, None) => (4, String::new(), String::new()),
+            };
         let dates: Vec<Date> = self
             .files
             .get("Enrollment.csv")
@@ -611,16 +618,7 @@ impl<'a> Out<'a> {
         let end = self.options.to.unwrap_or(self.directory.today());
         let mut row = HashMap::new();
         row.insert("ExportID", self.export_id.clone());
-        // 1: Continuum of Care's HMIS; 2: an agency-specific export.
-        row.insert(
-            "SourceType",
-            if self.options.as_organization.is_some() {
-                "2"
-            } else {
-                "1"
-            }
-            .to_string(),
-        );
+        row.insert("SourceType", source_type.to_string());
         row.insert("SourceID", source_id);
         row.insert("SourceName", source_name);
         row.insert("ExportDate", self.now.clone());

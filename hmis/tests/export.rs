@@ -298,3 +298,45 @@ async fn a_date_window_keeps_the_enrollments_active_in_it_with_their_clients() {
     }
     service.shutdown().await;
 }
+
+/// `Export.csv` says who exported, as HUD's specification has it: a CoC's HMIS (SourceType 1)
+/// names itself by its CoC code, so a CoC whose code was never set exports as "other" (4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_export_row_names_the_coc_by_its_hud_code_once_set() {
+    let work = tempfile::tempdir().unwrap();
+    let service = bootstrapped(&work.path().join("data"), policy()).await;
+    let source = |out: &Path| {
+        let row = rows(&out.join("Export.csv")).remove(0);
+        let get = |c: &str| row.iter().find(|(k, _)| k == c).unwrap().1.clone();
+        (get("SourceType"), get("SourceID"))
+    };
+    let before = work.path().join("before");
+    caseledger_hmis::export(&service, &before, &ExportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(source(&before).0, "4");
+
+    let admin = service
+        .session_for(
+            service
+                .read_log(1, 100)
+                .unwrap()
+                .iter()
+                .find_map(|s| match &s.envelope.event {
+                    Event::UserCreated(u) => Some(u.user_id),
+                    _ => None,
+                })
+                .unwrap(),
+        )
+        .unwrap();
+    let set = caseledger_core::commands::setup::SetCocCode {
+        code: "CA-502".into(),
+    };
+    service.run(&admin, &set).await.unwrap();
+    let after = work.path().join("after");
+    caseledger_hmis::export(&service, &after, &ExportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(source(&after), ("1".to_string(), "CA-502".to_string()));
+    service.shutdown().await;
+}

@@ -39,7 +39,10 @@ impl AuditIndex {
             Event::RecordRequestStarted(e) => request(&e.request_id),
             Event::RecordRequestFulfilled(e) => request(&e.request_id),
             Event::RecordRequestDelivered(e) => request(&e.request_id),
-            Event::SharingPolicySet(_) | Event::MouCreated(_) | Event::MouChanged(_) => {
+            Event::SharingPolicySet(_)
+            | Event::CocCodeSet(_)
+            | Event::MouCreated(_)
+            | Event::MouChanged(_) => {
                 self.sharing_events.push(position);
                 None
             }

@@ -47,6 +47,11 @@ impl<'a> ExportView<'a> {
         self.model.organization(id)
     }
 
+    /// The CoC's HUD code, once set (`Export.SourceID` of the CoC's export).
+    pub fn coc_code(&self) -> Option<&'a str> {
+        self.model.coc_code()
+    }
+
     /// Every organization, in id order.
     pub fn organizations(&self) -> Vec<(OrganizationId, OrganizationFacts)> {
         self.model.organizations()

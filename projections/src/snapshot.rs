@@ -12,7 +12,7 @@ use caseledger_core::Date;
 use crate::Projections;
 use crate::store::Store;
 
-const MAGIC: &[u8; 8] = b"CLSNAP07";
+const MAGIC: &[u8; 8] = b"CLSNAP08";
 
 /// Why snapshot bytes could not be made or read.
 #[derive(Debug, thiserror::Error)]

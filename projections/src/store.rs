@@ -157,6 +157,8 @@ pub(crate) struct MouState {
 pub(crate) struct Store {
     /// Policies in log order: (effective date, policy).
     pub policies: Vec<(Date, SharingPolicy)>,
+    /// The CoC's HUD code, once set.
+    pub coc_code: Option<String>,
     pub clients: HashMap<ClientId, ClientState>,
     pub transactions: HashMap<u128, TransactionRecord>,
     pub mous: HashMap<MouId, MouState>,
@@ -325,6 +327,7 @@ impl Store {
         }
         match event {
             Event::SharingPolicySet(p) => self.policies.push((p.effective, p.policy.clone())),
+            Event::CocCodeSet(c) => self.coc_code = Some(c.code.clone()),
             Event::MouCreated(m) => self.set_mou(m.mou_id, m.window, &m.participants),
             Event::MouChanged(m) => self.set_mou(m.mou_id, m.window, &m.participants),
             Event::ClientIntakeRecorded(i) => self.record_intake(Cow::Borrowed(i), recorded_on),

@@ -312,6 +312,11 @@ impl<'a> WriteModel<'a> {
         self.projections.store.accounts.tokens.get(&id).copied()
     }
 
+    /// The CoC's HUD code, once set.
+    pub fn coc_code(&self) -> Option<&'a str> {
+        self.projections.store.coc_code.as_deref()
+    }
+
     /// The sharing policy in force on `date`.
     pub fn policy(&self, date: Date) -> caseledger_core::SharingPolicy {
         self.projections.store.policy_on(date).into_owned()

@@ -76,3 +76,11 @@ pub struct AddBed {
     /// Its label, unique in the facility.
     pub label: String,
 }
+
+/// Sets the CoC's HUD code (`CA-502`), which the HMIS CSV export names the implementation by.
+/// System administrators only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetCocCode {
+    /// Two letters, a dash and three digits.
+    pub code: String,
+}

@@ -258,6 +258,8 @@ event_catalog! {
     RecordsAccessed = 45, schema 3;
     /// A client's identifiers were forgotten (their data key destroyed).
     ClientIdentifiersForgotten = 46, schema 1;
+    /// The CoC's HUD code was set.
+    CocCodeSet = 47, schema 1;
 }
 
 impl fmt::Display for EventType {
@@ -293,6 +295,7 @@ impl Event {
             Event::TokenRevoked(e) => S::User(e.user_id),
             Event::ProgramCreated(e) => S::Program(e.program_id),
             Event::SharingPolicySet(_) => S::Policy,
+            Event::CocCodeSet(_) => S::Policy,
             Event::ClientIntakeRecorded(e) => S::Client(e.client_id),
             Event::ClientIntakeEdited(e) => S::Client(e.client_id),
             Event::ClientAddressUpdated(e) => S::Client(e.client_id),
@@ -349,6 +352,7 @@ impl Event {
             | Event::TokenRevoked(_)
             | Event::ProgramCreated(_)
             | Event::SharingPolicySet(_)
+            | Event::CocCodeSet(_)
             | Event::MouCreated(_)
             | Event::MouChanged(_)
             | Event::FacilityCreated(_)
@@ -407,7 +411,7 @@ mod tests {
             assert!(t.schema_version() >= 1);
         }
         assert_eq!(EventType::from_code(0), None);
-        assert_eq!(EventType::from_code(47), None);
+        assert_eq!(EventType::from_code(48), None);
         assert_eq!(
             EventType::ClientIntakeRecorded.name(),
             "ClientIntakeRecorded"

@@ -109,6 +109,15 @@ pub struct ProgramCreated {
     pub source_id: Option<String>,
 }
 
+/// The Continuum of Care's HUD code (e.g. `CA-502`), by which HUD's exports and reports name
+/// the implementation (HMIS CSV `Export.SourceID` when `SourceType` is 1). The last one set
+/// is in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CocCodeSet {
+    /// Two letters, a dash and three digits.
+    pub code: String,
+}
+
 /// The sharing policy in force from `effective` on (replaces the previous one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharingPolicySet {

@@ -84,7 +84,8 @@ fn actor(ty: EventType) -> Actor {
         | T::MouCreated
         | T::MouChanged
         | T::ClientIntakeEdited
-        | T::ClientIdentifiersForgotten => (ADMIN, COC_LEAD, Role::SystemAdmin),
+        | T::ClientIdentifiersForgotten
+        | T::CocCodeSet => (ADMIN, COC_LEAD, Role::SystemAdmin),
         T::RecordRequestSubmitted
         | T::RecordRequestDelivered
         | T::RecordRequestDenied
@@ -172,6 +173,10 @@ fn payload(ty: EventType) -> Event {
             project_type: ProjectType::EmergencyShelterNightByNight,
             operating: DateWindow::closed(date("2015-07-01"), date("2030-06-30")),
             source_id: Some("751".into()),
+        }
+        .into(),
+        T::CocCodeSet => CocCodeSet {
+            code: "CA-502".into(),
         }
         .into(),
         T::SharingPolicySet => SharingPolicySet {

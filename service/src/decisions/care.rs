@@ -96,17 +96,13 @@ impl Command for EnrollClient {
     fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
         let actor = session.actor();
         require_agency_staff(&actor, "enroll clients")?;
-        if let Some(coc) = &self.enrollment_coc {
-            let ok = coc.len() == 6
-                && coc.as_bytes()[2] == b'-'
-                && coc[..2].chars().all(|c| c.is_ascii_uppercase())
-                && coc[3..].chars().all(|c| c.is_ascii_digit());
-            if !ok {
-                return Err(CommandError::validation(
-                    "enrollmentCoc",
-                    format!("`{coc}` is not a CoC code like CA-502"),
-                ));
-            }
+        if let Some(coc) = &self.enrollment_coc
+            && !caseledger_core::hud::is_coc_code(coc)
+        {
+            return Err(CommandError::validation(
+                "enrollmentCoc",
+                format!("`{coc}` is not a CoC code like CA-502"),
+            ));
         }
         let headless_household = self.imported.as_ref().is_some_and(|i| i.headless_household);
         let w = p.write_model();

@@ -4,9 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use caseledger_core::commands::setup::{AddBed, AddRoom, CreateFacility, CreateMou, CreateProgram};
+use caseledger_core::commands::setup::{
+    AddBed, AddRoom, CreateFacility, CreateMou, CreateProgram, SetCocCode,
+};
 use caseledger_core::events::{
-    BedAdded, FacilityCreated, MouCreated, ProgramCreated, RoomAdded, RoomDesignator,
+    BedAdded, CocCodeSet, FacilityCreated, MouCreated, ProgramCreated, RoomAdded, RoomDesignator,
 };
 use caseledger_core::input;
 use caseledger_core::{Actor, DateWindow, OrganizationId, Role};
@@ -14,6 +16,25 @@ use caseledger_projections::Projections;
 
 use crate::commands::{check_window, conflict, forbidden, not_found, require_text};
 use crate::{Command, CommandError, Decision, Session};
+
+impl Command for SetCocCode {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        require_system_admin(&session.actor(), "set the CoC code")?;
+        let code = self.code.trim().to_ascii_uppercase();
+        if !caseledger_core::hud::is_coc_code(&code) {
+            return Err(CommandError::validation(
+                "code",
+                format!("`{}` is not a CoC code like CA-502", self.code),
+            ));
+        }
+        if p.write_model().coc_code() == Some(code.as_str()) {
+            return Err(conflict("code", "the CoC code is already this one"));
+        }
+        Ok(Decision::events(vec![CocCodeSet { code }.into()]))
+    }
+}
 
 impl Command for CreateProgram {
     type Output = ();
@@ -249,6 +270,35 @@ mod tests {
             operating: None,
             source_id: None,
         }
+    }
+
+    #[test]
+    fn a_system_administrator_sets_the_coc_code_and_nobody_else_may() {
+        let mut g = given();
+        let org = g.organization("CHSS");
+        let agency_admin = g.user(org, Role::AgencyAdmin);
+        let admin = g.admin();
+        let set = |code: &str| SetCocCode { code: code.into() };
+        g.when(&admin, &set(" ca-502 ")).then(vec![
+            CocCodeSet {
+                code: "CA-502".into(),
+            }
+            .into(),
+        ]);
+        g.when(&agency_admin, &set("CA-502"))
+            .then_refused(ErrorCode::Forbidden, None);
+        for bad in ["CA502", "C1-502", "CA-5021", ""] {
+            g.when(&admin, &set(bad))
+                .then_refused(ErrorCode::Validation, Some("code"));
+        }
+        g.apply(
+            &admin,
+            CocCodeSet {
+                code: "CA-502".into(),
+            },
+        );
+        g.when(&admin, &set("CA-502"))
+            .then_refused(ErrorCode::Conflict, Some("code"));
     }
 
     #[test]
