@@ -144,9 +144,17 @@ pub fn dashboard_html(d: &Dashboard) -> String {
     out.push_str("<section id=\"client-profile\"><h2>Client Profile</h2>");
     match &d.profile {
         Some(p) => {
+            // A hashed export's names and SSN are hashes: never printed as a name.
+            let hashed = p.hash_status != caseledger_core::hud::HashStatus::Unhashed;
+            let unreadable = if hashed {
+                "[hashed in the source system]"
+            } else {
+                "[erased]"
+            };
             let name = p
                 .name
                 .as_clear()
+                .filter(|_| !hashed)
                 .map(|n| {
                     [&n.first, &n.middle, &n.last, &n.suffix]
                         .into_iter()
@@ -155,16 +163,20 @@ pub fn dashboard_html(d: &Dashboard) -> String {
                         .collect::<Vec<_>>()
                         .join(" ")
                 })
-                .unwrap_or_else(|| "[erased]".into());
-            let ssn = p.ssn.as_clear().map_or("[erased]".to_string(), |s| {
-                if s.len() >= 4 {
-                    format!("XXX-XX-{}", &s[s.len() - 4..])
-                } else if s.is_empty() {
-                    "Not given".to_string()
-                } else {
-                    "Partial".to_string()
-                }
-            });
+                .unwrap_or_else(|| unreadable.into());
+            let ssn = p
+                .ssn
+                .as_clear()
+                .filter(|_| !hashed)
+                .map_or(unreadable.to_string(), |s| {
+                    if s.len() >= 4 {
+                        format!("XXX-XX-{}", &s[s.len() - 4..])
+                    } else if s.is_empty() {
+                        "Not given".to_string()
+                    } else {
+                        "Partial".to_string()
+                    }
+                });
             let dob = p
                 .dob
                 .as_clear()

@@ -121,3 +121,58 @@ fn a_messy_export_is_refused_whole_then_imported_partially_then_found_unchanged(
         clean.stderr
     );
 }
+
+/// A hashed export's client, as the API shows it: its hashes are never shown as names or an
+/// SSN, and the answer says the identifiers are hashed.
+#[test]
+fn a_client_imported_from_a_hashed_export_shows_no_hash_as_a_name() {
+    let (dir, token) = caseledger_tests::bootstrapped();
+    let export = dir.path().join("hashed-export");
+    std::fs::create_dir_all(&export).unwrap();
+    for (file, text) in [
+        (
+            "Export.csv",
+            "ExportID,SourceType,CSVVersion,HashStatus\nE1,3,2024 v1.3,4\n",
+        ),
+        (
+            "Organization.csv",
+            "OrganizationID,OrganizationName,VictimServiceProvider\nO1,Harbor House,0\n",
+        ),
+        (
+            "Project.csv",
+            "ProjectID,OrganizationID,ProjectName,OperatingStartDate,ProjectType\nP1,O1,Harbor Shelter,2020-01-01,1\n",
+        ),
+        (
+            "Client.csv",
+            "PersonalID,FirstName,LastName,NameDataQuality,SSN,SSNDataQuality,DOB,DOBDataQuality,White,VeteranStatus\n\
+             C1,2cb30d5ef678412db20875ccf25c63ff,e7237c4404bb3671b76aacf5e84bec3d,1,8665fe03681cf0c07eda9cf76fa800f2,1,1990-04-02,1,1,0\n",
+        ),
+    ] {
+        std::fs::write(export.join(file), text).unwrap();
+    }
+    let data = dir.path().to_str().unwrap();
+    let imported = run(&[
+        "import-hmis",
+        export.to_str().unwrap(),
+        "--data",
+        data,
+        "--quiet",
+    ]);
+    assert_eq!(imported.code, Some(0), "{}", imported.stderr);
+
+    let server = caseledger_tests::Server::start(dir.path());
+    let answer = server.graphql(
+        "{ findClients(search: { dob: \"1990-04-02\" }) { edges { node { firstName lastName ssn dob identifiersHashed } } } }",
+        serde_json::json!({}),
+        Some(&token),
+    );
+    let node = &answer["data"]["findClients"]["edges"][0]["node"];
+    assert_eq!(node["identifiersHashed"], true, "{answer}");
+    assert!(
+        node["firstName"].is_null() && node["lastName"].is_null(),
+        "{answer}"
+    );
+    assert!(node["ssn"].is_null(), "{answer}");
+    assert_eq!(node["dob"], "1990-04-02", "what is not hashed still shows");
+    server.terminate(std::time::Duration::from_secs(10));
+}
