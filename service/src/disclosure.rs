@@ -94,7 +94,7 @@ impl Service {
             actor,
         };
         let positions = self
-            .append(&[Envelope::new(header, Event::from(access))])
+            .append_at(&[Envelope::new(header, Event::from(access))], None)
             .await?;
         if sealed_purpose && any_forgotten() {
             // A client it names was forgotten while it was being written, after the forgetting

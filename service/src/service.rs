@@ -600,6 +600,11 @@ impl Service {
     /// Appends envelopes atomically, each to its own stream with no version check, and waits
     /// until they are durable. Returns the position of each. Retrying with the same event ids is
     /// a no-op that returns the original positions.
+    ///
+    /// No command decides these events: only generators of synthetic histories and tests may
+    /// write this way, so it exists only with the `raw-append` feature, which the production
+    /// binary does not enable (`tests/tests/production_binary.rs`).
+    #[cfg(feature = "raw-append")]
     pub async fn append(&self, envelopes: &[Envelope]) -> Result<Vec<u64>, ServiceError> {
         self.append_at(envelopes, None).await
     }

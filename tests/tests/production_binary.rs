@@ -78,4 +78,9 @@ fn the_caseledger_binary_compiles_no_test_kit() {
         !tree.contains("caseledger-core feature \"testkit\""),
         "the caseledger binary compiles core's test kit:\n{tree}"
     );
+    // Nor can it append events no command decided.
+    assert!(
+        !tree.contains("caseledger-service feature \"raw-append\""),
+        "the caseledger binary can append undecided events:\n{tree}"
+    );
 }
