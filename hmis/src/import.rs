@@ -722,13 +722,12 @@ impl<'a, 's> Import<'a, 's> {
 
     /// Notes how a household of the export was imported.
     fn household_remark(&mut self, e: &EnrollmentRecord, rule: String) {
-        self.remarks.push(Reject {
-            file: "Enrollment.csv".into(),
-            line: e.line,
-            column: "HouseholdID".into(),
-            value: e.household_id.clone(),
+        self.remarks.push(enrollment_remark(
+            e,
+            "HouseholdID",
+            e.household_id.clone(),
             rule,
-        });
+        ));
     }
 
     /// Forms (or finds) the household of a group with one head; `None` when that fails (the
@@ -836,6 +835,9 @@ impl<'a, 's> Import<'a, 's> {
         let actor = self
             .user(organization, &e.user_id)
             .map_err(|err| reject(&err))?;
+        // What HUD's data-quality report counts is imported as it came and noted, once the
+        // enrollment is.
+        let mut findings = Vec::new();
         let dob = self
             .checked
             .clients
@@ -844,13 +846,12 @@ impl<'a, 's> Import<'a, 's> {
         if let (Some(dob), Some(move_in)) = (dob, e.move_in)
             && move_in < dob
         {
-            self.remarks.push(Reject {
-                file: "Enrollment.csv".into(),
-                line: e.line,
-                column: "MoveInDate".into(),
-                value: move_in.to_string(),
-                rule: format!("data quality: before the client's date of birth ({dob})"),
-            });
+            findings.push(enrollment_remark(
+                e,
+                "MoveInDate",
+                move_in.to_string(),
+                format!("data quality: before the client's date of birth ({dob})"),
+            ));
         }
         let operating = self
             .state()
@@ -859,29 +860,24 @@ impl<'a, 's> Import<'a, 's> {
             .program(program)
             .is_some_and(|p| p.operating.contains(e.entry));
         if !operating {
-            self.remarks.push(Reject {
-                file: "Enrollment.csv".into(),
-                line: e.line,
-                column: "EntryDate".into(),
-                value: e.entry.to_string(),
-                rule: "data quality: the project is not operating on the entry date".into(),
-            });
+            findings.push(enrollment_remark(
+                e,
+                "EntryDate",
+                e.entry.to_string(),
+                "data quality: the project is not operating on the entry date",
+            ));
         }
-        // Overlapping stays in one project are imported as they came and counted, as HUD's
-        // data-quality report counts them.
         let overlap = self
             .state()
             .org_view(actor)
             .overlapping_enrollment(client, program, e.entry);
         if overlap.is_some() {
-            self.remarks.push(Reject {
-                file: "Enrollment.csv".into(),
-                line: e.line,
-                column: "EntryDate".into(),
-                value: e.entry.to_string(),
-                rule: "data quality: the client is already enrolled in this project on that date"
-                    .into(),
-            });
+            findings.push(enrollment_remark(
+                e,
+                "EntryDate",
+                e.entry.to_string(),
+                "data quality: the client is already enrolled in this project on that date",
+            ));
         }
         let id: EnrollmentId = new_id();
         let command = EnrollClient {
@@ -904,6 +900,7 @@ impl<'a, 's> Import<'a, 's> {
             }),
         };
         self.command(actor, &command).map_err(|err| reject(&err))?;
+        self.remarks.append(&mut findings);
         self.enrollments
             .insert(e.id.clone(), (id, client, organization));
         Ok(Outcome::Imported)
@@ -1237,5 +1234,21 @@ fn quality_words(q: DataQuality) -> &'static str {
         DataQuality::ClientDoesntKnow => "client doesn't know",
         DataQuality::ClientPrefersNotToAnswer => "client prefers not to answer",
         DataQuality::DataNotCollected => "data not collected",
+    }
+}
+
+/// A remark on `column` of an `Enrollment.csv` row.
+fn enrollment_remark(
+    e: &EnrollmentRecord,
+    column: &str,
+    value: String,
+    rule: impl Into<String>,
+) -> Reject {
+    Reject {
+        file: "Enrollment.csv".into(),
+        line: e.line,
+        column: column.into(),
+        value,
+        rule: rule.into(),
     }
 }

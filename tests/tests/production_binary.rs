@@ -6,22 +6,14 @@ use std::process::Command;
 /// Crates only the benchmark may link.
 const BENCHMARK_ONLY: &[&str] = &["reqwest", "tokio-postgres", "caseledger-bench"];
 
-#[test]
-fn the_caseledger_binary_links_no_benchmark_client() {
+/// `cargo tree -p caseledger -e EDGES --prefix none`: the `caseledger` binary's dependencies.
+fn caseledger_tree(edges: &str) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the tests package lives inside the workspace");
     let output = Command::new(env!("CARGO"))
         .current_dir(root)
-        .args([
-            "tree",
-            "-p",
-            "caseledger",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
+        .args(["tree", "-p", "caseledger", "-e", edges, "--prefix", "none"])
         .output()
         .expect("run cargo tree");
     assert!(
@@ -30,7 +22,12 @@ fn the_caseledger_binary_links_no_benchmark_client() {
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    let tree = String::from_utf8_lossy(&output.stdout);
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn the_caseledger_binary_links_no_benchmark_client() {
+    let tree = caseledger_tree("normal");
     // Each line is `name vVERSION [(path)] [(*)]`.
     let names: Vec<&str> = tree
         .lines()
@@ -52,24 +49,7 @@ fn the_caseledger_binary_links_no_benchmark_client() {
 /// is compiled only into tests and the benchmark binary, never into `caseledger`.
 #[test]
 fn the_caseledger_binary_compiles_no_test_kit() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests package lives inside the workspace");
-    let output = Command::new(env!("CARGO"))
-        .current_dir(root)
-        .args([
-            "tree",
-            "-p",
-            "caseledger",
-            "-e",
-            "normal,features",
-            "--prefix",
-            "none",
-        ])
-        .output()
-        .expect("run cargo tree");
-    assert!(output.status.success(), "cargo tree failed: {output:?}");
-    let tree = String::from_utf8_lossy(&output.stdout);
+    let tree = caseledger_tree("normal,features");
     assert!(
         tree.lines().any(|l| l.starts_with("caseledger-core ")),
         "not the tree of the caseledger binary:\n{tree}"
