@@ -272,6 +272,7 @@ pub fn assessment(t: &TransactionSummary) -> Option<Assessment> {
                     AnswerValue::Number(n) => answer.number = Some(*n),
                     AnswerValue::Date(d) => answer.date = Some(d.to_string()),
                     AnswerValue::Text(t) => answer.text = clear(t),
+                    AnswerValue::Plain(t) => answer.text = Some(t.clone()),
                 }
                 answer
             })

@@ -36,6 +36,8 @@ pub struct ClientRecord {
     pub updated: Option<NaiveDateTime>,
     /// `UserID` of who last touched it in the exporting system.
     pub user_id: String,
+    /// The row's other elements (veteran details, ...) and stamp.
+    pub kept: crate::Kept,
 }
 
 impl ClientRecord {
@@ -173,6 +175,7 @@ pub fn read_clients(
             read.deleted += 1;
             continue;
         }
+        let kept = r.kept(caseledger_core::hud::elements::HudFile::Client);
         let record = (|| {
             Some(ClientRecord {
                 line: row.line,
@@ -202,6 +205,7 @@ pub fn read_clients(
                 created,
                 updated,
                 user_id: r.text("UserID"),
+                kept,
             })
         })();
         match record {

@@ -25,3 +25,4 @@ pub mod spec;
 
 pub use export::{CsvVersion, ExportDir, Row, Table};
 pub use reject::Reject;
+pub use row::Kept;

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use caseledger_core::Date;
+use caseledger_core::hud::elements::HudFile;
 use caseledger_core::hud::{
     DataCollectionStage, Destination, HashStatus, LivingSituation, NoYesReasons, ProjectType,
     RelationshipToHoH, RentalSubsidyType,
@@ -17,7 +18,7 @@ use chrono::NaiveDateTime;
 
 use crate::client::{ClientRecord, read_clients};
 use crate::export::ExportError;
-use crate::row::RowReader;
+use crate::row::{Kept, RowReader};
 use crate::{CsvVersion, ExportDir, Reject, Table};
 
 // Here rather than with the other readers in `row.rs` because it checks a row against the
@@ -66,6 +67,8 @@ pub struct OrganizationRecord {
     pub name: String,
     /// `VictimServiceProvider` = 1.
     pub victim_service_provider: bool,
+    /// The row's other elements and stamp.
+    pub kept: Kept,
 }
 
 /// A project (`Project.csv`).
@@ -86,6 +89,8 @@ pub struct ProjectRecord {
     pub operating_start: Option<Date>,
     /// `OperatingEndDate`.
     pub operating_end: Option<Date>,
+    /// The row's other elements and stamp.
+    pub kept: Kept,
 }
 
 /// An enrollment (`Enrollment.csv`).
@@ -119,6 +124,8 @@ pub struct EnrollmentRecord {
     pub updated: Option<NaiveDateTime>,
     /// `UserID`.
     pub user_id: String,
+    /// The row's other elements and stamp.
+    pub kept: Kept,
 }
 
 /// An exit (`Exit.csv`).
@@ -140,6 +147,8 @@ pub struct ExitRecord {
     pub other_destination: String,
     /// `UserID`.
     pub user_id: String,
+    /// The row's other elements and stamp.
+    pub kept: Kept,
 }
 
 /// A user of the exporting system (`User.csv`).
@@ -149,6 +158,8 @@ pub struct UserRecord {
     pub id: String,
     /// `UserFirstName` and `UserLastName`, as one display name.
     pub name: String,
+    /// The row's elements (names, phone, email) and stamp.
+    pub kept: Kept,
 }
 
 /// A service (`Services.csv`).
@@ -170,58 +181,25 @@ pub struct ServiceRecord {
     pub other: String,
     /// `UserID`.
     pub user_id: String,
+    /// The row's other elements and stamp.
+    pub kept: Kept,
 }
 
-/// One value of an assessment-like row: a HUD code, an amount, a date or text.
+/// A row that describes a project (`Funder.csv`, `ProjectCoC.csv`, `Inventory.csv`,
+/// `Affiliation.csv`, `HMISParticipation.csv`, `CEParticipation.csv`) or an assessment
+/// (`AssessmentQuestions.csv`, `AssessmentResults.csv`): a row of its own under its record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
-    /// An integer (a HUD list code or a count).
-    Code(u16),
-    /// A number with cents (`IncomeFromAnySource` amounts), in cents.
-    Cents(i64),
-    /// A date.
-    Date(Date),
-    /// Anything else, kept as text.
-    Text(String),
-}
-
-impl Value {
-    /// Reads a CSV value the way HUD writes codes, amounts and dates.
-    pub fn parse(text: &str, reference_year: i32) -> Value {
-        if let Ok(code) = text.parse::<u16>() {
-            return Value::Code(code);
-        }
-        if let Some(cents) = parse_cents(text) {
-            return Value::Cents(cents);
-        }
-        if text.len() >= 8
-            && text.contains(['-', '/'])
-            && let Some(date) = crate::dates::parse_date(text, reference_year)
-        {
-            return Value::Date(date);
-        }
-        Value::Text(text.to_string())
-    }
-}
-
-/// `123`, `123.4`, `-5.25` as cents.
-fn parse_cents(text: &str) -> Option<i64> {
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    if whole.is_empty()
-        || fraction.len() > 2
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !fraction.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let whole: i64 = whole.parse().ok()?;
-    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
-    let cents = whole.checked_mul(100)?.checked_add(fraction)?;
-    Some(if negative { -cents } else { cents })
+pub struct DetailRecord {
+    /// The file.
+    pub file: HudFile,
+    /// The line in it.
+    pub line: u64,
+    /// The row's id (`FunderID`, `AssessmentQuestionID`, ...).
+    pub id: String,
+    /// The record it belongs to: its `ProjectID`, or its `AssessmentID`.
+    pub parent_id: String,
+    /// The row's elements and stamp.
+    pub kept: Kept,
 }
 
 /// The files whose rows are answers collected on a date for an enrollment: the domain keeps
@@ -270,6 +248,20 @@ impl AnswerFile {
             AnswerFile::Assessment => "Assessment.csv",
             AnswerFile::Event => "Event.csv",
             AnswerFile::YouthEducationStatus => "YouthEducationStatus.csv",
+        }
+    }
+
+    /// The file in the catalogue of HUD's elements.
+    pub const fn hud_file(self) -> HudFile {
+        match self {
+            AnswerFile::IncomeBenefits => HudFile::IncomeBenefits,
+            AnswerFile::HealthAndDv => HudFile::HealthAndDv,
+            AnswerFile::Disabilities => HudFile::Disabilities,
+            AnswerFile::EmploymentEducation => HudFile::EmploymentEducation,
+            AnswerFile::CurrentLivingSituation => HudFile::CurrentLivingSituation,
+            AnswerFile::Assessment => HudFile::Assessment,
+            AnswerFile::Event => HudFile::Event,
+            AnswerFile::YouthEducationStatus => HudFile::YouthEducationStatus,
         }
     }
 
@@ -339,8 +331,9 @@ pub struct AnswerRecord {
     pub date: Date,
     /// `DataCollectionStage`, where the file has one.
     pub stage: Option<DataCollectionStage>,
-    /// The answered columns (non-empty), in file order.
-    pub answers: Vec<(String, Value)>,
+    /// The answered columns (non-empty), in file order, read by their HUD types; and the
+    /// source's stamp.
+    pub kept: Kept,
     /// `UserID`.
     pub user_id: String,
 }
@@ -377,6 +370,8 @@ pub struct Checked {
     pub services: Vec<ServiceRecord>,
     /// Rows of the assessment-like files, file by file in file order.
     pub answers: Vec<AnswerRecord>,
+    /// Rows describing projects and assessments, file by file in file order.
+    pub details: Vec<DetailRecord>,
     /// Whether the clients' names and SSNs are values or hashes (`Export.csv`'s
     /// `HashStatus`).
     pub hash_status: HashStatus,
@@ -430,18 +425,18 @@ impl Checked {
     }
 }
 
-/// Files of the format the domain keeps nothing of: funding sources, bed inventory, CoC
-/// geography, residential affiliations, participation periods, and coordinated-entry
-/// questionnaires beyond their results. Their rows are counted as read, not imported.
-pub const NOT_IMPORTED: [&str; 8] = [
-    "Funder.csv",
-    "Inventory.csv",
-    "ProjectCoC.csv",
-    "Affiliation.csv",
-    "HMISParticipation.csv",
-    "CEParticipation.csv",
-    "AssessmentQuestions.csv",
-    "AssessmentResults.csv",
+/// Files whose rows describe a project (funding sources, CoC geography, bed inventory,
+/// residential affiliations, participation periods) or a coordinated-entry assessment (its
+/// questions and results): each row is kept as HUD elements under its record.
+pub const DETAIL_FILES: [HudFile; 8] = [
+    HudFile::Funder,
+    HudFile::ProjectCoC,
+    HudFile::Inventory,
+    HudFile::Affiliation,
+    HudFile::HmisParticipation,
+    HudFile::CeParticipation,
+    HudFile::AssessmentQuestions,
+    HudFile::AssessmentResults,
 ];
 
 fn table(export: &ExportDir, name: &str) -> Result<Table, ExportError> {
@@ -463,11 +458,13 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         let name = r.required("OrganizationName");
         let victim_service_provider = r.flag("VictimServiceProvider");
         let deleted = r.deleted();
+        let kept = r.kept(HudFile::Organization);
         let record = OrganizationRecord {
             line: row.line,
             id: id.clone(),
             name,
             victim_service_provider,
+            kept,
         };
         if !deleted {
             r.unique("OrganizationID", &id, &mut seen);
@@ -500,6 +497,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             r.refuse("OperatingEndDate", "before OperatingStartDate");
         }
         let deleted = r.deleted();
+        let kept = r.kept(HudFile::Project);
         let record = project_type.map(|project_type| ProjectRecord {
             line: row.line,
             id: id.clone(),
@@ -508,6 +506,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             project_type,
             operating_start,
             operating_end,
+            kept,
         });
         if !deleted {
             r.unique("ProjectID", &id, &mut seen);
@@ -581,6 +580,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         }
         let updated = r.timestamp("DateUpdated");
         let deleted = r.deleted();
+        let kept = r.kept(HudFile::Enrollment);
         let record = (|| {
             Some(EnrollmentRecord {
                 line: row.line,
@@ -597,6 +597,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
                 move_in,
                 updated,
                 user_id: r.text("UserID"),
+                kept,
             })
         })();
         if !deleted {
@@ -636,6 +637,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         let other_destination = r.text("OtherDestination");
         let user_id = r.text("UserID");
         let deleted = r.deleted();
+        let kept = r.kept(HudFile::Exit);
         if !deleted && let Some(first) = exits_seen.insert(enrollment_id.clone(), row.line) {
             r.refuse(
                 "EnrollmentID",
@@ -651,6 +653,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             destination_subsidy_type,
             other_destination,
             user_id,
+            kept,
         });
         if let Some(x) = checked.settle(&t.file, deleted, record, r) {
             checked.exits.insert(enrollment_id, x);
@@ -664,9 +667,11 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         let id = r.required("UserID");
         let name = format!("{} {}", r.text("UserFirstName"), r.text("UserLastName"));
         let deleted = r.deleted();
+        let kept = r.kept(HudFile::User);
         let record = UserRecord {
             id: id.clone(),
             name: name.trim().to_string(),
+            kept,
         };
         if !deleted {
             r.unique("UserID", &id, &mut seen);
@@ -684,6 +689,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         let record_type = r.positive("RecordType");
         let type_provided = r.positive("TypeProvided");
         let deleted = r.deleted();
+        let kept = r.kept(HudFile::Services);
         let record = (|| {
             Some(ServiceRecord {
                 line: row.line,
@@ -694,6 +700,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
                 type_provided: type_provided?,
                 other: r.text("OtherTypeProvided"),
                 user_id: r.text("UserID"),
+                kept,
             })
         })();
         if let Some(s) = checked.settle(&t.file, deleted, record, r) {
@@ -708,15 +715,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             let id = r.required(file.id_column());
             let (enrollment_id, date) = r.enrollment_row(&checked.enrollments, file.date_column());
             let stage = r.code("DataCollectionStage", DataCollectionStage::from_code, None);
-            let answers: Vec<(String, Value)> = t
-                .headers
-                .iter()
-                .filter(|c| !file.is_frame_column(c))
-                .filter_map(|c| {
-                    let text = r.text(c);
-                    (!text.is_empty()).then(|| (c.clone(), Value::parse(&text, reference_year)))
-                })
-                .collect();
+            let kept = r.kept(file.hud_file());
             // A row with nothing answered is kept too: exports write one per collection stage
             // even when nothing was collected, and HUD's data-quality and timeliness measures
             // count those rows.
@@ -728,7 +727,7 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
                 enrollment_id,
                 date,
                 stage,
-                answers,
+                kept,
                 user_id: r.text("UserID"),
             });
             if let Some(a) = checked.settle(&t.file, deleted, record, r) {
@@ -737,12 +736,49 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
         }
     }
 
-    // Files without a domain counterpart are read (a broken file still fails the import)
-    // and counted, so the summary accounts for every row of the export.
-    for file in NOT_IMPORTED {
-        if let Some(t) = export.table(file)? {
-            checked.count(file).read += t.rows.len();
+    for file in DETAIL_FILES {
+        let t = table(&export, &format!("{}.csv", file.stem()))?;
+        let assessment_ids: std::collections::HashSet<String> = checked
+            .answers
+            .iter()
+            .filter(|a| a.file == AnswerFile::Assessment)
+            .map(|a| a.id.clone())
+            .collect();
+        let mut seen = HashMap::new();
+        let mut details = Vec::new();
+        for row in &t.rows {
+            let mut r = RowReader::new(&t, row, reference_year);
+            let id_column = file.elements().next().map_or("", |e| e.column);
+            let id = r.required(id_column);
+            let parent_id = if matches!(
+                file,
+                HudFile::AssessmentQuestions | HudFile::AssessmentResults
+            ) {
+                r.reference("AssessmentID", ("assessment", "Assessment.csv"), |id| {
+                    assessment_ids.contains(id)
+                })
+            } else {
+                r.reference("ProjectID", ("project", "Project.csv"), |id| {
+                    checked.projects.contains_key(id)
+                })
+            };
+            let deleted = r.deleted();
+            if !deleted {
+                r.unique(id_column, &id, &mut seen);
+            }
+            let kept = r.kept(file);
+            let record = DetailRecord {
+                file,
+                line: row.line,
+                id,
+                parent_id,
+                kept,
+            };
+            if let Some(d) = checked.settle(&t.file, deleted, Some(record), r) {
+                details.push(d);
+            }
         }
+        checked.details.append(&mut details);
     }
     Ok((export.version, checked))
 }

@@ -1,7 +1,10 @@
 //! Reading one row's values, each checked, every refusal kept with its place.
 
 use caseledger_core::Date;
-use chrono::NaiveDateTime;
+use caseledger_core::Pii;
+use caseledger_core::events::AnswerValue;
+use caseledger_core::hud::elements::{ElementType, HudElement, HudFile, SourceStamp, SourceTime};
+use chrono::{NaiveDateTime, Timelike};
 
 use crate::dates::{parse_date_in, parse_timestamp_in};
 use crate::{Reject, Row, Table};
@@ -184,4 +187,127 @@ impl<'a> RowReader<'a> {
         }
         at
     }
+
+    /// The row's HUD elements beyond what caseledger's records of `file` hold in typed fields
+    /// (every non-empty column of HUD's specification for the file that is not typed), each read
+    /// by its column's type — a value that is not of it, or a code outside the column's HUD
+    /// list, refuses the row — and the source system's stamp (`DateCreated`, `DateUpdated`,
+    /// `UserID`; a stamp that does not read is a finding, and the row keeps none).
+    pub(crate) fn kept(&mut self, file: HudFile) -> Kept {
+        let table = self.table;
+        let mut elements: Vec<HudElement> = Vec::new();
+        for header in &table.headers {
+            let Some(spec) = file.element(header) else {
+                continue;
+            };
+            if file.is_typed(spec.column) || elements.iter().any(|e| e.column == spec.column) {
+                continue;
+            }
+            let text = self.text(header);
+            if text.is_empty() {
+                continue;
+            }
+            let value = match spec.kind {
+                ElementType::Text if file.is_about_no_client() => {
+                    Some(AnswerValue::Plain(text.clone()))
+                }
+                ElementType::Text => Some(AnswerValue::Text(Pii::new(text.clone()))),
+                ElementType::Integer if spec.is_code() => match text.parse::<u16>() {
+                    Ok(code) => Some(AnswerValue::Code(code)),
+                    Err(_) => {
+                        self.refuse(
+                            header,
+                            format!("not a code of HUD list {}", spec.list.unwrap_or_default()),
+                        );
+                        None
+                    }
+                },
+                ElementType::Integer => match text.parse::<i64>() {
+                    Ok(n) => Some(AnswerValue::Number(n)),
+                    Err(_) => {
+                        self.refuse(header, "an integer");
+                        None
+                    }
+                },
+                ElementType::Money => match parse_cents(&text) {
+                    Some(cents) => Some(AnswerValue::Number(cents)),
+                    None => {
+                        self.refuse(header, "an amount (dollars and at most two decimals)");
+                        None
+                    }
+                },
+                ElementType::Date => self.date(header).map(AnswerValue::Date),
+                ElementType::Timestamp => None,
+            };
+            let Some(value) = value else { continue };
+            if let Err(e) = spec.check(&value) {
+                self.refuse(header, e.to_string());
+                continue;
+            }
+            elements.push(HudElement {
+                column: spec.column.to_string(),
+                value,
+            });
+        }
+        Kept {
+            elements,
+            stamp: self.stamp(),
+        }
+    }
+
+    fn stamp(&mut self) -> Option<SourceStamp> {
+        let at = |r: &mut Self, column: &str| {
+            let text = r.text(column);
+            if text.is_empty() {
+                return None;
+            }
+            let at = parse_timestamp_in(&text, r.reference_year, r.day_first(column));
+            if at.is_none() {
+                r.finding(
+                    column,
+                    "data quality: not a timestamp (YYYY-MM-DD HH:MM:SS)",
+                );
+            }
+            at.map(|at| SourceTime {
+                date: Date::from_naive(at.date()),
+                second: at.time().num_seconds_from_midnight(),
+            })
+        };
+        let created = at(self, "DateCreated")?;
+        let updated = at(self, "DateUpdated").unwrap_or(created);
+        Some(SourceStamp {
+            created,
+            updated,
+            user_id: self.text("UserID"),
+        })
+    }
+}
+
+/// What a row holds beyond its record's typed fields: its HUD elements and its source stamp.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// The elements, in the row's column order.
+    pub elements: Vec<HudElement>,
+    /// `DateCreated`, `DateUpdated` and `UserID` as the source wrote them.
+    pub stamp: Option<SourceStamp>,
+}
+
+/// `123`, `123.4`, `-5.25` as cents.
+pub(crate) fn parse_cents(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty()
+        || fraction.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+    let cents = whole.checked_mul(100)?.checked_add(fraction)?;
+    Some(if negative { -cents } else { cents })
 }

@@ -11,7 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use caseledger_core::events::{AnswerValue, ClientDisclosure, DisclosedRecord};
+use caseledger_core::events::{AnswerValue, ClientDisclosure, DisclosedRecord, ElementSubject};
+use caseledger_core::hud::elements::{ElementType, HudFile};
 use caseledger_core::hud::{HashStatus, RaceEthnicity};
 use caseledger_core::{
     AssessmentKind, ClientId, Date, Event, OrganizationId, RecordKind, RequestId, UserId,
@@ -214,6 +215,46 @@ impl<'a> Out<'a> {
         self.files.entry(file).or_default().push(row);
     }
 
+    /// Writes `subject`'s own row of `file` as recorded beyond the typed fields: its HUD
+    /// elements, and the source system's stamp over `DateCreated`, `DateUpdated` and `UserID`.
+    fn kept(
+        &self,
+        subject: ElementSubject,
+        file: HudFile,
+        row: &mut HashMap<&'static str, String>,
+    ) {
+        for e in self.view.elements(subject) {
+            if e.file == file && e.row_id.is_none() {
+                write_elements(&e, row);
+            }
+        }
+    }
+
+    /// The rows of their own that `subject` holds in `file` (a project's funders, an
+    /// assessment's questions), each with `frame` (the columns naming its record) and its id.
+    fn detail_rows(
+        &mut self,
+        subject: ElementSubject,
+        file: HudFile,
+        frame: &[(&'static str, String)],
+    ) {
+        let name = spec_file(file);
+        let columns = fy2026(name);
+        let id_column = column(columns, file.elements().next().map_or("", |e| e.column));
+        for e in self.view.elements(subject) {
+            let (true, Some(id)) = (e.file == file, e.row_id.as_ref()) else {
+                continue;
+            };
+            let mut row = self.row(None);
+            row.insert(id_column, id.clone());
+            for (c, v) in frame {
+                row.insert(c, v.clone());
+            }
+            write_elements(&e, &mut row);
+            self.push(name, row);
+        }
+    }
+
     fn in_window(&self, entry: Date, exit: Option<Date>) -> bool {
         self.options.to.is_none_or(|to| entry <= to)
             && self
@@ -310,6 +351,11 @@ impl<'a> Out<'a> {
                 "MoveInDate",
                 move_in.map(|d| d.to_string()).unwrap_or_default(),
             );
+            self.kept(
+                ElementSubject::Enrollment(e.enrollment_id),
+                HudFile::Enrollment,
+                &mut row,
+            );
             self.push("Enrollment.csv", row);
             disclosed.push(record(
                 RecordKind::Enrollment,
@@ -334,6 +380,11 @@ impl<'a> Out<'a> {
                 row.insert(
                     "OtherDestination",
                     x.other_destination.as_clear().cloned().unwrap_or_default(),
+                );
+                self.kept(
+                    ElementSubject::Enrollment(e.enrollment_id),
+                    HudFile::Exit,
+                    &mut row,
                 );
                 self.push("Exit.csv", row);
                 disclosed.push(record(RecordKind::Exit, t.id, "Exit.csv", t.access.reason));
@@ -368,6 +419,11 @@ impl<'a> Out<'a> {
                     row.insert(
                         "OtherTypeProvided",
                         s.description.as_clear().cloned().unwrap_or_default(),
+                    );
+                    self.kept(
+                        ElementSubject::Service(s.service_id),
+                        HudFile::Services,
+                        &mut row,
                     );
                     self.push("Services.csv", row);
                     disclosed.push(record(
@@ -419,9 +475,21 @@ impl<'a> Out<'a> {
                         if file.is_frame_column(c) {
                             continue;
                         }
-                        row.insert(c, answer_text(&answer.value));
+                        row.insert(c, typed_text(file.hud_file(), c, &answer.value));
                     }
+                    let subject = ElementSubject::Assessment(a.assessment_id);
+                    self.kept(subject, file.hud_file(), &mut row);
+                    let assessment_id = row.get(id_column).cloned().unwrap_or_default();
                     self.push(file.file(), row);
+                    if file == AnswerFile::Assessment {
+                        let frame = [
+                            ("AssessmentID", assessment_id),
+                            ("EnrollmentID", enrollment.clone()),
+                            ("PersonalID", personal_id.clone()),
+                        ];
+                        self.detail_rows(subject, HudFile::AssessmentQuestions, &frame);
+                        self.detail_rows(subject, HudFile::AssessmentResults, &frame);
+                    }
                     disclosed.push(record(
                         RecordKind::Assessment,
                         t.id,
@@ -478,6 +546,7 @@ impl<'a> Out<'a> {
                 .unwrap_or_default(),
         );
         row.insert("VeteranStatus", intake.veteran_status.code().to_string());
+        self.kept(ElementSubject::Client(client), HudFile::Client, &mut row);
         self.push("Client.csv", row);
         disclosed.insert(
             0,
@@ -512,6 +581,11 @@ impl<'a> Out<'a> {
                 "VictimServiceProvider",
                 u8::from(org.victim_service_provider).to_string(),
             );
+            self.kept(
+                ElementSubject::Organization(id),
+                HudFile::Organization,
+                &mut row,
+            );
             self.push("Organization.csv", row);
         }
         for id in self.projects.clone() {
@@ -543,16 +617,51 @@ impl<'a> Out<'a> {
             );
             row.insert("ContinuumProject", "1".into());
             row.insert("ProjectType", program.project_type.code().to_string());
+            self.kept(ElementSubject::Program(id), HudFile::Project, &mut row);
+            let project_id = row.get("ProjectID").cloned().unwrap_or_default();
             self.push("Project.csv", row);
+            for file in [
+                HudFile::Funder,
+                HudFile::ProjectCoC,
+                HudFile::Inventory,
+                HudFile::Affiliation,
+                HudFile::HmisParticipation,
+                HudFile::CeParticipation,
+            ] {
+                let frame = [("ProjectID", project_id.clone())];
+                self.detail_rows(ElementSubject::Program(id), file, &frame);
+            }
         }
+        // Every user a row names: imported ones as the source system had them, caseledger's
+        // own by their names here.
         self.users.insert(self.user);
-        for id in self.users.clone() {
-            let display = w.user_display_name(id).unwrap_or_default();
-            let (first, last) = display.split_once(' ').unwrap_or((display.as_str(), ""));
+        let named: BTreeSet<String> = self
+            .files
+            .values()
+            .flatten()
+            .filter_map(|r| r.get("UserID").cloned())
+            .chain(std::iter::once(self.user.to_string()))
+            .collect();
+        let sources: HashMap<String, caseledger_core::events::HudElementsRecorded> = self
+            .view
+            .elements(ElementSubject::Coc)
+            .into_iter()
+            .filter(|e| e.file == HudFile::User)
+            .filter_map(|e| Some((e.row_id.clone()?, e)))
+            .collect();
+        for id in named {
             let mut row = self.row(None);
-            row.insert("UserID", id.to_string());
-            row.insert("UserFirstName", first.to_string());
-            row.insert("UserLastName", last.to_string());
+            row.insert("UserID", id.clone());
+            if let Some(e) = sources.get(&id) {
+                write_elements(e, &mut row);
+            } else if let Some(user) = self.users.iter().find(|u| u.to_string() == id) {
+                let display = w.user_display_name(*user).unwrap_or_default();
+                let (first, last) = display.split_once(' ').unwrap_or((display.as_str(), ""));
+                row.insert("UserFirstName", first.to_string());
+                row.insert("UserLastName", last.to_string());
+            } else {
+                continue;
+            }
             self.push("User.csv", row);
         }
     }
@@ -684,6 +793,54 @@ fn answer_file(
     })
 }
 
+/// The specification's name of the file (`HealthAndDV.csv`).
+fn spec_file(file: HudFile) -> &'static str {
+    FY2026_FILES
+        .iter()
+        .map(|f| f.name)
+        .find(|n| n.trim_end_matches(".csv") == file.stem())
+        .unwrap_or("")
+}
+
+/// Writes an element row into `row`: each element FY2026 has, as HUD writes its type, and the
+/// source stamp over the trailing columns.
+fn write_elements(
+    e: &caseledger_core::events::HudElementsRecorded,
+    row: &mut HashMap<&'static str, String>,
+) {
+    let columns = fy2026(spec_file(e.file));
+    for element in &e.elements {
+        let Some(spec) = e.file.element(&element.column) else {
+            continue;
+        };
+        let c = column(columns, spec.column);
+        if c.is_empty() {
+            continue;
+        }
+        row.insert(c, typed_text(e.file, spec.column, &element.value));
+    }
+    if let Some(stamp) = &e.source {
+        row.insert("DateCreated", source_time(stamp.created));
+        row.insert("DateUpdated", source_time(stamp.updated));
+        if e.file != HudFile::User {
+            row.insert("UserID", stamp.user_id.clone());
+        }
+    }
+}
+
+/// A value as HUD writes the column's type: an integer plainly, money with cents.
+fn typed_text(file: HudFile, column: &str, value: &AnswerValue) -> String {
+    match (value, file.element(column).map(|s| s.kind)) {
+        (AnswerValue::Number(n), Some(ElementType::Integer)) => n.to_string(),
+        (value, _) => answer_text(value),
+    }
+}
+
+fn source_time(t: caseledger_core::hud::elements::SourceTime) -> String {
+    let (h, m, s) = (t.second / 3600, t.second / 60 % 60, t.second % 60);
+    format!("{} {h:02}:{m:02}:{s:02}", t.date)
+}
+
 fn answer_text(value: &AnswerValue) -> String {
     match value {
         AnswerValue::Code(c) => c.to_string(),
@@ -694,6 +851,7 @@ fn answer_text(value: &AnswerValue) -> String {
         }
         AnswerValue::Date(d) => d.to_string(),
         AnswerValue::Text(t) => t.as_clear().cloned().unwrap_or_default(),
+        AnswerValue::Plain(t) => t.clone(),
     }
 }
 

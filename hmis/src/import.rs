@@ -9,6 +9,8 @@
 //! run. Records are keyed by the exporting system's ids: one already imported is left alone,
 //! or — for a client whose values changed in a newer export — corrected with an intake edit.
 
+mod keep;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -19,15 +21,15 @@ use caseledger_core::commands::care::{
 };
 use caseledger_core::commands::clients::EditClientIntake;
 use caseledger_core::commands::setup::CreateProgram;
-use caseledger_core::events::{AnswerValue, AssessmentAnswer};
+use caseledger_core::events::AssessmentAnswer;
 use caseledger_core::hud::{DataQuality, ServiceTypeCode};
 use caseledger_core::{
-    Actor, AssessmentKind, ClientId, DateWindow, EnrollmentId, HouseholdId, OrganizationId, Pii,
+    Actor, AssessmentKind, ClientId, DateWindow, EnrollmentId, HouseholdId, OrganizationId,
     ProgramId, Role, UserId,
 };
 use caseledger_hmis_csv::client::ClientRecord;
 use caseledger_hmis_csv::records::{
-    AnswerFile, AnswerRecord, Checked, EnrollmentRecord, ExitRecord, FileCounts, Value,
+    AnswerFile, AnswerRecord, Checked, EnrollmentRecord, ExitRecord, FileCounts,
 };
 use caseledger_hmis_csv::{CsvVersion, Reject};
 use caseledger_projections::{Projections, SourceKind};
@@ -309,6 +311,7 @@ impl<'a, 's> Import<'a, 's> {
         tick(c.services.len());
         self.answers();
         tick(c.answers.len());
+        self.keep_elements();
         self.count_users();
     }
 
@@ -1048,16 +1051,12 @@ impl<'a, 's> Import<'a, 's> {
             kind: answer_kind(a.file),
             stage: a.stage,
             answers: a
-                .answers
+                .kept
+                .elements
                 .iter()
-                .map(|(item, value)| AssessmentAnswer {
-                    item: item.clone(),
-                    value: match value {
-                        Value::Code(c) => AnswerValue::Code(*c),
-                        Value::Cents(c) => AnswerValue::Number(*c),
-                        Value::Date(d) => AnswerValue::Date(*d),
-                        Value::Text(t) => AnswerValue::Text(Pii::new(t.clone())),
-                    },
+                .map(|e| AssessmentAnswer {
+                    item: e.column.clone(),
+                    value: e.value.clone(),
                 })
                 .collect(),
             restriction: None,

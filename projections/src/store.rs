@@ -114,7 +114,7 @@ impl Compact {
     }
 
     /// The same event with every identifying value erased, sealed ones included (forgetting).
-    fn erase(&mut self) {
+    pub(crate) fn erase(&mut self) {
         let event = caseledger_core::decode_event(&self.0).expect("compact event bytes decode");
         *self = Compact::new(&event.erased());
     }
@@ -193,6 +193,8 @@ pub(crate) struct Store {
     pub requests: crate::record_requests::RecordRequests,
     /// Imported records by the id they had in the exporting system.
     pub sources: crate::sources::Sources,
+    /// HUD elements of records, by record.
+    pub elements: crate::elements::Elements,
     /// Opens identifying values kept sealed (records' events); never in a snapshot.
     #[serde(skip)]
     pub keys: Keys,
@@ -293,6 +295,10 @@ impl Store {
         self.households.apply(event);
         self.requests.apply(event);
         self.sources.apply(event);
+        if let Event::HudElementsRecorded(_) = event {
+            self.elements.apply(event, compact);
+            return;
+        }
         if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
                 r.events.push(compact());
@@ -432,10 +438,12 @@ impl Store {
             self.search.remove(intake);
             *intake = caseledger_core::pii::erased_copy(&*intake);
         }
+        self.elements.erase(client.as_u128());
         for id in &state.transactions {
             if let Some(record) = self.transactions.get_mut(id) {
                 record.events.iter_mut().for_each(Compact::erase);
             }
+            self.elements.erase(*id);
         }
         self.requests.forget(client);
     }

@@ -104,6 +104,40 @@ impl OrgView<'_> {
         self.store.visibility(&self.viewer, record, self.today)
     }
 
+    /// The HUD element rows of a record, exactly where the viewer may read the record's content:
+    /// a client's with its intake, a transaction's (enrollment, service, assessment) with the
+    /// transaction; a project's, an organization's and the CoC's (`User.csv`) rows with the
+    /// program catalogue, which every account reads. Nothing (not even an empty answer that
+    /// differs) for a record the viewer may not see.
+    pub fn elements(
+        &self,
+        subject: caseledger_core::events::ElementSubject,
+    ) -> Vec<caseledger_core::events::HudElementsRecorded> {
+        use caseledger_core::events::ElementSubject as S;
+        let readable = match subject {
+            S::Coc | S::Organization(_) | S::Program(_) => true,
+            S::Client(client) => self
+                .store
+                .intake_visibility(&self.viewer, client, self.today)
+                .shows_content(),
+            S::Enrollment(id) => self
+                .visibility(&RecordRef::Transaction(id.as_u128()))
+                .shows_content(),
+            S::Service(id) => self
+                .visibility(&RecordRef::Transaction(id.as_u128()))
+                .shows_content(),
+            S::Assessment(id) => self
+                .visibility(&RecordRef::Transaction(id.as_u128()))
+                .shows_content(),
+        };
+        if !readable {
+            return Vec::new();
+        }
+        self.store
+            .elements
+            .of(subject.record_id().unwrap_or(0), &self.store.keys)
+    }
+
     /// The client's profile, or `None` when the viewer may not see its intake (or it does not
     /// exist: the two are indistinguishable).
     pub fn client(&self, id: ClientId) -> Option<ClientSummary> {

@@ -335,6 +335,18 @@ impl<'a> WriteModel<'a> {
         self.projections.store.households.by_id.get(&id)
     }
 
+    /// The HUD element row of `file` and `row_id` recorded for `subject`, if any (commands
+    /// check against it; views read elements through [`crate::OrgView::elements`]).
+    pub fn element_row(
+        &self,
+        subject: caseledger_core::events::ElementSubject,
+        file: caseledger_core::hud::elements::HudFile,
+        row_id: Option<&str>,
+    ) -> Option<caseledger_core::events::HudElementsRecorded> {
+        let store = &self.projections.store;
+        store.elements.row(subject, file, row_id, &store.keys)
+    }
+
     /// A transaction's sharing facts and its events (creation first), by record id.
     pub fn record(
         &self,

@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod care;
 pub mod clients;
+pub mod elements;
 pub mod requests;
 pub mod setup;
 pub mod sharing;

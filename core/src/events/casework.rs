@@ -55,6 +55,9 @@ pub enum AnswerValue {
     Date(Date),
     /// Free text, which may identify the client.
     Text(Pii<String>),
+    /// Text of a record about no client (a project's grant id, a source system's user name):
+    /// nothing to seal it under, nothing of a client's in it.
+    Plain(String),
 }
 
 /// An assessment was collected (a set of answers on one date).

@@ -23,6 +23,7 @@
 mod casework;
 mod client;
 mod disclosure;
+mod elements;
 mod enrollment;
 mod facility;
 mod household;
@@ -39,6 +40,7 @@ pub use client::*;
 pub use disclosure::{
     ClientDisclosure, DeniedLookup, DisclosedRecord, QueryDigest, RecordsAccessed,
 };
+pub use elements::*;
 pub use enrollment::*;
 pub use facility::*;
 pub use household::*;
@@ -260,6 +262,8 @@ event_catalog! {
     ClientIdentifiersForgotten = 46, schema 1;
     /// The CoC's HUD code was set.
     CocCodeSet = 47, schema 1;
+    /// HUD data elements of a record were recorded (imported or collected).
+    HudElementsRecorded = 48, schema 1;
 }
 
 impl fmt::Display for EventType {
@@ -333,6 +337,12 @@ impl Event {
             Event::RecordRevisionRequested(e) => S::Request(e.request_id),
             Event::RecordsAccessed(e) => S::Access(e.date),
             Event::ClientIdentifiersForgotten(e) => S::Client(e.client_id),
+            Event::HudElementsRecorded(e) => match (e.client_id, e.subject) {
+                (Some(client), _) => S::Client(client),
+                (None, ElementSubject::Program(program)) => S::Program(program),
+                (None, ElementSubject::Organization(org)) => S::Organization(org),
+                (None, _) => S::Policy,
+            },
         }
     }
 
@@ -390,6 +400,7 @@ impl Event {
             Event::RecordRequestDenied(e) => Some(e.client_id),
             Event::RecordRevisionRequested(e) => Some(e.client_id),
             Event::ClientIdentifiersForgotten(e) => Some(e.client_id),
+            Event::HudElementsRecorded(e) => e.client_id,
         }
     }
 }
@@ -411,7 +422,7 @@ mod tests {
             assert!(t.schema_version() >= 1);
         }
         assert_eq!(EventType::from_code(0), None);
-        assert_eq!(EventType::from_code(48), None);
+        assert_eq!(EventType::from_code(49), None);
         assert_eq!(
             EventType::ClientIntakeRecorded.name(),
             "ClientIntakeRecorded"

@@ -179,6 +179,38 @@ fn payload(ty: EventType) -> Event {
             code: "CA-502".into(),
         }
         .into(),
+        T::HudElementsRecorded => HudElementsRecorded {
+            subject: ElementSubject::Enrollment(ENROLLMENT),
+            client_id: Some(CLIENT),
+            file: elements::HudFile::Enrollment,
+            row_id: None,
+            elements: vec![
+                elements::HudElement {
+                    column: "LengthOfStay".into(),
+                    value: AnswerValue::Code(11),
+                },
+                elements::HudElement {
+                    column: "DateToStreetESSH".into(),
+                    value: AnswerValue::Date(date("2025-08-01")),
+                },
+                elements::HudElement {
+                    column: "HouseholdID".into(),
+                    value: AnswerValue::Text(pii("s_849668")),
+                },
+            ],
+            source: Some(elements::SourceStamp {
+                created: elements::SourceTime {
+                    date: date("2025-11-02"),
+                    second: 63_304,
+                },
+                updated: elements::SourceTime {
+                    date: date("2025-11-03"),
+                    second: 600,
+                },
+                user_id: "899".into(),
+            }),
+        }
+        .into(),
         T::SharingPolicySet => SharingPolicySet {
             policy: SharingPolicy::clienttrack("America/Los_Angeles"),
             effective: date("2026-01-01"),

@@ -6,6 +6,7 @@
 mod accounts;
 mod care;
 mod clients;
+mod elements;
 mod requests;
 mod setup;
 mod sharing;

@@ -11,6 +11,8 @@
 //! Code lists too large or too volatile to model as enums (service record types and types
 //! provided) are carried as plain integers in [`ServiceTypeCode`].
 
+pub mod elements;
+
 use serde::{Deserialize, Serialize};
 
 macro_rules! hud_codes {

@@ -1,0 +1,69 @@
+//! HUD data elements kept with a record: everything of HUD's data standard that caseledger's
+//! typed fields do not hold (see [`crate::hud::elements`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::hud::elements::{HudElement, HudFile, SourceStamp};
+use crate::ids::{AssessmentId, ClientId, EnrollmentId, OrganizationId, ProgramId, ServiceId};
+
+/// The record a set of elements belongs to. Elements are read exactly where their record is:
+/// a client's (its intake), an enrollment's (its exit too), a service's or an assessment's
+/// under that record's sharing rules; a project's and an organization's by everyone who sees
+/// the project catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ElementSubject {
+    /// The CoC's HMIS itself (an imported `User.csv` row, which belongs to no organization
+    /// of caseledger's).
+    Coc,
+    /// An organization (`Organization.csv`).
+    Organization(OrganizationId),
+    /// A project (`Project.csv` and its descriptors: funders, CoC information, inventory,
+    /// affiliations, HMIS and coordinated entry participation).
+    Program(ProgramId),
+    /// A client (`Client.csv`: veteran details, the FY2024 gender columns, ...).
+    Client(ClientId),
+    /// An enrollment (`Enrollment.csv`) or its exit (`Exit.csv`).
+    Enrollment(EnrollmentId),
+    /// A service (`Services.csv`).
+    Service(ServiceId),
+    /// An assessment-like record (`IncomeBenefits.csv` ... `YouthEducationStatus.csv`,
+    /// `Assessment.csv` and its questions and results).
+    Assessment(AssessmentId),
+}
+
+impl ElementSubject {
+    /// The record's raw id (`None` for the CoC).
+    pub fn record_id(self) -> Option<u128> {
+        Some(match self {
+            ElementSubject::Coc => return None,
+            ElementSubject::Organization(id) => id.as_u128(),
+            ElementSubject::Program(id) => id.as_u128(),
+            ElementSubject::Client(id) => id.as_u128(),
+            ElementSubject::Enrollment(id) => id.as_u128(),
+            ElementSubject::Service(id) => id.as_u128(),
+            ElementSubject::Assessment(id) => id.as_u128(),
+        })
+    }
+}
+
+/// The HUD elements of one row of one file, recorded for a record: the row's complete set of
+/// elements beyond the record's typed fields (a later event for the same subject, file and row
+/// replaces the set), with the source system's stamp when the row was imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HudElementsRecorded {
+    /// The record.
+    pub subject: ElementSubject,
+    /// The client the record is about, whose stream and key hold the event (`None` for
+    /// the CoC, organizations and projects).
+    pub client_id: Option<ClientId>,
+    /// The file the row is of (an enrollment's subject has rows of `Enrollment.csv` and of
+    /// `Exit.csv`).
+    pub file: HudFile,
+    /// The id of a row of its own that belongs to the record (a project's `FunderID`, an
+    /// assessment's `AssessmentQuestionID`, a `UserID`); `None` for the record's own row.
+    pub row_id: Option<String>,
+    /// The elements, each once, in the specification's column order.
+    pub elements: Vec<HudElement>,
+    /// When and by whom the source system created and last changed the row, if imported.
+    pub source: Option<SourceStamp>,
+}

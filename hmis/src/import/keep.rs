@@ -1,0 +1,192 @@
+//! The last pass of an import: every accepted row's HUD elements beyond its record's typed
+//! fields, and its source stamp, recorded for the record it became (`RecordHudElements`), so
+//! an export writes the row as it came. Runs as the system administrator importing, after
+//! every record exists; a row whose elements are already recorded as they are writes nothing.
+
+use caseledger_core::commands::elements::RecordHudElements;
+use caseledger_core::events::{ElementSubject, HudElementsRecorded};
+use caseledger_core::hud::elements::HudFile;
+use caseledger_core::{AssessmentId, ServiceId};
+use caseledger_hmis_csv::Kept;
+use caseledger_projections::SourceKind;
+
+use super::{Import, answer_source_id, command_reject};
+
+/// One row to keep: where it came from and what it becomes.
+struct Keep<'k> {
+    file: HudFile,
+    line: u64,
+    id: &'k str,
+    subject: ElementSubject,
+    row_id: Option<String>,
+    kept: Kept,
+}
+
+impl Import<'_, '_> {
+    pub(super) fn keep_elements(&mut self) {
+        let checked = self.checked;
+        let mut rows = Vec::new();
+        for (source, o) in &checked.organizations {
+            if let Some(id) = self.organizations.get(source) {
+                rows.push(Keep {
+                    file: HudFile::Organization,
+                    line: o.line,
+                    id: source,
+                    subject: ElementSubject::Organization(*id),
+                    row_id: None,
+                    kept: o.kept.clone(),
+                });
+            }
+        }
+        for (source, u) in &checked.users {
+            rows.push(Keep {
+                file: HudFile::User,
+                line: 0,
+                id: source,
+                subject: ElementSubject::Coc,
+                row_id: Some(u.id.clone()),
+                kept: u.kept.clone(),
+            });
+        }
+        for (source, p) in &checked.projects {
+            if let Some((id, _)) = self.programs.get(source) {
+                rows.push(Keep {
+                    file: HudFile::Project,
+                    line: p.line,
+                    id: source,
+                    subject: ElementSubject::Program(*id),
+                    row_id: None,
+                    kept: p.kept.clone(),
+                });
+            }
+        }
+        for d in &checked.details {
+            let subject = if matches!(
+                d.file,
+                HudFile::AssessmentQuestions | HudFile::AssessmentResults
+            ) {
+                let source = answer_source_id(
+                    caseledger_hmis_csv::records::AnswerFile::Assessment,
+                    &d.parent_id,
+                );
+                self.existing(SourceKind::Assessment, &source)
+                    .map(|id| ElementSubject::Assessment(AssessmentId::new(id)))
+            } else {
+                self.programs
+                    .get(&d.parent_id)
+                    .map(|(id, _)| ElementSubject::Program(*id))
+            };
+            if let Some(subject) = subject {
+                rows.push(Keep {
+                    file: d.file,
+                    line: d.line,
+                    id: &d.id,
+                    subject,
+                    row_id: Some(d.id.clone()),
+                    kept: d.kept.clone(),
+                });
+            }
+        }
+        for (source, c) in &checked.clients {
+            if let Some(id) = self.clients.get(source) {
+                rows.push(Keep {
+                    file: HudFile::Client,
+                    line: c.line,
+                    id: source,
+                    subject: ElementSubject::Client(*id),
+                    row_id: None,
+                    kept: c.kept.clone(),
+                });
+            }
+        }
+        for (source, e) in &checked.enrollments {
+            if let Some((id, _, _)) = self.enrollments.get(source) {
+                rows.push(Keep {
+                    file: HudFile::Enrollment,
+                    line: e.line,
+                    id: source,
+                    subject: ElementSubject::Enrollment(*id),
+                    row_id: None,
+                    kept: e.kept.clone(),
+                });
+            }
+        }
+        for (source, x) in &checked.exits {
+            if let Some((id, _, _)) = self.enrollments.get(source) {
+                rows.push(Keep {
+                    file: HudFile::Exit,
+                    line: x.line,
+                    id: &x.id,
+                    subject: ElementSubject::Enrollment(*id),
+                    row_id: None,
+                    kept: x.kept.clone(),
+                });
+            }
+        }
+        for s in &checked.services {
+            if let Some(id) = self.existing(SourceKind::Service, &s.id) {
+                rows.push(Keep {
+                    file: HudFile::Services,
+                    line: s.line,
+                    id: &s.id,
+                    subject: ElementSubject::Service(ServiceId::new(id)),
+                    row_id: None,
+                    kept: s.kept.clone(),
+                });
+            }
+        }
+        for a in &checked.answers {
+            let source = answer_source_id(a.file, &a.id);
+            if let Some(id) = self.existing(SourceKind::Assessment, &source) {
+                rows.push(Keep {
+                    file: a.file.hud_file(),
+                    line: a.line,
+                    id: &a.id,
+                    subject: ElementSubject::Assessment(AssessmentId::new(id)),
+                    row_id: None,
+                    // An assessment-like row's answers are its assessment's: only the stamp.
+                    kept: Kept {
+                        elements: Vec::new(),
+                        stamp: a.kept.stamp.clone(),
+                    },
+                });
+            }
+        }
+        for row in rows {
+            self.keep(row);
+        }
+    }
+
+    fn keep(&mut self, row: Keep<'_>) {
+        if row.kept.elements.is_empty() && row.kept.stamp.is_none() {
+            return;
+        }
+        let command = RecordHudElements {
+            subject: row.subject,
+            file: row.file,
+            row_id: row.row_id,
+            elements: row.kept.elements,
+            source: row.kept.stamp,
+        };
+        let recorded = self.state().write_model().element_row(
+            command.subject,
+            command.file,
+            command.row_id.as_deref(),
+        );
+        if recorded.is_some_and(|r| same(&r, &command)) {
+            return;
+        }
+        let file = format!("{}.csv", row.file.stem());
+        if let Err(e) = self.command(self.admin, &command) {
+            let id_column = row.file.elements().next().map_or("", |e| e.column);
+            let reject = command_reject(&file, row.line, id_column, row.id, &e);
+            let summary = self.files.entry(file).or_default();
+            summary.rejected += 1;
+            self.rejects.push(reject);
+        }
+    }
+}
+
+fn same(recorded: &HudElementsRecorded, command: &RecordHudElements) -> bool {
+    recorded.elements == command.elements && recorded.source == command.source
+}
