@@ -192,6 +192,10 @@ struct Import<'a, 's> {
     programs: HashMap<String, (ProgramId, OrganizationId)>,
     clients: HashMap<String, ClientId>,
     enrollments: HashMap<String, (EnrollmentId, ClientId, OrganizationId)>,
+    /// Records of the export that existed before this import, by kind and source id: a row
+    /// of one that brings no elements, only a stamp, changes nothing (an export of
+    /// caseledger's own records stamps them with the export's time).
+    preexisting: std::collections::HashSet<(SourceKind, String)>,
 }
 
 /// How a row ended.
@@ -240,6 +244,7 @@ impl<'a, 's> Import<'a, 's> {
             programs: HashMap::new(),
             clients: HashMap::new(),
             enrollments: HashMap::new(),
+            preexisting: std::collections::HashSet::new(),
         }
     }
 
@@ -294,6 +299,7 @@ impl<'a, 's> Import<'a, 's> {
             + c.exits.len()
             + c.services.len()
             + c.answers.len()) as u64;
+        self.note_preexisting();
         let mut done = 0u64;
         let mut tick = |n: usize| {
             done += n as u64;

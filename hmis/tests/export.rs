@@ -122,7 +122,12 @@ async fn import_export_import_gives_the_same_state_and_the_export_re_imports_as_
         .read_log(head + 1, 100)
         .unwrap()
         .into_iter()
-        .map(|s| s.envelope.event.event_type())
+        .map(|s| match s.envelope.event {
+            caseledger_core::Event::HudElementsRecorded(e) => {
+                format!("{:?} {:?}", e.file, e.elements.len())
+            }
+            other => format!("{:?}", other.event_type()),
+        })
         .collect();
     assert!(!again.written, "{written:?}");
     assert_eq!(first.head().position, head);

@@ -20,9 +20,45 @@ struct Keep<'k> {
     subject: ElementSubject,
     row_id: Option<String>,
     kept: Kept,
+    /// The record existed before this import.
+    existed: bool,
 }
 
 impl Import<'_, '_> {
+    /// Notes which of the export's records exist already (see `preexisting`).
+    pub(super) fn note_preexisting(&mut self) {
+        let c = self.checked;
+        let sources = c
+            .organizations
+            .keys()
+            .map(|s| (SourceKind::Organization, s.clone()))
+            .chain(c.projects.keys().map(|s| (SourceKind::Project, s.clone())))
+            .chain(c.clients.keys().map(|s| (SourceKind::Client, s.clone())))
+            .chain(
+                c.enrollments
+                    .keys()
+                    .map(|s| (SourceKind::Enrollment, s.clone())),
+            )
+            .chain(
+                c.services
+                    .iter()
+                    .map(|s| (SourceKind::Service, s.id.clone())),
+            )
+            .chain(
+                c.answers
+                    .iter()
+                    .map(|a| (SourceKind::Assessment, answer_source_id(a.file, &a.id))),
+            );
+        let existing: Vec<_> = sources
+            .filter(|(kind, source)| self.existing(*kind, source).is_some())
+            .collect();
+        self.preexisting.extend(existing);
+    }
+
+    fn existed(&self, kind: SourceKind, source: &str) -> bool {
+        self.preexisting.contains(&(kind, source.to_string()))
+    }
+
     pub(super) fn keep_elements(&mut self) {
         let checked = self.checked;
         let mut rows = Vec::new();
@@ -35,10 +71,19 @@ impl Import<'_, '_> {
                     subject: ElementSubject::Organization(*id),
                     row_id: None,
                     kept: o.kept.clone(),
+                    existed: self.existed(SourceKind::Organization, source),
                 });
             }
         }
         for (source, u) in &checked.users {
+            // A user of caseledger's own, named in an export of caseledger's records, is not a
+            // source system's user.
+            let native = source
+                .parse::<caseledger_core::UserId>()
+                .is_ok_and(|id| self.state().write_model().user(id).is_some());
+            if native {
+                continue;
+            }
             rows.push(Keep {
                 file: HudFile::User,
                 line: 0,
@@ -46,6 +91,7 @@ impl Import<'_, '_> {
                 subject: ElementSubject::Coc,
                 row_id: Some(u.id.clone()),
                 kept: u.kept.clone(),
+                existed: false,
             });
         }
         for (source, p) in &checked.projects {
@@ -57,6 +103,7 @@ impl Import<'_, '_> {
                     subject: ElementSubject::Program(*id),
                     row_id: None,
                     kept: p.kept.clone(),
+                    existed: self.existed(SourceKind::Project, source),
                 });
             }
         }
@@ -84,6 +131,7 @@ impl Import<'_, '_> {
                     subject,
                     row_id: Some(d.id.clone()),
                     kept: d.kept.clone(),
+                    existed: false,
                 });
             }
         }
@@ -96,6 +144,7 @@ impl Import<'_, '_> {
                     subject: ElementSubject::Client(*id),
                     row_id: None,
                     kept: c.kept.clone(),
+                    existed: self.existed(SourceKind::Client, source),
                 });
             }
         }
@@ -108,6 +157,7 @@ impl Import<'_, '_> {
                     subject: ElementSubject::Enrollment(*id),
                     row_id: None,
                     kept: e.kept.clone(),
+                    existed: self.existed(SourceKind::Enrollment, source),
                 });
             }
         }
@@ -120,6 +170,7 @@ impl Import<'_, '_> {
                     subject: ElementSubject::Enrollment(*id),
                     row_id: None,
                     kept: x.kept.clone(),
+                    existed: self.existed(SourceKind::Enrollment, source),
                 });
             }
         }
@@ -132,6 +183,7 @@ impl Import<'_, '_> {
                     subject: ElementSubject::Service(ServiceId::new(id)),
                     row_id: None,
                     kept: s.kept.clone(),
+                    existed: self.existed(SourceKind::Service, &s.id),
                 });
             }
         }
@@ -149,6 +201,7 @@ impl Import<'_, '_> {
                         elements: Vec::new(),
                         stamp: a.kept.stamp.clone(),
                     },
+                    existed: self.existed(SourceKind::Assessment, &source),
                 });
             }
         }
@@ -161,18 +214,34 @@ impl Import<'_, '_> {
         if row.kept.elements.is_empty() && row.kept.stamp.is_none() {
             return;
         }
+        let recorded =
+            self.state()
+                .write_model()
+                .element_row(row.subject, row.file, row.row_id.as_deref());
+        // Elements of the other version's columns (an FY2024 gender column when an FY2026
+        // export arrives) are not in this file, so they stay as recorded.
+        let fy2026 = matches!(self.version, caseledger_hmis_csv::CsvVersion::Fy2026 { .. });
+        let mut elements = row.kept.elements;
+        for e in recorded.iter().flat_map(|r| &r.elements) {
+            let in_version = row
+                .file
+                .element(&e.column)
+                .is_some_and(|spec| if fy2026 { spec.fy2026 } else { spec.fy2024 });
+            if !in_version {
+                elements.push(e.clone());
+            }
+        }
+        elements.sort_by_key(|e| catalog_position(row.file, &e.column));
         let command = RecordHudElements {
             subject: row.subject,
             file: row.file,
             row_id: row.row_id,
-            elements: row.kept.elements,
+            elements,
             source: row.kept.stamp,
         };
-        let recorded = self.state().write_model().element_row(
-            command.subject,
-            command.file,
-            command.row_id.as_deref(),
-        );
+        if recorded.is_none() && row.existed && command.elements.is_empty() {
+            return;
+        }
         if recorded.is_some_and(|r| same(&r, &command)) {
             return;
         }
@@ -185,6 +254,14 @@ impl Import<'_, '_> {
             self.rejects.push(reject);
         }
     }
+}
+
+/// Where `column` is in HUD's column order of `file`: elements are kept in that order, so the
+/// same row read from either version's file is the same set.
+fn catalog_position(file: HudFile, column: &str) -> usize {
+    file.elements()
+        .position(|e| e.column == column)
+        .unwrap_or(usize::MAX)
 }
 
 fn same(recorded: &HudElementsRecorded, command: &RecordHudElements) -> bool {
