@@ -243,8 +243,9 @@ pub struct ExportArgs {
     out: PathBuf,
     #[command(flatten)]
     data: DataArgs,
-    /// The specification's version (only FY2026, "2026 v1.0", is written).
-    #[arg(long, default_value = "2026", value_parser = ["2026"])]
+    /// The specification's version: 2026 ("2026 v1.0"), or 2024 ("2024 v1.4") for a system
+    /// that still reads FY2024 (records imported from an FY2024 export then export as they came).
+    #[arg(long, env = "CASELEDGER_CSV_VERSION", default_value = "2026", value_parser = ["2024", "2026"])]
     version: String,
     /// Export only what this organization may see under the sharing rules (default: the whole
     /// CoC, as its system administrator). Recorded as a disclosure either way.
@@ -275,6 +276,11 @@ pub fn export(args: ExportArgs) -> Result<(), Failure> {
         as_organization: args.as_org,
         from: args.from,
         to: args.to,
+        specification: if args.version == "2024" {
+            caseledger_hmis::Specification::Fy2024
+        } else {
+            caseledger_hmis::Specification::Fy2026
+        },
     };
     let report = args.data.run_offline(args.today, async |service| {
         Ok(caseledger_hmis::export(service, &args.out, &options).await?)
@@ -283,7 +289,9 @@ pub fn export(args: ExportArgs) -> Result<(), Failure> {
         println!("{file:28} {rows}");
     }
     eprintln!(
-        "wrote an FY2026 export (2026 v1.0) to {}; disclosure recorded at log position {}",
+        "wrote an FY{} export ({}) to {}; disclosure recorded at log position {}",
+        args.version,
+        options.specification.csv_version(),
         report.dir.display(),
         report.disclosure_position
     );

@@ -490,6 +490,11 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             r.refuse("ProjectType", "required");
         }
         let operating_start = r.date("OperatingStartDate");
+        for column in ["OperatingStartDate", "ContinuumProject"] {
+            if r.text(column).is_empty() {
+                r.leave_blank(column);
+            }
+        }
         let operating_end = r.date("OperatingEndDate");
         if let (Some(start), Some(end)) = (operating_start, operating_end)
             && end < start
@@ -561,6 +566,9 @@ pub fn check_export(dir: &Path, reference_year: i32) -> Result<(CsvVersion, Chec
             Some(RelationshipToHoH::DataNotCollected),
         );
         let household_id = r.text("HouseholdID");
+        if household_id.is_empty() {
+            r.leave_blank("HouseholdID");
+        }
         let living_situation = r.code("LivingSituation", LivingSituation::from_code, None);
         let rental_subsidy_type = r.code("RentalSubsidyType", RentalSubsidyType::from_code, None);
         let disabling_condition = r.code(

@@ -18,6 +18,8 @@ pub(crate) struct RowReader<'a> {
     pub(crate) rejects: Vec<Reject>,
     /// Data-quality findings so far (the row is not refused for them).
     pub(crate) findings: Vec<Reject>,
+    /// Columns the row leaves empty where the record takes a default (see [`Kept::blank`]).
+    pub(crate) blank: Vec<String>,
 }
 
 impl<'a> RowReader<'a> {
@@ -29,6 +31,7 @@ impl<'a> RowReader<'a> {
             reference_year,
             rejects: Vec::new(),
             findings: Vec::new(),
+            blank: Vec::new(),
         }
     }
 
@@ -143,6 +146,9 @@ impl<'a> RowReader<'a> {
     ) -> Option<T> {
         let text = self.text(column);
         if text.is_empty() {
+            if empty.is_some() {
+                self.leave_blank(column);
+            }
             return empty;
         }
         let value = text.parse::<u16>().ok().and_then(from_code);
@@ -155,7 +161,11 @@ impl<'a> RowReader<'a> {
     /// A 0/1 flag column; empty reads as 0.
     pub(crate) fn flag(&mut self, column: &str) -> bool {
         match self.text(column).as_str() {
-            "" | "0" => false,
+            "" => {
+                self.leave_blank(column);
+                false
+            }
+            "0" => false,
             "1" => true,
             _ => {
                 self.refuse(column, "a flag is 0 or 1");
@@ -186,6 +196,15 @@ impl<'a> RowReader<'a> {
             self.refuse(column, "not a timestamp (YYYY-MM-DD HH:MM:SS)");
         }
         at
+    }
+
+    /// Notes that `column` is in the file but empty in the row while the record holds a default
+    /// for it (a flag read as 0, a code as 99, a household of one, an operating start taken
+    /// from the first enrollment), so the export leaves it empty as it came.
+    pub(crate) fn leave_blank(&mut self, column: &str) {
+        if self.table.column(column).is_some() {
+            self.blank.push(column.to_string());
+        }
     }
 
     /// The row's HUD elements beyond what caseledger's records of `file` hold in typed fields
@@ -252,10 +271,12 @@ impl<'a> RowReader<'a> {
         Kept {
             elements,
             stamp: self.stamp(),
+            blank: std::mem::take(&mut self.blank),
         }
     }
 
     fn stamp(&mut self) -> Option<SourceStamp> {
+        self.table.column("DateCreated")?;
         let at = |r: &mut Self, column: &str| {
             let text = r.text(column);
             if text.is_empty() {
@@ -273,8 +294,8 @@ impl<'a> RowReader<'a> {
                 second: at.time().num_seconds_from_midnight(),
             })
         };
-        let created = at(self, "DateCreated")?;
-        let updated = at(self, "DateUpdated").unwrap_or(created);
+        let created = at(self, "DateCreated");
+        let updated = at(self, "DateUpdated");
         Some(SourceStamp {
             created,
             updated,
@@ -288,8 +309,13 @@ impl<'a> RowReader<'a> {
 pub struct Kept {
     /// The elements, in the row's column order.
     pub elements: Vec<HudElement>,
-    /// `DateCreated`, `DateUpdated` and `UserID` as the source wrote them.
+    /// `DateCreated`, `DateUpdated` and `UserID` as the source wrote them (`None` when the
+    /// file has no such columns).
     pub stamp: Option<SourceStamp>,
+    /// Columns the row left empty although HUD requires them, for which the record holds a
+    /// default (a `RelationshipToHoH` read as 99), or which the export would fill (a
+    /// `HouseholdID` of a household of one): exported empty, as they came.
+    pub blank: Vec<String>,
 }
 
 /// `123`, `123.4`, `-5.25` as cents.

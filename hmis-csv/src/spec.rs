@@ -788,9 +788,104 @@ pub fn fy2026_columns(name: &str) -> Option<&'static [&'static str]> {
         .map(|file| file.columns)
 }
 
+/// The specification an export follows: FY2026 by default; FY2024 for a receiving system
+/// that has not moved yet, and so that an FY2024 export imported here exports as it came.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Specification {
+    /// *HMIS CSV Format Specifications FY2024* (`2024 v1.4`).
+    Fy2024,
+    /// *HMIS CSV Format Specifications FY2026* (`2026 v1.0`).
+    #[default]
+    Fy2026,
+}
+
+/// FY2024's files: FY2026's with each file's columns as the element catalogue has them in
+/// FY2024 (HUD's FY2024 machine-readable list, which the catalogue was transcribed from), in
+/// its order, and the same trailing columns.
+static FY2024_FILES: std::sync::LazyLock<Vec<FileSpec>> = std::sync::LazyLock::new(|| {
+    use caseledger_core::hud::elements::HudFile;
+    FY2026_FILES
+        .iter()
+        .map(|f| {
+            let Some(file) = HudFile::from_stem(f.name.trim_end_matches(".csv")) else {
+                return *f; // Export.csv did not change
+            };
+            let mut columns: Vec<&'static str> = file
+                .elements()
+                .filter(|e| e.fy2024)
+                .map(|e| e.column)
+                .collect();
+            columns.extend(["DateCreated", "DateUpdated"]);
+            if file != HudFile::User {
+                columns.push("UserID");
+            }
+            columns.extend(["DateDeleted", "ExportID"]);
+            FileSpec {
+                name: f.name,
+                // Built once for the process's life: the lists are as static as FY2026's.
+                columns: Box::leak(columns.into_boxed_slice()),
+            }
+        })
+        .collect()
+});
+
+impl Specification {
+    /// The files, in the specification's order.
+    pub fn files(self) -> &'static [FileSpec] {
+        match self {
+            Specification::Fy2024 => &FY2024_FILES,
+            Specification::Fy2026 => FY2026_FILES,
+        }
+    }
+
+    /// The columns of the file `name` (`"Client.csv"`), if it is one of the format.
+    pub fn columns(self, name: &str) -> Option<&'static [&'static str]> {
+        self.files()
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.columns)
+    }
+
+    /// What `Export.csv`'s `CSVVersion` says.
+    pub fn csv_version(self) -> &'static str {
+        match self {
+            Specification::Fy2024 => "2024 v1.4",
+            Specification::Fy2026 => "2026 v1.0",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fy2024_headers_are_those_of_an_fy2024_export() {
+        for (dir, spec) in ["fy2024-small", "eva-demo-fy2024"]
+            .into_iter()
+            .flat_map(|d| Specification::Fy2024.files().iter().map(move |s| (d, s)))
+        {
+            let path = crate::samples::dir().join(dir).join(spec.name);
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let header: Vec<String> = text
+                .trim_start_matches('\u{feff}')
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .split(',')
+                .map(|c| c.trim_matches('"').to_string())
+                .collect();
+            let ours: Vec<String> = spec.columns.iter().map(|c| c.to_string()).collect();
+            assert_eq!(
+                ours.iter().map(|c| c.to_lowercase()).collect::<Vec<_>>(),
+                header.iter().map(|c| c.to_lowercase()).collect::<Vec<_>>(),
+                "{dir}/{}",
+                spec.name
+            );
+        }
+    }
 
     const TRAILER: [&str; 5] = [
         "DateCreated",

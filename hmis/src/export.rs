@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 
 use caseledger_core::events::{AnswerValue, ClientDisclosure, DisclosedRecord, ElementSubject};
 use caseledger_core::hud::elements::{ElementType, HudFile};
-use caseledger_core::hud::{HashStatus, RaceEthnicity};
+use caseledger_core::hud::{Gender, HashStatus, RaceEthnicity};
 use caseledger_core::{
     AssessmentKind, ClientId, Date, Event, OrganizationId, RecordKind, RequestId, UserId,
 };
 use caseledger_hmis_csv::records::AnswerFile;
-use caseledger_hmis_csv::spec::FY2026_FILES;
+use caseledger_hmis_csv::spec::Specification;
 use caseledger_projections::{EnrollmentEvents, ExportView, OrgView, SourceKind};
 use caseledger_service::{Disclosure, Service};
 
@@ -34,6 +34,8 @@ pub struct ExportOptions {
     pub from: Option<Date>,
     /// Enrollments that started on or before this date.
     pub to: Option<Date>,
+    /// The specification the files follow (FY2026 unless asked).
+    pub specification: Specification,
 }
 
 /// What an export wrote.
@@ -119,12 +121,15 @@ pub async fn export(
             .map_err(|e| ExportError::Disclosure(e.to_string()))?;
     }
     let dir = dir.to_path_buf();
-    let rows = tokio::task::spawn_blocking(move || write_files(&dir, &files).map(|r| (dir, r)))
-        .await
-        .map_err(|e| ExportError::Io {
-            path: String::new(),
-            source: std::io::Error::other(e.to_string()),
-        })??;
+    let specification = options.specification;
+    let rows = tokio::task::spawn_blocking(move || {
+        write_files(&dir, &files, specification).map(|r| (dir, r))
+    })
+    .await
+    .map_err(|e| ExportError::Io {
+        path: String::new(),
+        source: std::io::Error::other(e.to_string()),
+    })??;
     Ok(ExportReport {
         dir: rows.0,
         rows: rows.1,
@@ -225,7 +230,7 @@ impl<'a> Out<'a> {
     ) {
         for e in self.view.elements(subject) {
             if e.file == file && e.row_id.is_none() {
-                write_elements(&e, row);
+                write_elements(self.options.specification, &e, row);
             }
         }
     }
@@ -238,8 +243,9 @@ impl<'a> Out<'a> {
         file: HudFile,
         frame: &[(&'static str, String)],
     ) {
+        let spec = self.options.specification;
         let name = spec_file(file);
-        let columns = fy2026(name);
+        let columns = spec.columns(name).unwrap_or(&[]);
         let id_column = column(columns, file.elements().next().map_or("", |e| e.column));
         for e in self.view.elements(subject) {
             let (true, Some(id)) = (e.file == file, e.row_id.as_ref()) else {
@@ -250,7 +256,7 @@ impl<'a> Out<'a> {
             for (c, v) in frame {
                 row.insert(c, v.clone());
             }
-            write_elements(&e, &mut row);
+            write_elements(spec, &e, &mut row);
             self.push(name, row);
         }
     }
@@ -451,7 +457,11 @@ impl<'a> Out<'a> {
                         },
                     };
                     debug_assert!(source.is_none_or(|s| s == answer_source_id(file, &id)));
-                    let columns = fy2026(file.file());
+                    let columns = self
+                        .options
+                        .specification
+                        .columns(file.file())
+                        .unwrap_or(&[]);
                     self.users.insert(a.owner.user);
                     let mut row = self.row(Some(a.owner.user));
                     let id_column = column(columns, file.id_column());
@@ -536,6 +546,29 @@ impl<'a> Out<'a> {
             let set = intake.race_ethnicity.contains(race);
             row.insert(race.csv_column(), u8::from(set).to_string());
         }
+        // FY2024's columns; the writer takes those of the specification exported.
+        row.insert(
+            "HispanicLatinaeo",
+            u8::from(
+                intake
+                    .race_ethnicity
+                    .contains(&RaceEthnicity::HispanicLatinao),
+            )
+            .to_string(),
+        );
+        for gender in Gender::ALL {
+            let set = intake.genders.contains(gender);
+            row.insert(gender.csv_column(), u8::from(set).to_string());
+        }
+        row.insert("GenderNone", code(intake.gender_none.map(|g| g.code())));
+        row.insert(
+            "DifferentIdentityText",
+            intake
+                .different_identity_text
+                .as_clear()
+                .cloned()
+                .unwrap_or_default(),
+        );
         row.insert("RaceNone", code(intake.race_none.map(|r| r.code())));
         row.insert(
             "AdditionalRaceEthnicity",
@@ -635,12 +668,11 @@ impl<'a> Out<'a> {
         // Every user a row names: imported ones as the source system had them, caseledger's
         // own by their names here.
         self.users.insert(self.user);
-        let named: BTreeSet<String> = self
+        let mut named: BTreeSet<String> = self
             .files
             .values()
             .flatten()
             .filter_map(|r| r.get("UserID").cloned())
-            .chain(std::iter::once(self.user.to_string()))
             .collect();
         let sources: HashMap<String, caseledger_core::events::HudElementsRecorded> = self
             .view
@@ -649,11 +681,16 @@ impl<'a> Out<'a> {
             .filter(|e| e.file == HudFile::User)
             .filter_map(|e| Some((e.row_id.clone()?, e)))
             .collect();
+        // The CoC's export lists every user the source system listed, as it did; an
+        // organization's names only those its rows name.
+        if self.options.as_organization.is_none() {
+            named.extend(sources.keys().cloned());
+        }
         for id in named {
             let mut row = self.row(None);
             row.insert("UserID", id.clone());
             if let Some(e) = sources.get(&id) {
-                write_elements(e, &mut row);
+                write_elements(self.options.specification, e, &mut row);
             } else if let Some(user) = self.users.iter().find(|u| u.to_string() == id) {
                 let display = w.user_display_name(*user).unwrap_or_default();
                 let (first, last) = display.split_once(' ').unwrap_or((display.as_str(), ""));
@@ -735,7 +772,10 @@ impl<'a> Out<'a> {
         row.insert("ExportEndDate", end.to_string());
         row.insert("SoftwareName", "caseledger".into());
         row.insert("SoftwareVersion", env!("CARGO_PKG_VERSION").into());
-        row.insert("CSVVersion", "2026 v1.0".into());
+        row.insert(
+            "CSVVersion",
+            self.options.specification.csv_version().into(),
+        );
         // 3: a reporting period; 2: a full refresh (every record, not changes).
         row.insert("ExportPeriodType", "3".into());
         row.insert("ExportDirective", "2".into());
@@ -758,9 +798,6 @@ fn lead_id(directory: &ExportView<'_>) -> String {
 }
 
 /// The FY2026 columns of `file`.
-fn fy2026(file: &str) -> &'static [&'static str] {
-    caseledger_hmis_csv::spec::fy2026_columns(file).unwrap_or(&[])
-}
 
 /// The specification's spelling of `name` among `columns`.
 fn column(columns: &'static [&'static str], name: &str) -> &'static str {
@@ -795,7 +832,8 @@ fn answer_file(
 
 /// The specification's name of the file (`HealthAndDV.csv`).
 fn spec_file(file: HudFile) -> &'static str {
-    FY2026_FILES
+    Specification::Fy2026
+        .files()
         .iter()
         .map(|f| f.name)
         .find(|n| n.trim_end_matches(".csv") == file.stem())
@@ -805,10 +843,11 @@ fn spec_file(file: HudFile) -> &'static str {
 /// Writes an element row into `row`: each element FY2026 has, as HUD writes its type, and the
 /// source stamp over the trailing columns.
 fn write_elements(
+    spec: Specification,
     e: &caseledger_core::events::HudElementsRecorded,
     row: &mut HashMap<&'static str, String>,
 ) {
-    let columns = fy2026(spec_file(e.file));
+    let columns = spec.columns(spec_file(e.file)).unwrap_or(&[]);
     for element in &e.elements {
         let Some(spec) = e.file.element(&element.column) else {
             continue;
@@ -819,9 +858,21 @@ fn write_elements(
         }
         row.insert(c, typed_text(e.file, spec.column, &element.value));
     }
+    for blank in &e.blank {
+        let c = column(columns, blank);
+        if !c.is_empty() {
+            row.insert(c, String::new());
+        }
+    }
     if let Some(stamp) = &e.source {
-        row.insert("DateCreated", source_time(stamp.created));
-        row.insert("DateUpdated", source_time(stamp.updated));
+        row.insert(
+            "DateCreated",
+            stamp.created.map(source_time).unwrap_or_default(),
+        );
+        row.insert(
+            "DateUpdated",
+            stamp.updated.map(source_time).unwrap_or_default(),
+        );
         if e.file != HudFile::User {
             row.insert("UserID", stamp.user_id.clone());
         }
@@ -878,6 +929,7 @@ fn record(
 fn write_files(
     dir: &Path,
     files: &BTreeMap<&'static str, Rows>,
+    specification: Specification,
 ) -> Result<Vec<(&'static str, usize)>, ExportError> {
     let io = |path: &Path, source: std::io::Error| ExportError::Io {
         path: path.display().to_string(),
@@ -887,7 +939,7 @@ fn write_files(
     // every file 0600, whatever the umask.
     caseledger_log_store::private::create_dir(dir).map_err(|e| io(dir, e))?;
     let mut counts = Vec::new();
-    for spec in FY2026_FILES {
+    for spec in specification.files() {
         let path = dir.join(spec.name);
         let mut rows: Vec<Vec<String>> = files
             .get(spec.name)

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use caseledger_core::events::ClientIntakeRecorded;
+use caseledger_core::events::{AnswerValue, ClientIntakeRecorded};
+use caseledger_core::hud::elements::HudFile;
 use caseledger_core::{Date, Event, SharingPolicy};
 use caseledger_hmis::{ImportOptions, ImportReport};
 use caseledger_hmis_csv::samples;
@@ -718,11 +719,19 @@ async fn the_eva_demo_export_is_refused_only_where_hud_forbids_it() {
                 !clients.contains(&r.value)
             }
             ("RaceNone", rule) if rule.starts_with("not a HUD") => r.value == "0",
+            // A code outside its column's HUD list (`CurrentLivingSituation` 999).
+            (column, rule) if rule.contains("is not a code of HUD list") => {
+                let file = HudFile::from_stem(r.file.trim_end_matches(".csv")).unwrap();
+                let spec = file.element(column).unwrap();
+                r.value
+                    .parse::<u16>()
+                    .is_ok_and(|code| spec.check(&AnswerValue::Code(code)).is_err())
+            }
             _ => false,
         };
         assert!(broken, "refused although HUD allows it: {r}");
     }
-    assert_eq!(report.rejects.len(), 27, "{:#?}", report.rejects);
+    assert_eq!(report.rejects.len(), 28, "{:#?}", report.rejects);
     // Every row of the client-bearing files is imported or refused: none is dropped, the
     // rows of a collection stage with nothing answered included.
     for file in [

@@ -20,4 +20,6 @@ pub struct RecordHudElements {
     pub elements: Vec<HudElement>,
     /// The source system's stamp of an imported row.
     pub source: Option<SourceStamp>,
+    /// Columns the source left empty where the record holds a default (imports only).
+    pub blank: Vec<String>,
 }

@@ -66,4 +66,9 @@ pub struct HudElementsRecorded {
     pub elements: Vec<HudElement>,
     /// When and by whom the source system created and last changed the row, if imported.
     pub source: Option<SourceStamp>,
+    /// Columns of the file caseledger holds in typed fields that the source left empty (HUD
+    /// requires them; the record holds a default, such as 99 for `RelationshipToHoH`, or the
+    /// export would fill them, such as a household of one's `HouseholdID`): exported empty,
+    /// as they came.
+    pub blank: Vec<String>,
 }

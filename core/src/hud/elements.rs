@@ -522,10 +522,10 @@ pub struct SourceTime {
 /// export writes them as they came.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceStamp {
-    /// `DateCreated`.
-    pub created: SourceTime,
-    /// `DateUpdated`.
-    pub updated: SourceTime,
+    /// `DateCreated` (`None` where the source left it empty).
+    pub created: Option<SourceTime>,
+    /// `DateUpdated` (`None` where the source left it empty).
+    pub updated: Option<SourceTime>,
     /// `UserID`, the source system's id of the user (empty for `User.csv`, which has none).
     pub user_id: String,
 }

@@ -199,16 +199,17 @@ fn payload(ty: EventType) -> Event {
                 },
             ],
             source: Some(elements::SourceStamp {
-                created: elements::SourceTime {
+                created: Some(elements::SourceTime {
                     date: date("2025-11-02"),
                     second: 63_304,
-                },
-                updated: elements::SourceTime {
+                }),
+                updated: Some(elements::SourceTime {
                     date: date("2025-11-03"),
                     second: 600,
-                },
+                }),
                 user_id: "899".into(),
             }),
+            blank: vec!["RelationshipToHoH".into()],
         }
         .into(),
         T::SharingPolicySet => SharingPolicySet {

@@ -10,7 +10,7 @@ use caseledger_core::{AssessmentId, ServiceId};
 use caseledger_hmis_csv::Kept;
 use caseledger_projections::SourceKind;
 
-use super::{Import, answer_source_id, command_reject};
+use super::{Import, Outcome, answer_source_id, command_reject, not_imported};
 
 /// One row to keep: where it came from and what it becomes.
 struct Keep<'k> {
@@ -123,7 +123,19 @@ impl Import<'_, '_> {
                     .get(&d.parent_id)
                     .map(|(id, _)| ElementSubject::Program(*id))
             };
-            if let Some(subject) = subject {
+            let Some(subject) = subject else {
+                let (column, what) = match d.file {
+                    HudFile::AssessmentQuestions | HudFile::AssessmentResults => {
+                        ("AssessmentID", "assessment")
+                    }
+                    _ => ("ProjectID", "project"),
+                };
+                let file = format!("{}.csv", d.file.stem());
+                let reject = not_imported(&file, d.line, column, &d.parent_id, what);
+                self.settle(&file, Err(reject));
+                continue;
+            };
+            {
                 rows.push(Keep {
                     file: d.file,
                     line: d.line,
@@ -200,6 +212,7 @@ impl Import<'_, '_> {
                     kept: Kept {
                         elements: Vec::new(),
                         stamp: a.kept.stamp.clone(),
+                        blank: a.kept.blank.clone(),
                     },
                     existed: self.existed(SourceKind::Assessment, &source),
                 });
@@ -211,8 +224,23 @@ impl Import<'_, '_> {
     }
 
     fn keep(&mut self, row: Keep<'_>) {
-        if row.kept.elements.is_empty() && row.kept.stamp.is_none() {
-            return;
+        let file = format!("{}.csv", row.file.stem());
+        // A detail row is a record of its own in the summary: imported, unchanged or refused
+        // here; other rows were counted with their record.
+        let detail = row.row_id.is_some() && row.file != HudFile::User;
+        let outcome = self.keep_row(row);
+        if detail {
+            self.settle(&file, outcome);
+        } else if let Err(reject) = outcome {
+            let summary = self.files.entry(file).or_default();
+            summary.rejected += 1;
+            self.rejects.push(reject);
+        }
+    }
+
+    fn keep_row(&mut self, row: Keep<'_>) -> Result<Outcome, caseledger_hmis_csv::Reject> {
+        if row.kept.elements.is_empty() && row.kept.stamp.is_none() && row.kept.blank.is_empty() {
+            return Ok(Outcome::Unchanged);
         }
         let recorded =
             self.state()
@@ -238,20 +266,23 @@ impl Import<'_, '_> {
             row_id: row.row_id,
             elements,
             source: row.kept.stamp,
+            blank: row.kept.blank,
         };
         if recorded.is_none() && row.existed && command.elements.is_empty() {
-            return;
+            return Ok(Outcome::Unchanged);
         }
+        let updated = recorded.is_some();
         if recorded.is_some_and(|r| same(&r, &command)) {
-            return;
+            return Ok(Outcome::Unchanged);
         }
         let file = format!("{}.csv", row.file.stem());
-        if let Err(e) = self.command(self.admin, &command) {
-            let id_column = row.file.elements().next().map_or("", |e| e.column);
-            let reject = command_reject(&file, row.line, id_column, row.id, &e);
-            let summary = self.files.entry(file).or_default();
-            summary.rejected += 1;
-            self.rejects.push(reject);
+        match self.command(self.admin, &command) {
+            Ok(()) if updated => Ok(Outcome::Updated),
+            Ok(()) => Ok(Outcome::Imported),
+            Err(e) => {
+                let id_column = row.file.elements().next().map_or("", |e| e.column);
+                Err(command_reject(&file, row.line, id_column, row.id, &e))
+            }
         }
     }
 }
@@ -265,5 +296,7 @@ fn catalog_position(file: HudFile, column: &str) -> usize {
 }
 
 fn same(recorded: &HudElementsRecorded, command: &RecordHudElements) -> bool {
-    recorded.elements == command.elements && recorded.source == command.source
+    recorded.elements == command.elements
+        && recorded.source == command.source
+        && recorded.blank == command.blank
 }

@@ -31,7 +31,7 @@ impl Command for RecordHudElements {
                 ),
             ));
         }
-        if self.source.is_some() && !admin {
+        if (self.source.is_some() || !self.blank.is_empty()) && !admin {
             return Err(forbidden(
                 "only a system administrator importing records gives a source system's stamp",
             ));
@@ -119,6 +119,14 @@ impl Command for RecordHudElements {
                 check_text(&format!("elements[{i}].value"), text, input::FREE_TEXT)?;
             }
         }
+        for (i, column) in self.blank.iter().enumerate() {
+            if self.file.element(column).is_none_or(|e| e.column != column) {
+                return Err(CommandError::validation(
+                    &format!("blank[{i}]"),
+                    format!("{}.csv has no column {column}", self.file.stem()),
+                ));
+            }
+        }
         let event = HudElementsRecorded {
             subject: self.subject,
             client_id: client,
@@ -126,6 +134,7 @@ impl Command for RecordHudElements {
             row_id: self.row_id.clone(),
             elements: self.elements.clone(),
             source: self.source.clone(),
+            blank: self.blank.clone(),
         };
         let before = p
             .write_model()
