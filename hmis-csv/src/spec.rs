@@ -877,6 +877,9 @@ mod tests {
                 .split(',')
                 .map(|c| c.trim_matches('"').to_string())
                 .collect();
+            if header == [""] {
+                continue; // an empty file (the demo's Disabilities.csv)
+            }
             let ours: Vec<String> = spec.columns.iter().map(|c| c.to_string()).collect();
             assert_eq!(
                 ours.iter().map(|c| c.to_lowercase()).collect::<Vec<_>>(),

@@ -9,7 +9,7 @@ use caseledger_core::events::{ElementSubject, HudElementsRecorded};
 use caseledger_core::hud::elements::HudFile;
 use serde::{Deserialize, Serialize};
 
-use crate::store::{Compact, Keys};
+use crate::compact::{Compact, Keys};
 
 /// The element rows of every record, by the record's raw id (the CoC's rows under 0, which no
 /// ULID is).

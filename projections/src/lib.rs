@@ -18,6 +18,7 @@ mod accounts;
 mod audit_index;
 mod capabilities;
 mod catalog;
+mod compact;
 mod elements;
 mod export_view;
 mod record_requests;

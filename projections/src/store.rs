@@ -14,6 +14,7 @@ use caseledger_core::{
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use crate::compact::{Compact, Keys};
 use crate::search::SearchIndex;
 
 /// A dated fact whose window the first ending event may close early.
@@ -87,39 +88,6 @@ pub(crate) struct TransactionRecord {
     pub events: Vec<Compact>,
 }
 
-/// An event kept in its compact byte encoding (`caseledger_core::encode_event`): a record's
-/// events are read rarely and one at a time, while an `Event` value is as large as the largest
-/// variant, so bytes keep the store several times smaller.
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct Compact(Box<[u8]>);
-
-impl Compact {
-    pub fn new(event: &Event) -> Self {
-        Compact(
-            caseledger_core::encode_event(event)
-                .expect("an event in memory always encodes")
-                .into_boxed_slice(),
-        )
-    }
-
-    /// The event, its identifying values opened with `keys` (erased where the key is gone).
-    /// The bytes were cut from a stored event or encoded by this process, so they decode.
-    pub fn event(&self, keys: &Keys) -> Event {
-        let decode = || caseledger_core::decode_event(&self.0);
-        match &keys.0 {
-            Some(keys) => caseledger_core::pii::opening(keys, decode),
-            None => decode(),
-        }
-        .expect("compact event bytes decode")
-    }
-
-    /// The same event with every identifying value erased, sealed ones included (forgetting).
-    pub(crate) fn erase(&mut self) {
-        let event = caseledger_core::decode_event(&self.0).expect("compact event bytes decode");
-        *self = Compact::new(&event.erased());
-    }
-}
-
 /// Whether folding an event of this type needs its identifying values in the clear: the intake
 /// (views and the search index read it) and record requests (recipients; reasons and revision
 /// descriptions, which the help desk queue shows). Every other event's
@@ -138,10 +106,6 @@ pub fn folds_identifiers(event_type: caseledger_core::EventType) -> bool {
             | T::RecordRevisionRequested
     )
 }
-
-/// The key ring the views open identifying values with (none: sealed values stay sealed).
-#[derive(Clone, Default)]
-pub struct Keys(pub(crate) Option<std::sync::Arc<dyn caseledger_core::KeyRing>>);
 
 /// An MOU as last recorded.
 #[derive(Clone, Serialize, Deserialize)]

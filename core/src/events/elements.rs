@@ -32,6 +32,41 @@ pub enum ElementSubject {
 }
 
 impl ElementSubject {
+    /// Whether rows of `file` belong to a record of this kind.
+    pub fn holds(self, this: HudFile) -> bool {
+        use ElementSubject as S;
+        match self {
+            S::Coc => this == HudFile::User,
+            S::Organization(_) => this == HudFile::Organization,
+            S::Program(_) => matches!(
+                this,
+                HudFile::Project
+                    | HudFile::Funder
+                    | HudFile::ProjectCoC
+                    | HudFile::Inventory
+                    | HudFile::Affiliation
+                    | HudFile::HmisParticipation
+                    | HudFile::CeParticipation
+            ),
+            S::Client(_) => this == HudFile::Client,
+            S::Enrollment(_) => matches!(this, HudFile::Enrollment | HudFile::Exit),
+            S::Service(_) => this == HudFile::Services,
+            S::Assessment(_) => matches!(
+                this,
+                HudFile::IncomeBenefits
+                    | HudFile::HealthAndDv
+                    | HudFile::EmploymentEducation
+                    | HudFile::Disabilities
+                    | HudFile::CurrentLivingSituation
+                    | HudFile::Assessment
+                    | HudFile::AssessmentQuestions
+                    | HudFile::AssessmentResults
+                    | HudFile::Event
+                    | HudFile::YouthEducationStatus
+            ),
+        }
+    }
+
     /// The record's raw id (`None` for the CoC).
     pub fn record_id(self) -> Option<u128> {
         Some(match self {

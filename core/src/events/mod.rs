@@ -20,7 +20,7 @@
 //! and schema version, which select the payload type to decode. The Rust variant order of
 //! `Event` is therefore free.
 
-mod casework;
+pub(crate) mod casework;
 mod client;
 mod disclosure;
 mod elements;

@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::events::AnswerValue;
+use crate::events::casework::AnswerValue;
 use crate::hud::{DataCollectionStage, Destination, LivingSituation, RentalSubsidyType, Sex};
 use crate::time::Date;
 
@@ -259,41 +259,6 @@ impl HudFile {
         let id = self.elements().next().map(|e| e.column);
         id.is_some_and(|id| id.eq_ignore_ascii_case(column))
             || typed.iter().any(|c| c.eq_ignore_ascii_case(column))
-    }
-
-    /// Whether rows of this file belong to a record of `subject`'s kind.
-    pub fn fits(self, subject: &crate::events::ElementSubject) -> bool {
-        use crate::events::ElementSubject as S;
-        match subject {
-            S::Coc => self == HudFile::User,
-            S::Organization(_) => self == HudFile::Organization,
-            S::Program(_) => matches!(
-                self,
-                HudFile::Project
-                    | HudFile::Funder
-                    | HudFile::ProjectCoC
-                    | HudFile::Inventory
-                    | HudFile::Affiliation
-                    | HudFile::HmisParticipation
-                    | HudFile::CeParticipation
-            ),
-            S::Client(_) => self == HudFile::Client,
-            S::Enrollment(_) => matches!(self, HudFile::Enrollment | HudFile::Exit),
-            S::Service(_) => self == HudFile::Services,
-            S::Assessment(_) => matches!(
-                self,
-                HudFile::IncomeBenefits
-                    | HudFile::HealthAndDv
-                    | HudFile::EmploymentEducation
-                    | HudFile::Disabilities
-                    | HudFile::CurrentLivingSituation
-                    | HudFile::Assessment
-                    | HudFile::AssessmentQuestions
-                    | HudFile::AssessmentResults
-                    | HudFile::Event
-                    | HudFile::YouthEducationStatus
-            ),
-        }
     }
 
     /// Whether rows of this file describe the HMIS rather than a client (organizations, users,

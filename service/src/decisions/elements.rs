@@ -22,7 +22,7 @@ impl Command for RecordHudElements {
     fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
         let actor = session.actor();
         let admin = actor.role == Role::SystemAdmin;
-        if !self.file.fits(&self.subject) {
+        if !self.subject.holds(self.file) {
             return Err(CommandError::validation(
                 "file",
                 format!(
