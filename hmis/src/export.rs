@@ -797,8 +797,6 @@ fn lead_id(directory: &ExportView<'_>) -> String {
         .unwrap_or_default()
 }
 
-/// The FY2026 columns of `file`.
-
 /// The specification's spelling of `name` among `columns`.
 fn column(columns: &'static [&'static str], name: &str) -> &'static str {
     columns
