@@ -85,8 +85,9 @@ pub async fn export(
     let session = service
         .exporter(options.as_organization)
         .map_err(|e| ExportError::NoActor(e.message))?;
+    let zone = service.time_zone();
     let (files, disclosures) = service.read_export(&session, |view| {
-        let mut out = Out::new(view, options, &export_id.to_string(), session.user());
+        let mut out = Out::new(view, options, &export_id.to_string(), session.user(), zone);
         out.collect();
         (out.files, out.disclosures)
     });
@@ -145,6 +146,8 @@ struct Out<'a> {
     export_id: String,
     user: UserId,
     now: String,
+    /// The CoC's time zone, in which timestamps are written.
+    zone: String,
     files: BTreeMap<&'static str, Rows>,
     disclosures: Vec<ClientDisclosure>,
     sources: HashMap<SourceKind, HashMap<u128, String>>,
@@ -163,6 +166,7 @@ impl<'a> Out<'a> {
         options: &'a ExportOptions,
         export_id: &str,
         user: UserId,
+        zone: String,
     ) -> Self {
         let sources = [
             SourceKind::Organization,
@@ -183,7 +187,13 @@ impl<'a> Out<'a> {
             options,
             export_id: export_id.to_string(),
             user,
-            now: chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+            now: caseledger_service::local_time_in(
+                &zone,
+                caseledger_core::Timestamp::from_datetime(chrono::Utc::now()),
+            )
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+            zone,
             files: BTreeMap::new(),
             disclosures: Vec::new(),
             sources,
@@ -202,6 +212,24 @@ impl<'a> Out<'a> {
             .and_then(|s| s.get(&id))
             .cloned()
             .unwrap_or_else(fallback)
+    }
+
+    /// Stamps `row` with when its record was first recorded and last changed here, in the
+    /// CoC's time zone (HUD's timeliness measures read them); the export's time when unknown.
+    fn recorded(
+        &self,
+        row: &mut HashMap<&'static str, String>,
+        times: Option<(caseledger_core::Timestamp, caseledger_core::Timestamp)>,
+    ) {
+        if let Some((first, last)) = times {
+            let local = |at| {
+                caseledger_service::local_time_in(&self.zone, at)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            };
+            row.insert("DateCreated", local(first));
+            row.insert("DateUpdated", local(last));
+        }
     }
 
     /// A row with the columns every file but Export.csv and User.csv ends with.
@@ -323,6 +351,7 @@ impl<'a> Out<'a> {
             self.organizations.insert(program.organization);
             self.users.insert(e.owner.user);
             let mut row = self.row(Some(e.owner.user));
+            self.recorded(&mut row, t.times);
             row.insert("EnrollmentID", enrollment_id.clone());
             row.insert("PersonalID", personal_id.clone());
             row.insert(
@@ -371,6 +400,7 @@ impl<'a> Out<'a> {
             ));
             if let Some(x) = exit {
                 let mut row = self.row(Some(e.owner.user));
+                self.recorded(&mut row, t.times);
                 row.insert(
                     "ExitID",
                     self.id(SourceKind::Exit, t.id, || format!("X-{enrollment_id}")),
@@ -413,6 +443,7 @@ impl<'a> Out<'a> {
                     };
                     self.users.insert(s.owner.user);
                     let mut row = self.row(Some(s.owner.user));
+                    self.recorded(&mut row, t.times);
                     row.insert(
                         "ServicesID",
                         self.id(SourceKind::Service, t.id, || s.service_id.to_string()),
@@ -464,6 +495,7 @@ impl<'a> Out<'a> {
                         .unwrap_or(&[]);
                     self.users.insert(a.owner.user);
                     let mut row = self.row(Some(a.owner.user));
+                    self.recorded(&mut row, t.times);
                     let id_column = column(columns, file.id_column());
                     row.insert(id_column, id);
                     row.insert("EnrollmentID", enrollment.clone());
@@ -518,6 +550,7 @@ impl<'a> Out<'a> {
             self.hashed.entry(intake.hash_status).or_default().push(at);
         }
         let mut row = self.row(Some(self.user));
+        self.recorded(&mut row, summary.times);
         let name = intake.name.as_clear().cloned().unwrap_or_default();
         row.insert("PersonalID", personal_id);
         row.insert("FirstName", name.first);

@@ -9,7 +9,7 @@ use caseledger_core::events::{ClientIntakeRecorded, Event};
 use caseledger_core::sharing::{TransactionFacts, transaction_facts};
 use caseledger_core::{
     ClientId, ClientRestriction, Date, DateWindow, MouAssignmentId, MouDirection, MouId,
-    OrganizationId, RecordRequestId, ReleaseId, SharingPolicy,
+    OrganizationId, RecordRequestId, ReleaseId, SharingPolicy, Timestamp,
 };
 
 use serde::{Deserialize, Serialize};
@@ -78,6 +78,8 @@ pub(crate) struct ClientState {
     pub identifiers_changed: Option<Date>,
     /// The identifiers were forgotten (the data key destroyed, the values erased here).
     pub forgotten: bool,
+    /// When the intake was recorded and last changed (edits, address, HUD elements).
+    pub times: Option<(Timestamp, Timestamp)>,
 }
 
 /// A transaction: its sharing facts and the events that make it up (creation first, then
@@ -86,6 +88,19 @@ pub(crate) struct ClientState {
 pub(crate) struct TransactionRecord {
     pub facts: TransactionFacts,
     pub events: Vec<Compact>,
+    /// When it was first recorded and last changed (a follow-up, its HUD elements), where the
+    /// log said (HUD's `DateCreated` and `DateUpdated` of a record recorded here).
+    pub times: Option<(Timestamp, Timestamp)>,
+}
+
+/// Widens `times` to include `at`.
+fn touch(times: &mut Option<(Timestamp, Timestamp)>, at: Option<Timestamp>) {
+    if let Some(at) = at {
+        *times = Some(match *times {
+            Some((first, last)) => (first.min(at), last.max(at)),
+            None => (at, at),
+        });
+    }
 }
 
 /// Whether folding an event of this type needs its identifying values in the clear: the intake
@@ -219,8 +234,7 @@ impl Projections {
         self.store
             .audit
             .note(position, Some(header.actor.user), event);
-        self.store
-            .apply(event, None, Some(header.recorded_at.utc_date()));
+        self.store.apply(event, None, Some(header.recorded_at));
         self.position = position;
     }
 
@@ -238,7 +252,7 @@ impl Projections {
             .audit
             .note(position, Some(header.actor.user), &event);
         self.store
-            .apply_owned(event, compact, Some(header.recorded_at.utc_date()));
+            .apply_owned(event, compact, Some(header.recorded_at));
         self.position = position;
     }
 }
@@ -249,8 +263,9 @@ impl Store {
     }
 
     /// Folds an event; `compact` is its compact encoding when the caller already has it,
-    /// `recorded_on` the date it was recorded when known.
-    fn apply(&mut self, event: &Event, compact: Option<Vec<u8>>, recorded_on: Option<Date>) {
+    /// `recorded_at` when it was recorded, when known.
+    fn apply(&mut self, event: &Event, compact: Option<Vec<u8>>, recorded_at: Option<Timestamp>) {
+        let recorded_on = recorded_at.map(Timestamp::utc_date);
         let compact =
             move || compact.map_or_else(|| Compact::new(event), |b| Compact(b.into_boxed_slice()));
         self.shelter.apply(event);
@@ -259,13 +274,22 @@ impl Store {
         self.households.apply(event);
         self.requests.apply(event);
         self.sources.apply(event);
-        if let Event::HudElementsRecorded(_) = event {
+        if let Event::HudElementsRecorded(e) = event {
+            if let Some(record) = e.subject.record_id() {
+                if let Some(r) = self.transactions.get_mut(&record) {
+                    touch(&mut r.times, recorded_at);
+                }
+                if let Some(c) = self.clients.get_mut(&ClientId::new(record)) {
+                    touch(&mut c.times, recorded_at);
+                }
+            }
             self.elements.apply(event, compact);
             return;
         }
         if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
                 r.events.push(compact());
+                touch(&mut r.times, recorded_at);
             }
             return;
         }
@@ -290,6 +314,7 @@ impl Store {
                     TransactionRecord {
                         facts,
                         events: vec![compact()],
+                        times: recorded_at.map(|at| (at, at)),
                     },
                 );
             }
@@ -300,7 +325,7 @@ impl Store {
             Event::CocCodeSet(c) => self.coc_code = Some(c.code.clone()),
             Event::MouCreated(m) => self.set_mou(m.mou_id, m.window, &m.participants),
             Event::MouChanged(m) => self.set_mou(m.mou_id, m.window, &m.participants),
-            Event::ClientIntakeRecorded(i) => self.record_intake(Cow::Borrowed(i), recorded_on),
+            Event::ClientIntakeRecorded(i) => self.record_intake(Cow::Borrowed(i), recorded_at),
             Event::ClientIntakeEdited(e) => {
                 if let Some(c) = self.clients.get_mut(&e.client_id)
                     && let Some(intake) = c.intake.as_mut()
@@ -309,6 +334,7 @@ impl Store {
                     e.apply_to(intake);
                     self.search.index(intake);
                     c.identifiers_changed = recorded_on.or(c.identifiers_changed);
+                    touch(&mut c.times, recorded_at);
                 }
             }
             Event::ClientAddressUpdated(a) => {
@@ -317,6 +343,7 @@ impl Store {
                 {
                     intake.address = a.address.clone();
                     c.identifiers_changed = recorded_on.or(c.identifiers_changed);
+                    touch(&mut c.times, recorded_at);
                 }
             }
             Event::ClientIdentifiersForgotten(f) => self.forget(f.client_id),
@@ -377,16 +404,16 @@ impl Store {
     }
 
     /// Folds an event the caller gives up, keeping an intake without copying it.
-    fn apply_owned(&mut self, event: Event, compact: Vec<u8>, recorded_on: Option<Date>) {
+    fn apply_owned(&mut self, event: Event, compact: Vec<u8>, recorded_at: Option<Timestamp>) {
         match event {
             Event::ClientIntakeRecorded(i) => {
                 // `apply` is bypassed to keep the intake without a copy: note its source here.
                 let source = i.source_id.as_deref();
                 self.sources
                     .note(crate::SourceKind::Client, source, i.client_id.as_u128());
-                self.record_intake(Cow::Owned(i), recorded_on)
+                self.record_intake(Cow::Owned(i), recorded_at)
             }
-            other => self.apply(&other, Some(compact), recorded_on),
+            other => self.apply(&other, Some(compact), recorded_at),
         }
     }
 
@@ -412,12 +439,14 @@ impl Store {
         self.requests.forget(client);
     }
 
-    fn record_intake(&mut self, i: Cow<'_, ClientIntakeRecorded>, recorded_on: Option<Date>) {
+    fn record_intake(&mut self, i: Cow<'_, ClientIntakeRecorded>, recorded_at: Option<Timestamp>) {
+        let recorded_on = recorded_at.map(Timestamp::utc_date);
         let state = self.clients.entry(i.client_id).or_default();
         if state.intake.is_some() {
             return; // the first intake of a client id is its intake
         }
         state.identifiers_changed = recorded_on;
+        state.times = recorded_at.map(|at| (at, at));
         let (client, organization, restriction) = (i.client_id, i.organization_id, i.restriction);
         self.search.index(&i);
         state.intake = Some(i.into_owned());

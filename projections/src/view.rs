@@ -26,6 +26,8 @@ pub struct ClientSummary {
     pub access: Visibility,
     /// The client's restriction on the view's date.
     pub restriction: ClientRestriction,
+    /// When the intake was recorded and last changed, where known.
+    pub times: Option<(caseledger_core::Timestamp, caseledger_core::Timestamp)>,
 }
 
 /// A client as a row of an answer: with its profile when the viewer may see the intake, or as
@@ -62,6 +64,8 @@ pub struct TransactionSummary {
     pub events: Vec<Event>,
     /// What the viewer may do with it, and why.
     pub access: Visibility,
+    /// When it was first recorded and last changed, where known.
+    pub times: Option<(caseledger_core::Timestamp, caseledger_core::Timestamp)>,
 }
 
 /// An SSN masked to its last four digits, `XXX-XX-1234`: what the help desk reads. Fewer than
@@ -159,6 +163,7 @@ impl OrgView<'_> {
             intake,
             access,
             restriction,
+            times: state.times,
         })
     }
 
@@ -401,6 +406,7 @@ impl OrgView<'_> {
                                 .collect()
                         },
                         access,
+                        times: t.times,
                     }
                 })
             })

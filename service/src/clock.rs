@@ -18,6 +18,16 @@ pub fn today_in(zone: &str, now: DateTime<Utc>) -> Date {
     }
 }
 
+/// `at` as the wall-clock time in the IANA time zone `zone` (UTC when the name is unknown): how
+/// HUD's CSV timestamps (`DateCreated`, `DateUpdated`) are written.
+pub fn local_time_in(zone: &str, at: Timestamp) -> chrono::NaiveDateTime {
+    let at = at.to_datetime();
+    match zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => at.with_timezone(&tz).naive_local(),
+        Err(_) => at.naive_utc(),
+    }
+}
+
 /// The instant to record an event at: `now` itself, or — under a fixed business date — that
 /// date at `now`'s local time of day in `zone`. Audit answers place events on dates by when
 /// they were recorded, so a service whose views run on a fixed date (training, tests, a replay

@@ -40,6 +40,7 @@ pub use audit::{
     HistoryEntry,
 };
 pub use clients::{check_full_ssn, ssn_digits};
+pub use clock::local_time_in;
 pub use commands::{CommandError, ErrorCode, Written, new_id};
 pub use config::{Progress, ServiceConfig};
 pub use dashboard::{

@@ -556,6 +556,16 @@ impl Service {
         f(p.catalog())
     }
 
+    /// The IANA time zone of the policy in force today, in which business dates turn and HUD's
+    /// CSV timestamps are written.
+    pub fn time_zone(&self) -> String {
+        self.inner
+            .projections
+            .read()
+            .expect("projections lock")
+            .policy_time_zone()
+    }
+
     /// The business date the views are evaluated on.
     pub fn today(&self) -> Date {
         self.inner
