@@ -12,6 +12,7 @@ mod context;
 mod convert;
 mod directory;
 mod disclosure;
+mod element_mutations;
 mod error;
 mod headers;
 mod limits;

@@ -49,6 +49,9 @@ pub struct Enrollment {
     pub move_in_date: Option<String>,
     /// The assigned case manager.
     pub case_manager_id: Option<ID>,
+    /// HUD elements beyond these fields: the `Enrollment` row and, once exited, the `Exit`
+    /// row.
+    pub hud_elements: Vec<HudElementRow>,
 }
 
 /// A service provided.
@@ -66,6 +69,72 @@ pub struct ServiceRecord {
     pub type_provided: i32,
     /// Description.
     pub description: Option<String>,
+    /// HUD elements beyond these fields (`FAAmount`, `SubTypeProvided`, ...).
+    pub hud_elements: Vec<HudElementRow>,
+}
+
+/// One row of HUD data elements kept with a record beyond its typed fields (an enrollment's
+/// 3.917 prior living situation, an exit's aftercare, a veteran's years of service), as HUD's
+/// CSV file and columns name them.
+#[derive(SimpleObject, Clone)]
+pub struct HudElementRow {
+    /// HUD's file the row is of, without `.csv` (`Enrollment`, `Exit`, `Client`,
+    /// `AssessmentQuestions`).
+    pub file: String,
+    /// The id of a row of its own under the record (an `AssessmentQuestionID`), if any.
+    pub row_id: Option<String>,
+    /// The elements: `item` is HUD's column name, one value field is set.
+    pub elements: Vec<Answer>,
+    /// `DateCreated` in the system the row was imported from.
+    pub source_created: Option<String>,
+    /// `DateUpdated` in the system the row was imported from.
+    pub source_updated: Option<String>,
+    /// `UserID` in the system the row was imported from.
+    pub source_user_id: Option<String>,
+}
+
+/// The element rows of a record as the API shows them.
+pub fn element_rows(rows: &[caseledger_core::events::HudElementsRecorded]) -> Vec<HudElementRow> {
+    let time = |t: Option<caseledger_core::hud::elements::SourceTime>| {
+        t.map(|t| {
+            let (h, m, s) = (t.second / 3600, t.second / 60 % 60, t.second % 60);
+            format!("{} {h:02}:{m:02}:{s:02}", t.date)
+        })
+    };
+    rows.iter()
+        .map(|r| HudElementRow {
+            file: r.file.stem().to_string(),
+            row_id: r.row_id.clone(),
+            elements: r
+                .elements
+                .iter()
+                .map(|e| answer(&e.column, &e.value))
+                .collect(),
+            source_created: time(r.source.as_ref().and_then(|s| s.created)),
+            source_updated: time(r.source.as_ref().and_then(|s| s.updated)),
+            source_user_id: r.source.as_ref().map(|s| s.user_id.clone()),
+        })
+        .collect()
+}
+
+fn answer(item: &str, value: &AnswerValue) -> Answer {
+    let mut answer = Answer {
+        item: item.to_string(),
+        code: None,
+        flag: None,
+        number: None,
+        date: None,
+        text: None,
+    };
+    match value {
+        AnswerValue::Code(c) => answer.code = Some(i32::from(*c)),
+        AnswerValue::Bool(b) => answer.flag = Some(*b),
+        AnswerValue::Number(n) => answer.number = Some(*n),
+        AnswerValue::Date(d) => answer.date = Some(d.to_string()),
+        AnswerValue::Text(t) => answer.text = clear(t),
+        AnswerValue::Plain(t) => answer.text = Some(t.clone()),
+    }
+    answer
 }
 
 /// One assessment answer; exactly one value field is set.
@@ -100,6 +169,9 @@ pub struct Assessment {
     pub data_collection_stage: Option<i32>,
     /// The answers.
     pub answers: Vec<Answer>,
+    /// HUD rows kept with it (a coordinated-entry assessment's questions and results) and its
+    /// source stamp.
+    pub hud_elements: Vec<HudElementRow>,
 }
 
 /// A case note.
@@ -225,6 +297,7 @@ pub fn enrollment(t: &TransactionSummary) -> Option<Enrollment> {
         disabling_condition: i32::from(e.disabling_condition.code()),
         move_in_date: move_in.map(|d| d.to_string()),
         case_manager_id: e.case_manager.map(show),
+        hud_elements: element_rows(&t.elements),
     })
 }
 
@@ -240,6 +313,7 @@ pub fn service(t: &TransactionSummary) -> Option<ServiceRecord> {
         record_type: i32::from(s.service_type.record_type),
         type_provided: i32::from(s.service_type.type_provided),
         description: clear(&s.description),
+        hud_elements: element_rows(&t.elements),
     })
 }
 
@@ -257,26 +331,9 @@ pub fn assessment(t: &TransactionSummary) -> Option<Assessment> {
         answers: a
             .answers
             .iter()
-            .map(|x| {
-                let mut answer = Answer {
-                    item: x.item.clone(),
-                    code: None,
-                    flag: None,
-                    number: None,
-                    date: None,
-                    text: None,
-                };
-                match &x.value {
-                    AnswerValue::Code(c) => answer.code = Some(i32::from(*c)),
-                    AnswerValue::Bool(b) => answer.flag = Some(*b),
-                    AnswerValue::Number(n) => answer.number = Some(*n),
-                    AnswerValue::Date(d) => answer.date = Some(d.to_string()),
-                    AnswerValue::Text(t) => answer.text = clear(t),
-                    AnswerValue::Plain(t) => answer.text = Some(t.clone()),
-                }
-                answer
-            })
+            .map(|x| answer(&x.item, &x.value))
             .collect(),
+        hud_elements: element_rows(&t.elements),
     })
 }
 

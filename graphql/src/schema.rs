@@ -8,6 +8,7 @@ use crate::audit::{AuditMutations, AuditQueries};
 use crate::client::ClientQueries;
 use crate::client_mutations::ClientMutations;
 use crate::directory::{DirectoryQueries, SetupMutations};
+use crate::element_mutations::ElementMutations;
 use crate::record_mutations::RecordMutations;
 use crate::record_requests::{RequestMutations, RequestQueries};
 
@@ -58,6 +59,7 @@ pub struct Mutation(
     SetupMutations,
     ClientMutations,
     RecordMutations,
+    ElementMutations,
     AuditMutations,
     RequestMutations,
 );

@@ -28,6 +28,9 @@ pub struct ClientSummary {
     pub restriction: ClientRestriction,
     /// When the intake was recorded and last changed, where known.
     pub times: Option<(caseledger_core::Timestamp, caseledger_core::Timestamp)>,
+    /// The client's HUD element rows (`Client.csv` beyond the intake), where the viewer may
+    /// read the intake's content (empty otherwise).
+    pub elements: Vec<caseledger_core::events::HudElementsRecorded>,
 }
 
 /// A client as a row of an answer: with its profile when the viewer may see the intake, or as
@@ -66,6 +69,8 @@ pub struct TransactionSummary {
     pub access: Visibility,
     /// When it was first recorded and last changed, where known.
     pub times: Option<(caseledger_core::Timestamp, caseledger_core::Timestamp)>,
+    /// Its HUD element rows, where the viewer may read its content (empty otherwise).
+    pub elements: Vec<caseledger_core::events::HudElementsRecorded>,
 }
 
 /// An SSN masked to its last four digits, `XXX-XX-1234`: what the help desk reads. Fewer than
@@ -164,6 +169,11 @@ impl OrgView<'_> {
             access,
             restriction,
             times: state.times,
+            elements: if access.shows_content() {
+                self.store.elements.of(id.as_u128(), &self.store.keys)
+            } else {
+                Vec::new()
+            },
         })
     }
 
@@ -407,6 +417,11 @@ impl OrgView<'_> {
                         },
                         access,
                         times: t.times,
+                        elements: if access.shows_content() {
+                            self.store.elements.of(*id, &self.store.keys)
+                        } else {
+                            Vec::new()
+                        },
                     }
                 })
             })

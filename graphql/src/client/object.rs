@@ -369,6 +369,15 @@ impl Client {
         self.with_intake(|i| Some(i32::from(i.veteran_status.code())))
     }
 
+    /// HUD elements of the client beyond the profile's fields (`Client.csv`: a veteran's years
+    /// of service, theaters, branch and discharge status, ...); empty without the profile.
+    async fn hud_elements(&self) -> Vec<crate::records::HudElementRow> {
+        self.summary
+            .as_ref()
+            .map(|s| crate::records::element_rows(&s.elements))
+            .unwrap_or_default()
+    }
+
     /// Last known address.
     async fn address(&self) -> Option<Address> {
         self.with_intake(|i| i.address.as_clear().cloned().flatten().map(Address::from))
