@@ -95,12 +95,7 @@ pub struct HudElementRow {
 
 /// The element rows of a record as the API shows them.
 pub fn element_rows(rows: &[caseledger_core::events::HudElementsRecorded]) -> Vec<HudElementRow> {
-    let time = |t: Option<caseledger_core::hud::elements::SourceTime>| {
-        t.map(|t| {
-            let (h, m, s) = (t.second / 3600, t.second / 60 % 60, t.second % 60);
-            format!("{} {h:02}:{m:02}:{s:02}", t.date)
-        })
-    };
+    let time = |t: Option<caseledger_core::hud::elements::SourceTime>| t.map(|t| t.to_string());
     rows.iter()
         .map(|r| HudElementRow {
             file: r.file.stem().to_string(),

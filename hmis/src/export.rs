@@ -898,11 +898,11 @@ fn write_elements(
     if let Some(stamp) = &e.source {
         row.insert(
             "DateCreated",
-            stamp.created.map(source_time).unwrap_or_default(),
+            stamp.created.map(|t| t.to_string()).unwrap_or_default(),
         );
         row.insert(
             "DateUpdated",
-            stamp.updated.map(source_time).unwrap_or_default(),
+            stamp.updated.map(|t| t.to_string()).unwrap_or_default(),
         );
         if e.file != HudFile::User {
             row.insert("UserID", stamp.user_id.clone());
@@ -916,11 +916,6 @@ fn typed_text(file: HudFile, column: &str, value: &AnswerValue) -> String {
         (AnswerValue::Number(n), Some(ElementType::Integer)) => n.to_string(),
         (value, _) => answer_text(value),
     }
-}
-
-fn source_time(t: caseledger_core::hud::elements::SourceTime) -> String {
-    let (h, m, s) = (t.second / 3600, t.second / 60 % 60, t.second % 60);
-    format!("{} {h:02}:{m:02}:{s:02}", t.date)
 }
 
 fn answer_text(value: &AnswerValue) -> String {

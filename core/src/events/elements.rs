@@ -38,16 +38,10 @@ impl ElementSubject {
         match self {
             S::Coc => this == HudFile::User,
             S::Organization(_) => this == HudFile::Organization,
-            S::Program(_) => matches!(
-                this,
-                HudFile::Project
-                    | HudFile::Funder
-                    | HudFile::ProjectCoC
-                    | HudFile::Inventory
-                    | HudFile::Affiliation
-                    | HudFile::HmisParticipation
-                    | HudFile::CeParticipation
-            ),
+            // A project holds the files about no client but the organizations' and users'.
+            S::Program(_) => {
+                this.is_about_no_client() && !matches!(this, HudFile::Organization | HudFile::User)
+            }
             S::Client(_) => this == HudFile::Client,
             S::Enrollment(_) => matches!(this, HudFile::Enrollment | HudFile::Exit),
             S::Service(_) => this == HudFile::Services,

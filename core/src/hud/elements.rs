@@ -482,6 +482,14 @@ pub struct SourceTime {
     pub second: u32,
 }
 
+impl std::fmt::Display for SourceTime {
+    /// As HUD's CSV writes a timestamp: `YYYY-MM-DD HH:MM:SS`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (h, m, s) = (self.second / 3600, self.second / 60 % 60, self.second % 60);
+        write!(f, "{} {h:02}:{m:02}:{s:02}", self.date)
+    }
+}
+
 /// When and by whom the system a record was imported from created and last changed it (HUD's
 /// `DateCreated`, `DateUpdated` and `UserID`, which HUD's timeliness measures read), kept so an
 /// export writes them as they came.
