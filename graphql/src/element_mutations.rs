@@ -5,7 +5,7 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use caseledger_core::Pii;
 use caseledger_core::commands::elements::RecordHudElements;
-use caseledger_core::events::{AnswerValue, ElementSubject};
+use caseledger_core::events::{AnswerValue, ElementRow, ElementSubject};
 use caseledger_core::hud::elements::{ElementType, HudElement, HudFile};
 
 use crate::convert::{self, invalid};
@@ -94,12 +94,14 @@ impl ElementMutations {
             .map(|(i, e)| element(file, client, i, e))
             .collect::<async_graphql::Result<Vec<_>>>()?;
         let command = RecordHudElements {
-            subject,
-            file,
-            row_id: input.row_id,
-            elements,
-            source: None,
-            blank: Vec::new(),
+            rows: vec![ElementRow {
+                subject,
+                file,
+                row_id: input.row_id,
+                elements,
+                source: None,
+                blank: Vec::new(),
+            }],
         };
         let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         Ok(crate::accounts::WriteResult {

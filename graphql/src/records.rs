@@ -94,7 +94,7 @@ pub struct HudElementRow {
 }
 
 /// The element rows of a record as the API shows them.
-pub fn element_rows(rows: &[caseledger_core::events::HudElementsRecorded]) -> Vec<HudElementRow> {
+pub fn element_rows(rows: &[caseledger_core::events::ElementRow]) -> Vec<HudElementRow> {
     let time = |t: Option<caseledger_core::hud::elements::SourceTime>| t.map(|t| t.to_string());
     rows.iter()
         .map(|r| HudElementRow {

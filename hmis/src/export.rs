@@ -707,7 +707,7 @@ impl<'a> Out<'a> {
             .flatten()
             .filter_map(|r| r.get("UserID").cloned())
             .collect();
-        let sources: HashMap<String, caseledger_core::events::HudElementsRecorded> = self
+        let sources: HashMap<String, caseledger_core::events::ElementRow> = self
             .view
             .elements(ElementSubject::Coc)
             .into_iter()
@@ -875,7 +875,7 @@ fn spec_file(file: HudFile) -> &'static str {
 /// source stamp over the trailing columns.
 fn write_elements(
     spec: Specification,
-    e: &caseledger_core::events::HudElementsRecorded,
+    e: &caseledger_core::events::ElementRow,
     row: &mut HashMap<&'static str, String>,
 ) {
     let columns = spec.columns(spec_file(e.file)).unwrap_or(&[]);

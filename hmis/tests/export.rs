@@ -124,7 +124,7 @@ async fn import_export_import_gives_the_same_state_and_the_export_re_imports_as_
         .into_iter()
         .map(|s| match s.envelope.event {
             caseledger_core::Event::HudElementsRecorded(e) => {
-                format!("{:?} {:?}", e.file, e.elements.len())
+                format!("{:?}", e.rows.iter().map(|r| r.file).collect::<Vec<_>>())
             }
             other => format!("{:?}", other.event_type()),
         })

@@ -1,11 +1,14 @@
 //! HUD elements recorded for records (`HudElementsRecorded`), by record: each row's latest
-//! set, kept in its compact (still sealed) bytes. They are read only through the record they
-//! belong to, so they are seen exactly where the record is (see [`crate::OrgView::elements`]).
+//! recording. An event holds the rows of one client's records, sealed together (an identifying
+//! value after the first is sealed with the first), so the event is kept whole in its compact
+//! bytes and each record points at its rows inside it. Rows are read only through the record
+//! they belong to, so they are seen exactly where the record is (see
+//! [`crate::OrgView::elements`]).
 
 use std::collections::HashMap;
 
 use caseledger_core::Event;
-use caseledger_core::events::{ElementSubject, HudElementsRecorded};
+use caseledger_core::events::{ElementRow, ElementSubject};
 use caseledger_core::hud::elements::HudFile;
 use serde::{Deserialize, Serialize};
 
@@ -15,14 +18,18 @@ use crate::compact::{Compact, Keys};
 /// ULID is).
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Elements {
+    /// Every `HudElementsRecorded`, in log order.
+    events: Vec<Compact>,
     rows: HashMap<u128, Vec<Row>>,
 }
 
+/// Where a row is: the event, and its place among the event's rows.
 #[derive(Clone, Serialize, Deserialize)]
 struct Row {
     file: HudFile,
     row_id: Option<String>,
-    event: Compact,
+    event: usize,
+    index: usize,
 }
 
 fn key(subject: ElementSubject) -> u128 {
@@ -31,36 +38,51 @@ fn key(subject: ElementSubject) -> u128 {
 
 impl Elements {
     /// Folds an event (only `HudElementsRecorded` matters): a row replaces the row of the same
-    /// file and row id.
-    pub fn apply(&mut self, event: &Event, compact: impl FnOnce() -> Compact) {
+    /// record, file and row id. Answers the records whose rows it recorded.
+    pub fn apply(&mut self, event: &Event, compact: impl FnOnce() -> Compact) -> Vec<u128> {
         let Event::HudElementsRecorded(e) = event else {
-            return;
+            return Vec::new();
         };
-        let rows = self.rows.entry(key(e.subject)).or_default();
-        let row = Row {
-            file: e.file,
-            row_id: e.row_id.clone(),
-            event: compact(),
-        };
-        match rows
-            .iter_mut()
-            .find(|r| r.file == e.file && r.row_id == e.row_id)
-        {
-            Some(existing) => *existing = row,
-            None => rows.push(row),
+        let at = self.events.len();
+        self.events.push(compact());
+        let mut records = Vec::new();
+        for (index, r) in e.rows.iter().enumerate() {
+            let record = key(r.subject);
+            records.push(record);
+            let rows = self.rows.entry(record).or_default();
+            let row = Row {
+                file: r.file,
+                row_id: r.row_id.clone(),
+                event: at,
+                index,
+            };
+            match rows
+                .iter_mut()
+                .find(|x| x.file == r.file && x.row_id == r.row_id)
+            {
+                Some(existing) => *existing = row,
+                None => rows.push(row),
+            }
+        }
+        records
+    }
+
+    fn open(&self, row: &Row, keys: &Keys) -> Option<ElementRow> {
+        match self.events.get(row.event)?.event(keys) {
+            Event::HudElementsRecorded(mut e) if row.index < e.rows.len() => {
+                Some(e.rows.swap_remove(row.index))
+            }
+            _ => None,
         }
     }
 
     /// Every row recorded for `record` (a raw id; 0 for the CoC), in the order first recorded.
-    pub fn of(&self, record: u128, keys: &Keys) -> Vec<HudElementsRecorded> {
+    pub fn of(&self, record: u128, keys: &Keys) -> Vec<ElementRow> {
         self.rows
             .get(&record)
             .into_iter()
             .flatten()
-            .filter_map(|r| match r.event.event(keys) {
-                Event::HudElementsRecorded(e) => Some(e),
-                _ => None,
-            })
+            .filter_map(|r| self.open(r, keys))
             .collect()
     }
 
@@ -71,22 +93,29 @@ impl Elements {
         file: HudFile,
         row_id: Option<&str>,
         keys: &Keys,
-    ) -> Option<HudElementsRecorded> {
+    ) -> Option<ElementRow> {
         let row = self
             .rows
             .get(&key(subject))?
             .iter()
             .find(|r| r.file == file && r.row_id.as_deref() == row_id)?;
-        match row.event.event(keys) {
-            Event::HudElementsRecorded(e) => Some(e),
-            _ => None,
-        }
+        self.open(row, keys)
     }
 
-    /// Erases the identifying values of `record`'s rows (its client was forgotten).
+    /// Erases the identifying values of every event holding a row of `record` (its client was
+    /// forgotten; the events hold only that client's rows).
     pub fn erase(&mut self, record: u128) {
-        for row in self.rows.get_mut(&record).into_iter().flatten() {
-            row.event.erase();
+        let events: Vec<usize> = self
+            .rows
+            .get(&record)
+            .into_iter()
+            .flatten()
+            .map(|r| r.event)
+            .collect();
+        for event in events {
+            if let Some(e) = self.events.get_mut(event) {
+                e.erase();
+            }
         }
     }
 }

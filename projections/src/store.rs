@@ -274,8 +274,8 @@ impl Store {
         self.households.apply(event);
         self.requests.apply(event);
         self.sources.apply(event);
-        if let Event::HudElementsRecorded(e) = event {
-            if let Some(record) = e.subject.record_id() {
+        if let Event::HudElementsRecorded(_) = event {
+            for record in self.elements.apply(event, compact) {
                 if let Some(r) = self.transactions.get_mut(&record) {
                     touch(&mut r.times, recorded_at);
                 }
@@ -283,7 +283,6 @@ impl Store {
                     touch(&mut c.times, recorded_at);
                 }
             }
-            self.elements.apply(event, compact);
             return;
         }
         if let Some(record) = follow_up_of(event) {

@@ -30,7 +30,7 @@ pub struct ClientSummary {
     pub times: Option<(caseledger_core::Timestamp, caseledger_core::Timestamp)>,
     /// The client's HUD element rows (`Client.csv` beyond the intake), where the viewer may
     /// read the intake's content (empty otherwise).
-    pub elements: Vec<caseledger_core::events::HudElementsRecorded>,
+    pub elements: Vec<caseledger_core::events::ElementRow>,
 }
 
 /// A client as a row of an answer: with its profile when the viewer may see the intake, or as
@@ -70,7 +70,7 @@ pub struct TransactionSummary {
     /// When it was first recorded and last changed, where known.
     pub times: Option<(caseledger_core::Timestamp, caseledger_core::Timestamp)>,
     /// Its HUD element rows, where the viewer may read its content (empty otherwise).
-    pub elements: Vec<caseledger_core::events::HudElementsRecorded>,
+    pub elements: Vec<caseledger_core::events::ElementRow>,
 }
 
 /// An SSN masked to its last four digits, `XXX-XX-1234`: what the help desk reads. Fewer than
@@ -121,7 +121,7 @@ impl OrgView<'_> {
     pub fn elements(
         &self,
         subject: caseledger_core::events::ElementSubject,
-    ) -> Vec<caseledger_core::events::HudElementsRecorded> {
+    ) -> Vec<caseledger_core::events::ElementRow> {
         use caseledger_core::events::ElementSubject as S;
         let readable = match subject {
             S::Coc | S::Organization(_) | S::Program(_) => true,

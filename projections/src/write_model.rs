@@ -342,7 +342,7 @@ impl<'a> WriteModel<'a> {
         subject: caseledger_core::events::ElementSubject,
         file: caseledger_core::hud::elements::HudFile,
         row_id: Option<&str>,
-    ) -> Option<caseledger_core::events::HudElementsRecorded> {
+    ) -> Option<caseledger_core::events::ElementRow> {
         let store = &self.projections.store;
         store.elements.row(subject, file, row_id, &store.keys)
     }

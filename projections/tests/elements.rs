@@ -3,7 +3,7 @@
 //! identifiers; each record knows when it was first recorded and last changed.
 
 use caseledger_core::Pii;
-use caseledger_core::events::{AnswerValue, ElementSubject, HudElementsRecorded};
+use caseledger_core::events::{AnswerValue, ElementRow, ElementSubject, HudElementsRecorded};
 use caseledger_core::hud::ProjectType;
 use caseledger_core::hud::elements::{HudElement, HudFile};
 use caseledger_core::testkit::{HistoryBuilder, date};
@@ -26,22 +26,24 @@ fn row(
     code: u16,
 ) -> HudElementsRecorded {
     HudElementsRecorded {
-        subject: ElementSubject::Enrollment(enrollment),
         client_id: Some(client),
-        file: HudFile::Enrollment,
-        row_id: None,
-        elements: vec![
-            HudElement {
-                column: "LengthOfStay".into(),
-                value: AnswerValue::Code(code),
-            },
-            HudElement {
-                column: "VAMCStation".into(),
-                value: AnswerValue::Text(Pii::new("636A8".into())),
-            },
-        ],
-        source: None,
-        blank: Vec::new(),
+        rows: vec![ElementRow {
+            subject: ElementSubject::Enrollment(enrollment),
+            file: HudFile::Enrollment,
+            row_id: None,
+            elements: vec![
+                HudElement {
+                    column: "LengthOfStay".into(),
+                    value: AnswerValue::Code(code),
+                },
+                HudElement {
+                    column: "VAMCStation".into(),
+                    value: AnswerValue::Text(Pii::new("636A8".into())),
+                },
+            ],
+            source: None,
+            blank: Vec::new(),
+        }],
     }
 }
 

@@ -75,16 +75,13 @@ impl ElementSubject {
     }
 }
 
-/// The HUD elements of one row of one file, recorded for a record: the row's complete set of
-/// elements beyond the record's typed fields (a later event for the same subject, file and row
+/// The HUD elements of one row of one file for a record: the row's complete set of elements
+/// beyond the record's typed fields (a later row for the same subject, file and row id
 /// replaces the set), with the source system's stamp when the row was imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HudElementsRecorded {
+pub struct ElementRow {
     /// The record.
     pub subject: ElementSubject,
-    /// The client the record is about, whose stream and key hold the event (`None` for
-    /// the CoC, organizations and projects).
-    pub client_id: Option<ClientId>,
     /// The file the row is of (an enrollment's subject has rows of `Enrollment.csv` and of
     /// `Exit.csv`).
     pub file: HudFile,
@@ -100,4 +97,16 @@ pub struct HudElementsRecorded {
     /// export would fill them, such as a household of one's `HouseholdID`): exported empty,
     /// as they came.
     pub blank: Vec<String>,
+}
+
+/// HUD element rows were recorded: one row from the API, or every row of one client's records
+/// from an import (one event per client rather than per row keeps an import's writes close to
+/// one event per record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HudElementsRecorded {
+    /// The client every row's record is about, whose stream and key hold the event (`None`
+    /// when the rows describe the CoC's users, organizations and projects).
+    pub client_id: Option<ClientId>,
+    /// The rows.
+    pub rows: Vec<ElementRow>,
 }

@@ -337,11 +337,10 @@ impl Event {
             Event::RecordRevisionRequested(e) => S::Request(e.request_id),
             Event::RecordsAccessed(e) => S::Access(e.date),
             Event::ClientIdentifiersForgotten(e) => S::Client(e.client_id),
-            Event::HudElementsRecorded(e) => match (e.client_id, e.subject) {
-                (Some(client), _) => S::Client(client),
-                (None, ElementSubject::Program(program)) => S::Program(program),
-                (None, ElementSubject::Organization(org)) => S::Organization(org),
-                (None, _) => S::Policy,
+            // Rows about no client go with the policy: they describe the HMIS itself.
+            Event::HudElementsRecorded(e) => match e.client_id {
+                Some(client) => S::Client(client),
+                None => S::Policy,
             },
         }
     }

@@ -180,36 +180,38 @@ fn payload(ty: EventType) -> Event {
         }
         .into(),
         T::HudElementsRecorded => HudElementsRecorded {
-            subject: ElementSubject::Enrollment(ENROLLMENT),
             client_id: Some(CLIENT),
-            file: elements::HudFile::Enrollment,
-            row_id: None,
-            elements: vec![
-                elements::HudElement {
-                    column: "LengthOfStay".into(),
-                    value: AnswerValue::Code(11),
-                },
-                elements::HudElement {
-                    column: "DateToStreetESSH".into(),
-                    value: AnswerValue::Date(date("2025-08-01")),
-                },
-                elements::HudElement {
-                    column: "HouseholdID".into(),
-                    value: AnswerValue::Text(pii("s_849668")),
-                },
-            ],
-            source: Some(elements::SourceStamp {
-                created: Some(elements::SourceTime {
-                    date: date("2025-11-02"),
-                    second: 63_304,
+            rows: vec![ElementRow {
+                subject: ElementSubject::Enrollment(ENROLLMENT),
+                file: elements::HudFile::Enrollment,
+                row_id: None,
+                elements: vec![
+                    elements::HudElement {
+                        column: "LengthOfStay".into(),
+                        value: AnswerValue::Code(11),
+                    },
+                    elements::HudElement {
+                        column: "DateToStreetESSH".into(),
+                        value: AnswerValue::Date(date("2025-08-01")),
+                    },
+                    elements::HudElement {
+                        column: "HouseholdID".into(),
+                        value: AnswerValue::Text(pii("s_849668")),
+                    },
+                ],
+                source: Some(elements::SourceStamp {
+                    created: Some(elements::SourceTime {
+                        date: date("2025-11-02"),
+                        second: 63_304,
+                    }),
+                    updated: Some(elements::SourceTime {
+                        date: date("2025-11-03"),
+                        second: 600,
+                    }),
+                    user_id: "899".into(),
                 }),
-                updated: Some(elements::SourceTime {
-                    date: date("2025-11-03"),
-                    second: 600,
-                }),
-                user_id: "899".into(),
-            }),
-            blank: vec!["RelationshipToHoH".into()],
+                blank: vec!["RelationshipToHoH".into()],
+            }],
         }
         .into(),
         T::SharingPolicySet => SharingPolicySet {

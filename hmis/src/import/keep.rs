@@ -4,15 +4,18 @@
 //! every record exists; a row whose elements are already recorded as they are writes nothing.
 
 use caseledger_core::commands::elements::RecordHudElements;
-use caseledger_core::events::{ElementSubject, HudElementsRecorded};
+use std::collections::BTreeMap;
+
+use caseledger_core::events::{ElementRow, ElementSubject};
 use caseledger_core::hud::elements::HudFile;
-use caseledger_core::{AssessmentId, ServiceId};
+use caseledger_core::{AssessmentId, ClientId, ServiceId};
 use caseledger_hmis_csv::Kept;
 use caseledger_projections::SourceKind;
 
 use super::{Import, Outcome, answer_source_id, command_reject, not_imported};
 
 /// One row to keep: where it came from and what it becomes.
+#[derive(Clone)]
 struct Keep<'k> {
     file: HudFile,
     line: u64,
@@ -22,6 +25,8 @@ struct Keep<'k> {
     kept: Kept,
     /// The record existed before this import.
     existed: bool,
+    /// The client the record is about.
+    client: Option<ClientId>,
 }
 
 impl Import<'_, '_> {
@@ -72,6 +77,7 @@ impl Import<'_, '_> {
                     row_id: None,
                     kept: o.kept.clone(),
                     existed: self.existed(SourceKind::Organization, source),
+                    client: None,
                 });
             }
         }
@@ -92,6 +98,7 @@ impl Import<'_, '_> {
                 row_id: Some(u.id.clone()),
                 kept: u.kept.clone(),
                 existed: false,
+                client: None,
             });
         }
         for (source, p) in &checked.projects {
@@ -104,14 +111,26 @@ impl Import<'_, '_> {
                     row_id: None,
                     kept: p.kept.clone(),
                     existed: self.existed(SourceKind::Project, source),
+                    client: None,
                 });
             }
         }
+        let assessment_clients: std::collections::HashMap<&str, ClientId> = checked
+            .answers
+            .iter()
+            .filter(|a| a.file == caseledger_hmis_csv::records::AnswerFile::Assessment)
+            .filter_map(|a| Some((a.id.as_str(), self.enrollments.get(&a.enrollment_id)?.1)))
+            .collect();
         for d in &checked.details {
-            let subject = if matches!(
+            let of_assessment = matches!(
                 d.file,
                 HudFile::AssessmentQuestions | HudFile::AssessmentResults
-            ) {
+            );
+            // A project's rows are about no client (ids are unique only within a file).
+            let client = of_assessment
+                .then(|| assessment_clients.get(d.parent_id.as_str()).copied())
+                .flatten();
+            let subject = if of_assessment {
                 let source = answer_source_id(
                     caseledger_hmis_csv::records::AnswerFile::Assessment,
                     &d.parent_id,
@@ -144,6 +163,7 @@ impl Import<'_, '_> {
                     row_id: Some(d.id.clone()),
                     kept: d.kept.clone(),
                     existed: false,
+                    client,
                 });
             }
         }
@@ -157,11 +177,12 @@ impl Import<'_, '_> {
                     row_id: None,
                     kept: c.kept.clone(),
                     existed: self.existed(SourceKind::Client, source),
+                    client: Some(*id),
                 });
             }
         }
         for (source, e) in &checked.enrollments {
-            if let Some((id, _, _)) = self.enrollments.get(source) {
+            if let Some((id, client, _)) = self.enrollments.get(source) {
                 rows.push(Keep {
                     file: HudFile::Enrollment,
                     line: e.line,
@@ -170,11 +191,12 @@ impl Import<'_, '_> {
                     row_id: None,
                     kept: e.kept.clone(),
                     existed: self.existed(SourceKind::Enrollment, source),
+                    client: Some(*client),
                 });
             }
         }
         for (source, x) in &checked.exits {
-            if let Some((id, _, _)) = self.enrollments.get(source) {
+            if let Some((id, client, _)) = self.enrollments.get(source) {
                 rows.push(Keep {
                     file: HudFile::Exit,
                     line: x.line,
@@ -183,6 +205,7 @@ impl Import<'_, '_> {
                     row_id: None,
                     kept: x.kept.clone(),
                     existed: self.existed(SourceKind::Enrollment, source),
+                    client: Some(*client),
                 });
             }
         }
@@ -196,6 +219,7 @@ impl Import<'_, '_> {
                     row_id: None,
                     kept: s.kept.clone(),
                     existed: self.existed(SourceKind::Service, &s.id),
+                    client: self.enrollments.get(&s.enrollment_id).map(|e| e.1),
                 });
             }
         }
@@ -215,32 +239,42 @@ impl Import<'_, '_> {
                         blank: a.kept.blank.clone(),
                     },
                     existed: self.existed(SourceKind::Assessment, &source),
+                    client: self.enrollments.get(&a.enrollment_id).map(|e| e.1),
                 });
             }
         }
+        // One recording per client (its rows share the client's stream and key), and one for
+        // the rows about no client.
+        let mut groups: BTreeMap<Option<ClientId>, Vec<(Keep<'_>, ElementRow, bool)>> =
+            BTreeMap::new();
         for row in rows {
-            self.keep(row);
+            let detail = is_detail(&row);
+            match self.prepare(&row) {
+                Some((element_row, updated)) => {
+                    groups
+                        .entry(row.client)
+                        .or_default()
+                        .push((row, element_row, updated));
+                }
+                None if detail => {
+                    let file = format!("{}.csv", row.file.stem());
+                    self.settle(&file, Ok(Outcome::Unchanged));
+                }
+                None => {}
+            }
+        }
+        for (_, group) in groups {
+            for chunk in group.chunks(ROWS_PER_RECORDING) {
+                self.record(chunk.to_vec());
+            }
         }
     }
 
-    fn keep(&mut self, row: Keep<'_>) {
-        let file = format!("{}.csv", row.file.stem());
-        // A detail row is a record of its own in the summary: imported, unchanged or refused
-        // here; other rows were counted with their record.
-        let detail = row.row_id.is_some() && row.file != HudFile::User;
-        let outcome = self.keep_row(row);
-        if detail {
-            self.settle(&file, outcome);
-        } else if let Err(reject) = outcome {
-            let summary = self.files.entry(file).or_default();
-            summary.rejected += 1;
-            self.rejects.push(reject);
-        }
-    }
-
-    fn keep_row(&mut self, row: Keep<'_>) -> Result<Outcome, caseledger_hmis_csv::Reject> {
-        if row.kept.elements.is_empty() && row.kept.stamp.is_none() && row.kept.blank.is_empty() {
-            return Ok(Outcome::Unchanged);
+    /// The row to record for `row`, and whether it replaces one; `None` when nothing changes.
+    fn prepare(&self, row: &Keep<'_>) -> Option<(ElementRow, bool)> {
+        let kept = &row.kept;
+        if kept.elements.is_empty() && kept.stamp.is_none() && kept.blank.is_empty() {
+            return None;
         }
         let recorded =
             self.state()
@@ -249,7 +283,7 @@ impl Import<'_, '_> {
         // Elements of the other version's columns (an FY2024 gender column when an FY2026
         // export arrives) are not in this file, so they stay as recorded.
         let fy2026 = matches!(self.version, caseledger_hmis_csv::CsvVersion::Fy2026 { .. });
-        let mut elements = row.kept.elements;
+        let mut elements = kept.elements.clone();
         for e in recorded.iter().flat_map(|r| &r.elements) {
             let in_version = row
                 .file
@@ -260,31 +294,79 @@ impl Import<'_, '_> {
             }
         }
         elements.sort_by_key(|e| catalog_position(row.file, &e.column));
-        let command = RecordHudElements {
+        if recorded.is_none() && row.existed && elements.is_empty() {
+            return None;
+        }
+        let element_row = ElementRow {
             subject: row.subject,
             file: row.file,
-            row_id: row.row_id,
+            row_id: row.row_id.clone(),
             elements,
-            source: row.kept.stamp,
-            blank: row.kept.blank,
+            source: kept.stamp.clone(),
+            blank: kept.blank.clone(),
         };
-        if recorded.is_none() && row.existed && command.elements.is_empty() {
-            return Ok(Outcome::Unchanged);
+        match recorded {
+            Some(r) if r == element_row => None,
+            recorded => Some((element_row, recorded.is_some())),
         }
-        let updated = recorded.is_some();
-        if recorded.is_some_and(|r| same(&r, &command)) {
-            return Ok(Outcome::Unchanged);
-        }
-        let file = format!("{}.csv", row.file.stem());
-        match self.command(self.admin, &command) {
-            Ok(()) if updated => Ok(Outcome::Updated),
-            Ok(()) => Ok(Outcome::Imported),
-            Err(e) => {
-                let id_column = row.file.elements().next().map_or("", |e| e.column);
-                Err(command_reject(&file, row.line, id_column, row.id, &e))
+    }
+
+    /// Records rows of one client in one command; a row the command refuses is reported and
+    /// the rest are recorded without it.
+    fn record(&mut self, mut group: Vec<(Keep<'_>, ElementRow, bool)>) {
+        while !group.is_empty() {
+            let command = RecordHudElements {
+                rows: group.iter().map(|(_, r, _)| r.clone()).collect(),
+            };
+            match self.command(self.admin, &command) {
+                Ok(()) => {
+                    for (row, _, updated) in group {
+                        if is_detail(&row) {
+                            let file = format!("{}.csv", row.file.stem());
+                            let outcome = if updated {
+                                Outcome::Updated
+                            } else {
+                                Outcome::Imported
+                            };
+                            self.settle(&file, Ok(outcome));
+                        }
+                    }
+                    return;
+                }
+                Err(e) => {
+                    // The refusal names the row (`rows[3].elements[0].value`); one row alone
+                    // is named by its fields.
+                    let at = e
+                        .field
+                        .as_deref()
+                        .and_then(|f| f.strip_prefix("rows["))
+                        .and_then(|f| f.split(']').next())
+                        .and_then(|i| i.parse::<usize>().ok())
+                        .filter(|i| *i < group.len())
+                        .unwrap_or(0);
+                    let (row, _, _) = group.remove(at);
+                    let file = format!("{}.csv", row.file.stem());
+                    let id_column = row.file.elements().next().map_or("", |e| e.column);
+                    let reject = command_reject(&file, row.line, id_column, row.id, &e);
+                    if is_detail(&row) {
+                        self.settle(&file, Err(reject));
+                    } else {
+                        self.files.entry(file).or_default().rejected += 1;
+                        self.rejects.push(reject);
+                    }
+                }
             }
         }
     }
+}
+
+/// Rows per `RecordHudElements` of an import (a client with more records gets several).
+const ROWS_PER_RECORDING: usize = 1_000;
+
+/// A detail row is a record of its own in the summary (imported, unchanged or refused here);
+/// other rows were counted with their record.
+fn is_detail(row: &Keep<'_>) -> bool {
+    row.row_id.is_some() && row.file != HudFile::User
 }
 
 /// Where `column` is in HUD's column order of `file`: elements are kept in that order, so the
@@ -293,10 +375,4 @@ fn catalog_position(file: HudFile, column: &str) -> usize {
     file.elements()
         .position(|e| e.column == column)
         .unwrap_or(usize::MAX)
-}
-
-fn same(recorded: &HudElementsRecorded, command: &RecordHudElements) -> bool {
-    recorded.elements == command.elements
-        && recorded.source == command.source
-        && recorded.blank == command.blank
 }
