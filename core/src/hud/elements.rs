@@ -144,7 +144,8 @@ impl HudFile {
 
     /// The file's elements, in the specification's column order (both versions' columns).
     pub fn elements(self) -> impl Iterator<Item = &'static ElementSpec> {
-        CATALOG.iter().filter(move |e| e.file == self)
+        let range = INDEX.files.get(&self).cloned().unwrap_or(0..0);
+        CATALOG[range].iter()
     }
 
     /// Whether caseledger holds `column` of this file in a typed field of its records (or it
@@ -296,8 +297,9 @@ impl HudFile {
 
     /// The element `column` of this file (any case), if HUD's specification has it.
     pub fn element(self, column: &str) -> Option<&'static ElementSpec> {
-        self.elements()
-            .find(|e| e.column.eq_ignore_ascii_case(column))
+        // Every row's every column is looked up (import, commands, export): by index, not scan.
+        let at = INDEX.columns.get(&(self, column.to_ascii_lowercase()))?;
+        CATALOG.get(*at)
     }
 }
 
@@ -456,6 +458,31 @@ static CATALOG: LazyLock<Vec<ElementSpec>> = LazyLock::new(|| {
             })
         })
         .collect()
+});
+
+/// Where each file's elements are in the catalogue (each file's lines are together), and
+/// each element by file and lower-case column.
+struct Index {
+    files: std::collections::HashMap<HudFile, std::ops::Range<usize>>,
+    columns: std::collections::HashMap<(HudFile, String), usize>,
+}
+
+static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let mut files: std::collections::HashMap<HudFile, std::ops::Range<usize>> =
+        std::collections::HashMap::new();
+    let mut columns = std::collections::HashMap::new();
+    for (i, e) in CATALOG.iter().enumerate() {
+        let range = files.entry(e.file).or_insert(i..i);
+        assert_eq!(
+            range.end,
+            i,
+            "elements.csv: the lines of {} are not together",
+            e.file.stem()
+        );
+        range.end = i + 1;
+        columns.insert((e.file, e.column.to_ascii_lowercase()), i);
+    }
+    Index { files, columns }
 });
 
 /// Every element of every file, in the specification's order.

@@ -276,10 +276,16 @@ impl Import<'_, '_> {
         if kept.elements.is_empty() && kept.stamp.is_none() && kept.blank.is_empty() {
             return None;
         }
-        let recorded =
+        // A record this import created has no row yet: no lookup (it decodes an event). Rows
+        // of their own (funders, users, questions) are looked up always: they have no record
+        // of their own to have existed.
+        let lookup = row.existed || row.row_id.is_some();
+        let recorded = lookup.then(|| {
             self.state()
                 .write_model()
-                .element_row(row.subject, row.file, row.row_id.as_deref());
+                .element_row(row.subject, row.file, row.row_id.as_deref())
+        });
+        let recorded = recorded.flatten();
         // Elements of the other version's columns (an FY2024 gender column when an FY2026
         // export arrives) are not in this file, so they stay as recorded.
         let fy2026 = matches!(self.version, caseledger_hmis_csv::CsvVersion::Fy2026 { .. });
