@@ -1,4 +1,4 @@
-//! HUD HMIS CSV export (FY2026, "2026 v1.0"): the read models written as HUD's files, with the
+//! HUD HMIS CSV export (FY2026 "2026 v1.0", or FY2024 "2024 v1.4"): the read models written as HUD's files, with the
 //! specification's file names and columns in its order (`caseledger_hmis_csv::spec`).
 //!
 //! Who exports decides what is written: a system administrator's export covers the CoC; an
@@ -11,7 +11,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use caseledger_core::events::{AnswerValue, ClientDisclosure, DisclosedRecord, ElementSubject};
+use caseledger_core::events::{
+    AnswerValue, ClientDisclosure, DisclosedRecord, ElementRow, ElementSubject,
+};
 use caseledger_core::hud::elements::{ElementType, HudFile};
 use caseledger_core::hud::{Gender, HashStatus, RaceEthnicity};
 use caseledger_core::{
@@ -248,17 +250,13 @@ impl<'a> Out<'a> {
         self.files.entry(file).or_default().push(row);
     }
 
-    /// Writes `subject`'s own row of `file` as recorded beyond the typed fields: its HUD
-    /// elements, and the source system's stamp over `DateCreated`, `DateUpdated` and `UserID`.
-    fn kept(
-        &self,
-        subject: ElementSubject,
-        file: HudFile,
-        row: &mut HashMap<&'static str, String>,
-    ) {
-        for e in self.view.elements(subject) {
+    /// Writes a record's own row of `file` as recorded beyond the typed fields (`rows`: the
+    /// record's element rows, as its view answered them): its HUD elements, and the source
+    /// system's stamp over `DateCreated`, `DateUpdated` and `UserID`.
+    fn kept(&self, rows: &[ElementRow], file: HudFile, row: &mut HashMap<&'static str, String>) {
+        for e in rows {
             if e.file == file && e.row_id.is_none() {
-                write_elements(self.options.specification, &e, row);
+                write_elements(self.options.specification, e, row);
             }
         }
     }
@@ -267,7 +265,7 @@ impl<'a> Out<'a> {
     /// assessment's questions), each with `frame` (the columns naming its record) and its id.
     fn detail_rows(
         &mut self,
-        subject: ElementSubject,
+        rows: &[ElementRow],
         file: HudFile,
         frame: &[(&'static str, String)],
     ) {
@@ -275,7 +273,7 @@ impl<'a> Out<'a> {
         let name = spec_file(file);
         let columns = spec.columns(name).unwrap_or(&[]);
         let id_column = column(columns, file.elements().next().map_or("", |e| e.column));
-        for e in self.view.elements(subject) {
+        for e in rows {
             let (true, Some(id)) = (e.file == file, e.row_id.as_ref()) else {
                 continue;
             };
@@ -284,7 +282,7 @@ impl<'a> Out<'a> {
             for (c, v) in frame {
                 row.insert(c, v.clone());
             }
-            write_elements(spec, &e, &mut row);
+            write_elements(spec, e, &mut row);
             self.push(name, row);
         }
     }
@@ -386,11 +384,7 @@ impl<'a> Out<'a> {
                 "MoveInDate",
                 move_in.map(|d| d.to_string()).unwrap_or_default(),
             );
-            self.kept(
-                ElementSubject::Enrollment(e.enrollment_id),
-                HudFile::Enrollment,
-                &mut row,
-            );
+            self.kept(&t.elements, HudFile::Enrollment, &mut row);
             self.push("Enrollment.csv", row);
             disclosed.push(record(
                 RecordKind::Enrollment,
@@ -417,11 +411,7 @@ impl<'a> Out<'a> {
                     "OtherDestination",
                     x.other_destination.as_clear().cloned().unwrap_or_default(),
                 );
-                self.kept(
-                    ElementSubject::Enrollment(e.enrollment_id),
-                    HudFile::Exit,
-                    &mut row,
-                );
+                self.kept(&t.elements, HudFile::Exit, &mut row);
                 self.push("Exit.csv", row);
                 disclosed.push(record(RecordKind::Exit, t.id, "Exit.csv", t.access.reason));
             }
@@ -457,11 +447,7 @@ impl<'a> Out<'a> {
                         "OtherTypeProvided",
                         s.description.as_clear().cloned().unwrap_or_default(),
                     );
-                    self.kept(
-                        ElementSubject::Service(s.service_id),
-                        HudFile::Services,
-                        &mut row,
-                    );
+                    self.kept(&t.elements, HudFile::Services, &mut row);
                     self.push("Services.csv", row);
                     disclosed.push(record(
                         RecordKind::Service,
@@ -519,8 +505,7 @@ impl<'a> Out<'a> {
                         }
                         row.insert(c, typed_text(file.hud_file(), c, &answer.value));
                     }
-                    let subject = ElementSubject::Assessment(a.assessment_id);
-                    self.kept(subject, file.hud_file(), &mut row);
+                    self.kept(&t.elements, file.hud_file(), &mut row);
                     let assessment_id = row.get(id_column).cloned().unwrap_or_default();
                     self.push(file.file(), row);
                     if file == AnswerFile::Assessment {
@@ -529,8 +514,8 @@ impl<'a> Out<'a> {
                             ("EnrollmentID", enrollment.clone()),
                             ("PersonalID", personal_id.clone()),
                         ];
-                        self.detail_rows(subject, HudFile::AssessmentQuestions, &frame);
-                        self.detail_rows(subject, HudFile::AssessmentResults, &frame);
+                        self.detail_rows(&t.elements, HudFile::AssessmentQuestions, &frame);
+                        self.detail_rows(&t.elements, HudFile::AssessmentResults, &frame);
                     }
                     disclosed.push(record(
                         RecordKind::Assessment,
@@ -612,7 +597,7 @@ impl<'a> Out<'a> {
                 .unwrap_or_default(),
         );
         row.insert("VeteranStatus", intake.veteran_status.code().to_string());
-        self.kept(ElementSubject::Client(client), HudFile::Client, &mut row);
+        self.kept(&summary.elements, HudFile::Client, &mut row);
         self.push("Client.csv", row);
         disclosed.insert(
             0,
@@ -647,11 +632,8 @@ impl<'a> Out<'a> {
                 "VictimServiceProvider",
                 u8::from(org.victim_service_provider).to_string(),
             );
-            self.kept(
-                ElementSubject::Organization(id),
-                HudFile::Organization,
-                &mut row,
-            );
+            let rows = self.view.elements(ElementSubject::Organization(id));
+            self.kept(&rows, HudFile::Organization, &mut row);
             self.push("Organization.csv", row);
         }
         for id in self.projects.clone() {
@@ -683,7 +665,8 @@ impl<'a> Out<'a> {
             );
             row.insert("ContinuumProject", "1".into());
             row.insert("ProjectType", program.project_type.code().to_string());
-            self.kept(ElementSubject::Program(id), HudFile::Project, &mut row);
+            let rows = self.view.elements(ElementSubject::Program(id));
+            self.kept(&rows, HudFile::Project, &mut row);
             let project_id = row.get("ProjectID").cloned().unwrap_or_default();
             self.push("Project.csv", row);
             for file in [
@@ -695,7 +678,7 @@ impl<'a> Out<'a> {
                 HudFile::CeParticipation,
             ] {
                 let frame = [("ProjectID", project_id.clone())];
-                self.detail_rows(ElementSubject::Program(id), file, &frame);
+                self.detail_rows(&rows, file, &frame);
             }
         }
         // Every user a row names: imported ones as the source system had them, caseledger's
