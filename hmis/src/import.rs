@@ -24,7 +24,7 @@ use caseledger_core::commands::setup::CreateProgram;
 use caseledger_core::events::AssessmentAnswer;
 use caseledger_core::hud::{DataQuality, ServiceTypeCode};
 use caseledger_core::{
-    Actor, AssessmentKind, ClientId, DateWindow, EnrollmentId, HouseholdId, OrganizationId,
+    Actor, AssessmentKind, ClientId, Date, DateWindow, EnrollmentId, HouseholdId, OrganizationId,
     ProgramId, Role, UserId,
 };
 use caseledger_hmis_csv::client::ClientRecord;
@@ -191,6 +191,9 @@ struct Import<'a, 's> {
     created_users: std::collections::HashSet<UserId>,
     programs: HashMap<String, (ProgramId, OrganizationId)>,
     clients: HashMap<String, ClientId>,
+    /// Each client's date of birth as its row has it, for the finding of a record dated
+    /// before it.
+    born: HashMap<ClientId, Date>,
     enrollments: HashMap<String, (EnrollmentId, ClientId, OrganizationId)>,
     /// Records of the export that existed before this import, by kind and source id: a row
     /// of one that brings no elements, only a stamp, changes nothing (an export of
@@ -243,6 +246,7 @@ impl<'a, 's> Import<'a, 's> {
             created_users: std::collections::HashSet::new(),
             programs: HashMap::new(),
             clients: HashMap::new(),
+            born: HashMap::new(),
             enrollments: HashMap::new(),
             preexisting: std::collections::HashSet::new(),
         }
@@ -284,6 +288,26 @@ impl<'a, 's> Import<'a, 's> {
                 self.rejects.push(reject);
             }
         }
+    }
+
+    /// The data-quality finding of a record's `date` before its client's date of birth (HUD's
+    /// data-quality report counts these; the record is imported as it came).
+    fn before_birth(
+        &self,
+        client: ClientId,
+        file: &str,
+        line: u64,
+        column: &str,
+        date: Date,
+    ) -> Option<Reject> {
+        let dob = self.born.get(&client).filter(|dob| date < **dob)?;
+        Some(Reject {
+            file: file.into(),
+            line,
+            column: column.into(),
+            value: date.to_string(),
+            rule: format!("data quality: before the client's date of birth ({dob})"),
+        })
     }
 
     fn existing(&self, kind: SourceKind, source: &str) -> Option<u128> {
@@ -545,6 +569,7 @@ impl<'a, 's> Import<'a, 's> {
         owner: Option<OrganizationId>,
     ) -> Result<Outcome, Reject> {
         self.note_findings(c);
+        let born = c.intake().dob;
         let reject = |e: &CommandError| {
             let (column, value) = client_column(e, c);
             command_reject("Client.csv", c.line, column, &value, e)
@@ -552,6 +577,7 @@ impl<'a, 's> Import<'a, 's> {
         if let Some(id) = self.existing(SourceKind::Client, &c.personal_id) {
             let client = ClientId::new(id);
             self.clients.insert(c.personal_id.clone(), client);
+            self.born.extend(born.map(|d| (client, d)));
             let w = self.state().write_model();
             if w.forgotten(client) {
                 return Ok(Outcome::Unchanged);
@@ -579,6 +605,7 @@ impl<'a, 's> Import<'a, 's> {
         self.command(actor, &c.intake_as(id))
             .map_err(|e| reject(&e))?;
         self.clients.insert(c.personal_id.clone(), id);
+        self.born.extend(born.map(|d| (id, d)));
         Ok(Outcome::Imported)
     }
 
@@ -846,22 +873,12 @@ impl<'a, 's> Import<'a, 's> {
             .map_err(|err| reject(&err))?;
         // What HUD's data-quality report counts is imported as it came and noted, once the
         // enrollment is.
-        let mut findings = Vec::new();
-        let dob = self
-            .checked
-            .clients
-            .get(&e.personal_id)
-            .and_then(|c| c.intake().dob);
-        if let (Some(dob), Some(move_in)) = (dob, e.move_in)
-            && move_in < dob
-        {
-            findings.push(enrollment_remark(
-                e,
-                "MoveInDate",
-                move_in.to_string(),
-                format!("data quality: before the client's date of birth ({dob})"),
-            ));
-        }
+        let mut findings: Vec<Reject> = [("EntryDate", Some(e.entry)), ("MoveInDate", e.move_in)]
+            .into_iter()
+            .filter_map(|(column, date)| {
+                self.before_birth(client, "Enrollment.csv", e.line, column, date?)
+            })
+            .collect();
         let operating = self
             .state()
             .write_model()
@@ -963,6 +980,9 @@ impl<'a, 's> Import<'a, 's> {
             source_id: Some(x.id.clone()),
         };
         self.command(actor, &command).map_err(|err| reject(&err))?;
+        let client = self.enrollments[&e.id].1;
+        let finding = self.before_birth(client, "Exit.csv", x.line, "ExitDate", x.exit);
+        self.remarks.extend(finding);
         Ok(Outcome::Imported)
     }
 
@@ -1009,6 +1029,9 @@ impl<'a, 's> Import<'a, 's> {
                     source_id: Some(s.id.clone()),
                 };
                 self.command(actor, &command).map_err(|e| reject(&e))?;
+                let finding =
+                    self.before_birth(client, "Services.csv", s.line, "DateProvided", s.date);
+                self.remarks.extend(finding);
                 Ok(Outcome::Imported)
             })();
             self.settle("Services.csv", result);
@@ -1069,6 +1092,8 @@ impl<'a, 's> Import<'a, 's> {
             source_id: Some(source),
         };
         self.command(actor, &command).map_err(|e| reject(&e))?;
+        let finding = self.before_birth(client, file, a.line, a.file.date_column(), a.date);
+        self.remarks.extend(finding);
         Ok(Outcome::Imported)
     }
 }

@@ -117,7 +117,10 @@ impl Command for EnrollClient {
             ));
         }
         let entry = self.entry_date;
-        check_date(p, "entryDate", entry, DateKind::Happened, Some(self.client))?;
+        // An export's dates before the client's recorded birth are a data-quality finding HUD's
+        // reports count (the importer reports it), kept as they came.
+        let born_of = self.imported.is_none().then_some(self.client);
+        check_date(p, "entryDate", entry, DateKind::Happened, born_of)?;
         // An export's enrollment outside its project's operating dates is a data-quality
         // finding (the importer reports it), kept as it came.
         if self.imported.is_none() && !program.operating.contains(entry) {
@@ -157,13 +160,7 @@ impl Command for EnrollClient {
         if let Some(move_in) = self.move_in_date {
             // An export's move-in before entry (or before the client's recorded birth) is a
             // data-quality finding, kept as it came.
-            check_date(
-                p,
-                "moveInDate",
-                move_in,
-                DateKind::Happened,
-                self.imported.is_none().then_some(self.client),
-            )?;
+            check_date(p, "moveInDate", move_in, DateKind::Happened, born_of)?;
             let before_entry = move_in < entry && self.imported.is_none();
             if before_entry || move_in > p.today() {
                 return Err(CommandError::validation(
@@ -265,13 +262,9 @@ impl Command for ExitEnrollment {
         if facts.exit.is_some() {
             return Err(conflict("enrollmentId", "the enrollment is already exited"));
         }
-        check_date(
-            p,
-            "exitDate",
-            self.exit_date,
-            DateKind::Happened,
-            Some(client),
-        )?;
+        // An export's exit before the client's recorded birth is a data-quality finding.
+        let born_of = self.source_id.is_none().then_some(client);
+        check_date(p, "exitDate", self.exit_date, DateKind::Happened, born_of)?;
         let mut targets = vec![(client, facts.clone())];
         if self.whole_household
             && let Some(household) = facts.household
@@ -373,7 +366,9 @@ impl Command for RecordService {
         }
         let (client, enrollment, date) = (self.client, self.enrollment, self.date);
         client_access(p, &actor, client, "clientId")?;
-        check_date(p, "date", date, DateKind::Happened, Some(client))?;
+        // An export's service before the client's recorded birth is a data-quality finding.
+        let born_of = self.source_id.is_none().then_some(client);
+        check_date(p, "date", date, DateKind::Happened, born_of)?;
         // An export's service outside its enrollment's dates is a data-quality finding.
         let within = self.source_id.is_none().then_some(date);
         check_enrollment_of(p, &actor, client, enrollment, within)?;
@@ -436,7 +431,9 @@ impl Command for RecordAssessment {
         }
         let (client, enrollment, date) = (self.client, self.enrollment, self.date);
         client_access(p, &actor, client, "clientId")?;
-        check_date(p, "date", date, DateKind::Happened, Some(client))?;
+        // An export's answers dated before the client's recorded birth are a finding.
+        let born_of = self.source_id.is_none().then_some(client);
+        check_date(p, "date", date, DateKind::Happened, born_of)?;
         // An export's answers collected outside the enrollment's dates (a contact the day
         // before entry) are a data-quality finding, kept as they came.
         let within = self.source_id.is_none().then_some(date);
@@ -1044,6 +1041,48 @@ pub(crate) mod tests {
         };
         assert_eq!(e.source_id.as_deref(), Some("E-1"));
         assert_eq!(e.relationship_to_hoh, RelationshipToHoH::DataNotCollected);
+    }
+
+    #[test]
+    fn an_export_s_dates_before_the_client_s_birth_import_but_staff_s_do_not() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        // Born 1990-04-02.
+        let c = shared_client(&mut g, &a);
+        let staff = enroll(EnrollmentId::new(98), c, &a, "1989-01-10");
+        g.when(&a.cm, &staff)
+            .then_refused(ErrorCode::Validation, Some("entryDate"));
+        let imported = EnrollClient {
+            imported: Some(ImportedEnrollment {
+                source_id: "E-1".into(),
+                headless_household: false,
+            }),
+            ..enroll(g.id(), c, &a, "1989-01-10")
+        };
+        g.run(&a.cm, &imported);
+        let service = |source_id: Option<&str>| RecordService {
+            id: caseledger_core::ServiceId::new(97),
+            client: c,
+            enrollment: Some(imported.id),
+            date: date("1989-02-01"),
+            service_type: ServiceTypeCode {
+                record_type: 144,
+                type_provided: 1,
+            },
+            description: String::new(),
+            restriction: None,
+            source_id: source_id.map(String::from),
+        };
+        g.when(&a.cm, &service(None))
+            .then_refused(ErrorCode::Validation, Some("date"));
+        g.when(&a.cm, &service(Some("S-1"))).decided();
+        g.when(&a.cm, &exit(imported.id, "1989-03-01"))
+            .then_refused(ErrorCode::Validation, Some("exitDate"));
+        let exit_imported = ExitEnrollment {
+            source_id: Some("X-1".into()),
+            ..exit(imported.id, "1989-03-01")
+        };
+        g.when(&a.cm, &exit_imported).decided();
     }
 
     #[test]
