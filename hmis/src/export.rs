@@ -393,8 +393,10 @@ impl<'a> Out<'a> {
                 t.access.reason,
             ));
             if let Some(x) = exit {
-                let mut row = self.row(Some(e.owner.user));
-                self.recorded(&mut row, t.times);
+                let exited_by = t.exited_by.unwrap_or(e.owner.user);
+                self.users.insert(exited_by);
+                let mut row = self.row(Some(exited_by));
+                self.recorded(&mut row, t.exit_times);
                 row.insert(
                     "ExitID",
                     self.id(SourceKind::Exit, t.id, || format!("X-{enrollment_id}")),
@@ -534,7 +536,11 @@ impl<'a> Out<'a> {
             let at = self.files.get("Client.csv").map_or(0, Vec::len);
             self.hashed.entry(intake.hash_status).or_default().push(at);
         }
-        let mut row = self.row(Some(self.user));
+        // HUD's UserID of a client is whoever recorded the intake (the exporting user where the
+        // views do not know).
+        let recorded_by = summary.recorded_by.unwrap_or(self.user);
+        self.users.insert(recorded_by);
+        let mut row = self.row(Some(recorded_by));
         self.recorded(&mut row, summary.times);
         let name = intake.name.as_clear().cloned().unwrap_or_default();
         row.insert("PersonalID", personal_id);

@@ -2,7 +2,7 @@
 //! exports write them), a round trip that keeps the domain state, and an organization's export
 //! that holds only what it may see — recorded as a disclosure.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use caseledger_core::{ClientRestriction, Event, SharingPolicy};
@@ -343,5 +343,121 @@ async fn the_export_row_names_the_coc_by_its_hud_code_once_set() {
         .await
         .unwrap();
     assert_eq!(source(&after), ("1".to_string(), "CA-502".to_string()));
+    service.shutdown().await;
+}
+
+/// A file's rows as maps of column to value, keyed by the value of `key`.
+fn keyed(path: &Path, key: &str) -> HashMap<String, HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let row: HashMap<String, String> = headers
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
+            (row[key].clone(), row)
+        })
+        .collect()
+}
+
+/// A record recorded here exports who recorded it and when it was first recorded and last
+/// changed, in the CoC's time zone, as the log has them: HUD's timeliness measures read
+/// `DateCreated` and `DateUpdated`, and `UserID` names the recording user — not the export's
+/// time or the exporting administrator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_recorded_here_export_who_recorded_them_and_when() {
+    let work = tempfile::tempdir().unwrap();
+    let mut config = ServiceConfig::new(work.path().join("data"));
+    config.today = Some("2026-11-23".parse().unwrap());
+    let service = Service::open(&config).unwrap();
+    service.start();
+    caseledger_fixtures::demo::load(&service).await.unwrap();
+    let zone = service.time_zone();
+    let local = |at| {
+        caseledger_service::local_time_in(&zone, at)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    // The log's account: (who, first recorded, last changed) per client, enrollment and exit.
+    type Stamp = (String, String, String);
+    let (mut clients, mut enrollments, mut exits) = (
+        HashMap::<String, Stamp>::new(),
+        HashMap::new(),
+        HashMap::new(),
+    );
+    let stamp = |seen: &mut HashMap<String, Stamp>, id: String, user: String, at: String| {
+        seen.entry(id)
+            .and_modify(|s| s.2 = at.clone())
+            .or_insert((user, at.clone(), at));
+    };
+    for stored in service.read_log(1, 1_000_000).unwrap() {
+        let header = stored.envelope.header();
+        let (user, at) = (header.actor.user.to_string(), local(header.recorded_at));
+        match &stored.envelope.event {
+            Event::ClientIntakeRecorded(i) => {
+                stamp(&mut clients, i.client_id.to_string(), user, at)
+            }
+            Event::ClientEnrolled(e) => {
+                stamp(&mut enrollments, e.enrollment_id.to_string(), user, at)
+            }
+            Event::EnrollmentExited(x) => {
+                let id = x.enrollment_id.to_string();
+                stamp(&mut enrollments, id.clone(), String::new(), at.clone());
+                stamp(&mut exits, id, user, at);
+            }
+            _ => {}
+        }
+    }
+    let admin = service
+        .read_log(1, 100)
+        .unwrap()
+        .iter()
+        .find_map(|s| match &s.envelope.event {
+            Event::UserCreated(u) => Some(u.user_id),
+            _ => None,
+        })
+        .unwrap();
+    let out = work.path().join("out");
+    caseledger_hmis::export(&service, &out, &ExportOptions::default())
+        .await
+        .unwrap();
+
+    let expect = |row: &HashMap<String, String>, stamp: &Stamp, what: &str| {
+        let got = (
+            row["UserID"].clone(),
+            row["DateCreated"].clone(),
+            row["DateUpdated"].clone(),
+        );
+        assert_eq!(&got, stamp, "{what}: UserID, DateCreated, DateUpdated");
+    };
+    let client_rows = keyed(&out.join("Client.csv"), "PersonalID");
+    assert_eq!(
+        client_rows.len(),
+        clients.len(),
+        "every demo client exported"
+    );
+    for (id, row) in &client_rows {
+        expect(row, &clients[id], &format!("client {id}"));
+    }
+    assert!(
+        clients
+            .values()
+            .any(|(user, ..)| *user != admin.to_string()),
+        "some intake was recorded by staff, not the exporting administrator"
+    );
+    let enrollment_rows = keyed(&out.join("Enrollment.csv"), "EnrollmentID");
+    assert!(!enrollment_rows.is_empty());
+    for (id, row) in &enrollment_rows {
+        let (owner, created, updated) = &enrollments[id];
+        expect(row, &(owner.clone(), created.clone(), updated.clone()), id);
+    }
+    let exit_rows = keyed(&out.join("Exit.csv"), "EnrollmentID");
+    assert!(!exit_rows.is_empty(), "the demo exits an enrollment");
+    for (id, row) in &exit_rows {
+        expect(row, &exits[id], &format!("exit of {id}"));
+    }
     service.shutdown().await;
 }

@@ -9,7 +9,7 @@ use caseledger_core::events::{ClientIntakeRecorded, Event};
 use caseledger_core::sharing::{TransactionFacts, transaction_facts};
 use caseledger_core::{
     ClientId, ClientRestriction, Date, DateWindow, MouAssignmentId, MouDirection, MouId,
-    OrganizationId, RecordRequestId, ReleaseId, SharingPolicy, Timestamp,
+    OrganizationId, RecordRequestId, ReleaseId, SharingPolicy, Timestamp, UserId,
 };
 
 use serde::{Deserialize, Serialize};
@@ -80,6 +80,8 @@ pub(crate) struct ClientState {
     pub forgotten: bool,
     /// When the intake was recorded and last changed (edits, address, HUD elements).
     pub times: Option<(Timestamp, Timestamp)>,
+    /// The user who recorded the intake, when the log says (HUD's `UserID` of the client).
+    pub recorded_by: Option<UserId>,
 }
 
 /// A transaction: its sharing facts and the events that make it up (creation first, then
@@ -91,6 +93,31 @@ pub(crate) struct TransactionRecord {
     /// When it was first recorded and last changed (a follow-up, its HUD elements), where the
     /// log said (HUD's `DateCreated` and `DateUpdated` of a record recorded here).
     pub times: Option<(Timestamp, Timestamp)>,
+    /// When an enrollment's exit was recorded and last changed (what changes after the exit
+    /// is taken as the exit's): `Exit.csv`'s `DateCreated` and `DateUpdated`.
+    pub exit_times: Option<(Timestamp, Timestamp)>,
+    /// Who recorded an enrollment's exit (`Exit.csv`'s `UserID`).
+    pub exited_by: Option<UserId>,
+}
+
+/// What an event records whose recording user HUD's CSV names (`UserID`) beyond a record's
+/// owner.
+#[derive(Clone, Copy)]
+enum Recorded {
+    /// A client's intake.
+    Intake(ClientId),
+    /// An enrollment's exit (by the enrollment's record id).
+    Exit(u128),
+}
+
+impl Recorded {
+    fn of(event: &Event) -> Option<Self> {
+        match event {
+            Event::ClientIntakeRecorded(i) => Some(Recorded::Intake(i.client_id)),
+            Event::EnrollmentExited(x) => Some(Recorded::Exit(x.enrollment_id.as_u128())),
+            _ => None,
+        }
+    }
 }
 
 /// Widens `times` to include `at`.
@@ -235,6 +262,9 @@ impl Projections {
             .audit
             .note(position, Some(header.actor.user), event);
         self.store.apply(event, None, Some(header.recorded_at));
+        if let Some(recorded) = Recorded::of(event) {
+            self.store.note_recorder(recorded, header.actor.user);
+        }
         self.position = position;
     }
 
@@ -251,8 +281,12 @@ impl Projections {
         self.store
             .audit
             .note(position, Some(header.actor.user), &event);
+        let recorded = Recorded::of(&event);
         self.store
             .apply_owned(event, compact, Some(header.recorded_at));
+        if let Some(recorded) = recorded {
+            self.store.note_recorder(recorded, header.actor.user);
+        }
         self.position = position;
     }
 }
@@ -278,6 +312,9 @@ impl Store {
             for record in self.elements.apply(event, compact) {
                 if let Some(r) = self.transactions.get_mut(&record) {
                     touch(&mut r.times, recorded_at);
+                    if r.exit_times.is_some() {
+                        touch(&mut r.exit_times, recorded_at);
+                    }
                 }
                 if let Some(c) = self.clients.get_mut(&ClientId::new(record)) {
                     touch(&mut c.times, recorded_at);
@@ -289,6 +326,9 @@ impl Store {
             if let Some(r) = self.transactions.get_mut(&record) {
                 r.events.push(compact());
                 touch(&mut r.times, recorded_at);
+                if r.exit_times.is_some() || matches!(event, Event::EnrollmentExited(_)) {
+                    touch(&mut r.exit_times, recorded_at);
+                }
             }
             return;
         }
@@ -314,6 +354,8 @@ impl Store {
                         facts,
                         events: vec![compact()],
                         times: recorded_at.map(|at| (at, at)),
+                        exit_times: None,
+                        exited_by: None,
                     },
                 );
             }
@@ -436,6 +478,23 @@ impl Store {
             self.elements.erase(*id);
         }
         self.requests.forget(client);
+    }
+
+    /// Notes who recorded what HUD's `UserID` names: the first recorder of each (a retry's
+    /// is not).
+    fn note_recorder(&mut self, recorded: Recorded, user: UserId) {
+        match recorded {
+            Recorded::Intake(client) => {
+                if let Some(state) = self.clients.get_mut(&client) {
+                    state.recorded_by.get_or_insert(user);
+                }
+            }
+            Recorded::Exit(enrollment) => {
+                if let Some(r) = self.transactions.get_mut(&enrollment) {
+                    r.exited_by.get_or_insert(user);
+                }
+            }
+        }
     }
 
     fn record_intake(&mut self, i: Cow<'_, ClientIntakeRecorded>, recorded_at: Option<Timestamp>) {

@@ -28,6 +28,8 @@ pub struct ClientSummary {
     pub restriction: ClientRestriction,
     /// When the intake was recorded and last changed, where known.
     pub times: Option<(caseledger_core::Timestamp, caseledger_core::Timestamp)>,
+    /// The user who recorded the intake, when the log says.
+    pub recorded_by: Option<caseledger_core::UserId>,
     /// The client's HUD element rows (`Client.csv` beyond the intake), where the viewer may
     /// read the intake's content (empty otherwise).
     pub elements: Vec<caseledger_core::events::ElementRow>,
@@ -69,6 +71,10 @@ pub struct TransactionSummary {
     pub access: Visibility,
     /// When it was first recorded and last changed, where known.
     pub times: Option<(caseledger_core::Timestamp, caseledger_core::Timestamp)>,
+    /// An enrollment's exit: when it was recorded and last changed, where known.
+    pub exit_times: Option<(caseledger_core::Timestamp, caseledger_core::Timestamp)>,
+    /// Who recorded an enrollment's exit, where known.
+    pub exited_by: Option<caseledger_core::UserId>,
     /// Its HUD element rows, where the viewer may read its content (empty otherwise).
     pub elements: Vec<caseledger_core::events::ElementRow>,
 }
@@ -169,6 +175,7 @@ impl OrgView<'_> {
             access,
             restriction,
             times: state.times,
+            recorded_by: state.recorded_by,
             elements: if access.shows_content() {
                 self.store.elements.of(id.as_u128(), &self.store.keys)
             } else {
@@ -417,6 +424,8 @@ impl OrgView<'_> {
                         },
                         access,
                         times: t.times,
+                        exit_times: t.exit_times,
+                        exited_by: t.exited_by,
                         elements: if access.shows_content() {
                             self.store.elements.of(*id, &self.store.keys)
                         } else {
