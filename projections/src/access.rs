@@ -71,6 +71,10 @@ impl Store {
         t: &TransactionFacts,
         date: Date,
     ) -> Visibility {
+        // A record entered in error is in no view.
+        if self.voided.contains(&t.id) {
+            return Visibility::NONE;
+        }
         // The CoC's reading roles first: a role reads what its task needs, whoever owns it.
         match viewer.role {
             Role::Auditor => return Visibility::read(AccessReason::Auditor),

@@ -107,4 +107,14 @@ impl Shelter {
             _ => {}
         }
     }
+
+    /// Forgets a stay or reservation (voided): the bed and the client are free of it.
+    pub(crate) fn forget_record(&mut self, record: u128) {
+        let check_in = CheckInId::new(record);
+        self.staying.retain(|_, (stay, _)| *stay != check_in);
+        self.occupied.retain(|_, (_, stay)| *stay != check_in);
+        for uses in self.uses.values_mut() {
+            uses.retain(|u| u.record != record);
+        }
+    }
 }

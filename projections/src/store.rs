@@ -201,6 +201,9 @@ pub(crate) struct Store {
     pub sources: crate::sources::Sources,
     /// HUD elements of records, by record.
     pub elements: crate::elements::Elements,
+    /// Records voided ("entered in error") and not un-voided: in no view, and answered by the
+    /// write model as if absent.
+    pub voided: rustc_hash::FxHashSet<u128>,
     /// Opens identifying values kept sealed (records' events); never in a snapshot.
     #[serde(skip)]
     pub keys: Keys,
@@ -362,6 +365,8 @@ impl Store {
             return;
         }
         match event {
+            Event::RecordVoided(v) => self.void(v.record_id),
+            Event::RecordUnvoided(u) => self.unvoid(u.record_id),
             Event::SharingPolicySet(p) => self.policies.push((p.effective, p.policy.clone())),
             Event::CocCodeSet(c) => self.coc_code = Some(c.code.clone()),
             Event::MouCreated(m) => self.set_mou(m.mou_id, m.window, &m.participants),
@@ -478,6 +483,31 @@ impl Store {
             self.elements.erase(*id);
         }
         self.requests.forget(client);
+    }
+
+    /// Takes a record out of every view; a stay or reservation also leaves the bed board.
+    fn void(&mut self, record: u128) {
+        if !self.transactions.contains_key(&record) || !self.voided.insert(record) {
+            return;
+        }
+        self.shelter.forget_record(record);
+    }
+
+    /// Brings a voided record back as it was: the bed board folds its stay or reservation
+    /// (and their follow-ups) again.
+    fn unvoid(&mut self, record: u128) {
+        if !self.voided.remove(&record) {
+            return;
+        }
+        let Some(r) = self.transactions.get(&record) else {
+            return;
+        };
+        use caseledger_core::RecordKind;
+        if matches!(r.facts.kind, RecordKind::CheckIn | RecordKind::Reservation) {
+            for event in r.events.iter().map(|e| e.event(&self.keys)) {
+                self.shelter.apply(&event);
+            }
+        }
     }
 
     /// Notes who recorded what HUD's `UserID` names: the first recorder of each (a retry's

@@ -344,7 +344,7 @@ impl OrgView<'_> {
             .iter()
             .filter_map(|id| s.transactions.get(id))
         {
-            if t.facts.kind != RecordKind::Enrollment {
+            if t.facts.kind != RecordKind::Enrollment || s.voided.contains(&t.facts.id) {
                 continue;
             }
             let events: Vec<Event> = t.events.iter().map(|e| e.event(&s.keys)).collect();
@@ -654,6 +654,7 @@ impl OrgView<'_> {
         let mut spans: Vec<(i32, i32)> = state
             .transactions
             .iter()
+            .filter(|id| !self.store.voided.contains(id))
             .filter_map(|id| self.store.transactions.get(id))
             .filter(|t| t.facts.kind == RecordKind::Enrollment)
             .filter_map(|t| {

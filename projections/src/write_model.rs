@@ -102,6 +102,7 @@ impl<'a> WriteModel<'a> {
         state
             .transactions
             .iter()
+            .filter(|id| !store.voided.contains(id))
             .filter_map(|id| store.transactions.get(id))
             .filter(|t| t.facts.kind == kind)
             .map(|t| t.events.iter().map(|e| e.event(&store.keys)).collect())
@@ -347,8 +348,31 @@ impl<'a> WriteModel<'a> {
         store.elements.row(subject, file, row_id, &store.keys)
     }
 
-    /// A transaction's sharing facts and its events (creation first), by record id.
+    /// A transaction's sharing facts and its events (creation first), by record id; `None`
+    /// for a voided one, as for one never recorded (see [`WriteModel::voided_record`]).
     pub fn record(
+        &self,
+        id: u128,
+    ) -> Option<(caseledger_core::sharing::TransactionFacts, Vec<Event>)> {
+        if self.projections.store.voided.contains(&id) {
+            return None;
+        }
+        self.any_record(id)
+    }
+
+    /// A voided record's sharing facts and events (what an un-void brings back); `None` for
+    /// a record that is not voided or does not exist.
+    pub fn voided_record(
+        &self,
+        id: u128,
+    ) -> Option<(caseledger_core::sharing::TransactionFacts, Vec<Event>)> {
+        if !self.projections.store.voided.contains(&id) {
+            return None;
+        }
+        self.any_record(id)
+    }
+
+    fn any_record(
         &self,
         id: u128,
     ) -> Option<(caseledger_core::sharing::TransactionFacts, Vec<Event>)> {
@@ -392,10 +416,11 @@ impl<'a> WriteModel<'a> {
             .as_ref()
             .is_some_and(|i| i.organization_id == organization)
             || state.transactions.iter().any(|id| {
-                store
-                    .transactions
-                    .get(id)
-                    .is_some_and(|t| t.facts.owner.organization == organization)
+                !store.voided.contains(id)
+                    && store
+                        .transactions
+                        .get(id)
+                        .is_some_and(|t| t.facts.owner.organization == organization)
             })
     }
 

@@ -4,7 +4,7 @@
 //! Histories are random sequences of sharing facts and records over a few organizations,
 //! users, MOUs (every direction, overlapping windows), assignments (ended or not), release
 //! exceptions (granted, revoked, expired), restriction changes, every transaction kind with
-//! every restriction, record requests, and policy changes. Clients lose sight of their viewers
+//! every restriction, record requests, policy changes, and voids and un-voids of records. Clients lose sight of their viewers
 //! (restriction changes, revoked and expiring releases) while those viewers' organizations keep
 //! records of them; restrict-to-user enrollments sit beside colleagues' enrollments in the same
 //! program; the help desk and an auditor of the CoC lead look at everything. Beyond each
@@ -144,6 +144,14 @@ enum Op {
         request: usize,
         fulfil: bool,
     },
+    /// Voids a record not voided ("entered in error").
+    Void {
+        record: usize,
+    },
+    /// Undoes the void of a voided record.
+    Unvoid {
+        record: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -163,6 +171,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0usize..12, 0u8..40).prop_map(|(record, day)| Op::Exit { record, day }),
         1 => (0usize..8).prop_map(|client| Op::Request { client }),
         1 => (0usize..4, any::<bool>()).prop_map(|(request, fulfil)| Op::CloseRequest { request, fulfil }),
+        2 => (0usize..16).prop_map(|record| Op::Void { record }),
+        1 => (0usize..16).prop_map(|record| Op::Unvoid { record }),
     ]
 }
 
@@ -524,6 +534,36 @@ impl Builder {
                 }
                 .into()
             }
+            Op::Void { record } | Op::Unvoid { record } => {
+                // As the commands do: only a record in force is voided, only a voided one
+                // un-voided.
+                let void = matches!(op, Op::Void { .. });
+                let candidates: Vec<TransactionFacts> = self
+                    .events
+                    .iter()
+                    .filter_map(caseledger_core::sharing::transaction_facts)
+                    .filter(|t| reference::voided(&self.events, t.id) != void)
+                    .collect();
+                let t = pick(&candidates, record)?;
+                let reason = Pii::new("entered in error".to_string());
+                if void {
+                    RecordVoided {
+                        record_id: t.id,
+                        client_id: t.client,
+                        kind: t.kind,
+                        reason,
+                    }
+                    .into()
+                } else {
+                    RecordUnvoided {
+                        record_id: t.id,
+                        client_id: t.client,
+                        kind: t.kind,
+                        reason,
+                    }
+                    .into()
+                }
+            }
             Op::CloseRequest { request, fulfil } => {
                 let (client_id, request_id) = pick(&self.requests, request)?;
                 if fulfil {
@@ -735,6 +775,7 @@ fn check_views(
         let overlapping: Vec<&TransactionFacts> = facts
             .iter()
             .filter(|t| t.client == client && t.kind == RecordKind::Enrollment)
+            .filter(|t| !reference::voided(events, t.id))
             .filter(|t| {
                 let exit = record_events(events, t.id)
                     .iter()

@@ -31,6 +31,7 @@ pub(crate) mod legacy;
 mod record_request;
 mod setup;
 mod sharing;
+mod voids;
 
 use std::fmt;
 use std::str::FromStr;
@@ -47,6 +48,7 @@ pub use household::*;
 pub use record_request::*;
 pub use setup::*;
 pub use sharing::*;
+pub use voids::*;
 
 use crate::ids::ClientId;
 use crate::stream::StreamId;
@@ -264,6 +266,10 @@ event_catalog! {
     CocCodeSet = 47, schema 1;
     /// HUD data elements of a record were recorded (imported or collected).
     HudElementsRecorded = 48, schema 1;
+    /// A record was voided ("entered in error").
+    RecordVoided = 49, schema 1;
+    /// A record's void was undone.
+    RecordUnvoided = 50, schema 1;
 }
 
 impl fmt::Display for EventType {
@@ -342,6 +348,8 @@ impl Event {
                 Some(client) => S::Client(client),
                 None => S::Policy,
             },
+            Event::RecordVoided(e) => S::Client(e.client_id),
+            Event::RecordUnvoided(e) => S::Client(e.client_id),
         }
     }
 
@@ -400,6 +408,8 @@ impl Event {
             Event::RecordRevisionRequested(e) => Some(e.client_id),
             Event::ClientIdentifiersForgotten(e) => Some(e.client_id),
             Event::HudElementsRecorded(e) => e.client_id,
+            Event::RecordVoided(e) => Some(e.client_id),
+            Event::RecordUnvoided(e) => Some(e.client_id),
         }
     }
 }
@@ -421,7 +431,7 @@ mod tests {
             assert!(t.schema_version() >= 1);
         }
         assert_eq!(EventType::from_code(0), None);
-        assert_eq!(EventType::from_code(49), None);
+        assert_eq!(EventType::from_code(51), None);
         assert_eq!(
             EventType::ClientIntakeRecorded.name(),
             "ClientIntakeRecorded"

@@ -20,6 +20,10 @@
 //!   in the order they were granted.
 //! - **Exits, move-in dates, check-outs, cancellations and lifted bars** belong to the record they
 //!   complete and are seen with it.
+//! - **A voided record** (its last `RecordVoided`/`RecordUnvoided` in log order is a void) is
+//!   visible to no one, on every date, its follow-ups with it: "entered in error" means it
+//!   should never have been there. It is still in the history (which is not a view), and an
+//!   un-void brings it back exactly as it was.
 //! - **Help desk** reads what a client record dashboard holds — the client's enrollments and
 //!   documents, whoever recorded them and whatever their restriction (the dashboard is the
 //!   client's own data), never services, assessments, case notes or shelter records — while a
@@ -252,6 +256,10 @@ fn transaction_visibility(
     t: &TransactionFacts,
     date: Date,
 ) -> Visibility {
+    // A record entered in error is in no view (see the module docs).
+    if voided(history, t.id) {
+        return Visibility::NONE;
+    }
     // 6. The CoC's reading roles read what their task needs, whoever owns the record: the help
     //    desk what a client record dashboard shows for an open request (never services,
     //    assessments, case notes or shelter records); auditors every record's metadata.
@@ -453,6 +461,19 @@ pub fn policy_on(history: &[Event], date: Date) -> SharingPolicy {
         .or(first)
         .cloned()
         .unwrap_or_else(|| SharingPolicy::clienttrack("UTC"))
+}
+
+/// Whether the record is voided: its last void or un-void in log order is a void.
+pub fn voided(history: &[Event], record: u128) -> bool {
+    history
+        .iter()
+        .filter_map(|e| match e {
+            Event::RecordVoided(v) if v.record_id == record => Some(true),
+            Event::RecordUnvoided(u) if u.record_id == record => Some(false),
+            _ => None,
+        })
+        .next_back()
+        .unwrap_or(false)
 }
 
 /// The facts of the transaction with this record id.

@@ -179,6 +179,20 @@ fn payload(ty: EventType) -> Event {
             code: "CA-502".into(),
         }
         .into(),
+        T::RecordVoided => RecordVoided {
+            record_id: ENROLLMENT.as_u128(),
+            client_id: CLIENT,
+            kind: RecordKind::Enrollment,
+            reason: pii("entered for the wrong client"),
+        }
+        .into(),
+        T::RecordUnvoided => RecordUnvoided {
+            record_id: ENROLLMENT.as_u128(),
+            client_id: CLIENT,
+            kind: RecordKind::Enrollment,
+            reason: pii("it was the right client after all"),
+        }
+        .into(),
         T::HudElementsRecorded => HudElementsRecorded {
             client_id: Some(CLIENT),
             rows: vec![ElementRow {
