@@ -109,6 +109,29 @@ impl<'a> WriteModel<'a> {
             .collect()
     }
 
+    /// Every record of the client in force (not voided), in log order, with its sharing facts
+    /// and events — whoever recorded it: for the rules commands check across records, which
+    /// decide what a refusal may say.
+    pub fn client_records(
+        &self,
+        client: ClientId,
+    ) -> Vec<(caseledger_core::sharing::TransactionFacts, Vec<Event>)> {
+        let store = &self.projections.store;
+        let Some(state) = store.clients.get(&client) else {
+            return Vec::new();
+        };
+        state
+            .transactions
+            .iter()
+            .filter(|id| !store.voided.contains(id))
+            .filter_map(|id| store.transactions.get(id))
+            .map(|t| {
+                let events = t.events.iter().map(|e| e.event(&store.keys)).collect();
+                (t.facts, events)
+            })
+            .collect()
+    }
+
     /// The id caseledger gave the record imported as `source` of `kind` (for exits, the
     /// enrollment's id), if it was imported.
     pub fn by_source(&self, kind: crate::SourceKind, source: &str) -> Option<u128> {

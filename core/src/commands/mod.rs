@@ -10,7 +10,7 @@
 //! Grouped by domain area, like the events: [`accounts`], [`clients`], [`requests`] (client
 //! record requests), [`sharing`] (the policy, MOU assignments, releases), [`care`]
 //! (households, enrollments and what is recorded about a client), [`shelter`] (beds and the bar
-//! list) and [`setup`] (programs, MOUs and facilities).
+//! list), [`setup`] (programs, MOUs and facilities) and [`voids`] (records entered in error).
 
 pub mod accounts;
 pub mod care;
@@ -20,3 +20,4 @@ pub mod requests;
 pub mod setup;
 pub mod sharing;
 pub mod shelter;
+pub mod voids;

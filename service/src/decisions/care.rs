@@ -711,7 +711,7 @@ pub(crate) mod tests {
     }
 
     /// A client of `a` shared with everyone, born in 1990.
-    fn shared_client(g: &mut Given, a: &Agency) -> ClientId {
+    pub(crate) fn shared_client(g: &mut Given, a: &Agency) -> ClientId {
         client(
             g,
             &a.cm,
@@ -721,7 +721,12 @@ pub(crate) mod tests {
         )
     }
 
-    fn enroll(id: EnrollmentId, client: ClientId, a: &Agency, entry: &str) -> EnrollClient {
+    pub(crate) fn enroll(
+        id: EnrollmentId,
+        client: ClientId,
+        a: &Agency,
+        entry: &str,
+    ) -> EnrollClient {
         EnrollClient {
             id,
             client,

@@ -26,7 +26,7 @@ pub(crate) const TODAY: &str = "2026-12-01";
 
 /// A history to decide on.
 pub(crate) struct Given {
-    state: Projections,
+    pub(crate) state: Projections,
     next_id: u128,
     lead: OrganizationId,
     admin: UserId,

@@ -11,6 +11,7 @@ mod requests;
 mod setup;
 mod sharing;
 mod shelter;
+mod voids;
 
 #[cfg(test)]
 pub(crate) mod given;

@@ -1,0 +1,409 @@
+//! Voids and un-voids: a record "entered in error" and its return.
+//!
+//! Who may: the recording organization's staff — for a restrict-to-user record, its user or
+//! the organization's agency administrator — and system administrators, always with a
+//! reason. Anyone else who may read the record is refused; to anyone who may not, the record
+//! is answered exactly as one never recorded. A void keeps what depends on it consistent:
+//! an enrollment with records in force under it is not voided (they go first), and an
+//! un-void that would break a rule the record passed when it was recorded (one enrollment
+//! per program at a time, one client per bed, one stay per client) is refused.
+
+use caseledger_core::commands::voids::{UnvoidRecord, VoidRecord};
+use caseledger_core::events::{RecordUnvoided, RecordVoided};
+use caseledger_core::input::TextRule;
+use caseledger_core::sharing::{RecordRef, TransactionFacts};
+use caseledger_core::{
+    AccessLevel, Actor, Date, EnrollmentId, Event, Pii, RecordKind, Role, TransactionRestriction,
+};
+use caseledger_projections::Projections;
+
+use crate::commands::{conflict, forbidden, forgotten, not_found, require_text, viewer};
+use crate::{Command, CommandError, Decision, Session};
+
+/// A reason is one or two sentences.
+const REASON: TextRule = TextRule::single_line(500);
+
+impl Command for VoidRecord {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        let actor = session.actor();
+        let w = p.write_model();
+        let Some((facts, _)) = w.record(self.record) else {
+            // A voided record is only ever quoted to who may un-void it.
+            return match w.voided_record(self.record) {
+                Some((facts, _)) if may_void(&actor, &facts) => {
+                    Err(conflict("recordId", "the record is already voided"))
+                }
+                _ => Err(not_found("recordId", "record")),
+            };
+        };
+        authorize(p, &actor, &facts)?;
+        require_text("reason", &self.reason, REASON)?;
+        // The reason is sealed under the client's key, which forgetting destroyed.
+        if w.forgotten(facts.client) {
+            return Err(forgotten());
+        }
+        if facts.kind == RecordKind::Enrollment {
+            let under = w
+                .client_records(facts.client)
+                .into_iter()
+                .filter(|(_, events)| {
+                    events.first().and_then(enrollment_of) == Some(EnrollmentId::new(facts.id))
+                })
+                .count();
+            if under > 0 {
+                return Err(conflict(
+                    "recordId",
+                    format!(
+                        "{under} record(s) are recorded under this enrollment (services, \
+                         assessments, notes, documents, stays): void them first"
+                    ),
+                ));
+            }
+        }
+        Ok(Decision::events(vec![
+            RecordVoided {
+                record_id: facts.id,
+                client_id: facts.client,
+                kind: facts.kind,
+                reason: Pii::new(self.reason.clone()),
+            }
+            .into(),
+        ]))
+    }
+}
+
+impl Command for UnvoidRecord {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        let actor = session.actor();
+        let w = p.write_model();
+        let Some((facts, events)) = w.voided_record(self.record) else {
+            if let Some((facts, _)) = w.record(self.record) {
+                authorize(p, &actor, &facts)?;
+                return Err(conflict("recordId", "the record is not voided"));
+            }
+            return Err(not_found("recordId", "record"));
+        };
+        if !may_void(&actor, &facts) {
+            return Err(not_found("recordId", "record"));
+        }
+        require_text("reason", &self.reason, REASON)?;
+        if w.forgotten(facts.client) {
+            return Err(forgotten());
+        }
+        still_consistent(p, &facts, &events)?;
+        Ok(Decision::events(vec![
+            RecordUnvoided {
+                record_id: facts.id,
+                client_id: facts.client,
+                kind: facts.kind,
+                reason: Pii::new(self.reason.clone()),
+            }
+            .into(),
+        ]))
+    }
+}
+
+/// Whether `actor` may void (or un-void) the record: a system administrator; or staff of the
+/// recording organization — for a restrict-to-user record, only its user or the agency
+/// administrator.
+fn may_void(actor: &Actor, facts: &TransactionFacts) -> bool {
+    match actor.role {
+        Role::SystemAdmin => true,
+        Role::CaseManager | Role::AgencyAdmin if actor.organization == facts.owner.organization => {
+            facts.restriction != TransactionRestriction::RestrictToUser
+                || actor.user == facts.owner.user
+                || actor.role == Role::AgencyAdmin
+        }
+        _ => false,
+    }
+}
+
+/// [`may_void`] for a record in force, answered as the views would: `NOT_FOUND` to whoever may
+/// not see it, `FORBIDDEN` to whoever may see but not void it.
+fn authorize(p: &Projections, actor: &Actor, facts: &TransactionFacts) -> Result<(), CommandError> {
+    if may_void(actor, facts) {
+        return Ok(());
+    }
+    let seen = p
+        .org_view(viewer(actor))
+        .visibility(&RecordRef::Transaction(facts.id))
+        .level
+        != AccessLevel::None;
+    if seen {
+        Err(forbidden(
+            "only the recording organization (or a system administrator) voids a record",
+        ))
+    } else {
+        Err(not_found("recordId", "record"))
+    }
+}
+
+/// The enrollment a record is recorded under, if any.
+fn enrollment_of(event: &Event) -> Option<EnrollmentId> {
+    match event {
+        Event::ServiceRecorded(e) => e.enrollment_id,
+        Event::AssessmentRecorded(e) => e.enrollment_id,
+        Event::CaseNoteAdded(e) => e.enrollment_id,
+        Event::DocumentAdded(e) => e.enrollment_id,
+        Event::ClientCheckedIn(e) => e.enrollment_id,
+        _ => None,
+    }
+}
+
+/// Refuses an un-void that would break, today, a rule the record passed when recorded.
+fn still_consistent(
+    p: &Projections,
+    facts: &TransactionFacts,
+    events: &[Event],
+) -> Result<(), CommandError> {
+    let w = p.write_model();
+    let Some(first) = events.first() else {
+        return Ok(());
+    };
+    if let Some(enrollment) = enrollment_of(first)
+        && w.enrollment(enrollment).is_none()
+    {
+        return Err(conflict(
+            "recordId",
+            "the enrollment the record is recorded under is voided: un-void it first",
+        ));
+    }
+    match first {
+        Event::ClientEnrolled(e) => {
+            let exit = events.iter().rev().find_map(|x| match x {
+                Event::EnrollmentExited(x) => Some(x.exit_date),
+                _ => None,
+            });
+            let overlaps = w.enrollments(facts.client).into_iter().any(|other| {
+                other.program == e.program_id
+                    && spans_overlap((e.entry_date, exit), (other.entry, other.exit))
+            });
+            if overlaps {
+                return Err(conflict(
+                    "recordId",
+                    "the client has been enrolled in this program on those dates since: \
+                     one enrollment per program at a time",
+                ));
+            }
+        }
+        Event::ClientCheckedIn(c) if events.len() == 1 => {
+            if w.current_stay(facts.client).is_some() {
+                return Err(conflict(
+                    "recordId",
+                    "the client is checked in to another stay now",
+                ));
+            }
+            if let Some(bed) = c.bed_id
+                && w.bed_occupant(bed).is_some()
+            {
+                return Err(conflict("recordId", "the stay's bed is occupied now"));
+            }
+        }
+        Event::BedReserved(r) if events.len() == 1 => {
+            if w.bed_uses(r.bed_id).iter().any(|u| u.covers(r.date)) {
+                return Err(conflict(
+                    "recordId",
+                    "the reserved bed is taken that night now",
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Whether two enrollment spans (entry, exit) share a day; an open exit never ends, and an
+/// exit day is not a day enrolled.
+fn spans_overlap(a: (Date, Option<Date>), b: (Date, Option<Date>)) -> bool {
+    let before = |start: Date, end: Option<Date>| end.is_none_or(|end| start < end);
+    before(a.0, b.1) && before(b.0, a.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use caseledger_core::commands::care::RecordService;
+    use caseledger_core::hud::ServiceTypeCode;
+    use caseledger_core::{ClientId, EnrollmentId, ServiceId};
+
+    use super::*;
+    use crate::ErrorCode;
+    use crate::decisions::care::tests::{Agency, agency, enroll, shared_client};
+    use crate::decisions::given::{Given, given};
+
+    fn service(
+        g: &mut Given,
+        a: &Agency,
+        client: ClientId,
+        enrollment: Option<EnrollmentId>,
+        restriction: Option<TransactionRestriction>,
+    ) -> u128 {
+        let id: ServiceId = g.id();
+        g.run(
+            &a.cm,
+            &RecordService {
+                id,
+                client,
+                enrollment,
+                date: g.today(),
+                service_type: ServiceTypeCode {
+                    record_type: 144,
+                    type_provided: 1,
+                },
+                description: String::new(),
+                restriction,
+                source_id: None,
+            },
+        );
+        id.as_u128()
+    }
+
+    fn void(record: u128) -> VoidRecord {
+        VoidRecord {
+            record,
+            reason: "recorded for the wrong client".into(),
+        }
+    }
+
+    fn unvoid(record: u128) -> UnvoidRecord {
+        UnvoidRecord {
+            record,
+            reason: "it was the right client".into(),
+        }
+    }
+
+    fn visible(g: &Given, a: &Agency, client: ClientId, record: u128) -> bool {
+        g.state
+            .org_view(a.cm.viewer())
+            .transactions(client, None)
+            .iter()
+            .any(|t| t.id == record)
+    }
+
+    #[test]
+    fn the_recording_organization_voids_a_record_out_of_its_views_and_back() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        let s = service(&mut g, &a, c, None, None);
+        g.when(&a.cm, &void(s)).then(vec![
+            RecordVoided {
+                record_id: s,
+                client_id: c,
+                kind: RecordKind::Service,
+                reason: Pii::new("recorded for the wrong client".into()),
+            }
+            .into(),
+        ]);
+        g.run(&a.cm, &void(s));
+        assert!(!visible(&g, &a, c, s), "a voided record is in no view");
+        g.when(&a.cm, &void(s))
+            .then_refused(ErrorCode::Conflict, Some("recordId"));
+        g.when(
+            &a.cm,
+            &UnvoidRecord {
+                reason: String::new(),
+                ..unvoid(s)
+            },
+        )
+        .then_refused(ErrorCode::Validation, Some("reason"));
+        g.run(&a.cm, &unvoid(s));
+        assert!(
+            visible(&g, &a, c, s),
+            "an un-voided record is back as it was"
+        );
+        g.when(&a.cm, &unvoid(s))
+            .then_refused(ErrorCode::Conflict, Some("recordId"));
+        // A system administrator voids anything, with a reason.
+        g.when(&g.admin(), &void(s)).decided();
+    }
+
+    #[test]
+    fn whoever_may_not_see_a_record_learns_nothing_of_it_and_a_reader_is_refused() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "Valley");
+        let c = shared_client(&mut g, &a);
+        let s = service(&mut g, &a, c, None, None);
+        let never = g.id::<ServiceId>().as_u128();
+        let unseen = g
+            .when(&b.cm, &void(s))
+            .then_refused(ErrorCode::NotFound, Some("recordId"));
+        let unused = g
+            .when(&b.cm, &void(never))
+            .then_refused(ErrorCode::NotFound, Some("recordId"));
+        assert_eq!(
+            unseen, unused,
+            "a hidden record answers as one never recorded"
+        );
+        g.run(&a.cm, &void(s));
+        let voided = g
+            .when(&b.cm, &unvoid(s))
+            .then_refused(ErrorCode::NotFound, Some("recordId"));
+        assert_eq!(
+            voided,
+            g.when(&b.cm, &unvoid(never))
+                .then_refused(ErrorCode::NotFound, Some("recordId"))
+        );
+        let again = g
+            .when(&b.cm, &void(s))
+            .then_refused(ErrorCode::NotFound, Some("recordId"));
+        assert_eq!(
+            again, unused,
+            "nor is a voided record quoted to another organization"
+        );
+        g.run(&a.cm, &unvoid(s));
+        // An auditor reads every record's metadata, and voids none.
+        let lead = g.lead();
+        let auditor = g.user(lead, Role::Auditor);
+        g.when(&auditor, &void(s))
+            .then_refused(ErrorCode::Forbidden, None);
+    }
+
+    #[test]
+    fn a_restrict_to_user_record_is_voided_by_its_user_or_the_agency_administrator() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        let s = service(
+            &mut g,
+            &a,
+            c,
+            None,
+            Some(TransactionRestriction::RestrictToUser),
+        );
+        let colleague = g.user(a.org, Role::CaseManager);
+        let administrator = g.user(a.org, Role::AgencyAdmin);
+        g.when(&colleague, &void(s))
+            .then_refused(ErrorCode::NotFound, Some("recordId"));
+        g.when(&administrator, &void(s)).decided();
+        g.when(&a.cm, &void(s)).decided();
+    }
+
+    #[test]
+    fn an_enrollment_goes_after_what_is_recorded_under_it_and_comes_back_before_it() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        let e: EnrollmentId = g.id();
+        g.run(&a.cm, &enroll(e, c, &a, "2026-06-01"));
+        let s = service(&mut g, &a, c, Some(e), None);
+        g.when(&a.cm, &void(e.as_u128()))
+            .then_refused(ErrorCode::Conflict, Some("recordId"));
+        g.run(&a.cm, &void(s));
+        g.run(&a.cm, &void(e.as_u128()));
+        g.when(&a.cm, &unvoid(s))
+            .then_refused(ErrorCode::Conflict, Some("recordId"));
+        // Re-enrolled in the program meanwhile: the voided enrollment cannot come back over it.
+        let again: EnrollmentId = g.id();
+        g.run(&a.cm, &enroll(again, c, &a, "2026-07-01"));
+        g.when(&a.cm, &unvoid(e.as_u128()))
+            .then_refused(ErrorCode::Conflict, Some("recordId"));
+        g.run(&a.cm, &void(again.as_u128()));
+        g.run(&a.cm, &unvoid(e.as_u128()));
+        g.when(&a.cm, &unvoid(s)).decided();
+    }
+}
