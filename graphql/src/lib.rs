@@ -26,6 +26,7 @@ mod schema;
 mod server;
 mod state;
 mod throttle;
+mod void_mutations;
 
 use std::time::Duration;
 

@@ -9,6 +9,7 @@ use crate::client::ClientQueries;
 use crate::client_mutations::ClientMutations;
 use crate::directory::{DirectoryQueries, SetupMutations};
 use crate::element_mutations::ElementMutations;
+use crate::void_mutations::VoidMutations;
 use crate::record_mutations::RecordMutations;
 use crate::record_requests::{RequestMutations, RequestQueries};
 
@@ -60,6 +61,7 @@ pub struct Mutation(
     ClientMutations,
     RecordMutations,
     ElementMutations,
+    VoidMutations,
     AuditMutations,
     RequestMutations,
 );
