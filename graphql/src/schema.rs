@@ -9,9 +9,9 @@ use crate::client::ClientQueries;
 use crate::client_mutations::ClientMutations;
 use crate::directory::{DirectoryQueries, SetupMutations};
 use crate::element_mutations::ElementMutations;
-use crate::void_mutations::VoidMutations;
 use crate::record_mutations::RecordMutations;
 use crate::record_requests::{RequestMutations, RequestQueries};
+use crate::void_mutations::VoidMutations;
 
 /// The schema type served at `/graphql`.
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -13,7 +13,7 @@
 //! FY2024 column list (`SupplementalTables/CSV_Columns.csv` of `HUD-Data-Lab/DataLab`: file,
 //! column, data type, list), with the FY2026 changes of HUD's FY2024-to-FY2026 crosswalk: the
 //! FY2024 gender columns and `Enrollment.csv`'s sexual orientation and translation columns are
-//! FY2024 only; `Client.csv`'s `Sex` (3.06.1) and `Enrollment.csv`'s
+//! FY2024 only; `Client.csv`'s `Sex` (4.21) and `Enrollment.csv`'s
 //! `MentalHealthConsultation` are FY2026 only; `HispanicLatinaeo` became `HispanicLatinao`.
 //! The columns every file ends with (`DateCreated`, `DateUpdated`, `UserID`, `DateDeleted`,
 //! `ExportID`) are not elements: a record's [`SourceStamp`] or caseledger's own log hold them.
@@ -23,7 +23,6 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 use crate::events::casework::AnswerValue;
-use crate::hud::{DataCollectionStage, Destination, LivingSituation, RentalSubsidyType, Sex};
 use crate::time::Date;
 
 /// The files of an HMIS CSV export that hold records (all but `Export.csv`), stored by their
@@ -407,25 +406,16 @@ impl ElementSpec {
     }
 }
 
-/// Whether HUD list `list` has `code`; `None` for a list caseledger does not enumerate.
+/// Whether HUD list `list` has `code` ([`crate::hud::lists`]); a column taking either of two
+/// lists (`4.10.2|1.8`) takes the codes of both; `None` for a list chosen by another column's
+/// value (a service's type provided by its record type), which is not checked here.
 fn list_has(list: &str, code: u16) -> Option<bool> {
-    Some(match list {
-        // 1.7 No/Yes/Missing
-        "1.7" => matches!(code, 0 | 1 | 99),
-        // 1.8 No/Yes/Reasons for missing data
-        "1.8" => matches!(code, 0 | 1 | 8 | 9 | 99),
-        // 1.10 No/Yes
-        "1.10" => matches!(code, 0 | 1),
-        // 1.6 Race and gender none
-        "1.6" => matches!(code, 8 | 9 | 99),
-        "3.06.1" => Sex::from_code(code).is_some(),
-        "3.12.1" => {
-            Destination::from_code(code).is_some() || LivingSituation::from_code(code).is_some()
-        }
-        "3.12.A" => RentalSubsidyType::from_code(code).is_some(),
-        "5.03.1" => DataCollectionStage::from_code(code).is_some(),
-        _ => return None,
-    })
+    let mut found = None;
+    for part in list.split('|') {
+        let has = crate::hud::lists::has(part, code)?;
+        found = Some(found.unwrap_or(false) || has);
+    }
+    found
 }
 
 /// The catalogue, parsed once from `elements.csv`.

@@ -12,6 +12,7 @@
 //! provided) are carried as plain integers in [`ServiceTypeCode`].
 
 pub mod elements;
+pub mod lists;
 
 use serde::{Deserialize, Serialize};
 

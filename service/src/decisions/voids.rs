@@ -203,13 +203,13 @@ fn still_consistent(
                 return Err(conflict("recordId", "the stay's bed is occupied now"));
             }
         }
-        Event::BedReserved(r) if events.len() == 1 => {
-            if w.bed_uses(r.bed_id).iter().any(|u| u.covers(r.date)) {
-                return Err(conflict(
-                    "recordId",
-                    "the reserved bed is taken that night now",
-                ));
-            }
+        Event::BedReserved(r)
+            if events.len() == 1 && w.bed_uses(r.bed_id).iter().any(|u| u.covers(r.date)) =>
+        {
+            return Err(conflict(
+                "recordId",
+                "the reserved bed is taken that night now",
+            ));
         }
         _ => {}
     }
