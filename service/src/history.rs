@@ -1,6 +1,6 @@
 //! A client's history as auditors read it: field-level changes of the intake, the address and
-//! the restriction, and the details of the client's releases of information (MOU assignments,
-//! release exceptions) and record requests, computed by folding the client's events — and the
+//! the restriction, the details of the client's releases of information (MOU assignments,
+//! release exceptions) and record requests, and the voids of records and their undoing, computed by folding the client's events — and the
 //! MOU events they refer to — in log order.
 //!
 //! Field names and enum values are spelled as the API spells them (`firstName`,
@@ -240,6 +240,8 @@ impl Fold {
                 .flatten()
                 .collect();
             }
+            Event::RecordVoided(v) => return voiding(true, &v.reason),
+            Event::RecordUnvoided(u) => return voiding(false, &u.reason),
             Event::RecordRequestDelivered(r) => {
                 return [
                     created("deliveryMethod", Some(api_enum(r.method))),
@@ -253,6 +255,17 @@ impl Fold {
         }
         intake_changes(&mut self.intake, event)
     }
+}
+
+/// A void (or its undoing) as field changes: `voided` and the reason given.
+fn voiding(voided: bool, reason: &Pii<String>) -> Vec<FieldChange> {
+    let mut out = vec![FieldChange {
+        field: "voided".into(),
+        before: Some((!voided).to_string()),
+        after: Some(voided.to_string()),
+    }];
+    out.extend(created("reason", pii(reason, |t| text(t))));
+    out
 }
 
 /// The field changes `event` makes to the client's intake (`intake` is the state before, and
@@ -335,6 +348,8 @@ pub(crate) fn follow_up(event: &Event) -> Option<(RecordKind, u128)> {
             (RecordKind::HouseholdMembership, x.household_id.as_u128())
         }
         Event::HouseholdCreated(x) => (RecordKind::HouseholdMembership, x.household_id.as_u128()),
+        Event::RecordVoided(x) => (x.kind, x.record_id),
+        Event::RecordUnvoided(x) => (x.kind, x.record_id),
         _ => return None,
     })
 }

@@ -73,7 +73,10 @@ pub fn has(list: &str, code: u16) -> Option<bool> {
 
 /// HUD's words for `code` of `list`, if it is one of its values.
 pub fn text(list: &str, code: &str) -> Option<&'static str> {
-    values(list)?.iter().find(|v| v.code == code).map(|v| v.text)
+    values(list)?
+        .iter()
+        .find(|v| v.code == code)
+        .map(|v| v.text)
 }
 
 #[cfg(test)]
@@ -87,12 +90,22 @@ mod tests {
         assert_eq!(text("1.8", "8"), Some("Client doesn’t know"));
         // A quoted text with commas.
         assert_eq!(text("3.06.1", "0"), Some("Woman (Girl, if child)"));
-        assert!(values("4.21").unwrap().iter().all(|v| v.fy2026 && !v.fy2024));
+        assert!(
+            values("4.21")
+                .unwrap()
+                .iter()
+                .all(|v| v.fy2026 && !v.fy2024)
+        );
         assert_eq!(has("R7.1", 6), Some(false));
         assert_eq!(has("R7.1", 1), Some(true));
         assert_eq!(has("9.99", 1), None);
         // Text codes: VA medical centers.
-        assert!(values("V6.1").unwrap().iter().any(|v| v.code.parse::<u16>().is_err()));
+        assert!(
+            values("V6.1")
+                .unwrap()
+                .iter()
+                .any(|v| v.code.parse::<u16>().is_err())
+        );
     }
 
     #[test]
@@ -107,7 +120,12 @@ mod tests {
                 continue;
             }
             for part in list.split('|') {
-                assert!(values(part).is_some(), "{}.{}: list {part}", spec.file.stem(), spec.column);
+                assert!(
+                    values(part).is_some(),
+                    "{}.{}: list {part}",
+                    spec.file.stem(),
+                    spec.column
+                );
             }
         }
     }

@@ -1,0 +1,170 @@
+//! A day of corrections over HTTP, through the real binary: a service recorded for the wrong
+//! client is voided and leaves every organization's view (the recorder's and the MOU
+//! partner's), stays in the client's history with the reason, and comes back when the void is
+//! undone; an enrollment goes only after what is recorded under it; another organization —
+//! one that reads the record and one that cannot see it — is refused, the latter exactly as
+//! for an id never used.
+
+use caseledger_tests::coc::{INTAKE, client_id, intake, stanislaus};
+use serde_json::{Value, json};
+
+const TODAY: &str = "2026-06-15";
+const VOID: &str =
+    "mutation($r: ID!, $why: String!) { voidRecord(recordId: $r, reason: $why) { position } }";
+const UNVOID: &str =
+    "mutation($r: ID!, $why: String!) { unvoidRecord(recordId: $r, reason: $why) { position } }";
+const RECORDS: &str = "query($id: ID!) { client(id: $id) { enrollments { id } services { id } } }";
+
+fn ids(answer: &Value, what: &str) -> Vec<String> {
+    answer["client"][what]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_record_entered_in_error_is_voided_out_of_every_view_and_back() {
+    let (mut coc, setup) = stanislaus(TODAY);
+    coc.user("auditor", "lead", "AUDITOR");
+    let maria = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake(
+            "Maria",
+            "Lopez",
+            "1990-04-02",
+            "123-45-6789",
+            0,
+            "SHARE_WITH_MOU",
+        ),
+    ));
+    coc.ok("ccc_cm", "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m, start: \"2026-01-01\") { createdId } }", json!({ "c": maria, "m": setup.mou }));
+    let enrollment = coc.ok(
+        "ccc_cm",
+        "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id } } }",
+        json!({ "i": { "clientId": maria, "programId": setup.rrh, "entryDate": "2026-02-01", "disablingCondition": 0 } }),
+    )["enrollClient"]["enrollment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let service = coc.ok(
+        "ccc_cm",
+        "mutation($c: ID!, $e: ID!) { recordService(input: { clientId: $c, enrollmentId: $e, date: \"2026-03-01\", recordType: 151, typeProvided: 2 }) { id } }",
+        json!({ "c": maria, "e": enrollment }),
+    )["recordService"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        ids(
+            &coc.ok("chss_cm", RECORDS, json!({ "id": maria })),
+            "services"
+        ),
+        [service.clone()]
+    );
+
+    // The enrollment goes only after what is recorded under it.
+    let refused = coc.refused(
+        "ccc_cm",
+        VOID,
+        json!({ "r": enrollment, "why": "wrong client" }),
+    );
+    assert_eq!(
+        (refused.code.as_str(), refused.field.as_deref()),
+        ("CONFLICT", Some("recordId"))
+    );
+
+    // The MOU partner reads the service but may not void it; the outside agency cannot see it
+    // and is answered as for an id never used.
+    let partner = coc.refused("chss_cm", VOID, json!({ "r": service, "why": "x" }));
+    assert_eq!(partner.code, "FORBIDDEN");
+    let outside = coc.refused("out_cm", VOID, json!({ "r": service, "why": "x" }));
+    let never = coc.refused(
+        "out_cm",
+        VOID,
+        json!({ "r": "01JD0000000000000000000000", "why": "x" }),
+    );
+    assert_eq!(outside, never);
+    assert_eq!(outside.code, "NOT_FOUND");
+
+    // Voided: out of the recorder's view and the partner's.
+    coc.ok(
+        "ccc_cm",
+        VOID,
+        json!({ "r": service, "why": "recorded for the wrong client" }),
+    );
+    for who in ["ccc_cm", "chss_cm"] {
+        assert!(
+            ids(&coc.ok(who, RECORDS, json!({ "id": maria })), "services").is_empty(),
+            "{who}"
+        );
+    }
+    let again = coc.refused("ccc_cm", VOID, json!({ "r": service, "why": "twice" }));
+    assert_eq!(again.code, "CONFLICT");
+    assert_eq!(
+        coc.refused("out_cm", UNVOID, json!({ "r": service, "why": "x" })),
+        coc.refused(
+            "out_cm",
+            UNVOID,
+            json!({ "r": "01JD0000000000000000000000", "why": "x" })
+        )
+    );
+
+    // Still in the client's history, with the reason, for auditors.
+    let history = coc.ok(
+        "auditor",
+        "query($c: ID!) { clientHistory(clientId: $c) { event recordId changes { field before after } } }",
+        json!({ "c": maria }),
+    );
+    let void = history["clientHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["event"] == "RecordVoided")
+        .unwrap_or_else(|| panic!("no void in {history}"));
+    assert_eq!(void["recordId"], service.as_str());
+    assert_eq!(
+        void["changes"],
+        json!([
+            { "field": "voided", "before": "false", "after": "true" },
+            { "field": "reason", "before": null, "after": "recorded for the wrong client" }
+        ])
+    );
+
+    // Undone: back in both views as it was; then the enrollment and its service go together.
+    coc.ok(
+        "ccc_cm",
+        UNVOID,
+        json!({ "r": service, "why": "it was Maria after all" }),
+    );
+    assert_eq!(
+        ids(
+            &coc.ok("chss_cm", RECORDS, json!({ "id": maria })),
+            "services"
+        ),
+        [service.clone()]
+    );
+    coc.ok(
+        "ccc_cm",
+        VOID,
+        json!({ "r": service, "why": "duplicate entry" }),
+    );
+    coc.ok(
+        "ccc_cm",
+        VOID,
+        json!({ "r": enrollment, "why": "duplicate entry" }),
+    );
+    let seen = coc.ok("ccc_cm", RECORDS, json!({ "id": maria }));
+    assert!(
+        ids(&seen, "enrollments").is_empty() && ids(&seen, "services").is_empty(),
+        "{seen}"
+    );
+    assert_eq!(
+        coc.refused("ccc_cm", UNVOID, json!({ "r": service, "why": "x" }))
+            .code,
+        "CONFLICT",
+        "a service comes back only after its enrollment"
+    );
+}
