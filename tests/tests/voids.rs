@@ -62,7 +62,7 @@ fn a_record_entered_in_error_is_voided_out_of_every_view_and_back() {
             &coc.ok("chss_cm", RECORDS, json!({ "id": maria })),
             "services"
         ),
-        [service.clone()]
+        vec![service.clone()]
     );
 
     // The enrollment goes only after what is recorded under it.
@@ -144,7 +144,7 @@ fn a_record_entered_in_error_is_voided_out_of_every_view_and_back() {
             &coc.ok("chss_cm", RECORDS, json!({ "id": maria })),
             "services"
         ),
-        [service.clone()]
+        vec![service.clone()]
     );
     coc.ok(
         "ccc_cm",
