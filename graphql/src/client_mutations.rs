@@ -9,7 +9,7 @@ use caseledger_core::commands::clients::{
     UpdateClientAddress,
 };
 use caseledger_core::commands::sharing::{
-    AssignMou, GrantReleaseException, RevokeReleaseException,
+    AssignMou, EndMouAssignment, GrantReleaseException, RevokeReleaseException,
 };
 use caseledger_core::events::PersonName;
 use caseledger_core::hud::{DataQuality, Gender, MissingReason, NoYesReasons, RaceEthnicity, Sex};
@@ -479,6 +479,32 @@ impl ClientMutations {
             position: written.position(),
             extra: Some(convert::show(id)),
         })
+    }
+
+    /// Ends the client's MOU assignment without assigning another: what the client's
+    /// organization recorded is no longer shared along the MOU after `lastDay` (yesterday by
+    /// default, so at once). The creating organization only.
+    async fn end_mou_assignment(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        assignment_id: ID,
+        #[graphql(
+            desc = "The last date the assignment applies: YYYY-MM-DD, from 1900-01-01 (and not before the client's date of birth) to ten years after today."
+        )]
+        last_day: Option<String>,
+    ) -> async_graphql::Result<ClientPayload> {
+        let a = session(ctx)?;
+        let client = convert::id("clientId", &client_id)?;
+        let assignment = convert::id("assignmentId", &assignment_id)?;
+        let last_day = convert::opt_date("lastDay", &last_day)?;
+        let command = EndMouAssignment {
+            client_id: client,
+            assignment_id: assignment,
+            last_day,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        Ok(payload(client, written.position()))
     }
 
     /// Ends a release exception; `lastDay` (default yesterday, so access stops now) is the last

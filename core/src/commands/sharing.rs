@@ -29,6 +29,18 @@ pub struct AssignMou {
     pub window: Option<DateWindow>,
 }
 
+/// Ends a client's MOU assignment without assigning another: the client's data is no longer
+/// shared along the MOU after `last_day`. The creating organization only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndMouAssignment {
+    /// The client.
+    pub client_id: ClientId,
+    /// The assignment.
+    pub assignment_id: MouAssignmentId,
+    /// The last date it applies; yesterday when `None`, so sharing stops at once.
+    pub last_day: Option<Date>,
+}
+
 /// The client signed a release letting another organization see what the session's
 /// organization recorded about them. Any organization that can see the client.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 
 use caseledger_core::DateWindow;
 use caseledger_core::commands::sharing::{
-    AssignMou, GrantReleaseException, RevokeReleaseException, SetSharingPolicy,
+    AssignMou, EndMouAssignment, GrantReleaseException, RevokeReleaseException, SetSharingPolicy,
 };
 use caseledger_core::events::{
     MouAssigned, MouAssignmentEnded, ReleaseExceptionGranted, ReleaseExceptionRevoked,
@@ -61,6 +61,20 @@ impl Command for AssignMou {
                 "your organization does not participate in this MOU",
             ));
         }
+        // The assignment shares the creating organization's data along the MOU: where it only
+        // receives, nothing would be shared.
+        let grants = w.catalog().mou(self.mou_id).is_some_and(|m| {
+            m.participants
+                .iter()
+                .any(|p| p.organization == session.organization() && p.direction.grants())
+        });
+        if !grants {
+            return Err(CommandError::validation(
+                "mouId",
+                "your organization only receives in this MOU: assigning your client to it \
+                 would share nothing (choose an MOU in which your organization grants)",
+            ));
+        }
         let window = self.window.unwrap_or(DateWindow::open(p.today()));
         check_window(p, "window", &window, Some(client))?;
         let mut events = Vec::new();
@@ -88,6 +102,50 @@ impl Command for AssignMou {
             .into(),
         );
         Ok(Decision::events(events))
+    }
+}
+
+impl Command for EndMouAssignment {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        let client = self.client_id;
+        require_agency_staff(&session.actor(), "end MOU assignments")?;
+        client_access(p, &session.actor(), client, "clientId")?;
+        require_creator(p, session, client, "end the client's MOU assignment")?;
+        let sharing = p
+            .org_view(session.viewer())
+            .sharing(client)
+            .unwrap_or_default();
+        let found = sharing
+            .assignments
+            .iter()
+            .find(|a| a.id == self.assignment_id)
+            .ok_or_else(|| not_found("assignmentId", "MOU assignment"))?;
+        let end = match self.last_day {
+            Some(d) => {
+                check_date(p, "lastDay", d, DateKind::Planned, Some(client))?;
+                d
+            }
+            None => p
+                .today()
+                .add_days(-1)
+                .ok_or_else(|| CommandError::validation("lastDay", "out of range"))?,
+        };
+        if found.window.end.is_some_and(|e| e <= end) {
+            return Err(conflict(
+                "assignmentId",
+                "the assignment already ends by then",
+            ));
+        }
+        Ok(Decision::events(vec![
+            MouAssignmentEnded {
+                client_id: client,
+                assignment_id: self.assignment_id,
+                end,
+            }
+            .into(),
+        ]))
     }
 }
 
@@ -313,6 +371,77 @@ mod tests {
                 }
                 .into(),
             ]);
+        }
+
+        #[test]
+        fn the_creator_ends_an_assignment_without_another_and_nobody_else_does() {
+            let mut s = story();
+            let first = assign(&mut s, Some("2026-11-01"));
+            let cm = s.cm.clone();
+            s.g.run(&cm, &first);
+            let end = EndMouAssignment {
+                client_id: s.client,
+                assignment_id: first.assignment_id,
+                last_day: None,
+            };
+            // Yesterday by default, so sharing stops at once.
+            s.g.when(&s.cm, &end).then(vec![
+                MouAssignmentEnded {
+                    client_id: s.client,
+                    assignment_id: first.assignment_id,
+                    end: date("2026-11-30"),
+                }
+                .into(),
+            ]);
+            s.g.when(&s.partner_cm, &end)
+                .then_refused(ErrorCode::Forbidden, None);
+            let unknown = EndMouAssignment {
+                assignment_id: s.g.id(),
+                ..end.clone()
+            };
+            s.g.when(&s.cm, &unknown)
+                .then_refused(ErrorCode::NotFound, Some("assignmentId"));
+            s.g.run(&cm, &end);
+            assert_eq!(
+                s.g.state
+                    .write_model()
+                    .mou_assignment(s.client, date("2026-12-01")),
+                None
+            );
+            s.g.when(&s.cm, &end)
+                .then_refused(ErrorCode::Conflict, Some("assignmentId"));
+        }
+
+        #[test]
+        fn an_organization_that_only_receives_in_an_mou_cannot_share_its_client_there() {
+            let mut s = story();
+            let mou = s.g.id();
+            let admin = s.g.admin();
+            s.g.apply(
+                &admin,
+                MouCreated {
+                    mou_id: mou,
+                    number: "0002".into(),
+                    title: "City receives".into(),
+                    participants: vec![
+                        MouParticipant {
+                            organization: s.agency,
+                            direction: MouDirection::Receives,
+                        },
+                        MouParticipant {
+                            organization: s.partner,
+                            direction: MouDirection::Grants,
+                        },
+                    ],
+                    window: DateWindow::open(date("2020-01-01")),
+                },
+            );
+            let cmd = AssignMou {
+                mou_id: mou,
+                ..assign(&mut s, None)
+            };
+            s.g.when(&s.cm, &cmd)
+                .then_refused(ErrorCode::Validation, Some("mouId"));
         }
 
         #[test]
