@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 
 pub mod commands;
+pub mod corrections;
 pub mod envelope;
 pub mod error;
 pub mod events;

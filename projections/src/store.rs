@@ -100,6 +100,22 @@ pub(crate) struct TransactionRecord {
     pub exited_by: Option<UserId>,
 }
 
+impl TransactionRecord {
+    /// The record's events as it stands: creation first, then follow-ups, every correction
+    /// applied ([`caseledger_core::corrections::corrected`]), identifying values opened with `keys`.
+    pub(crate) fn current(&self, keys: &Keys) -> Vec<Event> {
+        let events: Vec<Event> = self.events.iter().map(|e| e.event(keys)).collect();
+        if events
+            .iter()
+            .any(|e| matches!(e, Event::RecordCorrected(_)))
+        {
+            caseledger_core::corrections::corrected(&events)
+        } else {
+            events
+        }
+    }
+}
+
 /// What an event records whose recording user HUD's CSV names (`UserID`) beyond a record's
 /// owner.
 #[derive(Clone, Copy)]
@@ -585,6 +601,7 @@ fn follow_up_of(event: &Event) -> Option<u128> {
         Event::ReservationCancelled(x) => x.reservation_id.as_u128(),
         Event::ClientCheckedOut(x) => x.check_in_id.as_u128(),
         Event::BarLifted(x) => x.bar_id.as_u128(),
+        Event::RecordCorrected(x) => x.record_id,
         _ => return None,
     })
 }

@@ -319,7 +319,7 @@ impl OrgView<'_> {
                 return false;
             }
             own_restricted || {
-                let events: Vec<Event> = t.events.iter().map(|e| e.event(&s.keys)).collect();
+                let events: Vec<Event> = t.current(&s.keys);
                 let exit = crate::EnrollmentEvents::of(&events)
                     .and_then(|e| e.exit)
                     .map(|x| x.exit_date);
@@ -347,7 +347,7 @@ impl OrgView<'_> {
             if t.facts.kind != RecordKind::Enrollment || s.voided.contains(&t.facts.id) {
                 continue;
             }
-            let events: Vec<Event> = t.events.iter().map(|e| e.event(&s.keys)).collect();
+            let events: Vec<Event> = t.current(&s.keys);
             let Some(e) = crate::EnrollmentEvents::of(&events) else {
                 continue;
             };
@@ -410,7 +410,7 @@ impl OrgView<'_> {
                     .store
                     .transaction_visibility(&self.viewer, &t.facts, self.today);
                 (access.level != AccessLevel::None).then(|| {
-                    let events = t.events.iter().map(|e| e.event(&self.store.keys));
+                    let events = t.current(&self.store.keys).into_iter();
                     TransactionSummary {
                         id: *id,
                         kind: t.facts.kind,
@@ -658,8 +658,7 @@ impl OrgView<'_> {
             .filter_map(|id| self.store.transactions.get(id))
             .filter(|t| t.facts.kind == RecordKind::Enrollment)
             .filter_map(|t| {
-                let events: Vec<Event> =
-                    t.events.iter().map(|e| e.event(&self.store.keys)).collect();
+                let events: Vec<Event> = t.current(&self.store.keys);
                 let Some(Event::ClientEnrolled(e)) = events.first() else {
                     return None;
                 };

@@ -105,7 +105,7 @@ impl<'a> WriteModel<'a> {
             .filter(|id| !store.voided.contains(id))
             .filter_map(|id| store.transactions.get(id))
             .filter(|t| t.facts.kind == kind)
-            .map(|t| t.events.iter().map(|e| e.event(&store.keys)).collect())
+            .map(|t| t.current(&store.keys))
             .collect()
     }
 
@@ -126,7 +126,7 @@ impl<'a> WriteModel<'a> {
             .filter(|id| !store.voided.contains(id))
             .filter_map(|id| store.transactions.get(id))
             .map(|t| {
-                let events = t.events.iter().map(|e| e.event(&store.keys)).collect();
+                let events = t.current(&store.keys);
                 (t.facts, events)
             })
             .collect()
@@ -400,13 +400,7 @@ impl<'a> WriteModel<'a> {
         id: u128,
     ) -> Option<(caseledger_core::sharing::TransactionFacts, Vec<Event>)> {
         let r = self.projections.store.transactions.get(&id)?;
-        Some((
-            r.facts,
-            r.events
-                .iter()
-                .map(|e| e.event(&self.projections.store.keys))
-                .collect(),
-        ))
+        Some((r.facts, r.current(&self.projections.store.keys)))
     }
 
     /// An enrollment by id, with its client.

@@ -4,7 +4,8 @@
 //! Histories are random sequences of sharing facts and records over a few organizations,
 //! users, MOUs (every direction, overlapping windows), assignments (ended or not), release
 //! exceptions (granted, revoked, expired), restriction changes, every transaction kind with
-//! every restriction, record requests, policy changes, and voids and un-voids of records. Clients lose sight of their viewers
+//! every restriction, record requests, policy changes, voids and un-voids of records, and
+//! corrections of their dates. Clients lose sight of their viewers
 //! (restriction changes, revoked and expiring releases) while those viewers' organizations keep
 //! records of them; restrict-to-user enrollments sit beside colleagues' enrollments in the same
 //! program; the help desk and an auditor of the CoC lead look at everything. Beyond each
@@ -152,6 +153,13 @@ enum Op {
     Unvoid {
         record: usize,
     },
+    /// Corrects a date of a record in force: an enrollment's entry (or its exit's date), a
+    /// service's, an assessment's or a case note's.
+    Correct {
+        record: usize,
+        day: u8,
+        exit: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -173,6 +181,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..4, any::<bool>()).prop_map(|(request, fulfil)| Op::CloseRequest { request, fulfil }),
         2 => (0usize..16).prop_map(|record| Op::Void { record }),
         1 => (0usize..16).prop_map(|record| Op::Unvoid { record }),
+        2 => (0usize..16, 0u8..40, any::<bool>()).prop_map(|(record, day, exit)| Op::Correct { record, day, exit }),
     ]
 }
 
@@ -564,6 +573,42 @@ impl Builder {
                     .into()
                 }
             }
+            Op::Correct {
+                record,
+                day: d,
+                exit,
+            } => {
+                let candidates: Vec<TransactionFacts> = self
+                    .events
+                    .iter()
+                    .filter_map(caseledger_core::sharing::transaction_facts)
+                    .filter(|t| !reference::voided(&self.events, t.id))
+                    .collect();
+                let t = pick(&candidates, record)?;
+                let events = record_events(&self.events, t.id);
+                let exited = events
+                    .iter()
+                    .any(|e| matches!(e, Event::EnrollmentExited(_)));
+                let correction = if exit && exited {
+                    Correction::ExitDate(day(d))
+                } else if t.kind == RecordKind::Enrollment {
+                    Correction::EntryDate(day(d))
+                } else {
+                    Correction::Date(day(d))
+                };
+                // As the command does: only a field the record has.
+                if !caseledger_core::corrections::applies_to(&correction, events.first()?, exited) {
+                    return None;
+                }
+                RecordCorrected {
+                    record_id: t.id,
+                    client_id: t.client,
+                    kind: t.kind,
+                    corrections: vec![correction],
+                    reason: Pii::new("typed the wrong date".to_string()),
+                }
+                .into()
+            }
             Op::CloseRequest { request, fulfil } => {
                 let (client_id, request_id) = pick(&self.requests, request)?;
                 if fulfil {
@@ -675,16 +720,19 @@ fn check(ops: &[Op], dates: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// The events that make up a transaction in the history: its creation, then its follow-ups.
+/// The events that make up a transaction in the history as it stands: its creation, then its
+/// follow-ups, corrections applied.
 fn record_events(events: &[Event], id: u128) -> Vec<Event> {
-    events
+    let mine: Vec<Event> = events
         .iter()
         .filter(|e| match e {
             Event::EnrollmentExited(x) => x.enrollment_id.as_u128() == id,
+            Event::RecordCorrected(c) => c.record_id == id,
             other => caseledger_core::sharing::transaction_facts(other).is_some_and(|t| t.id == id),
         })
         .cloned()
-        .collect()
+        .collect();
+    caseledger_core::corrections::corrected(&mine)
 }
 
 /// The views of one viewer on one date against the reference: the client as a whole, its
@@ -799,7 +847,11 @@ fn check_views(
                             != AccessLevel::None
                     })
                     .map_or(Overlap::Unseen, |t| {
-                        Overlap::Seen(EnrollmentId::new(t.id), day(1))
+                        let entry = match record_events(events, t.id).first() {
+                            Some(Event::ClientEnrolled(e)) => e.entry_date,
+                            _ => day(1),
+                        };
+                        Overlap::Seen(EnrollmentId::new(t.id), entry)
                     }),
             )
         };

@@ -22,6 +22,7 @@
 
 pub(crate) mod casework;
 mod client;
+mod corrections;
 mod disclosure;
 mod elements;
 mod enrollment;
@@ -38,6 +39,7 @@ use std::str::FromStr;
 
 pub use casework::*;
 pub use client::*;
+pub use corrections::*;
 pub use disclosure::{
     ClientDisclosure, DeniedLookup, DisclosedRecord, QueryDigest, RecordsAccessed,
 };
@@ -270,6 +272,8 @@ event_catalog! {
     RecordVoided = 49, schema 1;
     /// A record's void was undone.
     RecordUnvoided = 50, schema 1;
+    /// A record's fields were corrected.
+    RecordCorrected = 51, schema 1;
 }
 
 impl fmt::Display for EventType {
@@ -350,6 +354,7 @@ impl Event {
             },
             Event::RecordVoided(e) => S::Client(e.client_id),
             Event::RecordUnvoided(e) => S::Client(e.client_id),
+            Event::RecordCorrected(e) => S::Client(e.client_id),
         }
     }
 
@@ -410,6 +415,7 @@ impl Event {
             Event::HudElementsRecorded(e) => e.client_id,
             Event::RecordVoided(e) => Some(e.client_id),
             Event::RecordUnvoided(e) => Some(e.client_id),
+            Event::RecordCorrected(e) => Some(e.client_id),
         }
     }
 }
@@ -431,7 +437,7 @@ mod tests {
             assert!(t.schema_version() >= 1);
         }
         assert_eq!(EventType::from_code(0), None);
-        assert_eq!(EventType::from_code(51), None);
+        assert_eq!(EventType::from_code(52), None);
         assert_eq!(
             EventType::ClientIntakeRecorded.name(),
             "ClientIntakeRecorded"

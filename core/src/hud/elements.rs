@@ -576,4 +576,23 @@ mod tests {
         let amount = HudFile::Services.element("faamount").unwrap();
         assert_eq!(amount.kind, ElementType::Money);
     }
+
+    #[test]
+    fn every_list_the_catalogue_names_is_transcribed() {
+        for spec in HudFile::ALL.iter().flat_map(|f| f.elements()) {
+            let Some(list) = spec.list else { continue };
+            // Lists chosen by another column's value (a service's type by its record type).
+            if list.ends_with(".*") {
+                continue;
+            }
+            for part in list.split('|') {
+                assert!(
+                    crate::hud::lists::values(part).is_some(),
+                    "{}.{}: list {part}",
+                    spec.file.stem(),
+                    spec.column
+                );
+            }
+        }
+    }
 }

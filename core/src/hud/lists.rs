@@ -107,26 +107,4 @@ mod tests {
                 .any(|v| v.code.parse::<u16>().is_err())
         );
     }
-
-    #[test]
-    fn every_list_the_catalogue_names_is_transcribed() {
-        for spec in crate::hud::elements::HudFile::ALL
-            .iter()
-            .flat_map(|f| f.elements())
-        {
-            let Some(list) = spec.list else { continue };
-            // Lists chosen by another column's value (a service's type by its record type).
-            if list.ends_with(".*") {
-                continue;
-            }
-            for part in list.split('|') {
-                assert!(
-                    values(part).is_some(),
-                    "{}.{}: list {part}",
-                    spec.file.stem(),
-                    spec.column
-                );
-            }
-        }
-    }
 }

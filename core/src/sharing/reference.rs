@@ -20,6 +20,9 @@
 //!   in the order they were granted.
 //! - **Exits, move-in dates, check-outs, cancellations and lifted bars** belong to the record they
 //!   complete and are seen with it.
+//! - **A corrected record** is read as corrected (`events::corrected`): an exit date corrected
+//!   moves the exit the caseload counts. Corrections never touch what the rules read (owner,
+//!   client, kind, restriction).
 //! - **A voided record** (its last `RecordVoided`/`RecordUnvoided` in log order is a void) is
 //!   visible to no one, on every date, its follow-ups with it: "entered in error" means it
 //!   should never have been there. It is still in the history (which is not a view), and an
@@ -175,14 +178,21 @@ pub fn caseload(history: &[Event], viewer: &Viewer, date: Date) -> Vec<ClientId>
     clients
 }
 
-/// The exit date of the last exit recorded for an enrollment.
+/// The exit date of the last exit recorded for an enrollment, as corrected.
 fn last_exit(history: &[Event], enrollment: u128) -> Option<Date> {
-    history
+    let events: Vec<Event> = history
+        .iter()
+        .filter(|e| match e {
+            Event::EnrollmentExited(x) => x.enrollment_id.as_u128() == enrollment,
+            Event::RecordCorrected(c) => c.record_id == enrollment,
+            _ => false,
+        })
+        .cloned()
+        .collect();
+    crate::corrections::corrected(&events)
         .iter()
         .filter_map(|e| match e {
-            Event::EnrollmentExited(x) if x.enrollment_id.as_u128() == enrollment => {
-                Some(x.exit_date)
-            }
+            Event::EnrollmentExited(x) => Some(x.exit_date),
             _ => None,
         })
         .next_back()

@@ -193,6 +193,27 @@ fn payload(ty: EventType) -> Event {
             reason: pii("it was the right client after all"),
         }
         .into(),
+        T::RecordCorrected => RecordCorrected {
+            record_id: ENROLLMENT.as_u128(),
+            client_id: CLIENT,
+            kind: RecordKind::Enrollment,
+            corrections: vec![
+                Correction::EntryDate(date("2025-11-02")),
+                Correction::RelationshipToHoH(RelationshipToHoH::Child),
+                Correction::LivingSituation(Some(LivingSituation::PlaceNotMeantForHabitation)),
+                Correction::DisablingCondition(NoYesReasons::Yes),
+                Correction::ExitDate(date("2026-01-10")),
+                Correction::Destination(Some(Destination::RentalNoSubsidy)),
+                Correction::Date(date("2025-11-03")),
+                Correction::ServiceType(ServiceTypeCode {
+                    record_type: 144,
+                    type_provided: 3,
+                }),
+                Correction::Text(pii("the corrected text")),
+            ],
+            reason: pii("typed the wrong date"),
+        }
+        .into(),
         T::HudElementsRecorded => HudElementsRecorded {
             client_id: Some(CLIENT),
             rows: vec![ElementRow {

@@ -1,0 +1,110 @@
+//! Reading a record as corrected: which fields a correction may fix, how it changes the
+//! record's events, and how a corrected field is shown in the history
+//! ([`crate::events::RecordCorrected`]).
+
+use crate::events::{Correction, Event};
+
+/// Whether the correction is of a field the record has: `creation` is the record's first
+/// event; exit fields need an exit (`exited`).
+pub fn applies_to(correction: &Correction, creation: &Event, exited: bool) -> bool {
+    use Correction as C;
+    match (correction, creation) {
+        (
+            C::EntryDate(_)
+            | C::RelationshipToHoH(_)
+            | C::LivingSituation(_)
+            | C::DisablingCondition(_),
+            Event::ClientEnrolled(_),
+        ) => true,
+        (C::ExitDate(_) | C::Destination(_), Event::ClientEnrolled(_)) => exited,
+        (
+            C::Date(_),
+            Event::ServiceRecorded(_) | Event::AssessmentRecorded(_) | Event::CaseNoteAdded(_),
+        ) => true,
+        (C::ServiceType(_), Event::ServiceRecorded(_)) => true,
+        (C::Text(_), Event::ServiceRecorded(_) | Event::CaseNoteAdded(_)) => true,
+        _ => false,
+    }
+}
+
+/// Applies the correction to `event` (the record's creation, or its exit for exit fields);
+/// events it does not concern are left as they are.
+fn apply(correction: &Correction, event: &mut Event) {
+    use Correction as C;
+    match (correction, event) {
+        (C::EntryDate(d), Event::ClientEnrolled(e)) => e.entry_date = *d,
+        (C::RelationshipToHoH(r), Event::ClientEnrolled(e)) => e.relationship_to_hoh = *r,
+        (C::LivingSituation(l), Event::ClientEnrolled(e)) => e.living_situation = *l,
+        (C::DisablingCondition(c), Event::ClientEnrolled(e)) => e.disabling_condition = *c,
+        (C::ExitDate(d), Event::EnrollmentExited(x)) => x.exit_date = *d,
+        (C::Destination(d), Event::EnrollmentExited(x)) => x.destination = *d,
+        (C::Date(d), Event::ServiceRecorded(s)) => s.date = *d,
+        (C::Date(d), Event::AssessmentRecorded(a)) => a.date = *d,
+        (C::Date(d), Event::CaseNoteAdded(n)) => n.date = *d,
+        (C::ServiceType(t), Event::ServiceRecorded(s)) => s.service_type = *t,
+        (C::Text(t), Event::ServiceRecorded(s)) => s.description = t.clone(),
+        (C::Text(t), Event::CaseNoteAdded(n)) => n.text = t.clone(),
+        _ => {}
+    }
+}
+
+/// The field's value in a record's events as corrected, as the history shows it: codes as
+/// HUD's numbers, dates as YYYY-MM-DD; free text is never shown (`None`): the history is
+/// read by auditors, who read no content.
+pub fn shown_in(correction: &Correction, events: &[Event]) -> Option<String> {
+    use Correction as C;
+    let exit = || {
+        events.iter().rev().find_map(|e| match e {
+            Event::EnrollmentExited(x) => Some(x),
+            _ => None,
+        })
+    };
+    match (correction, events.first()?) {
+        (C::EntryDate(_), Event::ClientEnrolled(e)) => Some(e.entry_date.to_string()),
+        (C::RelationshipToHoH(_), Event::ClientEnrolled(e)) => {
+            Some(e.relationship_to_hoh.code().to_string())
+        }
+        (C::LivingSituation(_), Event::ClientEnrolled(e)) => {
+            e.living_situation.map(|l| l.code().to_string())
+        }
+        (C::DisablingCondition(_), Event::ClientEnrolled(e)) => {
+            Some(e.disabling_condition.code().to_string())
+        }
+        (C::ExitDate(_), _) => exit().map(|x| x.exit_date.to_string()),
+        (C::Destination(_), _) => exit()?.destination.map(|d| d.code().to_string()),
+        (C::Date(_), Event::ServiceRecorded(s)) => Some(s.date.to_string()),
+        (C::Date(_), Event::AssessmentRecorded(a)) => Some(a.date.to_string()),
+        (C::Date(_), Event::CaseNoteAdded(n)) => Some(n.date.to_string()),
+        (C::ServiceType(_), Event::ServiceRecorded(s)) => Some(format!(
+            "{}/{}",
+            s.service_type.record_type, s.service_type.type_provided
+        )),
+        _ => None,
+    }
+}
+
+/// A record's events (its creation first, then its follow-ups, in log order) as corrected:
+/// every `RecordCorrected` applied where it stands — exit fields to the exit recorded before
+/// it — and left out.
+pub fn corrected(events: &[Event]) -> Vec<Event> {
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    for event in events {
+        let Event::RecordCorrected(c) = event else {
+            out.push(event.clone());
+            continue;
+        };
+        for correction in &c.corrections {
+            let target = match correction {
+                Correction::ExitDate(_) | Correction::Destination(_) => out
+                    .iter_mut()
+                    .rev()
+                    .find(|e| matches!(e, Event::EnrollmentExited(_))),
+                _ => out.first_mut(),
+            };
+            if let Some(target) = target {
+                apply(correction, target);
+            }
+        }
+    }
+    out
+}
