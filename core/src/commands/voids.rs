@@ -1,4 +1,5 @@
-//! Commands that take a record out of the views as "entered in error", and put it back.
+//! Commands that fix the record: a record taken out of the views as "entered in error" and
+//! put back, and a record's fields corrected.
 
 /// Voids a record ("entered in error"): an enrollment, service, assessment, case note,
 /// document, reservation, stay (check-in) or bar-list entry leaves every view, count, list and
@@ -16,6 +17,20 @@ pub struct VoidRecord {
 pub struct UnvoidRecord {
     /// The record's id.
     pub record: u128,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// Corrects a record's fields after the fact, each to a new value: an enrollment's entry date,
+/// relationship to the head of household, prior living situation, disabling condition and its
+/// exit's date and destination; a service's date, type and description; an assessment's date;
+/// a case note's date and text. Who may, as for [`VoidRecord`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectRecord {
+    /// The record's id.
+    pub record: u128,
+    /// The fields and their corrected values (at least one; each field once).
+    pub corrections: Vec<crate::events::Correction>,
     /// Why (required).
     pub reason: String,
 }

@@ -6,6 +6,7 @@
 mod accounts;
 mod care;
 mod clients;
+mod corrections;
 mod elements;
 mod requests;
 mod setup;

@@ -10,7 +10,7 @@
 
 use caseledger_core::commands::voids::{UnvoidRecord, VoidRecord};
 use caseledger_core::events::{RecordUnvoided, RecordVoided};
-use caseledger_core::input::TextRule;
+use caseledger_core::input;
 use caseledger_core::sharing::{RecordRef, TransactionFacts};
 use caseledger_core::{
     AccessLevel, Actor, Date, EnrollmentId, Event, Pii, RecordKind, Role, TransactionRestriction,
@@ -19,9 +19,6 @@ use caseledger_projections::Projections;
 
 use crate::commands::{conflict, forbidden, forgotten, not_found, require_text, viewer};
 use crate::{Command, CommandError, Decision, Session};
-
-/// A reason is one or two sentences.
-const REASON: TextRule = TextRule::single_line(500);
 
 impl Command for VoidRecord {
     type Output = ();
@@ -39,7 +36,7 @@ impl Command for VoidRecord {
             };
         };
         authorize(p, &actor, &facts)?;
-        require_text("reason", &self.reason, REASON)?;
+        require_text("reason", &self.reason, input::STATED_REASON)?;
         // The reason is sealed under the client's key, which forgetting destroyed.
         if w.forgotten(facts.client) {
             return Err(forgotten());
@@ -90,7 +87,7 @@ impl Command for UnvoidRecord {
         if !may_void(&actor, &facts) {
             return Err(not_found("recordId", "record"));
         }
-        require_text("reason", &self.reason, REASON)?;
+        require_text("reason", &self.reason, input::STATED_REASON)?;
         if w.forgotten(facts.client) {
             return Err(forgotten());
         }
@@ -110,7 +107,7 @@ impl Command for UnvoidRecord {
 /// Whether `actor` may void (or un-void) the record: a system administrator; or staff of the
 /// recording organization — for a restrict-to-user record, only its user or the agency
 /// administrator.
-fn may_void(actor: &Actor, facts: &TransactionFacts) -> bool {
+pub(crate) fn may_void(actor: &Actor, facts: &TransactionFacts) -> bool {
     match actor.role {
         Role::SystemAdmin => true,
         Role::CaseManager | Role::AgencyAdmin if actor.organization == facts.owner.organization => {
@@ -122,9 +119,13 @@ fn may_void(actor: &Actor, facts: &TransactionFacts) -> bool {
     }
 }
 
-/// [`may_void`] for a record in force, answered as the views would: `NOT_FOUND` to whoever may
+/// [`may_void`] for a record in force (a void or a correction), answered as the views would: `NOT_FOUND` to whoever may
 /// not see it, `FORBIDDEN` to whoever may see but not void it.
-fn authorize(p: &Projections, actor: &Actor, facts: &TransactionFacts) -> Result<(), CommandError> {
+pub(crate) fn authorize(
+    p: &Projections,
+    actor: &Actor,
+    facts: &TransactionFacts,
+) -> Result<(), CommandError> {
     if may_void(actor, facts) {
         return Ok(());
     }
@@ -135,7 +136,8 @@ fn authorize(p: &Projections, actor: &Actor, facts: &TransactionFacts) -> Result
         != AccessLevel::None;
     if seen {
         Err(forbidden(
-            "only the recording organization (or a system administrator) voids a record",
+            "only the recording organization (or a system administrator) voids or corrects a \
+             record",
         ))
     } else {
         Err(not_found("recordId", "record"))
@@ -143,7 +145,7 @@ fn authorize(p: &Projections, actor: &Actor, facts: &TransactionFacts) -> Result
 }
 
 /// The enrollment a record is recorded under, if any.
-fn enrollment_of(event: &Event) -> Option<EnrollmentId> {
+pub(crate) fn enrollment_of(event: &Event) -> Option<EnrollmentId> {
     match event {
         Event::ServiceRecorded(e) => e.enrollment_id,
         Event::AssessmentRecorded(e) => e.enrollment_id,
@@ -218,7 +220,7 @@ fn still_consistent(
 
 /// Whether two enrollment spans (entry, exit) share a day; an open exit never ends, and an
 /// exit day is not a day enrolled.
-fn spans_overlap(a: (Date, Option<Date>), b: (Date, Option<Date>)) -> bool {
+pub(crate) fn spans_overlap(a: (Date, Option<Date>), b: (Date, Option<Date>)) -> bool {
     let before = |start: Date, end: Option<Date>| end.is_none_or(|end| start < end);
     before(a.0, b.1) && before(b.0, a.1)
 }
