@@ -10,6 +10,7 @@ mod client;
 mod client_mutations;
 mod context;
 mod convert;
+mod correction_mutations;
 mod directory;
 mod disclosure;
 mod element_mutations;
@@ -26,7 +27,6 @@ mod schema;
 mod server;
 mod state;
 mod throttle;
-mod void_mutations;
 
 use std::time::Duration;
 

@@ -7,11 +7,11 @@ use crate::accounts::{AccountMutations, AccountQueries};
 use crate::audit::{AuditMutations, AuditQueries};
 use crate::client::ClientQueries;
 use crate::client_mutations::ClientMutations;
+use crate::correction_mutations::CorrectionMutations;
 use crate::directory::{DirectoryQueries, SetupMutations};
 use crate::element_mutations::ElementMutations;
 use crate::record_mutations::RecordMutations;
 use crate::record_requests::{RequestMutations, RequestQueries};
-use crate::void_mutations::VoidMutations;
 
 /// The schema type served at `/graphql`.
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -61,7 +61,7 @@ pub struct Mutation(
     ClientMutations,
     RecordMutations,
     ElementMutations,
-    VoidMutations,
+    CorrectionMutations,
     AuditMutations,
     RequestMutations,
 );

@@ -1,6 +1,7 @@
 //! A client's history as auditors read it: field-level changes of the intake, the address and
 //! the restriction, the details of the client's releases of information (MOU assignments,
-//! release exceptions) and record requests, and the voids of records and their undoing, computed by folding the client's events — and the
+//! release exceptions) and record requests, the voids of records and their undoing, and their corrections field by field (free text shown
+//! only as changed), computed by folding the client's events — and the
 //! MOU events they refer to — in log order.
 //!
 //! Field names and enum values are spelled as the API spells them (`firstName`,
@@ -124,6 +125,9 @@ pub(crate) struct Fold {
     mous: HashMap<MouId, (String, Vec<MouParticipant>)>,
     assignments: HashMap<MouAssignmentId, DateWindow>,
     releases: HashMap<ReleaseId, DateWindow>,
+    /// The client's records' events so far (creation, exits, corrections), so a correction
+    /// shows each field before and after.
+    records: HashMap<u128, Vec<Event>>,
 }
 
 fn created(field: &str, value: Option<String>) -> Option<FieldChange> {
@@ -177,6 +181,39 @@ impl Fold {
 
     /// The field changes and details of one of the client's events, folding it in.
     pub(crate) fn changes(&mut self, event: &Event) -> Vec<FieldChange> {
+        if let Some(t) = caseledger_core::sharing::transaction_facts(event) {
+            self.records
+                .entry(t.id)
+                .or_insert_with(|| vec![event.clone()]);
+        }
+        match event {
+            Event::EnrollmentExited(x) => {
+                if let Some(events) = self.records.get_mut(&x.enrollment_id.as_u128()) {
+                    events.push(event.clone());
+                }
+            }
+            Event::RecordCorrected(c) => {
+                let events = self.records.entry(c.record_id).or_default();
+                let before = caseledger_core::corrections::corrected(events);
+                events.push(event.clone());
+                let after = caseledger_core::corrections::corrected(events);
+                let mut out: Vec<FieldChange> = c
+                    .corrections
+                    .iter()
+                    .map(|field| {
+                        use caseledger_core::corrections::shown_in;
+                        FieldChange {
+                            field: field.field().to_string(),
+                            before: shown_in(field, &before),
+                            after: shown_in(field, &after),
+                        }
+                    })
+                    .collect();
+                out.extend(created("reason", pii(&c.reason, |t| text(t))));
+                return out;
+            }
+            _ => {}
+        }
         match event {
             Event::MouAssigned(a) => {
                 self.assignments.insert(a.assignment_id, a.window);
@@ -350,6 +387,7 @@ pub(crate) fn follow_up(event: &Event) -> Option<(RecordKind, u128)> {
         Event::HouseholdCreated(x) => (RecordKind::HouseholdMembership, x.household_id.as_u128()),
         Event::RecordVoided(x) => (x.kind, x.record_id),
         Event::RecordUnvoided(x) => (x.kind, x.record_id),
+        Event::RecordCorrected(x) => (x.kind, x.record_id),
         _ => return None,
     })
 }

@@ -1,4 +1,4 @@
-//! A day of corrections over HTTP, through the real binary: a service recorded for the wrong
+//! A day of corrections over HTTP, through the real binary. A service recorded for the wrong
 //! client is voided and leaves every organization's view (the recorder's and the MOU
 //! partner's), stays in the client's history with the reason, and comes back when the void is
 //! undone; an enrollment goes only after what is recorded under it; another organization —
@@ -166,5 +166,103 @@ fn a_record_entered_in_error_is_voided_out_of_every_view_and_back() {
             .code,
         "CONFLICT",
         "a service comes back only after its enrollment"
+    );
+}
+
+#[test]
+fn a_wrong_entry_date_and_a_note_are_corrected_and_the_history_shows_before_and_after() {
+    let (mut coc, setup) = stanislaus(TODAY);
+    coc.user("auditor", "lead", "AUDITOR");
+    let maria = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake(
+            "Maria",
+            "Lopez",
+            "1990-04-02",
+            "123-45-6789",
+            0,
+            "SHARE_GLOBALLY",
+        ),
+    ));
+    let enrollment = coc.ok(
+        "ccc_cm",
+        "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id } } }",
+        json!({ "i": { "clientId": maria, "programId": setup.rrh, "entryDate": "2026-02-10", "disablingCondition": 0 } }),
+    )["enrollClient"]["enrollment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let note = coc.ok(
+        "ccc_cm",
+        "mutation($c: ID!) { addCaseNote(clientId: $c, text: \"Discussed the lease.\") { id } }",
+        json!({ "c": maria }),
+    )["addCaseNote"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fix = "mutation($i: CorrectEnrollmentInput!) { correctEnrollment(input: $i) { position } }";
+    coc.ok(
+        "ccc_cm",
+        fix,
+        json!({ "i": { "enrollmentId": enrollment, "entryDate": "2026-02-01", "reason": "typed the wrong date" } }),
+    );
+    coc.ok(
+        "ccc_cm",
+        "mutation($i: CorrectCaseNoteInput!) { correctCaseNote(input: $i) { position } }",
+        json!({ "i": { "noteId": note, "text": "Discussed the lease and the deposit.", "reason": "incomplete" } }),
+    );
+    let seen = coc.ok(
+        "ccc_cm",
+        "query($id: ID!) { client(id: $id) { enrollments { id entryDate } caseNotes { id text } } }",
+        json!({ "id": maria }),
+    );
+    assert_eq!(seen["client"]["enrollments"][0]["entryDate"], "2026-02-01");
+    assert_eq!(
+        seen["client"]["caseNotes"][0]["text"],
+        "Discussed the lease and the deposit."
+    );
+    // Another organization may not correct what it did not record; an exit's fields need an
+    // exit.
+    let other = coc.refused(
+        "chss_cm",
+        fix,
+        json!({ "i": { "enrollmentId": enrollment, "entryDate": "2026-01-01", "reason": "x" } }),
+    );
+    assert_eq!(other.code, "NOT_FOUND");
+    let no_exit = coc.refused(
+        "ccc_cm",
+        fix,
+        json!({ "i": { "enrollmentId": enrollment, "exitDate": "2026-03-01", "reason": "x" } }),
+    );
+    assert_eq!(
+        (no_exit.code.as_str(), no_exit.field.as_deref()),
+        ("VALIDATION", Some("corrections[0].exitDate"))
+    );
+
+    let history = coc.ok(
+        "auditor",
+        "query($c: ID!) { clientHistory(clientId: $c) { event recordId changes { field before after } } }",
+        json!({ "c": maria }),
+    );
+    let corrections: Vec<&Value> = history["clientHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["event"] == "RecordCorrected")
+        .collect();
+    assert_eq!(corrections.len(), 2, "{history}");
+    assert_eq!(corrections[0]["recordId"], enrollment.as_str());
+    assert_eq!(
+        corrections[0]["changes"],
+        json!([
+            { "field": "entryDate", "before": "2026-02-10", "after": "2026-02-01" },
+            { "field": "reason", "before": null, "after": "typed the wrong date" }
+        ])
+    );
+    // The note's text is content: the history says it changed, never what it said.
+    assert_eq!(
+        corrections[1]["changes"][0],
+        json!({ "field": "text", "before": null, "after": null })
     );
 }

@@ -1,0 +1,271 @@
+//! Fixing the record: `voidRecord` takes a record entered in error out of every view, count,
+//! list and export (it stays in the client's history and the access log), `unvoidRecord`
+//! brings it back, and a `correct…` mutation per kind corrects a record's fields, each
+//! given field to its new value (a field left out keeps its value).
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use caseledger_core::Pii;
+use caseledger_core::commands::voids::{CorrectRecord, UnvoidRecord, VoidRecord};
+use caseledger_core::events::Correction;
+use caseledger_core::hud::{
+    Destination, LivingSituation, NoYesReasons, RelationshipToHoH, ServiceTypeCode,
+};
+
+use crate::accounts::WriteResult;
+use crate::convert;
+use crate::error::to_graphql;
+use crate::resolver_context::{service, session};
+
+/// An enrollment's fields to correct (and its exit's, once exited).
+#[derive(InputObject)]
+pub struct CorrectEnrollmentInput {
+    /// The enrollment.
+    pub enrollment_id: ID,
+    /// YYYY-MM-DD.
+    pub entry_date: Option<String>,
+    /// HUD 3.15.1.
+    pub relationship_to_ho_h: Option<i32>,
+    /// HUD 3.12.1 (3.917 prior living situation); null clears it.
+    pub living_situation: MaybeUndefined<i32>,
+    /// HUD 1.8.
+    pub disabling_condition: Option<i32>,
+    /// The exit's date, YYYY-MM-DD.
+    pub exit_date: Option<String>,
+    /// The exit's destination, HUD 3.12.1; null clears it.
+    pub destination: MaybeUndefined<i32>,
+    /// Why (required, at most 500 characters).
+    pub reason: String,
+}
+
+/// A service's fields to correct.
+#[derive(InputObject)]
+pub struct CorrectServiceInput {
+    /// The service.
+    pub service_id: ID,
+    /// YYYY-MM-DD.
+    pub date: Option<String>,
+    /// HUD record type (1.4), given with `typeProvided`.
+    pub record_type: Option<i32>,
+    /// HUD type provided, given with `recordType`.
+    pub type_provided: Option<i32>,
+    /// The description (at most 2,000 characters).
+    pub description: Option<String>,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// A case note's fields to correct.
+#[derive(InputObject)]
+pub struct CorrectCaseNoteInput {
+    /// The note.
+    pub note_id: ID,
+    /// YYYY-MM-DD.
+    pub date: Option<String>,
+    /// The note (several lines, at most 10,000 characters).
+    pub text: Option<String>,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// An assessment's fields to correct.
+#[derive(InputObject)]
+pub struct CorrectAssessmentInput {
+    /// The assessment.
+    pub assessment_id: ID,
+    /// YYYY-MM-DD.
+    pub date: Option<String>,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// A nullable HUD code given (`Some`, its value or `None` for null) or left out (`None`).
+fn maybe_hud<T>(
+    field: &str,
+    value: &MaybeUndefined<i32>,
+    from_code: fn(u16) -> Option<T>,
+) -> async_graphql::Result<Option<Option<T>>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Ok(Some(None)),
+        MaybeUndefined::Value(code) => Ok(Some(Some(convert::hud(field, *code, from_code)?))),
+    }
+}
+
+/// Runs the correction of `record_id`'s given fields.
+async fn correct(
+    ctx: &Context<'_>,
+    field: &str,
+    record_id: &ID,
+    corrections: Vec<Correction>,
+    reason: String,
+) -> async_graphql::Result<WriteResult> {
+    let a = session(ctx)?;
+    let record: ulid::Ulid = convert::id(field, record_id)?;
+    let command = CorrectRecord {
+        record: record.0,
+        corrections,
+        reason,
+    };
+    let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+    Ok(WriteResult {
+        position: written.position(),
+    })
+}
+
+/// Mutations that void records, undo voids and correct records.
+#[derive(Default)]
+pub struct CorrectionMutations;
+
+#[Object]
+impl CorrectionMutations {
+    /// Corrects an enrollment's fields and, once exited, its exit's: each given field takes
+    /// the new value, through the rules it passes when recorded (dates in order, one
+    /// enrollment per program at a time). Who may, as for `voidRecord`. The history shows
+    /// each field before and after.
+    async fn correct_enrollment(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectEnrollmentInput,
+    ) -> async_graphql::Result<WriteResult> {
+        let mut c = Vec::new();
+        if let Some(d) = &input.entry_date {
+            c.push(Correction::EntryDate(convert::date("entryDate", d)?));
+        }
+        if let Some(r) = input.relationship_to_ho_h {
+            let r = convert::hud("relationshipToHoH", r, RelationshipToHoH::from_code)?;
+            c.push(Correction::RelationshipToHoH(r));
+        }
+        if let Some(l) = maybe_hud(
+            "livingSituation",
+            &input.living_situation,
+            LivingSituation::from_code,
+        )? {
+            c.push(Correction::LivingSituation(l));
+        }
+        if let Some(d) = input.disabling_condition {
+            let d = convert::hud("disablingCondition", d, NoYesReasons::from_code)?;
+            c.push(Correction::DisablingCondition(d));
+        }
+        if let Some(d) = &input.exit_date {
+            c.push(Correction::ExitDate(convert::date("exitDate", d)?));
+        }
+        if let Some(d) = maybe_hud("destination", &input.destination, Destination::from_code)? {
+            c.push(Correction::Destination(d));
+        }
+        correct(ctx, "enrollmentId", &input.enrollment_id, c, input.reason).await
+    }
+
+    /// Corrects a service's date, type or description. Who may, as for `voidRecord`.
+    async fn correct_service(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectServiceInput,
+    ) -> async_graphql::Result<WriteResult> {
+        let mut c = Vec::new();
+        if let Some(d) = &input.date {
+            c.push(Correction::Date(convert::date("date", d)?));
+        }
+        match (input.record_type, input.type_provided) {
+            (None, None) => {}
+            (Some(record_type), Some(type_provided)) => {
+                let code = |field: &str, v: i32| {
+                    u16::try_from(v)
+                        .ok()
+                        .filter(|v| *v > 0)
+                        .ok_or_else(|| convert::invalid(field, "a positive HUD code"))
+                };
+                c.push(Correction::ServiceType(ServiceTypeCode {
+                    record_type: code("recordType", record_type)?,
+                    type_provided: code("typeProvided", type_provided)?,
+                }));
+            }
+            _ => {
+                return Err(convert::invalid(
+                    "typeProvided",
+                    "recordType and typeProvided are corrected together",
+                ));
+            }
+        }
+        if let Some(t) = input.description {
+            c.push(Correction::Text(Pii::new(t)));
+        }
+        correct(ctx, "serviceId", &input.service_id, c, input.reason).await
+    }
+
+    /// Corrects a case note's date or text; the old text stays readable only where the
+    /// note's text is (the history shows that the text changed, never what it said). Who
+    /// may, as for `voidRecord`.
+    async fn correct_case_note(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectCaseNoteInput,
+    ) -> async_graphql::Result<WriteResult> {
+        let mut c = Vec::new();
+        if let Some(d) = &input.date {
+            c.push(Correction::Date(convert::date("date", d)?));
+        }
+        if let Some(t) = input.text {
+            c.push(Correction::Text(Pii::new(t)));
+        }
+        correct(ctx, "noteId", &input.note_id, c, input.reason).await
+    }
+
+    /// Corrects an assessment's date. Who may, as for `voidRecord`.
+    async fn correct_assessment(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectAssessmentInput,
+    ) -> async_graphql::Result<WriteResult> {
+        let mut c = Vec::new();
+        if let Some(d) = &input.date {
+            c.push(Correction::Date(convert::date("date", d)?));
+        }
+        correct(ctx, "assessmentId", &input.assessment_id, c, input.reason).await
+    }
+
+    /// Voids a record ("entered in error"): an enrollment, service, assessment, case note,
+    /// document, reservation, stay or bar-list entry. Staff of the recording organization (a
+    /// restrict-to-user record: its user or the agency administrator) or a system
+    /// administrator; `reason` is required (at most 500 characters). An enrollment with
+    /// records in force under it answers CONFLICT: void them first. A record the caller may
+    /// not see answers NOT_FOUND, exactly as an id never used.
+    async fn void_record(
+        &self,
+        ctx: &Context<'_>,
+        record_id: ID,
+        reason: String,
+    ) -> async_graphql::Result<WriteResult> {
+        let a = session(ctx)?;
+        let record: ulid::Ulid = convert::id("recordId", &record_id)?;
+        let command = VoidRecord {
+            record: record.0,
+            reason,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        Ok(WriteResult {
+            position: written.position(),
+        })
+    }
+
+    /// Undoes a void: the record is back in every view as it was. Who may, as for
+    /// `voidRecord`; CONFLICT when the record is not voided, or when bringing it back would
+    /// break a rule it passed when recorded (its enrollment is voided, the client was enrolled
+    /// in the program on those dates since, its bed or the client is in another stay now).
+    async fn unvoid_record(
+        &self,
+        ctx: &Context<'_>,
+        record_id: ID,
+        reason: String,
+    ) -> async_graphql::Result<WriteResult> {
+        let a = session(ctx)?;
+        let record: ulid::Ulid = convert::id("recordId", &record_id)?;
+        let command = UnvoidRecord {
+            record: record.0,
+            reason,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        Ok(WriteResult {
+            position: written.position(),
+        })
+    }
+}
