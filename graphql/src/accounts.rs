@@ -141,6 +141,14 @@ impl Directory {
         })
     }
 
+    /// Organizations only, for an actor who may list no users (a case manager).
+    pub fn organizations(service: &Service) -> Directory {
+        Directory {
+            users: HashMap::new(),
+            organizations: organizations_by_id(service),
+        }
+    }
+
     /// The user, if the directory holds them (the offline tools act as no user).
     pub fn user(&self, id: UserId) -> Option<User> {
         self.users.get(&id).cloned()

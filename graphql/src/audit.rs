@@ -563,6 +563,26 @@ impl AuditQueries {
         Ok(rows.into_iter().map(|r| could_see(r, &d)).collect())
     }
 
+    /// For the organization that created the client (its case managers and agency
+    /// administrators): who may see the client's intake and each of the organization's own
+    /// records of the client today, at what level and why — `visibilityAsOf`'s answer for
+    /// today, limited to what is the organization's own. `NOT_FOUND` for anyone else, exactly
+    /// as for an id never used. Recorded as a disclosure of the client's history.
+    async fn client_sharing(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+    ) -> async_graphql::Result<Vec<CouldSee>> {
+        let a = session(ctx)?;
+        let client: ClientId = convert::id("clientId", &client_id)?;
+        let rows = service(ctx).client_sharing(a, client).map_err(to_graphql)?;
+        note(ctx, [client.as_u128()], RecordKind::History);
+        // A case manager may name no users: the rows then name organizations only.
+        let d = Directory::of(service(ctx), a)
+            .unwrap_or_else(|_| Directory::organizations(service(ctx)));
+        Ok(rows.into_iter().map(|r| could_see(r, &d)).collect())
+    }
+
     /// Every event about the client in log order: what changed, by whom, when. `NOT_FOUND` for an
     /// id never used.
     async fn client_history(

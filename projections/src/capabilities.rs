@@ -51,6 +51,35 @@ impl Projections {
     }
 }
 
+impl Projections {
+    /// For the organization that created `client`: the log positions of the client's events
+    /// and of the policy and MOU events (what its sharing is decided from), so it can be told
+    /// who may see its client and why. `None` for any other viewer, and for a client that does
+    /// not exist — the two answered alike.
+    pub fn creator_sharing_positions(
+        &self,
+        viewer: Viewer,
+        client: ClientId,
+    ) -> Option<(Vec<u64>, Vec<u64>)> {
+        let state = self.store.clients.get(&client)?;
+        let creator = state.intake.as_ref()?.organization_id;
+        if creator != viewer.organization
+            || !matches!(viewer.role, Role::CaseManager | Role::AgencyAdmin)
+        {
+            return None;
+        }
+        let audit = &self.store.audit;
+        Some((
+            audit
+                .client_events
+                .get(&client)
+                .cloned()
+                .unwrap_or_default(),
+            audit.sharing_events.clone(),
+        ))
+    }
+}
+
 impl<'a> AdminView<'a> {
     /// The questions every viewer can ask, answered with a system administrator's access.
     pub fn org(&self) -> &OrgView<'a> {

@@ -281,7 +281,43 @@ impl Service {
         date: Date,
     ) -> Result<Vec<CouldSee>, CommandError> {
         let actor = &session.actor();
-        let (own, mut positions) = self.client_positions(actor, client, true)?;
+        let (own, positions) = self.client_positions(actor, client, true)?;
+        self.could_see(client, own, positions, date, |_| true)
+    }
+
+    /// For the organization that created the client: who may see the client's intake and
+    /// each of the organization's own records of the client today, at what level and why —
+    /// `visibility_as_of`'s answer limited to what is the organization's own (other
+    /// organizations' records are not its to know about). `NOT_FOUND` for anyone else, as for
+    /// an id never used.
+    pub fn client_sharing(
+        &self,
+        session: &Session,
+        client: ClientId,
+    ) -> Result<Vec<CouldSee>, CommandError> {
+        let actor = session.actor();
+        let (own, positions, today) = self
+            .with_projections(|p| {
+                let found = p.creator_sharing_positions(session.viewer(), client);
+                found.map(|(own, sharing)| (own, sharing, p.today()))
+            })
+            .ok_or_else(|| not_found("clientId", "client"))?;
+        let organization = actor.organization;
+        self.could_see(client, own, positions, today, |facts| {
+            facts.owner.organization == organization
+        })
+    }
+
+    /// Who could see the client's intake and each record `keep` keeps on `date`, from the
+    /// client's events (`own`) and the sharing events (`positions`) recorded by the end of it.
+    fn could_see(
+        &self,
+        client: ClientId,
+        own: Vec<u64>,
+        mut positions: Vec<u64>,
+        date: Date,
+        keep: impl Fn(&caseledger_core::sharing::TransactionFacts) -> bool,
+    ) -> Result<Vec<CouldSee>, CommandError> {
         positions.extend(own);
         positions.sort_unstable();
         positions.dedup();
@@ -315,6 +351,7 @@ impl Service {
         for event in &history {
             if let Some(facts) = transaction_facts(event)
                 && facts.client == client
+                && keep(&facts)
             {
                 records.push((facts.kind, facts.id, RecordRef::Transaction(facts.id)));
                 if facts.restriction == TransactionRestriction::RestrictToUser {

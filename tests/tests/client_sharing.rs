@@ -1,0 +1,63 @@
+//! `clientSharing`: the organization that created a client sees who may see its client today
+//! and why — the intake and its own records, nothing of other organizations' records — and
+//! nobody else learns anything, not even that the client exists.
+
+use caseledger_tests::coc::{INTAKE, client_id, intake, stanislaus};
+use serde_json::{Value, json};
+
+const TODAY: &str = "2026-06-15";
+const SHARING: &str = "query($c: ID!) { clientSharing(clientId: $c) { organizationId kind recordId level rule via role } }";
+
+#[test]
+fn the_creator_sees_who_may_see_its_client_and_why_and_nobody_else_learns_of_it() {
+    let (coc, setup) = stanislaus(TODAY);
+    let maria = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake(
+            "Maria",
+            "Lopez",
+            "1990-04-02",
+            "123-45-6789",
+            0,
+            "SHARE_WITH_MOU",
+        ),
+    ));
+    coc.ok("ccc_cm", "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m, start: \"2026-01-01\") { createdId } }", json!({ "c": maria, "m": setup.mou }));
+    // CHSS (in the MOU) records a service of its own.
+    let theirs = coc.ok("chss_cm", "mutation($c: ID!) { recordService(input: { clientId: $c, date: \"2026-03-01\", recordType: 151, typeProvided: 2 }) { id } }", json!({ "c": maria }))["recordService"]["id"].as_str().unwrap().to_string();
+
+    let rows = coc.ok("ccc_cm", SHARING, json!({ "c": maria }))["clientSharing"].clone();
+    let rows = rows.as_array().unwrap();
+    let intake_for = |org: &str| -> Option<&Value> {
+        rows.iter()
+            .find(|r| r["kind"] == "INTAKE" && r["organizationId"] == org && r["role"].is_null())
+    };
+    assert_eq!(
+        intake_for(&coc.org("ccc")).unwrap()["rule"],
+        "OWN_ORGANIZATION"
+    );
+    let chss = intake_for(&coc.org("chss")).unwrap();
+    assert_eq!(
+        (&chss["rule"], &chss["via"]),
+        (&json!("MOU"), &json!(setup.mou))
+    );
+    assert_eq!(intake_for(&coc.org("city")).unwrap()["rule"], "MOU");
+    assert!(intake_for(&coc.org("outside")).is_none(), "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r["recordId"] != theirs.as_str()),
+        "another organization's records are not the creator's to know about"
+    );
+
+    // Anyone else: as for an id never used.
+    let never = "01JD0000000000000000000000";
+    for who in ["chss_cm", "out_cm"] {
+        let asked = coc.refused(who, SHARING, json!({ "c": maria }));
+        assert_eq!(
+            asked,
+            coc.refused(who, SHARING, json!({ "c": never })),
+            "{who}"
+        );
+        assert_eq!(asked.code, "NOT_FOUND");
+    }
+}
