@@ -16,6 +16,26 @@ fn build(dir: &Path, n: u128) {
     }
 }
 
+/// Opens the log again once sled's background threads let go of the directory's lock (they do
+/// shortly after the log that held it is dropped, not at once: seen under load).
+fn reopen(dir: &Path) -> std::sync::Arc<SledLog> {
+    try_open(dir).expect("open")
+}
+
+/// [`reopen`], answering what the open answers once the lock is free.
+fn try_open(dir: &Path) -> Result<std::sync::Arc<SledLog>, LogError> {
+    let mut attempts = 0;
+    loop {
+        match SledLog::open(dir) {
+            Err(LogError::InUse { .. }) if attempts < 100 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Opens sled directly, the way an attacker with the data directory would.
 fn with_tree(dir: &Path, f: impl FnOnce(&sled::Tree)) {
     // sled's background threads let go of the directory's lock shortly after the log that
@@ -38,7 +58,7 @@ fn with_tree(dir: &Path, f: impl FnOnce(&sled::Tree)) {
 }
 
 fn verify_failure(dir: &Path) -> (u64, String) {
-    let log = SledLog::open(dir).expect("open");
+    let log = reopen(dir);
     let report = log.verify(&mut |_| {}).unwrap();
     let f = report.failure.expect("tampering must be detected");
     (f.position, f.reason)
@@ -48,7 +68,7 @@ fn verify_failure(dir: &Path) -> (u64, String) {
 fn an_untouched_log_verifies() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 50);
-    let log = SledLog::open(dir.path()).unwrap();
+    let log = reopen(dir.path());
     let report = log.verify(&mut |_| {}).unwrap();
     assert!(report.is_ok(), "{report:?}");
     assert_eq!(report.records, 50);
@@ -127,7 +147,7 @@ fn a_removed_tail_stops_the_log_from_opening() {
     with_tree(dir.path(), |t| {
         t.remove(layout::event_key(30)).unwrap();
     });
-    match SledLog::open(dir.path()) {
+    match try_open(dir.path()) {
         Err(LogError::ChainBroken { position, .. }) => assert_eq!(position, 30),
         Err(e) => panic!("wrong error {e}"),
         Ok(_) => panic!("a truncated log must not open"),
@@ -145,7 +165,7 @@ fn a_changed_last_record_stops_the_log_from_opening() {
         v[last] ^= 0x20;
         t.insert(key, v).unwrap();
     });
-    let err = SledLog::open(dir.path()).err().expect("must refuse");
+    let err = try_open(dir.path()).err().expect("must refuse");
     assert!(err.to_string().contains("position 5"), "{err}");
 }
 
@@ -173,7 +193,7 @@ fn a_log_cut_short_of_what_it_acknowledged_is_refused_and_named() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 30);
     cut_consistently(dir.path(), 21);
-    match SledLog::open(dir.path()) {
+    match try_open(dir.path()) {
         Err(LogError::Cut { head, expected, .. }) => assert_eq!((head, expected), (21, 30)),
         Err(e) => panic!("wrong error {e}"),
         Ok(_) => panic!("a log cut short of its acknowledged mark must not open"),
@@ -189,7 +209,7 @@ fn anchors_kept_outside_the_log_are_checked_by_verify() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 10);
     let hash5 = {
-        let log = SledLog::open(dir.path()).unwrap();
+        let log = reopen(dir.path());
         log.read_all(5, 1).unwrap()[0].hash
     };
     let anchor = |position, hash| caseledger_log_store::Anchor {
@@ -205,7 +225,7 @@ fn anchors_kept_outside_the_log_are_checked_by_verify() {
     assert_eq!(verify(&[anchor(5, Some(hash5)), anchor(10, None)]), None);
     assert_eq!(verify(&[anchor(12, None)]).unwrap().position, 11);
     assert_eq!(verify(&[anchor(5, Some([7; 32]))]).unwrap().position, 5);
-    let log = SledLog::open(dir.path()).unwrap();
+    let log = reopen(dir.path());
     assert!(matches!(
         caseledger_log_store::check_anchors(log.as_ref(), &[anchor(12, None)]),
         Err(LogError::Cut {
