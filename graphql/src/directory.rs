@@ -208,6 +208,18 @@ impl DirectoryQueries {
         Ok(service(ctx).catalog(|c| c.mous().map(Mou::from).collect()))
     }
 
+    /// The MOUs your organization may assign its clients to (`assignMou`): those it grants in
+    /// and that have not ended, by number. An MOU where it only receives shares nothing of its
+    /// clients, so it is not here.
+    async fn assignable_mous(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Mou>> {
+        let a = session(ctx)?;
+        Ok(service(ctx)
+            .assignable_mous(a)
+            .iter()
+            .map(Mou::from)
+            .collect())
+    }
+
     /// Every shelter facility with its rooms and beds.
     async fn facilities(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Facility>> {
         session(ctx)?;

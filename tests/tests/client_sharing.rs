@@ -61,3 +61,36 @@ fn the_creator_sees_who_may_see_its_client_and_why_and_nobody_else_learns_of_it(
         assert_eq!(asked.code, "NOT_FOUND");
     }
 }
+
+#[test]
+fn an_organization_lists_the_mous_it_may_assign_its_clients_to() {
+    let (coc, setup) = stanislaus(TODAY);
+    let mous = |who: &str| -> Vec<String> {
+        coc.ok(who, "{ assignableMous { id number } }", json!({}))["assignableMous"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // CCC grants and receives in MOU 0001; the city only receives there; the outside agency
+    // is in none.
+    assert_eq!(mous("ccc_cm"), vec![setup.mou.clone()]);
+    assert!(mous("city_cm").is_empty());
+    assert!(mous("out_cm").is_empty());
+    // What the list leaves out, assignMou refuses by field.
+    let city = client_id(&coc.ok(
+        "city_cm",
+        INTAKE,
+        intake("Ana", "Diaz", "1985-09-30", "", 99, "SHARE_WITH_MOU"),
+    ));
+    let refused = coc.refused(
+        "city_cm",
+        "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m) { createdId } }",
+        json!({ "c": city, "m": setup.mou }),
+    );
+    assert_eq!(
+        (refused.code.as_str(), refused.field.as_deref()),
+        ("VALIDATION", Some("mouId"))
+    );
+}

@@ -4,7 +4,6 @@
 //! organization that can see the client grants releases of its own data, and only the
 //! granting organization revokes one.
 
-use caseledger_core::DateWindow;
 use caseledger_core::commands::sharing::{
     AssignMou, EndMouAssignment, GrantReleaseException, RevokeReleaseException, SetSharingPolicy,
 };
@@ -13,6 +12,7 @@ use caseledger_core::events::{
     SharingPolicySet,
 };
 use caseledger_core::input::DateKind;
+use caseledger_core::{DateWindow, OrganizationId};
 use caseledger_projections::Projections;
 
 use crate::clients::require_creator;
@@ -61,13 +61,10 @@ impl Command for AssignMou {
                 "your organization does not participate in this MOU",
             ));
         }
-        // The assignment shares the creating organization's data along the MOU: where it only
-        // receives, nothing would be shared.
-        let grants = w.catalog().mou(self.mou_id).is_some_and(|m| {
-            m.participants
-                .iter()
-                .any(|p| p.organization == session.organization() && p.direction.grants())
-        });
+        let grants = w
+            .catalog()
+            .mou(self.mou_id)
+            .is_some_and(|m| grants_in(m, session.organization()));
         if !grants {
             return Err(CommandError::validation(
                 "mouId",
@@ -102,6 +99,34 @@ impl Command for AssignMou {
             .into(),
         );
         Ok(Decision::events(events))
+    }
+}
+
+/// Whether `organization` grants in the MOU: an assignment shares the creating organization's
+/// data along the MOU, so where it only receives nothing would be shared.
+pub(crate) fn grants_in(
+    mou: &caseledger_projections::MouFacts,
+    organization: OrganizationId,
+) -> bool {
+    mou.participants
+        .iter()
+        .any(|p| p.organization == organization && p.direction.grants())
+}
+
+impl crate::Service {
+    /// The MOUs the session's organization may assign its clients to: those it grants in
+    /// that have not ended by today, by number.
+    pub fn assignable_mous(&self, session: &Session) -> Vec<caseledger_projections::MouFacts> {
+        let today = self.today();
+        let mut mous: Vec<_> = self.catalog(|c| {
+            c.mous()
+                .filter(|m| grants_in(m, session.organization()))
+                .filter(|m| m.window.end.is_none_or(|end| end >= today))
+                .cloned()
+                .collect()
+        });
+        mous.sort_by(|a, b| a.number.cmp(&b.number));
+        mous
     }
 }
 
