@@ -3,7 +3,9 @@
 //! mutations that create them.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use caseledger_core::commands::setup::{AddBed, AddRoom, CreateFacility, CreateMou, CreateProgram};
+use caseledger_core::commands::setup::{
+    AddBed, AddRoom, CreateFacility, CreateMou, CreateProgram, EndMou,
+};
 use caseledger_core::events::MouParticipant;
 use caseledger_core::hud::ProjectType;
 use caseledger_core::{OrganizationId, RecordKind};
@@ -425,6 +427,34 @@ impl SetupMutations {
         let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         let mou = service(ctx)
             .catalog(|c| c.mou(command.id).map(Mou::from))
+            .ok_or_else(|| crate::error::internal("the MOU vanished"))?;
+        Ok(MouPayload {
+            mou,
+            position: written.position(),
+        })
+    }
+
+    /// Ends an MOU: nothing is shared along it after `lastDay` (yesterday by default, so at
+    /// once); what it shared until then, and its participants, are unchanged. System
+    /// administrators only.
+    async fn end_mou(
+        &self,
+        ctx: &Context<'_>,
+        mou_id: ID,
+        #[graphql(
+            desc = "The last date the MOU is in force: YYYY-MM-DD, from 1900-01-01 to ten years after today."
+        )]
+        last_day: Option<String>,
+    ) -> async_graphql::Result<MouPayload> {
+        let a = session(ctx)?;
+        let mou: caseledger_core::MouId = convert::id("mouId", &mou_id)?;
+        let command = EndMou {
+            mou,
+            last_day: convert::opt_date("lastDay", &last_day)?,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        let mou = service(ctx)
+            .catalog(|c| c.mou(mou).map(Mou::from))
             .ok_or_else(|| crate::error::internal("the MOU vanished"))?;
         Ok(MouPayload {
             mou,

@@ -94,3 +94,50 @@ fn an_organization_lists_the_mous_it_may_assign_its_clients_to() {
         ("VALIDATION", Some("mouId"))
     );
 }
+
+#[test]
+fn an_ended_mou_shares_nothing_after_its_last_day_and_only_an_administrator_ends_it() {
+    let (coc, setup) = stanislaus(TODAY);
+    let maria = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake(
+            "Maria",
+            "Lopez",
+            "1990-04-02",
+            "123-45-6789",
+            0,
+            "SHARE_WITH_MOU",
+        ),
+    ));
+    coc.ok("ccc_cm", "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m, start: \"2026-01-01\") { createdId } }", json!({ "c": maria, "m": setup.mou }));
+    let seen = |who: &str| {
+        !coc.ok(
+            who,
+            "query($id: ID!) { client(id: $id) { id } }",
+            json!({ "id": maria }),
+        )["client"]
+            .is_null()
+    };
+    assert!(seen("chss_cm"));
+    let end = "mutation($m: ID!) { endMou(mouId: $m) { mou { window { end } } } }";
+    assert_eq!(
+        coc.refused("ccc_admin", end, json!({ "m": setup.mou }))
+            .code,
+        "FORBIDDEN"
+    );
+    let ended = coc.ok("admin", end, json!({ "m": setup.mou }));
+    assert_eq!(ended["endMou"]["mou"]["window"]["end"], "2026-06-14");
+    assert!(!seen("chss_cm"), "nothing is shared along an ended MOU");
+    assert!(
+        !coc.ok("ccc_cm", "{ assignableMous { id } }", json!({}))["assignableMous"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == setup.mou.as_str())
+    );
+    assert_eq!(
+        coc.refused("admin", end, json!({ "m": setup.mou })).code,
+        "CONFLICT"
+    );
+}

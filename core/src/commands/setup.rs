@@ -39,6 +39,16 @@ pub struct CreateMou {
     pub window: DateWindow,
 }
 
+/// Ends an MOU: nothing is shared along it after `last_day` (its participants and what it
+/// shared until then are unchanged). System administrators only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndMou {
+    /// The MOU.
+    pub mou: MouId,
+    /// The last date it is in force; yesterday when `None`, so sharing stops at once.
+    pub last_day: Option<crate::Date>,
+}
+
 /// Creates a shelter facility of an organization, optionally producing bed nights for one of
 /// its programs.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,17 +5,58 @@
 use std::collections::BTreeSet;
 
 use caseledger_core::commands::setup::{
-    AddBed, AddRoom, CreateFacility, CreateMou, CreateProgram, SetCocCode,
+    AddBed, AddRoom, CreateFacility, CreateMou, CreateProgram, EndMou, SetCocCode,
 };
 use caseledger_core::events::{
-    BedAdded, CocCodeSet, FacilityCreated, MouCreated, ProgramCreated, RoomAdded, RoomDesignator,
+    BedAdded, CocCodeSet, FacilityCreated, MouChanged, MouCreated, ProgramCreated, RoomAdded,
+    RoomDesignator,
 };
 use caseledger_core::input;
 use caseledger_core::{Actor, DateWindow, OrganizationId, Role};
 use caseledger_projections::Projections;
 
-use crate::commands::{check_window, conflict, forbidden, not_found, require_text};
+use crate::commands::{check_date, check_window, conflict, forbidden, not_found, require_text};
 use crate::{Command, CommandError, Decision, Session};
+
+impl Command for EndMou {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        require_system_admin(&session.actor(), "end MOUs")?;
+        let mou = p
+            .catalog()
+            .mou(self.mou)
+            .ok_or_else(|| not_found("mouId", "MOU"))?;
+        let end = match self.last_day {
+            Some(d) => {
+                check_date(p, "lastDay", d, input::DateKind::Planned, None)?;
+                d
+            }
+            None => p
+                .today()
+                .add_days(-1)
+                .ok_or_else(|| CommandError::validation("lastDay", "out of range"))?,
+        };
+        if mou.window.end.is_some_and(|e| e <= end) {
+            return Err(conflict("mouId", "the MOU already ends by then"));
+        }
+        if end < mou.window.start {
+            return Err(CommandError::validation(
+                "lastDay",
+                format!("before the MOU starts ({})", mou.window.start),
+            ));
+        }
+        Ok(Decision::events(vec![
+            MouChanged {
+                mou_id: mou.id,
+                title: mou.title.clone(),
+                participants: mou.participants.clone(),
+                window: mou.window.closed_at(end),
+            }
+            .into(),
+        ]))
+    }
+}
 
 impl Command for SetCocCode {
     type Output = ();
@@ -357,6 +398,51 @@ mod tests {
             organization,
             direction,
         }
+    }
+
+    #[test]
+    fn a_system_administrator_ends_an_mou_from_a_day_on() {
+        let mut g = given();
+        let (a, b) = (g.organization("CCC"), g.organization("City"));
+        let parts = vec![
+            takes(a, MouDirection::Grants),
+            takes(b, MouDirection::Receives),
+        ];
+        let admin = g.admin();
+        g.run(&admin, &mou("0001", parts.clone()));
+        let end = EndMou {
+            mou: MouId::new(99),
+            last_day: None,
+        };
+        g.when(&admin, &end).then(vec![
+            MouChanged {
+                mou_id: MouId::new(99),
+                title: "HPRP sharing".into(),
+                participants: parts,
+                window: DateWindow {
+                    start: date("2026-01-01"),
+                    end: Some(date("2026-11-30")),
+                },
+            }
+            .into(),
+        ]);
+        let cm = g.user(a, Role::AgencyAdmin);
+        g.when(&cm, &end).then_refused(ErrorCode::Forbidden, None);
+        let before_start = EndMou {
+            last_day: Some(date("2025-12-31")),
+            ..end.clone()
+        };
+        g.when(&admin, &before_start)
+            .then_refused(ErrorCode::Validation, Some("lastDay"));
+        let unknown = EndMou {
+            mou: g.id(),
+            ..end.clone()
+        };
+        g.when(&admin, &unknown)
+            .then_refused(ErrorCode::NotFound, Some("mouId"));
+        g.run(&admin, &end);
+        g.when(&admin, &end)
+            .then_refused(ErrorCode::Conflict, Some("mouId"));
     }
 
     #[test]
