@@ -3,6 +3,7 @@
 //! ([`crate::events::RecordCorrected`]).
 
 use crate::events::{Correction, Event};
+use crate::sharing::RecordKind;
 
 /// Whether the correction is of a field the record has: `creation` is the record's first
 /// event; exit fields need an exit (`exited`).
@@ -85,10 +86,28 @@ pub fn shown_in(correction: &Correction, events: &[Event]) -> Option<String> {
 
 /// A record's events (its creation first, then its follow-ups, in log order) as corrected:
 /// every `RecordCorrected` applied where it stands — exit fields to the exit recorded before
-/// it — and left out.
+/// it — and left out; an exit's void (`RecordVoided` of kind `Exit`) takes the last exit out,
+/// and its un-void puts the exit voided last back.
 pub fn corrected(events: &[Event]) -> Vec<Event> {
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut voided_exits: Vec<Event> = Vec::new();
     for event in events {
+        match event {
+            Event::RecordVoided(v) if v.kind == RecordKind::Exit => {
+                if let Some(i) = out
+                    .iter()
+                    .rposition(|e| matches!(e, Event::EnrollmentExited(_)))
+                {
+                    voided_exits.push(out.remove(i));
+                }
+                continue;
+            }
+            Event::RecordUnvoided(u) if u.kind == RecordKind::Exit => {
+                out.extend(voided_exits.pop());
+                continue;
+            }
+            _ => {}
+        }
         let Event::RecordCorrected(c) = event else {
             out.push(event.clone());
             continue;

@@ -5,7 +5,9 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use caseledger_core::Pii;
-use caseledger_core::commands::voids::{CorrectRecord, UnvoidRecord, VoidRecord};
+use caseledger_core::commands::voids::{
+    CorrectRecord, UnvoidExit, UnvoidRecord, VoidExit, VoidRecord,
+};
 use caseledger_core::events::Correction;
 use caseledger_core::hud::{
     Destination, LivingSituation, NoYesReasons, RelationshipToHoH, ServiceTypeCode,
@@ -239,6 +241,44 @@ impl CorrectionMutations {
         let record: ulid::Ulid = convert::id("recordId", &record_id)?;
         let command = VoidRecord {
             record: record.0,
+            reason,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        Ok(WriteResult {
+            position: written.position(),
+        })
+    }
+
+    /// Voids an enrollment's exit ("entered in error"): the enrollment is open again and may be
+    /// exited anew. Who may, as for `voidRecord`; CONFLICT when the enrollment is not exited.
+    async fn void_exit(
+        &self,
+        ctx: &Context<'_>,
+        enrollment_id: ID,
+        reason: String,
+    ) -> async_graphql::Result<WriteResult> {
+        let a = session(ctx)?;
+        let command = VoidExit {
+            enrollment: convert::id("enrollmentId", &enrollment_id)?,
+            reason,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        Ok(WriteResult {
+            position: written.position(),
+        })
+    }
+
+    /// Brings back the exit voided last, while the enrollment is open (CONFLICT once it was
+    /// exited anew: void that exit first).
+    async fn unvoid_exit(
+        &self,
+        ctx: &Context<'_>,
+        enrollment_id: ID,
+        reason: String,
+    ) -> async_graphql::Result<WriteResult> {
+        let a = session(ctx)?;
+        let command = UnvoidExit {
+            enrollment: convert::id("enrollmentId", &enrollment_id)?,
             reason,
         };
         let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;

@@ -105,10 +105,13 @@ impl TransactionRecord {
     /// applied ([`caseledger_core::corrections::corrected`]), identifying values opened with `keys`.
     pub(crate) fn current(&self, keys: &Keys) -> Vec<Event> {
         let events: Vec<Event> = self.events.iter().map(|e| e.event(keys)).collect();
-        if events
-            .iter()
-            .any(|e| matches!(e, Event::RecordCorrected(_)))
-        {
+        let fixed = |e: &Event| {
+            matches!(
+                e,
+                Event::RecordCorrected(_) | Event::RecordVoided(_) | Event::RecordUnvoided(_)
+            )
+        };
+        if events.iter().any(fixed) {
             caseledger_core::corrections::corrected(&events)
         } else {
             events
@@ -602,6 +605,9 @@ fn follow_up_of(event: &Event) -> Option<u128> {
         Event::ClientCheckedOut(x) => x.check_in_id.as_u128(),
         Event::BarLifted(x) => x.bar_id.as_u128(),
         Event::RecordCorrected(x) => x.record_id,
+        // An exit's void is its enrollment's follow-up: the enrollment is read without it.
+        Event::RecordVoided(x) if x.kind == caseledger_core::RecordKind::Exit => x.record_id,
+        Event::RecordUnvoided(x) if x.kind == caseledger_core::RecordKind::Exit => x.record_id,
         _ => return None,
     })
 }

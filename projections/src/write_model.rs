@@ -395,6 +395,18 @@ impl<'a> WriteModel<'a> {
         self.any_record(id)
     }
 
+    /// A record's events as they were recorded, follow-ups included, no correction applied
+    /// (a command that reasons about the corrections and voids themselves); `None` for a
+    /// voided or unknown record.
+    pub fn record_as_recorded(&self, id: u128) -> Option<Vec<Event>> {
+        let store = &self.projections.store;
+        if store.voided.contains(&id) {
+            return None;
+        }
+        let r = store.transactions.get(&id)?;
+        Some(r.events.iter().map(|e| e.event(&store.keys)).collect())
+    }
+
     fn any_record(
         &self,
         id: u128,

@@ -4,8 +4,8 @@
 //! Histories are random sequences of sharing facts and records over a few organizations,
 //! users, MOUs (every direction, overlapping windows), assignments (ended or not), release
 //! exceptions (granted, revoked, expired), restriction changes, every transaction kind with
-//! every restriction, record requests, policy changes, voids and un-voids of records, and
-//! corrections of their dates. Clients lose sight of their viewers
+//! every restriction, record requests, policy changes, voids and un-voids of records and of
+//! exits, and corrections of their dates. Clients lose sight of their viewers
 //! (restriction changes, revoked and expiring releases) while those viewers' organizations keep
 //! records of them; restrict-to-user enrollments sit beside colleagues' enrollments in the same
 //! program; the help desk and an auditor of the CoC lead look at everything. Beyond each
@@ -153,6 +153,11 @@ enum Op {
     Unvoid {
         record: usize,
     },
+    /// Voids an enrollment's exit (the enrollment is open again), or undoes that.
+    VoidExit {
+        record: usize,
+        undo: bool,
+    },
     /// Corrects a date of a record in force: an enrollment's entry (or its exit's date), a
     /// service's, an assessment's or a case note's.
     Correct {
@@ -182,6 +187,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0usize..16).prop_map(|record| Op::Void { record }),
         1 => (0usize..16).prop_map(|record| Op::Unvoid { record }),
         2 => (0usize..16, 0u8..40, any::<bool>()).prop_map(|(record, day, exit)| Op::Correct { record, day, exit }),
+        1 => (0usize..12, any::<bool>()).prop_map(|(record, undo)| Op::VoidExit { record, undo }),
     ]
 }
 
@@ -573,6 +579,52 @@ impl Builder {
                     .into()
                 }
             }
+            Op::VoidExit { record, undo } => {
+                let (client_id, enrollment) = pick(&self.records, record)?;
+                let id = enrollment.as_u128();
+                if reference::voided(&self.events, id) {
+                    return None;
+                }
+                let exited = record_events(&self.events, id)
+                    .iter()
+                    .any(|e| matches!(e, Event::EnrollmentExited(_)));
+                let exit_voids = |void: bool| {
+                    self.events
+                        .iter()
+                        .filter(|e| match e {
+                            Event::RecordVoided(v) => {
+                                void && v.record_id == id && v.kind == RecordKind::Exit
+                            }
+                            Event::RecordUnvoided(u) => {
+                                !void && u.record_id == id && u.kind == RecordKind::Exit
+                            }
+                            _ => false,
+                        })
+                        .count()
+                };
+                // As the commands do: an exit in force is voided; a voided one comes back only
+                // while the enrollment is open.
+                let reason = Pii::new("wrong exit".to_string());
+                if !undo && exited {
+                    RecordVoided {
+                        record_id: id,
+                        client_id,
+                        kind: RecordKind::Exit,
+                        reason,
+                    }
+                    .into()
+                } else if undo && !exited && exit_voids(true) > exit_voids(false) {
+                    RecordUnvoided {
+                        record_id: id,
+                        client_id,
+                        kind: RecordKind::Exit,
+                        reason,
+                    }
+                    .into()
+                } else {
+                    return None;
+                }
+            }
             Op::Correct {
                 record,
                 day: d,
@@ -728,6 +780,8 @@ fn record_events(events: &[Event], id: u128) -> Vec<Event> {
         .filter(|e| match e {
             Event::EnrollmentExited(x) => x.enrollment_id.as_u128() == id,
             Event::RecordCorrected(c) => c.record_id == id,
+            Event::RecordVoided(v) => v.record_id == id && v.kind == RecordKind::Exit,
+            Event::RecordUnvoided(u) => u.record_id == id && u.kind == RecordKind::Exit,
             other => caseledger_core::sharing::transaction_facts(other).is_some_and(|t| t.id == id),
         })
         .cloned()

@@ -222,6 +222,35 @@ fn a_wrong_entry_date_and_a_note_are_corrected_and_the_history_shows_before_and_
         seen["client"]["caseNotes"][0]["text"],
         "Discussed the lease and the deposit."
     );
+    // An exit entered in error is voided: the enrollment is open again; and back.
+    coc.ok("ccc_cm", "mutation($e: ID!) { exitEnrollment(input: { enrollmentId: $e, exitDate: \"2026-06-01\", destination: 410 }) { position } }", json!({ "e": enrollment }));
+    let exit_date = |coc: &caseledger_tests::coc::Coc| {
+        coc.ok(
+            "ccc_cm",
+            "query($id: ID!) { client(id: $id) { enrollments { exitDate } } }",
+            json!({ "id": maria }),
+        )["client"]["enrollments"][0]["exitDate"]
+            .clone()
+    };
+    assert_eq!(exit_date(&coc), "2026-06-01");
+    coc.ok(
+        "ccc_cm",
+        "mutation($e: ID!) { voidExit(enrollmentId: $e, reason: \"wrong client\") { position } }",
+        json!({ "e": enrollment }),
+    );
+    assert_eq!(exit_date(&coc), Value::Null);
+    coc.ok(
+        "ccc_cm",
+        "mutation($e: ID!) { unvoidExit(enrollmentId: $e, reason: \"right client\") { position } }",
+        json!({ "e": enrollment }),
+    );
+    assert_eq!(exit_date(&coc), "2026-06-01");
+    coc.ok(
+        "ccc_cm",
+        "mutation($e: ID!) { voidExit(enrollmentId: $e, reason: \"wrong client\") { position } }",
+        json!({ "e": enrollment }),
+    );
+
     // Another organization may not correct what it did not record; an exit's fields need an
     // exit.
     let other = coc.refused(

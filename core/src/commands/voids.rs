@@ -34,3 +34,23 @@ pub struct CorrectRecord {
     /// Why (required).
     pub reason: String,
 }
+
+/// Voids an enrollment's exit ("entered in error"): the enrollment is open again, and may be
+/// exited anew. Who may, as for [`VoidRecord`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoidExit {
+    /// The enrollment whose exit is voided.
+    pub enrollment: crate::EnrollmentId,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// Undoes the void of an enrollment's exit (the exit voided last comes back), while the
+/// enrollment is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnvoidExit {
+    /// The enrollment.
+    pub enrollment: crate::EnrollmentId,
+    /// Why (required).
+    pub reason: String,
+}

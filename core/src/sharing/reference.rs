@@ -185,6 +185,8 @@ fn last_exit(history: &[Event], enrollment: u128) -> Option<Date> {
         .filter(|e| match e {
             Event::EnrollmentExited(x) => x.enrollment_id.as_u128() == enrollment,
             Event::RecordCorrected(c) => c.record_id == enrollment,
+            Event::RecordVoided(v) => v.record_id == enrollment && v.kind == RecordKind::Exit,
+            Event::RecordUnvoided(u) => u.record_id == enrollment && u.kind == RecordKind::Exit,
             _ => false,
         })
         .cloned()
@@ -478,8 +480,13 @@ pub fn voided(history: &[Event], record: u128) -> bool {
     history
         .iter()
         .filter_map(|e| match e {
-            Event::RecordVoided(v) if v.record_id == record => Some(true),
-            Event::RecordUnvoided(u) if u.record_id == record => Some(false),
+            // An exit's void is a follow-up of its enrollment, not a void of it.
+            Event::RecordVoided(v) if v.record_id == record && v.kind != RecordKind::Exit => {
+                Some(true)
+            }
+            Event::RecordUnvoided(u) if u.record_id == record && u.kind != RecordKind::Exit => {
+                Some(false)
+            }
             _ => None,
         })
         .next_back()

@@ -27,7 +27,7 @@ impl Command for CorrectRecord {
         let (facts, events) = w
             .record(self.record)
             .ok_or_else(|| not_found("recordId", "record"))?;
-        authorize(p, &actor, &facts)?;
+        authorize(p, &actor, &facts, ("recordId", "record"))?;
         require_text("reason", &self.reason, input::STATED_REASON)?;
         if self.corrections.is_empty() || self.corrections.len() > MAX_CORRECTIONS {
             return Err(CommandError::validation(

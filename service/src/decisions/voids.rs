@@ -8,7 +8,7 @@
 //! un-void that would break a rule the record passed when it was recorded (one enrollment
 //! per program at a time, one client per bed, one stay per client) is refused.
 
-use caseledger_core::commands::voids::{UnvoidRecord, VoidRecord};
+use caseledger_core::commands::voids::{UnvoidExit, UnvoidRecord, VoidExit, VoidRecord};
 use caseledger_core::events::{RecordUnvoided, RecordVoided};
 use caseledger_core::input;
 use caseledger_core::sharing::{RecordRef, TransactionFacts};
@@ -35,7 +35,7 @@ impl Command for VoidRecord {
                 _ => Err(not_found("recordId", "record")),
             };
         };
-        authorize(p, &actor, &facts)?;
+        authorize(p, &actor, &facts, ("recordId", "record"))?;
         require_text("reason", &self.reason, input::STATED_REASON)?;
         // The reason is sealed under the client's key, which forgetting destroyed.
         if w.forgotten(facts.client) {
@@ -79,7 +79,7 @@ impl Command for UnvoidRecord {
         let w = p.write_model();
         let Some((facts, events)) = w.voided_record(self.record) else {
             if let Some((facts, _)) = w.record(self.record) {
-                authorize(p, &actor, &facts)?;
+                authorize(p, &actor, &facts, ("recordId", "record"))?;
                 return Err(conflict("recordId", "the record is not voided"));
             }
             return Err(not_found("recordId", "record"));
@@ -104,6 +104,93 @@ impl Command for UnvoidRecord {
     }
 }
 
+impl Command for VoidExit {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        let (facts, events) = exit_of(p, session, self.enrollment, &self.reason)?;
+        if !events
+            .iter()
+            .any(|e| matches!(e, Event::EnrollmentExited(_)))
+        {
+            return Err(conflict("enrollmentId", "the enrollment is not exited"));
+        }
+        Ok(Decision::events(vec![
+            RecordVoided {
+                record_id: facts.id,
+                client_id: facts.client,
+                kind: RecordKind::Exit,
+                reason: Pii::new(self.reason.clone()),
+            }
+            .into(),
+        ]))
+    }
+}
+
+impl Command for UnvoidExit {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        let (facts, events) = exit_of(p, session, self.enrollment, &self.reason)?;
+        if events
+            .iter()
+            .any(|e| matches!(e, Event::EnrollmentExited(_)))
+        {
+            return Err(conflict(
+                "enrollmentId",
+                "the enrollment is exited: void that exit first",
+            ));
+        }
+        // The events as recorded (uncorrected) say whether an exit was voided and not restored.
+        let raw = p
+            .write_model()
+            .record_as_recorded(facts.id)
+            .unwrap_or_default();
+        let count = |void: bool| {
+            raw.iter()
+                .filter(|e| match e {
+                    Event::RecordVoided(v) => void && v.kind == RecordKind::Exit,
+                    Event::RecordUnvoided(u) => !void && u.kind == RecordKind::Exit,
+                    _ => false,
+                })
+                .count()
+        };
+        if count(true) <= count(false) {
+            return Err(conflict("enrollmentId", "no voided exit to bring back"));
+        }
+        Ok(Decision::events(vec![
+            RecordUnvoided {
+                record_id: facts.id,
+                client_id: facts.client,
+                kind: RecordKind::Exit,
+                reason: Pii::new(self.reason.clone()),
+            }
+            .into(),
+        ]))
+    }
+}
+
+/// The enrollment whose exit is voided or restored, after the rules every void passes.
+fn exit_of(
+    p: &Projections,
+    session: &Session,
+    enrollment: EnrollmentId,
+    reason: &str,
+) -> Result<(TransactionFacts, Vec<Event>), CommandError> {
+    let actor = session.actor();
+    let w = p.write_model();
+    let (facts, events) = w
+        .record(enrollment.as_u128())
+        .filter(|(f, _)| f.kind == RecordKind::Enrollment)
+        .ok_or_else(|| not_found("enrollmentId", "enrollment"))?;
+    authorize(p, &actor, &facts, ("enrollmentId", "enrollment"))?;
+    require_text("reason", reason, input::STATED_REASON)?;
+    if w.forgotten(facts.client) {
+        return Err(forgotten());
+    }
+    Ok((facts, events))
+}
+
 /// Whether `actor` may void (or un-void) the record: a system administrator; or staff of the
 /// recording organization — for a restrict-to-user record, only its user or the agency
 /// administrator.
@@ -119,12 +206,14 @@ pub(crate) fn may_void(actor: &Actor, facts: &TransactionFacts) -> bool {
     }
 }
 
-/// [`may_void`] for a record in force (a void or a correction), answered as the views would: `NOT_FOUND` to whoever may
+/// [`may_void`] for a record in force (a void or a correction), answered as the views would:
+/// `NOT_FOUND` naming `field` and `what` (as a lookup of an unused id names them) to whoever may
 /// not see it, `FORBIDDEN` to whoever may see but not void it.
 pub(crate) fn authorize(
     p: &Projections,
     actor: &Actor,
     facts: &TransactionFacts,
+    (field, what): (&str, &str),
 ) -> Result<(), CommandError> {
     if may_void(actor, facts) {
         return Ok(());
@@ -140,7 +229,7 @@ pub(crate) fn authorize(
              record",
         ))
     } else {
-        Err(not_found("recordId", "record"))
+        Err(not_found(field, what))
     }
 }
 
@@ -383,6 +472,66 @@ mod tests {
             .then_refused(ErrorCode::NotFound, Some("recordId"));
         g.when(&administrator, &void(s)).decided();
         g.when(&a.cm, &void(s)).decided();
+    }
+
+    #[test]
+    fn an_exit_entered_in_error_is_voided_the_enrollment_reopens_and_the_exit_can_come_back() {
+        use caseledger_core::commands::care::ExitEnrollment;
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "Valley");
+        let c = shared_client(&mut g, &a);
+        let e: EnrollmentId = g.id();
+        g.run(&a.cm, &enroll(e, c, &a, "2026-06-01"));
+        let void = VoidExit {
+            enrollment: e,
+            reason: "exited the wrong client".into(),
+        };
+        let unvoid = UnvoidExit {
+            enrollment: e,
+            reason: "it was the right client".into(),
+        };
+        g.when(&a.cm, &void)
+            .then_refused(ErrorCode::Conflict, Some("enrollmentId"));
+        let exit = |on: &str| ExitEnrollment {
+            enrollment: e,
+            exit_date: caseledger_core::testkit::date(on),
+            destination: None,
+            destination_subsidy_type: None,
+            other_destination: String::new(),
+            whole_household: false,
+            source_id: None,
+        };
+        g.run(&a.cm, &exit("2026-07-01"));
+        let hidden = g
+            .when(&b.cm, &void)
+            .then_refused(ErrorCode::NotFound, Some("enrollmentId"));
+        let never = VoidExit {
+            enrollment: g.id(),
+            ..void.clone()
+        };
+        let unused = g
+            .when(&b.cm, &never)
+            .then_refused(ErrorCode::NotFound, Some("enrollmentId"));
+        assert_eq!(
+            hidden, unused,
+            "a hidden enrollment answers as one never recorded"
+        );
+        g.run(&a.cm, &void);
+        let open = |g: &Given| g.state.write_model().enrollment(e).unwrap().1.exit;
+        assert_eq!(open(&g), None, "the enrollment is open again");
+        // Exited anew: the voided exit cannot come back over it.
+        g.run(&a.cm, &exit("2026-08-01"));
+        g.when(&a.cm, &unvoid)
+            .then_refused(ErrorCode::Conflict, Some("enrollmentId"));
+        g.run(&a.cm, &void);
+        g.run(&a.cm, &unvoid);
+        assert_eq!(open(&g), Some(caseledger_core::testkit::date("2026-08-01")));
+        g.run(&a.cm, &void);
+        g.run(&a.cm, &unvoid);
+        g.run(&a.cm, &void);
+        g.run(&a.cm, &unvoid);
+        g.when(&a.cm, &void).decided();
     }
 
     #[test]
