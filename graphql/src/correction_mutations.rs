@@ -6,7 +6,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use caseledger_core::Pii;
 use caseledger_core::commands::voids::{
-    CorrectRecord, UnvoidExit, UnvoidRecord, VoidExit, VoidRecord,
+    CorrectRecord, UnvoidExit, UnvoidRecord, VoidExit, VoidRecord, VoidSharingFact,
 };
 use caseledger_core::events::Correction;
 use caseledger_core::hud::{
@@ -279,6 +279,32 @@ impl CorrectionMutations {
         let a = session(ctx)?;
         let command = UnvoidExit {
             enrollment: convert::id("enrollmentId", &enrollment_id)?,
+            reason,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        Ok(WriteResult {
+            position: written.position(),
+        })
+    }
+
+    /// Voids a client's MOU assignment or release exception entered in error (`undo: true`
+    /// brings it back): a voided one never shared anything. The organization whose fact it is
+    /// (the client's creator for an assignment, the granting organization for a release) or a
+    /// system administrator, with a reason.
+    async fn void_sharing_fact(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        #[graphql(desc = "The MOU assignment's or release exception's id.")] fact_id: ID,
+        #[graphql(default = false)] undo: bool,
+        reason: String,
+    ) -> async_graphql::Result<WriteResult> {
+        let a = session(ctx)?;
+        let fact: ulid::Ulid = convert::id("factId", &fact_id)?;
+        let command = VoidSharingFact {
+            client: convert::id("clientId", &client_id)?,
+            fact: fact.0,
+            undo,
             reason,
         };
         let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;

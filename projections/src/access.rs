@@ -146,6 +146,7 @@ impl Store {
             .assignments
             .iter()
             .rev()
+            .filter(|a| !self.voided.contains(&a.0.as_u128()))
             .find(|a| a.2.contains(date))
             .map(|a| a.1);
         if let Some(mou) = assigned
@@ -159,6 +160,7 @@ impl Store {
         state
             .releases
             .iter()
+            .filter(|r| !self.voided.contains(&r.id.as_u128()))
             .find(|r| r.granting == from && r.accessing == to && r.when.contains(date))
             .map(|r| AccessReason::ReleaseException(r.id))
     }

@@ -384,7 +384,7 @@ impl Store {
             return;
         }
         match event {
-            Event::RecordVoided(v) => self.void(v.record_id),
+            Event::RecordVoided(v) => self.void(v.record_id, v.kind),
             Event::RecordUnvoided(u) => self.unvoid(u.record_id),
             Event::SharingPolicySet(p) => self.policies.push((p.effective, p.policy.clone())),
             Event::CocCodeSet(c) => self.coc_code = Some(c.code.clone()),
@@ -505,8 +505,16 @@ impl Store {
     }
 
     /// Takes a record out of every view; a stay or reservation also leaves the bed board.
-    fn void(&mut self, record: u128) {
-        if !self.transactions.contains_key(&record) || !self.voided.insert(record) {
+    fn void(&mut self, record: u128, kind: caseledger_core::RecordKind) {
+        use caseledger_core::RecordKind;
+        // Sharing facts are voided by id (ids are unique across kinds); a transaction only
+        // once recorded.
+        let sharing_fact = matches!(
+            kind,
+            RecordKind::MouAssignment | RecordKind::ReleaseException
+        );
+        if !(sharing_fact || self.transactions.contains_key(&record)) || !self.voided.insert(record)
+        {
             return;
         }
         self.shelter.forget_record(record);

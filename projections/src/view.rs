@@ -553,6 +553,7 @@ impl OrgView<'_> {
             assignments: state
                 .assignments
                 .iter()
+                .filter(|(id, _, _)| !self.store.voided.contains(&id.as_u128()))
                 .map(|(id, mou, when)| AssignmentSummary {
                     id: *id,
                     mou: *mou,
@@ -562,6 +563,7 @@ impl OrgView<'_> {
             releases: state
                 .releases
                 .iter()
+                .filter(|r| !self.store.voided.contains(&r.id.as_u128()))
                 .map(|r| ReleaseSummary {
                     id: r.id,
                     granting: r.granting,

@@ -80,6 +80,7 @@ impl<'a> WriteModel<'a> {
             .assignments
             .iter()
             .rev()
+            .filter(|a| !self.projections.store.voided.contains(&a.0.as_u128()))
             .find(|a| a.2.contains(date))
             .map(|a| (a.0, a.1))
     }
@@ -393,6 +394,29 @@ impl<'a> WriteModel<'a> {
             return None;
         }
         self.any_record(id)
+    }
+
+    /// A client's MOU assignment or release exception by id: its kind, the organization whose
+    /// fact it is (the client's creator for an assignment, the granting organization for a
+    /// release) and whether it is voided; `None` when the client has no such fact.
+    pub fn sharing_fact(
+        &self,
+        client: ClientId,
+        id: u128,
+    ) -> Option<(caseledger_core::RecordKind, OrganizationId, bool)> {
+        use caseledger_core::RecordKind;
+        let store = &self.projections.store;
+        let state = store.clients.get(&client)?;
+        let voided = store.voided.contains(&id);
+        if state.assignments.iter().any(|a| a.0.as_u128() == id) {
+            let creator = state.intake.as_ref()?.organization_id;
+            return Some((RecordKind::MouAssignment, creator, voided));
+        }
+        state
+            .releases
+            .iter()
+            .find(|r| r.id.as_u128() == id)
+            .map(|r| (RecordKind::ReleaseException, r.granting, voided))
     }
 
     /// A record's events as they were recorded, follow-ups included, no correction applied

@@ -4,8 +4,8 @@
 //! Histories are random sequences of sharing facts and records over a few organizations,
 //! users, MOUs (every direction, overlapping windows), assignments (ended or not), release
 //! exceptions (granted, revoked, expired), restriction changes, every transaction kind with
-//! every restriction, record requests, policy changes, voids and un-voids of records and of
-//! exits, and corrections of their dates. Clients lose sight of their viewers
+//! every restriction, record requests, policy changes, voids and un-voids of records, of exits
+//! and of MOU assignments and release exceptions, and corrections of their dates. Clients lose sight of their viewers
 //! (restriction changes, revoked and expiring releases) while those viewers' organizations keep
 //! records of them; restrict-to-user enrollments sit beside colleagues' enrollments in the same
 //! program; the help desk and an auditor of the CoC lead look at everything. Beyond each
@@ -153,6 +153,11 @@ enum Op {
     Unvoid {
         record: usize,
     },
+    /// Voids an MOU assignment or release exception (or undoes that).
+    VoidSharing {
+        which: usize,
+        undo: bool,
+    },
     /// Voids an enrollment's exit (the enrollment is open again), or undoes that.
     VoidExit {
         record: usize,
@@ -188,6 +193,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..16).prop_map(|record| Op::Unvoid { record }),
         2 => (0usize..16, 0u8..40, any::<bool>()).prop_map(|(record, day, exit)| Op::Correct { record, day, exit }),
         1 => (0usize..12, any::<bool>()).prop_map(|(record, undo)| Op::VoidExit { record, undo }),
+        2 => (0usize..16, any::<bool>()).prop_map(|(which, undo)| Op::VoidSharing { which, undo }),
     ]
 }
 
@@ -574,6 +580,38 @@ impl Builder {
                         record_id: t.id,
                         client_id: t.client,
                         kind: t.kind,
+                        reason,
+                    }
+                    .into()
+                }
+            }
+            Op::VoidSharing { which, undo } => {
+                let facts: Vec<(ClientId, u128, RecordKind)> = self
+                    .assignments
+                    .iter()
+                    .map(|(c, a)| (*c, a.as_u128(), RecordKind::MouAssignment))
+                    .chain(
+                        self.releases
+                            .iter()
+                            .map(|(c, r)| (*c, r.as_u128(), RecordKind::ReleaseException)),
+                    )
+                    .filter(|(_, id, _)| reference::voided(&self.events, *id) == undo)
+                    .collect();
+                let (client_id, record_id, kind) = pick(&facts, which)?;
+                let reason = Pii::new("signed for another client".to_string());
+                if undo {
+                    RecordUnvoided {
+                        record_id,
+                        client_id,
+                        kind,
+                        reason,
+                    }
+                    .into()
+                } else {
+                    RecordVoided {
+                        record_id,
+                        client_id,
+                        kind,
                         reason,
                     }
                     .into()

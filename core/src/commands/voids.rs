@@ -54,3 +54,19 @@ pub struct UnvoidExit {
     /// Why (required).
     pub reason: String,
 }
+
+/// Voids a client's MOU assignment or release exception ("entered in error": signed for the
+/// wrong client, or never signed) — it never shared anything — or undoes that (`undo`). The
+/// organization whose fact it is (the client's creator for an assignment, the granting
+/// organization for a release) or a system administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoidSharingFact {
+    /// The client.
+    pub client: crate::ClientId,
+    /// The assignment's or release's id.
+    pub fact: u128,
+    /// Undo a void instead.
+    pub undo: bool,
+    /// Why (required).
+    pub reason: String,
+}

@@ -26,7 +26,8 @@
 //! - **A voided record** (its last `RecordVoided`/`RecordUnvoided` in log order is a void) is
 //!   visible to no one, on every date, its follow-ups with it: "entered in error" means it
 //!   should never have been there. It is still in the history (which is not a view), and an
-//!   un-void brings it back exactly as it was.
+//!   un-void brings it back exactly as it was. A voided MOU assignment or release exception is
+//!   no sharing path: it never applied (an earlier assignment it ended stays ended).
 //! - **Help desk** reads what a client record dashboard holds — the client's enrollments and
 //!   documents, whoever recorded them and whatever their restriction (the dashboard is the
 //!   client's own data), never services, assessments, case notes or shelter records — while a
@@ -367,6 +368,7 @@ fn sharing_path(
             && g.client_id == client
             && g.granting_organization == from
             && g.accessing_organization == to
+            && !voided(history, g.release_id.as_u128())
         {
             let end = earliest_end(history, |e| match e {
                 Event::ReleaseExceptionRevoked(r) if r.release_id == g.release_id => Some(r.end),
@@ -387,6 +389,7 @@ fn mou_assignment_on(history: &[Event], client: ClientId, date: Date) -> Option<
     for event in history {
         if let Event::MouAssigned(a) = event
             && a.client_id == client
+            && !voided(history, a.assignment_id.as_u128())
         {
             let end = earliest_end(history, |e| match e {
                 Event::MouAssignmentEnded(x) if x.assignment_id == a.assignment_id => Some(x.end),

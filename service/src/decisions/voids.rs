@@ -8,7 +8,9 @@
 //! un-void that would break a rule the record passed when it was recorded (one enrollment
 //! per program at a time, one client per bed, one stay per client) is refused.
 
-use caseledger_core::commands::voids::{UnvoidExit, UnvoidRecord, VoidExit, VoidRecord};
+use caseledger_core::commands::voids::{
+    UnvoidExit, UnvoidRecord, VoidExit, VoidRecord, VoidSharingFact,
+};
 use caseledger_core::events::{RecordUnvoided, RecordVoided};
 use caseledger_core::input;
 use caseledger_core::sharing::{RecordRef, TransactionFacts};
@@ -167,6 +169,54 @@ impl Command for UnvoidExit {
             }
             .into(),
         ]))
+    }
+}
+
+impl Command for VoidSharingFact {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        let actor = session.actor();
+        let field = "factId";
+        // Only who may see the client learns of its sharing facts.
+        crate::commands::client_access(p, &actor, self.client, "clientId")?;
+        let w = p.write_model();
+        let (kind, owner, voided) = w
+            .sharing_fact(self.client, self.fact)
+            .ok_or_else(|| not_found(field, "MOU assignment or release exception"))?;
+        let own_staff = matches!(actor.role, Role::CaseManager | Role::AgencyAdmin)
+            && actor.organization == owner;
+        if !(own_staff || actor.role == Role::SystemAdmin) {
+            return Err(forbidden(
+                "only the organization whose assignment or release it is (or a system \
+                 administrator) voids it",
+            ));
+        }
+        require_text("reason", &self.reason, input::STATED_REASON)?;
+        if w.forgotten(self.client) {
+            return Err(forgotten());
+        }
+        let reason = Pii::new(self.reason.clone());
+        let (record_id, client_id) = (self.fact, self.client);
+        let event = match (self.undo, voided) {
+            (false, false) => RecordVoided {
+                record_id,
+                client_id,
+                kind,
+                reason,
+            }
+            .into(),
+            (true, true) => RecordUnvoided {
+                record_id,
+                client_id,
+                kind,
+                reason,
+            }
+            .into(),
+            (false, true) => return Err(conflict(field, "it is already voided")),
+            (true, false) => return Err(conflict(field, "it is not voided")),
+        };
+        Ok(Decision::events(vec![event]))
     }
 }
 
@@ -532,6 +582,61 @@ mod tests {
         g.run(&a.cm, &void);
         g.run(&a.cm, &unvoid);
         g.when(&a.cm, &void).decided();
+    }
+
+    #[test]
+    fn a_release_signed_in_error_is_voided_and_shares_nothing_then_or_before() {
+        use caseledger_core::commands::sharing::GrantReleaseException;
+        use caseledger_core::{AccessLevel, ReleaseId};
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "Valley");
+        let c = shared_client(&mut g, &a);
+        let s = service(&mut g, &a, c, None, None);
+        let release: ReleaseId = g.id();
+        g.run(
+            &a.cm,
+            &GrantReleaseException {
+                client_id: c,
+                release_id: release,
+                accessing_organization_id: b.org,
+                window: None,
+            },
+        );
+        let b_sees = |g: &Given| {
+            g.state
+                .org_view(b.cm.viewer())
+                .visibility(&RecordRef::Transaction(s))
+                .level
+                != AccessLevel::None
+        };
+        assert!(b_sees(&g));
+        let void = VoidSharingFact {
+            client: c,
+            fact: release.as_u128(),
+            undo: false,
+            reason: "signed for another client".into(),
+        };
+        g.when(&b.cm, &void)
+            .then_refused(ErrorCode::Forbidden, None);
+        g.run(&a.cm, &void);
+        assert!(!b_sees(&g), "a voided release shares nothing");
+        g.when(&a.cm, &void)
+            .then_refused(ErrorCode::Conflict, Some("factId"));
+        let undo = VoidSharingFact {
+            undo: true,
+            ..void.clone()
+        };
+        g.run(&a.cm, &undo);
+        assert!(b_sees(&g));
+        g.when(
+            &a.cm,
+            &VoidSharingFact {
+                fact: 7,
+                ..void.clone()
+            },
+        )
+        .then_refused(ErrorCode::NotFound, Some("factId"));
     }
 
     #[test]
