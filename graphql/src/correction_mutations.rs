@@ -17,6 +17,7 @@ use crate::accounts::WriteResult;
 use crate::convert;
 use crate::error::to_graphql;
 use crate::resolver_context::{service, session};
+use caseledger_service::Command;
 
 /// An enrollment's fields to correct (and its exit's, once exited).
 #[derive(InputObject)]
@@ -93,6 +94,18 @@ fn maybe_hud<T>(
     }
 }
 
+/// Runs `command` for the request's session and answers the log position it wrote.
+async fn write<C: Command<Output = ()>>(
+    ctx: &Context<'_>,
+    command: &C,
+) -> async_graphql::Result<WriteResult> {
+    let a = session(ctx)?;
+    let ((), written) = service(ctx).run(a, command).await.map_err(to_graphql)?;
+    Ok(WriteResult {
+        position: written.position(),
+    })
+}
+
 /// Runs the correction of `record_id`'s given fields.
 async fn correct(
     ctx: &Context<'_>,
@@ -101,17 +114,13 @@ async fn correct(
     corrections: Vec<Correction>,
     reason: String,
 ) -> async_graphql::Result<WriteResult> {
-    let a = session(ctx)?;
     let record: ulid::Ulid = convert::id(field, record_id)?;
     let command = CorrectRecord {
         record: record.0,
         corrections,
         reason,
     };
-    let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
-    Ok(WriteResult {
-        position: written.position(),
-    })
+    write(ctx, &command).await
 }
 
 /// Mutations that void records, undo voids and correct records.
@@ -237,16 +246,12 @@ impl CorrectionMutations {
         record_id: ID,
         reason: String,
     ) -> async_graphql::Result<WriteResult> {
-        let a = session(ctx)?;
         let record: ulid::Ulid = convert::id("recordId", &record_id)?;
         let command = VoidRecord {
             record: record.0,
             reason,
         };
-        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
-        Ok(WriteResult {
-            position: written.position(),
-        })
+        write(ctx, &command).await
     }
 
     /// Voids an enrollment's exit ("entered in error"): the enrollment is open again and may be
@@ -257,15 +262,11 @@ impl CorrectionMutations {
         enrollment_id: ID,
         reason: String,
     ) -> async_graphql::Result<WriteResult> {
-        let a = session(ctx)?;
         let command = VoidExit {
             enrollment: convert::id("enrollmentId", &enrollment_id)?,
             reason,
         };
-        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
-        Ok(WriteResult {
-            position: written.position(),
-        })
+        write(ctx, &command).await
     }
 
     /// Brings back the exit voided last, while the enrollment is open (CONFLICT once it was
@@ -276,15 +277,11 @@ impl CorrectionMutations {
         enrollment_id: ID,
         reason: String,
     ) -> async_graphql::Result<WriteResult> {
-        let a = session(ctx)?;
         let command = UnvoidExit {
             enrollment: convert::id("enrollmentId", &enrollment_id)?,
             reason,
         };
-        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
-        Ok(WriteResult {
-            position: written.position(),
-        })
+        write(ctx, &command).await
     }
 
     /// Voids a client's MOU assignment or release exception entered in error (`undo: true`
@@ -299,7 +296,6 @@ impl CorrectionMutations {
         #[graphql(default = false)] undo: bool,
         reason: String,
     ) -> async_graphql::Result<WriteResult> {
-        let a = session(ctx)?;
         let fact: ulid::Ulid = convert::id("factId", &fact_id)?;
         let command = VoidSharingFact {
             client: convert::id("clientId", &client_id)?,
@@ -307,10 +303,7 @@ impl CorrectionMutations {
             undo,
             reason,
         };
-        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
-        Ok(WriteResult {
-            position: written.position(),
-        })
+        write(ctx, &command).await
     }
 
     /// Undoes a void: the record is back in every view as it was. Who may, as for
@@ -323,15 +316,11 @@ impl CorrectionMutations {
         record_id: ID,
         reason: String,
     ) -> async_graphql::Result<WriteResult> {
-        let a = session(ctx)?;
         let record: ulid::Ulid = convert::id("recordId", &record_id)?;
         let command = UnvoidRecord {
             record: record.0,
             reason,
         };
-        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
-        Ok(WriteResult {
-            position: written.position(),
-        })
+        write(ctx, &command).await
     }
 }

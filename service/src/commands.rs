@@ -244,6 +244,25 @@ pub(crate) fn check_date(
         .map_err(|e| CommandError::validation(field, e.to_string()))
 }
 
+/// The last day a fact applies when a command ends it: `last_day` through the date rule for
+/// planned dates (`lastDay`), or yesterday, so it stops applying at once.
+pub(crate) fn last_day_or_yesterday(
+    p: &Projections,
+    last_day: Option<Date>,
+    client: Option<ClientId>,
+) -> Result<Date, CommandError> {
+    match last_day {
+        Some(d) => {
+            check_date(p, "lastDay", d, DateKind::Planned, client)?;
+            Ok(d)
+        }
+        None => p
+            .today()
+            .add_days(-1)
+            .ok_or_else(|| CommandError::validation("lastDay", "out of range")),
+    }
+}
+
 /// A window of planned dates: both ends pass the date rule (`FIELD.start`, `FIELD.end`) and the
 /// end is not before the start (`FIELD`).
 pub(crate) fn check_window(

@@ -15,7 +15,7 @@ use caseledger_core::input;
 use caseledger_core::{Actor, DateWindow, OrganizationId, Role};
 use caseledger_projections::Projections;
 
-use crate::commands::{check_date, check_window, conflict, forbidden, not_found, require_text};
+use crate::commands::{check_window, conflict, forbidden, not_found, require_text};
 use crate::{Command, CommandError, Decision, Session};
 
 impl Command for EndMou {
@@ -27,16 +27,7 @@ impl Command for EndMou {
             .catalog()
             .mou(self.mou)
             .ok_or_else(|| not_found("mouId", "MOU"))?;
-        let end = match self.last_day {
-            Some(d) => {
-                check_date(p, "lastDay", d, input::DateKind::Planned, None)?;
-                d
-            }
-            None => p
-                .today()
-                .add_days(-1)
-                .ok_or_else(|| CommandError::validation("lastDay", "out of range"))?,
-        };
+        let end = crate::commands::last_day_or_yesterday(p, self.last_day, None)?;
         if mou.window.end.is_some_and(|e| e <= end) {
             return Err(conflict("mouId", "the MOU already ends by then"));
         }

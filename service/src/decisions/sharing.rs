@@ -147,16 +147,7 @@ impl Command for EndMouAssignment {
             .iter()
             .find(|a| a.id == self.assignment_id)
             .ok_or_else(|| not_found("assignmentId", "MOU assignment"))?;
-        let end = match self.last_day {
-            Some(d) => {
-                check_date(p, "lastDay", d, DateKind::Planned, Some(client))?;
-                d
-            }
-            None => p
-                .today()
-                .add_days(-1)
-                .ok_or_else(|| CommandError::validation("lastDay", "out of range"))?,
-        };
+        let end = crate::commands::last_day_or_yesterday(p, self.last_day, Some(client))?;
         if found.window.end.is_some_and(|e| e <= end) {
             return Err(conflict(
                 "assignmentId",
@@ -227,16 +218,7 @@ impl Command for RevokeReleaseException {
                 "only the granting organization may revoke a release exception",
             ));
         }
-        let end = match self.last_day {
-            Some(d) => {
-                check_date(p, "lastDay", d, DateKind::Planned, Some(client))?;
-                d
-            }
-            None => p
-                .today()
-                .add_days(-1)
-                .ok_or_else(|| CommandError::validation("lastDay", "out of range"))?,
-        };
+        let end = crate::commands::last_day_or_yesterday(p, self.last_day, Some(client))?;
         if found.window.end.is_some_and(|e| e <= end) {
             return Err(conflict("releaseId", "the release already ends by then"));
         }
