@@ -366,3 +366,27 @@ pub fn client_id(data: &Value) -> String {
         .unwrap()
         .to_string()
 }
+
+/// Children's Crisis Center's intake of Maria Lopez (born 1990-04-02), shared with the MOU and
+/// assigned to MOU 0001 from 2026-01-01: a client CHSS and the city see through the MOU and the
+/// outside agency does not. Answers her id.
+pub fn maria_under_the_mou(coc: &Coc, setup: &Setup) -> String {
+    let maria = client_id(&coc.ok(
+        "ccc_cm",
+        INTAKE,
+        intake(
+            "Maria",
+            "Lopez",
+            "1990-04-02",
+            "123-45-6789",
+            0,
+            "SHARE_WITH_MOU",
+        ),
+    ));
+    coc.ok(
+        "ccc_cm",
+        "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m, start: \"2026-01-01\") { createdId } }",
+        json!({ "c": maria, "m": setup.mou }),
+    );
+    maria
+}

@@ -2,7 +2,7 @@
 //! and why — the intake and its own records, nothing of other organizations' records — and
 //! nobody else learns anything, not even that the client exists.
 
-use caseledger_tests::coc::{INTAKE, client_id, intake, stanislaus};
+use caseledger_tests::coc::{INTAKE, client_id, intake, maria_under_the_mou, stanislaus};
 use serde_json::{Value, json};
 
 const TODAY: &str = "2026-06-15";
@@ -11,19 +11,7 @@ const SHARING: &str = "query($c: ID!) { clientSharing(clientId: $c) { organizati
 #[test]
 fn the_creator_sees_who_may_see_its_client_and_why_and_nobody_else_learns_of_it() {
     let (coc, setup) = stanislaus(TODAY);
-    let maria = client_id(&coc.ok(
-        "ccc_cm",
-        INTAKE,
-        intake(
-            "Maria",
-            "Lopez",
-            "1990-04-02",
-            "123-45-6789",
-            0,
-            "SHARE_WITH_MOU",
-        ),
-    ));
-    coc.ok("ccc_cm", "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m, start: \"2026-01-01\") { createdId } }", json!({ "c": maria, "m": setup.mou }));
+    let maria = maria_under_the_mou(&coc, &setup);
     // CHSS (in the MOU) records a service of its own.
     let theirs = coc.ok("chss_cm", "mutation($c: ID!) { recordService(input: { clientId: $c, date: \"2026-03-01\", recordType: 151, typeProvided: 2 }) { id } }", json!({ "c": maria }))["recordService"]["id"].as_str().unwrap().to_string();
 
@@ -98,19 +86,7 @@ fn an_organization_lists_the_mous_it_may_assign_its_clients_to() {
 #[test]
 fn an_ended_mou_shares_nothing_after_its_last_day_and_only_an_administrator_ends_it() {
     let (coc, setup) = stanislaus(TODAY);
-    let maria = client_id(&coc.ok(
-        "ccc_cm",
-        INTAKE,
-        intake(
-            "Maria",
-            "Lopez",
-            "1990-04-02",
-            "123-45-6789",
-            0,
-            "SHARE_WITH_MOU",
-        ),
-    ));
-    coc.ok("ccc_cm", "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m, start: \"2026-01-01\") { createdId } }", json!({ "c": maria, "m": setup.mou }));
+    let maria = maria_under_the_mou(&coc, &setup);
     let seen = |who: &str| {
         !coc.ok(
             who,

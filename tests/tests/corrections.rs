@@ -5,7 +5,7 @@
 //! one that reads the record and one that cannot see it — is refused, the latter exactly as
 //! for an id never used.
 
-use caseledger_tests::coc::{INTAKE, client_id, intake, stanislaus};
+use caseledger_tests::coc::{INTAKE, client_id, intake, maria_under_the_mou, stanislaus};
 use serde_json::{Value, json};
 
 const TODAY: &str = "2026-06-15";
@@ -28,19 +28,7 @@ fn ids(answer: &Value, what: &str) -> Vec<String> {
 fn a_record_entered_in_error_is_voided_out_of_every_view_and_back() {
     let (mut coc, setup) = stanislaus(TODAY);
     coc.user("auditor", "lead", "AUDITOR");
-    let maria = client_id(&coc.ok(
-        "ccc_cm",
-        INTAKE,
-        intake(
-            "Maria",
-            "Lopez",
-            "1990-04-02",
-            "123-45-6789",
-            0,
-            "SHARE_WITH_MOU",
-        ),
-    ));
-    coc.ok("ccc_cm", "mutation($c: ID!, $m: ID!) { assignMou(clientId: $c, mouId: $m, start: \"2026-01-01\") { createdId } }", json!({ "c": maria, "m": setup.mou }));
+    let maria = maria_under_the_mou(&coc, &setup);
     let enrollment = coc.ok(
         "ccc_cm",
         "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id } } }",
