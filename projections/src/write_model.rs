@@ -94,19 +94,27 @@ impl<'a> WriteModel<'a> {
             .is_some_and(|m| m.participants.contains_key(&organization))
     }
 
+    /// The client's records in force (not voided), in log order.
+    fn in_force(
+        &self,
+        client: ClientId,
+    ) -> impl Iterator<Item = &'a crate::store::TransactionRecord> {
+        let store = &self.projections.store;
+        store
+            .clients
+            .get(&client)
+            .into_iter()
+            .flat_map(|state| state.transactions.iter())
+            .filter(|id| !store.voided.contains(*id))
+            .filter_map(|id| store.transactions.get(id))
+    }
+
     /// The events of each of the client's records of `kind`, in log order (creation first).
     fn records(&self, client: ClientId, kind: caseledger_core::RecordKind) -> Vec<Vec<Event>> {
-        let store = &self.projections.store;
-        let Some(state) = store.clients.get(&client) else {
-            return Vec::new();
-        };
-        state
-            .transactions
-            .iter()
-            .filter(|id| !store.voided.contains(id))
-            .filter_map(|id| store.transactions.get(id))
+        let keys = &self.projections.store.keys;
+        self.in_force(client)
             .filter(|t| t.facts.kind == kind)
-            .map(|t| t.current(&store.keys))
+            .map(|t| t.current(keys))
             .collect()
     }
 
@@ -117,19 +125,9 @@ impl<'a> WriteModel<'a> {
         &self,
         client: ClientId,
     ) -> Vec<(caseledger_core::sharing::TransactionFacts, Vec<Event>)> {
-        let store = &self.projections.store;
-        let Some(state) = store.clients.get(&client) else {
-            return Vec::new();
-        };
-        state
-            .transactions
-            .iter()
-            .filter(|id| !store.voided.contains(id))
-            .filter_map(|id| store.transactions.get(id))
-            .map(|t| {
-                let events = t.current(&store.keys);
-                (t.facts, events)
-            })
+        let keys = &self.projections.store.keys;
+        self.in_force(client)
+            .map(|t| (t.facts, t.current(keys)))
             .collect()
     }
 

@@ -123,16 +123,13 @@ fn still_valid(
                 ));
             }
         }
-        Some(first @ (Event::ServiceRecorded(_) | Event::AssessmentRecorded(_))) => {
-            let date = match first {
-                Event::ServiceRecorded(s) => s.date,
-                Event::AssessmentRecorded(a) => a.date,
-                _ => unreachable!("matched above"),
-            };
-            let imported = match first {
-                Event::ServiceRecorded(s) => s.source_id.is_some(),
-                Event::AssessmentRecorded(a) => a.source_id.is_some(),
-                _ => false,
+        Some(first) => {
+            // A service or assessment recorded by staff stays within its enrollment's dates
+            // (an export's is kept as it came).
+            let (date, imported) = match first {
+                Event::ServiceRecorded(s) => (s.date, s.source_id.is_some()),
+                Event::AssessmentRecorded(a) => (a.date, a.source_id.is_some()),
+                _ => return Ok(()),
             };
             if let Some(enrollment) = enrollment_of(first)
                 && !imported
@@ -145,7 +142,7 @@ fn still_valid(
                 ));
             }
         }
-        _ => {}
+        None => {}
     }
     Ok(())
 }
@@ -286,6 +283,38 @@ mod tests {
             ),
         )
         .decided();
+    }
+
+    #[test]
+    fn a_service_date_is_not_corrected_out_of_its_enrollment() {
+        use caseledger_core::commands::care::RecordService;
+        use caseledger_core::hud::ServiceTypeCode;
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        let e: EnrollmentId = g.id();
+        g.run(&a.cm, &enroll(e, c, &a, "2026-06-01"));
+        let service: caseledger_core::ServiceId = g.id();
+        g.run(
+            &a.cm,
+            &RecordService {
+                id: service,
+                client: c,
+                enrollment: Some(e),
+                date: date("2026-07-01"),
+                service_type: ServiceTypeCode {
+                    record_type: 144,
+                    type_provided: 1,
+                },
+                description: String::new(),
+                restriction: None,
+                source_id: None,
+            },
+        );
+        let to = |on: &str| correct(service.as_u128(), vec![Correction::Date(date(on))]);
+        g.when(&a.cm, &to("2026-05-31"))
+            .then_refused(ErrorCode::Validation, Some("corrections"));
+        g.when(&a.cm, &to("2026-06-01")).decided();
     }
 
     #[test]
