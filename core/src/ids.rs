@@ -154,6 +154,10 @@ define_ids! {
     CorrelationId => "correlation";
     /// One API request (the unit a disclosure record describes).
     RequestId => "request";
+    /// One merge of a duplicate client into a survivor (undone by its id).
+    MergeId => "merge";
+    /// One flag "this person is already in HMIS" raised for the duplicate queue.
+    DuplicateFlagId => "duplicate flag";
 }
 
 #[cfg(test)]

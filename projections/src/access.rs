@@ -11,7 +11,8 @@ use caseledger_core::{
     SharingPolicy, TransactionRestriction,
 };
 
-use crate::store::{ClientState, Store};
+use crate::merges::Facts;
+use crate::store::Store;
 
 impl Store {
     /// What `viewer` may do with `record` on `date`.
@@ -46,7 +47,10 @@ impl Store {
             Role::Auditor => return Visibility::read(AccessReason::Auditor),
             _ => {}
         }
-        let restriction = restriction_on(state, date);
+        let Some(facts) = self.facts(client) else {
+            return Visibility::NONE;
+        };
+        let restriction = facts.restriction_on(date);
         if restriction == ClientRestriction::RestrictToOrganization {
             return Visibility::NONE;
         }
@@ -56,7 +60,7 @@ impl Store {
         match restriction {
             ClientRestriction::ShareGlobally => Visibility::read(AccessReason::GlobalShare),
             ClientRestriction::ShareWithMou => {
-                match self.sharing_path(state, intake.organization_id, viewer.organization, date) {
+                match self.sharing_path(&facts, intake.organization_id, viewer.organization, date) {
                     Some(reason) => Visibility::read(reason),
                     None => Visibility::NONE,
                 }
@@ -82,12 +86,8 @@ impl Store {
                 if !matches!(t.kind, RecordKind::Enrollment | RecordKind::Document) {
                     return Visibility::NONE;
                 }
-                let open = self
-                    .clients
-                    .get(&t.client)
-                    .and_then(|c| c.open_requests.first());
-                return match open {
-                    Some(request) => Visibility::read(AccessReason::ClientRecordRequest(*request)),
+                return match self.open_request(t.client) {
+                    Some(request) => Visibility::read(AccessReason::ClientRecordRequest(request)),
                     None => Visibility::NONE,
                 };
             }
@@ -111,16 +111,16 @@ impl Store {
         if t.restriction != TransactionRestriction::Unrestricted {
             return Visibility::NONE;
         }
-        let Some(state) = self.clients.get(&t.client) else {
+        let (Some(state), Some(facts)) = (self.clients.get(&t.client), self.facts(t.client)) else {
             return Visibility::NONE;
         };
-        let restricted = restriction_on(state, date) == ClientRestriction::RestrictToOrganization;
+        let restricted = facts.restriction_on(date) == ClientRestriction::RestrictToOrganization;
         let creator = state.intake.as_ref().map(|i| i.organization_id);
         if restricted && creator != Some(viewer.organization) {
             return Visibility::NONE;
         }
         if let Some(reason) =
-            self.sharing_path(state, t.owner.organization, viewer.organization, date)
+            self.sharing_path(&facts, t.owner.organization, viewer.organization, date)
         {
             return Visibility::read(reason);
         }
@@ -133,18 +133,27 @@ impl Store {
         Visibility::NONE
     }
 
-    /// The sharing path from `from` to `to` for the client on `date`: its MOU assignment first,
-    /// then release exceptions in grant order.
+    /// The first open client record request (in submission order) of any member of the merged
+    /// client `client` belongs to.
+    fn open_request(&self, client: ClientId) -> Option<caseledger_core::RecordRequestId> {
+        self.members(self.resolved(client))
+            .filter_map(|m| self.clients.get(&m))
+            .filter_map(|c| c.open_requests.first())
+            .min_by_key(|r| self.request_seq.get(r).copied().unwrap_or(0))
+            .copied()
+    }
+
+    /// The sharing path from `from` to `to` for records judged by `facts` on `date`: the MOU
+    /// assignment first, then release exceptions in grant order.
     fn sharing_path(
         &self,
-        state: &ClientState,
+        facts: &Facts<'_>,
         from: OrganizationId,
         to: OrganizationId,
         date: Date,
     ) -> Option<AccessReason> {
-        let assigned = state
-            .assignments
-            .iter()
+        let assigned = facts
+            .assignments()
             .rev()
             .filter(|a| !self.voided.contains(&a.0.as_u128()))
             .find(|a| a.2.contains(date))
@@ -157,9 +166,8 @@ impl Store {
         {
             return Some(AccessReason::Mou(mou));
         }
-        state
-            .releases
-            .iter()
+        facts
+            .releases()
             .filter(|r| !self.voided.contains(&r.id.as_u128()))
             .find(|r| r.granting == from && r.accessing == to && r.when.contains(date))
             .map(|r| AccessReason::ReleaseException(r.id))
@@ -178,15 +186,4 @@ impl Store {
             None => std::borrow::Cow::Owned(SharingPolicy::clienttrack("UTC")),
         }
     }
-}
-
-/// The client's restriction on `date`: the last restriction fact that applies by then;
-/// restricted to its organization when nothing applies (no intake yet).
-pub(crate) fn restriction_on(state: &ClientState, date: Date) -> ClientRestriction {
-    state
-        .restrictions
-        .iter()
-        .rev()
-        .find(|(effective, _)| effective.is_none_or(|d| d <= date))
-        .map_or(ClientRestriction::RestrictToOrganization, |(_, r)| *r)
 }

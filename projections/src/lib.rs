@@ -21,6 +21,7 @@ mod catalog;
 mod compact;
 mod elements;
 mod export_view;
+mod merges;
 mod record_requests;
 mod replay;
 mod search;

@@ -89,6 +89,9 @@ pub(crate) struct ClientState {
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct TransactionRecord {
     pub facts: TransactionFacts,
+    /// Where it stands among all records, in log order (a merged client lists its members'
+    /// records in this order).
+    pub seq: u64,
     pub events: Vec<Compact>,
     /// When it was first recorded and last changed (a follow-up, its HUD elements), where the
     /// log said (HUD's `DateCreated` and `DateUpdated` of a record recorded here).
@@ -223,6 +226,16 @@ pub(crate) struct Store {
     /// Records voided ("entered in error") and not un-voided: in no view, and answered by the
     /// write model as if absent.
     pub voided: rustc_hash::FxHashSet<u128>,
+    /// Merges in force, by duplicate.
+    pub merges: HashMap<ClientId, crate::merges::MergeState>,
+    /// Duplicates merged into each survivor, in merge order.
+    pub absorbed: HashMap<ClientId, Vec<ClientId>>,
+    /// Every merge recorded: (survivor, duplicate).
+    pub merge_ids: HashMap<caseledger_core::MergeId, (ClientId, ClientId)>,
+    /// Records and record requests counted in log order (see [`TransactionRecord::seq`]).
+    pub seq: u64,
+    /// When each client record request was submitted, in the same count.
+    pub request_seq: HashMap<RecordRequestId, u64>,
     /// Opens identifying values kept sealed (records' events); never in a snapshot.
     #[serde(skip)]
     pub keys: Keys,
@@ -358,22 +371,26 @@ impl Store {
             // The first record with an id is the record (ids are unique; a retry is no-op).
             if !self.transactions.contains_key(&facts.id) {
                 self.client(facts.client).transactions.push(facts.id);
+                // The caseload lists a merged client once, under its survivor.
+                let listed = self.resolved(facts.client);
                 if facts.kind == caseledger_core::RecordKind::Enrollment {
                     self.enrolled_by_org
                         .entry(facts.owner.organization)
                         .or_default()
-                        .insert(facts.client);
+                        .insert(listed);
                 }
                 if facts.restriction == caseledger_core::TransactionRestriction::RestrictToUser {
                     self.restricted_to_user
                         .entry(facts.owner.user)
                         .or_default()
-                        .insert(facts.client);
+                        .insert(listed);
                 }
+                self.seq += 1;
                 self.transactions.insert(
                     facts.id,
                     TransactionRecord {
                         facts,
+                        seq: self.seq,
                         events: vec![compact()],
                         times: recorded_at.map(|at| (at, at)),
                         exit_times: None,
@@ -386,6 +403,8 @@ impl Store {
         match event {
             Event::RecordVoided(v) => self.void(v.record_id, v.kind),
             Event::RecordUnvoided(u) => self.unvoid(u.record_id),
+            Event::ClientsMerged(m) => self.merge(m),
+            Event::ClientsUnmerged(u) => self.unmerge(u),
             Event::SharingPolicySet(p) => self.policies.push((p.effective, p.policy.clone())),
             Event::CocCodeSet(c) => self.coc_code = Some(c.code.clone()),
             Event::MouCreated(m) => self.set_mou(m.mou_id, m.window, &m.participants),
@@ -460,6 +479,8 @@ impl Store {
             }
             Event::RecordRequestSubmitted(s) => {
                 self.request_clients.insert(s.request_id, s.client_id);
+                self.seq += 1;
+                self.request_seq.insert(s.request_id, self.seq);
                 self.client(s.client_id).open_requests.push(s.request_id);
             }
             Event::RecordRequestFulfilled(f) => self.close_request(f.request_id),

@@ -33,6 +33,9 @@ pub struct ClientSummary {
     /// The client's HUD element rows (`Client.csv` beyond the intake), where the viewer may
     /// read the intake's content (empty otherwise).
     pub elements: Vec<caseledger_core::events::ElementRow>,
+    /// The clients merged into this one that the viewer sees something of (their intake or a
+    /// record), in merge order: their ids answer as this client's.
+    pub merged: Vec<ClientId>,
 }
 
 /// A client as a row of an answer: with its profile when the viewer may see the intake, or as
@@ -153,16 +156,52 @@ impl OrgView<'_> {
             .of(subject.record_id().unwrap_or(0), &self.store.keys)
     }
 
-    /// The client's profile, or `None` when the viewer may not see its intake (or it does not
-    /// exist: the two are indistinguishable).
-    pub fn client(&self, id: ClientId) -> Option<ClientSummary> {
-        let access = self.store.intake_visibility(&self.viewer, id, self.today);
-        if access.level == AccessLevel::None {
-            return None;
+    /// Whether the viewer sees something of `client` by itself, merges aside: its intake or
+    /// one of the records recorded for it.
+    fn sees_own(&self, client: ClientId) -> bool {
+        let s = self.store;
+        if s.intake_visibility(&self.viewer, client, self.today).level != AccessLevel::None {
+            return true;
         }
-        let state = self.store.clients.get(&id)?;
-        let restriction = crate::access::restriction_on(state, self.today);
+        self.any_record_visible(client)
+    }
+
+    /// Whether some record of origin `client` is visible to the viewer.
+    fn any_record_visible(&self, client: ClientId) -> bool {
+        let s = self.store;
+        s.clients.get(&client).is_some_and(|state| {
+            state.transactions.iter().any(|r| {
+                s.transactions.get(r).is_some_and(|t| {
+                    s.transaction_visibility(&self.viewer, &t.facts, self.today)
+                        .level
+                        != AccessLevel::None
+                })
+            })
+        })
+    }
+
+    /// The client `id` answers as for this viewer: its survivor when it was merged away and the
+    /// viewer could see something of it; `None` when it was merged away and the viewer could
+    /// not (answered as an id never used); else itself.
+    fn answering_as(&self, id: ClientId) -> Option<ClientId> {
+        let survivor = self.store.resolved(id);
+        (survivor == id || self.sees_own(id)).then_some(survivor)
+    }
+
+    /// The client's profile, or `None` when the viewer may not see its intake (or it does not
+    /// exist: the two are indistinguishable). A merged client shows the survivor's intake where
+    /// the viewer may see it, else the first merged intake it may; its id is the survivor's,
+    /// and a merged-away id answers as the survivor (to a viewer that could see it).
+    pub fn client(&self, id: ClientId) -> Option<ClientSummary> {
+        let survivor = self.answering_as(id)?;
+        let (shown, access) = self.store.members(survivor).find_map(|m| {
+            let access = self.store.intake_visibility(&self.viewer, m, self.today);
+            (access.level != AccessLevel::None).then_some((m, access))
+        })?;
+        let state = self.store.clients.get(&shown)?;
+        let restriction = self.store.facts(shown)?.restriction_on(self.today);
         let mut intake = state.intake.clone()?;
+        intake.client_id = survivor;
         if self.viewer.role == Role::HelpDesk {
             // DESIGN.md, who reads what by role: the help desk finds any client, restricted
             // ones included, and produces their dashboards; for that it needs the SSN masked to
@@ -177,34 +216,39 @@ impl OrgView<'_> {
             times: state.times,
             recorded_by: state.recorded_by,
             elements: if access.shows_content() {
-                self.store.elements.of(id.as_u128(), &self.store.keys)
+                self.store.elements.of(shown.as_u128(), &self.store.keys)
             } else {
                 Vec::new()
             },
+            merged: self
+                .store
+                .members(survivor)
+                .skip(1)
+                .filter(|m| self.sees_own(*m))
+                .collect(),
         })
     }
 
     /// How the viewer sees the client: with its profile, as an id only (its organization's own
     /// records and nothing else), or not at all (`None`, exactly as for an id never used).
     pub fn client_card(&self, id: ClientId) -> Option<ClientCard> {
-        if let Some(profile) = self.client(id) {
+        let survivor = self.answering_as(id)?;
+        if let Some(profile) = self.client(survivor) {
             return Some(ClientCard {
-                id,
+                id: survivor,
                 profile: Some(profile),
             });
         }
-        let state = self.store.clients.get(&id)?;
-        // Where the intake is hidden only the viewer's own records can be visible, so asking
-        // the rules of each of the client's records stays within one client.
-        let any_record = state.transactions.iter().any(|r| {
-            self.store.transactions.get(r).is_some_and(|t| {
-                self.store
-                    .transaction_visibility(&self.viewer, &t.facts, self.today)
-                    .level
-                    != AccessLevel::None
-            })
-        });
-        any_record.then_some(ClientCard { id, profile: None })
+        // Where the intake is hidden only the viewer's own records (and those shared along a
+        // path) can be visible, so asking the rules of each record stays within one client.
+        let any_record = self
+            .store
+            .members(survivor)
+            .any(|m| self.any_record_visible(m));
+        any_record.then_some(ClientCard {
+            id: survivor,
+            profile: None,
+        })
     }
 
     /// Find Client as rows: [`OrgView::find_clients`], and for a search by HMIS id alone the
@@ -225,7 +269,7 @@ impl OrgView<'_> {
         {
             return self
                 .client_card(id)
-                .filter(|_| after.is_none_or(|a| id > a))
+                .filter(|card| after.is_none_or(|a| card.id > a))
                 .into_iter()
                 .take(limit)
                 .collect();
@@ -283,7 +327,9 @@ impl OrgView<'_> {
                     x.min(y)
                 }
             };
-            if self.in_caseload(next)
+            // Entries are survivors (a merge moves them); one that is not would page forever.
+            if s.resolved(next) == next
+                && self.in_caseload(next)
                 && let Some(card) = self.client_card(next)
             {
                 out.push(card);
@@ -295,16 +341,10 @@ impl OrgView<'_> {
     /// Whether the client belongs to the viewer's caseload today.
     fn in_caseload(&self, client: ClientId) -> bool {
         let s = self.store;
-        let Some(state) = s.clients.get(&client) else {
-            return false;
-        };
         let recent_from = self
             .today
             .add_days(-caseledger_core::sharing::RECENT_EXIT_DAYS);
-        state.transactions.iter().any(|id| {
-            let Some(t) = s.transactions.get(id) else {
-                return false;
-            };
+        s.member_records(client).into_iter().any(|t| {
             let f = &t.facts;
             let own_restricted = f.restriction
                 == caseledger_core::TransactionRestriction::RestrictToUser
@@ -337,13 +377,8 @@ impl OrgView<'_> {
         entry: caseledger_core::Date,
     ) -> Option<Overlap> {
         let s = self.store;
-        let state = s.clients.get(&client)?;
         let mut overlap = None;
-        for t in state
-            .transactions
-            .iter()
-            .filter_map(|id| s.transactions.get(id))
-        {
+        for t in s.member_records(s.resolved(client)) {
             if t.facts.kind != RecordKind::Enrollment || s.voided.contains(&t.facts.id) {
                 continue;
             }
@@ -380,7 +415,17 @@ impl OrgView<'_> {
         let Some(candidates) = self.store.search.matching(query) else {
             return Vec::new();
         };
-        candidates
+        // A match reads the intake that matched, so only one the viewer may see finds its
+        // client; a merged client is found once, as its survivor.
+        let s = self.store;
+        let found: std::collections::BTreeSet<ClientId> = candidates
+            .into_iter()
+            .filter(|id| {
+                s.intake_visibility(&self.viewer, *id, self.today).level != AccessLevel::None
+            })
+            .map(|id| s.resolved(id))
+            .collect();
+        found
             .into_iter()
             .filter(|id| after.is_none_or(|a| *id > a))
             .filter_map(|id| self.client(id))
@@ -397,13 +442,13 @@ impl OrgView<'_> {
         client: ClientId,
         kind: Option<RecordKind>,
     ) -> Vec<TransactionSummary> {
-        let Some(state) = self.store.clients.get(&client) else {
+        let Some(survivor) = self.answering_as(client) else {
             return Vec::new();
         };
-        state
-            .transactions
-            .iter()
-            .filter_map(|id| self.store.transactions.get(id).map(|t| (id, t)))
+        self.store
+            .member_records(survivor)
+            .into_iter()
+            .map(|t| (&t.facts.id, t))
             .filter(|(_, t)| kind.is_none_or(|k| t.facts.kind == k))
             .filter_map(|(id, t)| {
                 let access = self
@@ -471,13 +516,15 @@ impl OrgView<'_> {
             }
             c
         };
-        candidates
+        // A merged client is listed once, as its survivor, when any member's intake is
+        // visible (the survivor's own audience entries may not name it).
+        let merged: BTreeSet<ClientId> = candidates.iter().map(|id| s.resolved(*id)).collect();
+        merged
             .into_iter()
             .filter(|id| {
-                self.store
-                    .intake_visibility(&self.viewer, *id, self.today)
-                    .level
-                    != AccessLevel::None
+                s.members(*id).any(|m| {
+                    s.intake_visibility(&self.viewer, m, self.today).level != AccessLevel::None
+                })
             })
             .collect()
     }

@@ -64,9 +64,9 @@ impl<'a> WriteModel<'a> {
 
     /// The client's restriction on `date`.
     pub fn restriction(&self, client: ClientId, date: Date) -> Option<ClientRestriction> {
-        let state = self.projections.store.clients.get(&client)?;
-        state.intake.as_ref()?;
-        Some(crate::access::restriction_on(state, date))
+        let store = &self.projections.store;
+        store.clients.get(&client)?.intake.as_ref()?;
+        Some(store.facts(client)?.restriction_on(date))
     }
 
     /// The client's MOU assignment on `date` (assignment id and MOU).
@@ -75,10 +75,10 @@ impl<'a> WriteModel<'a> {
         client: ClientId,
         date: Date,
     ) -> Option<(caseledger_core::MouAssignmentId, MouId)> {
-        let state = self.projections.store.clients.get(&client)?;
-        state
-            .assignments
-            .iter()
+        let store = &self.projections.store;
+        store
+            .facts(client)?
+            .assignments()
             .rev()
             .filter(|a| !self.projections.store.voided.contains(&a.0.as_u128()))
             .find(|a| a.2.contains(date))
@@ -94,19 +94,17 @@ impl<'a> WriteModel<'a> {
             .is_some_and(|m| m.participants.contains_key(&organization))
     }
 
-    /// The client's records in force (not voided), in log order.
+    /// The client's records in force (not voided), in log order: a merged client's are its
+    /// members' (the person's records, whatever client they were recorded for).
     fn in_force(
         &self,
         client: ClientId,
     ) -> impl Iterator<Item = &'a crate::store::TransactionRecord> {
         let store = &self.projections.store;
         store
-            .clients
-            .get(&client)
+            .member_records(client)
             .into_iter()
-            .flat_map(|state| state.transactions.iter())
-            .filter(|id| !store.voided.contains(*id))
-            .filter_map(|id| store.transactions.get(id))
+            .filter(|t| !store.voided.contains(&t.facts.id))
     }
 
     /// The events of each of the client's records of `kind`, in log order (creation first).

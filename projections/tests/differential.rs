@@ -5,7 +5,10 @@
 //! users, MOUs (every direction, overlapping windows), assignments (ended or not), release
 //! exceptions (granted, revoked, expired), restriction changes, every transaction kind with
 //! every restriction, record requests, policy changes, voids and un-voids of records, of exits
-//! and of MOU assignments and release exceptions, and corrections of their dates. Clients lose sight of their viewers
+//! and of MOU assignments and release exceptions, corrections of their dates, and merges and
+//! unmerges of clients (with records and sharing facts recorded between them, for the merged
+//! client as a whole, and clients of different restrictions and releases merged). Clients lose
+//! sight of their viewers
 //! (restriction changes, revoked and expiring releases) while those viewers' organizations keep
 //! records of them; restrict-to-user enrollments sit beside colleagues' enrollments in the same
 //! program; the help desk and an auditor of the CoC lead look at everything. Beyond each
@@ -18,7 +21,9 @@
 
 use caseledger_core::events::*;
 use caseledger_core::hud::*;
-use caseledger_core::sharing::{RecordRef, TransactionFacts, Viewer, Visibility, reference};
+use caseledger_core::sharing::{
+    RecordRef, TransactionFacts, Viewer, Visibility, merges, reference,
+};
 use caseledger_core::*;
 use caseledger_projections::Projections;
 use proptest::prelude::*;
@@ -170,6 +175,16 @@ enum Op {
         day: u8,
         exit: bool,
     },
+    /// Merges a client into another (neither merged away, the duplicate not itself a
+    /// survivor of a merge in force).
+    Merge {
+        survivor: usize,
+        duplicate: usize,
+    },
+    /// Undoes a merge in force.
+    Unmerge {
+        merge: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -194,6 +209,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0usize..16, 0u8..40, any::<bool>()).prop_map(|(record, day, exit)| Op::Correct { record, day, exit }),
         1 => (0usize..12, any::<bool>()).prop_map(|(record, undo)| Op::VoidExit { record, undo }),
         2 => (0usize..16, any::<bool>()).prop_map(|(which, undo)| Op::VoidSharing { which, undo }),
+        2 => (0usize..8, 0usize..8).prop_map(|(survivor, duplicate)| Op::Merge { survivor, duplicate }),
+        1 => (0usize..4).prop_map(|merge| Op::Unmerge { merge }),
     ]
 }
 
@@ -247,12 +264,24 @@ struct Builder {
     releases: Vec<(ClientId, ReleaseId)>,
     records: Vec<(ClientId, EnrollmentId)>,
     requests: Vec<(ClientId, RecordRequestId)>,
+    /// Merges recorded: (merge, survivor, duplicate, still in force).
+    merges: Vec<(MergeId, ClientId, ClientId, bool)>,
 }
 
 impl Builder {
     fn id(&mut self) -> u128 {
         self.next += 1;
         self.next
+    }
+
+    /// The `i`-th client, unless it was merged away: commands naming a merged-away client are
+    /// refused (they name its survivor).
+    fn live(&self, i: usize) -> Option<(ClientId, usize)> {
+        pick(&self.clients, i).filter(|(c, _)| !self.merged_away(*c))
+    }
+
+    fn merged_away(&self, client: ClientId) -> bool {
+        self.merges.iter().any(|m| m.3 && m.2 == client)
     }
 
     fn push(&mut self, op: &Op) -> Option<()> {
@@ -337,7 +366,7 @@ impl Builder {
                 restriction,
                 effective,
             } => {
-                let (client_id, _) = pick(&self.clients, client)?;
+                let (client_id, _) = self.live(client)?;
                 ClientRestrictionChanged {
                     client_id,
                     restriction: client_restriction(restriction),
@@ -351,7 +380,7 @@ impl Builder {
                 start,
                 len,
             } => {
-                let (client_id, _) = pick(&self.clients, client)?;
+                let (client_id, _) = self.live(client)?;
                 let mou_id = pick(&self.mous, mou)?;
                 let assignment_id = MouAssignmentId::new(self.id());
                 self.assignments.push((client_id, assignment_id));
@@ -380,7 +409,7 @@ impl Builder {
                 start,
                 len,
             } => {
-                let (client_id, creator) = pick(&self.clients, client)?;
+                let (client_id, creator) = self.live(client)?;
                 let release_id = ReleaseId::new(self.id());
                 self.releases.push((client_id, release_id));
                 let granting = org(if from_creator { creator } else { from });
@@ -409,7 +438,7 @@ impl Builder {
                 kind,
                 restriction,
             } => {
-                let (client_id, _) = pick(&self.clients, client)?;
+                let (client_id, _) = self.live(client)?;
                 let owner = case_manager(o, user);
                 let restriction = tx_restriction(restriction);
                 let id = self.id();
@@ -538,7 +567,7 @@ impl Builder {
                 .into()
             }
             Op::Request { client } => {
-                let (client_id, creator) = pick(&self.clients, client)?;
+                let (client_id, creator) = self.live(client)?;
                 let request_id = RecordRequestId::new(self.id());
                 self.requests.push((client_id, request_id));
                 RecordRequestSubmitted {
@@ -716,6 +745,42 @@ impl Builder {
                     .into()
                 }
             }
+            Op::Merge {
+                survivor,
+                duplicate,
+            } => {
+                let (survivor_id, _) = self.live(survivor)?;
+                let (duplicate_id, _) = self.live(duplicate)?;
+                let survives = self.merges.iter().any(|m| m.3 && m.1 == duplicate_id);
+                if survivor_id == duplicate_id || survives {
+                    return None;
+                }
+                let merge_id = MergeId::new(self.id());
+                self.merges
+                    .push((merge_id, survivor_id, duplicate_id, true));
+                ClientsMerged {
+                    merge_id,
+                    survivor_id,
+                    duplicate_id,
+                    reason: Pii::new("same person".into()),
+                }
+                .into()
+            }
+            Op::Unmerge { merge } => {
+                let in_force: Vec<usize> = (0..self.merges.len())
+                    .filter(|i| self.merges[*i].3)
+                    .collect();
+                let i = pick(&in_force, merge)?;
+                self.merges[i].3 = false;
+                let (merge_id, survivor_id, duplicate_id, _) = self.merges[i];
+                ClientsUnmerged {
+                    merge_id,
+                    survivor_id,
+                    duplicate_id,
+                    reason: Pii::new("not the same person".into()),
+                }
+                .into()
+            }
         };
         self.events.push(event);
         Some(())
@@ -748,6 +813,7 @@ fn check(ops: &[Op], dates: &[u8]) -> Result<(), TestCaseError> {
         releases: vec![],
         records: vec![],
         requests: vec![],
+        merges: vec![],
     };
     let mut projections = Projections::new(day(0));
     let viewers = viewers();
@@ -775,7 +841,8 @@ fn check(ops: &[Op], dates: &[u8]) -> Result<(), TestCaseError> {
                         position
                     );
                 }
-                // Listing agrees with per-record decisions: exactly the visible intakes.
+                // Listing agrees with per-record decisions: exactly the visible intakes, a merged
+                // client once, as its survivor.
                 let listed = view.visible_clients();
                 let expected: Vec<ClientId> = {
                     let mut v: Vec<ClientId> = records
@@ -785,12 +852,13 @@ fn check(ops: &[Op], dates: &[u8]) -> Result<(), TestCaseError> {
                                 if reference::visibility(&b.events, viewer, r, day(d)).level
                                     != AccessLevel::None =>
                             {
-                                Some(*c)
+                                Some(merges::resolved(&b.events, *c))
                             }
                             _ => None,
                         })
                         .collect();
                     v.sort();
+                    v.dedup();
                     v
                 };
                 prop_assert_eq!(
@@ -861,6 +929,12 @@ fn check_views(
             },
         };
         prop_assert_eq!(actual, sight, "client {:?} for {:?}", client, viewer);
+        // A merged client's records are its members', each judged by its own origin's rules.
+        let members = if sight == ClientSight::Nothing {
+            Vec::new()
+        } else {
+            merges::members(events, merges::resolved(events, client))
+        };
         // Find Client by HMIS id answers the same row.
         let query = ClientQuery {
             client_id: Some(client),
@@ -872,7 +946,7 @@ fn check_views(
         // metadata.
         let expected: Vec<(u128, Visibility, Vec<Event>)> = facts
             .iter()
-            .filter(|t| t.client == client)
+            .filter(|t| members.contains(&t.client))
             .filter_map(|t| {
                 let v = reference::visibility(events, viewer, &RecordRef::Transaction(t.id), date);
                 (v.level != AccessLevel::None).then(|| {
@@ -912,9 +986,10 @@ fn check_views(
         prop_assert_eq!(actual, expected, "records of {:?} for {:?}", client, viewer);
         // An overlapping enrollment is quoted only when the viewer may see it.
         let program = ProgramId::new(7);
+        let person = merges::members(events, merges::resolved(events, client));
         let overlapping: Vec<&TransactionFacts> = facts
             .iter()
-            .filter(|t| t.client == client && t.kind == RecordKind::Enrollment)
+            .filter(|t| person.contains(&t.client) && t.kind == RecordKind::Enrollment)
             .filter(|t| !reference::voided(events, t.id))
             .filter(|t| {
                 let exit = record_events(events, t.id)

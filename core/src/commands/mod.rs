@@ -10,12 +10,14 @@
 //! Grouped by domain area, like the events: [`accounts`], [`clients`], [`requests`] (client
 //! record requests), [`sharing`] (the policy, MOU assignments, releases), [`care`]
 //! (households, enrollments and what is recorded about a client), [`shelter`] (beds and the bar
-//! list), [`setup`] (programs, MOUs and facilities) and [`voids`] (records entered in error).
+//! list), [`setup`] (programs, MOUs and facilities), [`voids`] (records entered in error)
+//! and [`merges`] (the duplicate queue).
 
 pub mod accounts;
 pub mod care;
 pub mod clients;
 pub mod elements;
+pub mod merges;
 pub mod requests;
 pub mod setup;
 pub mod sharing;

@@ -29,6 +29,7 @@ mod enrollment;
 mod facility;
 mod household;
 pub(crate) mod legacy;
+mod merges;
 mod record_request;
 mod setup;
 mod sharing;
@@ -47,6 +48,7 @@ pub use elements::*;
 pub use enrollment::*;
 pub use facility::*;
 pub use household::*;
+pub use merges::*;
 pub use record_request::*;
 pub use setup::*;
 pub use sharing::*;
@@ -274,6 +276,14 @@ event_catalog! {
     RecordUnvoided = 50, schema 1;
     /// A record's fields were corrected.
     RecordCorrected = 51, schema 1;
+    /// A duplicate client was merged into a survivor.
+    ClientsMerged = 52, schema 1;
+    /// A merge was undone.
+    ClientsUnmerged = 53, schema 1;
+    /// An agency flagged a client it thinks is already in HMIS under another record.
+    PossibleDuplicateFlagged = 54, schema 1;
+    /// A pair of clients was marked "not a duplicate".
+    DuplicatePairDismissed = 55, schema 1;
 }
 
 impl fmt::Display for EventType {
@@ -355,6 +365,10 @@ impl Event {
             Event::RecordVoided(e) => S::Client(e.client_id),
             Event::RecordUnvoided(e) => S::Client(e.client_id),
             Event::RecordCorrected(e) => S::Client(e.client_id),
+            Event::ClientsMerged(e) => S::Client(e.duplicate_id),
+            Event::ClientsUnmerged(e) => S::Client(e.duplicate_id),
+            Event::PossibleDuplicateFlagged(e) => S::Client(e.client_id),
+            Event::DuplicatePairDismissed(e) => S::Client(e.first),
         }
     }
 
@@ -416,6 +430,10 @@ impl Event {
             Event::RecordVoided(e) => Some(e.client_id),
             Event::RecordUnvoided(e) => Some(e.client_id),
             Event::RecordCorrected(e) => Some(e.client_id),
+            Event::ClientsMerged(e) => Some(e.duplicate_id),
+            Event::ClientsUnmerged(e) => Some(e.duplicate_id),
+            Event::PossibleDuplicateFlagged(e) => Some(e.client_id),
+            Event::DuplicatePairDismissed(e) => Some(e.first),
         }
     }
 }
@@ -437,7 +455,7 @@ mod tests {
             assert!(t.schema_version() >= 1);
         }
         assert_eq!(EventType::from_code(0), None);
-        assert_eq!(EventType::from_code(52), None);
+        assert_eq!(EventType::from_code(56), None);
         assert_eq!(
             EventType::ClientIntakeRecorded.name(),
             "ClientIntakeRecorded"

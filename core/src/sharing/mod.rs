@@ -8,11 +8,14 @@
 //! - [`transactions`]: which events create the records the transaction rules govern, and those
 //!   records' sharing-relevant facts (owner, restriction, client), so the reference and the
 //!   projections read events the same way.
+//! - [`merges`]: which client a duplicate was merged into, the clients a merged client is
+//!   made of, and which sharing facts count for a record of each origin.
 //! - [`reference`](mod@reference): the reference evaluator. [`reference::visibility`] answers,
 //!   from a history of events and nothing else, what a viewer may do with one record on one
 //!   date and which rule allowed it. It is written to be read against the normative text, not
 //!   to be fast; the projections are the fast path and are property-tested against it.
 
+pub mod merges;
 pub mod policy;
 pub mod reference;
 pub mod transactions;

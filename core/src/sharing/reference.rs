@@ -28,6 +28,20 @@
 //!   should never have been there. It is still in the history (which is not a view), and an
 //!   un-void brings it back exactly as it was. A voided MOU assignment or release exception is
 //!   no sharing path: it never applied (an earlier assignment it ended stays ended).
+//! - **Merges** (DESIGN.md: a merge never widens what anyone can see). While a duplicate D is
+//!   merged into a survivor S ([`merges::merge_of`]), every record keeps its origin (the client
+//!   it was recorded for) and is judged by its origin's sharing facts — D's creator, D's
+//!   restriction, MOU assignments and release exceptions as they stood — plus S's facts recorded
+//!   after the merge, which are decisions about the merged client as a whole
+//!   ([`merges::FactScope`]); S's earlier facts never reach D's records. D's intake is judged
+//!   the same way, S's by S's facts. The merged client ([`client_sight`] of S) is seen with S's
+//!   intake where that is visible, else with the first merged intake that is, else as an id
+//!   only when a record of any member is visible; its records are all members' records, each by
+//!   its own origin's rules. D's id answers as S's — but only to a viewer that could see
+//!   something of D (its intake or one of its records): to anyone else it is an id never used.
+//!   Open client record requests of any member cover the merged client's records. An unmerge
+//!   ends all of this: both clients are as they were, S keeping what was recorded for the
+//!   merged client.
 //! - **Help desk** reads what a client record dashboard holds — the client's enrollments and
 //!   documents, whoever recorded them and whatever their restriction (the dashboard is the
 //!   client's own data), never services, assessments, case notes or shelter records — while a
@@ -51,6 +65,7 @@
 //!   [`RECENT_EXIT_DAYS`] days (the exit date on or after the date minus that many days; the last
 //!   exit recorded counts), and the clients of every restrict-to-user record the viewer made.
 
+use super::merges::{self, FactScope};
 use super::policy::{IntakeEditors, SharingPolicy, SummaryReaders};
 use super::transactions::{TransactionFacts, transaction_facts};
 use super::vocabulary::{
@@ -132,30 +147,60 @@ pub enum ClientSight {
 
 /// How `viewer` sees `client` on `date`: with its intake when the intake rules allow it; else
 /// as an id only when some record of the client is visible to the viewer (by the transaction
-/// rules, only its own organization's then); else not at all.
+/// rules, only its own organization's then); else not at all. A merged client is seen through
+/// its members, and a merged-away id as its survivor (see the module docs, "Merges").
 pub fn client_sight(
     history: &[Event],
     viewer: &Viewer,
     client: ClientId,
     date: Date,
 ) -> ClientSight {
-    let intake = intake_visibility(history, viewer, client, date);
-    if intake.level != AccessLevel::None {
-        return ClientSight::Intake(intake);
+    let survivor = merges::resolved(history, client);
+    if survivor != client && own_sight(history, viewer, client, date) == ClientSight::Nothing {
+        // Only a viewer that could see the duplicate learns where it went.
+        return ClientSight::Nothing;
     }
-    let any_record = history
+    let members = merges::members(history, survivor);
+    for &member in &members {
+        let intake = intake_visibility(history, viewer, member, date);
+        if intake.level != AccessLevel::None {
+            return ClientSight::Intake(intake);
+        }
+    }
+    if members
         .iter()
-        .filter_map(transaction_facts)
-        .filter(|t| t.client == client)
-        .any(|t| transaction_visibility(history, viewer, &t, date).level != AccessLevel::None);
-    if any_record {
+        .any(|&m| any_record_visible(history, viewer, m, date))
+    {
         ClientSight::IdOnly
     } else {
         ClientSight::Nothing
     }
 }
 
-/// The viewer's caseload on `date` (see the module docs), in client id order.
+/// How `viewer` sees `client` by itself, merges aside: its intake, else an id with a visible
+/// record of its own origin, else nothing.
+fn own_sight(history: &[Event], viewer: &Viewer, client: ClientId, date: Date) -> ClientSight {
+    let intake = intake_visibility(history, viewer, client, date);
+    if intake.level != AccessLevel::None {
+        ClientSight::Intake(intake)
+    } else if any_record_visible(history, viewer, client, date) {
+        ClientSight::IdOnly
+    } else {
+        ClientSight::Nothing
+    }
+}
+
+/// Whether some record of origin `client` is visible to the viewer.
+fn any_record_visible(history: &[Event], viewer: &Viewer, client: ClientId, date: Date) -> bool {
+    history
+        .iter()
+        .filter_map(transaction_facts)
+        .filter(|t| t.client == client)
+        .any(|t| transaction_visibility(history, viewer, &t, date).level != AccessLevel::None)
+}
+
+/// The viewer's caseload on `date` (see the module docs), in client id order, merged-away
+/// clients as their survivors.
 pub fn caseload(history: &[Event], viewer: &Viewer, date: Date) -> Vec<ClientId> {
     let recent_from = date.add_days(-RECENT_EXIT_DAYS);
     let mut clients: Vec<ClientId> = history
@@ -172,7 +217,7 @@ pub fn caseload(history: &[Event], viewer: &Viewer, date: Date) -> Vec<ClientId>
             (enrollment || own_restricted)
                 && transaction_visibility(history, viewer, t, date).level != AccessLevel::None
         })
-        .map(|t| t.client)
+        .map(|t| merges::resolved(history, t.client))
         .collect();
     clients.sort();
     clients.dedup();
@@ -342,7 +387,8 @@ fn transaction_visibility(
 
 /// A sharing path for `client` from `from` to `to` on `date`: (a) the client's MOU assignment
 /// on that date, to an MOU active on that date in which `from` grants and `to` receives; or
-/// (b) a release exception `from` → `to` active on that date.
+/// (b) a release exception `from` → `to` active on that date — facts of the client's
+/// [`FactScope`].
 fn sharing_path(
     history: &[Event],
     client: ClientId,
@@ -363,9 +409,10 @@ fn sharing_path(
             return Some(AccessReason::Mou(mou));
         }
     }
-    for event in history {
+    let scope = FactScope::of(history, client);
+    for (at, event) in history.iter().enumerate() {
         if let Event::ReleaseExceptionGranted(g) = event
-            && g.client_id == client
+            && scope.counts(at, g.client_id)
             && g.granting_organization == from
             && g.accessing_organization == to
             && !voided(history, g.release_id.as_u128())
@@ -383,12 +430,13 @@ fn sharing_path(
 }
 
 /// The MOU of the client's assignment on `date`: the last assignment in log order whose window
-/// (clipped by its ending) contains the date.
+/// (clipped by its ending) contains the date, among the facts of the client's [`FactScope`].
 fn mou_assignment_on(history: &[Event], client: ClientId, date: Date) -> Option<MouId> {
+    let scope = FactScope::of(history, client);
     let mut current = None;
-    for event in history {
+    for (at, event) in history.iter().enumerate() {
         if let Event::MouAssigned(a) = event
-            && a.client_id == client
+            && scope.counts(at, a.client_id)
             && !voided(history, a.assignment_id.as_u128())
         {
             let end = earliest_end(history, |e| match e {
@@ -444,14 +492,18 @@ fn intake_creator(history: &[Event], client: ClientId) -> Option<OrganizationId>
     })
 }
 
-/// The client's restriction on `date` (see the module docs). Unknown clients count as
+/// The client's restriction on `date` (see the module docs), among the facts of its
+/// [`FactScope`]. Unknown clients count as
 /// restricted to their (nonexistent) organization.
 fn client_restriction_on(history: &[Event], client: ClientId, date: Date) -> ClientRestriction {
+    let scope = FactScope::of(history, client);
     let mut restriction = ClientRestriction::RestrictToOrganization;
-    for event in history {
+    for (at, event) in history.iter().enumerate() {
         match event {
             Event::ClientIntakeRecorded(i) if i.client_id == client => restriction = i.restriction,
-            Event::ClientRestrictionChanged(c) if c.client_id == client && c.effective <= date => {
+            Event::ClientRestrictionChanged(c)
+                if scope.counts(at, c.client_id) && c.effective <= date =>
+            {
                 restriction = c.restriction;
             }
             _ => {}
@@ -504,10 +556,12 @@ fn find_transaction(history: &[Event], id: u128) -> Option<TransactionFacts> {
         .find(|t| t.id == id)
 }
 
-/// The first open client record request for the client: submitted, not fulfilled or denied.
+/// The first open client record request for the client: submitted, not fulfilled or denied;
+/// one for any member of the merged client the client belongs to counts.
 fn open_record_request(history: &[Event], client: ClientId) -> Option<crate::ids::RecordRequestId> {
+    let members = merges::members(history, merges::resolved(history, client));
     history.iter().find_map(|e| match e {
-        Event::RecordRequestSubmitted(s) if s.client_id == client => {
+        Event::RecordRequestSubmitted(s) if members.contains(&s.client_id) => {
             let closed = history.iter().any(|x| match x {
                 Event::RecordRequestFulfilled(f) => f.request_id == s.request_id,
                 Event::RecordRequestDenied(d) => d.request_id == s.request_id,

@@ -214,6 +214,32 @@ fn payload(ty: EventType) -> Event {
             reason: pii("typed the wrong date"),
         }
         .into(),
+        T::ClientsMerged => ClientsMerged {
+            merge_id: MergeId::new(ulid(0x91)),
+            survivor_id: CLIENT,
+            duplicate_id: CHILD,
+            reason: pii("same SSN and date of birth; entered twice at two shelters"),
+        }
+        .into(),
+        T::ClientsUnmerged => ClientsUnmerged {
+            merge_id: MergeId::new(ulid(0x91)),
+            survivor_id: CLIENT,
+            duplicate_id: CHILD,
+            reason: pii("twins: not the same person"),
+        }
+        .into(),
+        T::PossibleDuplicateFlagged => PossibleDuplicateFlagged {
+            flag_id: DuplicateFlagId::new(ulid(0x92)),
+            client_id: CLIENT,
+            note: pii("says she stayed at the family shelter in 2023"),
+        }
+        .into(),
+        T::DuplicatePairDismissed => DuplicatePairDismissed {
+            first: CLIENT,
+            second: CHILD,
+            reason: pii("brothers with similar names"),
+        }
+        .into(),
         T::HudElementsRecorded => HudElementsRecorded {
             client_id: Some(CLIENT),
             rows: vec![ElementRow {

@@ -1,0 +1,200 @@
+//! Merged clients in the store: which duplicate went into which survivor, and the sharing facts
+//! that count for records of each origin — the fast path of
+//! `caseledger_core::sharing::merges`, followed convention for convention.
+
+use caseledger_core::events::{ClientsMerged, ClientsUnmerged};
+use caseledger_core::{ClientId, ClientRestriction, Date, MergeId, MouAssignmentId, MouId};
+use serde::{Deserialize, Serialize};
+
+use crate::store::{ClientState, Release, Store, TransactionRecord, Windowed};
+
+/// A merge in force, kept on the duplicate.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct MergeState {
+    pub id: MergeId,
+    pub survivor: ClientId,
+    /// How many of the survivor's restriction, assignment and release facts were recorded
+    /// before the merge: those after count for the duplicate's records too.
+    pub marks: [usize; 3],
+}
+
+/// The sharing facts that count for records of one origin, in log order: its own, then —
+/// merged away — its survivor's recorded since the merge.
+pub(crate) struct Facts<'a> {
+    own: &'a ClientState,
+    since: Option<(&'a ClientState, [usize; 3])>,
+}
+
+impl<'a> Facts<'a> {
+    /// Restriction facts: (effective date, restriction); the intake's has no date.
+    pub fn restrictions(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &'a (Option<Date>, ClientRestriction)> + use<'a> {
+        let later = self.since.map_or(&[][..], |(s, m)| &s.restrictions[m[0]..]);
+        self.own.restrictions.iter().chain(later)
+    }
+
+    /// MOU assignments.
+    pub fn assignments(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &'a (MouAssignmentId, MouId, Windowed)> + use<'a> {
+        let later = self.since.map_or(&[][..], |(s, m)| &s.assignments[m[1]..]);
+        self.own.assignments.iter().chain(later)
+    }
+
+    /// Release exceptions.
+    pub fn releases(&self) -> impl Iterator<Item = &'a Release> + use<'a> {
+        let later = self.since.map_or(&[][..], |(s, m)| &s.releases[m[2]..]);
+        self.own.releases.iter().chain(later)
+    }
+
+    /// The restriction on `date`: the last fact that applies by then; restricted to its
+    /// organization when nothing applies (no intake yet).
+    pub fn restriction_on(&self, date: Date) -> ClientRestriction {
+        self.restrictions()
+            .rev()
+            .find(|(effective, _)| effective.is_none_or(|d| d <= date))
+            .map_or(ClientRestriction::RestrictToOrganization, |(_, r)| *r)
+    }
+}
+
+impl Store {
+    /// The id `client` answers as: its survivor while merged away, else itself.
+    pub(crate) fn resolved(&self, client: ClientId) -> ClientId {
+        self.merges.get(&client).map_or(client, |m| m.survivor)
+    }
+
+    /// The clients a survivor is made of: itself, then those merged into it, in merge order.
+    pub(crate) fn members(&self, survivor: ClientId) -> impl Iterator<Item = ClientId> + '_ {
+        std::iter::once(survivor).chain(self.absorbed.get(&survivor).into_iter().flatten().copied())
+    }
+
+    /// The records of every member of `survivor` (itself alone when nothing was merged into
+    /// it), in log order.
+    pub(crate) fn member_records(&self, survivor: ClientId) -> Vec<&TransactionRecord> {
+        let mut records: Vec<&TransactionRecord> = self
+            .members(survivor)
+            .filter_map(|m| self.clients.get(&m))
+            .flat_map(|c| c.transactions.iter())
+            .filter_map(|id| self.transactions.get(id))
+            .collect();
+        if self.absorbed.contains_key(&survivor) {
+            records.sort_by_key(|t| t.seq);
+        }
+        records
+    }
+
+    /// The sharing facts that count for records of `origin` (`None` for an unknown client).
+    pub(crate) fn facts(&self, origin: ClientId) -> Option<Facts<'_>> {
+        let own = self.clients.get(&origin)?;
+        let since = self
+            .merges
+            .get(&origin)
+            .and_then(|m| Some((self.clients.get(&m.survivor)?, m.marks)));
+        Some(Facts { own, since })
+    }
+
+    /// Folds a merge: the duplicate answers as the survivor, and the caseload's audience
+    /// entries of the duplicate's records move to the survivor.
+    pub(crate) fn merge(&mut self, m: &ClientsMerged) {
+        let (survivor, duplicate) = (m.survivor_id, m.duplicate_id);
+        if survivor == duplicate {
+            return;
+        }
+        if self.merges.contains_key(&duplicate) {
+            self.end_merge(duplicate);
+        }
+        let s = self.clients.entry(survivor).or_default();
+        let marks = [s.restrictions.len(), s.assignments.len(), s.releases.len()];
+        self.merges.insert(
+            duplicate,
+            MergeState {
+                id: m.merge_id,
+                survivor,
+                marks,
+            },
+        );
+        self.absorbed.entry(survivor).or_default().push(duplicate);
+        self.merge_ids.insert(m.merge_id, (survivor, duplicate));
+        self.move_audience(duplicate, duplicate, survivor);
+    }
+
+    /// Folds an unmerge: both clients as they were; the survivor keeps its own entries.
+    pub(crate) fn unmerge(&mut self, u: &ClientsUnmerged) {
+        if self
+            .merges
+            .get(&u.duplicate_id)
+            .is_some_and(|m| m.id == u.merge_id)
+        {
+            self.end_merge(u.duplicate_id);
+        }
+    }
+
+    fn end_merge(&mut self, duplicate: ClientId) {
+        let Some(m) = self.merges.remove(&duplicate) else {
+            return;
+        };
+        if let Some(list) = self.absorbed.get_mut(&m.survivor) {
+            list.retain(|d| *d != duplicate);
+            if list.is_empty() {
+                self.absorbed.remove(&m.survivor);
+            }
+        }
+        self.move_audience(duplicate, m.survivor, duplicate);
+        // The survivor stays where a record of its own or of another member puts it.
+        let members: Vec<ClientId> = self.members(m.survivor).collect();
+        for member in members {
+            self.add_audience(member, m.survivor);
+        }
+    }
+
+    /// Moves the caseload's audience entries of `origin`'s records from `from` to `to`.
+    fn move_audience(&mut self, origin: ClientId, from: ClientId, to: ClientId) {
+        let Some(state) = self.clients.get(&origin) else {
+            return;
+        };
+        for id in &state.transactions {
+            let Some(t) = self.transactions.get(id) else {
+                continue;
+            };
+            let f = &t.facts;
+            if f.kind == caseledger_core::RecordKind::Enrollment
+                && let Some(set) = self.enrolled_by_org.get_mut(&f.owner.organization)
+            {
+                set.remove(&from);
+                set.insert(to);
+            }
+            if f.restriction == caseledger_core::TransactionRestriction::RestrictToUser
+                && let Some(set) = self.restricted_to_user.get_mut(&f.owner.user)
+            {
+                set.remove(&from);
+                set.insert(to);
+            }
+        }
+    }
+
+    /// Adds the caseload's audience entries of `origin`'s records under `to`.
+    fn add_audience(&mut self, origin: ClientId, to: ClientId) {
+        let Some(state) = self.clients.get(&origin) else {
+            return;
+        };
+        for id in &state.transactions {
+            let Some(t) = self.transactions.get(id) else {
+                continue;
+            };
+            let f = &t.facts;
+            if f.kind == caseledger_core::RecordKind::Enrollment {
+                self.enrolled_by_org
+                    .entry(f.owner.organization)
+                    .or_default()
+                    .insert(to);
+            }
+            if f.restriction == caseledger_core::TransactionRestriction::RestrictToUser {
+                self.restricted_to_user
+                    .entry(f.owner.user)
+                    .or_default()
+                    .insert(to);
+            }
+        }
+    }
+}
