@@ -26,6 +26,7 @@
 
 pub mod commands;
 pub mod corrections;
+pub mod duplicates;
 pub mod envelope;
 pub mod error;
 pub mod events;

@@ -12,6 +12,7 @@ use crate::view::{ClientSummary, OrgView, TransactionSummary};
 /// intakes editable, every transaction readable) through the same questions as [`OrgView`].
 pub struct AdminView<'a> {
     org: OrgView<'a>,
+    pub(crate) projections: &'a Projections,
 }
 
 /// The help desk's view: find any client by HMIS id, search by name for an agency that cannot
@@ -32,6 +33,7 @@ impl Projections {
     pub fn admin_view(&self, viewer: Viewer) -> Option<AdminView<'_>> {
         (viewer.role == Role::SystemAdmin).then(|| AdminView {
             org: self.org_view(viewer),
+            projections: self,
         })
     }
 

@@ -19,6 +19,7 @@ mod audit_index;
 mod capabilities;
 mod catalog;
 mod compact;
+mod duplicates;
 mod elements;
 mod export_view;
 mod merges;
@@ -37,6 +38,7 @@ pub use capabilities::{AdminView, AuditView, HelpDeskView};
 pub use catalog::{
     Catalog, FacilityFacts, HouseholdFacts, HouseholdMember, MouFacts, ProgramFacts, RoomFacts,
 };
+pub use duplicates::DuplicateFlag;
 pub use export_view::ExportView;
 pub use record_requests::{RequestFacts, RequestStatus, RevisionFacts};
 pub use replay::{EncodedBatch, ReplayError};

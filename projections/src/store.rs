@@ -226,6 +226,8 @@ pub(crate) struct Store {
     /// Records voided ("entered in error") and not un-voided: in no view, and answered by the
     /// write model as if absent.
     pub voided: rustc_hash::FxHashSet<u128>,
+    /// The duplicate queue.
+    pub duplicates: crate::duplicates::Duplicates,
     /// Merges in force, by duplicate.
     pub merges: HashMap<ClientId, crate::merges::MergeState>,
     /// Duplicates merged into each survivor, in merge order.
@@ -403,8 +405,22 @@ impl Store {
         match event {
             Event::RecordVoided(v) => self.void(v.record_id, v.kind),
             Event::RecordUnvoided(u) => self.unvoid(u.record_id),
-            Event::ClientsMerged(m) => self.merge(m),
-            Event::ClientsUnmerged(u) => self.unmerge(u),
+            Event::ClientsMerged(m) => {
+                self.merge(m);
+                self.duplicates.merged(m.duplicate_id);
+            }
+            Event::ClientsUnmerged(u) => {
+                self.unmerge(u);
+                if !self.merges.contains_key(&u.duplicate_id) {
+                    self.duplicates.unmerged(u.duplicate_id);
+                }
+            }
+            Event::DuplicatePairDismissed(d) => self.duplicates.dismiss(d.first, d.second),
+            Event::PossibleDuplicateFlagged(f) => {
+                self.duplicates
+                    .flags
+                    .push((f.flag_id, f.client_id, compact()));
+            }
             Event::SharingPolicySet(p) => self.policies.push((p.effective, p.policy.clone())),
             Event::CocCodeSet(c) => self.coc_code = Some(c.code.clone()),
             Event::MouCreated(m) => self.set_mou(m.mou_id, m.window, &m.participants),
@@ -417,6 +433,8 @@ impl Store {
                     self.search.remove(intake);
                     e.apply_to(intake);
                     self.search.index(intake);
+                    self.duplicates
+                        .set(e.client_id, caseledger_core::duplicates::identity(intake));
                     c.identifiers_changed = recorded_on.or(c.identifiers_changed);
                     touch(&mut c.times, recorded_at);
                 }
@@ -511,6 +529,7 @@ impl Store {
             return;
         };
         state.forgotten = true;
+        self.duplicates.set(client, None);
         if let Some(intake) = state.intake.as_mut() {
             self.search.remove(intake);
             *intake = caseledger_core::pii::erased_copy(&*intake);
@@ -585,6 +604,8 @@ impl Store {
         state.times = recorded_at.map(|at| (at, at));
         let (client, organization, restriction) = (i.client_id, i.organization_id, i.restriction);
         self.search.index(&i);
+        self.duplicates
+            .set(client, caseledger_core::duplicates::identity(&i));
         state.intake = Some(i.into_owned());
         state.restrictions.push((None, restriction));
         self.clients_by_creator

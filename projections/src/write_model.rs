@@ -85,6 +85,42 @@ impl<'a> WriteModel<'a> {
             .map(|a| (a.0, a.1))
     }
 
+    /// The merge a client was merged away by, and its survivor, while it is in force.
+    pub fn merged_into(&self, client: ClientId) -> Option<(caseledger_core::MergeId, ClientId)> {
+        self.projections
+            .store
+            .merges
+            .get(&client)
+            .map(|m| (m.id, m.survivor))
+    }
+
+    /// The clients merged into `survivor` and not unmerged, in merge order.
+    pub fn merged_from(&self, survivor: ClientId) -> &'a [ClientId] {
+        self.projections
+            .store
+            .absorbed
+            .get(&survivor)
+            .map_or(&[], |v| v.as_slice())
+    }
+
+    /// A merge ever recorded: its survivor and duplicate, and whether it is still in force.
+    pub fn merge(&self, id: caseledger_core::MergeId) -> Option<(ClientId, ClientId, bool)> {
+        let store = &self.projections.store;
+        let (survivor, duplicate) = *store.merge_ids.get(&id)?;
+        let in_force = store.merges.get(&duplicate).is_some_and(|m| m.id == id);
+        Some((survivor, duplicate, in_force))
+    }
+
+    /// Whether the pair was marked "not a duplicate".
+    pub fn dismissed(&self, a: ClientId, b: ClientId) -> bool {
+        self.projections.store.duplicates.is_dismissed(a, b)
+    }
+
+    /// The id `client` answers as: its survivor while merged away, else itself.
+    pub fn resolved(&self, client: ClientId) -> ClientId {
+        self.projections.store.resolved(client)
+    }
+
     /// Whether an MOU exists and lists `organization` as a participant.
     pub fn mou_participant(&self, mou: MouId, organization: OrganizationId) -> bool {
         self.projections

@@ -104,6 +104,21 @@ enum Op {
     Intake {
         org: usize,
         restriction: u8,
+        /// Which name, date of birth and SSN (from small pools, so duplicates arise).
+        who: u8,
+    },
+    /// Changes a client's name, date of birth and SSN.
+    EditIntake {
+        client: usize,
+        who: u8,
+    },
+    /// Forgets a client's identifiers.
+    Forget {
+        client: usize,
+    },
+    /// Marks a proposed pair "not a duplicate".
+    Dismiss {
+        pair: usize,
     },
     Restrict {
         client: usize,
@@ -194,7 +209,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<bool>(), 0u8..40).prop_map(|(open, effective)| Op::Policy { open, effective }),
         2 => (participants.clone(), 0u8..20, len.clone()).prop_map(|(participants, start, len)| Op::Mou { participants, start, len }),
         1 => (0usize..4, participants, 0u8..20, len.clone()).prop_map(|(mou, participants, start, len)| Op::ChangeMou { mou, participants, start, len }),
-        4 => (0..ORGS, 0u8..3).prop_map(|(org, restriction)| Op::Intake { org, restriction }),
+        4 => (0..ORGS, 0u8..3, any::<u8>()).prop_map(|(org, restriction, who)| Op::Intake { org, restriction, who }),
+        1 => (0usize..8, any::<u8>()).prop_map(|(client, who)| Op::EditIntake { client, who }),
+        1 => (0usize..8).prop_map(|client| Op::Forget { client }),
+        1 => (0usize..8).prop_map(|pair| Op::Dismiss { pair }),
         2 => (0usize..8, 0u8..3, 0u8..40).prop_map(|(client, restriction, effective)| Op::Restrict { client, restriction, effective }),
         3 => (0usize..8, 0usize..4, 0u8..30, len.clone()).prop_map(|(client, mou, start, len)| Op::Assign { client, mou, start, len }),
         1 => (0usize..8, 0u8..40).prop_map(|(assignment, end)| Op::EndAssignment { assignment, end }),
@@ -247,6 +265,37 @@ fn participants(p: &[(usize, u8)]) -> Vec<MouParticipant> {
             direction: direction(*d),
         })
         .collect()
+}
+
+/// A name from a small pool, two of which sound alike.
+fn name(who: u8) -> PersonName {
+    let (first, last) = [
+        ("Maria", "Lopez"),
+        ("Maria", "Lopes"),
+        ("Mario", "Lopez"),
+        ("Dana", "Client"),
+    ][who as usize % 4];
+    PersonName {
+        first: first.into(),
+        middle: String::new(),
+        last: last.into(),
+        suffix: String::new(),
+    }
+}
+
+/// A date of birth from a small pool (two with day and month swapped), or none.
+fn birth(who: u8) -> Option<Date> {
+    [
+        Date::from_ymd(1990, 4, 2),
+        Date::from_ymd(1990, 2, 4),
+        Date::from_ymd(1991, 7, 9),
+        None,
+    ][(who as usize / 4) % 4]
+}
+
+/// An SSN from a small pool: whole, partial with the same last four, none, another.
+fn ssn(who: u8) -> String {
+    ["234567891", "xxxxx7891", "", "234567892"][(who as usize / 16) % 4].into()
 }
 
 /// The `i`-th element, wrapping around, so that most ops find something to refer to.
@@ -329,22 +378,18 @@ impl Builder {
             Op::Intake {
                 org: o,
                 restriction,
+                who,
             } => {
                 let client_id = ClientId::new(self.id());
                 self.clients.push((client_id, o));
                 ClientIntakeRecorded {
                     client_id,
                     organization_id: org(o),
-                    name: Pii::new(PersonName {
-                        first: "Dana".into(),
-                        middle: String::new(),
-                        last: format!("Client{}", self.clients.len()),
-                        suffix: String::new(),
-                    }),
+                    name: Pii::new(name(who)),
                     name_data_quality: DataQuality::Full,
-                    ssn: Pii::new(format!("12345{:04}", self.clients.len())),
+                    ssn: Pii::new(ssn(who)),
                     ssn_data_quality: DataQuality::Full,
-                    dob: Pii::new(Some(day(0))),
+                    dob: Pii::new(birth(who)),
                     dob_data_quality: DataQuality::Full,
                     race_ethnicity: vec![],
                     race_none: None,
@@ -745,6 +790,42 @@ impl Builder {
                     .into()
                 }
             }
+            Op::EditIntake { client, who } => {
+                let (client_id, _) = self.live(client)?;
+                // Nothing identifying is recorded for a forgotten client again.
+                let forgotten = self.events.iter().any(|e| {
+                    matches!(e, Event::ClientIdentifiersForgotten(f) if f.client_id == client_id)
+                });
+                if forgotten {
+                    return None;
+                }
+                ClientIntakeEdited {
+                    name: Some(Pii::new(name(who))),
+                    ssn: Some(Pii::new(ssn(who))),
+                    dob: Some(Pii::new(birth(who))),
+                    ..ClientIntakeEdited::new(client_id)
+                }
+                .into()
+            }
+            Op::Forget { client } => {
+                let (client_id, _) = self.live(client)?;
+                ClientIdentifiersForgotten {
+                    client_id,
+                    reason: "asked to be forgotten".into(),
+                    retention_last_changed: None,
+                }
+                .into()
+            }
+            Op::Dismiss { pair } => {
+                let queue = caseledger_core::duplicates::queue(&self.events);
+                let c = queue.get(pair % queue.len().max(1))?;
+                DuplicatePairDismissed {
+                    first: c.first,
+                    second: c.second,
+                    reason: Pii::new("not the same person".into()),
+                }
+                .into()
+            }
             Op::Merge {
                 survivor,
                 duplicate,
@@ -824,6 +905,21 @@ fn check(ops: &[Op], dates: &[u8]) -> Result<(), TestCaseError> {
         let position = b.events.len() as u64;
         projections.apply(position, b.events.last().expect("pushed"));
         let records = records(&b.events);
+        // The duplicate queue, for a system administrator.
+        let admin = viewers
+            .iter()
+            .find(|v| v.role == Role::SystemAdmin)
+            .expect("a system administrator");
+        let queue = projections
+            .admin_view(*admin)
+            .expect("an administrator's view")
+            .duplicate_queue();
+        prop_assert_eq!(
+            queue,
+            caseledger_core::duplicates::queue(&b.events),
+            "duplicate queue after {} events",
+            position
+        );
         for &d in dates {
             projections.set_today(day(d));
             for viewer in &viewers {
@@ -881,16 +977,32 @@ fn check(ops: &[Op], dates: &[u8]) -> Result<(), TestCaseError> {
 /// The events that make up a transaction in the history as it stands: its creation, then its
 /// follow-ups, corrections applied.
 fn record_events(events: &[Event], id: u128) -> Vec<Event> {
+    let client = events
+        .iter()
+        .filter_map(caseledger_core::sharing::transaction_facts)
+        .find(|t| t.id == id)
+        .map(|t| t.client);
+    // Forgetting erases the identifying values of what was recorded by then.
+    let forgotten_at = events.iter().rposition(
+        |e| matches!(e, Event::ClientIdentifiersForgotten(f) if Some(f.client_id) == client),
+    );
     let mine: Vec<Event> = events
         .iter()
-        .filter(|e| match e {
+        .enumerate()
+        .filter(|(_, e)| match e {
             Event::EnrollmentExited(x) => x.enrollment_id.as_u128() == id,
             Event::RecordCorrected(c) => c.record_id == id,
             Event::RecordVoided(v) => v.record_id == id && v.kind == RecordKind::Exit,
             Event::RecordUnvoided(u) => u.record_id == id && u.kind == RecordKind::Exit,
             other => caseledger_core::sharing::transaction_facts(other).is_some_and(|t| t.id == id),
         })
-        .cloned()
+        .map(|(i, e)| {
+            if forgotten_at.is_some_and(|f| i < f) {
+                e.erased()
+            } else {
+                e.clone()
+            }
+        })
         .collect();
     caseledger_core::corrections::corrected(&mine)
 }

@@ -167,6 +167,14 @@ pub(crate) fn viewer(actor: &Actor) -> caseledger_core::sharing::Viewer {
     }
 }
 
+/// The CoC's system administrators set up the HMIS and fix the record across agencies.
+pub(crate) fn require_system_admin(actor: &Actor, what: &str) -> Result<(), CommandError> {
+    if actor.role != Role::SystemAdmin {
+        return Err(forbidden(format!("only a system administrator may {what}")));
+    }
+    Ok(())
+}
+
 /// Agency staff (case managers and agency administrators) record client data; the CoC roles
 /// administer, help and audit.
 pub(crate) fn require_agency_staff(actor: &Actor, what: &str) -> Result<(), CommandError> {
@@ -177,20 +185,39 @@ pub(crate) fn require_agency_staff(actor: &Actor, what: &str) -> Result<(), Comm
 }
 
 /// What the actor may do with the client's intake today; `NOT_FOUND` when they may not see it
-/// (exactly as for an id never used).
+/// (exactly as for an id never used). A merged client seen only through a merged intake is
+/// read (records may be recorded for the person; the survivor's intake is not theirs to edit).
+/// A merged-away id is `CONFLICT` naming its survivor — told only to an actor that could see
+/// the duplicate, `NOT_FOUND` to any other — so nothing is recorded under an id that no longer
+/// answers for itself.
 pub(crate) fn client_access(
     p: &Projections,
     actor: &Actor,
     client: caseledger_core::ClientId,
     field: &str,
 ) -> Result<caseledger_core::sharing::Visibility, CommandError> {
-    let access = p
-        .org_view(viewer(actor))
-        .visibility(&caseledger_core::sharing::RecordRef::Intake(client));
-    if access.level == caseledger_core::AccessLevel::None {
-        return Err(not_found(field, "client"));
+    use caseledger_core::AccessLevel;
+    let view = p.org_view(viewer(actor));
+    if let Some((_, survivor)) = p.write_model().merged_into(client) {
+        return Err(match view.client_card(client) {
+            Some(_) => conflict(
+                field,
+                format!("this client was merged into client {survivor}: use that id"),
+            ),
+            None => not_found(field, "client"),
+        });
     }
-    Ok(access)
+    let access = view.visibility(&caseledger_core::sharing::RecordRef::Intake(client));
+    if access.level != AccessLevel::None {
+        return Ok(access);
+    }
+    match view.client(client) {
+        Some(merged) => Ok(caseledger_core::sharing::Visibility {
+            level: AccessLevel::Read,
+            reason: merged.access.reason,
+        }),
+        None => Err(not_found(field, "client")),
+    }
 }
 
 /// The record owner for what an actor records.

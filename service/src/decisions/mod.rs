@@ -8,6 +8,7 @@ mod care;
 mod clients;
 mod corrections;
 mod elements;
+mod merges;
 mod requests;
 mod setup;
 mod sharing;

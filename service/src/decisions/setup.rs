@@ -15,7 +15,9 @@ use caseledger_core::input;
 use caseledger_core::{Actor, DateWindow, OrganizationId, Role};
 use caseledger_projections::Projections;
 
-use crate::commands::{check_window, conflict, forbidden, not_found, require_text};
+use crate::commands::{
+    check_window, conflict, forbidden, not_found, require_system_admin, require_text,
+};
 use crate::{Command, CommandError, Decision, Session};
 
 impl Command for EndMou {
@@ -247,13 +249,6 @@ impl Command for AddBed {
             .into(),
         ]))
     }
-}
-
-fn require_system_admin(actor: &Actor, what: &str) -> Result<(), CommandError> {
-    if actor.role != Role::SystemAdmin {
-        return Err(forbidden(format!("only a system administrator may {what}")));
-    }
-    Ok(())
 }
 
 /// System administrators, and agency administrators of `organization`, set up its shelters.
