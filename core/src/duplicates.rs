@@ -177,7 +177,7 @@ fn ssn_of(raw: &str, hashed: bool) -> Ssn {
     let serial_ok = |d: &str| d != "0000";
     if digits.len() == 9 && raw.chars().all(|c| c.is_ascii_digit() || c == '-') {
         let (area, group, serial) = (&digits[..3], &digits[3..5], &digits[5..]);
-        let one_digit = digits.chars().all(|c| Some(c) == digits.chars().next());
+        let one_digit = digits.chars().all(|c| digits.starts_with(c));
         let plausible = area != "000"
             && area != "666"
             && !area.starts_with('9')

@@ -95,7 +95,7 @@ fn maybe_hud<T>(
 }
 
 /// Runs `command` for the request's session and answers the log position it wrote.
-async fn write<C: Command<Output = ()>>(
+pub(crate) async fn write<C: Command<Output = ()>>(
     ctx: &Context<'_>,
     command: &C,
 ) -> async_graphql::Result<WriteResult> {

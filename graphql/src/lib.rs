@@ -13,6 +13,7 @@ mod convert;
 mod correction_mutations;
 mod directory;
 mod disclosure;
+mod duplicates;
 mod element_mutations;
 mod error;
 mod headers;

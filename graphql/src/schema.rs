@@ -9,6 +9,7 @@ use crate::client::ClientQueries;
 use crate::client_mutations::ClientMutations;
 use crate::correction_mutations::CorrectionMutations;
 use crate::directory::{DirectoryQueries, SetupMutations};
+use crate::duplicates::{DuplicateMutations, DuplicateQueries};
 use crate::element_mutations::ElementMutations;
 use crate::record_mutations::RecordMutations;
 use crate::record_requests::{RequestMutations, RequestQueries};
@@ -45,6 +46,7 @@ pub struct Query(
     DirectoryQueries,
     AuditQueries,
     RequestQueries,
+    DuplicateQueries,
 );
 
 /// Mutations. Every text argument and input field is human text: no control characters (line
@@ -62,6 +64,7 @@ pub struct Mutation(
     RecordMutations,
     ElementMutations,
     CorrectionMutations,
+    DuplicateMutations,
     AuditMutations,
     RequestMutations,
 );

@@ -575,9 +575,14 @@ impl<'a, 's> Import<'a, 's> {
             command_reject("Client.csv", c.line, column, &value, e)
         };
         if let Some(id) = self.existing(SourceKind::Client, &c.personal_id) {
-            let client = ClientId::new(id);
+            // A client merged away since it was imported: its rows are the survivor's records,
+            // and its intake is history (an export's row never overwrites the survivor's).
+            let client = self.state().write_model().resolved(ClientId::new(id));
             self.clients.insert(c.personal_id.clone(), client);
             self.born.extend(born.map(|d| (client, d)));
+            if client.as_u128() != id {
+                return Ok(Outcome::Unchanged);
+            }
             let w = self.state().write_model();
             if w.forgotten(client) {
                 return Ok(Outcome::Unchanged);

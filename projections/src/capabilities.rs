@@ -136,14 +136,33 @@ impl AuditView<'_> {
         self.org.visible_clients()
     }
 
-    /// Log positions of every event about the client, in log order.
-    pub fn client_event_positions(&self, client: ClientId) -> &[u64] {
-        self.projections
-            .store
-            .audit
-            .client_events
-            .get(&client)
-            .map_or(&[], Vec::as_slice)
+    /// Log positions of every event about the client and the clients merged into it, in log
+    /// order.
+    pub fn client_event_positions(&self, client: ClientId) -> Vec<u64> {
+        let store = &self.projections.store;
+        self.merged_positions(client.as_u128(), |c| store.audit.client_events.get(&c))
+    }
+
+    /// The positions `of` lists for a client and every client merged into it, in log order (a
+    /// merged client's history and disclosures are its members').
+    fn merged_positions<'s>(
+        &'s self,
+        client: u128,
+        of: impl Fn(ClientId) -> Option<&'s Vec<u64>>,
+    ) -> Vec<u64> {
+        let store = &self.projections.store;
+        let client = ClientId::new(client);
+        let mut all: Vec<u64> = store
+            .members(client)
+            .filter_map(of)
+            .flatten()
+            .copied()
+            .collect();
+        if store.absorbed.contains_key(&client) {
+            all.sort_unstable();
+            all.dedup();
+        }
+        all
     }
 
     /// Log positions of the policy and MOU events, in log order.
@@ -153,13 +172,11 @@ impl AuditView<'_> {
 
     /// Log positions of disclosure records naming the client (shown or denied; any id, used or
     /// not), in log order.
-    pub fn disclosures_of_client(&self, client: u128) -> &[u64] {
-        self.projections
-            .store
-            .audit
-            .disclosures_by_client
-            .get(&client)
-            .map_or(&[], Vec::as_slice)
+    pub fn disclosures_of_client(&self, client: u128) -> Vec<u64> {
+        let store = &self.projections.store;
+        self.merged_positions(client, |c| {
+            store.audit.disclosures_by_client.get(&c.as_u128())
+        })
     }
 
     /// Log positions of disclosure records of data shown to `user`, in log order.

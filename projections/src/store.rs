@@ -665,7 +665,7 @@ fn follow_up_of(event: &Event) -> Option<u128> {
 /// Where the events a client record dashboard is built from are in the log.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestPositions {
-    /// Every event about the client.
+    /// Every event about the client (and the clients merged into it).
     pub client_events: Vec<u64>,
     /// Policy and MOU events.
     pub sharing_events: Vec<u64>,
@@ -682,18 +682,23 @@ impl Projections {
     ) -> Option<RequestPositions> {
         let client = self.store.requests.by_id.get(&request)?.client;
         let audit = &self.store.audit;
+        // A merged client's record is its members': each one's events and disclosures.
+        let members: Vec<ClientId> = self.store.members(self.store.resolved(client)).collect();
+        let gather = |lists: Vec<Option<&Vec<u64>>>| {
+            let mut all: Vec<u64> = lists.into_iter().flatten().flatten().copied().collect();
+            all.sort_unstable();
+            all.dedup();
+            all
+        };
         Some(RequestPositions {
-            client_events: audit
-                .client_events
-                .get(&client)
-                .cloned()
-                .unwrap_or_default(),
+            client_events: gather(members.iter().map(|m| audit.client_events.get(m)).collect()),
             sharing_events: audit.sharing_events.clone(),
-            disclosures: audit
-                .disclosures_by_client
-                .get(&client.as_u128())
-                .cloned()
-                .unwrap_or_default(),
+            disclosures: gather(
+                members
+                    .iter()
+                    .map(|m| audit.disclosures_by_client.get(&m.as_u128()))
+                    .collect(),
+            ),
         })
     }
 

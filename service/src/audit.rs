@@ -179,7 +179,7 @@ impl Service {
             if with_sharing {
                 sharing = v.sharing_event_positions().to_vec();
             }
-            v.client_event_positions(client).to_vec()
+            v.client_event_positions(client)
         })?;
         if own.is_empty() {
             return Err(not_found("clientId", "client"));
@@ -198,7 +198,7 @@ impl Service {
     ) -> Result<Vec<AccessEntry>, CommandError> {
         let actor = &session.actor();
         let positions = self.audit_positions(actor, |v| match (filter.client, filter.user) {
-            (Some(c), _) => v.disclosures_of_client(c).to_vec(),
+            (Some(c), _) => v.disclosures_of_client(c),
             (None, Some(u)) => v.disclosures_to_user(u).to_vec(),
             (None, None) => v.disclosures().to_vec(),
         })?;
@@ -237,9 +237,8 @@ impl Service {
         client: ClientId,
     ) -> Result<Vec<AccessSummaryRow>, CommandError> {
         let actor = &session.actor();
-        let positions = self.audit_positions(actor, |v| {
-            v.disclosures_of_client(client.as_u128()).to_vec()
-        })?;
+        let positions =
+            self.audit_positions(actor, |v| v.disclosures_of_client(client.as_u128()))?;
         let mut rows: BTreeMap<UserId, AccessSummaryRow> = BTreeMap::new();
         for (position, envelope) in self.read_envelopes(&positions)? {
             let Event::RecordsAccessed(record) = &envelope.event else {

@@ -179,12 +179,37 @@ impl Service {
         let mut releases: Vec<(ReleaseId, OrganizationId, OrganizationId, DateWindow)> = Vec::new();
         let mut enrollments: Vec<(caseledger_core::EnrollmentId, EnrollmentLine)> = Vec::new();
         let mut documents = Vec::new();
-        for (_, envelope) in self.read_envelopes(&events)? {
+        // The clients merged into the request's client as of the dashboard's position: their
+        // enrollments, documents and disclosures are the client's own record too.
+        let envelopes = self.read_envelopes(&events)?;
+        let mut members = vec![request.client];
+        for (_, envelope) in &envelopes {
+            match &envelope.event {
+                Event::ClientsMerged(m) if m.survivor_id == request.client => {
+                    members.push(m.duplicate_id);
+                }
+                Event::ClientsUnmerged(u) if u.survivor_id == request.client => {
+                    members.retain(|c| *c != u.duplicate_id);
+                }
+                _ => {}
+            }
+        }
+        for (_, envelope) in envelopes {
+            if envelope
+                .event
+                .client()
+                .is_some_and(|c| !members.contains(&c))
+            {
+                continue;
+            }
+            let own = envelope.event.client() == Some(request.client);
             match envelope.event {
-                Event::ClientIntakeRecorded(i) if profile.is_none() => profile = Some(i),
+                Event::ClientIntakeRecorded(i) if own && profile.is_none() => profile = Some(i),
                 ref e @ (Event::ClientIntakeEdited(_)
                 | Event::ClientAddressUpdated(_)
-                | Event::ClientRestrictionChanged(_)) => {
+                | Event::ClientRestrictionChanged(_))
+                    if own =>
+                {
                     crate::history::intake_changes(&mut profile, e);
                 }
                 Event::MouCreated(m) => {
@@ -263,7 +288,7 @@ impl Service {
             let Event::RecordsAccessed(r) = &envelope.event else {
                 continue;
             };
-            for c in r.clients.iter().filter(|c| c.client_id == request.client) {
+            for c in r.clients.iter().filter(|c| members.contains(&c.client_id)) {
                 let mut kinds: Vec<RecordKind> = c.records.iter().map(|x| x.kind).collect();
                 kinds.sort();
                 kinds.dedup();

@@ -21,6 +21,7 @@ mod decisions;
 pub mod digest;
 mod disclosure;
 mod disclosure_keys;
+mod duplicates;
 mod error;
 mod gate;
 mod history;
@@ -48,6 +49,7 @@ pub use dashboard::{
 };
 pub use decision::{Command, Decision};
 pub use disclosure::Disclosure;
+pub use duplicates::DuplicateQueue;
 pub use error::ServiceError;
 pub use gate::PIN_WAIT;
 pub use history::FieldChange;

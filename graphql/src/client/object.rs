@@ -239,6 +239,15 @@ impl Client {
         show(self.id)
     }
 
+    /// The ids of clients merged into this one that the viewer could see (their intake or a
+    /// record): each answers as this client. Empty for an id-only client.
+    async fn merged_ids(&self) -> Vec<ID> {
+        self.summary
+            .as_ref()
+            .map(|s| s.merged.iter().map(|id| show(*id)).collect())
+            .unwrap_or_default()
+    }
+
     /// True when the viewer sees the client as an id only: the viewer's organization recorded
     /// something for the client but may not see the intake (the client is restricted to its
     /// organization, or the release or MOU that showed it ended). Every intake field is then
