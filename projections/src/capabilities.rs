@@ -201,3 +201,39 @@ impl AuditView<'_> {
         self.org.transactions(client, None)
     }
 }
+
+impl AdminView<'_> {
+    /// The duplicate queue across the CoC, highest score first.
+    pub fn duplicate_queue(&self) -> Vec<caseledger_core::duplicates::Candidate> {
+        self.projections.store.duplicates.queue()
+    }
+
+    /// The proposed pairs a client is in.
+    pub fn duplicate_pairs_of(
+        &self,
+        client: ClientId,
+    ) -> Vec<caseledger_core::duplicates::Candidate> {
+        self.projections.store.duplicates.pairs_of(client)
+    }
+
+    /// Flags raised for clients not merged away, in the order raised.
+    pub fn duplicate_flags(&self) -> Vec<crate::DuplicateFlag> {
+        let store = &self.projections.store;
+        store
+            .duplicates
+            .flags
+            .iter()
+            .filter(|(_, client, _)| !store.merges.contains_key(client))
+            .map(|(id, client, event)| crate::DuplicateFlag {
+                id: *id,
+                client: *client,
+                note: match event.event(&store.keys) {
+                    caseledger_core::Event::PossibleDuplicateFlagged(f) => {
+                        f.note.as_clear().cloned().unwrap_or_default()
+                    }
+                    _ => String::new(),
+                },
+            })
+            .collect()
+    }
+}

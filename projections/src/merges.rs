@@ -3,20 +3,9 @@
 //! `caseledger_core::sharing::merges`, followed convention for convention.
 
 use caseledger_core::events::{ClientsMerged, ClientsUnmerged};
-use caseledger_core::{ClientId, ClientRestriction, Date, MergeId, MouAssignmentId, MouId};
-use serde::{Deserialize, Serialize};
+use caseledger_core::{ClientId, ClientRestriction, Date, MouAssignmentId, MouId};
 
-use crate::store::{ClientState, Release, Store, TransactionRecord, Windowed};
-
-/// A merge in force, kept on the duplicate.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub(crate) struct MergeState {
-    pub id: MergeId,
-    pub survivor: ClientId,
-    /// How many of the survivor's restriction, assignment and release facts were recorded
-    /// before the merge: those after count for the duplicate's records too.
-    pub marks: [usize; 3],
-}
+use crate::store::{ClientState, MergeState, Release, Store, TransactionRecord, Windowed};
 
 /// The sharing facts that count for records of one origin, in log order: its own, then —
 /// merged away — its survivor's recorded since the merge.

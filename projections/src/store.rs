@@ -49,6 +49,16 @@ impl Windowed {
     }
 }
 
+/// A merge in force, kept on the duplicate.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct MergeState {
+    pub id: caseledger_core::MergeId,
+    pub survivor: ClientId,
+    /// How many of the survivor's restriction, assignment and release facts were recorded
+    /// before the merge: those after count for the duplicate's records too.
+    pub marks: [usize; 3],
+}
+
 /// A client release exception.
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Release {
@@ -229,7 +239,7 @@ pub(crate) struct Store {
     /// The duplicate queue.
     pub duplicates: crate::duplicates::Duplicates,
     /// Merges in force, by duplicate.
-    pub merges: HashMap<ClientId, crate::merges::MergeState>,
+    pub merges: HashMap<ClientId, MergeState>,
     /// Duplicates merged into each survivor, in merge order.
     pub absorbed: HashMap<ClientId, Vec<ClientId>>,
     /// Every merge recorded: (survivor, duplicate).
