@@ -461,3 +461,104 @@ async fn records_recorded_here_export_who_recorded_them_and_when() {
     }
     service.shutdown().await;
 }
+
+/// The client imported as `personal_id`, by its intake in the log.
+fn imported_client(service: &Service, personal_id: &str) -> caseledger_core::ClientId {
+    service
+        .read_log(1, 1_000)
+        .unwrap()
+        .iter()
+        .find_map(|s| match &s.envelope.event {
+            Event::ClientIntakeRecorded(i) if i.source_id.as_deref() == Some(personal_id) => {
+                Some(i.client_id)
+            }
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_merge_the_export_has_one_client_and_after_the_unmerge_both_again() {
+    let work = tempfile::tempdir().unwrap();
+    let service = bootstrapped(&work.path().join("data"), policy()).await;
+    let export = two_agencies(work.path());
+    assert!(import(&service, &export).await.rejects.is_empty());
+    let before = work.path().join("before");
+    caseledger_hmis::export(&service, &before, &ExportOptions::default())
+        .await
+        .unwrap();
+    let (c1, c2) = (
+        imported_client(&service, "C1"),
+        imported_client(&service, "C2"),
+    );
+    let admin = service
+        .session_for(
+            service
+                .read_log(1, 100)
+                .unwrap()
+                .iter()
+                .find_map(|s| match &s.envelope.event {
+                    Event::UserCreated(u) => Some(u.user_id),
+                    _ => None,
+                })
+                .unwrap(),
+        )
+        .unwrap();
+    let merge = caseledger_core::commands::merges::MergeClients {
+        id: caseledger_service::new_id(),
+        survivor: c1,
+        duplicate: c2,
+        reason: "the same person".into(),
+    };
+    service.run(&admin, &merge).await.unwrap();
+
+    let merged = work.path().join("merged");
+    caseledger_hmis::export(&service, &merged, &ExportOptions::default())
+        .await
+        .unwrap();
+    let column = |dir: &Path, file: &str, name: &str| -> Vec<String> {
+        let mut v: Vec<String> = rows(&dir.join(file))
+            .into_iter()
+            .filter_map(|r| r.into_iter().find(|(c, _)| c == name).map(|(_, v)| v))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        column(&merged, "Client.csv", "PersonalID"),
+        ["C1"],
+        "one client, under the survivor's PersonalID"
+    );
+    assert_eq!(column(&merged, "Client.csv", "LastName"), ["Rivera"]);
+    assert_eq!(
+        column(&merged, "Enrollment.csv", "EnrollmentID"),
+        ["E1", "E2"],
+        "both clients' enrollments, each with its own id"
+    );
+    assert_eq!(
+        column(&merged, "Enrollment.csv", "PersonalID"),
+        ["C1", "C1"]
+    );
+    // Importing the old export again writes nothing: C2 answers as C1 and its rows are known.
+    let again = import(&service, &export).await;
+    assert!(again.rejects.is_empty(), "{:#?}", again.rejects);
+    assert!(!again.written, "nothing new");
+
+    let unmerge = caseledger_core::commands::merges::UnmergeClients {
+        merge: merge.id,
+        reason: "two people after all".into(),
+    };
+    service.run(&admin, &unmerge).await.unwrap();
+    let after = work.path().join("after");
+    caseledger_hmis::export(&service, &after, &ExportOptions::default())
+        .await
+        .unwrap();
+    for file in ["Client.csv", "Enrollment.csv", "Exit.csv"] {
+        assert_eq!(
+            rows(&after.join(file)),
+            rows(&before.join(file)),
+            "{file} as before the merge"
+        );
+    }
+    service.shutdown().await;
+}
