@@ -319,6 +319,9 @@ fn decode_payload(
         (EventType::ClientIntakeRecorded, 1) => {
             events::decode_as::<events::legacy::ClientIntakeRecordedV1, _>(bytes, config)
         }
+        (EventType::MouChanged, 1) => {
+            events::decode_as::<events::legacy::MouChangedV1, _>(bytes, config)
+        }
         (EventType::RecordRequestDelivered, 1) => {
             events::decode_as::<events::legacy::RecordRequestDeliveredV1, _>(bytes, config)
         }

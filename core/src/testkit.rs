@@ -557,6 +557,7 @@ impl HistoryBuilder {
             title: "Information Release Agreement (amended)".to_owned(),
             participants: Self::participants(participants),
             window,
+            effective: None,
         });
     }
 

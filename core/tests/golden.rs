@@ -264,6 +264,26 @@ fn a_delivery_of_schema_1_upcasts_without_client_or_reason() {
     assert_eq!((d.client_id, d.reason), (None, None));
 }
 
+/// `MouChanged` schema 1 (before dated changes) reads as schema 2 applying on every date, its
+/// other facts as written.
+#[test]
+fn an_mou_change_of_schema_1_upcasts_to_one_applying_on_every_date() {
+    let bytes = fs::read(golden_dir().join("MouChanged.v1.bin")).expect("v1 file");
+    let upcast = decode(&bytes).expect("decodes");
+    let caseledger_core::Event::MouChanged(old) = &upcast.event else {
+        panic!("not an MOU change")
+    };
+    assert_eq!(old.effective, None);
+    let caseledger_core::Event::MouChanged(now) = samples::sample(EventType::MouChanged).event
+    else {
+        panic!("not an MOU change")
+    };
+    assert_eq!(
+        (&old.mou_id, &old.title, &old.participants, &old.window),
+        (&now.mou_id, &now.title, &now.participants, &now.window)
+    );
+}
+
 /// `ClientIntakeRecorded` schema 1 (before hashed identifiers) reads as schema 2 with its
 /// identifiers unhashed, every other fact as written.
 #[test]

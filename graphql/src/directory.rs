@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use caseledger_core::commands::setup::{
-    AddBed, AddRoom, CreateFacility, CreateMou, CreateProgram, EndMou,
+    AddBed, AddRoom, ChangeMou, CreateFacility, CreateMou, CreateProgram, EndMou,
 };
 use caseledger_core::events::MouParticipant;
 use caseledger_core::hud::ProjectType;
@@ -404,19 +404,7 @@ impl SetupMutations {
     ) -> async_graphql::Result<MouPayload> {
         let a = session(ctx)?;
         let window = convert::window("window", &start, &end)?;
-        let participants = participants
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                Ok(MouParticipant {
-                    organization: convert::id(
-                        &format!("participants[{i}].organizationId"),
-                        &p.organization_id,
-                    )?,
-                    direction: p.direction.into(),
-                })
-            })
-            .collect::<async_graphql::Result<Vec<_>>>()?;
+        let participants = participants_of(&participants)?;
         let command = CreateMou {
             id: new_id(),
             number,
@@ -427,6 +415,44 @@ impl SetupMutations {
         let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
         let mou = service(ctx)
             .catalog(|c| c.mou(command.id).map(Mou::from))
+            .ok_or_else(|| crate::error::internal("the MOU vanished"))?;
+        Ok(MouPayload {
+            mou,
+            position: written.position(),
+        })
+    }
+
+    /// Changes an MOU from `effective` on: its title, all its participants and their
+    /// directions, or its window (each left out stays). Before that date the MOU is as it was,
+    /// so what was shared then stays as it was. System administrators only.
+    async fn change_mou(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeMouInput,
+    ) -> async_graphql::Result<MouPayload> {
+        let a = session(ctx)?;
+        let mou: caseledger_core::MouId = convert::id("mouId", &input.mou_id)?;
+        let window = match &input.start {
+            Some(start) => Some(convert::window("window", start, &input.end)?),
+            None if input.end.is_some() => {
+                return Err(convert::invalid("start", "a new window needs its start"));
+            }
+            None => None,
+        };
+        let command = ChangeMou {
+            mou,
+            title: input.title,
+            participants: input
+                .participants
+                .as_deref()
+                .map(participants_of)
+                .transpose()?,
+            window,
+            effective: convert::date("effective", &input.effective)?,
+        };
+        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
+        let mou = service(ctx)
+            .catalog(|c| c.mou(mou).map(Mou::from))
             .ok_or_else(|| crate::error::internal("the MOU vanished"))?;
         Ok(MouPayload {
             mou,
@@ -522,4 +548,39 @@ impl SetupMutations {
             .ok_or_else(|| crate::error::internal("the room vanished"))?;
         facility_payload(ctx, facility, Some(show(command.id)), written.position())
     }
+}
+
+/// MOU participants from their input, each id parsed (naming its position when it is not one).
+fn participants_of(participants: &[Participant]) -> async_graphql::Result<Vec<MouParticipant>> {
+    participants
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Ok(MouParticipant {
+                organization: convert::id(
+                    &format!("participants[{i}].organizationId"),
+                    &p.organization_id,
+                )?,
+                direction: p.direction.into(),
+            })
+        })
+        .collect()
+}
+
+/// An MOU's change: each field left out stays as it is.
+#[derive(async_graphql::InputObject)]
+pub struct ChangeMouInput {
+    /// The MOU.
+    pub mou_id: ID,
+    /// The new title. One line, at most 200 characters.
+    pub title: Option<String>,
+    /// All participants after the change.
+    pub participants: Option<Vec<Participant>>,
+    /// The new first date in force (alone: no end), YYYY-MM-DD.
+    pub start: Option<String>,
+    /// The new last date in force (given with `start`), YYYY-MM-DD.
+    pub end: Option<String>,
+    /// The first date the change applies: YYYY-MM-DD, not before the MOU starts, at most ten
+    /// years after today.
+    pub effective: String,
 }

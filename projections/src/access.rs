@@ -159,7 +159,7 @@ impl Store {
             .find(|a| a.2.contains(date))
             .map(|a| a.1);
         if let Some(mou) = assigned
-            && let Some(m) = self.mous.get(&mou)
+            && let Some(m) = self.mous.get(&mou).and_then(|m| m.on(date))
             && m.window.contains(date)
             && m.participants.get(&from).is_some_and(|d| d.grants())
             && m.participants.get(&to).is_some_and(|d| d.receives())

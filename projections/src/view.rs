@@ -506,7 +506,7 @@ impl OrgView<'_> {
             for (mou, clients) in &s.clients_by_mou {
                 if s.mous
                     .get(mou)
-                    .is_some_and(|m| m.participants.get(&org).is_some_and(|d| d.receives()))
+                    .is_some_and(|m| m.ever().any(|(o, d)| *o == org && d.receives()))
                 {
                     c.extend(clients.iter().copied());
                 }

@@ -121,13 +121,14 @@ impl<'a> WriteModel<'a> {
         self.projections.store.resolved(client)
     }
 
-    /// Whether an MOU exists and lists `organization` as a participant.
+    /// Whether an MOU exists and lists `organization` as a participant (in its terms on any
+    /// date: a change from a later date on keeps the earlier ones).
     pub fn mou_participant(&self, mou: MouId, organization: OrganizationId) -> bool {
         self.projections
             .store
             .mous
             .get(&mou)
-            .is_some_and(|m| m.participants.contains_key(&organization))
+            .is_some_and(|m| m.ever().any(|(o, _)| *o == organization))
     }
 
     /// The client's records in force (not voided), in log order: a merged client's are its

@@ -2,7 +2,7 @@
 //! evaluator's, for every viewer and every record, after every event and on several dates.
 //!
 //! Histories are random sequences of sharing facts and records over a few organizations,
-//! users, MOUs (every direction, overlapping windows), assignments (ended or not), release
+//! users, MOUs (every direction, overlapping windows, changes from a date on), assignments (ended or not), release
 //! exceptions (granted, revoked, expired), restriction changes, every transaction kind with
 //! every restriction, record requests, policy changes, voids and un-voids of records, of exits
 //! and of MOU assignments and release exceptions, corrections of their dates, and merges and
@@ -100,6 +100,8 @@ enum Op {
         participants: Vec<(usize, u8)>,
         start: u8,
         len: Option<u8>,
+        /// From which day the change applies (every day when `None`).
+        effective: Option<u8>,
     },
     Intake {
         org: usize,
@@ -208,7 +210,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         1 => (any::<bool>(), 0u8..40).prop_map(|(open, effective)| Op::Policy { open, effective }),
         2 => (participants.clone(), 0u8..20, len.clone()).prop_map(|(participants, start, len)| Op::Mou { participants, start, len }),
-        1 => (0usize..4, participants, 0u8..20, len.clone()).prop_map(|(mou, participants, start, len)| Op::ChangeMou { mou, participants, start, len }),
+        2 => (0usize..4, participants, 0u8..20, len.clone(), prop::option::of(0u8..40)).prop_map(|(mou, participants, start, len, effective)| Op::ChangeMou { mou, participants, start, len, effective }),
         4 => (0..ORGS, 0u8..3, any::<u8>()).prop_map(|(org, restriction, who)| Op::Intake { org, restriction, who }),
         1 => (0usize..8, any::<u8>()).prop_map(|(client, who)| Op::EditIntake { client, who }),
         1 => (0usize..8).prop_map(|client| Op::Forget { client }),
@@ -365,6 +367,7 @@ impl Builder {
                 participants: p,
                 start,
                 len,
+                effective,
             } => {
                 let mou_id = pick(&self.mous, mou)?;
                 MouChanged {
@@ -372,6 +375,7 @@ impl Builder {
                     title: "MOU".into(),
                     participants: participants(&p),
                     window: window(start, len),
+                    effective: effective.map(day),
                 }
                 .into()
             }

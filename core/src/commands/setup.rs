@@ -39,6 +39,22 @@ pub struct CreateMou {
     pub window: DateWindow,
 }
 
+/// Changes an MOU's title, participants and directions, or window, from a date on (before it
+/// the MOU is as it was, so history reads the same). System administrators only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeMou {
+    /// The MOU.
+    pub mou: MouId,
+    /// Its new title; unchanged when `None`.
+    pub title: Option<String>,
+    /// All its participants after the change; unchanged when `None`.
+    pub participants: Option<Vec<MouParticipant>>,
+    /// Its new window; unchanged when `None`.
+    pub window: Option<DateWindow>,
+    /// The first date the change applies.
+    pub effective: crate::Date,
+}
+
 /// Ends an MOU: nothing is shared along it after `last_day` (its participants and what it
 /// shared until then are unchanged). System administrators only.
 #[derive(Debug, Clone, PartialEq, Eq)]

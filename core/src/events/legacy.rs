@@ -100,6 +100,28 @@ impl From<RecordRequestDeliveredV1> for Event {
     }
 }
 
+/// `MouChanged` schema 1: before dated changes (every change applied on every date).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MouChangedV1 {
+    pub mou_id: crate::ids::MouId,
+    pub title: String,
+    pub participants: Vec<super::MouParticipant>,
+    pub window: crate::time::DateWindow,
+}
+
+impl From<MouChangedV1> for Event {
+    fn from(v1: MouChangedV1) -> Self {
+        super::MouChanged {
+            mou_id: v1.mou_id,
+            title: v1.title,
+            participants: v1.participants,
+            window: v1.window,
+            effective: None,
+        }
+        .into()
+    }
+}
+
 /// `ClientIntakeRecorded` schema 1: before hashed identifiers (every intake's are values).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientIntakeRecordedV1 {

@@ -203,7 +203,7 @@ event_catalog! {
     /// An MOU was created.
     MouCreated = 14, schema 1;
     /// An MOU was changed.
-    MouChanged = 15, schema 1;
+    MouChanged = 15, schema 2;
     /// A client was assigned to an MOU.
     MouAssigned = 16, schema 1;
     /// A client's MOU assignment ended.

@@ -42,6 +42,9 @@ pub struct MouChanged {
     pub participants: Vec<MouParticipant>,
     /// The active window after the change.
     pub window: DateWindow,
+    /// The first date the change applies (before it the MOU is as it was); `None`: on every
+    /// date, as if it had always been so. Schema 2.
+    pub effective: Option<crate::time::Date>,
 }
 
 /// The creating organization assigned a client to an MOU. A client has one MOU at a time:

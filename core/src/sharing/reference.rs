@@ -15,7 +15,10 @@
 //!   `ClientRestrictionChanged` in log order whose effective date is on or before it.
 //! - **One MOU assignment at a time**: on a date, the client's assignment is the last one in log
 //!   order whose window contains the date; earlier ones are superseded for that date.
-//! - **An MOU** is as its last `MouCreated`/`MouChanged` in the history describes it.
+//! - **An MOU on a date** is as the last `MouCreated`/`MouChanged` in log order that applies on
+//!   that date describes it: its creation always applies, a change from its effective date on
+//!   (a change without one, on every date). Ending an MOU is a change from the day after its
+//!   last day, so the days before keep what they had.
 //! - **Several sharing paths**: the MOU assignment is named first, then the release exceptions
 //!   in the order they were granted.
 //! - **Exits, move-in dates, check-outs, cancellations and lifted bars** belong to the record they
@@ -397,7 +400,7 @@ fn sharing_path(
     date: Date,
 ) -> Option<AccessReason> {
     if let Some(mou) = mou_assignment_on(history, client, date)
-        && let Some((window, participants)) = mou_state(history, mou)
+        && let Some((window, participants)) = mou_state(history, mou, date)
     {
         let grants = participants
             .iter()
@@ -454,13 +457,15 @@ fn mou_assignment_on(history: &[Event], client: ClientId, date: Date) -> Option<
 /// An MOU's participants and their directions.
 type Participants = Vec<(OrganizationId, MouDirection)>;
 
-/// An MOU's window and participants as last recorded.
-fn mou_state(history: &[Event], mou: MouId) -> Option<(DateWindow, Participants)> {
+/// An MOU's window and participants on `date` (see the module docs).
+fn mou_state(history: &[Event], mou: MouId, date: Date) -> Option<(DateWindow, Participants)> {
     let mut state = None;
     for event in history {
         let (id, window, participants) = match event {
             Event::MouCreated(m) => (m.mou_id, m.window, &m.participants),
-            Event::MouChanged(m) => (m.mou_id, m.window, &m.participants),
+            Event::MouChanged(m) if m.effective.is_none_or(|e| e <= date) => {
+                (m.mou_id, m.window, &m.participants)
+            }
             _ => continue,
         };
         if id == mou {

@@ -392,6 +392,7 @@ fn payload(ty: EventType) -> Event {
                 },
             ],
             window: DateWindow::closed(date("2025-10-01"), date("2027-09-30")),
+            effective: Some(date("2026-02-01")),
         }
         .into(),
         T::MouAssigned => MouAssigned {

@@ -5,11 +5,11 @@
 use std::collections::BTreeSet;
 
 use caseledger_core::commands::setup::{
-    AddBed, AddRoom, CreateFacility, CreateMou, CreateProgram, EndMou, SetCocCode,
+    AddBed, AddRoom, ChangeMou, CreateFacility, CreateMou, CreateProgram, EndMou, SetCocCode,
 };
 use caseledger_core::events::{
-    BedAdded, CocCodeSet, FacilityCreated, MouChanged, MouCreated, ProgramCreated, RoomAdded,
-    RoomDesignator,
+    BedAdded, CocCodeSet, FacilityCreated, MouChanged, MouCreated, MouParticipant, ProgramCreated,
+    RoomAdded, RoomDesignator,
 };
 use caseledger_core::input;
 use caseledger_core::{Actor, DateWindow, OrganizationId, Role};
@@ -45,6 +45,8 @@ impl Command for EndMou {
                 title: mou.title.clone(),
                 participants: mou.participants.clone(),
                 window: mou.window.closed_at(end),
+                // From the day after the last: until then the MOU is as each date had it.
+                effective: end.add_days(1),
             }
             .into(),
         ]))
@@ -101,32 +103,8 @@ impl Command for CreateMou {
         require_text("number", &self.number, input::MOU_NUMBER)?;
         require_text("title", &self.title, input::MOU_TITLE)?;
         let participants = &self.participants;
-        if participants.len() < 2 {
-            return Err(CommandError::validation(
-                "participants",
-                "an MOU has at least two participating organizations",
-            ));
-        }
+        check_participants(p, participants)?;
         check_window(p, "window", &self.window, None)?;
-        let mut seen = BTreeSet::new();
-        for (i, participant) in participants.iter().enumerate() {
-            let field = format!("participants[{i}].organizationId");
-            require_organization(p, participant.organization, &field)?;
-            if !seen.insert(participant.organization) {
-                return Err(CommandError::validation(
-                    &field,
-                    "each organization takes part once",
-                ));
-            }
-        }
-        if !participants.iter().any(|x| x.direction.grants())
-            || !participants.iter().any(|x| x.direction.receives())
-        {
-            return Err(CommandError::validation(
-                "participants",
-                "an MOU needs a participant that grants and one that receives",
-            ));
-        }
         let number = self.number.trim();
         if p.catalog().mous().any(|m| m.number == number) {
             return Err(conflict("number", format!("MOU {number} already exists")));
@@ -138,6 +116,96 @@ impl Command for CreateMou {
                 title: self.title.trim().to_string(),
                 participants: participants.clone(),
                 window: self.window,
+            }
+            .into(),
+        ]))
+    }
+}
+
+/// An MOU's participants: at least two organizations, each once, one that grants and one that
+/// receives.
+fn check_participants(
+    p: &Projections,
+    participants: &[MouParticipant],
+) -> Result<(), CommandError> {
+    if participants.len() < 2 {
+        return Err(CommandError::validation(
+            "participants",
+            "an MOU has at least two participating organizations",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, participant) in participants.iter().enumerate() {
+        let field = format!("participants[{i}].organizationId");
+        require_organization(p, participant.organization, &field)?;
+        if !seen.insert(participant.organization) {
+            return Err(CommandError::validation(
+                &field,
+                "each organization takes part once",
+            ));
+        }
+    }
+    if !participants.iter().any(|x| x.direction.grants())
+        || !participants.iter().any(|x| x.direction.receives())
+    {
+        return Err(CommandError::validation(
+            "participants",
+            "an MOU needs a participant that grants and one that receives",
+        ));
+    }
+    Ok(())
+}
+
+impl Command for ChangeMou {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        require_system_admin(&session.actor(), "change MOUs")?;
+        let mou = p
+            .catalog()
+            .mou(self.mou)
+            .ok_or_else(|| not_found("mouId", "MOU"))?;
+        if let Some(title) = &self.title {
+            require_text("title", title, input::MOU_TITLE)?;
+        }
+        let participants = self.participants.as_ref().unwrap_or(&mou.participants);
+        check_participants(p, participants)?;
+        let window = self.window.unwrap_or(mou.window);
+        check_window(p, "window", &window, None)?;
+        crate::commands::check_date(
+            p,
+            "effective",
+            self.effective,
+            caseledger_core::input::DateKind::Planned,
+            None,
+        )?;
+        if self.effective < mou.window.start.min(window.start) {
+            return Err(CommandError::validation(
+                "effective",
+                format!(
+                    "before the MOU starts ({})",
+                    mou.window.start.min(window.start)
+                ),
+            ));
+        }
+        let title = self
+            .title
+            .as_ref()
+            .map_or(mou.title.clone(), |t| t.trim().to_string());
+        let mut same = participants.clone();
+        let mut was = mou.participants.clone();
+        same.sort_by_key(|x| x.organization);
+        was.sort_by_key(|x| x.organization);
+        if title == mou.title && same == was && window == mou.window {
+            return Err(conflict("mouId", "the change changes nothing"));
+        }
+        Ok(Decision::events(vec![
+            MouChanged {
+                mou_id: mou.id,
+                title,
+                participants: participants.clone(),
+                window,
+                effective: Some(self.effective),
             }
             .into(),
         ]))
@@ -387,6 +455,113 @@ mod tests {
     }
 
     #[test]
+    fn a_system_administrator_changes_an_mou_from_a_day_on_and_the_days_before_keep_what_they_had()
+    {
+        let mut g = given();
+        let (a, b, c) = (
+            g.organization("CCC"),
+            g.organization("City"),
+            g.organization("Valley"),
+        );
+        let admin = g.admin();
+        g.run(
+            &admin,
+            &mou(
+                "0001",
+                vec![
+                    takes(a, MouDirection::Grants),
+                    takes(b, MouDirection::Receives),
+                ],
+            ),
+        );
+        let staff = g.user(a, Role::CaseManager);
+        let client = g.client(&staff, None);
+        g.apply(
+            &staff,
+            caseledger_core::events::ClientRestrictionChanged {
+                client_id: client,
+                restriction: caseledger_core::ClientRestriction::ShareWithMou,
+                effective: date("2026-01-01"),
+            },
+        );
+        let assignment_id = g.id();
+        g.apply(
+            &staff,
+            caseledger_core::events::MouAssigned {
+                client_id: client,
+                assignment_id,
+                mou_id: MouId::new(99),
+                window: DateWindow::open(date("2026-01-01")),
+            },
+        );
+        let change = ChangeMou {
+            mou: MouId::new(99),
+            title: None,
+            participants: Some(vec![
+                takes(a, MouDirection::Grants),
+                takes(c, MouDirection::Receives),
+            ]),
+            window: None,
+            effective: date("2026-12-10"),
+        };
+        g.when(&admin, &change).then(vec![
+            MouChanged {
+                mou_id: MouId::new(99),
+                title: "HPRP sharing".into(),
+                participants: vec![
+                    takes(a, MouDirection::Grants),
+                    takes(c, MouDirection::Receives),
+                ],
+                window: DateWindow::open(date("2026-01-01")),
+                effective: Some(date("2026-12-10")),
+            }
+            .into(),
+        ]);
+        g.run(&admin, &change);
+        let (city, valley) = (g.user(b, Role::CaseManager), g.user(c, Role::CaseManager));
+        let sees =
+            |g: &Given, who: &Session| g.state.org_view(who.viewer()).client(client).is_some();
+        assert!(
+            sees(&g, &city) && !sees(&g, &valley),
+            "before the change, as it was"
+        );
+        g.state.set_today(date("2026-12-10"));
+        assert!(
+            !sees(&g, &city) && sees(&g, &valley),
+            "from its date, as changed"
+        );
+        g.state.set_today(date(crate::decisions::given::TODAY));
+
+        g.when(&staff, &change)
+            .then_refused(ErrorCode::Forbidden, None);
+        let unknown = ChangeMou {
+            mou: g.id(),
+            ..change.clone()
+        };
+        g.when(&admin, &unknown)
+            .then_refused(ErrorCode::NotFound, Some("mouId"));
+        g.when(&admin, &change)
+            .then_refused(ErrorCode::Conflict, Some("mouId"));
+        let early = ChangeMou {
+            participants: None,
+            title: Some("Renamed".into()),
+            effective: date("2025-06-01"),
+            ..change.clone()
+        };
+        g.when(&admin, &early)
+            .then_refused(ErrorCode::Validation, Some("effective"));
+        let receivers_only = ChangeMou {
+            participants: Some(vec![
+                takes(b, MouDirection::Receives),
+                takes(c, MouDirection::Receives),
+            ]),
+            ..change.clone()
+        };
+        g.when(&admin, &receivers_only)
+            .then_refused(ErrorCode::Validation, Some("participants"));
+    }
+
+    #[test]
     fn a_system_administrator_ends_an_mou_from_a_day_on() {
         let mut g = given();
         let (a, b) = (g.organization("CCC"), g.organization("City"));
@@ -409,6 +584,7 @@ mod tests {
                     start: date("2026-01-01"),
                     end: Some(date("2026-11-30")),
                 },
+                effective: Some(date("2026-12-01")),
             }
             .into(),
         ]);
