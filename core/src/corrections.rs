@@ -127,3 +127,28 @@ pub fn corrected(events: &[Event]) -> Vec<Event> {
     }
     out
 }
+
+/// The texts a record's text corrections replaced (a case note's text, a service's
+/// description), oldest first: what the record said before each correction of its text. They
+/// are the record's content, so they are read exactly where the record's text is.
+pub fn replaced_texts(events: &[Event]) -> Vec<crate::pii::Pii<String>> {
+    let current = |e: &Event| match e {
+        Event::CaseNoteAdded(n) => Some(n.text.clone()),
+        Event::ServiceRecorded(s) => Some(s.description.clone()),
+        _ => None,
+    };
+    let Some(mut text) = events.first().and_then(current) else {
+        return Vec::new();
+    };
+    let mut replaced = Vec::new();
+    for event in &events[1..] {
+        if let Event::RecordCorrected(c) = event {
+            for correction in &c.corrections {
+                if let Correction::Text(new) = correction {
+                    replaced.push(std::mem::replace(&mut text, new.clone()));
+                }
+            }
+        }
+    }
+    replaced
+}

@@ -180,6 +180,9 @@ pub struct CaseNote {
     pub date: String,
     /// The note.
     pub text: Option<String>,
+    /// What the note said before each correction of its text, oldest first (read where the
+    /// text is: empty for anyone who may not read the note).
+    pub earlier_texts: Vec<String>,
 }
 
 /// A document's metadata.
@@ -342,6 +345,7 @@ pub fn case_note(t: &TransactionSummary) -> Option<CaseNote> {
         enrollment_id: n.enrollment_id.map(show),
         date: n.date.to_string(),
         text: clear(&n.text),
+        earlier_texts: t.replaced_texts.iter().filter_map(clear).collect(),
     })
 }
 

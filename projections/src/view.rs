@@ -80,6 +80,9 @@ pub struct TransactionSummary {
     pub exited_by: Option<caseledger_core::UserId>,
     /// Its HUD element rows, where the viewer may read its content (empty otherwise).
     pub elements: Vec<caseledger_core::events::ElementRow>,
+    /// The texts corrections replaced (a note's, a service's description), oldest first —
+    /// where the viewer may read its content (empty otherwise).
+    pub replaced_texts: Vec<caseledger_core::Pii<String>>,
 }
 
 /// An SSN masked to its last four digits, `XXX-XX-1234`: what the help desk reads. Fewer than
@@ -473,6 +476,15 @@ impl OrgView<'_> {
                         exited_by: t.exited_by,
                         elements: if access.shows_content() {
                             self.store.elements.of(*id, &self.store.keys)
+                        } else {
+                            Vec::new()
+                        },
+                        replaced_texts: if access.shows_content()
+                            && matches!(t.facts.kind, RecordKind::CaseNote | RecordKind::Service)
+                        {
+                            let recorded: Vec<Event> =
+                                t.events.iter().map(|e| e.event(&self.store.keys)).collect();
+                            caseledger_core::corrections::replaced_texts(&recorded)
                         } else {
                             Vec::new()
                         },

@@ -200,16 +200,22 @@ fn a_wrong_entry_date_and_a_note_are_corrected_and_the_history_shows_before_and_
         "mutation($i: CorrectCaseNoteInput!) { correctCaseNote(input: $i) { position } }",
         json!({ "i": { "noteId": note, "text": "Discussed the lease and the deposit.", "reason": "incomplete" } }),
     );
-    let seen = coc.ok(
-        "ccc_cm",
-        "query($id: ID!) { client(id: $id) { enrollments { id entryDate } caseNotes { id text } } }",
-        json!({ "id": maria }),
-    );
+    let notes = "query($id: ID!) { client(id: $id) { enrollments { id entryDate } caseNotes { id text earlierTexts } } }";
+    let seen = coc.ok("ccc_cm", notes, json!({ "id": maria }));
     assert_eq!(seen["client"]["enrollments"][0]["entryDate"], "2026-02-01");
     assert_eq!(
         seen["client"]["caseNotes"][0]["text"],
         "Discussed the lease and the deposit."
     );
+    // The old text is read exactly where the text is: by the note's organization, not by an
+    // auditor (metadata only).
+    assert_eq!(
+        seen["client"]["caseNotes"][0]["earlierTexts"],
+        json!(["Discussed the lease."])
+    );
+    let audited = coc.ok("auditor", notes, json!({ "id": maria }));
+    assert_eq!(audited["client"]["caseNotes"][0]["text"], Value::Null);
+    assert_eq!(audited["client"]["caseNotes"][0]["earlierTexts"], json!([]));
     // An exit entered in error is voided: the enrollment is open again; and back.
     coc.ok("ccc_cm", "mutation($e: ID!) { exitEnrollment(input: { enrollmentId: $e, exitDate: \"2026-06-01\", destination: 410 }) { position } }", json!({ "e": enrollment }));
     let exit_date = |coc: &caseledger_tests::coc::Coc| {
