@@ -412,14 +412,7 @@ impl SetupMutations {
             participants,
             window,
         };
-        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
-        let mou = service(ctx)
-            .catalog(|c| c.mou(command.id).map(Mou::from))
-            .ok_or_else(|| crate::error::internal("the MOU vanished"))?;
-        Ok(MouPayload {
-            mou,
-            position: written.position(),
-        })
+        mou_written(ctx, a, &command, command.id).await
     }
 
     /// Changes an MOU from `effective` on: its title, all its participants and their
@@ -450,14 +443,7 @@ impl SetupMutations {
             window,
             effective: convert::date("effective", &input.effective)?,
         };
-        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
-        let mou = service(ctx)
-            .catalog(|c| c.mou(mou).map(Mou::from))
-            .ok_or_else(|| crate::error::internal("the MOU vanished"))?;
-        Ok(MouPayload {
-            mou,
-            position: written.position(),
-        })
+        mou_written(ctx, a, &command, mou).await
     }
 
     /// Ends an MOU: nothing is shared along it after `lastDay` (yesterday by default, so at
@@ -478,14 +464,7 @@ impl SetupMutations {
             mou,
             last_day: convert::opt_date("lastDay", &last_day)?,
         };
-        let ((), written) = service(ctx).run(a, &command).await.map_err(to_graphql)?;
-        let mou = service(ctx)
-            .catalog(|c| c.mou(mou).map(Mou::from))
-            .ok_or_else(|| crate::error::internal("the MOU vanished"))?;
-        Ok(MouPayload {
-            mou,
-            position: written.position(),
-        })
+        mou_written(ctx, a, &command, mou).await
     }
 
     /// Creates a shelter facility. System administrators, or agency administrators of the
@@ -583,4 +562,24 @@ pub struct ChangeMouInput {
     /// The first date the change applies: YYYY-MM-DD, not before the MOU starts, at most ten
     /// years after today.
     pub effective: String,
+}
+
+/// Runs a command that writes an MOU and answers the MOU as the directory now shows it.
+async fn mou_written<C: caseledger_service::Command<Output = ()>>(
+    ctx: &Context<'_>,
+    session: &caseledger_service::Session,
+    command: &C,
+    mou: caseledger_core::MouId,
+) -> async_graphql::Result<MouPayload> {
+    let ((), written) = service(ctx)
+        .run(session, command)
+        .await
+        .map_err(to_graphql)?;
+    let mou = service(ctx)
+        .catalog(|c| c.mou(mou).map(Mou::from))
+        .ok_or_else(|| crate::error::internal("the MOU vanished"))?;
+    Ok(MouPayload {
+        mou,
+        position: written.position(),
+    })
 }

@@ -321,19 +321,7 @@ async fn the_export_row_names_the_coc_by_its_hud_code_once_set() {
         .unwrap();
     assert_eq!(source(&before).0, "4");
 
-    let admin = service
-        .session_for(
-            service
-                .read_log(1, 100)
-                .unwrap()
-                .iter()
-                .find_map(|s| match &s.envelope.event {
-                    Event::UserCreated(u) => Some(u.user_id),
-                    _ => None,
-                })
-                .unwrap(),
-        )
-        .unwrap();
+    let admin = admin_session(&service);
     let set = caseledger_core::commands::setup::SetCocCode {
         code: "CA-502".into(),
     };
@@ -462,6 +450,20 @@ async fn records_recorded_here_export_who_recorded_them_and_when() {
     service.shutdown().await;
 }
 
+/// The bootstrapped system administrator's session (the first user the log created).
+fn admin_session(service: &Service) -> caseledger_service::Session {
+    let admin = service
+        .read_log(1, 100)
+        .unwrap()
+        .iter()
+        .find_map(|s| match &s.envelope.event {
+            Event::UserCreated(u) => Some(u.user_id),
+            _ => None,
+        })
+        .unwrap();
+    service.session_for(admin).unwrap()
+}
+
 /// The client imported as `personal_id`, by its intake in the log.
 fn imported_client(service: &Service, personal_id: &str) -> caseledger_core::ClientId {
     service
@@ -491,19 +493,7 @@ async fn after_a_merge_the_export_has_one_client_and_after_the_unmerge_both_agai
         imported_client(&service, "C1"),
         imported_client(&service, "C2"),
     );
-    let admin = service
-        .session_for(
-            service
-                .read_log(1, 100)
-                .unwrap()
-                .iter()
-                .find_map(|s| match &s.envelope.event {
-                    Event::UserCreated(u) => Some(u.user_id),
-                    _ => None,
-                })
-                .unwrap(),
-        )
-        .unwrap();
+    let admin = admin_session(&service);
     let merge = caseledger_core::commands::merges::MergeClients {
         id: caseledger_service::new_id(),
         survivor: c1,

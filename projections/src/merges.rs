@@ -59,18 +59,31 @@ impl Store {
     }
 
     /// The records of every member of `survivor` (itself alone when nothing was merged into
-    /// it), in log order.
-    pub(crate) fn member_records(&self, survivor: ClientId) -> Vec<&TransactionRecord> {
-        let mut records: Vec<&TransactionRecord> = self
-            .members(survivor)
-            .filter_map(|m| self.clients.get(&m))
-            .flat_map(|c| c.transactions.iter())
-            .filter_map(|id| self.transactions.get(id))
-            .collect();
-        if self.absorbed.contains_key(&survivor) {
+    /// it), in log order. Only a merged client's are collected and sorted: the common case
+    /// reads the client's own list as it stands.
+    pub(crate) fn member_records(
+        &self,
+        survivor: ClientId,
+    ) -> impl Iterator<Item = &TransactionRecord> + '_ {
+        let own = |client: ClientId| {
+            self.clients
+                .get(&client)
+                .into_iter()
+                .flat_map(|c| c.transactions.iter())
+                .filter_map(|id| self.transactions.get(id))
+        };
+        let merged = self.absorbed.contains_key(&survivor);
+        let alone = (!merged).then(|| own(survivor));
+        let together = merged.then(|| {
+            let mut records: Vec<&TransactionRecord> =
+                self.members(survivor).flat_map(own).collect();
             records.sort_by_key(|t| t.seq);
-        }
-        records
+            records.into_iter()
+        });
+        alone
+            .into_iter()
+            .flatten()
+            .chain(together.into_iter().flatten())
     }
 
     /// The sharing facts that count for records of `origin` (`None` for an unknown client).
@@ -133,57 +146,39 @@ impl Store {
         // The survivor stays where a record of its own or of another member puts it.
         let members: Vec<ClientId> = self.members(m.survivor).collect();
         for member in members {
-            self.add_audience(member, m.survivor);
+            self.move_audience(member, m.survivor, m.survivor);
         }
     }
 
-    /// Moves the caseload's audience entries of `origin`'s records from `from` to `to`.
+    /// Moves the caseload's audience entries of `origin`'s records from `from` to `to` (with
+    /// `from == to`, makes sure they are there).
     fn move_audience(&mut self, origin: ClientId, from: ClientId, to: ClientId) {
         let Some(state) = self.clients.get(&origin) else {
             return;
         };
-        for id in &state.transactions {
-            let Some(t) = self.transactions.get(id) else {
-                continue;
-            };
-            let f = &t.facts;
-            if f.kind == caseledger_core::RecordKind::Enrollment
-                && let Some(set) = self.enrolled_by_org.get_mut(&f.owner.organization)
-            {
-                set.remove(&from);
-                set.insert(to);
-            }
-            if f.restriction == caseledger_core::TransactionRestriction::RestrictToUser
-                && let Some(set) = self.restricted_to_user.get_mut(&f.owner.user)
-            {
-                set.remove(&from);
-                set.insert(to);
-            }
-        }
-    }
-
-    /// Adds the caseload's audience entries of `origin`'s records under `to`.
-    fn add_audience(&mut self, origin: ClientId, to: ClientId) {
-        let Some(state) = self.clients.get(&origin) else {
-            return;
-        };
-        for id in &state.transactions {
-            let Some(t) = self.transactions.get(id) else {
-                continue;
-            };
+        let (mut organizations, mut users) = (Vec::new(), Vec::new());
+        for t in state
+            .transactions
+            .iter()
+            .filter_map(|id| self.transactions.get(id))
+        {
             let f = &t.facts;
             if f.kind == caseledger_core::RecordKind::Enrollment {
-                self.enrolled_by_org
-                    .entry(f.owner.organization)
-                    .or_default()
-                    .insert(to);
+                organizations.push(f.owner.organization);
             }
             if f.restriction == caseledger_core::TransactionRestriction::RestrictToUser {
-                self.restricted_to_user
-                    .entry(f.owner.user)
-                    .or_default()
-                    .insert(to);
+                users.push(f.owner.user);
             }
+        }
+        for organization in organizations {
+            let set = self.enrolled_by_org.entry(organization).or_default();
+            set.remove(&from);
+            set.insert(to);
+        }
+        for user in users {
+            let set = self.restricted_to_user.entry(user).or_default();
+            set.remove(&from);
+            set.insert(to);
         }
     }
 }

@@ -347,7 +347,7 @@ impl OrgView<'_> {
         let recent_from = self
             .today
             .add_days(-caseledger_core::sharing::RECENT_EXIT_DAYS);
-        s.member_records(client).into_iter().any(|t| {
+        s.member_records(client).any(|t| {
             let f = &t.facts;
             let own_restricted = f.restriction
                 == caseledger_core::TransactionRestriction::RestrictToUser
@@ -450,7 +450,6 @@ impl OrgView<'_> {
         };
         self.store
             .member_records(survivor)
-            .into_iter()
             .map(|t| (&t.facts.id, t))
             .filter(|(_, t)| kind.is_none_or(|k| t.facts.kind == k))
             .filter_map(|(id, t)| {

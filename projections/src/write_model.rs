@@ -140,7 +140,6 @@ impl<'a> WriteModel<'a> {
         let store = &self.projections.store;
         store
             .member_records(client)
-            .into_iter()
             .filter(|t| !store.voided.contains(&t.facts.id))
     }
 
