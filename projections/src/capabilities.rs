@@ -72,11 +72,8 @@ impl Projections {
         }
         let audit = &self.store.audit;
         Some((
-            audit
-                .client_events
-                .get(&client)
-                .cloned()
-                .unwrap_or_default(),
+            self.store
+                .merged_positions(client, |c| audit.client_events.get(&c)),
             audit.sharing_events.clone(),
         ))
     }
@@ -136,33 +133,11 @@ impl AuditView<'_> {
         self.org.visible_clients()
     }
 
-    /// Log positions of every event about the client and the clients merged into it, in log
-    /// order.
+    /// Log positions of every event about the client (a merged-away id: its survivor) and the
+    /// clients ever merged into it, in log order.
     pub fn client_event_positions(&self, client: ClientId) -> Vec<u64> {
         let store = &self.projections.store;
-        self.merged_positions(client.as_u128(), |c| store.audit.client_events.get(&c))
-    }
-
-    /// The positions `of` lists for a client and every client merged into it, in log order (a
-    /// merged client's history and disclosures are its members').
-    fn merged_positions<'s>(
-        &'s self,
-        client: u128,
-        of: impl Fn(ClientId) -> Option<&'s Vec<u64>>,
-    ) -> Vec<u64> {
-        let store = &self.projections.store;
-        let client = ClientId::new(client);
-        let mut all: Vec<u64> = store
-            .members(client)
-            .filter_map(of)
-            .flatten()
-            .copied()
-            .collect();
-        if store.absorbed.contains_key(&client) {
-            all.sort_unstable();
-            all.dedup();
-        }
-        all
+        store.merged_positions(client, |c| store.audit.client_events.get(&c))
     }
 
     /// Log positions of the policy and MOU events, in log order.
@@ -174,7 +149,7 @@ impl AuditView<'_> {
     /// not), in log order.
     pub fn disclosures_of_client(&self, client: u128) -> Vec<u64> {
         let store = &self.projections.store;
-        self.merged_positions(client, |c| {
+        store.merged_positions(ClientId::new(client), |c| {
             store.audit.disclosures_by_client.get(&c.as_u128())
         })
     }

@@ -86,6 +86,42 @@ impl Store {
             .chain(together.into_iter().flatten())
     }
 
+    /// `survivor` and every client ever merged into it (merges undone since included): whose
+    /// events answer a question about the merged client on any date.
+    pub(crate) fn ever_members(&self, survivor: ClientId) -> Vec<ClientId> {
+        let mut all: Vec<ClientId> = self
+            .merge_ids
+            .values()
+            .filter(|(s, _)| *s == survivor)
+            .map(|(_, d)| *d)
+            .collect();
+        all.sort();
+        all.dedup();
+        all.insert(0, survivor);
+        all
+    }
+
+    /// The log positions `of` lists for the merged client `client` answers as: its own and
+    /// those of every client ever merged into it, in log order.
+    pub(crate) fn merged_positions<'s>(
+        &'s self,
+        client: ClientId,
+        of: impl Fn(ClientId) -> Option<&'s Vec<u64>>,
+    ) -> Vec<u64> {
+        let members = self.ever_members(self.resolved(client));
+        let mut all: Vec<u64> = members
+            .iter()
+            .filter_map(|m| of(*m))
+            .flatten()
+            .copied()
+            .collect();
+        if members.len() > 1 {
+            all.sort_unstable();
+            all.dedup();
+        }
+        all
+    }
+
     /// The sharing facts that count for records of `origin` (`None` for an unknown client).
     pub(crate) fn facts(&self, origin: ClientId) -> Option<Facts<'_>> {
         let own = self.clients.get(&origin)?;

@@ -718,23 +718,14 @@ impl Projections {
     ) -> Option<RequestPositions> {
         let client = self.store.requests.by_id.get(&request)?.client;
         let audit = &self.store.audit;
-        // A merged client's record is its members': each one's events and disclosures.
-        let members: Vec<ClientId> = self.store.members(self.store.resolved(client)).collect();
-        let gather = |lists: Vec<Option<&Vec<u64>>>| {
-            let mut all: Vec<u64> = lists.into_iter().flatten().flatten().copied().collect();
-            all.sort_unstable();
-            all.dedup();
-            all
-        };
+        // A merged client's record is its members' (the dashboard reads who was a member at
+        // its position from the merge events among them).
+        let store = &self.store;
         Some(RequestPositions {
-            client_events: gather(members.iter().map(|m| audit.client_events.get(m)).collect()),
+            client_events: store.merged_positions(client, |c| audit.client_events.get(&c)),
             sharing_events: audit.sharing_events.clone(),
-            disclosures: gather(
-                members
-                    .iter()
-                    .map(|m| audit.disclosures_by_client.get(&m.as_u128()))
-                    .collect(),
-            ),
+            disclosures: store
+                .merged_positions(client, |c| audit.disclosures_by_client.get(&c.as_u128())),
         })
     }
 

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use caseledger_core::events::{DisclosedRecord, RecordsAccessed};
-use caseledger_core::sharing::{RecordRef, Viewer, transaction_facts, visibility};
+use caseledger_core::sharing::{RecordRef, Viewer, merges, transaction_facts, visibility};
 use caseledger_core::{
     AccessLevel, AccessReason, Actor, ClientId, Date, Envelope, Event, OrganizationId, RecordKind,
     RecordRequestId, RequestId, Role, Timestamp, TransactionRestriction, UserId,
@@ -281,7 +281,7 @@ impl Service {
     ) -> Result<Vec<CouldSee>, CommandError> {
         let actor = &session.actor();
         let (own, positions) = self.client_positions(actor, client, true)?;
-        self.could_see(client, own, positions, date, |_| true)
+        self.could_see(client, own, positions, date, |_| true, |_| true)
     }
 
     /// For the organization that created the client: who may see the client's intake and
@@ -302,12 +302,20 @@ impl Service {
             })
             .ok_or_else(|| not_found("clientId", "client"))?;
         let organization = actor.organization;
-        self.could_see(client, own, positions, today, |facts| {
-            facts.owner.organization == organization
-        })
+        // Its own: the intakes it created and the records it recorded (a merged client's other
+        // members are not its to know about).
+        self.could_see(
+            client,
+            own,
+            positions,
+            today,
+            |creator| creator == organization,
+            |facts| facts.owner.organization == organization,
+        )
     }
 
-    /// Who could see the client's intake and each record `keep` keeps on `date`, from the
+    /// Who could see each intake `keep_intake` keeps (by its creator) and each record `keep`
+    /// keeps of the client (a merged one: of its members) on `date`, from the
     /// client's events (`own`) and the sharing events (`positions`) recorded by the end of it.
     fn could_see(
         &self,
@@ -315,6 +323,7 @@ impl Service {
         own: Vec<u64>,
         mut positions: Vec<u64>,
         date: Date,
+        keep_intake: impl Fn(OrganizationId) -> bool,
         keep: impl Fn(&caseledger_core::sharing::TransactionFacts) -> bool,
     ) -> Result<Vec<CouldSee>, CommandError> {
         positions.extend(own);
@@ -332,11 +341,24 @@ impl Service {
             .filter(|(_, e)| crate::clock::today_in(&zone, e.recorded_at.to_datetime()) <= date)
             .map(|(_, e)| e.event)
             .collect();
-        let mut records: Vec<(RecordKind, u128, RecordRef)> = vec![(
-            RecordKind::Intake,
-            client.as_u128(),
-            RecordRef::Intake(client),
-        )];
+        // A merged client is asked about as a whole: every member's intake and records, each
+        // by its own origin's rules (the merges recorded by then say who the members are).
+        let members = merges::members(&history, merges::resolved(&history, client));
+        let mut records: Vec<(RecordKind, u128, RecordRef)> = history
+            .iter()
+            .filter_map(|e| match e {
+                Event::ClientIntakeRecorded(i)
+                    if members.contains(&i.client_id) && keep_intake(i.organization_id) =>
+                {
+                    Some((
+                        RecordKind::Intake,
+                        i.client_id.as_u128(),
+                        RecordRef::Intake(i.client_id),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
         let mut viewers: Vec<Viewer> = organizations
             .iter()
             .map(|(organization, _)| Viewer {
@@ -349,7 +371,7 @@ impl Service {
             .collect();
         for event in &history {
             if let Some(facts) = transaction_facts(event)
-                && facts.client == client
+                && members.contains(&facts.client)
                 && keep(&facts)
             {
                 records.push((facts.kind, facts.id, RecordRef::Transaction(facts.id)));

@@ -182,18 +182,13 @@ impl Service {
         // The clients merged into the request's client as of the dashboard's position: their
         // enrollments, documents and disclosures are the client's own record too.
         let envelopes = self.read_envelopes(&events)?;
-        let mut members = vec![request.client];
-        for (_, envelope) in &envelopes {
-            match &envelope.event {
-                Event::ClientsMerged(m) if m.survivor_id == request.client => {
-                    members.push(m.duplicate_id);
-                }
-                Event::ClientsUnmerged(u) if u.survivor_id == request.client => {
-                    members.retain(|c| *c != u.duplicate_id);
-                }
-                _ => {}
-            }
-        }
+        let merges: Vec<Event> = envelopes
+            .iter()
+            .filter(|(_, e)| matches!(e.event, Event::ClientsMerged(_) | Event::ClientsUnmerged(_)))
+            .map(|(_, e)| e.event.clone())
+            .collect();
+        let client = caseledger_core::sharing::merges::resolved(&merges, request.client);
+        let members = caseledger_core::sharing::merges::members(&merges, client);
         for (_, envelope) in envelopes {
             if envelope
                 .event
@@ -202,7 +197,7 @@ impl Service {
             {
                 continue;
             }
-            let own = envelope.event.client() == Some(request.client);
+            let own = envelope.event.client() == Some(client);
             match envelope.event {
                 Event::ClientIntakeRecorded(i) if own && profile.is_none() => profile = Some(i),
                 ref e @ (Event::ClientIntakeEdited(_)

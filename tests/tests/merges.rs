@@ -45,7 +45,7 @@ fn pairs(queue: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn a_duplicate_found_flagged_merged_and_unmerged_never_widens_what_anyone_sees() {
-    let (coc, setup) = stanislaus(TODAY);
+    let (mut coc, setup) = stanislaus(TODAY);
     let maria = maria_under_the_mou(&coc, &setup);
     let service = coc.ok("ccc_cm", SERVICE, json!({ "c": maria }))["recordService"]["id"]
         .as_str()
@@ -138,6 +138,24 @@ fn a_duplicate_found_flagged_merged_and_unmerged_never_widens_what_anyone_sees()
     let unseen = coc.gql("chss_cm", CLIENT, json!({ "id": lopes }));
     let unused = coc.gql("chss_cm", CLIENT, json!({ "id": NEVER }));
     assert_eq!(unseen["data"], unused["data"]);
+    // The auditor's "who could see it" asks about the merged client as a whole: the outside
+    // agency's intake, seen by the outside agency alone (its restriction, as it stood), beside
+    // Maria's, which the MOU partner reads.
+    coc.user("auditor", "lead", "AUDITOR");
+    let could = coc.ok(
+        "auditor",
+        "query($c: ID!) { visibilityAsOf(clientId: $c, date: \"2026-06-15\") { organizationId role kind recordId } }",
+        json!({ "c": lopes }),
+    );
+    let rows = could["visibilityAsOf"].as_array().unwrap();
+    let intake_of = |record: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r["kind"] == "INTAKE" && r["recordId"] == record && r["role"].is_null())
+            .map(|r| r["organizationId"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(intake_of(&lopes), vec![coc.org("outside")], "{could}");
+    assert!(intake_of(&maria).contains(&coc.org("chss")), "{could}");
     // The queue no longer proposes the merged pair, and nothing is recorded under the
     // merged-away id.
     assert!(!pairs(&coc.ok("admin", QUEUE, json!({}))).contains(&expected));
