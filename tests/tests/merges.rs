@@ -164,6 +164,14 @@ fn a_duplicate_found_flagged_merged_and_unmerged_never_widens_what_anyone_sees()
         (refused.code.as_str(), refused.field.as_deref()),
         ("CONFLICT", Some("clientId"))
     );
+    assert!(refused.message.contains(&maria), "names the survivor");
+    // To who could not see the duplicate, the merged-away id is an id never used.
+    for query in [SERVICE, FLAG] {
+        let vars = |c: &str| json!({ "c": c, "n": "x" });
+        let hidden = coc.refused("chss_cm", query, vars(&lopes));
+        assert_eq!(hidden, coc.refused("chss_cm", query, vars(NEVER)));
+        assert_eq!(hidden.code, "NOT_FOUND");
+    }
     let since = coc.ok("out_cm", SERVICE, json!({ "c": maria }))["recordService"]["id"]
         .as_str()
         .unwrap()
