@@ -206,8 +206,22 @@ fn ssn_of(raw: &str, hashed: bool) -> Ssn {
 /// The identity of an intake whose identifying values are in the clear; `None` when nothing is
 /// known to compare (forgotten or sealed values, no name, date of birth or SSN).
 pub fn identity(intake: &ClientIntakeRecorded) -> Option<Identity> {
-    let name = intake.name.as_clear()?;
-    let hashed = intake.hash_status != HashStatus::Unhashed;
+    identity_of(
+        intake.name.as_clear()?,
+        intake.dob.as_clear().copied().flatten(),
+        intake.ssn.as_clear().map_or("", String::as_str),
+        intake.hash_status != HashStatus::Unhashed,
+    )
+}
+
+/// The identity of a name, date of birth and SSN (hashes of a hashed export when `hashed`), as
+/// an intake about to be recorded states them; `None` when nothing is known to compare.
+pub fn identity_of(
+    name: &crate::events::PersonName,
+    dob: Option<Date>,
+    ssn: &str,
+    hashed: bool,
+) -> Option<Identity> {
     let (first, last) = if hashed {
         (
             name.first.trim().to_ascii_lowercase(),
@@ -231,11 +245,8 @@ pub fn identity(intake: &ClientIntakeRecorded) -> Option<Identity> {
         last_sound: sound(&last),
         first,
         last,
-        dob: intake.dob.as_clear().copied().flatten(),
-        ssn: intake
-            .ssn
-            .as_clear()
-            .map_or(Ssn::Unknown, |s| ssn_of(s, hashed)),
+        dob,
+        ssn: ssn_of(ssn, hashed),
         hashed,
     };
     let known = !identity.first.is_empty()

@@ -76,6 +76,25 @@ impl Duplicates {
         self.dismissed.contains(&pair(a, b))
     }
 
+    /// The clients an identity not yet filed would be proposed with (any client sharing one of
+    /// its keys whose pair reaches the threshold).
+    pub fn matching(&self, identity: &Identity) -> Vec<ClientId> {
+        let mut others = BTreeSet::new();
+        for key in identity.keys() {
+            if let Some(set) = self.blocks.get(&key) {
+                others.extend(set.iter().copied());
+            }
+        }
+        others
+            .into_iter()
+            .filter(|other| {
+                self.identities
+                    .get(other)
+                    .is_some_and(|theirs| duplicates::compare(identity, theirs).is_some())
+            })
+            .collect()
+    }
+
     /// The queue, in [`duplicates::queue_order`].
     pub fn queue(&self) -> Vec<Candidate> {
         let mut out: Vec<Candidate> = self

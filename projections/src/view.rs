@@ -407,6 +407,26 @@ impl OrgView<'_> {
         overlap
     }
 
+    /// The clients the duplicate queue would pair with `identity` (an intake about to be
+    /// recorded) whose intake the viewer may see, as their survivors: what an intake is warned
+    /// of, without a word about any client the viewer cannot see.
+    pub fn probable_duplicates(
+        &self,
+        identity: &caseledger_core::duplicates::Identity,
+    ) -> Vec<ClientId> {
+        let s = self.store;
+        let found: std::collections::BTreeSet<ClientId> = s
+            .duplicates
+            .matching(identity)
+            .into_iter()
+            .filter(|id| {
+                s.intake_visibility(&self.viewer, *id, self.today).level != AccessLevel::None
+            })
+            .map(|id| s.resolved(id))
+            .collect();
+        found.into_iter().collect()
+    }
+
     /// Find Client: clients whose intake the viewer may see and that match every part of the
     /// query, in id order, at most `limit` of them after `after`.
     pub fn find_clients(

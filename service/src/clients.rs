@@ -292,6 +292,13 @@ pub(crate) fn possible_duplicates(
             }
         }
     }
+    // And whatever the duplicate queue would pair it with (names that sound alike, a swapped
+    // date of birth, the SSN's last four), among the clients the actor may see.
+    if let Some(identity) =
+        caseledger_core::duplicates::identity_of(&intake.name, intake.dob, ssn, false)
+    {
+        found.extend(view.probable_duplicates(&identity));
+    }
     found.into_iter().take(20).collect()
 }
 

@@ -506,6 +506,23 @@ mod tests {
         assert_eq!(s.g.when(&s.cm, &by_name).decided().output, vec![s.client]);
         let other_initial = intake(s.g.id(), "Ana", "");
         assert!(s.g.when(&s.cm, &other_initial).decided().output.is_empty());
+        // A last name that sounds the same, as the duplicate queue scores it.
+        let mut sounds = intake(s.g.id(), "Maria", "");
+        sounds.name.last = "Lopes".into();
+        assert_eq!(
+            s.g.when(&s.other_cm, &sounds).decided().output,
+            vec![s.client]
+        );
+        // Never a client the organization cannot see: restricted to its organization, Maria is
+        // no one's duplicate but her own organization's.
+        let restrict = caseledger_core::commands::clients::SetClientRestriction {
+            client_id: s.client,
+            restriction: ClientRestriction::RestrictToOrganization,
+            effective: None,
+        };
+        s.g.run(&s.cm, &restrict);
+        assert!(s.g.when(&s.other_cm, &sounds).decided().output.is_empty());
+        assert_eq!(s.g.when(&s.cm, &sounds).decided().output, vec![s.client]);
     }
 
     #[test]
