@@ -399,15 +399,7 @@ async fn records_recorded_here_export_who_recorded_them_and_when() {
             _ => {}
         }
     }
-    let admin = service
-        .read_log(1, 100)
-        .unwrap()
-        .iter()
-        .find_map(|s| match &s.envelope.event {
-            Event::UserCreated(u) => Some(u.user_id),
-            _ => None,
-        })
-        .unwrap();
+    let admin = admin_user(&service);
     let out = work.path().join("out");
     caseledger_hmis::export(&service, &out, &ExportOptions::default())
         .await
@@ -450,9 +442,9 @@ async fn records_recorded_here_export_who_recorded_them_and_when() {
     service.shutdown().await;
 }
 
-/// The bootstrapped system administrator's session (the first user the log created).
-fn admin_session(service: &Service) -> caseledger_service::Session {
-    let admin = service
+/// The bootstrapped system administrator (the first user the log created).
+fn admin_user(service: &Service) -> caseledger_core::UserId {
+    service
         .read_log(1, 100)
         .unwrap()
         .iter()
@@ -460,8 +452,12 @@ fn admin_session(service: &Service) -> caseledger_service::Session {
             Event::UserCreated(u) => Some(u.user_id),
             _ => None,
         })
-        .unwrap();
-    service.session_for(admin).unwrap()
+        .unwrap()
+}
+
+/// The bootstrapped system administrator's session.
+fn admin_session(service: &Service) -> caseledger_service::Session {
+    service.session_for(admin_user(service)).unwrap()
 }
 
 /// The client imported as `personal_id`, by its intake in the log.

@@ -79,13 +79,7 @@ impl Duplicates {
     /// The clients an identity not yet filed would be proposed with (any client sharing one of
     /// its keys whose pair reaches the threshold).
     pub fn matching(&self, identity: &Identity) -> Vec<ClientId> {
-        let mut others = BTreeSet::new();
-        for key in identity.keys() {
-            if let Some(set) = self.blocks.get(&key) {
-                others.extend(set.iter().copied());
-            }
-        }
-        others
+        self.sharing_a_key(&identity.keys())
             .into_iter()
             .filter(|other| {
                 self.identities
@@ -159,13 +153,8 @@ impl Duplicates {
             return;
         };
         let keys = identity.keys();
-        let mut others = BTreeSet::new();
-        for key in &keys {
-            if let Some(set) = self.blocks.get(key) {
-                others.extend(set.iter().copied());
-            }
-        }
-        let found: Vec<(ClientId, Match)> = others
+        let found: Vec<(ClientId, Match)> = self
+            .sharing_a_key(&keys)
             .into_iter()
             .filter(|other| *other != client && !self.dismissed.contains(&pair(client, *other)))
             .filter_map(|other| {
@@ -187,6 +176,15 @@ impl Duplicates {
             self.partners.entry(client).or_default().insert(other);
             self.partners.entry(other).or_default().insert(client);
         }
+    }
+
+    /// The filed clients under any of `keys`.
+    fn sharing_a_key(&self, keys: &[BlockKey]) -> BTreeSet<ClientId> {
+        keys.iter()
+            .filter_map(|key| self.blocks.get(key))
+            .flatten()
+            .copied()
+            .collect()
     }
 
     fn unpair(&mut self, (a, b): (ClientId, ClientId)) {
