@@ -2,11 +2,12 @@
 //! record's events, and how a corrected field is shown in the history
 //! ([`crate::events::RecordCorrected`]).
 
-use crate::events::{Correction, Event};
+use crate::events::{BarScope, Correction, Event};
 use crate::sharing::RecordKind;
+use crate::time::DateWindow;
 
 /// Whether the correction is of a field the record has: `creation` is the record's first
-/// event; exit fields need an exit (`exited`).
+/// event; exit fields need an exit and a stay's check-out date a check-out (`exited`).
 pub fn applies_to(correction: &Correction, creation: &Event, exited: bool) -> bool {
     use Correction as C;
     match (correction, creation) {
@@ -20,10 +21,27 @@ pub fn applies_to(correction: &Correction, creation: &Event, exited: bool) -> bo
         (C::ExitDate(_) | C::Destination(_), Event::ClientEnrolled(_)) => exited,
         (
             C::Date(_),
-            Event::ServiceRecorded(_) | Event::AssessmentRecorded(_) | Event::CaseNoteAdded(_),
+            Event::ServiceRecorded(_)
+            | Event::AssessmentRecorded(_)
+            | Event::CaseNoteAdded(_)
+            | Event::BedReserved(_)
+            | Event::ClientCheckedIn(_)
+            | Event::HouseholdCreated(_)
+            | Event::HouseholdMemberAdded(_),
         ) => true,
         (C::ServiceType(_), Event::ServiceRecorded(_)) => true,
-        (C::Text(_), Event::ServiceRecorded(_) | Event::CaseNoteAdded(_)) => true,
+        (
+            C::Text(_),
+            Event::ServiceRecorded(_) | Event::CaseNoteAdded(_) | Event::ClientBarred(_),
+        ) => true,
+        (C::RelationshipToHoH(_), Event::HouseholdMemberAdded(_)) => true,
+        (
+            C::Window(_),
+            Event::ClientBarred(_) | Event::MouAssigned(_) | Event::ReleaseExceptionGranted(_),
+        ) => true,
+        (C::BarScope(_), Event::ClientBarred(_)) => true,
+        // A stay's check-out fields need a check-out, as an exit's do.
+        (C::CheckOutDate(_), Event::ClientCheckedIn(_)) => exited,
         _ => false,
     }
 }
@@ -45,6 +63,17 @@ fn apply(correction: &Correction, event: &mut Event) {
         (C::ServiceType(t), Event::ServiceRecorded(s)) => s.service_type = *t,
         (C::Text(t), Event::ServiceRecorded(s)) => s.description = t.clone(),
         (C::Text(t), Event::CaseNoteAdded(n)) => n.text = t.clone(),
+        (C::Date(d), Event::BedReserved(r)) => r.date = *d,
+        (C::Date(d), Event::ClientCheckedIn(c)) => c.date = *d,
+        (C::Date(d), Event::HouseholdCreated(h)) => h.date = *d,
+        (C::Date(d), Event::HouseholdMemberAdded(m)) => m.joined = *d,
+        (C::RelationshipToHoH(r), Event::HouseholdMemberAdded(m)) => m.relationship = *r,
+        (C::CheckOutDate(d), Event::ClientCheckedOut(c)) => c.date = *d,
+        (C::Text(t), Event::ClientBarred(b)) => b.reason = t.clone(),
+        (C::Window(w), Event::ClientBarred(b)) => b.window = *w,
+        (C::Window(w), Event::MouAssigned(a)) => a.window = *w,
+        (C::Window(w), Event::ReleaseExceptionGranted(g)) => g.window = *w,
+        (C::BarScope(scope), Event::ClientBarred(b)) => b.scope = *scope,
         _ => {}
     }
 }
@@ -57,6 +86,12 @@ pub fn shown_in(correction: &Correction, events: &[Event]) -> Option<String> {
     let exit = || {
         events.iter().rev().find_map(|e| match e {
             Event::EnrollmentExited(x) => Some(x),
+            _ => None,
+        })
+    };
+    let check_out = || {
+        events.iter().rev().find_map(|e| match e {
+            Event::ClientCheckedOut(x) => Some(x.date.to_string()),
             _ => None,
         })
     };
@@ -80,13 +115,36 @@ pub fn shown_in(correction: &Correction, events: &[Event]) -> Option<String> {
             "{}/{}",
             s.service_type.record_type, s.service_type.type_provided
         )),
+        (C::Date(_), Event::BedReserved(r)) => Some(r.date.to_string()),
+        (C::Date(_), Event::ClientCheckedIn(c)) => Some(c.date.to_string()),
+        (C::Date(_), Event::HouseholdCreated(h)) => Some(h.date.to_string()),
+        (C::Date(_), Event::HouseholdMemberAdded(m)) => Some(m.joined.to_string()),
+        (C::RelationshipToHoH(_), Event::HouseholdMemberAdded(m)) => {
+            Some(m.relationship.code().to_string())
+        }
+        (C::CheckOutDate(_), _) => check_out(),
+        (C::Window(_), Event::ClientBarred(b)) => Some(interval(b.window)),
+        (C::Window(_), Event::MouAssigned(a)) => Some(interval(a.window)),
+        (C::Window(_), Event::ReleaseExceptionGranted(g)) => Some(interval(g.window)),
+        (C::BarScope(_), Event::ClientBarred(b)) => Some(match b.scope {
+            BarScope::Facility(f) => format!("facility {f}"),
+            BarScope::Program(p) => format!("program {p}"),
+            BarScope::Organization => "organization".to_string(),
+            BarScope::AllEnforcingOrganizations => "allEnforcingOrganizations".to_string(),
+        }),
         _ => None,
     }
 }
 
+/// A window as an ISO 8601 interval of dates (`start/end`, `start/..` while open).
+fn interval(window: DateWindow) -> String {
+    let end = window.end.map_or("..".to_string(), |d| d.to_string());
+    format!("{}/{end}", window.start)
+}
+
 /// A record's events (its creation first, then its follow-ups, in log order) as corrected:
 /// every `RecordCorrected` applied where it stands — exit fields to the exit recorded before
-/// it — and left out; an exit's void (`RecordVoided` of kind `Exit`) takes the last exit out,
+/// it, a check-out date to the check-out — and left out; an exit's void (`RecordVoided` of kind `Exit`) takes the last exit out,
 /// and its un-void puts the exit voided last back.
 pub fn corrected(events: &[Event]) -> Vec<Event> {
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
@@ -118,6 +176,10 @@ pub fn corrected(events: &[Event]) -> Vec<Event> {
                     .iter_mut()
                     .rev()
                     .find(|e| matches!(e, Event::EnrollmentExited(_))),
+                Correction::CheckOutDate(_) => out
+                    .iter_mut()
+                    .rev()
+                    .find(|e| matches!(e, Event::ClientCheckedOut(_))),
                 _ => out.first_mut(),
             };
             if let Some(target) = target {
@@ -129,12 +191,13 @@ pub fn corrected(events: &[Event]) -> Vec<Event> {
 }
 
 /// The texts a record's text corrections replaced (a case note's text, a service's
-/// description), oldest first: what the record said before each correction of its text. They
+/// description, a bar's reason), oldest first: what the record said before each correction of its text. They
 /// are the record's content, so they are read exactly where the record's text is.
 pub fn replaced_texts(events: &[Event]) -> Vec<crate::pii::Pii<String>> {
     let current = |e: &Event| match e {
         Event::CaseNoteAdded(n) => Some(n.text.clone()),
         Event::ServiceRecorded(s) => Some(s.description.clone()),
+        Event::ClientBarred(b) => Some(b.reason.clone()),
         _ => None,
     };
     let Some(mut text) = events.first().and_then(current) else {

@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use caseledger_core::events::{Event, MouParticipant, RoomDesignator};
+use caseledger_core::events::{Correction, Event, MouParticipant, RoomDesignator};
 use caseledger_core::hud::{ProjectType, RelationshipToHoH};
 use caseledger_core::{
     BedId, ClientId, Date, DateWindow, FacilityId, HouseholdId, MouId, OrganizationId, ProgramId,
-    RecordOwner, RoomId,
+    RecordKind, RecordOwner, RoomId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -200,6 +200,9 @@ pub struct HouseholdMember {
     pub joined: Date,
     /// Last date of membership, once left.
     pub left: Option<Date>,
+    /// Who added the client to the household (for the head, who formed it): who may correct
+    /// or void the membership.
+    pub added_by: RecordOwner,
 }
 
 /// A household: clients served together.
@@ -229,6 +232,9 @@ impl HouseholdFacts {
 pub(crate) struct Households {
     pub by_id: BTreeMap<HouseholdId, HouseholdFacts>,
     pub of_client: BTreeMap<ClientId, Vec<HouseholdId>>,
+    /// Memberships voided ("entered in error"), the last voided last: an un-void brings back
+    /// the last one.
+    voided: BTreeMap<(HouseholdId, ClientId), Vec<HouseholdMember>>,
 }
 
 impl Households {
@@ -246,6 +252,7 @@ impl Households {
                             relationship: RelationshipToHoH::SelfHeadOfHousehold,
                             joined: h.date,
                             left: None,
+                            added_by: h.owner,
                         }],
                     },
                 );
@@ -261,11 +268,33 @@ impl Households {
                         relationship: m.relationship,
                         joined: m.joined,
                         left: None,
+                        added_by: m.owner,
                     });
                     self.of_client
                         .entry(m.client_id)
                         .or_default()
                         .push(m.household_id);
+                }
+            }
+            Event::RecordVoided(v) if v.kind == RecordKind::HouseholdMembership => {
+                self.void(HouseholdId::new(v.record_id), v.client_id);
+            }
+            Event::RecordUnvoided(u) if u.kind == RecordKind::HouseholdMembership => {
+                self.unvoid(HouseholdId::new(u.record_id), u.client_id);
+            }
+            Event::RecordCorrected(c) if c.kind == RecordKind::HouseholdMembership => {
+                let member = self
+                    .by_id
+                    .get_mut(&HouseholdId::new(c.record_id))
+                    .and_then(|h| h.members.iter_mut().rev().find(|m| m.client == c.client_id));
+                if let Some(member) = member {
+                    for correction in &c.corrections {
+                        match correction {
+                            Correction::Date(d) => member.joined = *d,
+                            Correction::RelationshipToHoH(r) => member.relationship = *r,
+                            _ => {}
+                        }
+                    }
                 }
             }
             Event::HouseholdMemberRemoved(m) => {
@@ -279,6 +308,60 @@ impl Households {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The client's membership in the household voided last (and not brought back), if any.
+    pub fn voided_membership(
+        &self,
+        household: HouseholdId,
+        client: ClientId,
+    ) -> Option<HouseholdMember> {
+        self.voided.get(&(household, client))?.last().copied()
+    }
+
+    /// Takes the client's last membership out of the household (it was entered in error).
+    fn void(&mut self, household: HouseholdId, client: ClientId) {
+        let Some(h) = self.by_id.get_mut(&household) else {
+            return;
+        };
+        let Some(at) = h.members.iter().rposition(|m| m.client == client) else {
+            return;
+        };
+        let member = h.members.remove(at);
+        if !h.members.iter().any(|m| m.client == client)
+            && let Some(list) = self.of_client.get_mut(&client)
+        {
+            list.retain(|x| *x != household);
+        }
+        self.voided
+            .entry((household, client))
+            .or_default()
+            .push(member);
+    }
+
+    /// Brings back the client's membership voided last, in its place by the date it began.
+    fn unvoid(&mut self, household: HouseholdId, client: ClientId) {
+        let Some(member) = self.voided.get_mut(&(household, client)).and_then(Vec::pop) else {
+            return;
+        };
+        let Some(h) = self.by_id.get_mut(&household) else {
+            return;
+        };
+        // The head stays first; the others are in the order they joined.
+        let at = if client == h.head {
+            0
+        } else {
+            let first = usize::from(h.members.first().is_some_and(|m| m.client == h.head));
+            h.members[first..]
+                .iter()
+                .position(|m| m.joined > member.joined)
+                .map_or(h.members.len(), |i| first + i)
+        };
+        h.members.insert(at, member);
+        let list = self.of_client.entry(client).or_default();
+        if !list.contains(&household) {
+            list.push(household);
         }
     }
 }

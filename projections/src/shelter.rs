@@ -108,6 +108,53 @@ impl Shelter {
         }
     }
 
+    /// Folds a stay or reservation again from its events as they now stand (corrected, or back
+    /// from a void): its bed use takes its dates as corrected, and a stay not checked out
+    /// holds its bed and its client again.
+    pub(crate) fn refresh(&mut self, record: u128, events: &[Event]) {
+        for uses in self.uses.values_mut() {
+            uses.retain(|u| u.record != record);
+        }
+        match events.first() {
+            Some(Event::ClientCheckedIn(c)) => {
+                let left = events.iter().rev().find_map(|e| match e {
+                    Event::ClientCheckedOut(o) => Some(o.date),
+                    _ => None,
+                });
+                if let Some(bed) = c.bed_id {
+                    self.uses.entry(bed).or_default().push(BedUse {
+                        record,
+                        client: c.client_id,
+                        reservation: false,
+                        from: c.date,
+                        until: left,
+                    });
+                    if left.is_none() {
+                        self.occupied.insert(bed, (c.client_id, c.check_in_id));
+                    }
+                }
+                if left.is_none() {
+                    self.staying.insert(c.client_id, (c.check_in_id, c.bed_id));
+                }
+            }
+            Some(Event::BedReserved(r)) => {
+                let cancelled = events
+                    .iter()
+                    .any(|e| matches!(e, Event::ReservationCancelled(_)));
+                if !cancelled {
+                    self.uses.entry(r.bed_id).or_default().push(BedUse {
+                        record,
+                        client: r.client_id,
+                        reservation: true,
+                        from: r.date,
+                        until: None,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Forgets a stay or reservation (voided): the bed and the client are free of it.
     pub(crate) fn forget_record(&mut self, record: u128) {
         let check_in = CheckInId::new(record);

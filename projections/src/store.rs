@@ -394,12 +394,26 @@ impl Store {
             }
             return;
         }
+        if let Event::RecordCorrected(c) = event
+            && let Some(window) = corrected_window(c)
+        {
+            self.correct_window(c.client_id, c.record_id, window);
+        }
         if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
                 r.events.push(compact());
                 touch(&mut r.times, recorded_at);
                 if r.exit_times.is_some() || matches!(event, Event::EnrollmentExited(_)) {
                     touch(&mut r.exit_times, recorded_at);
+                }
+                use caseledger_core::RecordKind;
+                if matches!(event, Event::RecordCorrected(_))
+                    && matches!(r.facts.kind, RecordKind::CheckIn | RecordKind::Reservation)
+                    && !self.voided.contains(&record)
+                {
+                    // A corrected date moves the stay or reservation on the bed board.
+                    let events = r.current(&self.keys);
+                    self.shelter.refresh(record, &events);
                 }
             }
             return;
@@ -596,7 +610,7 @@ impl Store {
     }
 
     /// Brings a voided record back as it was: the bed board folds its stay or reservation
-    /// (and their follow-ups) again.
+    /// (its follow-ups and corrections with it) again.
     fn unvoid(&mut self, record: u128) {
         if !self.voided.remove(&record) {
             return;
@@ -606,9 +620,26 @@ impl Store {
         };
         use caseledger_core::RecordKind;
         if matches!(r.facts.kind, RecordKind::CheckIn | RecordKind::Reservation) {
-            for event in r.events.iter().map(|e| e.event(&self.keys)) {
-                self.shelter.apply(&event);
-            }
+            let events = r.current(&self.keys);
+            self.shelter.refresh(record, &events);
+        }
+    }
+
+    /// Gives an MOU assignment or release exception of `client` its corrected window (an
+    /// ending recorded for it still clips it, as in the reference).
+    fn correct_window(&mut self, client: ClientId, fact: u128, window: DateWindow) {
+        let Some(state) = self.clients.get_mut(&client) else {
+            return;
+        };
+        for a in state
+            .assignments
+            .iter_mut()
+            .filter(|a| a.0.as_u128() == fact)
+        {
+            a.2.window = window;
+        }
+        for r in state.releases.iter_mut().filter(|r| r.id.as_u128() == fact) {
+            r.when.window = window;
         }
     }
 
@@ -679,6 +710,22 @@ impl Store {
             c.open_requests.retain(|r| *r != request);
         }
     }
+}
+
+/// The window a correction of a sharing fact (an MOU assignment or release exception) gives
+/// it, the last one counting.
+fn corrected_window(c: &caseledger_core::events::RecordCorrected) -> Option<DateWindow> {
+    use caseledger_core::RecordKind;
+    if !matches!(
+        c.kind,
+        RecordKind::MouAssignment | RecordKind::ReleaseException
+    ) {
+        return None;
+    }
+    c.corrections.iter().rev().find_map(|x| match x {
+        caseledger_core::events::Correction::Window(w) => Some(*w),
+        _ => None,
+    })
 }
 
 /// The record an event completes (an exit, a move-in date, a check-out, a cancellation, a

@@ -392,6 +392,18 @@ impl<'a> WriteModel<'a> {
         self.projections.store.households.by_id.get(&id)
     }
 
+    /// The membership of `client` in the household voided last and not brought back, if any.
+    pub fn voided_membership(
+        &self,
+        household: caseledger_core::HouseholdId,
+        client: ClientId,
+    ) -> Option<crate::HouseholdMember> {
+        self.projections
+            .store
+            .households
+            .voided_membership(household, client)
+    }
+
     /// The HUD element row of `file` and `row_id` recorded for `subject`, if any (commands
     /// check against it; views read elements through [`crate::OrgView::elements`]).
     pub fn element_row(
@@ -449,6 +461,24 @@ impl<'a> WriteModel<'a> {
             .iter()
             .find(|r| r.id.as_u128() == id)
             .map(|r| (RecordKind::ReleaseException, r.granting, voided))
+    }
+
+    /// The window of a client's MOU assignment or release exception as recorded or last
+    /// corrected (an ending recorded for it not applied); `None` for an unknown one.
+    pub fn sharing_fact_window(
+        &self,
+        client: ClientId,
+        id: u128,
+    ) -> Option<caseledger_core::DateWindow> {
+        let state = self.projections.store.clients.get(&client)?;
+        let assignment = state.assignments.iter().find(|a| a.0.as_u128() == id);
+        assignment.map(|a| a.2.window).or_else(|| {
+            state
+                .releases
+                .iter()
+                .find(|r| r.id.as_u128() == id)
+                .map(|r| r.when.window)
+        })
     }
 
     /// A record's events as they were recorded, follow-ups included, no correction applied

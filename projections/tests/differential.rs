@@ -180,6 +180,12 @@ enum Op {
         which: usize,
         undo: bool,
     },
+    /// Corrects the window of an MOU assignment or release exception not voided.
+    CorrectSharing {
+        which: usize,
+        start: u8,
+        len: Option<u8>,
+    },
     /// Voids an enrollment's exit (the enrollment is open again), or undoes that.
     VoidExit {
         record: usize,
@@ -218,7 +224,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0usize..8, 0u8..3, 0u8..40).prop_map(|(client, restriction, effective)| Op::Restrict { client, restriction, effective }),
         3 => (0usize..8, 0usize..4, 0u8..30, len.clone()).prop_map(|(client, mou, start, len)| Op::Assign { client, mou, start, len }),
         1 => (0usize..8, 0u8..40).prop_map(|(assignment, end)| Op::EndAssignment { assignment, end }),
-        3 => (0usize..8, any::<bool>(), 0..ORGS, 0..ORGS, 0u8..30, len).prop_map(|(client, from_creator, from, to, start, len)| Op::Grant { client, from_creator, from, to, start, len }),
+        3 => (0usize..8, any::<bool>(), 0..ORGS, 0..ORGS, 0u8..30, len.clone()).prop_map(|(client, from_creator, from, to, start, len)| Op::Grant { client, from_creator, from, to, start, len }),
         1 => (0usize..8, 0u8..40).prop_map(|(release, end)| Op::Revoke { release, end }),
         6 => (0usize..8, 0..ORGS, 0usize..2, 0u8..9, 0u8..3).prop_map(|(client, org, user, kind, restriction)| Op::Record { client, org, user, kind, restriction }),
         2 => (0usize..12, 0u8..40).prop_map(|(record, day)| Op::Exit { record, day }),
@@ -229,6 +235,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0usize..16, 0u8..40, any::<bool>()).prop_map(|(record, day, exit)| Op::Correct { record, day, exit }),
         1 => (0usize..12, any::<bool>()).prop_map(|(record, undo)| Op::VoidExit { record, undo }),
         2 => (0usize..16, any::<bool>()).prop_map(|(which, undo)| Op::VoidSharing { which, undo }),
+        2 => (0usize..16, 0u8..30, len).prop_map(|(which, start, len)| Op::CorrectSharing { which, start, len }),
         2 => (0usize..8, 0usize..8).prop_map(|(survivor, duplicate)| Op::Merge { survivor, duplicate }),
         1 => (0usize..4).prop_map(|merge| Op::Unmerge { merge }),
     ]
@@ -694,6 +701,29 @@ impl Builder {
                     }
                     .into()
                 }
+            }
+            Op::CorrectSharing { which, start, len } => {
+                let facts: Vec<(ClientId, u128, RecordKind)> = self
+                    .assignments
+                    .iter()
+                    .map(|(c, a)| (*c, a.as_u128(), RecordKind::MouAssignment))
+                    .chain(
+                        self.releases
+                            .iter()
+                            .map(|(c, r)| (*c, r.as_u128(), RecordKind::ReleaseException)),
+                    )
+                    // As the command does: a voided fact is un-voided before it is corrected.
+                    .filter(|(_, id, _)| !reference::voided(&self.events, *id))
+                    .collect();
+                let (client_id, record_id, kind) = pick(&facts, which)?;
+                RecordCorrected {
+                    record_id,
+                    client_id,
+                    kind,
+                    corrections: vec![Correction::Window(window(start, len))],
+                    reason: Pii::new("the signed form says otherwise".to_string()),
+                }
+                .into()
             }
             Op::VoidExit { record, undo } => {
                 let (client_id, enrollment) = pick(&self.records, record)?;

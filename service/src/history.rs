@@ -128,6 +128,9 @@ pub(crate) struct Fold {
     /// The client's records' events so far (creation, exits, corrections), so a correction
     /// shows each field before and after.
     records: HashMap<u128, Vec<Event>>,
+    /// Each household membership's creation (the household's for its head), by household
+    /// and member: memberships are corrected by those two.
+    memberships: HashMap<(u128, caseledger_core::ClientId), Vec<Event>>,
 }
 
 fn created(field: &str, value: Option<String>) -> Option<FieldChange> {
@@ -192,8 +195,48 @@ impl Fold {
                     events.push(event.clone());
                 }
             }
+            Event::ClientCheckedOut(x) => {
+                if let Some(events) = self.records.get_mut(&x.check_in_id.as_u128()) {
+                    events.push(event.clone());
+                }
+            }
+            // Sharing facts and memberships are corrected too: their creation is the record.
+            Event::MouAssigned(a) => {
+                self.records
+                    .insert(a.assignment_id.as_u128(), vec![event.clone()]);
+            }
+            Event::ReleaseExceptionGranted(g) => {
+                self.records
+                    .insert(g.release_id.as_u128(), vec![event.clone()]);
+            }
+            Event::HouseholdCreated(h) => {
+                self.memberships
+                    .insert((h.household_id.as_u128(), h.head), vec![event.clone()]);
+            }
+            Event::HouseholdMemberAdded(m) => {
+                self.memberships
+                    .insert((m.household_id.as_u128(), m.client_id), vec![event.clone()]);
+            }
             Event::RecordCorrected(c) => {
-                let events = self.records.entry(c.record_id).or_default();
+                for correction in &c.corrections {
+                    if let caseledger_core::events::Correction::Window(w) = correction {
+                        if let Some(window) =
+                            self.assignments.get_mut(&MouAssignmentId::new(c.record_id))
+                        {
+                            *window = *w;
+                        }
+                        if let Some(window) = self.releases.get_mut(&ReleaseId::new(c.record_id)) {
+                            *window = *w;
+                        }
+                    }
+                }
+                let events = if c.kind == RecordKind::HouseholdMembership {
+                    self.memberships
+                        .entry((c.record_id, c.client_id))
+                        .or_default()
+                } else {
+                    self.records.entry(c.record_id).or_default()
+                };
                 let before = caseledger_core::corrections::corrected(events);
                 events.push(event.clone());
                 let after = caseledger_core::corrections::corrected(events);

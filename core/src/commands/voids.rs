@@ -24,7 +24,9 @@ pub struct UnvoidRecord {
 /// Corrects a record's fields after the fact, each to a new value: an enrollment's entry date,
 /// relationship to the head of household, prior living situation, disabling condition and its
 /// exit's date and destination; a service's date, type and description; an assessment's date;
-/// a case note's date and text. Who may, as for [`VoidRecord`].
+/// a case note's date and text; a reservation's night; a stay's night of check-in and its
+/// check-out date; a bar-list entry's window, scope and reason. Who may, as for
+/// [`VoidRecord`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorrectRecord {
     /// The record's id.
@@ -67,6 +69,53 @@ pub struct VoidSharingFact {
     pub fact: u128,
     /// Undo a void instead.
     pub undo: bool,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// Corrects the window of a client's MOU assignment or release exception to what the signed
+/// paper says (a typed date wrong): the fact always had the corrected window, past dates
+/// included, while an ending recorded for it still applies. Who may, as for
+/// [`VoidSharingFact`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectSharingFact {
+    /// The client.
+    pub client: crate::ClientId,
+    /// The assignment's or release's id.
+    pub fact: u128,
+    /// The window as corrected.
+    pub window: crate::DateWindow,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// Voids a client's membership in a household ("entered in error": added to the wrong
+/// household), or undoes that (`undo`). The head's membership is the household itself and is
+/// not voided. Who may: the organization that added the member (its case managers and agency
+/// administrator) or a system administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoidHouseholdMembership {
+    /// The household.
+    pub household: crate::HouseholdId,
+    /// The member.
+    pub client: crate::ClientId,
+    /// Undo a void instead.
+    pub undo: bool,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// Corrects a client's membership in a household: the date it began (`Date`; for the head,
+/// the household's start) and a member's relationship to the head (`RelationshipToHoH`). Who
+/// may, as for [`VoidHouseholdMembership`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectHouseholdMembership {
+    /// The household.
+    pub household: crate::HouseholdId,
+    /// The member.
+    pub client: crate::ClientId,
+    /// The fields and their corrected values (at least one; each field once).
+    pub corrections: Vec<crate::events::Correction>,
     /// Why (required).
     pub reason: String,
 }

@@ -1,16 +1,20 @@
 //! Corrections: a record's fields fixed after the fact, field by field. History is never
 //! rewritten — a correction is an event of its own, a follow-up of the record it corrects,
 //! and a record is read "as corrected" (`crate::corrections::corrected`): its events with
-//! every correction applied in log order. What the sharing rules read (owner, client, kind, restriction) is not
-//! a correctable field, so a correction never changes who may see a record.
+//! every correction applied in log order. What the sharing rules read of a record (owner,
+//! client, kind, restriction) is not a correctable field, so a correction never changes who
+//! may see a record; the one sharing field that is, the window of an MOU assignment or a
+//! release exception, is read as corrected by the rules themselves (the reference evaluator's
+//! "corrected window").
 
 use serde::{Deserialize, Serialize};
 
+use super::facility::BarScope;
 use crate::hud::{Destination, LivingSituation, NoYesReasons, RelationshipToHoH, ServiceTypeCode};
 use crate::ids::ClientId;
 use crate::pii::Pii;
 use crate::sharing::RecordKind;
-use crate::time::Date;
+use crate::time::{Date, DateWindow};
 
 /// A record's fields were corrected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,8 +50,15 @@ pub enum Correction {
     Date(Date),
     /// A service's HUD record type and type provided.
     ServiceType(ServiceTypeCode),
-    /// A service's description or a case note's text.
+    /// A service's description, a case note's text or a bar-list entry's reason.
     Text(Pii<String>),
+    /// The window of an MOU assignment, a release exception or a bar-list entry (an ending
+    /// recorded for it still applies: an ending only ever shortens).
+    Window(DateWindow),
+    /// The date a stay's check-out says the client left.
+    CheckOutDate(Date),
+    /// What a bar-list entry keeps the client out of.
+    BarScope(BarScope),
 }
 
 impl Correction {
@@ -63,6 +74,9 @@ impl Correction {
             Correction::Date(_) => "date",
             Correction::ServiceType(_) => "serviceType",
             Correction::Text(_) => "text",
+            Correction::Window(_) => "window",
+            Correction::CheckOutDate(_) => "checkOutDate",
+            Correction::BarScope(_) => "scope",
         }
     }
 }

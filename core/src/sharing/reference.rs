@@ -31,6 +31,11 @@
 //!   should never have been there. It is still in the history (which is not a view), and an
 //!   un-void brings it back exactly as it was. A voided MOU assignment or release exception is
 //!   no sharing path: it never applied (an earlier assignment it ended stays ended).
+//! - **A corrected window** of an MOU assignment or release exception (a `RecordCorrected`
+//!   with a `Window` correction, the last one counting) is the window the fact always had:
+//!   like a void, a correction says what the paper signed said, so it applies on every date,
+//!   past ones included, in any history that holds it. Endings recorded for the fact still
+//!   clip the corrected window (an ending only ever shortens).
 //! - **Merges** (DESIGN.md: a merge never widens what anyone can see). While a duplicate D is
 //!   merged into a survivor S ([`merges::merge_of`]), every record keeps its origin (the client
 //!   it was recorded for) and is judged by its origin's sharing facts — D's creator, D's
@@ -424,7 +429,12 @@ fn sharing_path(
                 Event::ReleaseExceptionRevoked(r) if r.release_id == g.release_id => Some(r.end),
                 _ => None,
             });
-            if clipped(g.window, end).contains(date) {
+            if clipped(
+                corrected_window(history, g.release_id.as_u128(), g.window),
+                end,
+            )
+            .contains(date)
+            {
                 return Some(AccessReason::ReleaseException(g.release_id));
             }
         }
@@ -446,7 +456,12 @@ fn mou_assignment_on(history: &[Event], client: ClientId, date: Date) -> Option<
                 Event::MouAssignmentEnded(x) if x.assignment_id == a.assignment_id => Some(x.end),
                 _ => None,
             });
-            if clipped(a.window, end).contains(date) {
+            if clipped(
+                corrected_window(history, a.assignment_id.as_u128(), a.window),
+                end,
+            )
+            .contains(date)
+            {
                 current = Some(a.mou_id);
             }
         }
@@ -482,6 +497,24 @@ fn mou_state(history: &[Event], mou: MouId, date: Date) -> Option<(DateWindow, P
 /// The earliest of the ending dates `ending` finds in the history (an ending only shortens).
 fn earliest_end(history: &[Event], ending: impl Fn(&Event) -> Option<Date>) -> Option<Date> {
     history.iter().filter_map(ending).min()
+}
+
+/// A sharing fact's window as corrected: the last `Window` correction of the fact in the
+/// history, else the window it was recorded with.
+fn corrected_window(history: &[Event], fact: u128, recorded: DateWindow) -> DateWindow {
+    let mut window = recorded;
+    for event in history {
+        if let Event::RecordCorrected(c) = event
+            && c.record_id == fact
+        {
+            for correction in &c.corrections {
+                if let crate::events::Correction::Window(w) = correction {
+                    window = *w;
+                }
+            }
+        }
+    }
+    window
 }
 
 /// A window whose end is moved earlier by an ending event, if any.

@@ -210,6 +210,10 @@ fn payload(ty: EventType) -> Event {
                     type_provided: 3,
                 }),
                 Correction::Text(pii("the corrected text")),
+                // Added later, at the end: the variants above keep their bytes.
+                Correction::Window(DateWindow::closed(date("2025-11-01"), date("2026-10-31"))),
+                Correction::CheckOutDate(date("2026-01-11")),
+                Correction::BarScope(BarScope::Organization),
             ],
             reason: pii("typed the wrong date"),
         }

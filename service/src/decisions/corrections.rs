@@ -4,15 +4,18 @@
 //! assessment within its enrollment's dates), and a correction that changes nothing is
 //! refused.
 
-use caseledger_core::commands::voids::CorrectRecord;
+use caseledger_core::commands::voids::{CorrectRecord, CorrectSharingFact};
 use caseledger_core::corrections::{applies_to, corrected};
+use caseledger_core::events::BarScope;
 use caseledger_core::events::{Correction, RecordCorrected};
 use caseledger_core::input::{self, DateKind};
-use caseledger_core::{Event, Pii};
+use caseledger_core::{BedId, Date, Event, Pii};
 use caseledger_projections::Projections;
 
-use crate::commands::{check_date, check_text, conflict, forgotten, not_found, require_text};
-use crate::decisions::voids::{authorize, enrollment_of, spans_overlap};
+use crate::commands::{
+    check_date, check_text, check_window, conflict, forbidden, forgotten, not_found, require_text,
+};
+use crate::decisions::voids::{authorize, enrollment_of, sharing_fact_of, spans_overlap};
 use crate::{Command, CommandError, Decision, Session};
 
 /// At most this many fields in one correction.
@@ -56,8 +59,21 @@ impl Command for CorrectRecord {
                 ));
             }
             match c {
-                Correction::EntryDate(d) | Correction::ExitDate(d) | Correction::Date(d) => {
+                // A reservation is for a night to come; everything else dated has happened.
+                Correction::Date(d) if matches!(creation, Event::BedReserved(_)) => {
+                    check_date(p, &field, *d, DateKind::Planned, Some(facts.client))?;
+                }
+                Correction::EntryDate(d)
+                | Correction::ExitDate(d)
+                | Correction::Date(d)
+                | Correction::CheckOutDate(d) => {
                     check_date(p, &field, *d, DateKind::Happened, Some(facts.client))?;
+                }
+                Correction::Window(window) => {
+                    check_window(p, &field, window, Some(facts.client))?;
+                }
+                Correction::BarScope(scope) => {
+                    own_scope(p, &field, *scope, facts.owner.organization)?;
                 }
                 Correction::Text(t) => {
                     let rule = match creation {
@@ -87,6 +103,31 @@ impl Command for CorrectRecord {
         }
         still_valid(p, &facts, &after)?;
         Ok(Decision::events(vec![event.into()]))
+    }
+}
+
+impl Command for CorrectSharingFact {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        let (kind, voided) = sharing_fact_of(p, session, self.client, self.fact, &self.reason)?;
+        if voided {
+            return Err(conflict("factId", "it is voided: un-void it first"));
+        }
+        check_window(p, "window", &self.window, Some(self.client))?;
+        if p.write_model().sharing_fact_window(self.client, self.fact) == Some(self.window) {
+            return Err(conflict("window", "the window already is this"));
+        }
+        Ok(Decision::events(vec![
+            RecordCorrected {
+                record_id: self.fact,
+                client_id: self.client,
+                kind,
+                corrections: vec![Correction::Window(self.window)],
+                reason: Pii::new(self.reason.clone()),
+            }
+            .into(),
+        ]))
     }
 }
 
@@ -123,6 +164,40 @@ fn still_valid(
                 ));
             }
         }
+        Some(Event::ClientCheckedIn(c)) => {
+            let left = after.iter().rev().find_map(|x| match x {
+                Event::ClientCheckedOut(o) => Some(o.date),
+                _ => None,
+            });
+            if left.is_some_and(|left| left < c.date) {
+                return Err(CommandError::validation(
+                    "corrections",
+                    "the check-out date is before the check-in date",
+                ));
+            }
+            let stay = (c.date, left);
+            let other_stay = w
+                .client_records(facts.client)
+                .into_iter()
+                .filter(|(f, _)| f.id != facts.id)
+                .filter_map(|(_, events)| stay_span(&events))
+                .any(|other| spans_overlap(stay, other));
+            if other_stay {
+                return Err(conflict(
+                    "corrections",
+                    "the client has another stay on those nights: one stay at a time",
+                ));
+            }
+            if let Some(bed) = c.bed_id {
+                // The reservation the stay fulfils holds the same bed for it.
+                let fulfilled = c.reservation_id.map(|r| r.as_u128());
+                bed_free(p, bed, stay, &[facts.id], fulfilled)?;
+            }
+        }
+        Some(Event::BedReserved(r)) => {
+            let night = (r.date, r.date.add_days(1));
+            bed_free(p, r.bed_id, night, &[facts.id], None)?;
+        }
         Some(first) => {
             // A service or assessment recorded by staff stays within its enrollment's dates
             // (an export's is kept as it came).
@@ -143,6 +218,77 @@ fn still_valid(
             }
         }
         None => {}
+    }
+    Ok(())
+}
+
+/// The nights of a stay (from its check-in date to the date it left, exclusive), from its
+/// events as they stand; `None` for a record that is not a stay.
+fn stay_span(events: &[Event]) -> Option<(Date, Option<Date>)> {
+    let Some(Event::ClientCheckedIn(c)) = events.first() else {
+        return None;
+    };
+    let left = events.iter().rev().find_map(|x| match x {
+        Event::ClientCheckedOut(o) => Some(o.date),
+        _ => None,
+    });
+    Some((c.date, left))
+}
+
+/// Refuses a bed taken on any of the nights `span` (from, until exclusive) by a use other
+/// than `except` and `fulfilled` (the reservation a stay fulfils).
+fn bed_free(
+    p: &Projections,
+    bed: BedId,
+    span: (Date, Option<Date>),
+    except: &[u128],
+    fulfilled: Option<u128>,
+) -> Result<(), CommandError> {
+    let taken = p.write_model().bed_uses(bed).iter().any(|u| {
+        if except.contains(&u.record) || Some(u.record) == fulfilled {
+            return false;
+        }
+        let other = if u.reservation {
+            (u.from, u.from.add_days(1))
+        } else {
+            (u.from, u.until)
+        };
+        spans_overlap(span, other)
+    });
+    if taken {
+        return Err(conflict(
+            "corrections",
+            "the bed is taken on those nights by another stay or reservation",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a bar's scope outside the organization that recorded the bar (a facility or
+/// program of another organization, or one never created).
+fn own_scope(
+    p: &Projections,
+    field: &str,
+    scope: BarScope,
+    organization: caseledger_core::OrganizationId,
+) -> Result<(), CommandError> {
+    let owner = match scope {
+        BarScope::Facility(f) => p
+            .catalog()
+            .facility(f)
+            .map(|f| f.organization)
+            .ok_or_else(|| not_found(field, "facility"))?,
+        BarScope::Program(pr) => p
+            .catalog()
+            .program(pr)
+            .map(|pr| pr.organization)
+            .ok_or_else(|| not_found(field, "program"))?,
+        BarScope::Organization | BarScope::AllEnforcingOrganizations => return Ok(()),
+    };
+    if owner != organization {
+        return Err(forbidden(
+            "a bar covers the recording organization's own facilities and programs",
+        ));
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ mod care;
 mod clients;
 mod corrections;
 mod elements;
+mod memberships;
 mod merges;
 mod requests;
 mod setup;

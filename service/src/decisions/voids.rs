@@ -172,26 +172,8 @@ impl Command for VoidSharingFact {
     type Output = ();
 
     fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
-        let actor = session.actor();
+        let (kind, voided) = sharing_fact_of(p, session, self.client, self.fact, &self.reason)?;
         let field = "factId";
-        // Only who may see the client learns of its sharing facts.
-        crate::commands::client_access(p, &actor, self.client, "clientId")?;
-        let w = p.write_model();
-        let (kind, owner, voided) = w
-            .sharing_fact(self.client, self.fact)
-            .ok_or_else(|| not_found(field, "MOU assignment or release exception"))?;
-        let own_staff = matches!(actor.role, Role::CaseManager | Role::AgencyAdmin)
-            && actor.organization == owner;
-        if !(own_staff || actor.role == Role::SystemAdmin) {
-            return Err(forbidden(
-                "only the organization whose assignment or release it is (or a system \
-                 administrator) voids it",
-            ));
-        }
-        require_text("reason", &self.reason, input::STATED_REASON)?;
-        if w.forgotten(self.client) {
-            return Err(forgotten());
-        }
         let reason = Pii::new(self.reason.clone());
         let (record_id, client_id) = (self.fact, self.client);
         let event = match (self.undo, voided) {
@@ -214,6 +196,39 @@ impl Command for VoidSharingFact {
         };
         Ok(Decision::events(vec![event]))
     }
+}
+
+/// The kind of a client's MOU assignment or release exception and whether it is voided,
+/// after the rules every void or correction of one passes: only who may see the client learns
+/// of its sharing facts; only the organization whose fact it is (the creator's for an
+/// assignment, the granting one's for a release) or a system administrator changes it; a
+/// reason; a client not forgotten.
+pub(crate) fn sharing_fact_of(
+    p: &Projections,
+    session: &Session,
+    client: caseledger_core::ClientId,
+    fact: u128,
+    reason: &str,
+) -> Result<(RecordKind, bool), CommandError> {
+    let actor = session.actor();
+    crate::commands::client_access(p, &actor, client, "clientId")?;
+    let w = p.write_model();
+    let (kind, owner, voided) = w
+        .sharing_fact(client, fact)
+        .ok_or_else(|| not_found("factId", "MOU assignment or release exception"))?;
+    let own_staff =
+        matches!(actor.role, Role::CaseManager | Role::AgencyAdmin) && actor.organization == owner;
+    if !(own_staff || actor.role == Role::SystemAdmin) {
+        return Err(forbidden(
+            "only the organization whose assignment or release it is (or a system \
+             administrator) voids or corrects it",
+        ));
+    }
+    require_text("reason", reason, input::STATED_REASON)?;
+    if w.forgotten(client) {
+        return Err(forgotten());
+    }
+    Ok((kind, voided))
 }
 
 /// The enrollment whose exit is voided or restored, after the rules every void passes.
