@@ -822,7 +822,7 @@ pub(crate) mod tests {
             .then_refused(ErrorCode::Validation, Some("date"));
     }
 
-    fn household_of(g: &mut Given, a: &Agency) -> (HouseholdId, ClientId, ClientId) {
+    pub(crate) fn household_of(g: &mut Given, a: &Agency) -> (HouseholdId, ClientId, ClientId) {
         let head = shared_client(g, a);
         let child = client(
             g,

@@ -43,7 +43,7 @@ impl Command for CorrectRecord {
         }
         let exited = events
             .iter()
-            .any(|e| matches!(e, Event::EnrollmentExited(_)));
+            .any(|e| matches!(e, Event::EnrollmentExited(_) | Event::ClientCheckedOut(_)));
         let creation = events
             .first()
             .ok_or_else(|| not_found("recordId", "record"))?;
@@ -55,7 +55,8 @@ impl Command for CorrectRecord {
             if !applies_to(c, creation, exited) {
                 return Err(CommandError::validation(
                     &field,
-                    "not a field of this record (an exit's fields need an exit)",
+                    "not a field of this record (an exit's fields need an exit, a check-out date a \
+                     check-out)",
                 ));
             }
             match c {
@@ -303,7 +304,7 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
     use crate::decisions::care::tests::{agency, enroll, shared_client};
-    use crate::decisions::given::given;
+    use crate::decisions::given::{Given, given};
 
     fn correct(record: u128, corrections: Vec<Correction>) -> CorrectRecord {
         CorrectRecord {
@@ -515,5 +516,112 @@ mod tests {
         .then_refused(ErrorCode::Validation, Some("corrections[0].serviceType"));
         g.when(&a.cm, &fix).decided();
         g.when(&g.admin(), &fix).decided();
+    }
+
+    #[test]
+    fn a_release_window_typed_wrong_is_corrected_and_shares_on_the_corrected_dates_only() {
+        use caseledger_core::commands::care::RecordService;
+        use caseledger_core::commands::sharing::{GrantReleaseException, RevokeReleaseException};
+        use caseledger_core::hud::ServiceTypeCode;
+        use caseledger_core::sharing::RecordRef;
+        use caseledger_core::{AccessLevel, DateWindow, ReleaseId, ServiceId};
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "Valley");
+        let c = shared_client(&mut g, &a);
+        let service: ServiceId = g.id();
+        g.run(
+            &a.cm,
+            &RecordService {
+                id: service,
+                client: c,
+                enrollment: None,
+                date: g.today(),
+                service_type: ServiceTypeCode {
+                    record_type: 144,
+                    type_provided: 1,
+                },
+                description: String::new(),
+                restriction: None,
+                source_id: None,
+            },
+        );
+        // The form was signed for a window that ended last month; it was typed open-ended.
+        let release: ReleaseId = g.id();
+        g.run(
+            &a.cm,
+            &GrantReleaseException {
+                client_id: c,
+                release_id: release,
+                accessing_organization_id: b.org,
+                window: Some(DateWindow::open(date("2026-10-01"))),
+            },
+        );
+        let b_sees = |g: &Given| {
+            g.state
+                .org_view(b.cm.viewer())
+                .visibility(&RecordRef::Transaction(service.as_u128()))
+                .level
+                != AccessLevel::None
+        };
+        assert!(b_sees(&g));
+        let signed = DateWindow::closed(date("2026-10-01"), date("2026-11-15"));
+        let fix = CorrectSharingFact {
+            client: c,
+            fact: release.as_u128(),
+            window: signed,
+            reason: "the signed form ends on Nov 15".into(),
+        };
+        g.when(&a.cm, &fix).then(vec![
+            RecordCorrected {
+                record_id: release.as_u128(),
+                client_id: c,
+                kind: RecordKind::ReleaseException,
+                corrections: vec![Correction::Window(signed)],
+                reason: Pii::new("the signed form ends on Nov 15".into()),
+            }
+            .into(),
+        ]);
+        // Only the granting organization (or a system administrator).
+        g.when(&b.cm, &fix).then_refused(ErrorCode::Forbidden, None);
+        g.when(&g.admin(), &fix).decided();
+        g.run(&a.cm, &fix);
+        assert!(!b_sees(&g), "the corrected window ended before today");
+        g.when(&a.cm, &fix)
+            .then_refused(ErrorCode::Conflict, Some("window"));
+        g.when(
+            &a.cm,
+            &CorrectSharingFact {
+                window: DateWindow::closed(date("2026-11-15"), date("2026-10-01")),
+                ..fix.clone()
+            },
+        )
+        .then_refused(ErrorCode::Validation, Some("window"));
+        g.when(
+            &a.cm,
+            &CorrectSharingFact {
+                fact: 7,
+                ..fix.clone()
+            },
+        )
+        .then_refused(ErrorCode::NotFound, Some("factId"));
+        // A revocation still ends the release early, whatever its window says since.
+        g.run(
+            &a.cm,
+            &CorrectSharingFact {
+                window: DateWindow::open(date("2026-10-01")),
+                ..fix.clone()
+            },
+        );
+        assert!(b_sees(&g));
+        g.run(
+            &a.cm,
+            &RevokeReleaseException {
+                client_id: c,
+                release_id: release,
+                last_day: None,
+            },
+        );
+        assert!(!b_sees(&g));
     }
 }

@@ -218,3 +218,182 @@ fn may_change(
          corrects a household membership",
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use caseledger_core::ClientRestriction;
+    use caseledger_core::hud::Sex;
+    use caseledger_core::testkit::date;
+
+    use super::*;
+    use crate::ErrorCode;
+    use crate::decisions::care::tests::{agency, client, enroll, household_of};
+    use crate::decisions::given::{Given, given};
+
+    fn void(household: HouseholdId, client: ClientId, undo: bool) -> VoidHouseholdMembership {
+        VoidHouseholdMembership {
+            household,
+            client,
+            undo,
+            reason: "added to the wrong family".into(),
+        }
+    }
+
+    fn members(g: &Given, household: HouseholdId) -> Vec<ClientId> {
+        let h = g.state.write_model().household(household).expect("formed");
+        h.members.iter().map(|m| m.client).collect()
+    }
+
+    #[test]
+    fn a_member_added_in_error_is_voided_and_brought_back() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "Valley");
+        let (household, head, child) = household_of(&mut g, &a);
+        let out = void(household, child, false);
+        g.when(&a.cm, &out).then(vec![
+            RecordVoided {
+                record_id: household.as_u128(),
+                client_id: child,
+                kind: RecordKind::HouseholdMembership,
+                reason: Pii::new("added to the wrong family".into()),
+            }
+            .into(),
+        ]);
+        g.when(&b.cm, &out).then_refused(ErrorCode::Forbidden, None);
+        g.when(&a.cm, &void(household, head, false))
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+        g.when(&a.cm, &void(household, child, true))
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+        g.run(&a.cm, &out);
+        assert_eq!(members(&g, household), vec![head]);
+        let views = g.state.org_view(a.cm.viewer());
+        assert!(
+            views.households(child).is_empty(),
+            "the child is in no household"
+        );
+        g.when(&a.cm, &out)
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+        g.run(&a.cm, &void(household, child, true));
+        assert_eq!(members(&g, household), vec![head, child]);
+        assert_eq!(g.state.org_view(a.cm.viewer()).households(child).len(), 1);
+    }
+
+    #[test]
+    fn a_member_enrolled_with_the_household_is_not_voided_and_a_hidden_one_is_never_found() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let b = agency(&mut g, "Valley");
+        let (household, head, child) = household_of(&mut g, &a);
+        for (client, relationship) in [
+            (head, RelationshipToHoH::SelfHeadOfHousehold),
+            (child, RelationshipToHoH::Child),
+        ] {
+            let e = g.id();
+            g.run(
+                &a.cm,
+                &caseledger_core::commands::care::EnrollClient {
+                    household: Some(household),
+                    relationship,
+                    ..enroll(e, client, &a, "2026-06-01")
+                },
+            );
+        }
+        g.when(&a.cm, &void(household, child, false))
+            .then_refused(ErrorCode::Conflict, Some("clientId"));
+        // A private client of another agency: answered as a client never recorded.
+        let private = client(
+            &mut g,
+            &b.cm,
+            Some("2000-01-01"),
+            Some(Sex::Female),
+            ClientRestriction::RestrictToOrganization,
+        );
+        let hidden = g
+            .when(&a.cm, &void(household, private, false))
+            .then_refused(ErrorCode::NotFound, Some("clientId"));
+        let never = g
+            .when(&a.cm, &void(household, ClientId::new(7), false))
+            .then_refused(ErrorCode::NotFound, Some("clientId"));
+        assert_eq!(
+            hidden, never,
+            "the same answer as for a client never recorded"
+        );
+    }
+
+    #[test]
+    fn a_membership_is_corrected_field_by_field() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let (household, head, child) = household_of(&mut g, &a);
+        let fix = |client, corrections| CorrectHouseholdMembership {
+            household,
+            client,
+            corrections,
+            reason: "the intake form says otherwise".into(),
+        };
+        let grandchild = fix(
+            child,
+            vec![
+                Correction::RelationshipToHoH(RelationshipToHoH::OtherRelative),
+                Correction::Date(date("2026-02-01")),
+            ],
+        );
+        g.when(&a.cm, &grandchild).then(vec![
+            RecordCorrected {
+                record_id: household.as_u128(),
+                client_id: child,
+                kind: RecordKind::HouseholdMembership,
+                corrections: grandchild.corrections.clone(),
+                reason: Pii::new("the intake form says otherwise".into()),
+            }
+            .into(),
+        ]);
+        g.run(&a.cm, &grandchild);
+        let h = g.state.write_model().household(household).expect("formed");
+        let member = h
+            .members
+            .iter()
+            .find(|m| m.client == child)
+            .expect("member");
+        assert_eq!(member.relationship, RelationshipToHoH::OtherRelative);
+        assert_eq!(member.joined, date("2026-02-01"));
+        g.when(&a.cm, &grandchild)
+            .then_refused(ErrorCode::Conflict, Some("corrections"));
+        let refused = |cmd: CorrectHouseholdMembership, field: &str| {
+            g.when(&a.cm, &cmd)
+                .then_refused(ErrorCode::Validation, Some(field));
+        };
+        refused(
+            fix(
+                head,
+                vec![Correction::RelationshipToHoH(RelationshipToHoH::Child)],
+            ),
+            "corrections[0].relationshipToHoH",
+        );
+        refused(
+            fix(
+                child,
+                vec![Correction::RelationshipToHoH(
+                    RelationshipToHoH::SelfHeadOfHousehold,
+                )],
+            ),
+            "corrections[0].relationshipToHoH",
+        );
+        refused(
+            fix(child, vec![Correction::EntryDate(date("2026-02-01"))]),
+            "corrections[0].entryDate",
+        );
+        refused(
+            fix(child, vec![Correction::Date(date("2026-12-02"))]),
+            "corrections[0].date",
+        );
+        // The head's date is the household's start.
+        g.run(
+            &a.cm,
+            &fix(head, vec![Correction::Date(date("2025-12-15"))]),
+        );
+        let h = g.state.write_model().household(household).expect("formed");
+        assert_eq!(h.members[0].joined, date("2025-12-15"));
+    }
+}

@@ -333,6 +333,8 @@ fn reserved_for_other(
 #[cfg(test)]
 mod tests {
     use caseledger_core::commands::setup::{AddBed, AddRoom, CreateFacility};
+    use caseledger_core::commands::voids::CorrectRecord;
+    use caseledger_core::events::{Correction, RecordCorrected};
     use caseledger_core::hud::Sex;
     use caseledger_core::testkit::date;
     use caseledger_core::{
@@ -715,5 +717,172 @@ mod tests {
         );
         g.when(&a.cm, &bar(private, BarScope::Organization))
             .then_refused(ErrorCode::NotFound, Some("clientId"));
+    }
+
+    fn fix(record: u128, corrections: Vec<Correction>) -> CorrectRecord {
+        CorrectRecord {
+            record,
+            corrections,
+            reason: "typed the wrong night".into(),
+        }
+    }
+
+    #[test]
+    fn a_stays_nights_are_corrected_and_the_bed_board_follows() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let b = agency(&mut g, "Valley");
+        let s = shelter(&mut g, &a);
+        let james = person(&mut g, &a, "1975-11-20", Sex::Male);
+        let stay: CheckInId = g.id();
+        g.run(
+            &a.cm,
+            &CheckIn {
+                id: stay,
+                ..check_in(james, Some(s.men))
+            },
+        );
+        g.run(
+            &a.cm,
+            &CheckOut {
+                client: james,
+                stay,
+                at: noon(),
+            },
+        );
+        let nights = |g: &Given| {
+            let uses = g.state.write_model().bed_uses(s.men);
+            uses.iter().map(|u| (u.from, u.until)).collect::<Vec<_>>()
+        };
+        assert_eq!(nights(&g), vec![(g.today(), Some(g.today()))]);
+        // The client came the night before last; the check-out was typed a day late.
+        let id = stay.as_u128();
+        let came = fix(id, vec![Correction::Date(date("2026-11-29"))]);
+        g.when(&a.cm, &came).then(vec![
+            RecordCorrected {
+                record_id: id,
+                client_id: james,
+                kind: RecordKind::CheckIn,
+                corrections: came.corrections.clone(),
+                reason: Pii::new("typed the wrong night".into()),
+            }
+            .into(),
+        ]);
+        g.run(&a.cm, &came);
+        g.run(
+            &a.cm,
+            &fix(id, vec![Correction::CheckOutDate(date("2026-11-30"))]),
+        );
+        assert_eq!(
+            nights(&g),
+            vec![(date("2026-11-29"), Some(date("2026-11-30")))]
+        );
+        // Never out before in; the same values change nothing; to another agency, which may not
+        // see the stay, it is a record never made.
+        g.when(
+            &a.cm,
+            &fix(id, vec![Correction::CheckOutDate(date("2026-11-28"))]),
+        )
+        .then_refused(ErrorCode::Validation, Some("corrections"));
+        g.when(&a.cm, &came)
+            .then_refused(ErrorCode::Conflict, Some("corrections"));
+        g.when(&b.cm, &came)
+            .then_refused(ErrorCode::NotFound, Some("recordId"));
+        // A stay's bar-list fields are not its fields.
+        g.when(
+            &a.cm,
+            &fix(id, vec![Correction::BarScope(BarScope::Organization)]),
+        )
+        .then_refused(ErrorCode::Validation, Some("corrections[0].scope"));
+    }
+
+    #[test]
+    fn a_reservation_moves_only_to_a_night_its_bed_is_free() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let s = shelter(&mut g, &a);
+        let james = person(&mut g, &a, "1975-11-20", Sex::Male);
+        let tom = person(&mut g, &a, "1980-01-01", Sex::Male);
+        let (first, second): (ReservationId, ReservationId) = (g.id(), g.id());
+        g.run(
+            &a.cm,
+            &ReserveBed {
+                id: first,
+                ..reserve(james, s.men, "2026-12-03")
+            },
+        );
+        g.run(
+            &a.cm,
+            &ReserveBed {
+                id: second,
+                ..reserve(tom, s.men, "2026-12-04")
+            },
+        );
+        let onto_taken = fix(first.as_u128(), vec![Correction::Date(date("2026-12-04"))]);
+        g.when(&a.cm, &onto_taken)
+            .then_refused(ErrorCode::Conflict, Some("corrections"));
+        g.run(
+            &a.cm,
+            &fix(first.as_u128(), vec![Correction::Date(date("2026-12-05"))]),
+        );
+        let reserved = |g: &Given, night| {
+            g.state
+                .write_model()
+                .bed_uses(s.men)
+                .iter()
+                .any(|u| u.record == first.as_u128() && u.covers(date(night)))
+        };
+        assert!(reserved(&g, "2026-12-05") && !reserved(&g, "2026-12-03"));
+    }
+
+    #[test]
+    fn a_bars_window_and_scope_are_corrected_and_the_bar_list_follows() {
+        let mut g = given();
+        let a = agency(&mut g, "CHSS");
+        let b = agency(&mut g, "Valley");
+        let b_shelter = shelter(&mut g, &b);
+        let tom = person(&mut g, &a, "1980-01-01", Sex::Male);
+        let id: BarId = g.id();
+        g.run(
+            &a.cm,
+            &BarClient {
+                id,
+                ..bar(tom, BarScope::Organization)
+            },
+        );
+        let barred = |g: &Given| !g.state.write_model().active_bars(tom, g.today()).is_empty();
+        assert!(barred(&g));
+        // The bar was for two weeks, not open-ended.
+        let two_weeks = DateWindow::closed(date("2026-11-01"), date("2026-11-14"));
+        g.run(
+            &a.cm,
+            &fix(id.as_u128(), vec![Correction::Window(two_weeks)]),
+        );
+        assert!(!barred(&g), "the corrected window ended before today");
+        let backwards = DateWindow::closed(date("2026-11-14"), date("2026-11-01"));
+        g.when(
+            &a.cm,
+            &fix(id.as_u128(), vec![Correction::Window(backwards)]),
+        )
+        .then_refused(ErrorCode::Validation, Some("corrections[0].window"));
+        // A bar covers only what its own organization runs.
+        g.when(
+            &a.cm,
+            &fix(
+                id.as_u128(),
+                vec![Correction::BarScope(BarScope::Facility(b_shelter.facility))],
+            ),
+        )
+        .then_refused(ErrorCode::Forbidden, None);
+        g.when(
+            &a.cm,
+            &fix(
+                id.as_u128(),
+                vec![Correction::BarScope(BarScope::Facility(FacilityId::new(
+                    98,
+                )))],
+            ),
+        )
+        .then_refused(ErrorCode::NotFound, Some("corrections[0].scope"));
     }
 }
