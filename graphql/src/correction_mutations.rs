@@ -6,7 +6,8 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use caseledger_core::Pii;
 use caseledger_core::commands::voids::{
-    CorrectRecord, UnvoidExit, UnvoidRecord, VoidExit, VoidRecord, VoidSharingFact,
+    CorrectHouseholdMembership, CorrectRecord, CorrectSharingFact, UnvoidExit, UnvoidRecord,
+    VoidExit, VoidHouseholdMembership, VoidRecord, VoidSharingFact,
 };
 use caseledger_core::events::Correction;
 use caseledger_core::hud::{
@@ -16,6 +17,7 @@ use caseledger_core::hud::{
 use crate::accounts::WriteResult;
 use crate::convert;
 use crate::error::to_graphql;
+use crate::record_mutations::{BarScopeName, bar_scope};
 use crate::resolver_context::{service, session};
 use caseledger_service::Command;
 
@@ -78,6 +80,63 @@ pub struct CorrectAssessmentInput {
     /// YYYY-MM-DD.
     pub date: Option<String>,
     /// Why (required).
+    pub reason: String,
+}
+
+/// A date window, each end YYYY-MM-DD (no end: open-ended).
+#[derive(InputObject)]
+pub struct DateWindowInput {
+    /// The first date.
+    pub start: String,
+    /// The last date; none while open-ended.
+    pub end: Option<String>,
+}
+
+impl DateWindowInput {
+    /// The window, dates checked, errors naming `field.start` and `field.end`.
+    pub(crate) fn window(&self, field: &str) -> async_graphql::Result<caseledger_core::DateWindow> {
+        convert::window(field, &self.start, &self.end)
+    }
+}
+
+/// A reservation's fields to correct.
+#[derive(InputObject)]
+pub struct CorrectReservationInput {
+    /// The reservation.
+    pub reservation_id: ID,
+    /// The night reserved, YYYY-MM-DD.
+    pub date: Option<String>,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// A stay's fields to correct.
+#[derive(InputObject)]
+pub struct CorrectStayInput {
+    /// The stay (its check-in).
+    pub check_in_id: ID,
+    /// The night the client checked in, YYYY-MM-DD.
+    pub date: Option<String>,
+    /// The date the client left, YYYY-MM-DD, once checked out.
+    pub check_out_date: Option<String>,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// A bar-list entry's fields to correct.
+#[derive(InputObject)]
+pub struct CorrectBarListEntryInput {
+    /// The bar-list entry.
+    pub bar_id: ID,
+    /// The window the bar applies in, whole (a lifted bar stays lifted from its last day).
+    pub window: Option<DateWindowInput>,
+    /// What it keeps the client out of.
+    pub scope: Option<BarScopeName>,
+    /// The facility or program, for the FACILITY and PROGRAM scopes.
+    pub scope_id: Option<ID>,
+    /// The bar's reason (several lines, at most 2,000 characters).
+    pub bar_reason: Option<String>,
+    /// Why it is corrected (required).
     pub reason: String,
 }
 
@@ -232,6 +291,138 @@ impl CorrectionMutations {
             c.push(Correction::Date(convert::date("date", d)?));
         }
         correct(ctx, "assessmentId", &input.assessment_id, c, input.reason).await
+    }
+
+    /// Corrects the night a bed is reserved for, onto a night the bed is free (CONFLICT when
+    /// another stay or reservation holds it). Who may, as for `voidRecord`.
+    async fn correct_reservation(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectReservationInput,
+    ) -> async_graphql::Result<WriteResult> {
+        let mut c = Vec::new();
+        if let Some(d) = &input.date {
+            c.push(Correction::Date(convert::date("date", d)?));
+        }
+        correct(ctx, "reservationId", &input.reservation_id, c, input.reason).await
+    }
+
+    /// Corrects a stay's night of check-in and, once checked out, the date the client left:
+    /// never out before in, one stay per client and per bed on any night (CONFLICT). The bed
+    /// board follows. Who may, as for `voidRecord`.
+    async fn correct_stay(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectStayInput,
+    ) -> async_graphql::Result<WriteResult> {
+        let mut c = Vec::new();
+        if let Some(d) = &input.date {
+            c.push(Correction::Date(convert::date("date", d)?));
+        }
+        if let Some(d) = &input.check_out_date {
+            c.push(Correction::CheckOutDate(convert::date("checkOutDate", d)?));
+        }
+        correct(ctx, "checkInId", &input.check_in_id, c, input.reason).await
+    }
+
+    /// Corrects a bar-list entry's window, scope (the recording organization's own facilities
+    /// and programs) or reason; the bar list enforces it as corrected from then on. Who may,
+    /// as for `voidRecord`.
+    async fn correct_bar_list_entry(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectBarListEntryInput,
+    ) -> async_graphql::Result<WriteResult> {
+        let mut c = Vec::new();
+        if let Some(w) = &input.window {
+            c.push(Correction::Window(w.window("window")?));
+        }
+        if let Some(scope) = input.scope {
+            c.push(Correction::BarScope(bar_scope(
+                scope,
+                input.scope_id.as_ref(),
+            )?));
+        }
+        if let Some(t) = input.bar_reason {
+            c.push(Correction::Text(Pii::new(t)));
+        }
+        correct(ctx, "barId", &input.bar_id, c, input.reason).await
+    }
+
+    /// Corrects the window of a client's MOU assignment or release exception to what the
+    /// signed form says: the fact always had the corrected window, so sharing on past dates
+    /// follows too (an ending recorded for it still ends it). Who may, as for
+    /// `voidSharingFact`; CONFLICT for a voided one (un-void it first) or the same window.
+    async fn correct_sharing_fact(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        #[graphql(desc = "The MOU assignment's or release exception's id.")] fact_id: ID,
+        window: DateWindowInput,
+        reason: String,
+    ) -> async_graphql::Result<WriteResult> {
+        let fact: ulid::Ulid = convert::id("factId", &fact_id)?;
+        let command = CorrectSharingFact {
+            client: convert::id("clientId", &client_id)?,
+            fact: fact.0,
+            window: window.window("window")?,
+            reason,
+        };
+        write(ctx, &command).await
+    }
+
+    /// Corrects a household membership: the date it began (for the head, the household's
+    /// start) and a member's relationship to the head (HUD 3.15.1, never 1 = self: a household
+    /// has one head). Staff of the organization that added the member, or a system
+    /// administrator.
+    async fn correct_household_membership(
+        &self,
+        ctx: &Context<'_>,
+        household_id: ID,
+        client_id: ID,
+        #[graphql(desc = "YYYY-MM-DD.")] joined: Option<String>,
+        #[graphql(desc = "HUD 3.15.1.")] relationship_to_ho_h: Option<i32>,
+        reason: String,
+    ) -> async_graphql::Result<WriteResult> {
+        let mut corrections = Vec::new();
+        if let Some(r) = relationship_to_ho_h {
+            corrections.push(Correction::RelationshipToHoH(convert::hud(
+                "relationshipToHoH",
+                r,
+                RelationshipToHoH::from_code,
+            )?));
+        }
+        if let Some(d) = &joined {
+            corrections.push(Correction::Date(convert::date("joined", d)?));
+        }
+        let command = CorrectHouseholdMembership {
+            household: convert::id("householdId", &household_id)?,
+            client: convert::id("clientId", &client_id)?,
+            corrections,
+            reason,
+        };
+        write(ctx, &command).await
+    }
+
+    /// Voids a client's membership in a household entered in error (`undo: true` brings it
+    /// back): the client leaves the household as if never added. The head's membership is the
+    /// household and is not voided; a member enrolled with the household answers CONFLICT
+    /// (void that enrollment first). Who may, as for `correctHouseholdMembership`.
+    async fn void_household_membership(
+        &self,
+        ctx: &Context<'_>,
+        household_id: ID,
+        client_id: ID,
+        #[graphql(default = false)] undo: bool,
+        reason: String,
+    ) -> async_graphql::Result<WriteResult> {
+        let command = VoidHouseholdMembership {
+            household: convert::id("householdId", &household_id)?,
+            client: convert::id("clientId", &client_id)?,
+            undo,
+            reason,
+        };
+        write(ctx, &command).await
     }
 
     /// Voids a record ("entered in error"): an enrollment, service, assessment, case note,

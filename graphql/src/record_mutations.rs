@@ -315,6 +315,19 @@ pub struct BarClientInput {
     pub restriction: Option<TransactionRestrictionName>,
 }
 
+/// A bar's scope from its name and, for FACILITY and PROGRAM, the facility's or program's id
+/// (`scopeId`).
+pub(crate) fn bar_scope(name: BarScopeName, id: Option<&ID>) -> async_graphql::Result<BarScope> {
+    let need_id =
+        || id.ok_or_else(|| invalid("scopeId", "required for FACILITY and PROGRAM scopes"));
+    Ok(match name {
+        BarScopeName::Facility => BarScope::Facility(convert::id("scopeId", need_id()?)?),
+        BarScopeName::Program => BarScope::Program(convert::id("scopeId", need_id()?)?),
+        BarScopeName::Organization => BarScope::Organization,
+        BarScopeName::AllEnforcingOrganizations => BarScope::AllEnforcingOrganizations,
+    })
+}
+
 /// One assessment answer: give `item` and exactly one value.
 #[derive(InputObject)]
 pub struct AnswerInput {
@@ -776,18 +789,7 @@ impl RecordMutations {
     ) -> async_graphql::Result<RecordPayload> {
         let a = session(ctx)?;
         let client: ClientId = convert::id("clientId", &input.client_id)?;
-        let need_id = || {
-            input
-                .scope_id
-                .as_ref()
-                .ok_or_else(|| invalid("scopeId", "required for FACILITY and PROGRAM scopes"))
-        };
-        let scope = match input.scope {
-            BarScopeName::Facility => BarScope::Facility(convert::id("scopeId", need_id()?)?),
-            BarScopeName::Program => BarScope::Program(convert::id("scopeId", need_id()?)?),
-            BarScopeName::Organization => BarScope::Organization,
-            BarScopeName::AllEnforcingOrganizations => BarScope::AllEnforcingOrganizations,
-        };
+        let scope = bar_scope(input.scope, input.scope_id.as_ref())?;
         let enforcing = input
             .enforcing_organization_ids
             .iter()
