@@ -3,7 +3,9 @@
 //! partner's), stays in the client's history with the reason, and comes back when the void is
 //! undone; an enrollment goes only after what is recorded under it; another organization —
 //! one that reads the record and one that cannot see it — is refused, the latter exactly as
-//! for an id never used.
+//! for an id never used. A release typed open-ended is corrected to the window signed and
+//! stops sharing; a member added to a household with the wrong relationship and date is
+//! corrected, voided and brought back; the history shows each field before and after.
 
 use caseledger_tests::coc::{INTAKE, client_id, intake, maria_under_the_mou, stanislaus};
 use serde_json::{Value, json};
@@ -287,5 +289,151 @@ fn a_wrong_entry_date_and_a_note_are_corrected_and_the_history_shows_before_and_
     assert_eq!(
         corrections[1]["changes"][0],
         json!({ "field": "text", "before": null, "after": null })
+    );
+}
+
+#[test]
+fn a_release_window_and_a_household_membership_entered_wrong_are_fixed_and_the_history_shows_it() {
+    let (mut coc, _) = stanislaus(TODAY);
+    coc.user("auditor", "lead", "AUDITOR");
+    let person = |coc: &caseledger_tests::coc::Coc, first: &str, dob: &str, ssn: &str| {
+        client_id(&coc.ok(
+            "ccc_cm",
+            INTAKE,
+            intake(first, "Lopez", dob, ssn, 0, "SHARE_WITH_MOU"),
+        ))
+    };
+    let maria = person(&coc, "Maria", "1990-04-02", "123-45-6789");
+    let son = person(&coc, "Diego", "2015-08-09", "223-45-6789");
+    coc.ok(
+        "ccc_cm",
+        "mutation($c: ID!) { recordService(input: { clientId: $c, date: \"2026-06-01\", recordType: 151, typeProvided: 2 }) { id } }",
+        json!({ "c": maria }),
+    );
+    // The release signed for June was typed open-ended.
+    coc.ok(
+        "ccc_cm",
+        "mutation($c: ID!, $o: ID!) { grantReleaseException(clientId: $c, accessingOrganizationId: $o, start: \"2026-06-01\") { position } }",
+        json!({ "c": maria, "o": coc.org("chss") }),
+    );
+    let release = coc.ok(
+        "ccc_cm",
+        "query($id: ID!) { client(id: $id) { releaseExceptions { id } } }",
+        json!({ "id": maria }),
+    )["client"]["releaseExceptions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let chss_services = |coc: &caseledger_tests::coc::Coc| {
+        coc.gql("chss_cm", RECORDS, json!({ "id": maria }))["data"]["client"]["services"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(chss_services(&coc), 1, "the release shares the service");
+    let fix_release = "mutation($c: ID!, $f: ID!, $end: String) { correctSharingFact(clientId: $c, factId: $f, window: { start: \"2026-06-01\", end: $end }, reason: \"the form says June\") { position } }";
+    let refused = coc.refused(
+        "chss_cm",
+        fix_release,
+        json!({ "c": maria, "f": release, "end": "2026-06-10" }),
+    );
+    assert_eq!(refused.code, "FORBIDDEN", "only the granting agency");
+    coc.ok(
+        "ccc_cm",
+        fix_release,
+        json!({ "c": maria, "f": release, "end": "2026-06-10" }),
+    );
+    assert_eq!(
+        chss_services(&coc),
+        0,
+        "the corrected release ended on June 10"
+    );
+
+    // The son was added to the wrong household, and as a child: he is a grandchild, added on
+    // the 2nd.
+    let household = coc.ok(
+        "ccc_cm",
+        "mutation($h: ID!) { createHousehold(headClientId: $h, date: \"2026-05-01\") { householdId } }",
+        json!({ "h": maria }),
+    )["createHousehold"]["householdId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    coc.ok(
+        "ccc_cm",
+        "mutation($h: ID!, $c: ID!) { addHouseholdMember(householdId: $h, clientId: $c, relationshipToHoH: 2, joined: \"2026-05-01\") { householdId } }",
+        json!({ "h": household, "c": son }),
+    );
+    coc.ok(
+        "ccc_cm",
+        "mutation($h: ID!, $c: ID!) { correctHouseholdMembership(householdId: $h, clientId: $c, relationshipToHoH: 4, joined: \"2026-05-02\", reason: \"intake form\") { position } }",
+        json!({ "h": household, "c": son }),
+    );
+    let members = |coc: &caseledger_tests::coc::Coc| {
+        coc.ok(
+            "ccc_cm",
+            "query($id: ID!) { client(id: $id) { households { members { clientId relationshipToHoH joined } } } }",
+            json!({ "id": maria }),
+        )["client"]["households"][0]["members"]
+            .clone()
+    };
+    assert_eq!(
+        members(&coc),
+        json!([
+            { "clientId": maria, "relationshipToHoH": 1, "joined": "2026-05-01" },
+            { "clientId": son, "relationshipToHoH": 4, "joined": "2026-05-02" }
+        ])
+    );
+    let void_member = "mutation($h: ID!, $c: ID!, $undo: Boolean!) { voidHouseholdMembership(householdId: $h, clientId: $c, undo: $undo, reason: \"wrong household\") { position } }";
+    coc.ok(
+        "ccc_cm",
+        void_member,
+        json!({ "h": household, "c": son, "undo": false }),
+    );
+    assert_eq!(members(&coc).as_array().unwrap().len(), 1);
+    coc.ok(
+        "ccc_cm",
+        void_member,
+        json!({ "h": household, "c": son, "undo": true }),
+    );
+    assert_eq!(members(&coc).as_array().unwrap().len(), 2);
+    // To an agency that cannot see the household, it is one never formed.
+    let hidden = coc.refused(
+        "chss_cm",
+        void_member,
+        json!({ "h": household, "c": son, "undo": false }),
+    );
+    let never = coc.refused(
+        "chss_cm",
+        void_member,
+        json!({ "h": "01KBNM0000000000000000000Z", "c": son, "undo": false }),
+    );
+    assert_eq!(
+        (hidden.code.as_str(), hidden.field.as_deref()),
+        (never.code.as_str(), never.field.as_deref())
+    );
+    assert_eq!(hidden.code, "NOT_FOUND");
+
+    let history = |client: &str| {
+        coc.ok(
+            "auditor",
+            "query($c: ID!) { clientHistory(clientId: $c) { event changes { field before after } } }",
+            json!({ "c": client }),
+        )["clientHistory"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["event"] == "RecordCorrected")
+            .map(|h| h["changes"][0].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        history(&maria),
+        vec![
+            json!({ "field": "window", "before": "2026-06-01/..", "after": "2026-06-01/2026-06-10" })
+        ]
+    );
+    assert_eq!(
+        history(&son),
+        vec![json!({ "field": "relationshipToHoH", "before": "2", "after": "4" })]
     );
 }
