@@ -140,6 +140,27 @@ impl AuditView<'_> {
         store.merged_positions(client, |c| store.audit.client_events.get(&c))
     }
 
+    /// [`Self::client_event_positions`] and those of every client the client was ever merged
+    /// into: what an answer about a past day needs, when the client was merged then and has
+    /// been unmerged since (the survivor's facts of those days counted for its records).
+    pub fn client_event_positions_with_survivors(&self, client: ClientId) -> Vec<u64> {
+        let store = &self.projections.store;
+        let mut all = self.client_event_positions(client);
+        let survivors = store.merge_ids.values().filter(|(_, d)| *d == client);
+        let mut extra = false;
+        for (survivor, _) in survivors {
+            if let Some(events) = store.audit.client_events.get(survivor) {
+                all.extend_from_slice(events);
+                extra = true;
+            }
+        }
+        if extra {
+            all.sort_unstable();
+            all.dedup();
+        }
+        all
+    }
+
     /// Log positions of the policy and MOU events, in log order.
     pub fn sharing_event_positions(&self) -> &[u64] {
         &self.projections.store.audit.sharing_events

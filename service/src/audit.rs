@@ -165,21 +165,24 @@ impl Service {
         })
     }
 
-    /// Positions of every event about `client`; `NOT_FOUND` for an id never used, so a typo
-    /// never reads as "nobody could see it" (auditors may see every client that exists, so
-    /// there is no invisible client to answer alike).
+    /// Positions of every event about `client` (`with_survivors`: and about every client it
+    /// was ever merged into) and of the sharing events; `NOT_FOUND` for an id never used, so a
+    /// typo never reads as "nobody could see it" (auditors may see every client that exists,
+    /// so there is no invisible client to answer alike).
     fn client_positions(
         &self,
         actor: &Actor,
         client: ClientId,
-        with_sharing: bool,
+        with_survivors: bool,
     ) -> Result<(Vec<u64>, Vec<u64>), CommandError> {
         let mut sharing = Vec::new();
         let own = self.audit_positions(actor, |v| {
-            if with_sharing {
-                sharing = v.sharing_event_positions().to_vec();
+            sharing = v.sharing_event_positions().to_vec();
+            if with_survivors {
+                v.client_event_positions_with_survivors(client)
+            } else {
+                v.client_event_positions(client)
             }
-            v.client_event_positions(client)
         })?;
         if own.is_empty() {
             return Err(not_found("clientId", "client"));
@@ -280,6 +283,8 @@ impl Service {
         date: Date,
     ) -> Result<Vec<CouldSee>, CommandError> {
         let actor = &session.actor();
+        // A day when the client was merged into another counts that survivor's facts too,
+        // though the clients have been unmerged since.
         let (own, positions) = self.client_positions(actor, client, true)?;
         self.could_see(client, own, positions, date, |_| true, |_| true)
     }
@@ -439,7 +444,7 @@ impl Service {
         client: ClientId,
     ) -> Result<Vec<HistoryEntry>, CommandError> {
         let actor = &session.actor();
-        let (own, sharing) = self.client_positions(actor, client, true)?;
+        let (own, sharing) = self.client_positions(actor, client, false)?;
         let mine: std::collections::HashSet<u64> = own.iter().copied().collect();
         // Only the MOU events recorded before the client's last event can be referred to.
         let last = own.last().copied().unwrap_or_default();

@@ -177,12 +177,23 @@ fn a_duplicate_found_flagged_merged_and_unmerged_never_widens_what_anyone_sees()
         .unwrap()
         .to_string();
 
-    // Undone: both clients as they were; what the outside agency recorded for the merged
-    // client stays with the survivor (Maria), where it still sees it as its own record.
+    let merged_day = "query($c: ID!) { visibilityAsOf(clientId: $c, date: \"2026-06-15\") { organizationId userId role kind recordId level rule via } }";
+    let on_the_merged_day = coc.ok("auditor", merged_day, json!({ "c": lopes }));
+
+    // Undone the next day: both clients as they were; what the outside agency recorded for
+    // the merged client stays with the survivor (Maria), where it still sees it as its own
+    // record.
+    let mut coc = coc.restart("2026-06-16", &[]);
     coc.ok(
         "admin",
         UNMERGE,
         json!({ "m": merge, "why": "two different people" }),
+    );
+    // Who could see what on the day they were merged is still answered as it was that day:
+    // the survivor's facts of that day count, though the clients are apart now.
+    assert_eq!(
+        coc.ok("auditor", merged_day, json!({ "c": lopes })),
+        on_the_merged_day
     );
     let again = coc.refused("admin", UNMERGE, json!({ "m": merge, "why": "again" }));
     assert_eq!(
