@@ -183,7 +183,7 @@ fn a_duplicate_found_flagged_merged_and_unmerged_never_widens_what_anyone_sees()
     // Undone the next day: both clients as they were; what the outside agency recorded for
     // the merged client stays with the survivor (Maria), where it still sees it as its own
     // record.
-    let mut coc = coc.restart("2026-06-16", &[]);
+    let coc = coc.restart("2026-06-16", &[]);
     coc.ok(
         "admin",
         UNMERGE,
