@@ -5,7 +5,7 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use caseledger_core::commands::merges::{
-    DismissDuplicatePair, FlagPossibleDuplicate, MergeClients, UnmergeClients,
+    ClearDuplicateFlag, DismissDuplicatePair, FlagPossibleDuplicate, MergeClients, UnmergeClients,
 };
 use caseledger_core::duplicates::{Candidate, Evidence};
 use caseledger_core::{AccessReason, ClientId, DuplicateFlagId, MergeId, RecordKind};
@@ -251,6 +251,23 @@ impl DuplicateMutations {
             flag_id: ID(id.to_string()),
             position: written.position,
         })
+    }
+
+    /// Clears a flag after review (system administrators): no duplicate was found, or it was
+    /// dealt with another way; the queue no longer lists it. NOT_FOUND for a flag never raised
+    /// or already cleared.
+    async fn clear_duplicate_flag(
+        &self,
+        ctx: &Context<'_>,
+        flag_id: ID,
+        #[graphql(desc = "What the review found (required, at most 500 characters).")]
+        reason: String,
+    ) -> async_graphql::Result<WriteResult> {
+        let command = ClearDuplicateFlag {
+            flag: convert::id("flagId", &flag_id)?,
+            reason,
+        };
+        write(ctx, &command).await
     }
 
     /// Marks a pair "not a duplicate" (system administrators); the queue no longer proposes it.

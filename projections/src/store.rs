@@ -465,6 +465,9 @@ impl Store {
                 }
             }
             Event::DuplicatePairDismissed(d) => self.duplicates.dismiss(d.first, d.second),
+            Event::DuplicateFlagCleared(c) => {
+                self.duplicates.flags.retain(|(id, _, _)| *id != c.flag_id);
+            }
             Event::PossibleDuplicateFlagged(f) => {
                 self.duplicates
                     .flags

@@ -116,6 +116,12 @@ impl<'a> WriteModel<'a> {
         self.projections.store.duplicates.is_dismissed(a, b)
     }
 
+    /// The client of an open duplicate flag (raised, not cleared); `None` for any other id.
+    pub fn open_duplicate_flag(&self, flag: caseledger_core::DuplicateFlagId) -> Option<ClientId> {
+        let flags = &self.projections.store.duplicates.flags;
+        flags.iter().find(|(id, _, _)| *id == flag).map(|f| f.1)
+    }
+
     /// The id `client` answers as: its survivor while merged away, else itself.
     pub fn resolved(&self, client: ClientId) -> ClientId {
         self.projections.store.resolved(client)

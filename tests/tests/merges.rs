@@ -212,4 +212,31 @@ fn a_duplicate_found_flagged_merged_and_unmerged_never_widens_what_anyone_sees()
     );
     assert_eq!(kept["client"]["services"], json!([{ "id": since }]));
     assert!(pairs(&coc.ok("admin", QUEUE, json!({}))).contains(&expected));
+
+    // A flag reviewed without a merge is cleared, once, and leaves the queue.
+    let flag = coc.ok(
+        "ccc_cm",
+        FLAG,
+        json!({ "c": maria, "n": "may have been at the county shelter" }),
+    )["flagPossibleDuplicate"]["flagId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let listed = |coc: &caseledger_tests::coc::Coc| {
+        let queue = coc.ok("admin", "{ duplicateCandidates { flags { id } } }", json!({}));
+        queue["duplicateCandidates"]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == json!(flag))
+    };
+    assert!(listed(&coc));
+    let clear = "mutation($f: ID!) { clearDuplicateFlag(flagId: $f, reason: \"no other record found\") { position } }";
+    coc.ok("admin", clear, json!({ "f": flag }));
+    assert!(!listed(&coc));
+    let again = coc.refused("admin", clear, json!({ "f": flag }));
+    assert_eq!(
+        (again.code.as_str(), again.field.as_deref()),
+        ("NOT_FOUND", Some("flagId"))
+    );
 }

@@ -51,3 +51,13 @@ pub struct DismissDuplicatePair {
     /// Why (required).
     pub reason: String,
 }
+
+/// Clears a flag after review (system administrators): no duplicate was found, or it was
+/// dealt with another way; the queue no longer lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClearDuplicateFlag {
+    /// The flag.
+    pub flag: DuplicateFlagId,
+    /// What the review found (required).
+    pub reason: String,
+}

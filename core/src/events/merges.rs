@@ -58,3 +58,15 @@ pub struct DuplicatePairDismissed {
     /// Why (sealed).
     pub reason: Pii<String>,
 }
+
+/// A flag was reviewed and cleared ("no duplicate found", or dealt with another way): the
+/// queue no longer lists it. The flag itself stays in the client's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateFlagCleared {
+    /// The flag.
+    pub flag_id: DuplicateFlagId,
+    /// The client flagged (names the stream).
+    pub client_id: ClientId,
+    /// What the review found (sealed).
+    pub reason: Pii<String>,
+}

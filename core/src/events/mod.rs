@@ -284,6 +284,8 @@ event_catalog! {
     PossibleDuplicateFlagged = 54, schema 1;
     /// A pair of clients was marked "not a duplicate".
     DuplicatePairDismissed = 55, schema 1;
+    /// A duplicate flag was reviewed and cleared.
+    DuplicateFlagCleared = 56, schema 1;
 }
 
 impl fmt::Display for EventType {
@@ -369,6 +371,7 @@ impl Event {
             Event::ClientsUnmerged(e) => S::Client(e.duplicate_id),
             Event::PossibleDuplicateFlagged(e) => S::Client(e.client_id),
             Event::DuplicatePairDismissed(e) => S::Client(e.first),
+            Event::DuplicateFlagCleared(e) => S::Client(e.client_id),
         }
     }
 
@@ -434,6 +437,7 @@ impl Event {
             Event::ClientsUnmerged(e) => Some(e.duplicate_id),
             Event::PossibleDuplicateFlagged(e) => Some(e.client_id),
             Event::DuplicatePairDismissed(e) => Some(e.first),
+            Event::DuplicateFlagCleared(e) => Some(e.client_id),
         }
     }
 }
@@ -455,7 +459,7 @@ mod tests {
             assert!(t.schema_version() >= 1);
         }
         assert_eq!(EventType::from_code(0), None);
-        assert_eq!(EventType::from_code(56), None);
+        assert_eq!(EventType::from_code(57), None);
         assert_eq!(
             EventType::ClientIntakeRecorded.name(),
             "ClientIntakeRecorded"

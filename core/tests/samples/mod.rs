@@ -244,6 +244,12 @@ fn payload(ty: EventType) -> Event {
             reason: pii("brothers with similar names"),
         }
         .into(),
+        T::DuplicateFlagCleared => DuplicateFlagCleared {
+            flag_id: DuplicateFlagId::new(ulid(0x92)),
+            client_id: CLIENT,
+            reason: pii("no other record of her found"),
+        }
+        .into(),
         T::HudElementsRecorded => HudElementsRecorded {
             client_id: Some(CLIENT),
             rows: vec![ElementRow {

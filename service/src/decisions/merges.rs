@@ -1,5 +1,5 @@
 //! The duplicate queue's commands: system administrators merge a duplicate into a survivor and
-//! undo merges, and mark pairs "not a duplicate"; agency staff flag a client they can see as
+//! undo merges, mark pairs "not a duplicate" and clear flags they reviewed; agency staff flag a client they can see as
 //! probably already in HMIS, learning nothing of any other client.
 //!
 //! A merge rewrites nothing: it is one event the rules read (`caseledger_core::sharing::merges`),
@@ -8,10 +8,11 @@
 //! resolved in one step everywhere.
 
 use caseledger_core::commands::merges::{
-    DismissDuplicatePair, FlagPossibleDuplicate, MergeClients, UnmergeClients,
+    ClearDuplicateFlag, DismissDuplicatePair, FlagPossibleDuplicate, MergeClients, UnmergeClients,
 };
 use caseledger_core::events::{
-    ClientsMerged, ClientsUnmerged, DuplicatePairDismissed, PossibleDuplicateFlagged,
+    ClientsMerged, ClientsUnmerged, DuplicateFlagCleared, DuplicatePairDismissed,
+    PossibleDuplicateFlagged,
 };
 use caseledger_core::{ClientId, Pii, input};
 use caseledger_projections::{Projections, WriteModel};
@@ -116,6 +117,30 @@ impl Command for FlagPossibleDuplicate {
                 flag_id: self.id,
                 client_id: self.client,
                 note: Pii::new(self.note.clone()),
+            }
+            .into(),
+        ]))
+    }
+}
+
+impl Command for ClearDuplicateFlag {
+    type Output = ();
+
+    fn decide(&self, p: &Projections, session: &Session) -> Result<Decision, CommandError> {
+        require_system_admin(&session.actor(), "review duplicates")?;
+        let w = p.write_model();
+        let client = w
+            .open_duplicate_flag(self.flag)
+            .ok_or_else(|| not_found("flagId", "open duplicate flag"))?;
+        require_text("reason", &self.reason, input::STATED_REASON)?;
+        if w.forgotten(client) {
+            return Err(forgotten_field("flagId"));
+        }
+        Ok(Decision::events(vec![
+            DuplicateFlagCleared {
+                flag_id: self.flag,
+                client_id: client,
+                reason: Pii::new(self.reason.clone()),
             }
             .into(),
         ]))
@@ -409,6 +434,54 @@ mod tests {
         assert_eq!(unseen, never, "a hidden client answers as an id never used");
         g.when(&g.admin(), &flag(visible))
             .then_refused(ErrorCode::Forbidden, None);
+    }
+
+    #[test]
+    fn a_reviewed_flag_is_cleared_once_by_a_system_administrator() {
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        let flag = DuplicateFlagId::new(77);
+        g.run(
+            &a.cm,
+            &FlagPossibleDuplicate {
+                id: flag,
+                client: c,
+                note: "says she stayed at the family shelter in 2023".into(),
+            },
+        );
+        let clear = ClearDuplicateFlag {
+            flag,
+            reason: "no other record of her found".into(),
+        };
+        g.when(&g.admin(), &clear).then(vec![
+            DuplicateFlagCleared {
+                flag_id: flag,
+                client_id: c,
+                reason: Pii::new("no other record of her found".into()),
+            }
+            .into(),
+        ]);
+        g.when(&a.cm, &clear)
+            .then_refused(ErrorCode::Forbidden, None);
+        g.when(
+            &g.admin(),
+            &ClearDuplicateFlag {
+                reason: " ".into(),
+                ..clear.clone()
+            },
+        )
+        .then_refused(ErrorCode::Validation, Some("reason"));
+        let admin = g.admin();
+        g.run(&admin, &clear);
+        let open = |g: &Given| {
+            g.state
+                .admin_view(g.admin().viewer())
+                .map(|v| v.duplicate_flags().len())
+        };
+        assert_eq!(open(&g), Some(0), "the queue no longer lists it");
+        g.when(&g.admin(), &clear)
+            .then_refused(ErrorCode::NotFound, Some("flagId"));
     }
 
     #[test]
