@@ -24,6 +24,7 @@ pub fn applies_to(correction: &Correction, creation: &Event, exited: bool) -> bo
             Event::ServiceRecorded(_)
             | Event::AssessmentRecorded(_)
             | Event::CaseNoteAdded(_)
+            | Event::DocumentAdded(_)
             | Event::BedReserved(_)
             | Event::ClientCheckedIn(_)
             | Event::HouseholdCreated(_)
@@ -32,7 +33,10 @@ pub fn applies_to(correction: &Correction, creation: &Event, exited: bool) -> bo
         (C::ServiceType(_), Event::ServiceRecorded(_)) => true,
         (
             C::Text(_),
-            Event::ServiceRecorded(_) | Event::CaseNoteAdded(_) | Event::ClientBarred(_),
+            Event::ServiceRecorded(_)
+            | Event::CaseNoteAdded(_)
+            | Event::DocumentAdded(_)
+            | Event::ClientBarred(_),
         ) => true,
         (C::RelationshipToHoH(_), Event::HouseholdMemberAdded(_)) => true,
         (
@@ -63,6 +67,8 @@ fn apply(correction: &Correction, event: &mut Event) {
         (C::ServiceType(t), Event::ServiceRecorded(s)) => s.service_type = *t,
         (C::Text(t), Event::ServiceRecorded(s)) => s.description = t.clone(),
         (C::Text(t), Event::CaseNoteAdded(n)) => n.text = t.clone(),
+        (C::Date(d), Event::DocumentAdded(x)) => x.date = *d,
+        (C::Text(t), Event::DocumentAdded(x)) => x.name = t.clone(),
         (C::Date(d), Event::BedReserved(r)) => r.date = *d,
         (C::Date(d), Event::ClientCheckedIn(c)) => c.date = *d,
         (C::Date(d), Event::HouseholdCreated(h)) => h.date = *d,
@@ -115,6 +121,7 @@ pub fn shown_in(correction: &Correction, events: &[Event]) -> Option<String> {
             "{}/{}",
             s.service_type.record_type, s.service_type.type_provided
         )),
+        (C::Date(_), Event::DocumentAdded(x)) => Some(x.date.to_string()),
         (C::Date(_), Event::BedReserved(r)) => Some(r.date.to_string()),
         (C::Date(_), Event::ClientCheckedIn(c)) => Some(c.date.to_string()),
         (C::Date(_), Event::HouseholdCreated(h)) => Some(h.date.to_string()),
@@ -191,13 +198,14 @@ pub fn corrected(events: &[Event]) -> Vec<Event> {
 }
 
 /// The texts a record's text corrections replaced (a case note's text, a service's
-/// description, a bar's reason), oldest first: what the record said before each correction of its text. They
+/// description, a bar's reason, a document's name), oldest first: what the record said before each correction of its text. They
 /// are the record's content, so they are read exactly where the record's text is.
 pub fn replaced_texts(events: &[Event]) -> Vec<crate::pii::Pii<String>> {
     let current = |e: &Event| match e {
         Event::CaseNoteAdded(n) => Some(n.text.clone()),
         Event::ServiceRecorded(s) => Some(s.description.clone()),
         Event::ClientBarred(b) => Some(b.reason.clone()),
+        Event::DocumentAdded(x) => Some(x.name.clone()),
         _ => None,
     };
     let Some(mut text) = events.first().and_then(current) else {

@@ -99,6 +99,19 @@ impl DateWindowInput {
     }
 }
 
+/// A document's fields to correct.
+#[derive(InputObject)]
+pub struct CorrectDocumentInput {
+    /// The document.
+    pub document_id: ID,
+    /// YYYY-MM-DD.
+    pub date: Option<String>,
+    /// Its name (trimmed; at most 200 characters).
+    pub name: Option<String>,
+    /// Why (required).
+    pub reason: String,
+}
+
 /// A reservation's fields to correct.
 #[derive(InputObject)]
 pub struct CorrectReservationInput {
@@ -291,6 +304,23 @@ impl CorrectionMutations {
             c.push(Correction::Date(convert::date("date", d)?));
         }
         correct(ctx, "assessmentId", &input.assessment_id, c, input.reason).await
+    }
+
+    /// Corrects a document's date or name; the old name stays readable only where the
+    /// document's name is. Who may, as for `voidRecord`.
+    async fn correct_document(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectDocumentInput,
+    ) -> async_graphql::Result<WriteResult> {
+        let mut c = Vec::new();
+        if let Some(d) = &input.date {
+            c.push(Correction::Date(convert::date("date", d)?));
+        }
+        if let Some(name) = input.name {
+            c.push(Correction::Text(Pii::new(name.trim().to_string())));
+        }
+        correct(ctx, "documentId", &input.document_id, c, input.reason).await
     }
 
     /// Corrects the night a bed is reserved for, onto a night the bed is free (CONFLICT when

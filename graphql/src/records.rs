@@ -200,6 +200,8 @@ pub struct Document {
     pub date: String,
     /// SHA-256 of the content (hex), when uploaded.
     pub content_sha256: Option<String>,
+    /// The names corrections replaced, oldest first: read exactly where the name is.
+    pub earlier_names: Vec<String>,
 }
 
 /// A shelter stay.
@@ -217,8 +219,11 @@ pub struct CheckIn {
     pub date: String,
     /// Arrival time (RFC 3339).
     pub checked_in_at: String,
-    /// Departure time, once checked out.
+    /// Departure time, once checked out (as recorded: a corrected check-out date does not
+    /// change when staff recorded it).
     pub checked_out_at: Option<String>,
+    /// The date the client left, once checked out (as corrected).
+    pub check_out_date: Option<String>,
 }
 
 /// A bed reservation.
@@ -251,6 +256,8 @@ pub struct BarListEntry {
     pub enforcing_organization_ids: Vec<ID>,
     /// Why.
     pub reason: Option<String>,
+    /// The reasons corrections replaced, oldest first: read exactly where the reason is.
+    pub earlier_reasons: Vec<String>,
 }
 
 fn clear<T: Clone>(value: &Pii<T>) -> Option<T> {
@@ -361,6 +368,7 @@ pub fn document(t: &TransactionSummary) -> Option<Document> {
         document_type: d.document_type.clone(),
         date: d.date.to_string(),
         content_sha256: d.content_sha256.map(hex::encode),
+        earlier_names: t.replaced_texts.iter().filter_map(clear).collect(),
     })
 }
 
@@ -370,7 +378,7 @@ pub fn check_in(t: &TransactionSummary) -> Option<CheckIn> {
         return None;
     };
     let out = t.events.iter().find_map(|x| match x {
-        Event::ClientCheckedOut(o) => Some(o.at),
+        Event::ClientCheckedOut(o) => Some(o),
         _ => None,
     });
     Some(CheckIn {
@@ -380,7 +388,8 @@ pub fn check_in(t: &TransactionSummary) -> Option<CheckIn> {
         enrollment_id: c.enrollment_id.map(show),
         date: c.date.to_string(),
         checked_in_at: c.at.to_datetime().to_rfc3339(),
-        checked_out_at: out.map(|at| at.to_datetime().to_rfc3339()),
+        checked_out_at: out.map(|o| o.at.to_datetime().to_rfc3339()),
+        check_out_date: out.map(|o| o.date.to_string()),
     })
 }
 
@@ -429,5 +438,6 @@ pub fn bar(t: &TransactionSummary) -> Option<BarListEntry> {
         scope_id,
         enforcing_organization_ids: b.enforcing.iter().copied().map(show).collect(),
         reason: clear(&b.reason),
+        earlier_reasons: t.replaced_texts.iter().filter_map(clear).collect(),
     })
 }

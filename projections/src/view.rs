@@ -80,8 +80,8 @@ pub struct TransactionSummary {
     pub exited_by: Option<caseledger_core::UserId>,
     /// Its HUD element rows, where the viewer may read its content (empty otherwise).
     pub elements: Vec<caseledger_core::events::ElementRow>,
-    /// The texts corrections replaced (a note's, a service's description), oldest first —
-    /// where the viewer may read its content (empty otherwise).
+    /// The texts corrections replaced (a note's, a service's description, a document's name, a
+    /// bar's reason), oldest first — where the viewer may read its content (empty otherwise).
     pub replaced_texts: Vec<caseledger_core::Pii<String>>,
 }
 
@@ -499,8 +499,13 @@ impl OrgView<'_> {
                             Vec::new()
                         },
                         replaced_texts: if access.shows_content()
-                            && matches!(t.facts.kind, RecordKind::CaseNote | RecordKind::Service)
-                        {
+                            && matches!(
+                                t.facts.kind,
+                                RecordKind::CaseNote
+                                    | RecordKind::Service
+                                    | RecordKind::Document
+                                    | RecordKind::BarListEntry
+                            ) {
                             let recorded: Vec<Event> =
                                 t.events.iter().map(|e| e.event(&self.store.keys)).collect();
                             caseledger_core::corrections::replaced_texts(&recorded)

@@ -223,7 +223,11 @@ fn a_duplicate_found_flagged_merged_and_unmerged_never_widens_what_anyone_sees()
         .unwrap()
         .to_string();
     let listed = |coc: &caseledger_tests::coc::Coc| {
-        let queue = coc.ok("admin", "{ duplicateCandidates { flags { id } } }", json!({}));
+        let queue = coc.ok(
+            "admin",
+            "{ duplicateCandidates { flags { id } } }",
+            json!({}),
+        );
         queue["duplicateCandidates"]["flags"]
             .as_array()
             .unwrap()

@@ -46,11 +46,13 @@ pub enum Correction {
     ExitDate(Date),
     /// The destination of an enrollment's exit.
     Destination(Option<Destination>),
-    /// The date of a service, assessment or case note.
+    /// The date of a service, assessment, case note, document, reservation (the night), stay
+    /// (the night of check-in) or household membership (the day it began).
     Date(Date),
     /// A service's HUD record type and type provided.
     ServiceType(ServiceTypeCode),
-    /// A service's description, a case note's text or a bar-list entry's reason.
+    /// A service's description, a case note's text, a document's name or a bar-list entry's
+    /// reason.
     Text(Pii<String>),
     /// The window of an MOU assignment, a release exception or a bar-list entry (an ending
     /// recorded for it still applies: an ending only ever shortens).

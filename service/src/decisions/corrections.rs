@@ -77,11 +77,21 @@ impl Command for CorrectRecord {
                     own_scope(p, &field, *scope, facts.owner.organization)?;
                 }
                 Correction::Text(t) => {
-                    let rule = match creation {
-                        Event::CaseNoteAdded(_) => input::CASE_NOTE,
-                        _ => input::FREE_TEXT,
-                    };
-                    check_text(&field, t.as_clear().map_or("", |s| s), rule)?;
+                    let text = t.as_clear().map_or("", |s| s);
+                    match creation {
+                        Event::CaseNoteAdded(_) => check_text(&field, text, input::CASE_NOTE)?,
+                        // A document is known by its name: it stays named, trimmed.
+                        Event::DocumentAdded(_) => {
+                            require_text(&field, text, input::DOCUMENT_NAME)?;
+                            if text.trim() != text {
+                                return Err(CommandError::validation(
+                                    &field,
+                                    "no spaces before or after the name",
+                                ));
+                            }
+                        }
+                        _ => check_text(&field, text, input::FREE_TEXT)?,
+                    }
                 }
                 _ => {}
             }
@@ -623,5 +633,59 @@ mod tests {
             },
         );
         assert!(!b_sees(&g));
+    }
+
+    #[test]
+    fn a_documents_date_and_name_are_corrected_and_the_old_name_read_where_the_name_is() {
+        use caseledger_core::DocumentId;
+        use caseledger_core::commands::care::AddDocument;
+        let mut g = given();
+        let a = agency(&mut g, "CCC");
+        let c = shared_client(&mut g, &a);
+        let d: DocumentId = g.id();
+        g.run(
+            &a.cm,
+            &AddDocument {
+                id: d,
+                client: c,
+                enrollment: None,
+                name: "ID card".into(),
+                document_type: "Identification".into(),
+                date: Some(date("2026-11-01")),
+                content_sha256: None,
+                restriction: None,
+            },
+        );
+        let renamed = correct(
+            d.as_u128(),
+            vec![
+                Correction::Date(date("2026-10-30")),
+                Correction::Text(Pii::new("State ID card".into())),
+            ],
+        );
+        g.run(&a.cm, &renamed);
+        let records = g.state.org_view(a.cm.viewer()).transactions(c, None);
+        let doc = records.iter().find(|t| t.id == d.as_u128()).expect("seen");
+        let Some(Event::DocumentAdded(now)) = doc.events.first() else {
+            panic!("a document");
+        };
+        assert_eq!(now.date, date("2026-10-30"));
+        assert_eq!(
+            now.name.as_clear().map(String::as_str),
+            Some("State ID card")
+        );
+        let earlier: Vec<_> = doc
+            .replaced_texts
+            .iter()
+            .filter_map(|t| t.as_clear())
+            .collect();
+        assert_eq!(earlier, vec!["ID card"]);
+        for name in [" ", " padded "] {
+            g.when(
+                &a.cm,
+                &correct(d.as_u128(), vec![Correction::Text(Pii::new(name.into()))]),
+            )
+            .then_refused(ErrorCode::Validation, Some("corrections[0].text"));
+        }
     }
 }
