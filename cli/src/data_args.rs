@@ -31,6 +31,24 @@ impl DataArgs {
         }
     }
 
+    /// Refuses a data directory that holds no log (never bootstrapped, or a mistyped path),
+    /// before anything is created in it (exit 2, saying how to bootstrap).
+    pub(crate) fn require_log(&self) -> Result<(), Failure> {
+        if self.data.join("db").exists() {
+            return Ok(());
+        }
+        Err(self.no_log())
+    }
+
+    /// The refusal of a data directory that holds no log.
+    pub(crate) fn no_log(&self) -> Failure {
+        let data = self.data.display();
+        Failure::usage(anyhow::anyhow!(
+            "{data} holds no log: bootstrap it first (`caseledger admin bootstrap --data {data}`), \
+             or run `caseledger serve --demo --data {data}` for the demo CoC"
+        ))
+    }
+
     /// A service configuration for this data directory and master key.
     pub(crate) fn service_config(&self) -> caseledger_service::ServiceConfig {
         let mut config = caseledger_service::ServiceConfig::new(&self.data);

@@ -110,14 +110,7 @@ fn read_mapping(path: &Path) -> Result<BTreeMap<String, OrganizationId>, Failure
 
 /// Runs `import-hmis`.
 pub fn import(args: ImportArgs) -> Result<(), Failure> {
-    if !args.data.data.join("db").exists() {
-        return Err(anyhow::anyhow!(
-            "{} holds no log: bootstrap it first (`caseledger admin bootstrap --data {}`)",
-            args.data.data.display(),
-            args.data.data.display()
-        )
-        .into());
-    }
+    args.data.require_log()?;
     let options = ImportOptions {
         dry_run: args.dry_run,
         allow_partial: args.allow_partial,

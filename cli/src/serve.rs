@@ -12,9 +12,14 @@ use crate::{DataArgs, Failure};
 pub struct ServeArgs {
     #[command(flatten)]
     data: DataArgs,
-    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
-    #[arg(long, env = "CASELEDGER_ADDR", default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
+    /// Address to listen on, HOST:PORT (a host name or an IP address; port 0 picks a free
+    /// port; the chosen address is printed). Bound before anything is opened or created.
+    #[arg(long, env = "CASELEDGER_ADDR", default_value = "127.0.0.1:8080", value_parser = listen_address)]
+    addr: String,
+    /// A browser origin allowed to call the API (CORS), e.g. https://hmis.example.org;
+    /// repeatable. None by default: browsers may call the API only from its own origin.
+    #[arg(long = "cors-origin", env = "CASELEDGER_CORS_ORIGINS", value_delimiter = ',', value_parser = cors_origin)]
+    cors_origins: Vec<String>,
     /// Development mode: GraphiQL at GET /graphql, introspection and field suggestions.
     #[arg(long, env = "CASELEDGER_DEV")]
     dev: bool,
@@ -90,6 +95,15 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        // Bound first: a port in use leaves nothing behind (no data directory, no master key).
+        let listener = tokio::net::TcpListener::bind(args.addr.as_str())
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        // A directory never bootstrapped (a typo, a forgotten mount) is refused, not created
+        // empty: nobody could sign in to it, yet it would report healthy.
+        if !args.demo {
+            args.data.require_log()?;
+        }
         let mut config = args.data.service_config();
         config.retention_years = (args.retention_years > 0).then_some(args.retention_years);
         config.progress = replay_progress();
@@ -99,6 +113,10 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
             .then(|| std::time::Duration::from_secs(args.checkpoint_every));
         let service = Service::open(&config)
             .with_context(|| format!("cannot open data directory {}", args.data.data.display()))?;
+        if !args.demo && service.head().position == 0 {
+            service.shutdown().await;
+            return Err(args.data.no_log());
+        }
         service.start();
         let demo = if args.demo {
             Some(load_demo(&service, &args.data.data).await?)
@@ -106,9 +124,6 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
             None
         };
         let shutdown = shutdown_signal()?;
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.addr))?;
         let local = listener.local_addr()?;
         println!("caseledger listening on http://{local}");
         if let Some(tokens) = demo {
@@ -118,6 +133,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         let limits = &args.limits;
         let api = caseledger_graphql::ApiConfig {
             dev: args.dev,
+            cors_origins: args.cors_origins.clone(),
             max_body_bytes: limits.max_body_bytes,
             timeout: std::time::Duration::from_secs(limits.request_timeout),
             throttle: caseledger_graphql::ThrottleConfig {
@@ -200,6 +216,34 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
             _ = interrupt.recv() => {},
         }
     })
+}
+
+/// `--addr`: HOST:PORT, the host a name or an IP address (IPv6 in brackets), the port a
+/// number; resolved when bound.
+fn listen_address(value: &str) -> Result<String, String> {
+    let (host, port) = value
+        .rsplit_once(':')
+        .ok_or_else(|| format!("`{value}` is not HOST:PORT (e.g. localhost:8080)"))?;
+    if host.is_empty() {
+        return Err(format!("`{value}` names no host (e.g. 0.0.0.0:{port})"));
+    }
+    port.parse::<u16>()
+        .map_err(|_| format!("`{port}` is not a port number (0 to 65535)"))?;
+    Ok(value.to_string())
+}
+
+/// `--cors-origin`: an origin as browsers send it (scheme, host and optional port; no path).
+fn cors_origin(value: &str) -> Result<String, String> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{value}` is not an origin like https://hmis.example.org"))?;
+    if rest.is_empty() || rest.contains('/') || rest.contains(char::is_whitespace) {
+        return Err(format!(
+            "`{value}` is not an origin like https://hmis.example.org (no path, no trailing slash)"
+        ));
+    }
+    Ok(value.to_string())
 }
 
 /// A progress bar for the start-up replay of the log into the projections (on stderr, only

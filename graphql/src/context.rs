@@ -28,7 +28,17 @@ impl FromRequestParts<AppState> for RequestContext {
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Rejection> {
-        let request_id = RequestId::from_ulid(ulid::Ulid::new());
+        // The id `observe` accepted from a proxy or made for the request, so the log line,
+        // the answer's `X-Request-Id` and the disclosure record name the same request.
+        let request_id = parts
+            .headers
+            .get(&crate::observe::REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::observe::parse_request_id)
+            .map_or_else(
+                || RequestId::from_ulid(ulid::Ulid::new()),
+                |id| RequestId::from_ulid(ulid::Ulid(id)),
+            );
         let unauthenticated = || {
             CommandError::new(
                 ErrorCode::Unauthenticated,
@@ -55,8 +65,14 @@ impl FromRequestParts<AppState> for RequestContext {
             .retry_after(wait));
         }
         let session = state.service.authenticate(bearer);
-        if session.is_err() {
-            state.throttle.failed(address, bearer);
+        match &session {
+            Ok(session) => crate::observe::note_session(session),
+            Err(_) => {
+                state.throttle.failed(address, bearer);
+                metrics::counter!("caseledger_auth_failures_total").increment(1);
+                // The token is never logged: its id would let a reader aim guesses at it.
+                tracing::warn!(%address, "sign-in failed: unknown, expired or revoked bearer token");
+            }
         }
         Ok(RequestContext {
             request_id,

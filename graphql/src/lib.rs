@@ -1,5 +1,6 @@
 //! The HTTP interface of caseledger: the GraphQL API (`POST /graphql`, GraphiQL at
-//! `GET /graphql` in dev mode) and `GET /healthz`, on axum. Every resolver reaches data only
+//! `GET /graphql` in dev mode), the operator endpoints (`/healthz`, `/readyz`, `/metrics`)
+//! and the printable record request dashboard, on axum. Every resolver reaches data only
 //! through the service, which hands out views for the authenticated actor.
 #![forbid(unsafe_code)]
 
@@ -11,6 +12,7 @@ mod client_mutations;
 mod context;
 mod convert;
 mod correction_mutations;
+mod cors;
 mod directory;
 mod disclosure;
 mod duplicates;
@@ -18,6 +20,7 @@ mod element_mutations;
 mod error;
 mod headers;
 mod limits;
+mod observe;
 mod phase;
 mod record_mutations;
 mod record_requests;
@@ -28,18 +31,18 @@ mod schema;
 mod server;
 mod state;
 mod throttle;
+mod vitals;
 
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use caseledger_service::Service;
-use serde_json::json;
 
 use crate::body::{BodyLimit, GraphqlBody, MediaTypes, ResponseType};
 use crate::phase::DocumentSize;
@@ -70,7 +73,7 @@ pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 const INLINE_PARSE_BYTES: usize = 2 * 1024;
 
 /// How the API is served.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ApiConfig {
     /// Development mode: GraphiQL, introspection and field suggestions on.
     pub dev: bool,
@@ -80,6 +83,8 @@ pub struct ApiConfig {
     pub timeout: Duration,
     /// Failed sign-ins allowed per address and per token id.
     pub throttle: ThrottleConfig,
+    /// Browser origins allowed to call the API (CORS); none: only the API's own origin.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ApiConfig {
@@ -89,6 +94,7 @@ impl Default for ApiConfig {
             max_body_bytes: 64 * 1024,
             timeout: Duration::from_secs(15),
             throttle: ThrottleConfig::default(),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -108,7 +114,9 @@ pub fn router(service: Service, config: ApiConfig) -> Router {
         deadline: config.timeout,
     };
     let router = Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(vitals::healthz))
+        .route("/readyz", get(vitals::readyz))
+        .route("/metrics", get(vitals::metrics))
         .route("/record-requests/{id}/dashboard", get(dashboard_page))
         .route("/graphql", graphql)
         .fallback(rejection::not_found)
@@ -119,8 +127,11 @@ pub fn router(service: Service, config: ApiConfig) -> Router {
         ))
         .layer(axum::Extension(BodyLimit(config.max_body_bytes)))
         .layer(axum::middleware::from_fn(head_size));
-    // Outermost, so every answer carries them, refusals included.
-    headers::secure(router).with_state(state)
+    // Outermost, so every answer carries them, refusals included; then CORS (a preflight is
+    // answered before any route), then request ids and the log line around everything.
+    vitals::prometheus();
+    let router = cors::allowed(headers::secure(router), &config.cors_origins);
+    observe::observed(router.with_state(state))
 }
 
 /// Refuses request heads over [`MAX_HEAD_BYTES`] with a 431 in the API's shape.
@@ -161,12 +172,6 @@ async fn deadline(State(state): State<AppState>, request: Request, next: Next) -
     }
 }
 
-/// `GET /healthz`: 200 with the log head while the service is up.
-async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let head = state.service.head();
-    Json(json!({ "status": "ok", "logPosition": head.position }))
-}
-
 /// A request whose document parsed and is within the limits, with what execution needs to
 /// know of it.
 struct Checked {
@@ -176,6 +181,9 @@ struct Checked {
     named: Option<String>,
     /// Whether the document holds a mutation.
     writes: bool,
+    /// The operation's type and first root field (`query client`): a bounded label, the
+    /// schema's names once the document validates.
+    root: String,
 }
 
 /// Parses the document and checks it against the limits (off the async workers when it is
@@ -195,6 +203,7 @@ async fn check(request: async_graphql::Request) -> Result<Checked, Box<async_gra
 }
 
 fn check_now(mut request: async_graphql::Request) -> Result<Checked, Box<async_graphql::Response>> {
+    let wanted = request.operation_name.clone();
     let document = match request.parsed_query() {
         Ok(document) => document,
         Err(e) => {
@@ -218,12 +227,45 @@ fn check_now(mut request: async_graphql::Request) -> Result<Checked, Box<async_g
         .operations
         .iter()
         .any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation);
+    let root = root_label(wanted.as_deref().or(named.as_deref()), document);
     Ok(Checked {
         request,
         size,
         named,
         writes,
+        root,
     })
+}
+
+/// The operation's type and first root field, for the request log and the metrics.
+fn root_label(
+    wanted: Option<&str>,
+    document: &async_graphql::parser::types::ExecutableDocument,
+) -> String {
+    use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
+    let operation = match &document.operations {
+        DocumentOperations::Single(op) => Some(op),
+        DocumentOperations::Multiple(ops) => wanted.and_then(|n| ops.get(n)),
+    };
+    let Some(op) = operation else {
+        return "invalid".to_string();
+    };
+    let kind = match op.node.ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    let field = op
+        .node
+        .selection_set
+        .node
+        .items
+        .iter()
+        .find_map(|s| match &s.node {
+            Selection::Field(f) => Some(f.node.name.node.to_string()),
+            _ => None,
+        });
+    format!("{kind} {}", field.as_deref().unwrap_or("..."))
 }
 
 /// An executed (or refused) request as the HTTP answer.
@@ -232,7 +274,8 @@ fn answer(response: &async_graphql::Response, response_type: ResponseType) -> Re
     ([(header::CONTENT_TYPE, response_type.as_str())], body).into_response()
 }
 
-/// `POST /graphql`: one operation per request.
+/// `POST /graphql`: one operation per request, its answer labelled for the request log and
+/// the metrics ([`observe::Outcome`]).
 async fn graphql(
     State(state): State<AppState>,
     MediaTypes(response_type): MediaTypes,
@@ -240,18 +283,51 @@ async fn graphql(
     headers: HeaderMap,
     GraphqlBody(request): GraphqlBody,
 ) -> Response {
+    let mut operation = "invalid".to_string();
+    let response = execute(&state, context, &headers, request, &mut operation).await;
+    let outcome = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref()?.get("code").cloned())
+        .and_then(|c| match c {
+            async_graphql::Value::String(s) => Some(s),
+            _ => None,
+        });
+    // A document that did not validate may name fields of its own: not a label.
+    if outcome.as_deref() == Some("VALIDATION") && response.data == async_graphql::Value::Null {
+        operation = "invalid".to_string();
+    }
+    let mut http = answer(&response, response_type);
+    http.extensions_mut().insert(observe::Outcome {
+        operation,
+        outcome: outcome.unwrap_or_else(|| "ok".to_string()),
+    });
+    http
+}
+
+/// Runs one checked operation and answers it (a refusal too); `label` is set to the
+/// operation's type and root field once the document is read.
+async fn execute(
+    state: &AppState,
+    context: RequestContext,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+    label: &mut String,
+) -> async_graphql::Response {
     let request_id = context.request_id;
     let Checked {
         request,
         size,
         named,
         writes,
+        root,
     } = match check(request).await {
         Ok(checked) => checked,
-        Err(refusal) => return answer(&refusal, response_type),
+        Err(refusal) => return *refusal,
     };
-    if let Err(refusal) = wait_for_header_position(&state.service, &headers).await {
-        return answer(&refusal, response_type);
+    *label = root;
+    if let Err(refusal) = wait_for_header_position(&state.service, headers).await {
+        return refusal;
     }
     let operation = request
         .operation_name
@@ -280,12 +356,9 @@ async fn graphql(
         if !held {
             // The views moved under the request: its answer could mix positions, so none of it
             // is sent (and nothing was disclosed).
-            return answer(
-                &error::refused(
-                    "RETRY",
-                    "the records changed while this was being read; send it again".into(),
-                ),
-                response_type,
+            return error::refused(
+                "RETRY",
+                "the records changed while this was being read; send it again".into(),
             );
         }
     }
@@ -297,12 +370,9 @@ async fn graphql(
     ) && let Err(e) = state.service.record_access(&session, event).await
     {
         tracing::error!(%request_id, error = %e, "disclosure record not written; response withheld");
-        return answer(
-            &error::refused("INTERNAL", format!("internal error (request {request_id})")),
-            response_type,
-        );
+        return error::refused("INTERNAL", format!("internal error (request {request_id})"));
     }
-    answer(&error::mask(response, request_id), response_type)
+    error::mask(response, request_id)
 }
 
 /// Honours `X-Min-Position`: waits (at most 5 s) until the views reflect that log position.

@@ -158,6 +158,8 @@ fn commit_batch(
     }
 
     if plan.head.position != start.position {
+        let started = std::time::Instant::now();
+        let events = plan.head.position - start.position;
         let batch = plan.write();
         let result = tree
             .apply_batch(batch)
@@ -172,6 +174,10 @@ fn commit_batch(
         }
         *shared.head.lock().expect("head lock") = plan.head;
         shared.head_tx.send_replace(plan.head.position);
+        // Operators watch what durability costs and how many events share it.
+        metrics::histogram!("caseledger_log_commit_seconds")
+            .record(started.elapsed().as_secs_f64());
+        metrics::histogram!("caseledger_log_commit_events").record(events as f64);
     }
     for (reply, outcome) in answers {
         let _ = reply.send(outcome);

@@ -96,6 +96,7 @@ impl Service {
         let positions = self
             .append_at(&[Envelope::new(header, Event::from(access))], None)
             .await?;
+        metrics::counter!("caseledger_disclosures_written_total").increment(1);
         if sealed_purpose && any_forgotten() {
             // A client it names was forgotten while it was being written, after the forgetting
             // swept the client's records: the reason goes with the client.

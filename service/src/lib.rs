@@ -56,5 +56,5 @@ pub use history::FieldChange;
 pub use record_requests::{RequestStep, SECTIONS, business_days_after};
 pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use search::{MIN_SEARCH_REASON, SearchAs};
-pub use service::{Service, StoredEvent};
+pub use service::{Service, StoredEvent, Vitals};
 pub use session::Session;

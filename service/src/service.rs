@@ -47,6 +47,9 @@ struct Inner {
     snapshotted: std::sync::atomic::AtomicU64,
     /// Position the start-up snapshot restored (0: none).
     restored: u64,
+    /// The log's head when the projector started (`u64::MAX` before): ready once the
+    /// projections reach it.
+    ready_at: std::sync::atomic::AtomicU64,
     /// Commands run one at a time on this node (the fast path of `decision.rs`).
     commands: tokio::sync::Mutex<()>,
     /// Held by pinned requests, taken by the fold (see `pin.rs`).
@@ -213,6 +216,7 @@ impl Service {
                 snapshot_every: config.snapshot_every.max(1),
                 snapshotted: std::sync::atomic::AtomicU64::new(restored),
                 restored,
+                ready_at: std::sync::atomic::AtomicU64::new(u64::MAX),
                 commands: tokio::sync::Mutex::new(()),
                 gate: crate::gate::Gate::default(),
                 checkpoint_every: config.checkpoint_every,
@@ -235,6 +239,9 @@ impl Service {
     /// every newly durable event into the projections in log order, and the clock, which moves
     /// the views to the next business date at midnight in the policy's time zone.
     pub fn start(&self) {
+        self.inner
+            .ready_at
+            .store(self.head().position, std::sync::atomic::Ordering::Relaxed);
         let service = self.clone();
         let mut stop = self.inner.stop.subscribe();
         let projector = tokio::spawn(async move {
@@ -489,6 +496,30 @@ impl Service {
         }
     }
 
+    /// Where the log and the projections stand, for readiness checks and metrics.
+    pub fn vitals(&self) -> Vitals {
+        let head = self.head().position;
+        let projected = self.projected_position();
+        let ready_at = self
+            .inner
+            .ready_at
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let snapshot_age = std::fs::metadata(snapshots::path(&self.inner.data_dir))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|at| at.elapsed().ok());
+        Vitals {
+            head,
+            projected,
+            ready: projected >= ready_at,
+            snapshot_position: self
+                .inner
+                .snapshotted
+                .load(std::sync::atomic::Ordering::Relaxed),
+            snapshot_age,
+        }
+    }
+
     /// The log's durable head.
     pub fn head(&self) -> Head {
         self.inner.log.head()
@@ -703,4 +734,19 @@ impl Service {
     pub fn close(&self) {
         self.inner.log.close();
     }
+}
+
+/// Where a running service stands ([`Service::vitals`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Vitals {
+    /// The log's durable head.
+    pub head: u64,
+    /// The last position the projections reflect.
+    pub projected: u64,
+    /// Whether the projector has started and caught up with the head it found at start.
+    pub ready: bool,
+    /// The position of the last snapshot written or loaded.
+    pub snapshot_position: u64,
+    /// How long ago the snapshot file was written, when there is one.
+    pub snapshot_age: Option<std::time::Duration>,
 }
