@@ -117,11 +117,14 @@ pub enum LogError {
     Io(#[from] std::io::Error),
     /// Another process (a running server, another tool) holds the data directory.
     #[error(
-        "the data directory {path} is locked by another process (is a server using it?); stop it or work on a copy"
+        "the data directory {path} is locked by {} (is a server using it?); stop it or work on a copy",
+        holder.as_deref().unwrap_or("another process")
     )]
     InUse {
         /// The data directory.
         path: String,
+        /// The process holding it, when the system says (`process 1234 (caseledger serve)`).
+        holder: Option<String>,
     },
     /// An earlier storage failure stopped the writer; reopen the log.
     #[error("the log writer stopped after a storage failure; no append was acknowledged after it")]

@@ -189,6 +189,7 @@ fn open_sled(
         // lock itself keeps "in use" for when it really is, never for damage.
         sled::Error::Io(_) if lock_is_held(path) => LogError::InUse {
             path: path.display().to_string(),
+            holder: lock_holder(&path.join("db")),
         },
         sled::Error::Corruption { at, .. } => LogError::Damaged {
             path: path.join("db").display().to_string(),
@@ -203,6 +204,42 @@ fn open_sled(
 fn lock_is_held(path: &Path) -> bool {
     File::open(path.join("db"))
         .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+}
+
+/// The process holding the `flock` on `file`, from Linux's `/proc/locks` (its lines read
+/// `1: FLOCK  ADVISORY  WRITE 1234 08:01:131075 0 EOF`) and the holder's command line; `None`
+/// where the system does not say.
+fn lock_holder(file: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let inode = std::fs::metadata(file).ok()?.ino();
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    let pid = locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (pid, device) = (fields.get(4)?, fields.get(5)?);
+        let held = device.rsplit(':').next()?.parse::<u64>().ok()?;
+        (fields.get(1) == Some(&"FLOCK") && held == inode)
+            .then(|| pid.parse::<u32>().ok())
+            .flatten()
+    })?;
+    let command = std::fs::read(format!("/proc/{pid}/cmdline"))
+        .ok()
+        .map(|raw| {
+            raw.split(|b| *b == 0)
+                .filter(|a| !a.is_empty())
+                .take(2)
+                .map(|a| {
+                    let arg = String::from_utf8_lossy(a);
+                    // The program's name, not where it is installed.
+                    arg.rsplit('/').next().unwrap_or_default().to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|c| !c.is_empty());
+    Some(match command {
+        Some(c) => format!("process {pid} ({c})"),
+        None => format!("process {pid}"),
+    })
 }
 
 /// The anchor the acknowledged mark of the log in `dir` stands for.

@@ -551,6 +551,15 @@ fn a_data_dir_in_use_is_refused_by_a_second_server_and_by_the_offline_tools() {
         second.stderr.contains("cannot open data directory"),
         "{second:?}"
     );
+    // In words, naming the server that holds it.
+    assert!(
+        second.stderr.contains(&format!(
+            "locked by process {} (caseledger serve)",
+            server.pid()
+        )),
+        "{second:?}"
+    );
+    assert!(!second.stderr.contains("WouldBlock"), "{second:?}");
 
     let verified = run_on(dir.path(), &["verify"]);
     assert_code(&verified, 3, "verify while a server runs");
