@@ -150,7 +150,14 @@ async fn label_route(request: Request, next: axum::middleware::Next) -> axum::re
         }
         _ => None,
     };
-    let method = request.method().clone();
+    // Methods too are a bounded set here: a client may send any token as a method.
+    let method = match request.method().as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    };
     let mut response = next.run(request).await;
     if response.extensions().get::<Outcome>().is_none() {
         let status = response.status().as_u16();

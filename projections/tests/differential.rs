@@ -338,6 +338,20 @@ impl Builder {
         pick(&self.clients, i).filter(|(c, _)| !self.merged_away(*c))
     }
 
+    /// The MOU assignments and release exceptions recorded, voided (`voided`) or in force.
+    fn sharing_facts(&self, voided: bool) -> Vec<(ClientId, u128, RecordKind)> {
+        self.assignments
+            .iter()
+            .map(|(c, a)| (*c, a.as_u128(), RecordKind::MouAssignment))
+            .chain(
+                self.releases
+                    .iter()
+                    .map(|(c, r)| (*c, r.as_u128(), RecordKind::ReleaseException)),
+            )
+            .filter(|(_, id, _)| reference::voided(&self.events, *id) == voided)
+            .collect()
+    }
+
     fn merged_away(&self, client: ClientId) -> bool {
         self.merges.iter().any(|m| m.3 && m.2 == client)
     }
@@ -671,17 +685,7 @@ impl Builder {
                 }
             }
             Op::VoidSharing { which, undo } => {
-                let facts: Vec<(ClientId, u128, RecordKind)> = self
-                    .assignments
-                    .iter()
-                    .map(|(c, a)| (*c, a.as_u128(), RecordKind::MouAssignment))
-                    .chain(
-                        self.releases
-                            .iter()
-                            .map(|(c, r)| (*c, r.as_u128(), RecordKind::ReleaseException)),
-                    )
-                    .filter(|(_, id, _)| reference::voided(&self.events, *id) == undo)
-                    .collect();
+                let facts = self.sharing_facts(undo);
                 let (client_id, record_id, kind) = pick(&facts, which)?;
                 let reason = Pii::new("signed for another client".to_string());
                 if undo {
@@ -703,18 +707,8 @@ impl Builder {
                 }
             }
             Op::CorrectSharing { which, start, len } => {
-                let facts: Vec<(ClientId, u128, RecordKind)> = self
-                    .assignments
-                    .iter()
-                    .map(|(c, a)| (*c, a.as_u128(), RecordKind::MouAssignment))
-                    .chain(
-                        self.releases
-                            .iter()
-                            .map(|(c, r)| (*c, r.as_u128(), RecordKind::ReleaseException)),
-                    )
-                    // As the command does: a voided fact is un-voided before it is corrected.
-                    .filter(|(_, id, _)| !reference::voided(&self.events, *id))
-                    .collect();
+                // As the command does: a voided fact is un-voided before it is corrected.
+                let facts = self.sharing_facts(false);
                 let (client_id, record_id, kind) = pick(&facts, which)?;
                 RecordCorrected {
                     record_id,
