@@ -205,6 +205,22 @@ pub struct HouseholdMember {
     pub added_by: RecordOwner,
 }
 
+impl HouseholdMember {
+    /// The membership as `corrections` leave it: `Date` is the day it began, and
+    /// `RelationshipToHoH` the relationship; other fields are not a membership's.
+    pub fn corrected(&self, corrections: &[Correction]) -> HouseholdMember {
+        let mut member = *self;
+        for correction in corrections {
+            match correction {
+                Correction::Date(d) => member.joined = *d,
+                Correction::RelationshipToHoH(r) => member.relationship = *r,
+                _ => {}
+            }
+        }
+        member
+    }
+}
+
 /// A household: clients served together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HouseholdFacts {
@@ -288,13 +304,7 @@ impl Households {
                     .get_mut(&HouseholdId::new(c.record_id))
                     .and_then(|h| h.members.iter_mut().rev().find(|m| m.client == c.client_id));
                 if let Some(member) = member {
-                    for correction in &c.corrections {
-                        match correction {
-                            Correction::Date(d) => member.joined = *d,
-                            Correction::RelationshipToHoH(r) => member.relationship = *r,
-                            _ => {}
-                        }
-                    }
+                    *member = member.corrected(&c.corrections);
                 }
             }
             Event::HouseholdMemberRemoved(m) => {

@@ -530,32 +530,14 @@ mod tests {
 
     #[test]
     fn a_release_window_typed_wrong_is_corrected_and_shares_on_the_corrected_dates_only() {
-        use caseledger_core::commands::care::RecordService;
         use caseledger_core::commands::sharing::{GrantReleaseException, RevokeReleaseException};
-        use caseledger_core::hud::ServiceTypeCode;
         use caseledger_core::sharing::RecordRef;
-        use caseledger_core::{AccessLevel, DateWindow, ReleaseId, ServiceId};
+        use caseledger_core::{AccessLevel, DateWindow, ReleaseId};
         let mut g = given();
         let a = agency(&mut g, "CCC");
         let b = agency(&mut g, "Valley");
         let c = shared_client(&mut g, &a);
-        let service: ServiceId = g.id();
-        g.run(
-            &a.cm,
-            &RecordService {
-                id: service,
-                client: c,
-                enrollment: None,
-                date: g.today(),
-                service_type: ServiceTypeCode {
-                    record_type: 144,
-                    type_provided: 1,
-                },
-                description: String::new(),
-                restriction: None,
-                source_id: None,
-            },
-        );
+        let service = crate::decisions::voids::tests::service(&mut g, &a, c, None, None);
         // The form was signed for a window that ended last month; it was typed open-ended.
         let release: ReleaseId = g.id();
         g.run(
@@ -570,7 +552,7 @@ mod tests {
         let b_sees = |g: &Given| {
             g.state
                 .org_view(b.cm.viewer())
-                .visibility(&RecordRef::Transaction(service.as_u128()))
+                .visibility(&RecordRef::Transaction(service))
                 .level
                 != AccessLevel::None
         };

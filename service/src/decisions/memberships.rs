@@ -125,7 +125,6 @@ impl Command for CorrectHouseholdMembership {
             return Err(forgotten());
         }
         let head = self.client == household.head;
-        let mut after = *member;
         for (i, c) in self.corrections.iter().enumerate() {
             let field = format!("corrections[{i}].{}", c.field());
             if self.corrections[..i].iter().any(|o| o.field() == c.field()) {
@@ -140,7 +139,6 @@ impl Command for CorrectHouseholdMembership {
                             "the membership began after it ended",
                         ));
                     }
-                    after.joined = *d;
                 }
                 Correction::RelationshipToHoH(_) if head => {
                     return Err(CommandError::validation(
@@ -154,7 +152,7 @@ impl Command for CorrectHouseholdMembership {
                         "a household has one head, named when it is formed",
                     ));
                 }
-                Correction::RelationshipToHoH(r) => after.relationship = *r,
+                Correction::RelationshipToHoH(_) => {}
                 _ => {
                     return Err(CommandError::validation(
                         &field,
@@ -163,7 +161,7 @@ impl Command for CorrectHouseholdMembership {
                 }
             }
         }
-        if after == *member {
+        if member.corrected(&self.corrections) == *member {
             return Err(conflict(
                 "corrections",
                 "the membership already has these values",

@@ -376,7 +376,7 @@ pub(crate) fn spans_overlap(a: (Date, Option<Date>), b: (Date, Option<Date>)) ->
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use caseledger_core::commands::care::RecordService;
     use caseledger_core::hud::ServiceTypeCode;
     use caseledger_core::{ClientId, EnrollmentId, ServiceId};
@@ -386,7 +386,8 @@ mod tests {
     use crate::decisions::care::tests::{Agency, agency, enroll, shared_client};
     use crate::decisions::given::{Given, given};
 
-    fn service(
+    /// A service `a` records for `client` today; its record id.
+    pub(crate) fn service(
         g: &mut Given,
         a: &Agency,
         client: ClientId,
