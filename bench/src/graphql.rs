@@ -153,11 +153,11 @@ async fn populate(service: &Service, n: usize) -> Result<(String, String, Vec<Cl
     let b = organization(service, &service.session_for(admin)?, "Agency B").await?;
     let writer = case_manager(service, &service.session_for(admin)?, a, "writer", "Writer").await?;
     let reader = case_manager(service, &service.session_for(admin)?, b, "reader", "Reader").await?;
-    let (_, writer_token, _) = service
-        .issue_token(&service.session_for(admin)?, writer)
+    let (_, writer_token, _, _) = service
+        .issue_token(&service.session_for(admin)?, writer, "bench writer", None)
         .await?;
-    let (_, reader_token, _) = service
-        .issue_token(&service.session_for(admin)?, reader)
+    let (_, reader_token, _, _) = service
+        .issue_token(&service.session_for(admin)?, reader, "bench reader", None)
         .await?;
     let start = Date::from_ymd(2020, 1, 1).expect("date");
     let program = new_id();

@@ -30,6 +30,25 @@ pub enum AdminCommand {
         #[arg(long, env = "CASELEDGER_COC_CODE")]
         coc_code: Option<String>,
     },
+    /// On a stopped server: issue a caseledger token for an active account and print only the
+    /// token. How an administrator whose every token expired or was revoked gets back in;
+    /// whoever runs it already holds the data directory.
+    IssueToken {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Username of the account the token is for.
+        #[arg(long)]
+        user: String,
+        /// What the token is for, shown in the token list.
+        #[arg(long, default_value = "issued offline")]
+        name: String,
+        /// Days it works (default and at most `--token-days`).
+        #[arg(long)]
+        days: Option<u32>,
+        /// The server's token lifetime in days (as `serve --token-days`).
+        #[arg(long, env = "CASELEDGER_TOKEN_DAYS", default_value_t = caseledger_service::DEFAULT_TOKEN_DAYS)]
+        token_days: u32,
+    },
 }
 
 /// The sharing policy presets.
@@ -80,6 +99,30 @@ pub fn run(command: AdminCommand) -> Result<(), Failure> {
                 tracing::info!(organization = %done.organization, admin = %done.admin, "bootstrapped");
                 // Only the token on stdout, so scripts can capture it.
                 println!("{}", done.token);
+                Ok::<(), Failure>(())
+            })
+        }
+        AdminCommand::IssueToken {
+            data,
+            user,
+            name,
+            days,
+            token_days,
+        } => {
+            data.require_log()?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async move {
+                let mut config = data.service_config();
+                config.token_days = token_days;
+                let service = Service::open(&config)?;
+                service.start();
+                let result = service.issue_token_offline(&user, &name, days).await;
+                service.shutdown().await;
+                let (token_id, token, expires, _) = result?;
+                tracing::info!(%token_id, user, expires = %expires.to_datetime().to_rfc3339(), "token issued");
+                println!("{token}");
                 Ok::<(), Failure>(())
             })
         }

@@ -44,7 +44,58 @@ pub struct ServeArgs {
     #[arg(long, env = "CASELEDGER_RETENTION_YEARS", default_value_t = 7)]
     retention_years: u32,
     #[command(flatten)]
+    sign_in: SignInArgs,
+    #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// Who may sign in, and with what.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Sign-in")]
+struct SignInArgs {
+    /// Days a new caseledger token (for integrations) works, and the most an issuer may ask
+    /// for.
+    #[arg(long, env = "CASELEDGER_TOKEN_DAYS", default_value_t = caseledger_service::DEFAULT_TOKEN_DAYS, value_parser = clap::value_parser!(u32).range(1..=i64::from(caseledger_service::MAX_TOKEN_DAYS)))]
+    token_days: u32,
+    /// The CoC's OpenID Connect provider, whose access tokens open sessions too: its issuer
+    /// URL exactly as its discovery document states it (e.g.
+    /// https://coc.okta.com/oauth2/default).
+    #[arg(long, env = "CASELEDGER_OIDC_ISSUER", requires = "oidc_audience")]
+    oidc_issuer: Option<String>,
+    /// The audience the provider issues caseledger's access tokens for (`aud`).
+    #[arg(long, env = "CASELEDGER_OIDC_AUDIENCE", requires = "oidc_issuer")]
+    oidc_audience: Option<String>,
+    /// The token claim whose value is the caseledger username; it must be one users cannot
+    /// change themselves (Okta: `sub`; Azure AD / Entra ID: `preferred_username` or `upn`;
+    /// Keycloak: `preferred_username`).
+    #[arg(
+        long,
+        env = "CASELEDGER_OIDC_USERNAME_CLAIM",
+        default_value = "preferred_username"
+    )]
+    oidc_username_claim: String,
+    /// Seconds the provider's clock and this machine's may disagree when `exp` and `nbf` are
+    /// checked.
+    #[arg(long, env = "CASELEDGER_OIDC_CLOCK_SKEW", default_value_t = 60)]
+    oidc_clock_skew: u64,
+}
+
+impl SignInArgs {
+    /// The provider's verifier, when one is configured; a setting that cannot work is a usage
+    /// error.
+    fn verifier(&self) -> Result<Option<std::sync::Arc<caseledger_oidc::Verifier>>, Failure> {
+        let (Some(issuer), Some(audience)) = (&self.oidc_issuer, &self.oidc_audience) else {
+            return Ok(None);
+        };
+        let verifier = caseledger_oidc::Verifier::new(caseledger_oidc::OidcConfig {
+            issuer: issuer.clone(),
+            audience: audience.clone(),
+            username_claim: self.oidc_username_claim.clone(),
+            clock_skew: std::time::Duration::from_secs(self.oidc_clock_skew),
+        })
+        .map_err(Failure::usage)?;
+        Ok(Some(std::sync::Arc::new(verifier)))
+    }
 }
 
 /// What one client may cost the server.
@@ -95,6 +146,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        let identity = args.sign_in.verifier()?;
         // Bound first: a port in use leaves nothing behind (no data directory, no master key).
         let listener = tokio::net::TcpListener::bind(args.addr.as_str())
             .await
@@ -111,6 +163,16 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         config.holidays = args.holidays.clone();
         config.checkpoint_every = (args.checkpoint_every > 0)
             .then(|| std::time::Duration::from_secs(args.checkpoint_every));
+        config.token_days = args.sign_in.token_days;
+        config.identity = identity.clone();
+        if let Some(identity) = &identity {
+            // Reported now rather than at the first sign-in; the provider being down at start
+            // is not fatal (its keys are fetched again at the first sign-in).
+            match identity.prefetch().await {
+                Ok(()) => tracing::info!(issuer = %identity.config().issuer, "sign-in through the identity provider"),
+                Err(e) => tracing::warn!(error = %e, "the identity provider is not reachable yet"),
+            }
+        }
         let service = Service::open(&config)
             .with_context(|| format!("cannot open data directory {}", args.data.data.display()))?;
         if !args.demo && service.head().position == 0 {

@@ -322,6 +322,9 @@ fn decode_payload(
         (EventType::MouChanged, 1) => {
             events::decode_as::<events::legacy::MouChangedV1, _>(bytes, config)
         }
+        (EventType::TokenIssued, 1) => {
+            events::decode_as::<events::legacy::TokenIssuedV1, _>(bytes, config)
+        }
         (EventType::RecordRequestDelivered, 1) => {
             events::decode_as::<events::legacy::RecordRequestDeliveredV1, _>(bytes, config)
         }

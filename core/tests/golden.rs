@@ -297,3 +297,23 @@ fn an_intake_of_schema_1_upcasts_with_unhashed_identifiers() {
     // The sample is unhashed too, so the v1 bytes read as exactly today's sample.
     assert_eq!(upcast, samples::sample(EventType::ClientIntakeRecorded));
 }
+
+/// `TokenIssued` schema 1 (before tokens had names) reads as schema 2 with an empty name,
+/// every other fact as written.
+#[test]
+fn a_token_of_schema_1_upcasts_without_a_name() {
+    let bytes = fs::read(golden_dir().join("TokenIssued.v1.bin")).expect("v1 file");
+    let upcast = decode(&bytes).expect("decodes");
+    let caseledger_core::Event::TokenIssued(old) = &upcast.event else {
+        panic!("not a token")
+    };
+    let caseledger_core::Event::TokenIssued(now) = samples::sample(EventType::TokenIssued).event
+    else {
+        panic!("sample is not a token")
+    };
+    assert_eq!(old.name, "");
+    assert_eq!(
+        (old.token_id, old.user_id, old.token_hash, old.expires),
+        (now.token_id, now.user_id, now.token_hash, now.expires)
+    );
+}

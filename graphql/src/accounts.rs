@@ -233,8 +233,48 @@ pub struct IssuedToken {
     pub token_id: ID,
     /// The bearer token.
     pub token: String,
+    /// When it stops working (RFC 3339, UTC).
+    pub expires_at: String,
     /// Log position written.
     pub position: u64,
+}
+
+/// One of caseledger's own bearer tokens, as the token list shows it (never its secret).
+#[derive(SimpleObject)]
+pub struct ApiToken {
+    /// The token's id (the part of the bearer string after `clt_` and before the secret).
+    pub id: ID,
+    /// Whose token it is.
+    pub user_id: ID,
+    /// What it is for ("" for tokens issued before tokens had names).
+    pub name: String,
+    /// When it was issued (RFC 3339, UTC).
+    pub issued_at: Option<String>,
+    /// When it stops working; null for tokens issued before tokens expired, which never do.
+    pub expires_at: Option<String>,
+    /// When it last opened a session (kept to within half a minute across restarts).
+    pub last_used_at: Option<String>,
+    /// When it was revoked.
+    pub revoked_at: Option<String>,
+    /// Whether it opens a session now: neither revoked nor expired (its user may still be
+    /// deactivated, which stops every token of theirs).
+    pub active: bool,
+}
+
+impl From<caseledger_service::TokenListing> for ApiToken {
+    fn from(t: caseledger_service::TokenListing) -> Self {
+        use crate::convert::time;
+        ApiToken {
+            id: ID(t.id.to_string()),
+            user_id: ID(t.user.to_string()),
+            name: t.name,
+            issued_at: t.issued_at.map(time),
+            expires_at: t.expires_at.map(time),
+            last_used_at: t.last_used_at.map(time),
+            revoked_at: t.revoked_at.map(time),
+            active: t.works,
+        }
+    }
 }
 
 /// Account queries.
@@ -270,6 +310,24 @@ impl AccountQueries {
             .map_err(to_graphql)?
             .into_iter()
             .map(|u| user(&organizations, u))
+            .collect())
+    }
+
+    /// caseledger's own bearer tokens (for integrations), newest first: your own; an agency
+    /// administrator also sees those of their organization's users, a system administrator
+    /// every token. `userId` narrows the list to one user's.
+    async fn tokens(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<ApiToken>> {
+        let actor = session(ctx)?;
+        let user = crate::convert::opt_id("userId", &user_id)?;
+        Ok(service(ctx)
+            .tokens(actor, user)
+            .map_err(to_graphql)?
+            .into_iter()
+            .map(ApiToken::from)
             .collect())
     }
 
@@ -375,21 +433,30 @@ impl AccountMutations {
         })
     }
 
-    /// Issues a bearer token for a user (yourself, or a user you manage). Shown once.
+    /// Issues a bearer token for a user (yourself, or a user you manage), for an integration.
+    /// Shown once. It stops working after `expiresInDays` (default and at most the server's
+    /// `--token-days`, 90 unless set).
     async fn issue_token(
         &self,
         ctx: &Context<'_>,
         user_id: ID,
+        #[graphql(
+            desc = "What the token is for, shown in the token list. One line, at most 100 characters."
+        )]
+        name: String,
+        #[graphql(desc = "Days until it stops working: 1 to the server's token lifetime.")]
+        expires_in_days: Option<u32>,
     ) -> async_graphql::Result<IssuedToken> {
         let actor = session(ctx)?;
         let for_user = crate::convert::id("userId", &user_id)?;
-        let (token_id, token, written) = service(ctx)
-            .issue_token(actor, for_user)
+        let (token_id, token, expires, written) = service(ctx)
+            .issue_token(actor, for_user, &name, expires_in_days)
             .await
             .map_err(to_graphql)?;
         Ok(IssuedToken {
             token_id: ID(token_id.to_string()),
             token,
+            expires_at: crate::convert::time(expires),
             position: written.position(),
         })
     }

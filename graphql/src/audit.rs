@@ -316,9 +316,7 @@ fn note(ctx: &Context<'_>, clients: impl IntoIterator<Item = u128>, kind: Record
     }
 }
 
-fn time(t: caseledger_core::Timestamp) -> String {
-    t.to_datetime().to_rfc3339()
-}
+use crate::convert::time;
 
 // The conversions from the service's answers to the API's, shared by the resolvers and the
 // offline `caseledger audit` commands so both spell every field and value alike.

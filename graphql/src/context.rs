@@ -64,14 +64,14 @@ impl FromRequestParts<AppState> for RequestContext {
             )
             .retry_after(wait));
         }
-        let session = state.service.authenticate(bearer);
+        let session = state.service.authenticate_bearer(bearer).await;
         match &session {
             Ok(session) => crate::observe::note_session(session),
             Err(_) => {
                 state.throttle.failed(address, bearer);
                 metrics::counter!("caseledger_auth_failures_total").increment(1);
                 // The token is never logged: its id would let a reader aim guesses at it.
-                tracing::warn!(%address, "sign-in failed: unknown, expired or revoked bearer token");
+                tracing::warn!(%address, "sign-in failed: unknown, expired or revoked bearer token, or an identity provider token refused");
             }
         }
         Ok(RequestContext {

@@ -271,3 +271,8 @@ pub enum AssessmentKindName {
     /// Youth education status.
     YouthEducationStatus,
 }
+
+/// An instant as the API shows it: RFC 3339 in UTC (`2026-12-02T19:04:05.123456+00:00`).
+pub fn time(t: caseledger_core::Timestamp) -> String {
+    t.to_datetime().to_rfc3339()
+}

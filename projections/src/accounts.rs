@@ -5,8 +5,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use caseledger_core::OrganizationId;
 use caseledger_core::events::Event;
+use caseledger_core::{OrganizationId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// An organization as commands see it.
@@ -31,8 +31,9 @@ pub struct UserFacts {
     pub active: bool,
 }
 
-/// An API token: whose it is, the SHA-256 of its secret, and whether it was revoked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// An API token: whose it is, the SHA-256 of its secret, what it is for, when it was issued,
+/// when it stops working and whether it was revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenFacts {
     /// The token's user.
     pub user: caseledger_core::UserId,
@@ -40,6 +41,21 @@ pub struct TokenFacts {
     pub secret_sha256: [u8; 32],
     /// True once revoked.
     pub revoked: bool,
+    /// What it is for ("" for tokens issued before tokens had names).
+    pub name: String,
+    /// When it was issued (`None` only when folded without envelopes, as tests do).
+    pub issued_at: Option<Timestamp>,
+    /// When it stops working (`None`: issued before tokens expired, and never does).
+    pub expires: Option<Timestamp>,
+    /// When it was revoked.
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl TokenFacts {
+    /// Whether the token opens a session at `now`: not revoked, not expired.
+    pub fn works_at(&self, now: Timestamp) -> bool {
+        !self.revoked && self.expires.is_none_or(|e| now < e)
+    }
 }
 
 /// Organizations, users and tokens.
@@ -55,7 +71,8 @@ pub(crate) struct Accounts {
 }
 
 impl Accounts {
-    pub(crate) fn apply(&mut self, event: &Event) {
+    /// Folds one event; `recorded_at` is when it was recorded, when known.
+    pub(crate) fn apply(&mut self, event: &Event, recorded_at: Option<Timestamp>) {
         match event {
             Event::OrganizationCreated(o) => {
                 self.organizations.insert(
@@ -109,15 +126,48 @@ impl Accounts {
                         user: t.user_id,
                         secret_sha256: t.token_hash,
                         revoked: false,
+                        name: t.name.clone(),
+                        issued_at: recorded_at,
+                        expires: t.expires,
+                        revoked_at: None,
                     },
                 );
             }
             Event::TokenRevoked(t) => {
                 if let Some(token) = self.tokens.get_mut(&t.token_id) {
                     token.revoked = true;
+                    token.revoked_at = recorded_at;
                 }
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_works_until_it_expires_or_is_revoked() {
+        let at = |micros| Timestamp::from_micros(micros).unwrap();
+        let mut token = TokenFacts {
+            user: caseledger_core::UserId::new(1),
+            secret_sha256: [0; 32],
+            revoked: false,
+            name: "export".into(),
+            issued_at: Some(at(0)),
+            expires: Some(at(1_000)),
+            revoked_at: None,
+        };
+        assert!(token.works_at(at(999)));
+        assert!(!token.works_at(at(1_000)), "not at its expiry");
+        token.expires = None;
+        assert!(
+            token.works_at(at(4_000_000_000_000_000)),
+            "tokens from before expiries never expire"
+        );
+        token.revoked = true;
+        assert!(!token.works_at(at(0)));
     }
 }

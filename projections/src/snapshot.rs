@@ -2,7 +2,7 @@
 //! restart replays only what came after. The bytes are produced and parsed here; where they are
 //! stored is the service's business.
 //!
-//! Layout: `CLSNAP12` ‖ position (u64 BE) ‖ bincode (standard config) of the store. Events
+//! Layout: `CLSNAP13` ‖ position (u64 BE) ‖ bincode (standard config) of the store. Events
 //! inside are in the event encoding of `caseledger_core::encode_event` (as the store keeps
 //! them), so they upcast like events in the log. A snapshot is a cache: any change of layout
 //! gets a new magic, and a snapshot that does not parse is ignored and rebuilt from the log.
@@ -12,7 +12,7 @@ use caseledger_core::Date;
 use crate::Projections;
 use crate::store::Store;
 
-const MAGIC: &[u8; 8] = b"CLSNAP12";
+const MAGIC: &[u8; 8] = b"CLSNAP13";
 
 /// Why snapshot bytes could not be made or read.
 #[derive(Debug, thiserror::Error)]

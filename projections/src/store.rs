@@ -375,7 +375,7 @@ impl Store {
         let compact =
             move || compact.map_or_else(|| Compact::new(event), |b| Compact(b.into_boxed_slice()));
         self.shelter.apply(event);
-        self.accounts.apply(event);
+        self.accounts.apply(event, recorded_at);
         self.catalog.apply(event);
         self.households.apply(event);
         self.requests.apply(event);

@@ -372,7 +372,21 @@ impl<'a> WriteModel<'a> {
 
     /// An API token, if it was ever issued.
     pub fn token(&self, id: caseledger_core::TokenId) -> Option<TokenFacts> {
-        self.projections.store.accounts.tokens.get(&id).copied()
+        self.projections.store.accounts.tokens.get(&id).cloned()
+    }
+
+    /// Every token ever issued, with its id, newest first (ties by id).
+    pub fn tokens(&self) -> Vec<(caseledger_core::TokenId, TokenFacts)> {
+        let mut all: Vec<_> = self
+            .projections
+            .store
+            .accounts
+            .tokens
+            .iter()
+            .map(|(id, t)| (*id, t.clone()))
+            .collect();
+        all.sort_by(|a, b| b.1.issued_at.cmp(&a.1.issued_at).then(b.0.cmp(&a.0)));
+        all
     }
 
     /// The CoC's HUD code, once set.

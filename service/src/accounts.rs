@@ -2,8 +2,8 @@
 //! token and bootstrapping make a secret the caller shows once). The account commands' rules
 //! are in `crate::decisions::accounts`.
 
-use caseledger_core::commands::accounts::{Bootstrap, IssueToken};
-use caseledger_core::{Actor, OrganizationId, Role, SharingPolicy, TokenId, UserId};
+use caseledger_core::commands::accounts::Bootstrap;
+use caseledger_core::{Actor, OrganizationId, Role, SharingPolicy, UserId};
 
 use crate::Service;
 use crate::Session;
@@ -101,26 +101,6 @@ impl Service {
         }
     }
 
-    /// Issues a new bearer token for `for_user` (the [`IssueToken`] command with a fresh
-    /// secret): the bearer string is answered once, and only its hash is recorded.
-    pub async fn issue_token(
-        &self,
-        session: &Session,
-        for_user: UserId,
-    ) -> Result<(TokenId, String, Written), CommandError> {
-        let (token, bearer) = new_token()?;
-        let (_, written) = self
-            .run(
-                session,
-                &IssueToken {
-                    user_id: for_user,
-                    token,
-                },
-            )
-            .await?;
-        Ok((token.token_id, bearer, written))
-    }
-
     /// Creates the CoC lead organization, its first system administrator and that user's
     /// token, with the sharing policy in force from today (the [`Bootstrap`] command, its ids,
     /// business date and token secret made here). Only on an empty log.
@@ -130,7 +110,7 @@ impl Service {
         lead_name: &str,
         admin_username: &str,
     ) -> Result<Bootstrapped, CommandError> {
-        let (token, bearer) = new_token()?;
+        let (token, bearer) = new_token(self.token_days())?;
         let command = Bootstrap {
             today: crate::clock::today_in(&policy.time_zone, chrono::Utc::now()),
             policy,

@@ -1,23 +1,61 @@
-//! Bearer tokens: `clt_<token id>_<64 hex digits of secret>`. The token id finds the stored
-//! SHA-256 of the secret; the hashes are compared in constant time; the token must not be
-//! revoked and its user must be active (a deactivated user's tokens stop working at once).
+//! Bearer credentials, of two kinds:
+//! - our own tokens, `clt_<token id>_<64 hex digits of secret>`: the token id finds the stored
+//!   SHA-256 of the secret; the hashes are compared in constant time; the token must not be
+//!   revoked or expired;
+//! - access tokens of the CoC's identity provider (JWTs), when one is configured: verified by
+//!   `caseledger-oidc`, then mapped to the account whose username is the configured claim's
+//!   value.
+//!
+//! Either way the user must be active (a deactivated user's sessions stop at once), and every
+//! refusal is the same `UNAUTHENTICATED`, so no two can be told apart.
 
-use caseledger_core::{Actor, OrganizationId, Role, TokenId, UserId};
+use caseledger_core::{Actor, OrganizationId, Role, Timestamp, TokenId, UserId};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::{CommandError, ErrorCode, Service, Session};
 
+fn refuse() -> CommandError {
+    CommandError::new(
+        ErrorCode::Unauthenticated,
+        "missing or invalid bearer token",
+    )
+}
+
 impl Service {
-    /// The session a bearer token opens, or `UNAUTHENTICATED` (the same answer for a
-    /// malformed, unknown, wrong, revoked or deactivated token, so none can be told apart).
-    pub fn authenticate(&self, bearer: &str) -> Result<Session, CommandError> {
-        let refuse = || {
-            CommandError::new(
-                ErrorCode::Unauthenticated,
-                "missing or invalid bearer token",
-            )
+    /// The session any bearer credential opens: one of our own tokens, or — when sign-in
+    /// through the CoC's identity provider is configured — one of its access tokens.
+    /// `UNAUTHENTICATED` for anything else, alike.
+    pub async fn authenticate_bearer(&self, bearer: &str) -> Result<Session, CommandError> {
+        if bearer.starts_with("clt_") {
+            return self.authenticate(bearer);
+        }
+        let Some(identity) = self.identity() else {
+            return Err(refuse());
         };
+        if !caseledger_oidc::Verifier::looks_like_jwt(bearer) {
+            return Err(refuse());
+        }
+        let verified = identity.verify(bearer).await.map_err(|e| {
+            // Why is for the operator (a wrong audience setting shows here), never the caller.
+            tracing::info!(reason = %e, "identity provider token refused");
+            refuse()
+        })?;
+        let user = self
+            .with_projections(|p| p.write_model().user_named(&verified.username))
+            .ok_or_else(|| {
+                tracing::info!(
+                    subject = %verified.subject,
+                    "identity provider token names no caseledger account"
+                );
+                refuse()
+            })?;
+        self.session_for(user).map_err(|_| refuse())
+    }
+
+    /// The session one of our own bearer tokens opens, or `UNAUTHENTICATED` (the same answer
+    /// for a malformed, unknown, wrong, revoked, expired or deactivated token).
+    pub fn authenticate(&self, bearer: &str) -> Result<Session, CommandError> {
         let rest = bearer.strip_prefix("clt_").ok_or_else(refuse)?;
         let (id, secret) = rest.split_once('_').ok_or_else(refuse)?;
         let id: TokenId = id.parse().map_err(|_| refuse())?;
@@ -26,10 +64,13 @@ impl Service {
             .ok_or_else(refuse)?;
         let presented: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
         let matches: bool = presented.ct_eq(&token.secret_sha256).into();
-        if !matches || token.revoked {
+        let now = Timestamp::from_datetime(chrono::Utc::now());
+        if !matches || !token.works_at(now) {
             return Err(refuse());
         }
-        self.session_for(token.user).map_err(|_| refuse())
+        let session = self.session_for(token.user).map_err(|_| refuse())?;
+        self.token_uses().touch(id, now);
+        Ok(session)
     }
 }
 

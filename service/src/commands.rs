@@ -111,16 +111,18 @@ pub(crate) fn check_time_zone(zone: &str) -> Result<(), CommandError> {
 }
 
 /// A new random API token: what the log records of it, and the bearer string handed out once.
-pub(crate) fn new_token() -> Result<(NewToken, String), CommandError> {
+pub(crate) fn new_token(days: u32) -> Result<(NewToken, String), CommandError> {
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret)
         .map_err(|e| CommandError::internal(format!("no randomness: {e}")))?;
     let id = TokenId::from_ulid(ulid::Ulid::new());
     let secret_hex = hex::encode(secret);
     let hash: [u8; 32] = Sha256::digest(secret_hex.as_bytes()).into();
+    let expires = chrono::Utc::now() + chrono::Duration::days(i64::from(days));
     let token = NewToken {
         token_id: id,
         token_hash: hash,
+        expires: caseledger_core::Timestamp::from_datetime(expires),
     };
     Ok((token, format!("clt_{id}_{secret_hex}")))
 }

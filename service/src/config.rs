@@ -9,6 +9,9 @@ use caseledger_log_store::Durability;
 /// Called while the log is folded at start-up with (position reached, head).
 pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
+/// How many days a new token works by default.
+pub const DEFAULT_TOKEN_DAYS: u32 = 90;
+
 /// Where the service keeps its data and how it writes.
 #[derive(Clone)]
 pub struct ServiceConfig {
@@ -35,6 +38,12 @@ pub struct ServiceConfig {
     /// Generated fixtures only (`caseledger fixtures generate`): data keys derived from this
     /// seed, so a generated log is reproducible byte for byte. Never for real clients.
     pub synthetic_key_seed: Option<u64>,
+    /// How many days a new bearer token of ours works, unless its issuer asks for fewer
+    /// (default 90; at most ten years).
+    pub token_days: u32,
+    /// The CoC's identity provider, whose access tokens open sessions too (`None`: only our
+    /// own tokens do).
+    pub identity: Option<Arc<caseledger_oidc::Verifier>>,
 }
 
 impl ServiceConfig {
@@ -51,6 +60,8 @@ impl ServiceConfig {
             master_key_file: None,
             retention_years: None,
             synthetic_key_seed: None,
+            token_days: DEFAULT_TOKEN_DAYS,
+            identity: None,
         }
     }
 }

@@ -34,6 +34,7 @@ mod search;
 mod service;
 mod session;
 mod snapshots;
+mod tokens;
 
 pub use accounts::{Bootstrapped, DirectoryUser};
 pub use audit::{
@@ -43,7 +44,7 @@ pub use audit::{
 pub use clients::{check_full_ssn, ssn_digits};
 pub use clock::local_time_in;
 pub use commands::{CommandError, ErrorCode, Written, new_id};
-pub use config::{Progress, ServiceConfig};
+pub use config::{DEFAULT_TOKEN_DAYS, Progress, ServiceConfig};
 pub use dashboard::{
     Dashboard, DisclosureLine, DocumentLine, EnrollmentLine, MouLine, ReleaseLine,
 };
@@ -58,3 +59,4 @@ pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use search::{MIN_SEARCH_REASON, SearchAs};
 pub use service::{Service, StoredEvent, Vitals};
 pub use session::Session;
+pub use tokens::{MAX_TOKEN_DAYS, TokenListing};

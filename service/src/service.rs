@@ -66,6 +66,12 @@ struct Inner {
     stop: watch::Sender<bool>,
     /// The background tasks, awaited by [`Service::shutdown`].
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// When each of our own bearer tokens last opened a session.
+    token_uses: crate::tokens::TokenUses,
+    /// How many days a new token of ours works unless its issuer asks for fewer.
+    token_days: u32,
+    /// The CoC's identity provider, when sign-in through it is configured.
+    identity: Option<Arc<caseledger_oidc::Verifier>>,
 }
 
 impl Service {
@@ -225,6 +231,9 @@ impl Service {
                 checkpointed: std::sync::atomic::AtomicU64::new(0),
                 stop: watch::channel(false).0,
                 tasks: std::sync::Mutex::new(Vec::new()),
+                token_uses: crate::tokens::TokenUses::load(&config.data_dir),
+                token_days: config.token_days.clamp(1, crate::tokens::MAX_TOKEN_DAYS),
+                identity: config.identity.clone(),
             }),
         };
         service.advance_clock();
@@ -289,6 +298,7 @@ impl Service {
                     .gate
                     .exclusive(|| service.advance_clock())
                     .await;
+                service.inner.token_uses.save();
             }
         });
         let mut tasks = vec![projector, clock];
@@ -347,6 +357,7 @@ impl Service {
             let _ = task.await;
         }
         self.save_snapshot();
+        self.inner.token_uses.save();
         if self.inner.checkpoint_every.is_some() {
             self.scheduled_checkpoint();
         }
@@ -549,6 +560,19 @@ impl Service {
     }
 
     /// The lock that makes commands run one at a time.
+    pub(crate) fn token_uses(&self) -> &crate::tokens::TokenUses {
+        &self.inner.token_uses
+    }
+
+    /// How many days a new token of ours works at most (and by default).
+    pub fn token_days(&self) -> u32 {
+        self.inner.token_days
+    }
+
+    pub(crate) fn identity(&self) -> Option<&caseledger_oidc::Verifier> {
+        self.inner.identity.as_deref()
+    }
+
     pub(crate) fn commands(&self) -> &tokio::sync::Mutex<()> {
         &self.inner.commands
     }

@@ -122,7 +122,7 @@ impl Coc {
             .to_string();
         let data = self.ok(
             "admin",
-            "mutation($u: ID!) { issueToken(userId: $u) { token } }",
+            "mutation($u: ID!) { issueToken(userId: $u, name: \"tests\") { token } }",
             json!({ "u": id }),
         );
         let token = data["issueToken"]["token"]

@@ -161,7 +161,7 @@ fn accounts_are_managed_through_mutations_and_a_deactivated_users_token_stops_at
         .as_str()
         .unwrap()
         .to_string();
-    let issue = "mutation($u: ID!) { issueToken(userId: $u) { tokenId token } }";
+    let issue = "mutation($u: ID!) { issueToken(userId: $u, name: \"dashboard\") { tokenId token expiresAt } }";
     let admin_token =
         server.graphql(issue, json!({ "u": admin_id }), Some(&root))["data"]["issueToken"]["token"]
             .as_str()
@@ -186,6 +186,25 @@ fn accounts_are_managed_through_mutations_and_a_deactivated_users_token_stops_at
     );
     assert_eq!(me["data"]["me"]["role"], "CASE_MANAGER");
     assert_eq!(me["data"]["me"]["organization"]["name"], "We Care");
+
+    // The agency administrator lists Maria's tokens: named, expiring, just used; never a secret.
+    let listed = server.graphql(
+        "query($u: ID!) { tokens(userId: $u) { id name active expiresAt lastUsedAt revokedAt } }",
+        json!({ "u": cm_id }),
+        Some(&admin_token),
+    );
+    let tokens = listed["data"]["tokens"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(tokens.len(), 1, "{listed}");
+    assert_eq!(tokens[0]["name"], "dashboard");
+    assert_eq!(tokens[0]["active"], true);
+    assert!(tokens[0]["expiresAt"].is_string() && tokens[0]["lastUsedAt"].is_string());
+    assert!(
+        !listed
+            .to_string()
+            .contains(cm_token.rsplit('_').next().unwrap())
+    );
 
     // The case manager may not create organizations or help desk users; malformed ids name the field.
     let denied = server.graphql(

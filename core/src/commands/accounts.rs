@@ -1,6 +1,6 @@
 //! Commands about organizations, users and their tokens, and the first of them all.
 
-use crate::{Date, OrganizationId, Role, SharingPolicy, TokenId, UserId};
+use crate::{Date, OrganizationId, Role, SharingPolicy, Timestamp, TokenId, UserId};
 
 /// Creates the CoC lead organization, its first system administrator and that user's token,
 /// with the sharing policy in force from `today`. Only on an empty log, by the service acting
@@ -23,14 +23,17 @@ pub struct Bootstrap {
     pub today: Date,
 }
 
-/// A token as the log records it: its id and the SHA-256 of its secret. The secret itself is
-/// made outside any decision and handed out once; no command carries it.
+/// A token as the log records it: its id, the SHA-256 of its secret and when it stops
+/// working. The secret itself is made outside any decision and handed out once; no command
+/// carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NewToken {
     /// The token's id.
     pub token_id: TokenId,
     /// SHA-256 of its secret.
     pub token_hash: [u8; 32],
+    /// When it stops working (the caller reads the clock and the configured lifetime).
+    pub expires: Timestamp,
 }
 
 /// Creates an organization. System administrators only.
@@ -69,6 +72,9 @@ pub struct IssueToken {
     pub user_id: UserId,
     /// The token.
     pub token: NewToken,
+    /// What it is for ("nightly export to the CoC's data warehouse"): one line, shown in the
+    /// token list.
+    pub name: String,
 }
 
 /// Revokes a token: it stops working at once.

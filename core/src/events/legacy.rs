@@ -11,10 +11,11 @@ use super::Event;
 use super::client::{Address, ClientIntakeRecorded, PersonName};
 use super::disclosure::{ClientDisclosure, DeniedLookup, QueryDigest, RecordsAccessed};
 use super::record_request::{DeliveryMethod, RecordRequestDelivered};
+use super::setup::TokenIssued;
 use crate::hud::{
     DataQuality, Gender, HashStatus, MissingReason, NoYesReasons, RaceEthnicity, Sex,
 };
-use crate::ids::{ClientId, OrganizationId, RecordRequestId, RequestId};
+use crate::ids::{ClientId, OrganizationId, RecordRequestId, RequestId, TokenId, UserId};
 use crate::pii::Pii;
 use crate::sharing::ClientRestriction;
 use crate::time::{Date, Timestamp};
@@ -169,6 +170,28 @@ impl From<ClientIntakeRecordedV1> for Event {
             restriction: v1.restriction,
             source_id: v1.source_id,
             hash_status: HashStatus::Unhashed,
+        }
+        .into()
+    }
+}
+
+/// `TokenIssued` schema 1: without a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenIssuedV1 {
+    pub token_id: TokenId,
+    pub user_id: UserId,
+    pub token_hash: [u8; 32],
+    pub expires: Option<Timestamp>,
+}
+
+impl From<TokenIssuedV1> for Event {
+    fn from(v1: TokenIssuedV1) -> Self {
+        TokenIssued {
+            token_id: v1.token_id,
+            user_id: v1.user_id,
+            token_hash: v1.token_hash,
+            expires: v1.expires,
+            name: String::new(),
         }
         .into()
     }

@@ -185,7 +185,7 @@ event_catalog! {
     /// A user account was deactivated.
     UserDeactivated = 5, schema 1;
     /// An API token was issued.
-    TokenIssued = 6, schema 1;
+    TokenIssued = 6, schema 2;
     /// An API token was revoked.
     TokenRevoked = 7, schema 1;
     /// A program was created.

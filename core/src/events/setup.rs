@@ -79,8 +79,11 @@ pub struct TokenIssued {
     pub user_id: UserId,
     /// SHA-256 of the token secret.
     pub token_hash: [u8; 32],
-    /// When it stops working, if ever.
+    /// When it stops working (`None` only for tokens issued before tokens expired).
     pub expires: Option<Timestamp>,
+    /// What the token is for, as its holder and administrators see it in the token list
+    /// ("" for tokens issued before tokens had names).
+    pub name: String,
 }
 
 /// An API token was revoked.

@@ -159,6 +159,7 @@ fn payload(ty: EventType) -> Event {
             user_id: CASE_MANAGER,
             token_hash: sha(1),
             expires: Some(at("2026-04-15T17:30:00Z")),
+            name: "Nightly bed-board export".into(),
         }
         .into(),
         T::TokenRevoked => TokenRevoked {

@@ -16,6 +16,9 @@ use caseledger_core::{OrganizationId, Role};
 use caseledger_projections::Projections;
 
 use crate::commands::{check_text, check_time_zone, require_text};
+
+/// The name of the first system administrator's token, in the token list.
+pub(crate) const BOOTSTRAP_TOKEN_NAME: &str = "bootstrap";
 use crate::{Command, CommandError, Decision, ErrorCode, Session};
 
 /// `FORBIDDEN`: "your role may not `what`".
@@ -87,7 +90,8 @@ impl Command for Bootstrap {
                 token_id: self.token.token_id,
                 user_id: self.admin_id,
                 token_hash: self.token.token_hash,
-                expires: None,
+                expires: Some(self.token.expires),
+                name: BOOTSTRAP_TOKEN_NAME.into(),
             }
             .into(),
         ]))
@@ -187,12 +191,14 @@ impl Command for IssueToken {
                 message: "the user is deactivated".into(),
             });
         }
+        require_text("name", &self.name, input::SHORT_TEXT)?;
         Ok(Decision::events(vec![
             TokenIssued {
                 token_id: self.token.token_id,
                 user_id: self.user_id,
                 token_hash: self.token.token_hash,
-                expires: None,
+                expires: Some(self.token.expires),
+                name: self.name.trim().to_string(),
             }
             .into(),
         ]))
@@ -272,6 +278,7 @@ mod tests {
         NewToken {
             token_id: g.id(),
             token_hash: [7; 32],
+            expires: caseledger_core::Timestamp::from_micros(1_800_000_000_000_000).unwrap(),
         }
     }
 
@@ -328,7 +335,8 @@ mod tests {
                 token_id: cmd.token.token_id,
                 user_id: cmd.admin_id,
                 token_hash: [7; 32],
-                expires: None,
+                expires: Some(cmd.token.expires),
+                name: "bootstrap".into(),
             }
             .into(),
         ]);
@@ -457,26 +465,34 @@ mod tests {
         let own = IssueToken {
             user_id: cm.user(),
             token: new,
+            name: " Bed-board export ".into(),
         };
         g.when(&cm, &own).then(vec![
             TokenIssued {
                 token_id: new.token_id,
                 user_id: cm.user(),
                 token_hash: [7; 32],
-                expires: None,
+                expires: Some(new.expires),
+                name: "Bed-board export".into(),
             }
             .into(),
         ]);
+        let unnamed = IssueToken {
+            name: "  ".into(),
+            ..own.clone()
+        };
+        g.when(&cm, &unnamed)
+            .then_refused(ErrorCode::Validation, Some("name"));
         g.when(&agency_admin, &own).decided();
         let for_admin = IssueToken {
             user_id: agency_admin.user(),
-            token: new,
+            ..own.clone()
         };
         g.when(&cm, &for_admin)
             .then_refused(ErrorCode::Forbidden, None);
         let nobody = IssueToken {
             user_id: g.id(),
-            token: new,
+            ..own.clone()
         };
         g.when(&cm, &nobody)
             .then_refused(ErrorCode::NotFound, Some("userId"));
@@ -497,6 +513,7 @@ mod tests {
             &IssueToken {
                 user_id: cm.user(),
                 token: new,
+                name: "Laptop".into(),
             },
         );
         let revoke = RevokeToken {
