@@ -6,9 +6,11 @@ use caseledger_core::envelope::decode_header;
 use caseledger_log_store::{EventLog, RecordedEvent, SledLog, Subscription};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::admin_socket::AdminRequest;
 use crate::{DataArgs, Failure};
 
-/// Operator subcommands over a stopped server's data directory (or a copy).
+/// Operator subcommands: on a running server's data directory (through its admin socket), a
+/// stopped server's, or a copy.
 #[derive(Debug, clap::Subcommand)]
 pub enum LogCommand {
     /// Head position and hash, sizes, and event counts by type and stream category.
@@ -35,10 +37,23 @@ pub enum LogCommand {
     },
 }
 
-/// Runs an operator subcommand.
+/// Runs an operator subcommand: through the running server's admin socket when one listens
+/// on the data directory, else on the directory itself (a stopped server's, or a copy).
 pub fn run(command: LogCommand) -> Result<(), Failure> {
     match command {
-        LogCommand::Stats { data, json } => stats(&data, json),
+        LogCommand::Stats { data, json } => {
+            let value = match crate::admin_socket::ask(&data.data, &AdminRequest::Stats) {
+                Some(answer) => answer.map_err(remote)?,
+                None => {
+                    let log = open(&data)?;
+                    let value = stats(&*log, true)?;
+                    log.close();
+                    value
+                }
+            };
+            print_stats(&value, json);
+            Ok(())
+        }
         LogCommand::Tail {
             data,
             lines,
@@ -48,6 +63,10 @@ pub fn run(command: LogCommand) -> Result<(), Failure> {
     }
 }
 
+fn remote(error: String) -> Failure {
+    anyhow::anyhow!("the running server answered: {error}").into()
+}
+
 fn open(data: &DataArgs) -> Result<std::sync::Arc<SledLog>, Failure> {
     if !data.data.join("db").exists() {
         return Err(anyhow::anyhow!("{} holds no log", data.data.display()).into());
@@ -55,21 +74,32 @@ fn open(data: &DataArgs) -> Result<std::sync::Arc<SledLog>, Failure> {
     Ok(SledLog::open(&data.data)?)
 }
 
-fn stats(data: &DataArgs, json: bool) -> Result<(), Failure> {
-    let log = open(data)?;
-    let s = log.stats()?;
-    let bar = ProgressBar::new(s.head.position);
+/// The figures of `log stats` as one JSON object (what `--json` prints); a progress bar on
+/// stderr while the log is walked, when `bar`.
+pub(crate) fn stats(log: &dyn EventLog, bar: bool) -> Result<serde_json::Value, Failure> {
+    let s = log
+        .stats()?
+        .unwrap_or_else(|| caseledger_log_store::LogStats {
+            head: log.head(),
+            ..Default::default()
+        });
+    let bar = if bar {
+        ProgressBar::new(s.head.position)
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} events ({per_sec})").expect("template"),
     );
     let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_category: BTreeMap<String, u64> = BTreeMap::new();
     let mut from = 1;
-    loop {
+    // Up to the head read with the sizes, so the counts add up to it on a running server too.
+    while from <= s.head.position {
         let events = log.read_all(from, 8192)?;
         let Some(last) = events.last() else { break };
         from = last.position + 1;
-        for e in &events {
+        for e in events.iter().filter(|e| e.position <= s.head.position) {
             *by_type.entry(type_name(e)).or_default() += 1;
             let category = e
                 .stream
@@ -81,33 +111,39 @@ fn stats(data: &DataArgs, json: bool) -> Result<(), Failure> {
         bar.set_position(from - 1);
     }
     bar.finish_and_clear();
+    Ok(serde_json::json!({
+        "headPosition": s.head.position,
+        "headHash": hex::encode(s.head.hash),
+        "recordBytes": s.record_bytes,
+        "diskBytes": s.disk_bytes,
+        "streams": s.streams,
+        "eventsByType": by_type,
+        "eventsByStreamCategory": by_category,
+    }))
+}
+
+fn print_stats(value: &serde_json::Value, json: bool) {
     if json {
-        let value = serde_json::json!({
-            "headPosition": s.head.position,
-            "headHash": hex::encode(s.head.hash),
-            "recordBytes": s.record_bytes,
-            "diskBytes": s.disk_bytes,
-            "streams": s.streams,
-            "eventsByType": by_type,
-            "eventsByStreamCategory": by_category,
-        });
         println!("{value}");
-        return Ok(());
+        return;
     }
-    println!("head position  {}", s.head.position);
-    println!("head hash      {}", hex::encode(s.head.hash));
-    println!("record bytes   {}", s.record_bytes);
-    println!("disk bytes     {}", s.disk_bytes);
-    println!("streams        {}", s.streams);
-    println!("\nevents by type");
-    for (t, n) in &by_type {
-        println!("  {t:<32} {n:>12}");
+    println!("head position  {}", value["headPosition"]);
+    println!(
+        "head hash      {}",
+        value["headHash"].as_str().unwrap_or_default()
+    );
+    println!("record bytes   {}", value["recordBytes"]);
+    println!("disk bytes     {}", value["diskBytes"]);
+    println!("streams        {}", value["streams"]);
+    for (title, key) in [
+        ("events by type", "eventsByType"),
+        ("events by stream category", "eventsByStreamCategory"),
+    ] {
+        println!("\n{title}");
+        for (name, n) in value[key].as_object().into_iter().flatten() {
+            println!("  {name:<32} {:>12}", n.as_u64().unwrap_or_default());
+        }
     }
-    println!("\nevents by stream category");
-    for (c, n) in &by_category {
-        println!("  {c:<32} {n:>12}");
-    }
-    Ok(())
 }
 
 fn type_name(e: &RecordedEvent) -> String {
@@ -137,11 +173,61 @@ fn line(e: &RecordedEvent) -> String {
     }
 }
 
+/// `log tail`'s lines for positions `from..` (at most `limit`), and the head they were read
+/// against: what the admin socket answers a running server's `log tail` with.
+pub(crate) fn tail_lines(
+    log: &dyn EventLog,
+    from: u64,
+    limit: usize,
+) -> Result<serde_json::Value, Failure> {
+    let head = log.head().position;
+    let mut lines = Vec::new();
+    let mut position = from.max(1);
+    while position <= head && lines.len() < limit {
+        let events = log.read_all(position, 4096.min(limit - lines.len()))?;
+        let Some(last) = events.last() else { break };
+        position = last.position + 1;
+        lines.extend(events.iter().map(line));
+    }
+    Ok(serde_json::json!({ "head": head, "next": position, "lines": lines }))
+}
+
+/// The first position of the last `lines` events of a log whose head is `head`.
+fn last_n(head: u64, lines: u64) -> u64 {
+    (head + 1).saturating_sub(lines).max(1)
+}
+
 fn tail(data: &DataArgs, lines: u64, from: Option<u64>, follow: bool) -> Result<(), Failure> {
+    if let Some(head) =
+        crate::admin_socket::ask(&data.data, &AdminRequest::Tail { from: 1, limit: 0 })
+    {
+        let head = head.map_err(remote)?["head"].as_u64().unwrap_or_default();
+        let mut position = from.unwrap_or_else(|| last_n(head, lines));
+        loop {
+            let request = AdminRequest::Tail {
+                from: position,
+                limit: 4096,
+            };
+            let answer = crate::admin_socket::ask(&data.data, &request)
+                .ok_or_else(|| remote("the server stopped".into()))?
+                .map_err(remote)?;
+            for line in answer["lines"].as_array().into_iter().flatten() {
+                println!("{}", line.as_str().unwrap_or_default());
+            }
+            let next = answer["next"].as_u64().unwrap_or(position);
+            let caught_up = next > answer["head"].as_u64().unwrap_or_default();
+            if caught_up && !follow {
+                return Ok(());
+            }
+            if caught_up {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            position = next;
+        }
+    }
     let log = open(data)?;
     let head = log.head().position;
-    // The last `lines` events: positions head-lines+1 ..= head (none for -n 0).
-    let start = from.unwrap_or_else(|| (head + 1).saturating_sub(lines).max(1));
+    let start = from.unwrap_or_else(|| last_n(head, lines));
     let mut position = start;
     while position <= head {
         let events = log.read_all(position, 4096)?;

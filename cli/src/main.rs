@@ -8,7 +8,9 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod admin_socket;
 mod audit;
+mod backup;
 mod bench;
 mod data_args;
 mod failure;
@@ -99,6 +101,13 @@ enum Command {
     /// Generated data: `fixtures generate` writes a deterministic history of any size.
     #[command(subcommand)]
     Fixtures(fixtures::FixturesCommand),
+    /// Back up the data directory while the server runs (through its admin socket) or is
+    /// stopped: the log to a stated position, the key store, snapshot, checkpoints and a
+    /// manifest with hashes. Prints the position.
+    Backup(backup::BackupArgs),
+    /// Check a backup against its manifest and make a new data directory of it, which
+    /// `verify` accepts and `serve` starts on.
+    Restore(backup::RestoreArgs),
 }
 
 /// Signs the head of a stopped server's log and prints where the checkpoint was written.
@@ -143,6 +152,8 @@ fn main() -> ExitCode {
         Command::Retention(cmd) => retention::run(cmd),
         Command::Keys(cmd) => keys::run(cmd),
         Command::Fixtures(cmd) => fixtures::run(cmd, cli.log_format),
+        Command::Backup(args) => backup::backup(args),
+        Command::Restore(args) => backup::restore(args),
         Command::ImportHmis(args) => hmis::import(args),
         Command::ExportHmis(args) => hmis::export(args),
     };

@@ -210,8 +210,13 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
             max_connections: usize::try_from(limits.max_connections).unwrap_or(usize::MAX),
             ..Default::default()
         };
+        let admin = crate::admin_socket::spawn(service.clone(), &args.data.data, crate::backup::answer);
         let app = caseledger_graphql::router(service.clone(), api);
         caseledger_graphql::serve(listener, app, connections, shutdown).await;
+        if let Some(admin) = admin {
+            admin.abort();
+            crate::admin_socket::remove(&args.data.data);
+        }
         service.shutdown().await;
         tracing::info!("stopped");
         Ok::<(), Failure>(())

@@ -14,6 +14,7 @@
 pub mod acked;
 mod anchor;
 mod append;
+pub mod backup;
 mod chain;
 mod error;
 mod expected_version;
@@ -77,4 +78,10 @@ pub trait EventLog: Send + Sync + 'static {
     /// Stops accepting appends after the queued ones are durable (a no-op for backends with no
     /// writer of their own).
     fn close(&self) {}
+
+    /// Sizes and stream count, for operators (`log stats`); `None` where the backend keeps no
+    /// such figures. Walks the whole log.
+    fn stats(&self) -> Result<Option<LogStats>, LogError> {
+        Ok(None)
+    }
 }

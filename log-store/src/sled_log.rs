@@ -427,6 +427,10 @@ impl EventLog for SledLog {
         walk_tree(&self.tree, self.head(), progress)
     }
 
+    fn stats(&self) -> Result<Option<LogStats>, LogError> {
+        SledLog::stats(self).map(Some)
+    }
+
     fn close(&self) {
         SledLog::close(self);
     }

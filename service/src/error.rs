@@ -43,4 +43,7 @@ pub enum ServiceError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The data directory was written in a format this build does not read.
+    #[error(transparent)]
+    Format(#[from] crate::format::FormatError),
 }

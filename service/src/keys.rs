@@ -362,6 +362,17 @@ impl KeyStore {
         out
     }
 
+    /// Copies the key file to `to` (0600) while no key is being added or destroyed, so the
+    /// copy holds whole records only: a backup's consistent read of the key store.
+    pub fn copy_to(&self, to: &Path) -> Result<u64, std::io::Error> {
+        let _no_writer = self.file.lock().expect("key file lock");
+        let bytes = std::fs::read(&self.path)?;
+        let mut out = caseledger_log_store::private::create_file(to)?;
+        std::io::Write::write_all(&mut out, &bytes)?;
+        out.sync_all()?;
+        Ok(bytes.len() as u64)
+    }
+
     /// Destroys the keys of `owners`: their values read as erased from now on, and the key
     /// file is rewritten without them, all in one rewrite. Clients already forgotten are
     /// skipped; a client without a key is marked forgotten, so none is made later; a disclosure

@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 mod auth;
+pub mod backup;
 mod bars;
 pub mod batch;
 pub mod checkpoint;
@@ -23,6 +24,7 @@ mod disclosure;
 mod disclosure_keys;
 mod duplicates;
 mod error;
+pub mod format;
 mod gate;
 mod history;
 pub mod integrity;

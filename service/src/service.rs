@@ -72,6 +72,8 @@ struct Inner {
     token_days: u32,
     /// The CoC's identity provider, when sign-in through it is configured.
     identity: Option<Arc<caseledger_oidc::Verifier>>,
+    /// Where the master key is (a backup copies it only when asked).
+    master_key_path: std::path::PathBuf,
 }
 
 impl Service {
@@ -87,6 +89,8 @@ impl Service {
                 reason: e.to_string(),
             }
         })?;
+        // Before anything else is read or made: a directory of another format is refused.
+        crate::format::open(&config.data_dir)?;
         let master_path = config
             .master_key_file
             .clone()
@@ -234,6 +238,10 @@ impl Service {
                 token_uses: crate::tokens::TokenUses::load(&config.data_dir),
                 token_days: config.token_days.clamp(1, crate::tokens::MAX_TOKEN_DAYS),
                 identity: config.identity.clone(),
+                master_key_path: config
+                    .master_key_file
+                    .clone()
+                    .unwrap_or_else(|| crate::keys::master_key_path(&config.data_dir)),
             }),
         };
         service.advance_clock();
@@ -560,6 +568,10 @@ impl Service {
     }
 
     /// The lock that makes commands run one at a time.
+    pub(crate) fn master_key_path(&self) -> &std::path::Path {
+        &self.inner.master_key_path
+    }
+
     pub(crate) fn token_uses(&self) -> &crate::tokens::TokenUses {
         &self.inner.token_uses
     }
