@@ -13,10 +13,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 const API_CSP: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/// GraphiQL (development mode only) loads its scripts and styles from a CDN and runs inline.
-pub const GRAPHIQL_CSP: &str =
-    "default-src 'self' https: 'unsafe-inline' 'unsafe-eval' data: blob:; frame-ancestors 'none'";
-
 /// The dashboard page's policy: its one inline style sheet, by hash, and nothing else; not
 /// framed.
 pub fn dashboard_csp() -> &'static str {

@@ -18,6 +18,7 @@ mod disclosure;
 mod duplicates;
 mod element_mutations;
 mod error;
+mod graphiql;
 mod headers;
 mod limits;
 mod observe;
@@ -35,7 +36,6 @@ mod vitals;
 
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -103,7 +103,7 @@ impl Default for ApiConfig {
 pub fn router(service: Service, config: ApiConfig) -> Router {
     let schema = schema::build(Some(service.clone()), config.dev);
     let graphql = if config.dev {
-        get(graphiql).post(graphql)
+        get(graphiql::page).post(graphql)
     } else {
         axum::routing::post(graphql)
     };
@@ -113,7 +113,11 @@ pub fn router(service: Service, config: ApiConfig) -> Router {
         throttle: std::sync::Arc::new(throttle::AuthThrottle::new(config.throttle)),
         deadline: config.timeout,
     };
-    let router = Router::new()
+    let mut router = Router::new();
+    if config.dev {
+        router = router.route("/graphiql/{name}", get(graphiql::asset));
+    }
+    let router = router
         .route("/healthz", get(vitals::healthz))
         .route("/readyz", get(vitals::readyz))
         .route("/metrics", get(vitals::metrics))
@@ -468,12 +472,4 @@ async fn dashboard_page(
         Html(caseledger_dashboard::dashboard_html(&dashboard)),
     )
         .into_response())
-}
-
-/// `GET /graphql` in dev mode: GraphiQL, which loads its scripts and styles from a CDN.
-async fn graphiql() -> impl IntoResponse {
-    (
-        [(header::CONTENT_SECURITY_POLICY, headers::GRAPHIQL_CSP)],
-        Html(GraphiQLSource::build().endpoint("/graphql").finish()),
-    )
 }

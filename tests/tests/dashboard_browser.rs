@@ -136,3 +136,44 @@ fn the_dashboard_page_prints_every_section_in_chromium() {
         }
     }
 }
+
+/// `serve --dev`'s GraphiQL renders from the binary's own assets under its strict policy (no
+/// CDN, no inline script, no eval), with the bearer token field above it.
+#[test]
+#[ignore = "needs Chromium: run scripts/browser-test.sh"]
+fn graphiql_renders_from_the_binarys_own_assets_in_chromium() {
+    let root = tempfile::tempdir().unwrap();
+    let mut cmd = caseledger_tests::command();
+    cmd.args([
+        "serve",
+        "--demo",
+        "--dev",
+        "--addr",
+        "127.0.0.1:0",
+        "--data",
+    ])
+    .arg(root.path().join("data"));
+    let server = caseledger_tests::Server::spawn(cmd);
+    let url = server.url("/graphql");
+    let dom = chromium(&[
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        &url,
+    ]);
+    assert!(dom.status.success(), "{dom:?}");
+    let console = String::from_utf8_lossy(&dom.stderr);
+    assert!(
+        !console.contains("Content Security Policy"),
+        "the page's policy refused part of it:\n{console}"
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("graphiql-container"),
+        "GraphiQL did not render:\n{dom}"
+    );
+    assert!(dom.contains("id=\"bearer\""), "no bearer token field");
+    assert!(!dom.contains("Loading GraphiQL"), "still loading");
+    server.terminate(std::time::Duration::from_secs(10));
+}

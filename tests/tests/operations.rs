@@ -258,3 +258,68 @@ fn cors_is_off_by_default() {
     );
     assert_eq!(server.terminate(STOP).code, Some(0));
 }
+
+#[test]
+fn log_stats_and_tail_answer_for_a_running_server() {
+    let (dir, _) = bootstrapped();
+    let data = dir.path().to_str().unwrap();
+    let server = Server::start(dir.path());
+    // The server holds the data directory's lock: these go through its admin socket.
+    let mut stats = command();
+    stats.args(["log", "stats", "--json", "--data", data]);
+    let out = run_command(stats, Duration::from_secs(60));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let stats: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let head = stats["headPosition"].as_u64().unwrap();
+    assert!(head >= 4, "{stats}");
+    assert_eq!(stats["eventsByType"]["TokenIssued"], 1, "{stats}");
+    let mut tail = command();
+    tail.args(["log", "tail", "-n", "2", "--data", data]);
+    let out = run_command(tail, Duration::from_secs(60));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let positions: Vec<u64> = out
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(positions, [head - 1, head], "{out:?}");
+    assert_eq!(server.terminate(STOP).code, Some(0));
+    assert!(
+        !dir.path().join("admin.sock").exists(),
+        "the socket is removed at shutdown"
+    );
+}
+
+#[test]
+fn graphiql_is_served_by_the_binary_in_dev_mode_only() {
+    let (dir, _) = bootstrapped();
+    let mut cmd = serve(dir.path(), &["--dev"]);
+    cmd.env_remove("CASELEDGER_DEV");
+    let server = Server::spawn(cmd);
+    let page = server.get("/graphql");
+    assert_eq!(page.status, 200);
+    let html = page.body.clone();
+    assert!(html.contains("id=\"bearer\""), "{html}");
+    // Nothing from elsewhere: every script and style sheet is the binary's own.
+    for reference in html
+        .split(['"', '\''])
+        .filter(|s| s.ends_with(".js") || s.ends_with(".css"))
+    {
+        assert!(reference.starts_with("/graphiql/"), "{reference}");
+        let asset = server.get(reference);
+        assert_eq!(asset.status, 200, "{reference}");
+        assert!(!asset.body.is_empty(), "{reference}");
+    }
+    let policy = page.header("content-security-policy").unwrap();
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(
+        !policy.contains("unsafe-eval") && !policy.contains("https:"),
+        "{policy}"
+    );
+    assert_eq!(server.terminate(STOP).code, Some(0));
+    // Without --dev: no page and no assets.
+    let server = Server::spawn(serve(dir.path(), &[]));
+    assert_eq!(server.get("/graphiql/start.js").status, 404);
+    assert_ne!(server.get("/graphql").status, 200);
+    assert_eq!(server.terminate(STOP).code, Some(0));
+}
