@@ -33,9 +33,9 @@ pub use append::{AppendRequest, Appended, NewEvent, PendingAppend, StreamAppend}
 pub use chain::{ChainHash, GENESIS_HASH};
 pub use error::LogError;
 pub use expected_version::ExpectedVersion;
-pub use position::{Head, Position};
+pub use position::{Head, LogStats, Position};
 pub use record::RecordedEvent;
-pub use sled_log::{Durability, LogStats, SledLog, SledLogOptions, verify_dir, verify_dir_with};
+pub use sled_log::{Durability, SledLog, SledLogOptions, verify_dir, verify_dir_with};
 pub use subscription::Subscription;
 pub use verify::{VerifyFailure, VerifyReport};
 

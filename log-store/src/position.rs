@@ -19,3 +19,16 @@ pub struct Head {
     /// Chain hash of the record at `position` ([`GENESIS_HASH`](crate::GENESIS_HASH) for an empty log).
     pub hash: ChainHash,
 }
+
+/// Figures about a log, for operators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LogStats {
+    /// The durable head.
+    pub head: Head,
+    /// Sum of stored record sizes.
+    pub record_bytes: u64,
+    /// Number of streams.
+    pub streams: u64,
+    /// Size of the data directory's files.
+    pub disk_bytes: u64,
+}

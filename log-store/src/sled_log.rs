@@ -13,6 +13,7 @@ use crate::anchor::{self, Anchor};
 use crate::chain::link;
 use crate::error::describe_offset;
 use crate::layout::{self, be_u64};
+use crate::position::LogStats;
 use crate::record::{self, RecordedEvent};
 use crate::verify::{self, VerifyReport};
 use crate::writer::{self, Job, Shared, Syncer};
@@ -81,8 +82,9 @@ impl SledLog {
         // Read before sled opens, so damage met by sled's recovery can say what was lost.
         let stored_mark = acked::read(&path)?;
         let acknowledged = stored_mark.map(|m| m.position);
+        let cache = options.cache_capacity;
         let db = open_sled(
-            sled::Config::new().cache_capacity(options.cache_capacity),
+            || sled::Config::new().cache_capacity(cache),
             &path,
             acknowledged,
         )?;
@@ -180,11 +182,27 @@ impl SledLog {
 /// Opens sled in `path`, reporting a directory held by another process as [`LogError::InUse`]
 /// and damage sled's recovery met as [`LogError::Damaged`] naming the data file.
 fn open_sled(
-    config: sled::Config,
+    config: impl Fn() -> sled::Config,
     path: &Path,
     acknowledged: Option<Position>,
 ) -> Result<sled::Db, LogError> {
-    config.path(path).open().map_err(|e| match e {
+    // sled's background threads let go of a dropped store's lock shortly after, not at once:
+    // a store this process just closed (a restore opening what it wrote, a test reopening) is
+    // waited for, briefly, before the directory counts as in use.
+    let mut waited = 0;
+    let opened = loop {
+        match config().path(path).open() {
+            Err(sled::Error::Io(e))
+                if waited < 50
+                    && (lock_is_held(path) || e.to_string().contains("acquire lock")) =>
+            {
+                waited += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => break other,
+        }
+    };
+    opened.map_err(|e| match e {
         // sled reports a held lock as an `Other` I/O error with its own wording; asking the
         // lock itself keeps "in use" for when it really is, never for damage.
         sled::Error::Io(_) if lock_is_held(path) => LogError::InUse {
@@ -260,19 +278,6 @@ fn stored_hash(tree: &sled::Tree, position: Position) -> Result<Option<[u8; 32]>
         Some(v) => Ok(Some(record::split_stored(position, &v)?.0)),
         None => Ok(None),
     }
-}
-
-/// Figures about a log, for operators.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LogStats {
-    /// The durable head.
-    pub head: Head,
-    /// Sum of stored record sizes.
-    pub record_bytes: u64,
-    /// Number of streams.
-    pub streams: u64,
-    /// Size of the data directory's files.
-    pub disk_bytes: u64,
 }
 
 impl Default for Head {
@@ -476,7 +481,7 @@ pub fn verify_dir_with(
             path.display()
         )));
     }
-    let db = open_sled(sled::Config::new(), path, mark.map(|m| m.position))?;
+    let db = open_sled(sled::Config::new, path, mark.map(|m| m.position))?;
     let tree = db.open_tree(layout::TREE)?;
     let head = match tree.get(layout::HEAD_KEY)? {
         Some(h) => Head {

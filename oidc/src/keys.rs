@@ -7,7 +7,14 @@ use jsonwebtoken::Algorithm;
 use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use tokio::sync::{Mutex, RwLock};
 
-use crate::{KEYS_MAX_AGE, OidcError, REFETCH_INTERVAL};
+use crate::error::OidcError;
+
+/// The longest a fetched key set is trusted before it is fetched again (so a key the provider
+/// withdrew stops verifying within this time).
+pub const KEYS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// The shortest time between two fetches of the key set caused by unknown keys.
+pub const REFETCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How long one fetch may take before the provider counts as unreachable.
 const FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);

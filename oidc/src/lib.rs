@@ -17,13 +17,7 @@ use std::time::Duration;
 pub use error::OidcError;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use keys::KeyCache;
-
-/// The longest a fetched key set is trusted before it is fetched again (so a key the provider
-/// withdrew stops verifying within this time).
-pub const KEYS_MAX_AGE: Duration = Duration::from_secs(15 * 60);
-
-/// The shortest time between two fetches of the key set caused by unknown keys.
-pub const REFETCH_INTERVAL: Duration = Duration::from_secs(5);
+pub use keys::{KEYS_MAX_AGE, REFETCH_INTERVAL};
 
 /// Signature algorithms accepted: asymmetric ones only. A shared-secret (`HS256`) or unsigned
 /// (`none`) token is refused whatever its header says, since the provider's published keys are

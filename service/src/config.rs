@@ -12,6 +12,9 @@ pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 /// How many days a new token works by default.
 pub const DEFAULT_TOKEN_DAYS: u32 = 90;
 
+/// The longest any token may live, whatever the server's setting: ten years.
+pub const MAX_TOKEN_DAYS: u32 = 3650;
+
 /// Where the service keeps its data and how it writes.
 #[derive(Clone)]
 pub struct ServiceConfig {

@@ -42,6 +42,14 @@ pub enum FormatError {
         /// This build's.
         supported: u32,
     },
+    /// The format could not be recorded in a new directory.
+    #[error("cannot record the data format in {path}: {reason}")]
+    Unwritable {
+        /// The directory.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// The file is not ours.
     #[error("{path} does not state a caseledger data format: {content:?}")]
     Unreadable {
@@ -86,12 +94,12 @@ pub fn read(data_dir: &Path) -> Result<Option<u32>, FormatError> {
 
 /// Checks `data_dir`'s format before it is opened, and records this build's when it states
 /// none (a new directory, or one from before formats were recorded, which is format 1).
-pub(crate) fn open(data_dir: &Path) -> Result<(), crate::ServiceError> {
+pub(crate) fn open(data_dir: &Path) -> Result<(), FormatError> {
     match read(data_dir)? {
-        Some(found) => Ok(check_readable(found)?),
-        None => record(data_dir).map_err(|e| crate::ServiceError::DataDir {
+        Some(found) => check_readable(found),
+        None => record(data_dir).map_err(|e| FormatError::Unwritable {
             path: data_dir.display().to_string(),
-            reason: format!("cannot record its format: {e}"),
+            reason: e.to_string(),
         }),
     }
 }
@@ -120,7 +128,7 @@ mod tests {
         .unwrap();
         assert!(matches!(
             open(dir.path()),
-            Err(crate::ServiceError::Format(FormatError::Newer { found, supported }))
+            Err(FormatError::Newer { found, supported })
                 if found == DATA_FORMAT + 1 && supported == DATA_FORMAT
         ));
         assert_eq!(

@@ -36,6 +36,7 @@ mod search;
 mod service;
 mod session;
 mod snapshots;
+mod token_uses;
 mod tokens;
 
 pub use accounts::{Bootstrapped, DirectoryUser};
@@ -46,7 +47,7 @@ pub use audit::{
 pub use clients::{check_full_ssn, ssn_digits};
 pub use clock::local_time_in;
 pub use commands::{CommandError, ErrorCode, Written, new_id};
-pub use config::{DEFAULT_TOKEN_DAYS, Progress, ServiceConfig};
+pub use config::{DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, Progress, ServiceConfig};
 pub use dashboard::{
     Dashboard, DisclosureLine, DocumentLine, EnrollmentLine, MouLine, ReleaseLine,
 };
@@ -61,4 +62,4 @@ pub use retention::{MAX_REASON_LEN, RetentionReport, years_before};
 pub use search::{MIN_SEARCH_REASON, SearchAs};
 pub use service::{Service, StoredEvent, Vitals};
 pub use session::Session;
-pub use tokens::{MAX_TOKEN_DAYS, TokenListing};
+pub use tokens::TokenListing;

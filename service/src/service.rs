@@ -67,7 +67,7 @@ struct Inner {
     /// The background tasks, awaited by [`Service::shutdown`].
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     /// When each of our own bearer tokens last opened a session.
-    token_uses: crate::tokens::TokenUses,
+    token_uses: crate::token_uses::TokenUses,
     /// How many days a new token of ours works unless its issuer asks for fewer.
     token_days: u32,
     /// The CoC's identity provider, when sign-in through it is configured.
@@ -235,8 +235,8 @@ impl Service {
                 checkpointed: std::sync::atomic::AtomicU64::new(0),
                 stop: watch::channel(false).0,
                 tasks: std::sync::Mutex::new(Vec::new()),
-                token_uses: crate::tokens::TokenUses::load(&config.data_dir),
-                token_days: config.token_days.clamp(1, crate::tokens::MAX_TOKEN_DAYS),
+                token_uses: crate::token_uses::TokenUses::load(&config.data_dir),
+                token_days: config.token_days.clamp(1, crate::config::MAX_TOKEN_DAYS),
                 identity: config.identity.clone(),
                 master_key_path: config
                     .master_key_file
@@ -572,7 +572,7 @@ impl Service {
         &self.inner.master_key_path
     }
 
-    pub(crate) fn token_uses(&self) -> &crate::tokens::TokenUses {
+    pub(crate) fn token_uses(&self) -> &crate::token_uses::TokenUses {
         &self.inner.token_uses
     }
 

@@ -164,14 +164,17 @@ fn damaged_unfinished_or_keyless_backups_are_refused_before_anything_is_made() {
     std::fs::write(&records, &damaged).unwrap();
     let master = dir.path().join("master.key");
     let master_str = master.to_str().unwrap();
-    let refused = cli(&[
-        "restore",
-        out_str,
-        "--data",
-        target_str,
-        "--master-key-file",
-        master_str,
-    ]);
+    let restore_with_key = || {
+        cli(&[
+            "restore",
+            out_str,
+            "--data",
+            target_str,
+            "--master-key-file",
+            master_str,
+        ])
+    };
+    let refused = restore_with_key();
     assert_ne!(refused.code, Some(0), "{refused:?}");
     assert!(!target.exists());
     std::fs::write(&records, &original).unwrap();
@@ -179,27 +182,13 @@ fn damaged_unfinished_or_keyless_backups_are_refused_before_anything_is_made() {
     // Unfinished: no manifest.
     let manifest = std::fs::read(out.join("manifest.json")).unwrap();
     std::fs::remove_file(out.join("manifest.json")).unwrap();
-    let refused = cli(&[
-        "restore",
-        out_str,
-        "--data",
-        target_str,
-        "--master-key-file",
-        master_str,
-    ]);
+    let refused = restore_with_key();
     assert_ne!(refused.code, Some(0), "{refused:?}");
     assert!(!target.exists());
     std::fs::write(out.join("manifest.json"), manifest).unwrap();
 
     // Whole, with the key named: restored, and it serves the same accounts.
-    let restored = cli(&[
-        "restore",
-        out_str,
-        "--data",
-        target_str,
-        "--master-key-file",
-        master_str,
-    ]);
+    let restored = restore_with_key();
     assert_eq!(restored.code, Some(0), "{restored:?}");
     let mut cmd = command();
     cmd.args(["serve", "--addr", "127.0.0.1:0", "--data", target_str])

@@ -30,6 +30,15 @@ fn chromium(args: &[&str]) -> std::process::Output {
         .unwrap_or_else(|e| panic!("cannot run {binary} (set CHROMIUM): {e}"))
 }
 
+/// The page's content policy refused nothing: Chromium's console reports no violation.
+fn refused_nothing(run: &std::process::Output) {
+    let console = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        !console.contains("Content Security Policy"),
+        "the page's policy refused part of it:\n{console}"
+    );
+}
+
 #[test]
 #[ignore = "needs Chromium: run scripts/browser-test.sh"]
 fn the_dashboard_page_prints_every_section_in_chromium() {
@@ -103,11 +112,7 @@ fn the_dashboard_page_prints_every_section_in_chromium() {
     // console reports no violation.
     let dom = chromium(&["--enable-logging=stderr", "--v=0", "--dump-dom", &url]);
     assert!(dom.status.success(), "{dom:?}");
-    let console = String::from_utf8_lossy(&dom.stderr);
-    assert!(
-        !console.contains("Content Security Policy"),
-        "the page's policy refused part of it:\n{console}"
-    );
+    refused_nothing(&dom);
     let dom = String::from_utf8_lossy(&dom.stdout);
     for section in SECTIONS {
         assert!(
@@ -163,11 +168,7 @@ fn graphiql_renders_from_the_binarys_own_assets_in_chromium() {
         &url,
     ]);
     assert!(dom.status.success(), "{dom:?}");
-    let console = String::from_utf8_lossy(&dom.stderr);
-    assert!(
-        !console.contains("Content Security Policy"),
-        "the page's policy refused part of it:\n{console}"
-    );
+    refused_nothing(&dom);
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert!(
         dom.contains("graphiql-container"),
