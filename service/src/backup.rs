@@ -320,16 +320,30 @@ pub fn check(backup: &Path) -> Result<Manifest, BackupError> {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
+    if !manifest.files.iter().any(|f| f.path == "log.records") {
+        return Err(BackupError::Damaged {
+            file: "log.records".into(),
+            reason: "missing from the manifest".into(),
+        });
+    }
     for file in &manifest.files {
-        // Only plain relative names: a manifest must not make restore read outside the backup.
-        if file
+        // Only the files a backup is made of: a changed manifest must not make restore read
+        // outside the backup or write anything else into the new data directory.
+        let known = matches!(
+            file.path.as_str(),
+            "log.records"
+                | "keys/client-keys"
+                | "master.key"
+                | "token-use.json"
+                | "snapshots/projections.snap"
+        ) || file
             .path
-            .split('/')
-            .any(|c| c.is_empty() || c == "." || c == "..")
-        {
+            .strip_prefix("checkpoints/")
+            .is_some_and(|n| n.ends_with(".json") && !n.contains('/') && !n.starts_with('.'));
+        if !known {
             return Err(BackupError::Damaged {
                 file: file.path.clone(),
-                reason: "not a path inside the backup".into(),
+                reason: "not a file a backup holds".into(),
             });
         }
         let (bytes, sha256) =

@@ -185,6 +185,16 @@ fn damaged_unfinished_or_keyless_backups_are_refused_before_anything_is_made() {
     let refused = restore_with_key();
     assert_ne!(refused.code, Some(0), "{refused:?}");
     assert!(!target.exists());
+    // A manifest naming a file no backup holds (here, outside the backup) is refused.
+    let mut foreign: Value = serde_json::from_slice(&manifest).unwrap();
+    foreign["files"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "path": "../outside", "bytes": 0, "sha256": "" }));
+    std::fs::write(out.join("manifest.json"), foreign.to_string()).unwrap();
+    let refused = restore_with_key();
+    assert_ne!(refused.code, Some(0), "{refused:?}");
+    assert!(!target.exists());
     std::fs::write(out.join("manifest.json"), manifest).unwrap();
 
     // Whole, with the key named: restored, and it serves the same accounts.
