@@ -3,7 +3,8 @@
 # Unix socket (no TCP port), with synchronous_commit=on, then the benchmark executable
 # (`caseledger-bench --only append,peer`, what `caseledger bench` runs) so both run the same
 # workload on the same disk in one run and the ratios are printed.
-# Never needed by the tests. Usage: scripts/bench-peer.sh [--quick] [--json]
+# Never needed by the tests. Usage: scripts/bench-peer.sh [--quick] [--json] [more flags]
+# CASELEDGER_BENCH_GROUPS picks the groups (default append,peer; `fair` for the fair benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,5 +28,5 @@ as_postgres "$bin/pg_ctl" -D "$scratch/pg" -l "$scratch/pg.log" -w \
     start > /dev/null
 echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on $scratch (synchronous_commit=on)"
 
-CASELEDGER_BENCH_DIR="$scratch" cargo run --release -q -p caseledger-bench -- --only append,peer \
+CASELEDGER_BENCH_DIR="$scratch" cargo run --release -q -p caseledger-bench -- --only "${CASELEDGER_BENCH_GROUPS:-append,peer}" \
     --peer "host=$scratch user=postgres dbname=postgres" "$@"

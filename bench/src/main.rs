@@ -25,6 +25,7 @@ use crate::figures::{Figures, percentile};
 
 mod audit;
 mod failure;
+mod fair;
 mod figures;
 mod generate;
 mod graphql;
@@ -77,6 +78,18 @@ struct BenchArgs {
     /// needed by the `peer` group.
     #[arg(long, env = "CASELEDGER_BENCH_PEER")]
     peer: Option<String>,
+    /// Measured seconds per point of the `fair` group (default 20; 2 with --quick).
+    #[arg(long)]
+    fair_seconds: Option<f64>,
+    /// Rounds of the `fair` group (default 3; 1 with --quick).
+    #[arg(long)]
+    fair_rounds: Option<usize>,
+    /// Writer counts of the `fair` group (default 1,4,16,64).
+    #[arg(long, value_delimiter = ',')]
+    fair_writers: Vec<usize>,
+    /// Event sizes in bytes of the `fair` group (default 256).
+    #[arg(long, value_delimiter = ',')]
+    fair_bytes: Vec<usize>,
 }
 
 /// What `caseledger-bench` does besides measuring.
@@ -104,6 +117,9 @@ enum Group {
     Scale,
     /// HUD HMIS CSV: a generated CoC exported, then imported into a new data directory.
     Import,
+    /// The fair append benchmark against PostgreSQL at its best (random streams, uniform and
+    /// Zipf; 1 to 64 writers; rounds alternated; `scripts/bench-peer.sh --only fair`).
+    Fair,
 }
 
 /// How log lines are written (to stderr, so stdout stays for the figures).
@@ -169,7 +185,28 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
         (3_000, 200_000)
     };
     let mut figures = Figures::default();
-    let wants = |g: Group| (args.only.is_empty() && g != Group::Peer) || args.only.contains(&g);
+    let wants = |g: Group| {
+        (args.only.is_empty() && g != Group::Peer && g != Group::Fair) || args.only.contains(&g)
+    };
+    if wants(Group::Fair) {
+        let conninfo = args.peer.as_deref().ok_or_else(|| {
+            anyhow::anyhow!("the fair group needs --peer CONNINFO (run scripts/bench-peer.sh)")
+        })?;
+        let mut settings = fair::FairSettings::new(args.quick);
+        if let Some(s) = args.fair_seconds {
+            settings.seconds = s;
+        }
+        if let Some(r) = args.fair_rounds {
+            settings.rounds = r.max(1);
+        }
+        if !args.fair_writers.is_empty() {
+            settings.writers = args.fair_writers.clone();
+        }
+        if !args.fair_bytes.is_empty() {
+            settings.sizes = args.fair_bytes.clone();
+        }
+        fair::run(conninfo, &settings, scratch.path(), &mut figures)?;
+    }
     if wants(Group::Replay) {
         replay::run(args.quick, &mut figures)?;
     }
