@@ -30,6 +30,7 @@ use rand_distr::Distribution;
 
 use crate::failure::Failure;
 use crate::figures::Figures;
+use crate::peer::connect;
 
 /// Streams the writers draw from.
 const STREAMS: u64 = 1_000;
@@ -120,16 +121,9 @@ struct PostgresWriter {
     append: tokio_postgres::Statement,
 }
 
-const PEER_SCHEMA: &str = "DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS streams;
-CREATE TABLE streams (stream text PRIMARY KEY, version bigint NOT NULL);
-CREATE TABLE events (
-    position bigserial PRIMARY KEY,
-    stream text NOT NULL,
-    version bigint NOT NULL,
-    id bytea NOT NULL UNIQUE,
-    payload bytea NOT NULL,
-    UNIQUE (stream, version)
-);";
+/// Beside the peer group's events table: each stream's last version.
+const STREAMS_SCHEMA: &str = "DROP TABLE IF EXISTS streams;
+CREATE TABLE streams (stream text PRIMARY KEY, version bigint NOT NULL);";
 
 /// The stream's next version from its row (locked until commit: writers of one stream queue,
 /// none retries), the position from the sequence.
@@ -223,16 +217,6 @@ where
     })
 }
 
-async fn connect(conninfo: &str) -> Result<tokio_postgres::Client, Failure> {
-    let (client, connection) = tokio_postgres::connect(conninfo, tokio_postgres::NoTls).await?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::warn!(error = %e, "postgres connection closed");
-        }
-    });
-    Ok(client)
-}
-
 fn median(xs: &mut [f64]) -> f64 {
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
@@ -286,7 +270,8 @@ pub fn run(
                                 log.close();
                                 ours_point = Some(point);
                             } else {
-                                admin.batch_execute(PEER_SCHEMA).await?;
+                                admin.batch_execute(crate::peer::SCHEMA).await?;
+                                admin.batch_execute(STREAMS_SCHEMA).await?;
                                 let point = drive(settings, workload, size, writers, || async {
                                     let client = connect(conninfo).await?;
                                     let append = client.prepare(PEER_APPEND).await?;

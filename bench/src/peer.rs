@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use crate::failure::Failure;
 use crate::figures::{Figures, percentile};
 
-const SCHEMA: &str = "DROP TABLE IF EXISTS events;
+/// The events table: a global sequence, unique ids and a unique (stream, version).
+pub(crate) const SCHEMA: &str = "DROP TABLE IF EXISTS events;
 CREATE TABLE events (
     position bigserial PRIMARY KEY,
     stream text NOT NULL,
@@ -24,7 +25,8 @@ CREATE TABLE events (
 const APPEND: &str = "INSERT INTO events (stream, version, id, payload)
 SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM events WHERE stream = $1";
 
-async fn connect(conninfo: &str) -> Result<tokio_postgres::Client, Failure> {
+/// A client of the peer, its connection driven on the runtime.
+pub(crate) async fn connect(conninfo: &str) -> Result<tokio_postgres::Client, Failure> {
     let (client, connection) = tokio_postgres::connect(conninfo, tokio_postgres::NoTls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
