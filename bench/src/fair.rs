@@ -243,8 +243,10 @@ pub fn run(
         .build()?;
     runtime.block_on(async {
         let admin = connect(conninfo).await?;
-        let version: String = admin.query_one("SHOW server_version", &[]).await?.get(0);
-        eprintln!("bench: fair appends against PostgreSQL {version}");
+        eprintln!(
+            "bench: fair appends against {}",
+            crate::peer::describe(&admin).await?
+        );
         for &size in &settings.sizes {
             for workload in [Workload::Uniform, Workload::Zipf] {
                 for &writers in &settings.writers {

@@ -36,6 +36,16 @@ pub(crate) async fn connect(conninfo: &str) -> Result<tokio_postgres::Client, Fa
     Ok(client)
 }
 
+/// The peer's version and durability setting, as the figures are printed under.
+pub(crate) async fn describe(admin: &tokio_postgres::Client) -> Result<String, Failure> {
+    let version: String = admin.query_one("SHOW server_version", &[]).await?.get(0);
+    let sync: String = admin
+        .query_one("SHOW synchronous_commit", &[])
+        .await?
+        .get(0);
+    Ok(format!("PostgreSQL {version}, synchronous_commit={sync}"))
+}
+
 /// Runs the peer group: 1 and 64 writers, as the append group does.
 pub fn run(conninfo: &str, quick: bool, figures: &mut Figures) -> Result<(), Failure> {
     let (single, concurrent) = if quick {
@@ -49,12 +59,7 @@ pub fn run(conninfo: &str, quick: bool, figures: &mut Figures) -> Result<(), Fai
         .build()?;
     runtime.block_on(async {
         let admin = connect(conninfo).await?;
-        let version: String = admin.query_one("SHOW server_version", &[]).await?.get(0);
-        let sync: String = admin
-            .query_one("SHOW synchronous_commit", &[])
-            .await?
-            .get(0);
-        eprintln!("bench: PostgreSQL {version}, synchronous_commit={sync}");
+        eprintln!("bench: {}", describe(&admin).await?);
         for (writers, total, label) in [(1, single, "1_writer"), (64, concurrent, "64_writers")] {
             admin.batch_execute(SCHEMA).await?;
             let per_writer = total / writers;
