@@ -132,6 +132,15 @@ pub enum LogError {
     /// The log was closed while the request was pending.
     #[error("the log is closed")]
     Closed,
+    /// The directory holds a log of data format 1 (records inside sled), which this build
+    /// reads only to upgrade it.
+    #[error(
+        "the log in {path} is in the layout of data format 1; back it up, then run caseledger migrate"
+    )]
+    OldLayout {
+        /// The data directory.
+        path: String,
+    },
 }
 
 impl LogError {

@@ -1,29 +1,26 @@
-//! The on-disk key layout of [`SledLog`](crate::SledLog).
+//! The indexes of [`SledLog`](crate::SledLog) in sled, and the layout of data format 1.
 //!
-//! Everything lives in one sled tree so that one `apply_batch` (crash-atomic in sled) writes a
-//! whole group commit. Public so forensic tools and tamper tests can address records directly.
+//! The records live in the events file ([`crate::events_file`]); sled holds only what finds
+//! them, in one tree, written after each commit is durable and rebuilt from the events file on
+//! open wherever sled's copy ends short of it:
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `E` position (u64 BE) | chain hash (32 bytes) followed by the record bytes |
-//! | `S` stream-len (u16 BE) stream version (u64 BE) | position (u64 BE) |
-//! | `I` id (u128 BE) | position (u64 BE) |
-//! | `M` `head` | head position (u64 BE) followed by its chain hash |
+//! | `S` stream-len (u16 BE) stream version (u64 BE) | position (u64 BE), frame offset (u64 BE) |
+//! | `I` id (u128 BE) | position (u64 BE), frame offset (u64 BE) |
+//! | `O` block (u64 BE) | frame offset (u64 BE) of position `block × 64 + 1` |
+//! | `M` `indexed` | [`Indexed`]: the last indexed position, its hash, its frame's offset, the end |
+//!
+//! Public so forensic tools and tamper tests can address the log directly.
 
-use crate::Position;
+use crate::{ChainHash, GENESIS_HASH, Position};
 
-/// Name of the sled tree holding the log.
+/// Name of the sled tree holding the indexes.
 pub const TREE: &str = "log";
-/// Key of the head record.
-pub const HEAD_KEY: &[u8] = b"Mhead";
-
-/// Key of the event at `position`.
-pub fn event_key(position: Position) -> [u8; 9] {
-    let mut k = [0u8; 9];
-    k[0] = b'E';
-    k[1..].copy_from_slice(&position.to_be_bytes());
-    k
-}
+/// Key of how far the indexes reach.
+pub const INDEXED_KEY: &[u8] = b"Mindexed";
+/// Positions per entry of the sparse position index (`O`).
+pub const BLOCK: u64 = 64;
 
 /// Key prefix of every entry of `stream` in the stream index.
 pub fn stream_prefix(stream: &str) -> Vec<u8> {
@@ -42,7 +39,7 @@ pub fn stream_key(stream: &str, version: u64) -> Vec<u8> {
 }
 
 /// The current version of `stream`: the last key of its index entries (no separate head
-/// record, so an append writes three keys per event and nothing per stream).
+/// record, so an append writes nothing per stream).
 pub fn stream_version(tree: &sled::Tree, stream: &str) -> sled::Result<Option<u64>> {
     let prefix = stream_prefix(stream);
     Ok(tree
@@ -61,7 +58,96 @@ pub fn id_key(id: u128) -> [u8; 17] {
     k
 }
 
+/// Key of the sparse position index entry of the block holding `position` (≥ 1).
+pub fn block_key(position: Position) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = b'O';
+    k[1..].copy_from_slice(&((position - 1) / BLOCK).to_be_bytes());
+    k
+}
+
+/// The first position of the block holding `position` (≥ 1).
+pub fn block_start(position: Position) -> Position {
+    (position - 1) / BLOCK * BLOCK + 1
+}
+
+/// The value of a stream or id index entry.
+pub fn located(position: Position, offset: u64) -> [u8; 16] {
+    let mut v = [0u8; 16];
+    v[..8].copy_from_slice(&position.to_be_bytes());
+    v[8..].copy_from_slice(&offset.to_be_bytes());
+    v
+}
+
+/// Reads a [`located`] value: (position, frame offset).
+pub fn read_located(bytes: &[u8]) -> Option<(Position, u64)> {
+    Some((be_u64(bytes)?, be_u64(bytes.get(8..)?)?))
+}
+
+/// How far the indexes reach: everything of the events file before `end` is indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indexed {
+    /// The last indexed position (0: none).
+    pub position: Position,
+    /// Its chain hash.
+    pub hash: ChainHash,
+    /// Offset of its frame.
+    pub last_frame: u64,
+    /// Offset just past its frame: where the next record goes.
+    pub end: u64,
+}
+
+impl Default for Indexed {
+    fn default() -> Self {
+        Indexed {
+            position: 0,
+            hash: GENESIS_HASH,
+            last_frame: 0,
+            end: 0,
+        }
+    }
+}
+
+impl Indexed {
+    /// The stored value.
+    pub fn encode(&self) -> [u8; 56] {
+        let mut v = [0u8; 56];
+        v[..8].copy_from_slice(&self.position.to_be_bytes());
+        v[8..40].copy_from_slice(&self.hash);
+        v[40..48].copy_from_slice(&self.last_frame.to_be_bytes());
+        v[48..].copy_from_slice(&self.end.to_be_bytes());
+        v
+    }
+
+    /// Reads a stored value.
+    pub fn decode(bytes: &[u8]) -> Option<Indexed> {
+        Some(Indexed {
+            position: be_u64(bytes)?,
+            hash: bytes.get(8..40)?.try_into().ok()?,
+            last_frame: be_u64(bytes.get(40..)?)?,
+            end: be_u64(bytes.get(48..)?)?,
+        })
+    }
+}
+
 /// Parses a big-endian u64 value.
 pub fn be_u64(bytes: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?))
+}
+
+/// Data format 1, where sled held the records themselves; read only by the upgrade.
+pub mod format1 {
+    use crate::Position;
+
+    /// Key of the head record of format 1.
+    pub const HEAD_KEY: &[u8] = b"Mhead";
+
+    /// Key of the event at `position` in format 1: its value is the chain hash followed by
+    /// the record.
+    pub fn event_key(position: Position) -> [u8; 9] {
+        let mut k = [0u8; 9];
+        k[0] = b'E';
+        k[1..].copy_from_slice(&position.to_be_bytes());
+        k
+    }
 }

@@ -7,7 +7,7 @@
 //! acknowledged. Every record is linked into a SHA-256 hash chain so tampering is detectable.
 //!
 //! The [`EventLog`] trait is the interface the service programs against; [`SledLog`] is the
-//! embedded implementation on sled 0.34. No sled type appears in the public API, so a second
+//! embedded implementation: an events file of framed records, indexed in sled 0.34. No sled type appears in the public API, so a second
 //! backend (PostgreSQL, for several service nodes sharing one log) can implement the same trait.
 #![forbid(unsafe_code)]
 
@@ -17,14 +17,17 @@ mod append;
 pub mod backup;
 mod chain;
 mod error;
+pub mod events_file;
 mod expected_version;
 pub mod layout;
 pub mod memory;
 mod position;
 pub mod private;
 mod record;
+mod recover;
 mod sled_log;
 mod subscription;
+pub mod upgrade;
 mod verify;
 mod writer;
 

@@ -1,5 +1,6 @@
 //! The embedded log on sled 0.34.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Sender};
@@ -10,25 +11,27 @@ use tokio::sync::{oneshot, watch};
 
 use crate::acked::{self, AckedMark};
 use crate::anchor::{self, Anchor};
-use crate::chain::link;
 use crate::error::describe_offset;
+use crate::events_file::{self, Cursor, Read};
 use crate::layout::{self, be_u64};
 use crate::position::LogStats;
 use crate::record::{self, RecordedEvent};
 use crate::verify::{self, VerifyReport};
 use crate::writer::{self, Job, Shared, Syncer};
-use crate::{AppendRequest, EventLog, GENESIS_HASH, Head, LogError, PendingAppend, Position};
+use crate::{
+    AppendRequest, ChainHash, EventLog, GENESIS_HASH, Head, LogError, PendingAppend, Position,
+};
 
 /// How an acknowledged append is made durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
-    /// sled's `flush` (`write` + `sync_file_range`) followed by an `fdatasync` of sled's data
-    /// file, once per group commit: an acknowledged append survives a process crash and a power
-    /// loss. The default.
+    /// The group commit's frames written to the events file, then one `fdatasync` of it: an
+    /// acknowledged append survives a process crash and a power loss. The default.
     Fdatasync,
-    /// sled's `flush` only: survives a process crash, not necessarily a power loss or a disk's
-    /// volatile write cache. For benchmarks and throw-away data.
-    SledFlush,
+    /// Written to the events file without a sync: survives a process crash (the kernel has
+    /// the pages), not a power loss or a disk's volatile write cache. For benchmarks and
+    /// throw-away data.
+    NoSync,
 }
 
 /// Settings of a [`SledLog`].
@@ -38,7 +41,7 @@ pub struct SledLogOptions {
     pub durability: Durability,
     /// Most events written by one group commit.
     pub max_batch_events: usize,
-    /// sled's page cache size in bytes.
+    /// sled's page cache size in bytes (sled holds the indexes only).
     pub cache_capacity: u64,
 }
 
@@ -52,9 +55,11 @@ impl Default for SledLogOptions {
     }
 }
 
-/// The embedded append log in a sled data directory.
+/// The embedded append log: the events file in a data directory, indexed in sled.
 pub struct SledLog {
+    db: sled::Db,
     tree: sled::Tree,
+    file: Arc<File>,
     shared: Arc<Shared>,
     jobs: Mutex<Option<Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
@@ -67,19 +72,19 @@ impl SledLog {
         Self::open_with(path, SledLogOptions::default())
     }
 
-    /// Opens the log, checks that the stored head matches the last record's chain hash and that
-    /// the log reaches the acknowledged mark (`log.acked`) with the mark's hash there, and starts
-    /// the writer thread. A broken head or a rewritten history is refused with
-    /// [`LogError::ChainBroken`], a log that ends before the mark with [`LogError::Cut`].
+    /// Opens the log: brings its indexes up to the events file (cutting off a write a crash
+    /// left unfinished and unacknowledged), checks that the log reaches the acknowledged mark
+    /// (`log.acked`) with the mark's hash there, and starts the writer thread. Damage or a
+    /// rewritten history is refused with [`LogError::ChainBroken`], a log that ends before the
+    /// mark with [`LogError::Cut`], a log of data format 1 with [`LogError::OldLayout`].
     pub fn open_with(
         path: impl AsRef<Path>,
         options: SledLogOptions,
     ) -> Result<Arc<Self>, LogError> {
         let path = path.as_ref().to_path_buf();
         // The log is client data: its directory is 0700 (also when made beforehand by hand)
-        // and every file sled made in it 0600, whatever the umask (sled takes no mode).
+        // and every file in it 0600, whatever the umask (sled takes no mode).
         crate::private::create_dir(&path)?;
-        // Read before sled opens, so damage met by sled's recovery can say what was lost.
         let stored_mark = acked::read(&path)?;
         let acknowledged = stored_mark.map(|m| m.position);
         let cache = options.cache_capacity;
@@ -89,22 +94,29 @@ impl SledLog {
             acknowledged,
         )?;
         let tree = db.open_tree(layout::TREE)?;
-        let head = check_head(&tree)?;
+        if tree.scan_prefix(b"E").next().is_some() {
+            return Err(LogError::OldLayout {
+                path: path.display().to_string(),
+            });
+        }
+        let file = Arc::new(open_events_file(&path)?);
+        let indexed = crate::recover::catch_up(&tree, &file, &path, acknowledged)?;
+        let head = Head {
+            position: indexed.position,
+            hash: indexed.hash,
+        };
         if let Some(mark) = stored_mark {
             anchor::check_with(head.position, &[mark_anchor(&path, mark)], |p| {
-                stored_hash(&tree, p)
+                stored_hash(&tree, &file, head.position, p)
             })?;
         }
         let mark = AckedMark::open(&path, head)?;
         crate::private::tighten(&path)?;
-        let data_file = match options.durability {
-            Durability::Fdatasync => Some(File::open(path.join("db"))?),
-            Durability::SledFlush => None,
-        };
         let syncer = Syncer {
-            db,
-            data_file,
+            file: file.clone(),
+            sync: options.durability == Durability::Fdatasync,
             mark,
+            indexed,
         };
         let (head_tx, _) = watch::channel(head.position);
         let shared = Arc::new(Shared {
@@ -119,7 +131,9 @@ impl SledLog {
             .name("caseledger-log-writer".into())
             .spawn(move || writer::run(writer_tree, syncer, writer_shared, rx, max_batch))?;
         Ok(Arc::new(SledLog {
+            db,
             tree,
+            file,
             shared,
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(handle)),
@@ -132,51 +146,96 @@ impl SledLog {
         &self.path
     }
 
-    /// Stops accepting appends, waits for queued ones to finish, and stops the writer thread.
-    /// Also done on drop.
+    /// Stops accepting appends, waits for queued ones to finish, stops the writer thread and
+    /// saves the indexes (so the next open need not rebuild them). Also done on drop.
     pub fn close(&self) {
         self.jobs.lock().expect("jobs lock").take();
         if let Some(handle) = self.writer.lock().expect("writer lock").take() {
             let _ = handle.join();
+            if let Err(e) = self.db.flush() {
+                tracing::warn!(error = %e, "the log's indexes could not be saved; the next open rebuilds them");
+            }
         }
     }
 
-    /// Bytes of stored records (hash + record) and number of streams; walks the whole log.
+    /// Bytes of stored records (hash + record) and number of streams.
     pub fn stats(&self) -> Result<LogStats, LogError> {
-        let mut stats = LogStats {
-            head: self.head(),
-            ..LogStats::default()
-        };
-        for item in self.tree.scan_prefix(b"E") {
-            let (_, v) = item?;
-            stats.record_bytes += v.len() as u64;
-        }
+        let head = self.head();
+        let end = self.file.metadata()?.len();
+        // Each frame is its stored bytes and 8 bytes of length and checksum.
+        let record_bytes = end.saturating_sub(8 * head.position);
         // A stream's first event is its version 1 entry.
-        stats.streams = self
+        let streams = self
             .tree
             .scan_prefix(b"S")
             .keys()
             .filter(|k| k.as_ref().is_ok_and(|k| k.ends_with(&1u64.to_be_bytes())))
             .count() as u64;
-        stats.disk_bytes = self.tree_size_on_disk();
-        Ok(stats)
+        Ok(LogStats {
+            head,
+            record_bytes,
+            streams,
+            disk_bytes: dir_size(&self.path),
+        })
     }
 
-    fn tree_size_on_disk(&self) -> u64 {
-        fn walk(p: &Path) -> u64 {
-            let Ok(rd) = std::fs::read_dir(p) else {
-                return 0;
-            };
-            rd.flatten()
-                .map(|e| match e.metadata() {
-                    Ok(m) if m.is_dir() => walk(&e.path()),
-                    Ok(m) => m.len(),
-                    Err(_) => 0,
-                })
-                .sum()
-        }
-        walk(&self.path)
+    /// Offset of the frame of `position` (1..=head): the sparse index's block, then the frames
+    /// before it in the block.
+    fn offset_of(&self, position: Position) -> Result<u64, LogError> {
+        offset_of(&self.tree, &self.file, position)
     }
+
+    fn read_at(&self, position: Position, offset: u64) -> Result<RecordedEvent, LogError> {
+        let frame = events_file::read_frame_at(&self.file, offset, position)?;
+        record::to_recorded(position, &frame.stored)
+    }
+}
+
+/// Bytes of every file under `dir`.
+fn dir_size(dir: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    rd.flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Opens (creating, 0600) the events file of the log in `dir` for reading and writing.
+fn open_events_file(dir: &Path) -> Result<File, LogError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    Ok(std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(events_file::path(dir))?)
+}
+
+/// See [`SledLog::offset_of`].
+fn offset_of(tree: &sled::Tree, file: &File, position: Position) -> Result<u64, LogError> {
+    let block = tree
+        .get(layout::block_key(position))?
+        .and_then(|v| be_u64(&v))
+        .ok_or_else(|| LogError::Corrupt {
+            position,
+            reason: "the position index has no entry for it".into(),
+        })?;
+    let mut cursor = Cursor::new(file, block);
+    for _ in layout::block_start(position)..position {
+        if !cursor.skip_frame()? {
+            return Err(LogError::Corrupt {
+                position,
+                reason: "the events file ends before the frame the index leads to".into(),
+            });
+        }
+    }
+    Ok(cursor.offset())
 }
 
 /// Opens sled in `path`, reporting a directory held by another process as [`LogError::InUse`]
@@ -216,6 +275,14 @@ fn open_sled(
         },
         other => other.into(),
     })
+}
+
+/// Opens sled in `path` with its default settings (for tools that open a stopped directory).
+pub(crate) fn open_sled_at(
+    path: &Path,
+    acknowledged: Option<Position>,
+) -> Result<sled::Db, LogError> {
+    open_sled(sled::Config::new, path, acknowledged)
 }
 
 /// Whether another open file description holds the `flock` sled takes on its data file.
@@ -269,15 +336,23 @@ fn mark_anchor(dir: &Path, mark: Head) -> Anchor {
     }
 }
 
-/// The chain hash stored with the record at `position` (the genesis hash at 0).
-fn stored_hash(tree: &sled::Tree, position: Position) -> Result<Option<[u8; 32]>, LogError> {
+/// The chain hash stored with the record at `position` of a log whose head is `head` (the
+/// genesis hash at 0, `None` past the head).
+fn stored_hash(
+    tree: &sled::Tree,
+    file: &File,
+    head: Position,
+    position: Position,
+) -> Result<Option<[u8; 32]>, LogError> {
     if position == 0 {
         return Ok(Some(GENESIS_HASH));
     }
-    match tree.get(layout::event_key(position))? {
-        Some(v) => Ok(Some(record::split_stored(position, &v)?.0)),
-        None => Ok(None),
+    if position > head {
+        return Ok(None);
     }
+    let offset = offset_of(tree, file, position)?;
+    let frame = events_file::read_frame_at(file, offset, position)?;
+    Ok(Some(record::split_stored(position, &frame.stored)?.0))
 }
 
 impl Default for Head {
@@ -292,59 +367,6 @@ impl Default for Head {
 impl Drop for SledLog {
     fn drop(&mut self) {
         self.close();
-    }
-}
-
-/// Checks the stored head against the last record: same position, same hash, and the hash
-/// recomputes from the record before it.
-fn check_head(tree: &sled::Tree) -> Result<Head, LogError> {
-    let stored_head = tree.get(layout::HEAD_KEY)?;
-    let last = tree.scan_prefix(b"E").next_back().transpose()?;
-    let broken = |position, reason: &str| LogError::ChainBroken {
-        position,
-        reason: reason.to_string(),
-    };
-    match (stored_head, last) {
-        (None, None) => Ok(Head::default()),
-        (None, Some((k, _))) => Err(broken(
-            be_u64(&k[1..]).unwrap_or(0),
-            "records exist but the head record is missing",
-        )),
-        (Some(h), last) => {
-            let position = be_u64(&h).ok_or_else(|| broken(0, "head record is malformed"))?;
-            let hash: [u8; 32] = h
-                .get(8..40)
-                .and_then(|s| s.try_into().ok())
-                .ok_or_else(|| broken(position, "head record is malformed"))?;
-            let Some((k, v)) = last else {
-                return Err(broken(1, "the head names records but none are stored"));
-            };
-            let last_position = be_u64(&k[1..]).unwrap_or(0);
-            if last_position != position {
-                return Err(broken(
-                    position.min(last_position) + 1,
-                    &format!(
-                        "the head says position {position} but the last stored record is {last_position}"
-                    ),
-                ));
-            }
-            let (stored_hash, bytes) = record::split_stored(position, &v)?;
-            let previous = if position == 1 {
-                GENESIS_HASH
-            } else {
-                let prev = tree
-                    .get(layout::event_key(position - 1))?
-                    .ok_or_else(|| broken(position - 1, "record missing"))?;
-                record::split_stored(position - 1, &prev)?.0
-            };
-            if stored_hash != hash || link(&previous, bytes) != hash {
-                return Err(broken(
-                    position,
-                    "the last record's chain hash does not match the head",
-                ));
-            }
-            Ok(Head { position, hash })
-        }
     }
 }
 
@@ -368,16 +390,36 @@ impl EventLog for SledLog {
         if from > head || limit == 0 {
             return Ok(Vec::new());
         }
-        let mut out = Vec::with_capacity(limit.min((head - from + 1) as usize));
-        for item in self
-            .tree
-            .range(layout::event_key(from)..=layout::event_key(head))
-        {
-            let (k, v) = item?;
-            let position = be_u64(&k[1..]).unwrap_or(0);
-            out.push(record::to_recorded(position, &v)?);
-            if out.len() == limit {
-                break;
+        let wanted = limit.min((head - from + 1) as usize);
+        let mut out = Vec::with_capacity(wanted);
+        let mut cursor = Cursor::new(&self.file, self.offset_of(from)?);
+        while out.len() < wanted {
+            let position = from + out.len() as u64;
+            match cursor.next_frame()? {
+                Read::Frame(frame) if frame.position == position => {
+                    out.push(record::to_recorded(position, &frame.stored)?)
+                }
+                Read::Frame(frame) => {
+                    return Err(LogError::Corrupt {
+                        position,
+                        reason: format!(
+                            "the events file holds position {} where it belongs (offset {})",
+                            frame.position, frame.offset
+                        ),
+                    });
+                }
+                Read::End => {
+                    return Err(LogError::Corrupt {
+                        position,
+                        reason: "the events file ends before the durable head".into(),
+                    });
+                }
+                Read::Bad { offset, reason } => {
+                    return Err(LogError::Corrupt {
+                        position,
+                        reason: format!("{reason} at offset {offset} of the events file"),
+                    });
+                }
             }
         }
         Ok(out)
@@ -398,19 +440,27 @@ impl EventLog for SledLog {
                 break;
             }
             let (_, v) = item?;
-            let position = be_u64(&v).unwrap_or(0);
+            let Some((position, offset)) = layout::read_located(&v) else {
+                return Err(LogError::Storage(format!(
+                    "a stream index entry of {stream} is malformed"
+                )));
+            };
             if position > head {
                 break;
             }
-            out.push(self.read_position(position)?);
+            out.push(self.read_at(position, offset)?);
         }
         Ok(out)
     }
 
     fn read_event(&self, id: u128) -> Result<Option<RecordedEvent>, LogError> {
-        match self.tree.get(layout::id_key(id))?.and_then(|v| be_u64(&v)) {
-            Some(position) if position <= self.head().position => {
-                Ok(Some(self.read_position(position)?))
+        match self
+            .tree
+            .get(layout::id_key(id))?
+            .and_then(|v| layout::read_located(&v))
+        {
+            Some((position, offset)) if position <= self.head().position => {
+                Ok(Some(self.read_at(position, offset)?))
             }
             _ => Ok(None),
         }
@@ -429,7 +479,8 @@ impl EventLog for SledLog {
     }
 
     fn verify(&self, progress: &mut dyn FnMut(Position)) -> Result<VerifyReport, LogError> {
-        walk_tree(&self.tree, self.head(), progress)
+        let head = self.head();
+        Ok(walk_file(&self.file, Some(head), head.position, &[], progress)?.0)
     }
 
     fn stats(&self) -> Result<Option<LogStats>, LogError> {
@@ -441,22 +492,9 @@ impl EventLog for SledLog {
     }
 }
 
-impl SledLog {
-    fn read_position(&self, position: Position) -> Result<RecordedEvent, LogError> {
-        let v = self
-            .tree
-            .get(layout::event_key(position))?
-            .ok_or_else(|| LogError::Corrupt {
-                position,
-                reason: "indexed record is missing".to_string(),
-            })?;
-        record::to_recorded(position, &v)
-    }
-}
-
-/// Walks the hash chain of the log in `path` without the head check of [`SledLog::open`], so a
-/// damaged log can still be examined to find its first bad position; then checks it against
-/// the acknowledged mark. Fails if a running server holds the directory.
+/// Walks the hash chain of the log in `path` without opening it, so a damaged log can still
+/// be examined to find its first bad position; then checks it against the acknowledged mark.
+/// Fails if a running server holds the directory.
 pub fn verify_dir(
     path: impl AsRef<Path>,
     progress: &mut dyn FnMut(Position),
@@ -473,31 +511,60 @@ pub fn verify_dir_with(
     progress: &mut dyn FnMut(Position),
 ) -> Result<VerifyReport, LogError> {
     let path = path.as_ref();
-    // Read before sled opens: its recovery may rewrite the files.
     let mark = acked::read(path)?;
-    if !path.join("db").exists() {
-        return Err(LogError::Storage(format!(
-            "{} holds no log (no sled `db` file)",
-            path.display()
-        )));
+    let events = events_file::path(path);
+    if !events.exists() {
+        if !path.join("db").exists() {
+            return Err(LogError::Storage(format!(
+                "{} holds no log (no {} file)",
+                path.display(),
+                events_file::FILE
+            )));
+        }
+        // A directory of data format 1 keeps its records inside sled.
+        let db = open_sled(sled::Config::new, path, mark.map(|m| m.position))?;
+        if db
+            .open_tree(layout::TREE)?
+            .scan_prefix(b"E")
+            .next()
+            .is_some()
+        {
+            return Err(LogError::OldLayout {
+                path: path.display().to_string(),
+            });
+        }
     }
-    let db = open_sled(sled::Config::new, path, mark.map(|m| m.position))?;
-    let tree = db.open_tree(layout::TREE)?;
-    let head = match tree.get(layout::HEAD_KEY)? {
-        Some(h) => Head {
-            position: be_u64(&h).unwrap_or(0),
-            hash: h
-                .get(8..40)
-                .and_then(|s| s.try_into().ok())
-                .unwrap_or(GENESIS_HASH),
-        },
-        None => Head::default(),
+    if lock_is_held(path) {
+        return Err(LogError::InUse {
+            path: path.display().to_string(),
+            holder: lock_holder(&path.join("db")),
+        });
+    }
+    let file = match File::open(&events) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return empty_log_report(path, mark, anchors);
+        }
+        Err(e) => return Err(e.into()),
     };
-    let mut report = walk_tree(&tree, head, progress)?;
+    // A frame past the acknowledged mark that a crash cut short is no failure: it was never
+    // acknowledged, and the next open cuts it off.
+    let acknowledged = mark.map_or(0, |m| m.position);
+    let mut all = anchors.to_vec();
+    all.extend(mark.map(|m| mark_anchor(path, m)));
+    let wanted: Vec<Position> = all.iter().map(|a| a.position).collect();
+    let (mut report, hashes) = walk_file(&file, None, acknowledged, &wanted, progress)?;
     if report.is_ok() {
-        let mut all = anchors.to_vec();
-        all.extend(mark.map(|m| mark_anchor(path, m)));
-        let checked = anchor::check_with(report.records, &all, |p| stored_hash(&tree, p));
+        let records = report.records;
+        let checked = anchor::check_with(records, &all, |p| {
+            if p == 0 {
+                return Ok(Some(GENESIS_HASH));
+            }
+            if p > records {
+                return Ok(None);
+            }
+            Ok(hashes.get(&p).copied())
+        });
         report.failure = match checked {
             Ok(()) => None,
             Err(LogError::Cut {
@@ -519,65 +586,92 @@ pub fn verify_dir_with(
     Ok(report)
 }
 
-/// Walks the chain of a log tree. Two reader threads scan alternate chunks of positions while
-/// this thread hashes them in order: reading through sled costs several times the hashing, so
-/// on two cores the reads run side by side and the hashing follows.
-fn walk_tree(
-    tree: &sled::Tree,
-    head: Head,
-    progress: &mut dyn FnMut(Position),
+/// The report on a directory with no events file yet: no records, which the anchors may
+/// contradict.
+fn empty_log_report(
+    path: &Path,
+    mark: Option<Head>,
+    anchors: &[Anchor],
 ) -> Result<VerifyReport, LogError> {
-    const READERS: u64 = 2;
-    const CHUNK: u64 = 32_768;
+    let mut all = anchors.to_vec();
+    all.extend(mark.map(|m| mark_anchor(path, m)));
+    let failure = all.iter().filter(|a| a.position > 0).max_by_key(|a| a.position).map(|a| {
+        crate::VerifyFailure {
+            position: 1,
+            reason: format!(
+                "the log holds no records, but {} shows it reached position {} (acknowledged records are missing)",
+                a.evidence, a.position
+            ),
+        }
+    });
+    Ok(VerifyReport {
+        records: 0,
+        bytes: 0,
+        last_good_hash: GENESIS_HASH,
+        failure,
+    })
+}
+
+/// Walks the chain of an events file: one thread reads frames ahead while this one hashes.
+/// With a `head`, the walk covers exactly its positions and checks its hash; without, it goes
+/// to the end of the file, where a frame failing its checksum past position `acknowledged`
+/// ends it quietly (a crash's unacknowledged write, which the next open cuts off). Also
+/// answers the stored hashes at the `wanted` positions it passed.
+fn walk_file(
+    file: &File,
+    head: Option<Head>,
+    acknowledged: Position,
+    wanted: &[Position],
+    progress: &mut dyn FnMut(Position),
+) -> Result<(VerifyReport, HashMap<Position, ChainHash>), LogError> {
     const BATCH: usize = 4_096;
-    // A batch of records, or the end of a chunk (an empty batch).
-    type Batch = Result<Vec<(Position, sled::IVec)>, LogError>;
-    let last_stored = match tree.scan_prefix(b"E").next_back() {
-        Some(item) => be_u64(&item?.0[1..]).unwrap_or(0),
-        None => 0,
-    };
-    let chunks = last_stored.div_ceil(CHUNK);
+    type Batch = Result<Vec<(Position, Vec<u8>)>, LogError>;
+    let limit = head.map_or(u64::MAX, |h| h.position);
     std::thread::scope(|scope| {
-        let mut receivers = Vec::new();
-        for reader in 0..READERS {
-            // Room for a whole chunk, so each reader can run a chunk ahead of the hashing.
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(CHUNK as usize / BATCH + 2);
-            receivers.push(rx);
-            scope.spawn(move || {
-                for chunk in (reader..chunks).step_by(READERS as usize) {
-                    let from = layout::event_key(chunk * CHUNK + 1);
-                    let to = layout::event_key((chunk + 1) * CHUNK + 1);
-                    let mut batch = Vec::with_capacity(BATCH);
-                    for item in tree.range(from..to) {
-                        match item {
-                            Ok((k, v)) => batch.push((be_u64(&k[1..]).unwrap_or(0), v)),
-                            Err(e) => {
-                                let _ = tx.send(Err(e.into()));
-                                return;
-                            }
-                        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(8);
+        scope.spawn(move || {
+            let mut cursor = Cursor::new(file, 0);
+            let mut position = 0;
+            let mut batch = Vec::with_capacity(BATCH);
+            while position < limit {
+                let next = position + 1;
+                let item = match cursor.next_frame() {
+                    Ok(Read::Frame(frame)) => Ok((frame.position, frame.stored)),
+                    Ok(Read::End) if head.is_none() => break,
+                    Ok(Read::End) => Err(LogError::Corrupt {
+                        position: next,
+                        reason: "the events file ends before the head".into(),
+                    }),
+                    Ok(Read::Bad { .. }) if head.is_none() && next > acknowledged => break,
+                    Ok(Read::Bad { offset, reason }) => Err(LogError::Corrupt {
+                        position: next,
+                        reason: format!("{reason} at offset {offset} of the events file"),
+                    }),
+                    Err(e) => Err(e.into()),
+                };
+                match item {
+                    Ok((found, stored)) => {
+                        // The walk names a frame out of place at the position it expected.
+                        position = next;
+                        batch.push((found, stored));
                         // A closed channel means the walk stopped at a failure: stop too.
                         if batch.len() == BATCH && tx.send(Ok(std::mem::take(&mut batch))).is_err()
                         {
                             return;
                         }
                     }
-                    if (!batch.is_empty() && tx.send(Ok(batch)).is_err())
-                        || tx.send(Ok(Vec::new())).is_err()
-                    {
+                    Err(e) => {
+                        let _ = tx.send(Ok(std::mem::take(&mut batch)));
+                        let _ = tx.send(Err(e));
                         return;
                     }
                 }
-            });
-        }
-        let receivers = &receivers;
-        let entries = (0..chunks).flat_map(move |chunk| {
-            let rx = &receivers[(chunk % READERS) as usize];
-            std::iter::from_fn(move || match rx.recv() {
-                Ok(Ok(records)) if records.is_empty() => None,
-                Ok(batch) => Some(batch),
-                Err(_) => None,
-            })
+            }
+            let _ = tx.send(Ok(batch));
+        });
+        let mut hashes = HashMap::new();
+        let entries = rx
+            .into_iter()
             .flat_map(|batch| {
                 let (records, error) = match batch {
                     Ok(records) => (records, None),
@@ -585,7 +679,15 @@ fn walk_tree(
                 };
                 records.into_iter().map(Ok).chain(error.map(Err))
             })
-        });
-        verify::walk(entries, head, progress)
+            .inspect(|entry| {
+                if let Ok((position, stored)) = entry
+                    && wanted.contains(position)
+                    && let Some(hash) = stored.get(..32).and_then(|h| h.try_into().ok())
+                {
+                    hashes.insert(*position, hash);
+                }
+            });
+        let report = verify::walk(entries, head, progress)?;
+        Ok((report, hashes))
     })
 }

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 
@@ -16,7 +17,8 @@ use tokio::sync::{oneshot, watch};
 
 use crate::append::{AppendRequest, Appended};
 use crate::chain::link;
-use crate::layout::{self, be_u64};
+use crate::events_file::{self, encode_frame};
+use crate::layout::{self, Indexed};
 use crate::{ChainHash, Head, LogError, Position, record};
 
 /// Where the answer to one append goes.
@@ -28,50 +30,31 @@ pub(crate) struct Job {
     pub reply: Reply,
 }
 
-/// How a batch is made durable: sled's flush, then (unless benchmarking without it)
-/// `fdatasync` of sled's data file, because sled's flush ends in `sync_file_range`, which
-/// persists neither the disk's volatile cache nor the file's size (see ARCHITECTURE.md).
+/// Where a batch goes and how it is made durable: its frames are written at the end of the
+/// events file, which is `fdatasync`ed (unless benchmarking without it); then the acknowledged
+/// mark is recorded and the indexes are brought up to date in sled, which flushes them in the
+/// background (they are rebuilt from the events file on open where they fall short).
 pub(crate) struct Syncer {
-    /// The database.
-    pub db: sled::Db,
-    /// sled's data file, `fdatasync`ed after each flush.
-    pub data_file: Option<File>,
+    /// The events file.
+    pub file: Arc<File>,
+    /// Whether each commit is `fdatasync`ed.
+    pub sync: bool,
     /// The acknowledged mark, written after each durable batch.
     pub mark: crate::acked::AckedMark,
+    /// How far the indexes reach; the next frame goes at `indexed.end`.
+    pub indexed: Indexed,
 }
 
 impl Syncer {
-    /// Makes everything applied to sled so far durable, then records `head` as acknowledged
-    /// — only then, so the mark never names what is not durable.
-    fn commit(&mut self, head: Head) -> Result<(), LogError> {
-        self.db.flush()?;
-        if let Some(f) = &self.data_file {
-            f.sync_data()?;
+    /// Writes `frames` at the end of the events file and makes them durable, then records
+    /// `head` as acknowledged — only then, so the mark never names what is not durable.
+    fn commit(&mut self, frames: &[u8], head: Head) -> Result<(), LogError> {
+        self.file.write_all_at(frames, self.indexed.end)?;
+        if self.sync {
+            self.file.sync_data()?;
         }
         self.mark.record(head)
     }
-}
-
-/// Adds one stored record and its index entries to a sled batch.
-fn put_record(
-    batch: &mut sled::Batch,
-    position: Position,
-    stream: &str,
-    version: u64,
-    id: u128,
-    stored: &[u8],
-) {
-    batch.insert(&layout::event_key(position), stored);
-    batch.insert(layout::stream_key(stream, version), &position.to_be_bytes());
-    batch.insert(&layout::id_key(id), &position.to_be_bytes());
-}
-
-/// Sets the head record in a sled batch.
-fn put_head(batch: &mut sled::Batch, head: Head) {
-    let mut value = Vec::with_capacity(40);
-    value.extend_from_slice(&head.position.to_be_bytes());
-    value.extend_from_slice(&head.hash);
-    batch.insert(layout::HEAD_KEY, value);
 }
 
 /// State shared between the writer and readers.
@@ -82,7 +65,7 @@ pub(crate) struct Shared {
 
 /// An event id already in the log or earlier in this batch.
 enum Known {
-    Stored(Position),
+    Stored(Position, u64),
     Pending(usize),
 }
 
@@ -142,8 +125,10 @@ fn commit_batch(
     jobs: Vec<Job>,
 ) -> Result<(), LogError> {
     let start = *shared.head.lock().expect("head lock");
+    let file = syncer.file.clone();
     let mut plan = BatchPlan {
         tree,
+        file: &file,
         head: start,
         streams: HashMap::new(),
         ids: HashMap::new(),
@@ -160,11 +145,10 @@ fn commit_batch(
     if plan.head.position != start.position {
         let started = std::time::Instant::now();
         let events = plan.head.position - start.position;
-        let batch = plan.write();
-        let result = tree
-            .apply_batch(batch)
-            .map_err(LogError::from)
-            .and_then(|()| syncer.commit(plan.head));
+        let written = plan.write(syncer.indexed.end);
+        let result = syncer
+            .commit(&written.frames, plan.head)
+            .and_then(|()| tree.apply_batch(written.index).map_err(LogError::from));
         if let Err(e) = result {
             let msg = e.to_string();
             for (reply, _) in answers {
@@ -172,6 +156,7 @@ fn commit_batch(
             }
             return Err(e);
         }
+        syncer.indexed = written.indexed;
         *shared.head.lock().expect("head lock") = plan.head;
         shared.head_tx.send_replace(plan.head.position);
         // Operators watch what durability costs and how many events share it.
@@ -188,6 +173,7 @@ fn commit_batch(
 /// What one batch will write, built request by request.
 struct BatchPlan<'t> {
     tree: &'t sled::Tree,
+    file: &'t File,
     head: Head,
     /// Stream versions as they will be after the accepted requests so far.
     streams: HashMap<String, Option<u64>>,
@@ -215,8 +201,8 @@ impl BatchPlan<'_> {
         Ok(self
             .tree
             .get(layout::id_key(id))?
-            .and_then(|b| be_u64(&b))
-            .map(Known::Stored))
+            .and_then(|b| layout::read_located(&b))
+            .map(|(position, offset)| Known::Stored(position, offset)))
     }
 
     /// Validates one request and, if accepted, adds its records to the plan.
@@ -262,14 +248,9 @@ impl BatchPlan<'_> {
                             && self.payloads[r.payload_idx.0][r.payload_idx.1] == e.payload;
                         (r.position, r.version, same)
                     }
-                    Known::Stored(position) => {
+                    Known::Stored(position, offset) => {
                         let stored =
-                            self.tree.get(layout::event_key(position))?.ok_or_else(|| {
-                                LogError::Corrupt {
-                                    position,
-                                    reason: "id index points at a missing record".into(),
-                                }
-                            })?;
+                            events_file::read_frame_at(self.file, offset, position)?.stored;
                         let (_, bytes) = record::split_stored(position, &stored)?;
                         let r = record::decode(position, bytes)?;
                         (
@@ -354,25 +335,52 @@ impl BatchPlan<'_> {
         })
     }
 
-    /// Builds the sled batch of every accepted record, chaining hashes in position order.
-    fn write(&mut self) -> sled::Batch {
-        let mut batch = sled::Batch::default();
+    /// Frames every accepted record, chaining hashes in position order, for writing at
+    /// `offset` of the events file, and the index entries that will find them.
+    fn write(&mut self, offset: u64) -> Written {
+        let mut frames = Vec::with_capacity(self.records.len() * 400);
+        let mut index = sled::Batch::default();
         // The batch starts right after the head, whose hash we already hold.
         let mut hash: ChainHash = self.head.hash;
+        let mut last_frame = offset;
         for r in &self.records {
             let stream = &self.stream_names[r.stream_idx];
             let payload = &self.payloads[r.payload_idx.0][r.payload_idx.1];
             let bytes = record::encode(stream, r.version, r.id, payload);
             hash = link(&hash, &bytes);
-            let mut stored = Vec::with_capacity(32 + bytes.len());
-            stored.extend_from_slice(&hash);
-            stored.extend_from_slice(&bytes);
-            put_record(&mut batch, r.position, stream, r.version, r.id, &stored);
+            last_frame = offset + frames.len() as u64;
+            encode_frame(&mut frames, r.position, &hash, &bytes);
+            let located = layout::located(r.position, last_frame);
+            index.insert(layout::stream_key(stream, r.version), &located);
+            index.insert(&layout::id_key(r.id), &located);
+            if layout::block_start(r.position) == r.position {
+                index.insert(&layout::block_key(r.position), &last_frame.to_be_bytes());
+            }
         }
         self.head.hash = hash;
-        put_head(&mut batch, self.head);
-        batch
+        let indexed = Indexed {
+            position: self.head.position,
+            hash,
+            last_frame,
+            end: offset + frames.len() as u64,
+        };
+        index.insert(layout::INDEXED_KEY, &indexed.encode()[..]);
+        Written {
+            frames,
+            index,
+            indexed,
+        }
     }
+}
+
+/// One batch, ready to write.
+struct Written {
+    /// The frames, for the end of the events file.
+    frames: Vec<u8>,
+    /// The index entries, for sled once the frames are durable.
+    index: sled::Batch,
+    /// How far the indexes reach with them.
+    indexed: Indexed,
 }
 
 /// Stream names are 1..=255 bytes without control characters, so they fit the index key and

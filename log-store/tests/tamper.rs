@@ -1,10 +1,11 @@
-//! Tampering with stored records through sled is found by `verify` and by the head check on open.
+//! Tampering with the events file is found by `verify`, by reads, and by the checks on open;
+//! a crash's torn write is cut off, lost indexes are rebuilt.
 
 mod common;
 
 use std::path::Path;
 
-use caseledger_log_store::{EventLog, LogError, SledLog, layout};
+use caseledger_log_store::{EventLog, LogError, SledLog, events_file};
 use common::one;
 
 fn build(dir: &Path, n: u128) {
@@ -36,30 +37,33 @@ fn try_open(dir: &Path) -> Result<std::sync::Arc<SledLog>, LogError> {
     }
 }
 
-/// Opens sled directly, the way an attacker with the data directory would.
-fn with_tree(dir: &Path, f: impl FnOnce(&sled::Tree)) {
-    // sled's background threads let go of the directory's lock shortly after the log that
-    // wrote it is dropped, not at once (seen under load).
-    let mut attempts = 0;
-    let db = loop {
-        match sled::open(dir) {
-            Ok(db) => break db,
-            Err(e) if attempts < 100 => {
-                attempts += 1;
-                let _ = e;
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            Err(e) => panic!("open sled: {e}"),
-        }
-    };
-    let tree = db.open_tree(layout::TREE).unwrap();
-    f(&tree);
-    db.flush().unwrap();
+/// The events file's bytes and where each record's frame starts and ends.
+fn frames(dir: &Path) -> (Vec<u8>, Vec<(u64, usize, usize)>) {
+    let bytes = std::fs::read(events_file::path(dir)).unwrap();
+    let frames = events_file::frames(dir)
+        .unwrap()
+        .into_iter()
+        .map(|(p, offset, len)| {
+            (
+                p,
+                offset as usize,
+                offset as usize + events_file::HEADER + len,
+            )
+        })
+        .collect();
+    (bytes, frames)
 }
 
+/// Edits the events file the way someone with the data directory would.
+fn edit(dir: &Path, f: impl FnOnce(&mut Vec<u8>, &[(u64, usize, usize)])) {
+    let (mut bytes, frames) = frames(dir);
+    f(&mut bytes, &frames);
+    std::fs::write(events_file::path(dir), bytes).unwrap();
+}
+
+/// The first failure `verify` names in the stopped log's directory.
 fn verify_failure(dir: &Path) -> (u64, String) {
-    let log = reopen(dir);
-    let report = log.verify(&mut |_| {}).unwrap();
+    let report = caseledger_log_store::verify_dir(dir, &mut |_| {}).unwrap();
     let f = report.failure.expect("tampering must be detected");
     (f.position, f.reason)
 }
@@ -79,31 +83,37 @@ fn an_untouched_log_verifies() {
 fn a_changed_byte_is_named_by_position() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 50);
-    with_tree(dir.path(), |t| {
-        let key = layout::event_key(17);
-        let mut v = t.get(key).unwrap().unwrap().to_vec();
-        let last = v.len() - 1;
-        v[last] ^= 0x01; // one bit of the payload
-        t.insert(key, v).unwrap();
+    edit(dir.path(), |bytes, frames| {
+        bytes[frames[16].2 - 1] ^= 0x01; // one bit of record 17's payload
     });
     assert_eq!(verify_failure(dir.path()).0, 17);
+    // The open does not read every record, but a read of that one is refused, never answered.
+    let log = reopen(dir.path());
+    assert!(matches!(
+        log.read_all(17, 1),
+        Err(LogError::Corrupt { position: 17, .. })
+    ));
+    assert!(matches!(
+        log.read_stream("odd", 9, 1),
+        Err(LogError::Corrupt { position: 17, .. })
+    ));
 }
 
 #[test]
-fn a_recomputed_hash_does_not_hide_a_change() {
-    // An attacker who also rewrites that record's own hash still breaks the link to the next one.
+fn a_recomputed_checksum_and_hash_do_not_hide_a_change() {
+    // An attacker who also rewrites that record's checksum and own hash still breaks the link
+    // to the next one.
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 20);
-    with_tree(dir.path(), |t| {
-        let prev = t.get(layout::event_key(9)).unwrap().unwrap();
-        let key = layout::event_key(10);
-        let mut v = t.get(key).unwrap().unwrap().to_vec();
-        let last = v.len() - 1;
-        v[last] = b'!';
-        let mut h = sha2_link(&prev[..32], &v[32..]);
-        v[..32].swap_with_slice(&mut h);
-        t.insert(key, v).unwrap();
-    });
+    let (bytes, frames) = frames(dir.path());
+    let (_, prev_start, _) = frames[8];
+    let (_, start, end) = frames[9];
+    let prev_hash = &bytes[prev_start + 16..prev_start + 48];
+    let mut record = bytes[start + events_file::HEADER..end].to_vec();
+    let last = record.len() - 1;
+    record[last] = b'!';
+    let hash = sha2_link(prev_hash, &record);
+    events_file::overwrite_frame(dir.path(), start as u64, 10, &hash, &record).unwrap();
     assert_eq!(verify_failure(dir.path()).0, 11);
 }
 
@@ -119,36 +129,50 @@ fn sha2_link(prev: &[u8], bytes: &[u8]) -> [u8; 32] {
 fn swapped_records_are_detected() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 30);
-    with_tree(dir.path(), |t| {
-        let a = t.get(layout::event_key(12)).unwrap().unwrap();
-        let b = t.get(layout::event_key(13)).unwrap().unwrap();
-        t.insert(layout::event_key(12), b).unwrap();
-        t.insert(layout::event_key(13), a).unwrap();
+    edit(dir.path(), |bytes, frames| {
+        let (_, a, _) = frames[11];
+        let (_, b, end) = frames[12];
+        let mut swapped = bytes[b..end].to_vec();
+        swapped.extend_from_slice(&bytes[a..b]);
+        bytes[a..end].copy_from_slice(&swapped);
     });
     assert_eq!(verify_failure(dir.path()).0, 12);
+    // Every read through an index checks the frame holds the position it was sent to.
+    let log = reopen(dir.path());
+    assert!(matches!(
+        log.read_all(12, 1),
+        Err(LogError::Corrupt { position: 12, .. })
+    ));
+    assert!(matches!(
+        log.read_event(12),
+        Err(LogError::Corrupt { position: 12, .. })
+    ));
 }
 
 #[test]
 fn a_deleted_record_is_detected() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 30);
-    with_tree(dir.path(), |t| {
-        t.remove(layout::event_key(8)).unwrap();
+    edit(dir.path(), |bytes, frames| {
+        let (_, start, end) = frames[7];
+        bytes.drain(start..end);
     });
     let (position, reason) = verify_failure(dir.path());
     assert_eq!(position, 8);
     assert!(reason.contains("missing"), "{reason}");
+    assert!(matches!(
+        try_open(dir.path()),
+        Err(LogError::ChainBroken { position: 8, .. })
+    ));
 }
 
 #[test]
-fn a_removed_tail_stops_the_log_from_opening() {
+fn a_removed_last_record_stops_the_log_from_opening() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 30);
-    with_tree(dir.path(), |t| {
-        t.remove(layout::event_key(30)).unwrap();
-    });
+    cut_at(dir.path(), 29);
     match try_open(dir.path()) {
-        Err(LogError::ChainBroken { position, .. }) => assert_eq!(position, 30),
+        Err(LogError::Cut { head, expected, .. }) => assert_eq!((head, expected), (29, 30)),
         Err(e) => panic!("wrong error {e}"),
         Ok(_) => panic!("a truncated log must not open"),
     }
@@ -158,33 +182,21 @@ fn a_removed_tail_stops_the_log_from_opening() {
 fn a_changed_last_record_stops_the_log_from_opening() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 5);
-    with_tree(dir.path(), |t| {
-        let key = layout::event_key(5);
-        let mut v = t.get(key).unwrap().unwrap().to_vec();
-        let last = v.len() - 1;
-        v[last] ^= 0x20;
-        t.insert(key, v).unwrap();
+    edit(dir.path(), |bytes, frames| {
+        bytes[frames[4].2 - 1] ^= 0x20;
     });
     let err = try_open(dir.path()).err().expect("must refuse");
-    assert!(err.to_string().contains("position 5"), "{err}");
+    assert!(
+        matches!(err, LogError::ChainBroken { position: 5, .. }),
+        "{err}"
+    );
 }
 
-/// Cuts the log consistently, the way sled's recovery presents a damaged segment: the last
-/// `n` records, their index entries and a head naming the new last record.
-fn cut_consistently(dir: &Path, keep: u64) {
-    with_tree(dir, |t| {
-        let head = u64::from_be_bytes(
-            t.get(layout::HEAD_KEY).unwrap().unwrap()[..8]
-                .try_into()
-                .unwrap(),
-        );
-        for p in keep + 1..=head {
-            t.remove(layout::event_key(p)).unwrap();
-        }
-        let hash = t.get(layout::event_key(keep)).unwrap().unwrap()[..32].to_vec();
-        let mut value = keep.to_be_bytes().to_vec();
-        value.extend_from_slice(&hash);
-        t.insert(layout::HEAD_KEY, value).unwrap();
+/// Cuts the events file after record `keep`, frame boundary and all — a log that holds
+/// together, only shorter.
+fn cut_at(dir: &Path, keep: u64) {
+    edit(dir, |bytes, frames| {
+        bytes.truncate(frames[keep as usize - 1].2);
     });
 }
 
@@ -192,16 +204,76 @@ fn cut_consistently(dir: &Path, keep: u64) {
 fn a_log_cut_short_of_what_it_acknowledged_is_refused_and_named() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 30);
-    cut_consistently(dir.path(), 21);
+    cut_at(dir.path(), 21);
+    let report = caseledger_log_store::verify_dir(dir.path(), &mut |_| {}).unwrap();
+    let failure = report.failure.expect("the cut must be found");
+    assert_eq!(failure.position, 22);
+    assert!(failure.reason.contains("30"), "{}", failure.reason);
     match try_open(dir.path()) {
         Err(LogError::Cut { head, expected, .. }) => assert_eq!((head, expected), (21, 30)),
         Err(e) => panic!("wrong error {e}"),
         Ok(_) => panic!("a log cut short of its acknowledged mark must not open"),
     }
+}
+
+#[test]
+fn a_write_a_crash_cut_short_is_cut_off_and_kept_beside_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 10);
+    // The start of an eleventh frame, as a crash mid-write leaves it (never acknowledged: the
+    // mark says 10).
+    let (bytes, frames) = frames(dir.path());
+    let (_, start, end) = frames[9];
+    let mut torn = bytes.clone();
+    torn.extend_from_slice(&bytes[start..start + (end - start) / 2]);
+    std::fs::write(events_file::path(dir.path()), &torn).unwrap();
     let report = caseledger_log_store::verify_dir(dir.path(), &mut |_| {}).unwrap();
-    let failure = report.failure.expect("the cut must be found");
-    assert_eq!(failure.position, 22);
-    assert!(failure.reason.contains("30"), "{}", failure.reason);
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.records, 10);
+    let log = reopen(dir.path());
+    assert_eq!(log.head().position, 10);
+    assert_eq!(std::fs::read(events_file::path(dir.path())).unwrap(), bytes);
+    let kept = dir
+        .path()
+        .join(format!("{}.cut-at-{}", events_file::FILE, bytes.len()));
+    assert_eq!(std::fs::read(kept).unwrap(), torn[bytes.len()..]);
+    log.append(one("odd", 11)).wait().unwrap();
+    assert!(log.verify(&mut |_| {}).unwrap().is_ok());
+}
+
+#[test]
+fn lost_indexes_are_rebuilt_from_the_events_file() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 300);
+    // Empty sled's tree, as if its files had been lost or were behind by everything.
+    {
+        let mut attempts = 0;
+        let db = loop {
+            match sled::open(dir.path()) {
+                Ok(db) => break db,
+                Err(_) if attempts < 100 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => panic!("open sled: {e}"),
+            }
+        };
+        db.open_tree(caseledger_log_store::layout::TREE)
+            .unwrap()
+            .clear()
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let log = reopen(dir.path());
+    assert_eq!(log.head().position, 300);
+    assert_eq!(log.stream_version("even").unwrap(), Some(150));
+    assert_eq!(log.read_stream("odd", 100, 1).unwrap()[0].position, 199);
+    assert_eq!(log.read_event(257).unwrap().unwrap().position, 257);
+    assert_eq!(log.read_all(130, 2).unwrap()[1].position, 131);
+    // An id stored before the rebuild is still known: a retry answers its original position.
+    let again = log.append(one("even", 256)).wait().unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.positions, [256]);
 }
 
 #[test]
