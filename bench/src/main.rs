@@ -263,10 +263,10 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
     let sequential = sequential_write_mb_per_s(scratch.path(), if args.quick { 64 } else { 512 })?;
     figures.add("disk_sequential_write_mb_per_s", sequential, "MB/s");
 
-    // The durable default, and sled's flush alone to show what the fdatasync costs.
+    // The durable default, and the write alone to show what the fdatasync costs.
     let modes = [
         (Durability::Fdatasync, "append"),
-        (Durability::SledFlush, "append_sled_flush_only"),
+        (Durability::NoSync, "append_no_sync"),
     ];
     for (durability, prefix) in modes {
         for (writers, total, label) in [(1, single, "1_writer"), (64, concurrent, "64_writers")] {

@@ -13,7 +13,10 @@
 //!
 //! Public so forensic tools and tamper tests can address the log directly.
 
-use crate::{ChainHash, GENESIS_HASH, Position};
+use std::fs::File;
+
+use crate::events_file::Cursor;
+use crate::{ChainHash, GENESIS_HASH, LogError, Position};
 
 /// Name of the sled tree holding the indexes.
 pub const TREE: &str = "log";
@@ -128,6 +131,32 @@ impl Indexed {
             end: be_u64(bytes.get(48..)?)?,
         })
     }
+}
+
+/// Offset of the frame of `position` (1..=head) in the events `file`: the sparse index's
+/// block, then the frames before it in the block.
+pub(crate) fn offset_of(
+    tree: &sled::Tree,
+    file: &File,
+    position: Position,
+) -> Result<u64, LogError> {
+    let block = tree
+        .get(block_key(position))?
+        .and_then(|v| be_u64(&v))
+        .ok_or_else(|| LogError::Corrupt {
+            position,
+            reason: "the position index has no entry for it".into(),
+        })?;
+    let mut cursor = Cursor::new(file, block);
+    for _ in block_start(position)..position {
+        if !cursor.skip_frame()? {
+            return Err(LogError::Corrupt {
+                position,
+                reason: "the events file ends before the frame the index leads to".into(),
+            });
+        }
+    }
+    Ok(cursor.offset())
 }
 
 /// Parses a big-endian u64 value.

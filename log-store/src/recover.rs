@@ -150,7 +150,33 @@ pub(crate) fn catch_up(
         }
         None => {}
     }
+    check_last_link(tree, file, &indexed)?;
     Ok(indexed)
+}
+
+/// The last record's chain hash must recompute from the one before it: a last record changed
+/// in place (checksum and all) is refused on open, not only by a walk.
+fn check_last_link(tree: &sled::Tree, file: &File, indexed: &Indexed) -> Result<(), LogError> {
+    let position = indexed.position;
+    if position == 0 {
+        return Ok(());
+    }
+    let last = events_file::read_frame_at(file, indexed.last_frame, position)?;
+    let (hash, bytes) = record::split_stored(position, &last.stored)?;
+    let previous = if position == 1 {
+        crate::GENESIS_HASH
+    } else {
+        let offset = layout::offset_of(tree, file, position - 1)?;
+        let frame = events_file::read_frame_at(file, offset, position - 1)?;
+        record::split_stored(position - 1, &frame.stored)?.0
+    };
+    if link(&previous, bytes) != hash {
+        return Err(LogError::ChainBroken {
+            position,
+            reason: "the last record's chain hash does not match it and its predecessor".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Whether the indexes' own record of how far they reach fits the events file: within it,

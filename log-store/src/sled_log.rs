@@ -13,7 +13,7 @@ use crate::acked::{self, AckedMark};
 use crate::anchor::{self, Anchor};
 use crate::error::describe_offset;
 use crate::events_file::{self, Cursor, Read};
-use crate::layout::{self, be_u64};
+use crate::layout;
 use crate::position::LogStats;
 use crate::record::{self, RecordedEvent};
 use crate::verify::{self, VerifyReport};
@@ -182,7 +182,7 @@ impl SledLog {
     /// Offset of the frame of `position` (1..=head): the sparse index's block, then the frames
     /// before it in the block.
     fn offset_of(&self, position: Position) -> Result<u64, LogError> {
-        offset_of(&self.tree, &self.file, position)
+        layout::offset_of(&self.tree, &self.file, position)
     }
 
     fn read_at(&self, position: Position, offset: u64) -> Result<RecordedEvent, LogError> {
@@ -215,27 +215,6 @@ fn open_events_file(dir: &Path) -> Result<File, LogError> {
         .truncate(false)
         .mode(0o600)
         .open(events_file::path(dir))?)
-}
-
-/// See [`SledLog::offset_of`].
-fn offset_of(tree: &sled::Tree, file: &File, position: Position) -> Result<u64, LogError> {
-    let block = tree
-        .get(layout::block_key(position))?
-        .and_then(|v| be_u64(&v))
-        .ok_or_else(|| LogError::Corrupt {
-            position,
-            reason: "the position index has no entry for it".into(),
-        })?;
-    let mut cursor = Cursor::new(file, block);
-    for _ in layout::block_start(position)..position {
-        if !cursor.skip_frame()? {
-            return Err(LogError::Corrupt {
-                position,
-                reason: "the events file ends before the frame the index leads to".into(),
-            });
-        }
-    }
-    Ok(cursor.offset())
 }
 
 /// Opens sled in `path`, reporting a directory held by another process as [`LogError::InUse`]
@@ -350,7 +329,7 @@ fn stored_hash(
     if position > head {
         return Ok(None);
     }
-    let offset = offset_of(tree, file, position)?;
+    let offset = layout::offset_of(tree, file, position)?;
     let frame = events_file::read_frame_at(file, offset, position)?;
     Ok(Some(record::split_stored(position, &frame.stored)?.0))
 }

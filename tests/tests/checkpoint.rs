@@ -3,41 +3,37 @@
 //! rewritten before it even when every later chain hash was recomputed, which plain `verify`
 //! cannot.
 
-use caseledger_log_store::layout;
+use caseledger_log_store::events_file;
 use caseledger_tests::coc::{INTAKE, intake, stanislaus};
 use caseledger_tests::run;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-/// Rewrites the payload of the record at `position` and recomputes every chain hash after it
-/// and the head, as an attacker with the data directory and the code would.
+/// Rewrites the payload of the record at `position` and recomputes every chain hash (and
+/// frame checksum) after it, as an attacker with the data directory and the code would.
 fn rewrite_history(dir: &std::path::Path, position: u64) {
-    let db = sled::open(dir).unwrap();
-    let tree = db.open_tree(layout::TREE).unwrap();
-    let head_value = tree.get(layout::HEAD_KEY).unwrap().unwrap();
-    let head = u64::from_be_bytes(head_value[..8].try_into().unwrap());
-    let mut previous: [u8; 32] = tree.get(layout::event_key(position - 1)).unwrap().unwrap()[..32]
-        .try_into()
-        .unwrap();
-    for p in position..=head {
-        let mut stored = tree.get(layout::event_key(p)).unwrap().unwrap().to_vec();
+    let bytes = std::fs::read(events_file::path(dir)).unwrap();
+    let frames = events_file::frames(dir).unwrap();
+    let hash_of = |offset: u64| -> [u8; 32] {
+        let at = offset as usize + events_file::HEADER - 32;
+        bytes[at..at + 32].try_into().unwrap()
+    };
+    let mut previous = hash_of(frames[position as usize - 2].1);
+    for &(p, offset, len) in &frames[position as usize - 1..] {
+        let start = offset as usize + events_file::HEADER;
+        let mut record = bytes[start..start + len].to_vec();
         if p == position {
-            let last = stored.len() - 1;
-            stored[last] ^= 0x01;
+            let last = record.len() - 1;
+            record[last] ^= 0x01;
         }
         let hash: [u8; 32] = Sha256::new()
             .chain_update(previous)
-            .chain_update(&stored[32..])
+            .chain_update(&record)
             .finalize()
             .into();
-        stored[..32].copy_from_slice(&hash);
-        tree.insert(layout::event_key(p), stored).unwrap();
+        events_file::overwrite_frame(dir, offset, p, &hash, &record).unwrap();
         previous = hash;
     }
-    let mut value = head.to_be_bytes().to_vec();
-    value.extend_from_slice(&previous);
-    tree.insert(layout::HEAD_KEY, value).unwrap();
-    db.flush().unwrap();
 }
 
 #[test]

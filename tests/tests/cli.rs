@@ -15,7 +15,7 @@ use caseledger_core::{
     Actor, ClientId, ClientRestriction, CorrelationId, Envelope, EventId, EventType,
     OrganizationId, Pii, Role, Timestamp, UserId,
 };
-use caseledger_log_store::layout;
+use caseledger_log_store::events_file;
 use caseledger_service::{Service, ServiceConfig};
 use caseledger_tests::{Output, Server, command, free_local_addr, run, run_command, with_data_dir};
 use serde_json::json;
@@ -169,22 +169,23 @@ fn seed(dir: &Path) -> Vec<Seeded> {
     seeded
 }
 
-/// Flips one bit of the last byte of the stored record at `position` (inside the event's
-/// payload), as someone editing the database behind the service's back would.
+/// Flips one bit of the last byte of the record at `position` (inside the event's payload)
+/// and writes it back with its frame's checksum recomputed, as someone editing the log behind
+/// the service's back with its code at hand would.
 fn tamper(dir: &Path, position: u64) {
     with_data_dir(dir, || {
-        let db = sled::open(dir).expect("open sled to tamper");
-        let tree = db.open_tree(layout::TREE).expect("log tree");
-        let key = layout::event_key(position);
-        let mut value = tree
-            .get(key)
-            .expect("read record")
-            .unwrap_or_else(|| panic!("no stored record at position {position}"))
-            .to_vec();
-        let last = value.len() - 1;
-        value[last] ^= 0x01;
-        tree.insert(key, value).expect("write record");
-        db.flush().expect("flush");
+        let (_, offset, len) = events_file::frames(dir)
+            .expect("read the events file")
+            .into_iter()
+            .find(|f| f.0 == position)
+            .unwrap_or_else(|| panic!("no stored record at position {position}"));
+        let bytes = std::fs::read(events_file::path(dir)).expect("read the events file");
+        let start = offset as usize + events_file::HEADER;
+        let hash: [u8; 32] = bytes[start - 32..start].try_into().unwrap();
+        let mut record = bytes[start..start + len].to_vec();
+        let last = record.len() - 1;
+        record[last] ^= 0x01;
+        events_file::overwrite_frame(dir, offset, position, &hash, &record).expect("write record");
     });
 }
 

@@ -1,14 +1,13 @@
-//! Damage inside sled's own files, through the binary. sled's recovery takes a damaged
-//! segment for the end of its log and presents the consistent prefix before it, so one
-//! flipped byte used to leave a shorter log that verified and served. The data directory's own
-//! evidence (the acknowledged mark, the read-model snapshot, the signed checkpoints) says how
-//! far the log reached: `serve` and `verify` must refuse such a log with exit 1 naming the
-//! position, whether sled's `snap.*` files let its recovery skip the damaged part (then it
-//! meets the damage as corruption) or not (then it cuts the log there).
+//! Damage inside the data directory's files, through the binary. A flipped byte of the events
+//! file is named by `verify` and refused wherever the service reads it; a flipped byte of
+//! sled's files (which hold only indexes) costs at most the indexes, rebuilt from the events
+//! file, or is refused — one flipped byte of sled's files used to leave a shorter log that
+//! verified and served, because sled's recovery took the damage for the end of its log.
 
 use std::path::Path;
 use std::time::Duration;
 
+use caseledger_log_store::events_file;
 use caseledger_tests::{Output, Server, bootstrapped, command, run, run_command};
 use serde_json::json;
 
@@ -102,25 +101,69 @@ fn assert_refused(output: &Output, head: u64, what: &str) {
 }
 
 #[test]
-fn a_byte_flipped_inside_sleds_files_is_refused_by_serve_and_verify() {
+fn a_byte_flipped_in_the_events_file_is_named_by_verify_and_refused_where_it_is_read() {
     let (stopped, head) = stopped_log();
-    let db = std::fs::read(stopped.path().join("db")).unwrap();
-    let mut cases = 0;
-    // The bootstrap's organization was written before sled's last snapshot of its own state:
-    // with `snap.*` present, sled's recovery skips that part and meets the damage when reading
-    // it (corruption); without, it cuts the log there. The others come after it.
+    let events = std::fs::read(events_file::path(stopped.path())).unwrap();
+    let frames = events_file::frames(stopped.path()).unwrap();
+    assert_eq!(frames.len() as u64, head);
+    // The bootstrap's organization, the first, middle and last created, and the last record.
     let names = [
         "Stanislaus CoC".to_string(),
         name(1),
         name(ORGANIZATIONS / 2),
         name(ORGANIZATIONS),
     ];
-    for (i, org) in names.iter().enumerate() {
-        let found = occurrences(&db, org.as_bytes());
-        assert!(!found.is_empty(), "{org} is stored in the clear");
-        // sled keeps several copies (log fragments, consolidated pages): take a different one
-        // each time.
-        let offset = found[i % found.len()] + 5;
+    let mut offsets: Vec<usize> = names
+        .iter()
+        .map(|org| {
+            let found = occurrences(&events, org.as_bytes());
+            assert_eq!(found.len(), 1, "{org} is stored once, in the clear");
+            found[0] + 5
+        })
+        .collect();
+    offsets.push(events.len() - 1);
+    for offset in offsets {
+        let position = frames
+            .iter()
+            .rev()
+            .find(|f| f.1 as usize <= offset)
+            .unwrap()
+            .0;
+        let work = tempfile::tempdir().unwrap();
+        let dir = work.path().join("data");
+        copy_dir(stopped.path(), &dir);
+        let mut damaged = events.clone();
+        damaged[offset] ^= 0x01;
+        std::fs::write(events_file::path(&dir), &damaged).unwrap();
+        let what = format!("flipped at {offset}, in record {position}");
+        assert_refused(&verify(&dir), position, &format!("verify, {what}"));
+        // Without the read-model snapshot the service folds every record and meets it; the
+        // last record is checked on every open.
+        if position == head {
+            assert_refused(&serve(&dir), position, &format!("serve, {what}"));
+        }
+        std::fs::remove_dir_all(dir.join("snapshots")).unwrap();
+        assert_refused(&serve(&dir), position, &format!("serve folding, {what}"));
+        // Refusing changed nothing: the damage is still there to be examined.
+        assert_eq!(std::fs::read(events_file::path(&dir)).unwrap(), damaged);
+        assert_refused(&verify(&dir), position, &format!("verify again, {what}"));
+    }
+    // The undamaged directory still serves and verifies.
+    assert_eq!(verify(stopped.path()).code, Some(0));
+    let server = Server::start(stopped.path());
+    assert_eq!(server.get("/healthz").json()["logPosition"], json!(head));
+    assert_eq!(server.terminate(STOP_TIMEOUT).code, Some(0));
+}
+
+#[test]
+fn a_byte_flipped_inside_sleds_files_never_serves_a_shorter_log() {
+    // sled holds only the indexes: its recovery may lose some of them (they are rebuilt from
+    // the events file) or meet the damage as corruption (refused, naming sled's file) — a log
+    // short of what it acknowledged is never served.
+    let (stopped, head) = stopped_log();
+    let db = std::fs::read(stopped.path().join("db")).unwrap();
+    for tenth in [1, 3, 5, 7, 9] {
+        let offset = db.len() * tenth / 10;
         for keep_sled_snapshots in [true, false] {
             let work = tempfile::tempdir().unwrap();
             let dir = work.path().join("data");
@@ -135,32 +178,29 @@ fn a_byte_flipped_inside_sleds_files_is_refused_by_serve_and_verify() {
             let mut damaged = db.clone();
             damaged[offset] ^= 0x01;
             std::fs::write(dir.join("db"), &damaged).unwrap();
-            let what = format!(
-                "{org} flipped at {offset}, sled snapshots {}",
-                if keep_sled_snapshots {
-                    "kept"
-                } else {
-                    "removed"
-                }
-            );
-            // Both orders: whichever opens the damaged directory first lets sled's recovery
-            // rewrite it, and the one after must still refuse.
-            if cases % 2 == 0 {
-                assert_refused(&serve(&dir), head, &format!("serve first, {what}"));
-                assert_refused(&verify(&dir), head, &format!("verify after serve, {what}"));
-            } else {
-                assert_refused(&verify(&dir), head, &format!("verify first, {what}"));
-                assert_refused(&serve(&dir), head, &format!("serve after verify, {what}"));
+            let what =
+                format!("sled's db flipped at {offset}, snapshots kept {keep_sled_snapshots}");
+            // `verify` reads the events file, not sled's.
+            assert_eq!(verify(&dir).code, Some(0), "{what}");
+            // Opening the log (as `log stats` does) either refuses or finds the whole log.
+            let opened = run(&["log", "stats", "--json", "--data", dir.to_str().unwrap()]);
+            if opened.code != Some(0) {
+                assert_eq!(opened.code, Some(1), "{what}: {opened:?}");
+                assert!(!opened.stderr.contains("in use"), "{what}: {opened:?}");
+                assert_refused(&serve(&dir), head, &what);
+                continue;
             }
-            assert_refused(&serve(&dir), head, &format!("serve again, {what}"));
-            cases += 1;
+            let stats: serde_json::Value = serde_json::from_str(opened.stdout.trim()).unwrap();
+            assert_eq!(stats["headPosition"], json!(head), "{what}");
+            let server = Server::start(&dir);
+            assert_eq!(
+                server.get("/healthz").json()["logPosition"],
+                json!(head),
+                "{what}"
+            );
+            assert_eq!(server.terminate(STOP_TIMEOUT).code, Some(0), "{what}");
         }
     }
-    // The undamaged directory still serves and verifies.
-    assert_eq!(verify(stopped.path()).code, Some(0));
-    let server = Server::start(stopped.path());
-    assert_eq!(server.get("/healthz").json()["logPosition"], json!(head));
-    assert_eq!(server.terminate(STOP_TIMEOUT).code, Some(0));
 }
 
 #[test]
