@@ -108,6 +108,42 @@ enum Command {
     /// Check a backup against its manifest and make a new data directory of it, which
     /// `verify` accepts and `serve` starts on.
     Restore(backup::RestoreArgs),
+    /// Move a stopped data directory written by an older caseledger to this build's format
+    /// (back it up first). Safe to run again if interrupted; does nothing to a current one.
+    Migrate(DataArgs),
+}
+
+/// Moves a stopped data directory to this build's data format.
+fn migrate(data: &DataArgs) -> Result<(), Failure> {
+    use caseledger_service::format::{self, Migrated};
+    data.require_log()?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "moving the log {spinner} position {pos} ({per_sec})",
+        )
+        .expect("template"),
+    );
+    let migrated = format::migrate(&data.data, &mut |position| bar.set_position(position));
+    bar.finish_and_clear();
+    // Damage met while moving the log is an integrity failure (exit 1), like verify's.
+    let migrated = migrated.map_err(|e| match e {
+        format::MigrateError::Log(e) => Failure::from(e),
+        other => Failure::from(other),
+    })?;
+    match migrated {
+        Migrated::AlreadyCurrent => eprintln!(
+            "{} is already data format {}; nothing to do",
+            data.data.display(),
+            format::DATA_FORMAT
+        ),
+        Migrated::Upgraded { from, head } => eprintln!(
+            "{} moved from data format {from} to {}: {head} records, chain checked",
+            data.data.display(),
+            format::DATA_FORMAT
+        ),
+    }
+    Ok(())
 }
 
 /// Signs the head of a stopped server's log and prints where the checkpoint was written.
@@ -154,6 +190,7 @@ fn main() -> ExitCode {
         Command::Fixtures(cmd) => fixtures::run(cmd, cli.log_format),
         Command::Backup(args) => backup::backup(args),
         Command::Restore(args) => backup::restore(args),
+        Command::Migrate(data) => migrate(&data),
         Command::ImportHmis(args) => hmis::import(args),
         Command::ExportHmis(args) => hmis::export(args),
     };

@@ -316,9 +316,11 @@ pub fn check(backup: &Path) -> Result<Manifest, BackupError> {
             reason: format!("its kind is `{}`", manifest.kind),
         });
     }
-    crate::format::check_readable(manifest.data_format).map_err(|e| BackupError::Manifest {
-        path: path.display().to_string(),
-        reason: e.to_string(),
+    crate::format::check_backup_readable(manifest.data_format).map_err(|e| {
+        BackupError::Manifest {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }
     })?;
     if !manifest.files.iter().any(|f| f.path == "log.records") {
         return Err(BackupError::Damaged {

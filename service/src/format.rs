@@ -11,8 +11,13 @@
 use std::io::Write;
 use std::path::Path;
 
-/// The format this build reads and writes.
-pub const DATA_FORMAT: u32 = 1;
+/// The format this build reads and writes. Format 2 keeps the log's records in an events file
+/// with sled holding only its indexes; format 1 kept them inside sled.
+pub const DATA_FORMAT: u32 = 2;
+
+/// The oldest format whose backups this build restores: a backup holds the log as records,
+/// whatever the layout it was taken from, so format 1's restore as this build's.
+pub const OLDEST_BACKUP_FORMAT: u32 = 1;
 
 const FILE: &str = "format";
 const PREFIX: &str = "caseledger data format ";
@@ -75,12 +80,12 @@ pub fn check_readable(found: u32) -> Result<(), FormatError> {
     }
 }
 
-/// The format `data_dir` states; `None` when it states none (new, or written before the
-/// format was recorded — which is format 1).
+/// The format `data_dir` states; `None` for a new directory. A directory with a log but no
+/// format file was written before formats were recorded, which is format 1.
 pub fn read(data_dir: &Path) -> Result<Option<u32>, FormatError> {
     let path = data_dir.join(FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(None);
+        return Ok(data_dir.join("db").exists().then_some(1));
     };
     let line = text.lines().next().unwrap_or_default();
     line.strip_prefix(PREFIX)
@@ -92,8 +97,8 @@ pub fn read(data_dir: &Path) -> Result<Option<u32>, FormatError> {
         })
 }
 
-/// Checks `data_dir`'s format before it is opened, and records this build's when it states
-/// none (a new directory, or one from before formats were recorded, which is format 1).
+/// Checks `data_dir`'s format before it is opened, and records this build's in a new
+/// directory.
 pub(crate) fn open(data_dir: &Path) -> Result<(), FormatError> {
     match read(data_dir)? {
         Some(found) => check_readable(found),
@@ -109,6 +114,68 @@ pub(crate) fn record(data_dir: &Path) -> std::io::Result<()> {
     let mut file = caseledger_log_store::private::create_file(&data_dir.join(FILE))?;
     writeln!(file, "{PREFIX}{DATA_FORMAT}")?;
     file.sync_all()
+}
+
+/// Whether this build restores a backup taken from a directory of `found`.
+pub fn check_backup_readable(found: u32) -> Result<(), FormatError> {
+    if (OLDEST_BACKUP_FORMAT..DATA_FORMAT).contains(&found) {
+        return Ok(());
+    }
+    check_readable(found)
+}
+
+/// What [`migrate`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migrated {
+    /// The directory was already in this build's format.
+    AlreadyCurrent,
+    /// The directory moved from format `from` to this build's; its log reaches `head`.
+    Upgraded {
+        /// The format it had.
+        from: u32,
+        /// The log's head position after the move.
+        head: u64,
+    },
+}
+
+/// Why [`migrate`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    /// The directory's format is not one this build migrates.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// The log could not be moved (damaged, in use, storage).
+    #[error(transparent)]
+    Log(#[from] caseledger_log_store::LogError),
+    /// The new format could not be recorded.
+    #[error("cannot record the data format in {path}: {reason}")]
+    Record {
+        /// The directory.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Moves a stopped data directory of an older format to this build's (format 1 → 2: the log's
+/// records out of sled into the events file, checked link by link). Safe to run again after
+/// a crash; `progress` is called with the position reached.
+pub fn migrate(data_dir: &Path, progress: &mut dyn FnMut(u64)) -> Result<Migrated, MigrateError> {
+    let Some(found) = read(data_dir)? else {
+        return Ok(Migrated::AlreadyCurrent);
+    };
+    if found == DATA_FORMAT {
+        return Ok(Migrated::AlreadyCurrent);
+    }
+    if found > DATA_FORMAT || found < OLDEST_BACKUP_FORMAT {
+        check_readable(found)?;
+    }
+    let head = caseledger_log_store::upgrade::upgrade_format1(data_dir, progress)?.unwrap_or(0);
+    record(data_dir).map_err(|e| MigrateError::Record {
+        path: data_dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(Migrated::Upgraded { from: found, head })
 }
 
 #[cfg(test)]
