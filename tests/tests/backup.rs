@@ -217,10 +217,10 @@ fn a_data_directory_of_another_format_is_refused_naming_both() {
     let format = dir.path().join("format");
     assert_eq!(
         std::fs::read_to_string(&format).unwrap(),
-        "caseledger data format 1\n",
+        "caseledger data format 2\n",
         "a data directory states its format"
     );
-    std::fs::write(&format, "caseledger data format 2\n").unwrap();
+    std::fs::write(&format, "caseledger data format 3\n").unwrap();
     let mut cmd = command();
     cmd.args([
         "serve",
@@ -232,12 +232,12 @@ fn a_data_directory_of_another_format_is_refused_naming_both() {
     let out = run_command(cmd, RUN);
     assert_eq!(out.code, Some(3), "{out:?}");
     assert!(
-        out.stderr.contains("format 2") && out.stderr.contains("format 1"),
+        out.stderr.contains("format 3") && out.stderr.contains("format 2"),
         "{out:?}"
     );
-    // Nothing was changed: it still states format 2.
+    // Nothing was changed: it still states format 3.
     assert_eq!(
         std::fs::read_to_string(&format).unwrap(),
-        "caseledger data format 2\n"
+        "caseledger data format 3\n"
     );
 }
