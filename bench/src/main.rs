@@ -21,7 +21,7 @@ use caseledger_log_store::{
 use clap::Parser;
 
 use crate::failure::Failure;
-use crate::figures::{Figures, percentile};
+use crate::figures::{Figures, mean, percentile};
 
 mod audit;
 mod failure;
@@ -179,11 +179,6 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
         }
         None => tempfile::tempdir()?,
     };
-    let (single, concurrent) = if args.quick {
-        (500, 20_000)
-    } else {
-        (3_000, 200_000)
-    };
     let mut figures = Figures::default();
     let wants = |g: Group| {
         (args.only.is_empty() && g != Group::Peer && g != Group::Fair) || args.only.contains(&g)
@@ -230,14 +225,24 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
             .unwrap_or(if args.quick { 10_000 } else { 100_000 });
         import::run(clients, scratch.path(), &mut figures)?;
     }
-    if !wants(Group::Append) {
-        run_peer(&args, &mut figures)?;
-        figures.print(args.json);
-        return Ok(());
+    if wants(Group::Append) {
+        run_append(args.quick, scratch.path(), &mut figures)?;
     }
-    eprintln!("bench: scratch directory {}", scratch.path().display());
+    run_peer(&args, &mut figures)?;
+    figures.print(args.json);
+    Ok(())
+}
 
-    let appending = fsync_latencies(scratch.path(), single, false)?;
+/// The append group: the disk's raw syncs, then durable appends to the log.
+fn run_append(quick: bool, scratch: &Path, figures: &mut Figures) -> Result<(), Failure> {
+    let (single, concurrent) = if quick {
+        (500, 20_000)
+    } else {
+        (3_000, 200_000)
+    };
+    eprintln!("bench: scratch directory {}", scratch.display());
+
+    let appending = fsync_latencies(scratch, single, false)?;
     figures.add(
         "disk_append_fdatasync_per_s",
         1.0 / mean(&appending),
@@ -248,7 +253,7 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
         percentile(&appending, 50.0) * 1e6,
         "µs",
     );
-    let overwrite = fsync_latencies(scratch.path(), single, true)?;
+    let overwrite = fsync_latencies(scratch, single, true)?;
     figures.add(
         "disk_overwrite_fdatasync_per_s",
         1.0 / mean(&overwrite),
@@ -260,7 +265,7 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
         "µs",
     );
 
-    let sequential = sequential_write_mb_per_s(scratch.path(), if args.quick { 64 } else { 512 })?;
+    let sequential = sequential_write_mb_per_s(scratch, if quick { 64 } else { 512 })?;
     figures.add("disk_sequential_write_mb_per_s", sequential, "MB/s");
 
     // The durable default, and sled's flush alone to show what the fdatasync costs.
@@ -271,7 +276,7 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
     for (durability, prefix) in modes {
         for (writers, total, label) in [(1, single, "1_writer"), (64, concurrent, "64_writers")] {
             let run = append_run(
-                &scratch.path().join(format!("{prefix}-{writers}")),
+                &scratch.join(format!("{prefix}-{writers}")),
                 durability,
                 writers,
                 total,
@@ -289,7 +294,7 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
     // Walking the chain of the 64-writer log just written (its pages are in the page cache, so
     // this is the hashing and scanning rate, not the disk's read rate).
     let started = Instant::now();
-    let report = caseledger_log_store::verify_dir(scratch.path().join("append-64"), &mut |_| {})?;
+    let report = caseledger_log_store::verify_dir(scratch.join("append-64"), &mut |_| {})?;
     let secs = started.elapsed().as_secs_f64();
     figures.add("verify_mb_per_s", report.bytes as f64 / 1e6 / secs, "MB/s");
     figures.add(
@@ -298,8 +303,6 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
         "records/s",
     );
 
-    run_peer(&args, &mut figures)?;
-    figures.print(args.json);
     Ok(())
 }
 
@@ -437,8 +440,4 @@ fn append_run(
         p50: percentile(&latencies, 50.0),
         p99: percentile(&latencies, 99.0),
     })
-}
-
-fn mean(xs: &[f64]) -> f64 {
-    xs.iter().sum::<f64>() / xs.len().max(1) as f64
 }
