@@ -30,6 +30,7 @@ mod figures;
 mod generate;
 mod graphql;
 mod import;
+mod logcost;
 mod peer;
 mod replay;
 mod scale;
@@ -64,7 +65,7 @@ struct BenchArgs {
     /// Scratch directory for the benchmark logs (on the disk you want measured).
     #[arg(long, env = "CASELEDGER_BENCH_DIR")]
     dir: Option<PathBuf>,
-    /// Run only these groups (default: all but `peer`).
+    /// Run only these groups (default: all but `peer`, `fair` and `logcost`).
     #[arg(long, value_enum, value_delimiter = ',')]
     only: Vec<Group>,
     /// Client counts of the `scale` group (default 10000,100000; 10000 with --quick).
@@ -90,6 +91,18 @@ struct BenchArgs {
     /// Event sizes in bytes of the `fair` group (default 256).
     #[arg(long, value_delimiter = ',')]
     fair_bytes: Vec<usize>,
+    /// Measured seconds per point of the `logcost` group: group commits, CPU and each mixed
+    /// phase (default 10; 2 with --quick).
+    #[arg(long)]
+    logcost_seconds: Option<f64>,
+    /// Measured seconds of the `logcost` group's memory run, after its 5 s warm-up (default
+    /// 120; 10 with --quick).
+    #[arg(long)]
+    logcost_rss_seconds: Option<f64>,
+    /// Events of each of the `logcost` group's bulk loads, in 100-event requests (default
+    /// 200000; 20000 with --quick).
+    #[arg(long)]
+    logcost_bulk_events: Option<usize>,
 }
 
 /// What `caseledger-bench` does besides measuring.
@@ -120,6 +133,9 @@ enum Group {
     /// The fair append benchmark against PostgreSQL at its best (random streams, uniform and
     /// Zipf; 1 to 64 writers; rounds alternated; `scripts/bench-peer.sh --only fair`).
     Fair,
+    /// The log's costs: events per sync, CPU per append, memory under sustained writes, bulk
+    /// load, reads beside writes (minutes; best run alone).
+    Logcost,
 }
 
 /// How log lines are written (to stderr, so stdout stays for the figures).
@@ -181,8 +197,20 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
     };
     let mut figures = Figures::default();
     let wants = |g: Group| {
-        (args.only.is_empty() && g != Group::Peer && g != Group::Fair) || args.only.contains(&g)
+        (args.only.is_empty() && ![Group::Peer, Group::Fair, Group::Logcost].contains(&g))
+            || args.only.contains(&g)
     };
+    if wants(Group::Logcost) && wants(Group::Graphql) {
+        use clap::CommandFactory;
+        // Both want the process's one metrics recorder: the server its Prometheus exporter,
+        // logcost one it can read back.
+        BenchArgs::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "the logcost and graphql groups cannot run in one process: run them one at a time",
+            )
+            .exit();
+    }
     if wants(Group::Fair) {
         let conninfo = args.peer.as_deref().ok_or_else(|| {
             anyhow::anyhow!("the fair group needs --peer CONNINFO (run scripts/bench-peer.sh)")
@@ -229,6 +257,20 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
         run_append(args.quick, scratch.path(), &mut figures)?;
     }
     run_peer(&args, &mut figures)?;
+    // Last, so that the recorder it installs sees none of the other groups' appends.
+    if wants(Group::Logcost) {
+        let mut settings = logcost::LogcostSettings::new(args.quick);
+        if let Some(s) = args.logcost_seconds {
+            settings.seconds = s;
+        }
+        if let Some(s) = args.logcost_rss_seconds {
+            settings.rss_seconds = s;
+        }
+        if let Some(n) = args.logcost_bulk_events {
+            settings.bulk_events = n;
+        }
+        logcost::run(&settings, scratch.path(), &mut figures)?;
+    }
     figures.print(args.json);
     Ok(())
 }
