@@ -33,12 +33,19 @@ use crate::figures::Figures;
 use crate::peer::connect;
 
 /// Streams the writers draw from.
-const STREAMS: u64 = 1_000;
+pub(crate) const STREAMS: u64 = 1_000;
+
+/// The name of stream number `n` (of [`STREAMS`]).
+pub(crate) fn stream_name(n: u64) -> String {
+    format!("client-{n}")
+}
 
 /// How writers draw their streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Workload {
+pub(crate) enum Workload {
+    /// Every stream equally likely.
     Uniform,
+    /// Zipf-skewed, s = 1: a few hot streams.
     Zipf,
 }
 
@@ -146,15 +153,34 @@ impl Appender for PostgresWriter {
 }
 
 /// What one point measured.
-struct Point {
-    rate: f64,
-    latencies: Histogram<u64>,
+pub(crate) struct Point {
+    /// Measured appends per second.
+    pub(crate) rate: f64,
+    /// Latencies of the measured appends, in microseconds.
+    pub(crate) latencies: Histogram<u64>,
+}
+
+/// Runs `writers` writers appending to `log` for `warmup` seconds and then `seconds` measured.
+pub(crate) async fn drive_log(
+    warmup: f64,
+    seconds: f64,
+    workload: Workload,
+    size: usize,
+    writers: usize,
+    log: &Arc<SledLog>,
+) -> Result<Point, Failure> {
+    drive(warmup, seconds, workload, size, writers, || {
+        let log = log.clone();
+        async move { Ok(LogWriter(log)) }
+    })
+    .await
 }
 
 /// Runs `writers` writers against the appenders `make` makes, for the warm-up and then the
 /// measured time; latencies in microseconds of the measured appends.
 async fn drive<A, F, Fut>(
-    settings: &FairSettings,
+    warmup: f64,
+    seconds: f64,
     workload: Workload,
     size: usize,
     writers: usize,
@@ -171,8 +197,8 @@ where
     }
     let zipf = rand_distr::Zipf::new(STREAMS as f64, 1.0).expect("a valid Zipf");
     let start = Instant::now();
-    let measure_from = start + Duration::from_secs_f64(settings.warmup);
-    let until = measure_from + Duration::from_secs_f64(settings.seconds);
+    let measure_from = start + Duration::from_secs_f64(warmup);
+    let until = measure_from + Duration::from_secs_f64(seconds);
     let tasks: Vec<_> = appenders
         .into_iter()
         .enumerate()
@@ -191,7 +217,7 @@ where
                         Workload::Uniform => rng.random_range(0..STREAMS),
                         Workload::Zipf => zipf.sample(&mut rng) as u64 - 1,
                     };
-                    let stream = format!("client-{stream_number}");
+                    let stream = stream_name(stream_number);
                     rng.fill(&mut payload[..]);
                     let id = ulid::Ulid::new().0;
                     let t = Instant::now();
@@ -212,7 +238,7 @@ where
         all.add(&h).expect("same bounds");
     }
     Ok(Point {
-        rate: all.len() as f64 / settings.seconds,
+        rate: all.len() as f64 / seconds,
         latencies: all,
     })
 }
@@ -230,6 +256,22 @@ fn median(xs: &mut [f64]) -> f64 {
     }
 }
 
+/// The runtime the writers run on: 2 workers, as request handlers have on this machine.
+pub(crate) fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
+/// A new log with the default (durable) options in a new directory under `scratch`, which
+/// goes when the returned guard drops.
+pub(crate) fn fresh_log(scratch: &Path) -> Result<(tempfile::TempDir, Arc<SledLog>), Failure> {
+    let dir = tempfile::tempdir_in(scratch)?;
+    let log = SledLog::open_with(dir.path(), SledLogOptions::default())?;
+    Ok((dir, log))
+}
+
 /// Runs every point on both systems, `settings.rounds` times, and adds the figures.
 pub fn run(
     conninfo: &str,
@@ -237,11 +279,7 @@ pub fn run(
     scratch: &Path,
     figures: &mut Figures,
 ) -> Result<(), Failure> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
+    runtime()?.block_on(async {
         let admin = connect(conninfo).await?;
         eprintln!(
             "bench: fair appends against {}",
@@ -262,23 +300,33 @@ pub fn run(
                         // Alternate who goes first, so neither always meets a warmer disk.
                         for ours_now in [round % 2 == 0, round % 2 != 0] {
                             if ours_now {
-                                let dir = tempfile::tempdir_in(scratch)?;
-                                let log = SledLog::open_with(dir.path(), SledLogOptions::default())?;
-                                let point = drive(settings, workload, size, writers, || {
-                                    let log = log.clone();
-                                    async move { Ok(LogWriter(log)) }
-                                })
+                                let (_dir, log) = fresh_log(scratch)?;
+                                let point = drive_log(
+                                    settings.warmup,
+                                    settings.seconds,
+                                    workload,
+                                    size,
+                                    writers,
+                                    &log,
+                                )
                                 .await?;
                                 log.close();
                                 ours_point = Some(point);
                             } else {
                                 admin.batch_execute(crate::peer::SCHEMA).await?;
                                 admin.batch_execute(STREAMS_SCHEMA).await?;
-                                let point = drive(settings, workload, size, writers, || async {
-                                    let client = connect(conninfo).await?;
-                                    let append = client.prepare(PEER_APPEND).await?;
-                                    Ok(PostgresWriter { client, append })
-                                })
+                                let point = drive(
+                                    settings.warmup,
+                                    settings.seconds,
+                                    workload,
+                                    size,
+                                    writers,
+                                    || async {
+                                        let client = connect(conninfo).await?;
+                                        let append = client.prepare(PEER_APPEND).await?;
+                                        Ok(PostgresWriter { client, append })
+                                    },
+                                )
                                 .await?;
                                 theirs_point = Some(point);
                             }

@@ -74,3 +74,8 @@ pub(crate) fn percentile(xs: &[f64], p: f64) -> f64 {
     let idx = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
     v[idx.min(v.len() - 1)]
 }
+
+/// The arithmetic mean of `xs` (0 for none).
+pub(crate) fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len().max(1) as f64
+}

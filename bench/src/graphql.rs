@@ -49,7 +49,7 @@ struct Load {
 }
 
 /// CPU time (user and system) this process has used so far, from `/proc/self/stat`.
-fn process_cpu_seconds() -> Option<f64> {
+pub(crate) fn process_cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name (which may hold spaces) start at field 3, the state;
     // utime and stime are fields 14 and 15.

@@ -21,7 +21,7 @@ use caseledger_log_store::{
 use clap::Parser;
 
 use crate::failure::Failure;
-use crate::figures::{Figures, percentile};
+use crate::figures::{Figures, mean, percentile};
 
 mod audit;
 mod failure;
@@ -30,6 +30,7 @@ mod figures;
 mod generate;
 mod graphql;
 mod import;
+mod logcost;
 mod peer;
 mod replay;
 mod scale;
@@ -64,7 +65,7 @@ struct BenchArgs {
     /// Scratch directory for the benchmark logs (on the disk you want measured).
     #[arg(long, env = "CASELEDGER_BENCH_DIR")]
     dir: Option<PathBuf>,
-    /// Run only these groups (default: all but `peer`).
+    /// Run only these groups (default: all but `peer`, `fair` and `logcost`).
     #[arg(long, value_enum, value_delimiter = ',')]
     only: Vec<Group>,
     /// Client counts of the `scale` group (default 10000,100000; 10000 with --quick).
@@ -90,6 +91,18 @@ struct BenchArgs {
     /// Event sizes in bytes of the `fair` group (default 256).
     #[arg(long, value_delimiter = ',')]
     fair_bytes: Vec<usize>,
+    /// Measured seconds per point of the `logcost` group: group commits, CPU and each mixed
+    /// phase (default 10; 2 with --quick).
+    #[arg(long)]
+    logcost_seconds: Option<f64>,
+    /// Measured seconds of the `logcost` group's memory run, after its 5 s warm-up (default
+    /// 120; 10 with --quick).
+    #[arg(long)]
+    logcost_rss_seconds: Option<f64>,
+    /// Events of each of the `logcost` group's bulk loads, in 100-event requests (default
+    /// 200000; 20000 with --quick).
+    #[arg(long)]
+    logcost_bulk_events: Option<usize>,
 }
 
 /// What `caseledger-bench` does besides measuring.
@@ -120,6 +133,9 @@ enum Group {
     /// The fair append benchmark against PostgreSQL at its best (random streams, uniform and
     /// Zipf; 1 to 64 writers; rounds alternated; `scripts/bench-peer.sh --only fair`).
     Fair,
+    /// The log's costs: events per sync, CPU per append, memory under sustained writes, bulk
+    /// load, reads beside writes (minutes; best run alone).
+    Logcost,
 }
 
 /// How log lines are written (to stderr, so stdout stays for the figures).
@@ -179,15 +195,22 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
         }
         None => tempfile::tempdir()?,
     };
-    let (single, concurrent) = if args.quick {
-        (500, 20_000)
-    } else {
-        (3_000, 200_000)
-    };
     let mut figures = Figures::default();
     let wants = |g: Group| {
-        (args.only.is_empty() && g != Group::Peer && g != Group::Fair) || args.only.contains(&g)
+        (args.only.is_empty() && ![Group::Peer, Group::Fair, Group::Logcost].contains(&g))
+            || args.only.contains(&g)
     };
+    if wants(Group::Logcost) && wants(Group::Graphql) {
+        use clap::CommandFactory;
+        // Both want the process's one metrics recorder: the server its Prometheus exporter,
+        // logcost one it can read back.
+        BenchArgs::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "the logcost and graphql groups cannot run in one process: run them one at a time",
+            )
+            .exit();
+    }
     if wants(Group::Fair) {
         let conninfo = args.peer.as_deref().ok_or_else(|| {
             anyhow::anyhow!("the fair group needs --peer CONNINFO (run scripts/bench-peer.sh)")
@@ -230,14 +253,38 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
             .unwrap_or(if args.quick { 10_000 } else { 100_000 });
         import::run(clients, scratch.path(), &mut figures)?;
     }
-    if !wants(Group::Append) {
-        run_peer(&args, &mut figures)?;
-        figures.print(args.json);
-        return Ok(());
+    if wants(Group::Append) {
+        run_append(args.quick, scratch.path(), &mut figures)?;
     }
-    eprintln!("bench: scratch directory {}", scratch.path().display());
+    run_peer(&args, &mut figures)?;
+    // Last, so that the recorder it installs sees none of the other groups' appends.
+    if wants(Group::Logcost) {
+        let mut settings = logcost::LogcostSettings::new(args.quick);
+        if let Some(s) = args.logcost_seconds {
+            settings.seconds = s;
+        }
+        if let Some(s) = args.logcost_rss_seconds {
+            settings.rss_seconds = s;
+        }
+        if let Some(n) = args.logcost_bulk_events {
+            settings.bulk_events = n;
+        }
+        logcost::run(&settings, scratch.path(), &mut figures)?;
+    }
+    figures.print(args.json);
+    Ok(())
+}
 
-    let appending = fsync_latencies(scratch.path(), single, false)?;
+/// The append group: the disk's raw syncs, then durable appends to the log.
+fn run_append(quick: bool, scratch: &Path, figures: &mut Figures) -> Result<(), Failure> {
+    let (single, concurrent) = if quick {
+        (500, 20_000)
+    } else {
+        (3_000, 200_000)
+    };
+    eprintln!("bench: scratch directory {}", scratch.display());
+
+    let appending = fsync_latencies(scratch, single, false)?;
     figures.add(
         "disk_append_fdatasync_per_s",
         1.0 / mean(&appending),
@@ -248,7 +295,7 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
         percentile(&appending, 50.0) * 1e6,
         "µs",
     );
-    let overwrite = fsync_latencies(scratch.path(), single, true)?;
+    let overwrite = fsync_latencies(scratch, single, true)?;
     figures.add(
         "disk_overwrite_fdatasync_per_s",
         1.0 / mean(&overwrite),
@@ -260,7 +307,7 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
         "µs",
     );
 
-    let sequential = sequential_write_mb_per_s(scratch.path(), if args.quick { 64 } else { 512 })?;
+    let sequential = sequential_write_mb_per_s(scratch, if quick { 64 } else { 512 })?;
     figures.add("disk_sequential_write_mb_per_s", sequential, "MB/s");
 
     // The durable default, and the write alone to show what the fdatasync costs.
@@ -271,7 +318,7 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
     for (durability, prefix) in modes {
         for (writers, total, label) in [(1, single, "1_writer"), (64, concurrent, "64_writers")] {
             let run = append_run(
-                &scratch.path().join(format!("{prefix}-{writers}")),
+                &scratch.join(format!("{prefix}-{writers}")),
                 durability,
                 writers,
                 total,
@@ -289,7 +336,7 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
     // Walking the chain of the 64-writer log just written (its pages are in the page cache, so
     // this is the hashing and scanning rate, not the disk's read rate).
     let started = Instant::now();
-    let report = caseledger_log_store::verify_dir(scratch.path().join("append-64"), &mut |_| {})?;
+    let report = caseledger_log_store::verify_dir(scratch.join("append-64"), &mut |_| {})?;
     let secs = started.elapsed().as_secs_f64();
     figures.add("verify_mb_per_s", report.bytes as f64 / 1e6 / secs, "MB/s");
     figures.add(
@@ -298,8 +345,6 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
         "records/s",
     );
 
-    run_peer(&args, &mut figures)?;
-    figures.print(args.json);
     Ok(())
 }
 
@@ -437,8 +482,4 @@ fn append_run(
         p50: percentile(&latencies, 50.0),
         p99: percentile(&latencies, 99.0),
     })
-}
-
-fn mean(xs: &[f64]) -> f64 {
-    xs.iter().sum::<f64>() / xs.len().max(1) as f64
 }
