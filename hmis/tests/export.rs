@@ -405,9 +405,7 @@ async fn records_recorded_here_export_who_recorded_them_and_when() {
             // Later changes to a record move its DateUpdated too (the demo's events straddle
             // a second now and then, so leaving these out made the test depend on timing).
             Event::ClientIntakeEdited(e) => changed(&mut clients, e.client_id.to_string(), at),
-            Event::ClientAddressUpdated(a) => {
-                changed(&mut clients, a.client_id.to_string(), at)
-            }
+            Event::ClientAddressUpdated(a) => changed(&mut clients, a.client_id.to_string(), at),
             Event::HudElementsRecorded(h) => {
                 for row in &h.rows {
                     match row.subject {

@@ -119,13 +119,16 @@ pub(crate) fn catch_up(
             let kept = dir.join(format!("{}.cut-at-{offset}", events_file::FILE));
             let mut tail = vec![0u8; (len - offset) as usize];
             std::os::unix::fs::FileExt::read_exact_at(file, &mut tail, offset)?;
+            // Space made ahead of the records is zeroes: only what was written is kept.
+            let written = tail.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+            tail.truncate(written);
             let mut out = crate::private::create_file(&kept)?;
             std::io::Write::write_all(&mut out, &tail)?;
             out.sync_all()?;
             tracing::warn!(
                 position,
                 offset,
-                bytes = len - offset,
+                bytes = tail.len(),
                 reason,
                 kept = %kept.display(),
                 "cutting off a write a crash left unfinished before it was acknowledged"
@@ -142,12 +145,8 @@ pub(crate) fn catch_up(
                 ),
             });
         }
-        // Zeroes after the last frame (space a crash left unwritten) go, so the file ends
-        // where the next frame starts.
-        None if indexed.end < len => {
-            file.set_len(indexed.end)?;
-            file.sync_all()?;
-        }
+        // Zeroes after the last frame are space made ahead of the records (see the writer's
+        // `PREALLOCATE`): they stay.
         None => {}
     }
     check_last_link(tree, file, &indexed)?;

@@ -117,6 +117,7 @@ impl SledLog {
             sync: options.durability == Durability::Fdatasync,
             mark,
             indexed,
+            allocated: file.metadata()?.len(),
         };
         let (head_tx, _) = watch::channel(head.position);
         let shared = Arc::new(Shared {
@@ -161,7 +162,12 @@ impl SledLog {
     /// Bytes of stored records (hash + record) and number of streams.
     pub fn stats(&self) -> Result<LogStats, LogError> {
         let head = self.head();
-        let end = self.file.metadata()?.len();
+        // The file runs on into zeroes made ahead of the records; the indexes say where
+        // the records end.
+        let end = match self.tree.get(layout::INDEXED_KEY)? {
+            Some(v) => layout::Indexed::decode(&v).map_or(0, |i| i.end),
+            None => 0,
+        };
         // Each frame is its stored bytes and 8 bytes of length and checksum.
         let record_bytes = end.saturating_sub(8 * head.position);
         // A stream's first event is its version 1 entry.

@@ -43,12 +43,33 @@ pub(crate) struct Syncer {
     pub mark: crate::acked::AckedMark,
     /// How far the indexes reach; the next frame goes at `indexed.end`.
     pub indexed: Indexed,
+    /// The events file's length: zeroes from `indexed.end` to here.
+    pub allocated: u64,
 }
+
+/// Bytes of zeroes the events file is extended by ahead of its records. A commit that only
+/// overwrites blocks the file already has is one data flush; one that grows the file must also
+/// persist its new size (a journal commit), measurably slower per commit on this machine's disk
+/// (BENCHMARKS.md). So the file grows a chunk at a time, the chunk's zeroes made durable with
+/// the commit that needed them; zeroes after the last frame read as the end of the log.
+pub(crate) const PREALLOCATE: u64 = 8 * 1024 * 1024;
 
 impl Syncer {
     /// Writes `frames` at the end of the events file and makes them durable, then records
     /// `head` as acknowledged — only then, so the mark never names what is not durable.
     fn commit(&mut self, frames: &[u8], head: Head) -> Result<(), LogError> {
+        let end = self.indexed.end + frames.len() as u64;
+        if end > self.allocated {
+            let grown = (end / PREALLOCATE + 1) * PREALLOCATE;
+            let zeroes = vec![0u8; 1024 * 1024];
+            let mut at = self.allocated.max(self.indexed.end);
+            while at < grown {
+                let n = (grown - at).min(zeroes.len() as u64) as usize;
+                self.file.write_all_at(&zeroes[..n], at)?;
+                at += n as u64;
+            }
+            self.allocated = grown;
+        }
         self.file.write_all_at(frames, self.indexed.end)?;
         if self.sync {
             self.file.sync_data()?;

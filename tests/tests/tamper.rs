@@ -121,7 +121,8 @@ fn a_byte_flipped_in_the_events_file_is_named_by_verify_and_refused_where_it_is_
             found[0] + 5
         })
         .collect();
-    offsets.push(events.len() - 1);
+    let (_, last, len) = *frames.last().unwrap();
+    offsets.push(last as usize + events_file::HEADER + len - 1);
     for offset in offsets {
         let position = frames
             .iter()
