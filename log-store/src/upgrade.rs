@@ -53,7 +53,7 @@ pub fn upgrade_format1(
         frame.clear();
         encode_frame(&mut frame, position, &hash, bytes);
         out.write_all(&frame)?;
-        if position % 65_536 == 0 {
+        if position.is_multiple_of(65_536) {
             progress(position);
         }
         expected += 1;

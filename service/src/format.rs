@@ -167,7 +167,7 @@ pub fn migrate(data_dir: &Path, progress: &mut dyn FnMut(u64)) -> Result<Migrate
     if found == DATA_FORMAT {
         return Ok(Migrated::AlreadyCurrent);
     }
-    if found > DATA_FORMAT || found < OLDEST_BACKUP_FORMAT {
+    if !(OLDEST_BACKUP_FORMAT..=DATA_FORMAT).contains(&found) {
         check_readable(found)?;
     }
     let head = caseledger_log_store::upgrade::upgrade_format1(data_dir, progress)?.unwrap_or(0);
