@@ -118,6 +118,7 @@ impl SledLog {
             mark,
             indexed,
             allocated: file.metadata()?.len(),
+            versions: HashMap::new(),
         };
         let (head_tx, _) = watch::channel(head.position);
         let shared = Arc::new(Shared {

@@ -45,7 +45,14 @@ pub(crate) struct Syncer {
     pub indexed: Indexed,
     /// The events file's length: zeroes from `indexed.end` to here.
     pub allocated: u64,
+    /// Stream versions the writer has looked up or written, carried from batch to batch: the
+    /// writer is the only one that changes them, so they stay true, and a stream's version is
+    /// otherwise a range scan of sled per batch. Emptied when it reaches [`VERSIONS_KEPT`].
+    pub versions: HashMap<String, Option<u64>>,
 }
+
+/// Most stream versions [`Syncer::versions`] holds (a few MB).
+const VERSIONS_KEPT: usize = 100_000;
 
 /// Bytes of zeroes the events file is extended by ahead of its records. A commit that only
 /// overwrites blocks the file already has is one data flush; one that grows the file must also
@@ -151,7 +158,7 @@ fn commit_batch(
         tree,
         file: &file,
         head: start,
-        streams: HashMap::new(),
+        streams: std::mem::take(&mut syncer.versions),
         ids: HashMap::new(),
         records: Vec::new(),
         stream_names: Vec::new(),
@@ -184,6 +191,10 @@ fn commit_batch(
         metrics::histogram!("caseledger_log_commit_seconds")
             .record(started.elapsed().as_secs_f64());
         metrics::histogram!("caseledger_log_commit_events").record(events as f64);
+    }
+    // Only now, after a write that did not fail, are the planned versions the stored ones.
+    if plan.streams.len() < VERSIONS_KEPT {
+        syncer.versions = std::mem::take(&mut plan.streams);
     }
     for (reply, outcome) in answers {
         let _ = reply.send(outcome);
