@@ -94,9 +94,11 @@ pub fn run(sizes: &[usize], scratch: &Path, figures: &mut Figures) -> Result<(),
         let started = Instant::now();
         let generated = runtime.block_on(async {
             let (service, generated) = generated_coc(&dir, clients).await?;
+            let footprint = service.projection_footprint();
             service.shutdown().await;
-            Ok::<_, Failure>(generated)
+            Ok::<_, Failure>((generated, footprint))
         })?;
+        let (generated, footprint) = generated;
         drop(runtime);
         let secs = started.elapsed().as_secs_f64();
         let label = format!("scale_{clients}_clients");
@@ -113,6 +115,19 @@ pub fn run(sizes: &[usize], scratch: &Path, figures: &mut Figures) -> Result<(),
             "MiB",
         );
 
+        for (part, bytes) in footprint {
+            let part = part.replace([' ', ':'], "_").replace("__", "_");
+            figures.add(
+                format!("{label}_projections_{part}_mib"),
+                mib(bytes as f64),
+                "MiB",
+            );
+        }
+        figures.add(
+            format!("{label}_snapshot_mib"),
+            mib(std::fs::metadata(dir.join("snapshots").join("projections.snap"))?.len() as f64),
+            "MiB",
+        );
         let (cold, position, rss) = start_in_child(&dir)?;
         if position as u64 != generated.position {
             return Err(

@@ -50,7 +50,7 @@ impl Default for SledLogOptions {
         SledLogOptions {
             durability: Durability::Fdatasync,
             max_batch_events: 4096,
-            cache_capacity: 256 * 1024 * 1024,
+            cache_capacity: 64 * 1024 * 1024,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! HUD elements recorded for records (`HudElementsRecorded`), by record: each row's latest
 //! recording. An event holds the rows of one client's records, sealed together (an identifying
-//! value after the first is sealed with the first), so the event is kept whole in its compact
-//! bytes and each record points at its rows inside it. Rows are read only through the record
+//! value after the first is sealed with the first), so the event is read back whole by its log
+//! position and each record points at its rows inside it. Rows are read only through the record
 //! they belong to, so they are seen exactly where the record is (see
 //! [`crate::OrgView::elements`]).
 
@@ -12,14 +12,14 @@ use caseledger_core::events::{ElementRow, ElementSubject};
 use caseledger_core::hud::elements::HudFile;
 use serde::{Deserialize, Serialize};
 
-use crate::compact::{Compact, Keys};
+use crate::compact::{Keys, Records};
 
 /// The element rows of every record, by the record's raw id (the CoC's rows under 0, which no
 /// ULID is).
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Elements {
-    /// Every `HudElementsRecorded`, in log order.
-    events: Vec<Compact>,
+    /// The log position of every `HudElementsRecorded`, in log order.
+    events: Vec<u64>,
     rows: HashMap<u128, Vec<Row>>,
 }
 
@@ -39,12 +39,12 @@ fn key(subject: ElementSubject) -> u128 {
 impl Elements {
     /// Folds an event (only `HudElementsRecorded` matters): a row replaces the row of the same
     /// record, file and row id. Answers the records whose rows it recorded.
-    pub fn apply(&mut self, event: &Event, compact: impl FnOnce() -> Compact) -> Vec<u128> {
+    pub fn apply(&mut self, position: u64, event: &Event) -> Vec<u128> {
         let Event::HudElementsRecorded(e) = event else {
             return Vec::new();
         };
         let at = self.events.len();
-        self.events.push(compact());
+        self.events.push(position);
         let mut records = Vec::new();
         for (index, r) in e.rows.iter().enumerate() {
             let record = key(r.subject);
@@ -67,22 +67,38 @@ impl Elements {
         records
     }
 
-    fn open(&self, row: &Row, keys: &Keys) -> Option<ElementRow> {
-        match self.events.get(row.event)?.event(keys) {
-            Event::HudElementsRecorded(mut e) if row.index < e.rows.len() => {
-                Some(e.rows.swap_remove(row.index))
-            }
-            _ => None,
+    /// The rows of the event at `event` (an index into `events`).
+    fn read(&self, event: usize, records: &Records, keys: &Keys) -> Vec<ElementRow> {
+        match self.events.get(event).map(|p| records.event(*p, keys)) {
+            Some(Event::HudElementsRecorded(e)) => e.rows,
+            _ => Vec::new(),
         }
     }
 
+    fn open(&self, row: &Row, records: &Records, keys: &Keys) -> Option<ElementRow> {
+        let mut rows = self.read(row.event, records, keys);
+        (row.index < rows.len()).then(|| rows.swap_remove(row.index))
+    }
+
     /// Every row recorded for `record` (a raw id; 0 for the CoC), in the order first recorded.
-    pub fn of(&self, record: u128, keys: &Keys) -> Vec<ElementRow> {
-        self.rows
-            .get(&record)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| self.open(r, keys))
+    /// Each event is read once however many of its rows the record has.
+    pub fn of(&self, record: u128, records: &Records, keys: &Keys) -> Vec<ElementRow> {
+        let Some(rows) = self.rows.get(&record) else {
+            return Vec::new();
+        };
+        let mut read: HashMap<usize, Vec<Option<ElementRow>>> = HashMap::new();
+        rows.iter()
+            .filter_map(|r| {
+                read.entry(r.event)
+                    .or_insert_with(|| {
+                        self.read(r.event, records, keys)
+                            .into_iter()
+                            .map(Some)
+                            .collect()
+                    })
+                    .get_mut(r.index)?
+                    .take()
+            })
             .collect()
     }
 
@@ -92,6 +108,7 @@ impl Elements {
         subject: ElementSubject,
         file: HudFile,
         row_id: Option<&str>,
+        records: &Records,
         keys: &Keys,
     ) -> Option<ElementRow> {
         let row = self
@@ -99,12 +116,12 @@ impl Elements {
             .get(&key(subject))?
             .iter()
             .find(|r| r.file == file && r.row_id.as_deref() == row_id)?;
-        self.open(row, keys)
+        self.open(row, records, keys)
     }
 
     /// Erases the identifying values of every event holding a row of `record` (its client was
     /// forgotten; the events hold only that client's rows).
-    pub fn erase(&mut self, record: u128) {
+    pub fn erase(&mut self, record: u128, records: &mut Records) {
         let events: Vec<usize> = self
             .rows
             .get(&record)
@@ -113,8 +130,8 @@ impl Elements {
             .map(|r| r.event)
             .collect();
         for event in events {
-            if let Some(e) = self.events.get_mut(event) {
-                e.erase();
+            if let Some(position) = self.events.get(event) {
+                records.erase(*position);
             }
         }
     }

@@ -35,6 +35,7 @@ mod write_model;
 
 pub use accounts::{OrganizationFacts, TokenFacts, UserFacts};
 pub use capabilities::{AdminView, AuditView, HelpDeskView};
+pub use compact::{History, HistoryError};
 pub use catalog::{
     Catalog, FacilityFacts, HouseholdFacts, HouseholdMember, MouFacts, ProgramFacts, RoomFacts,
 };

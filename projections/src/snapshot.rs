@@ -2,7 +2,7 @@
 //! restart replays only what came after. The bytes are produced and parsed here; where they are
 //! stored is the service's business.
 //!
-//! Layout: `CLSNAP13` ‖ position (u64 BE) ‖ bincode (standard config) of the store. Events
+//! Layout: `CLSNAP14` ‖ position (u64 BE) ‖ bincode (standard config) of the store. Events
 //! inside are in the event encoding of `caseledger_core::encode_event` (as the store keeps
 //! them), so they upcast like events in the log. A snapshot is a cache: any change of layout
 //! gets a new magic, and a snapshot that does not parse is ignored and rebuilt from the log.
@@ -12,7 +12,7 @@ use caseledger_core::Date;
 use crate::Projections;
 use crate::store::Store;
 
-const MAGIC: &[u8; 8] = b"CLSNAP13";
+const MAGIC: &[u8; 8] = b"CLSNAP14";
 
 /// Why snapshot bytes could not be made or read.
 #[derive(Debug, thiserror::Error)]
@@ -51,5 +51,49 @@ impl Projections {
             position: u64::from_be_bytes(*position),
             today,
         })
+    }
+}
+
+impl Projections {
+    /// The bytes each part of the read models takes in a snapshot, largest first: where the
+    /// memory and the start-up time go (the benchmarks report it).
+    pub fn footprint(&self) -> Vec<(&'static str, usize)> {
+        fn size<T: serde::Serialize>(value: &T) -> usize {
+            bincode::serde::encode_to_vec(value, bincode::config::standard())
+                .map_or(0, |bytes| bytes.len())
+        }
+        let s = &self.store;
+        let transactions: usize = s.transactions.values().map(size).sum();
+        let transaction_events: usize = s
+            .transactions
+            .values()
+            .map(|t| size(&t.events))
+            .sum();
+        let mut parts = vec![
+            ("clients", size(&s.clients)),
+            ("transactions: event positions", transaction_events),
+            ("events kept in memory", size(&s.records)),
+            ("transactions: facts", transactions - transaction_events),
+            ("search", size(&s.search)),
+            ("audit index", size(&s.audit)),
+            ("HUD elements", size(&s.elements)),
+            ("shelter", size(&s.shelter)),
+            ("accounts", size(&s.accounts)),
+            ("catalog and households", size(&s.catalog) + size(&s.households)),
+            ("record requests", size(&s.requests)),
+            ("source ids", size(&s.sources)),
+            ("duplicates", size(&s.duplicates)),
+            (
+                "audiences",
+                size(&s.clients_by_creator)
+                    + size(&s.global_clients)
+                    + size(&s.clients_by_mou)
+                    + size(&s.clients_by_release_to)
+                    + size(&s.enrolled_by_org)
+                    + size(&s.restricted_to_user),
+            ),
+        ];
+        parts.sort_by(|a, b| b.1.cmp(&a.1));
+        parts
     }
 }

@@ -14,7 +14,7 @@ use caseledger_core::{
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) use crate::compact::{Compact, Keys};
+pub(crate) use crate::compact::{Compact, Keys, Records};
 use crate::search::SearchIndex;
 
 /// A dated fact whose window the first ending event may close early.
@@ -102,7 +102,8 @@ pub(crate) struct TransactionRecord {
     /// Where it stands among all records, in log order (a merged client lists its members'
     /// records in this order).
     pub seq: u64,
-    pub events: Vec<Compact>,
+    /// The log positions of its events (read back through [`Records`]).
+    pub events: Vec<u64>,
     /// When it was first recorded and last changed (a follow-up, its HUD elements), where the
     /// log said (HUD's `DateCreated` and `DateUpdated` of a record recorded here).
     pub times: Option<(Timestamp, Timestamp)>,
@@ -116,8 +117,8 @@ pub(crate) struct TransactionRecord {
 impl TransactionRecord {
     /// The record's events as it stands: creation first, then follow-ups, every correction
     /// applied ([`caseledger_core::corrections::corrected`]), identifying values opened with `keys`.
-    pub(crate) fn current(&self, keys: &Keys) -> Vec<Event> {
-        let events: Vec<Event> = self.events.iter().map(|e| e.event(keys)).collect();
+    pub(crate) fn current(&self, records: &Records, keys: &Keys) -> Vec<Event> {
+        let events = self.recorded(records, keys);
         let fixed = |e: &Event| {
             matches!(
                 e,
@@ -129,6 +130,13 @@ impl TransactionRecord {
         } else {
             events
         }
+    }
+}
+
+impl TransactionRecord {
+    /// The record's events as they were recorded, no correction applied.
+    pub(crate) fn recorded(&self, records: &Records, keys: &Keys) -> Vec<Event> {
+        records.events(&self.events, keys)
     }
 }
 
@@ -273,6 +281,8 @@ pub(crate) struct Store {
     pub seq: u64,
     /// When each client record request was submitted, in the same count.
     pub request_seq: HashMap<RecordRequestId, u64>,
+    /// Records' events by log position (kept in memory only where no history holds them).
+    pub records: Records,
     /// Opens identifying values kept sealed (records' events); never in a snapshot.
     #[serde(skip)]
     pub keys: Keys,
@@ -320,10 +330,24 @@ impl Projections {
         self.store.keys = Keys(Some(keys));
     }
 
+    /// Sets where records' events are read back by position (the service's log): from now on
+    /// the events folded are not kept in memory, only their positions.
+    pub fn set_history(&mut self, history: std::sync::Arc<dyn crate::History>) {
+        self.store.records.set_history(history);
+    }
+
+    /// A copy to decide a batch of commands against before anything is written: the events
+    /// folded into it are kept in memory, since the log does not hold them.
+    pub fn scratch_copy(&self) -> Projections {
+        let mut copy = self.clone();
+        copy.store.records.retain_from_now();
+        copy
+    }
+
     /// Folds one event, which the log stored at `position`. Events must come in log order.
     pub fn apply(&mut self, position: u64, event: &Event) {
         self.store.audit.note(position, None, event);
-        self.store.apply(event, None, None);
+        self.store.apply(position, event, None, None);
         self.position = position;
     }
 
@@ -333,7 +357,8 @@ impl Projections {
         self.store
             .audit
             .note(position, Some(header.actor.user), event);
-        self.store.apply(event, None, Some(header.recorded_at));
+        self.store
+            .apply(position, event, None, Some(header.recorded_at));
         if let Some(recorded) = Recorded::of(event) {
             self.store.note_recorder(recorded, header.actor.user);
         }
@@ -355,7 +380,7 @@ impl Projections {
             .note(position, Some(header.actor.user), &event);
         let recorded = Recorded::of(&event);
         self.store
-            .apply_owned(event, compact, Some(header.recorded_at));
+            .apply_owned(position, event, compact, Some(header.recorded_at));
         if let Some(recorded) = recorded {
             self.store.note_recorder(recorded, header.actor.user);
         }
@@ -370,7 +395,13 @@ impl Store {
 
     /// Folds an event; `compact` is its compact encoding when the caller already has it,
     /// `recorded_at` when it was recorded, when known.
-    fn apply(&mut self, event: &Event, compact: Option<Vec<u8>>, recorded_at: Option<Timestamp>) {
+    fn apply(
+        &mut self,
+        position: u64,
+        event: &Event,
+        compact: Option<Vec<u8>>,
+        recorded_at: Option<Timestamp>,
+    ) {
         let recorded_on = recorded_at.map(Timestamp::utc_date);
         let compact =
             move || compact.map_or_else(|| Compact::new(event), |b| Compact(b.into_boxed_slice()));
@@ -381,7 +412,8 @@ impl Store {
         self.requests.apply(event);
         self.sources.apply(event);
         if let Event::HudElementsRecorded(_) = event {
-            for record in self.elements.apply(event, compact) {
+            self.records.keep(position, compact);
+            for record in self.elements.apply(position, event) {
                 if let Some(r) = self.transactions.get_mut(&record) {
                     touch(&mut r.times, recorded_at);
                     if r.exit_times.is_some() {
@@ -401,7 +433,8 @@ impl Store {
         }
         if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
-                r.events.push(compact());
+                self.records.keep(position, compact);
+                r.events.push(position);
                 touch(&mut r.times, recorded_at);
                 if r.exit_times.is_some() || matches!(event, Event::EnrollmentExited(_)) {
                     touch(&mut r.exit_times, recorded_at);
@@ -412,7 +445,7 @@ impl Store {
                     && !self.voided.contains(&record)
                 {
                     // A corrected date moves the stay or reservation on the bed board.
-                    let events = r.current(&self.keys);
+                    let events = r.current(&self.records, &self.keys);
                     self.shelter.refresh(record, &events);
                 }
             }
@@ -437,12 +470,13 @@ impl Store {
                         .insert(listed);
                 }
                 self.seq += 1;
+                self.records.keep(position, compact);
                 self.transactions.insert(
                     facts.id,
                     TransactionRecord {
                         facts,
                         seq: self.seq,
-                        events: vec![compact()],
+                        events: vec![position],
                         times: recorded_at.map(|at| (at, at)),
                         exit_times: None,
                         exited_by: None,
@@ -560,7 +594,13 @@ impl Store {
     }
 
     /// Folds an event the caller gives up, keeping an intake without copying it.
-    fn apply_owned(&mut self, event: Event, compact: Vec<u8>, recorded_at: Option<Timestamp>) {
+    fn apply_owned(
+        &mut self,
+        position: u64,
+        event: Event,
+        compact: Vec<u8>,
+        recorded_at: Option<Timestamp>,
+    ) {
         match event {
             Event::ClientIntakeRecorded(i) => {
                 // `apply` is bypassed to keep the intake without a copy: note its source here.
@@ -569,7 +609,7 @@ impl Store {
                     .note(crate::SourceKind::Client, source, i.client_id.as_u128());
                 self.record_intake(Cow::Owned(i), recorded_at)
             }
-            other => self.apply(&other, Some(compact), recorded_at),
+            other => self.apply(position, &other, Some(compact), recorded_at),
         }
     }
 
@@ -586,12 +626,14 @@ impl Store {
             self.search.remove(intake);
             *intake = caseledger_core::pii::erased_copy(&*intake);
         }
-        self.elements.erase(client.as_u128());
+        self.elements.erase(client.as_u128(), &mut self.records);
         for id in &state.transactions {
-            if let Some(record) = self.transactions.get_mut(id) {
-                record.events.iter_mut().for_each(Compact::erase);
+            if let Some(record) = self.transactions.get(id) {
+                for position in &record.events {
+                    self.records.erase(*position);
+                }
             }
-            self.elements.erase(*id);
+            self.elements.erase(*id, &mut self.records);
         }
         self.requests.forget(client);
     }
@@ -623,7 +665,7 @@ impl Store {
         };
         use caseledger_core::RecordKind;
         if matches!(r.facts.kind, RecordKind::CheckIn | RecordKind::Reservation) {
-            let events = r.current(&self.keys);
+            let events = r.current(&self.records, &self.keys);
             self.shelter.refresh(record, &events);
         }
     }

@@ -156,7 +156,11 @@ impl OrgView<'_> {
         }
         self.store
             .elements
-            .of(subject.record_id().unwrap_or(0), &self.store.keys)
+            .of(
+                subject.record_id().unwrap_or(0),
+                &self.store.records,
+                &self.store.keys,
+            )
     }
 
     /// Whether the viewer sees something of `client` by itself, merges aside: its intake or
@@ -219,7 +223,9 @@ impl OrgView<'_> {
             times: state.times,
             recorded_by: state.recorded_by,
             elements: if access.shows_content() {
-                self.store.elements.of(shown.as_u128(), &self.store.keys)
+                self.store
+                    .elements
+                    .of(shown.as_u128(), &self.store.records, &self.store.keys)
             } else {
                 Vec::new()
             },
@@ -362,7 +368,7 @@ impl OrgView<'_> {
                 return false;
             }
             own_restricted || {
-                let events: Vec<Event> = t.current(&s.keys);
+                let events: Vec<Event> = t.current(&s.records, &s.keys);
                 let exit = crate::EnrollmentEvents::of(&events)
                     .and_then(|e| e.exit)
                     .map(|x| x.exit_date);
@@ -385,7 +391,7 @@ impl OrgView<'_> {
             if t.facts.kind != RecordKind::Enrollment || s.voided.contains(&t.facts.id) {
                 continue;
             }
-            let events: Vec<Event> = t.current(&s.keys);
+            let events: Vec<Event> = t.current(&s.records, &s.keys);
             let Some(e) = crate::EnrollmentEvents::of(&events) else {
                 continue;
             };
@@ -477,7 +483,7 @@ impl OrgView<'_> {
                     .store
                     .transaction_visibility(&self.viewer, &t.facts, self.today);
                 (access.level != AccessLevel::None).then(|| {
-                    let events = t.current(&self.store.keys).into_iter();
+                    let events = t.current(&self.store.records, &self.store.keys).into_iter();
                     TransactionSummary {
                         id: *id,
                         kind: t.facts.kind,
@@ -494,7 +500,9 @@ impl OrgView<'_> {
                         exit_times: t.exit_times,
                         exited_by: t.exited_by,
                         elements: if access.shows_content() {
-                            self.store.elements.of(*id, &self.store.keys)
+                            self.store
+                                .elements
+                                .of(*id, &self.store.records, &self.store.keys)
                         } else {
                             Vec::new()
                         },
@@ -507,7 +515,7 @@ impl OrgView<'_> {
                                     | RecordKind::BarListEntry
                             ) {
                             let recorded: Vec<Event> =
-                                t.events.iter().map(|e| e.event(&self.store.keys)).collect();
+                                t.recorded(&self.store.records, &self.store.keys);
                             caseledger_core::corrections::replaced_texts(&recorded)
                         } else {
                             Vec::new()
@@ -743,7 +751,7 @@ impl OrgView<'_> {
             .filter_map(|id| self.store.transactions.get(id))
             .filter(|t| t.facts.kind == RecordKind::Enrollment)
             .filter_map(|t| {
-                let events: Vec<Event> = t.current(&self.store.keys);
+                let events: Vec<Event> = t.current(&self.store.records, &self.store.keys);
                 let Some(Event::ClientEnrolled(e)) = events.first() else {
                     return None;
                 };

@@ -151,10 +151,10 @@ impl<'a> WriteModel<'a> {
 
     /// The events of each of the client's records of `kind`, in log order (creation first).
     fn records(&self, client: ClientId, kind: caseledger_core::RecordKind) -> Vec<Vec<Event>> {
-        let keys = &self.projections.store.keys;
+        let store = &self.projections.store;
         self.in_force(client)
             .filter(|t| t.facts.kind == kind)
-            .map(|t| t.current(keys))
+            .map(|t| t.current(&store.records, &store.keys))
             .collect()
     }
 
@@ -165,9 +165,9 @@ impl<'a> WriteModel<'a> {
         &self,
         client: ClientId,
     ) -> Vec<(caseledger_core::sharing::TransactionFacts, Vec<Event>)> {
-        let keys = &self.projections.store.keys;
+        let store = &self.projections.store;
         self.in_force(client)
-            .map(|t| (t.facts, t.current(keys)))
+            .map(|t| (t.facts, t.current(&store.records, &store.keys)))
             .collect()
     }
 
@@ -433,7 +433,9 @@ impl<'a> WriteModel<'a> {
         row_id: Option<&str>,
     ) -> Option<caseledger_core::events::ElementRow> {
         let store = &self.projections.store;
-        store.elements.row(subject, file, row_id, &store.keys)
+        store
+            .elements
+            .row(subject, file, row_id, &store.records, &store.keys)
     }
 
     /// A transaction's sharing facts and its events (creation first), by record id; `None`
@@ -510,15 +512,16 @@ impl<'a> WriteModel<'a> {
             return None;
         }
         let r = store.transactions.get(&id)?;
-        Some(r.events.iter().map(|e| e.event(&store.keys)).collect())
+        Some(r.recorded(&store.records, &store.keys))
     }
 
     fn any_record(
         &self,
         id: u128,
     ) -> Option<(caseledger_core::sharing::TransactionFacts, Vec<Event>)> {
-        let r = self.projections.store.transactions.get(&id)?;
-        Some((r.facts, r.current(&self.projections.store.keys)))
+        let store = &self.projections.store;
+        let r = store.transactions.get(&id)?;
+        Some((r.facts, r.current(&store.records, &store.keys)))
     }
 
     /// An enrollment by id, with its client.

@@ -61,7 +61,7 @@ impl Service {
     pub async fn batch(&self) -> Result<Batch<'_>, BatchError> {
         let guard = self.commands().lock().await;
         self.wait_for(self.head().position, BATCH_CATCH_UP).await?;
-        let scratch = self.with_projections(|p| p.clone());
+        let scratch = self.with_projections(|p| p.scratch_copy());
         Ok(Batch {
             service: self,
             _one_at_a_time: guard,

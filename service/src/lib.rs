@@ -27,6 +27,7 @@ mod error;
 pub mod format;
 mod gate;
 mod history;
+mod log_history;
 pub mod integrity;
 pub mod keys;
 mod pin;

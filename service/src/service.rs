@@ -163,6 +163,7 @@ impl Service {
             }
         };
         projections.set_keys(ring.clone());
+        projections.set_history(Arc::new(crate::log_history::LogHistory(log.clone())));
         let restored = projections.position();
         // Read and decode on one thread while folding on another.
         let mut from = restored + 1;
@@ -615,6 +616,16 @@ impl Service {
     ) -> R {
         let p = self.inner.projections.read().expect("projections lock");
         f(&p.export_view(session.viewer()))
+    }
+
+    /// The bytes each part of the read models takes in a snapshot, largest first (see
+    /// [`Projections::footprint`]); for the benchmarks and operators sizing a machine.
+    pub fn projection_footprint(&self) -> Vec<(&'static str, usize)> {
+        self.inner
+            .projections
+            .read()
+            .expect("projections lock")
+            .footprint()
     }
 
     /// Runs `f` over the programs, MOUs and facilities (no client data).
