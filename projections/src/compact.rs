@@ -96,9 +96,14 @@ impl Records {
         self.retain = true;
     }
 
+    /// Whether events folded now are kept in memory (so folding wants their bytes).
+    pub fn keeps(&self) -> bool {
+        self.retain || self.history.is_none()
+    }
+
     /// Notes the event folded at `position`; `compact` gives its bytes where they must be kept.
     pub fn keep(&mut self, position: u64, compact: impl FnOnce() -> Compact) {
-        if self.retain || self.history.is_none() {
+        if self.keeps() {
             self.local.insert(position, compact());
         }
     }

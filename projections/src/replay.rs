@@ -37,9 +37,10 @@ impl Projections {
         S: Iterator<Item = Result<EncodedBatch, E>> + Send,
     {
         let keys = self.store.keys.0.clone();
+        let keeps = self.keeps_events();
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<
-                Result<Vec<(u64, Envelope, Vec<u8>)>, ReplayError<E>>,
+                Result<Vec<(u64, Envelope, Option<Vec<u8>>)>, ReplayError<E>>,
             >(2);
             scope.spawn(move || {
                 for batch in source {
@@ -47,7 +48,14 @@ impl Projections {
                         batch
                             .into_iter()
                             .map(|(position, bytes)| {
-                                let decode = || decode_with_event_bytes(&bytes);
+                                let decode = || {
+                                    if keeps {
+                                        decode_with_event_bytes(&bytes)
+                                            .map(|(e, compact)| (e, Some(compact)))
+                                    } else {
+                                        caseledger_core::decode(&bytes).map(|e| (e, None))
+                                    }
+                                };
                                 let opens = caseledger_core::decode_prefix(&bytes)
                                     .is_ok_and(|(t, _)| crate::folds_identifiers(t));
                                 match &keys {

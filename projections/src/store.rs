@@ -336,6 +336,13 @@ impl Projections {
         self.store.records.set_history(history);
     }
 
+    /// Whether folding keeps events in memory, so that [`Projections::apply_owned`] wants
+    /// their stored bytes (without a history, or in a scratch copy); otherwise only positions
+    /// are kept and the bytes need not be cut.
+    pub fn keeps_events(&self) -> bool {
+        self.store.records.keeps()
+    }
+
     /// A copy to decide a batch of commands against before anything is written: the events
     /// folded into it are kept in memory, since the log does not hold them.
     pub fn scratch_copy(&self) -> Projections {
@@ -366,14 +373,15 @@ impl Projections {
     }
 
     /// Like [`Projections::apply`] for an event the caller gives up, with its compact encoding
-    /// already at hand (cut from the stored bytes by `caseledger_core::decode_with_event_bytes`),
-    /// so nothing is copied or encoded again (the replay path).
+    /// already at hand where [`Projections::keeps_events`] (cut from the stored bytes by
+    /// `caseledger_core::decode_with_event_bytes`), so nothing is copied or encoded again (the
+    /// replay path).
     pub fn apply_owned(
         &mut self,
         position: u64,
         header: &caseledger_core::Header,
         event: Event,
-        compact: Vec<u8>,
+        compact: Option<Vec<u8>>,
     ) {
         self.store
             .audit
@@ -598,7 +606,7 @@ impl Store {
         &mut self,
         position: u64,
         event: Event,
-        compact: Vec<u8>,
+        compact: Option<Vec<u8>>,
         recorded_at: Option<Timestamp>,
     ) {
         match event {
@@ -609,7 +617,7 @@ impl Store {
                     .note(crate::SourceKind::Client, source, i.client_id.as_u128());
                 self.record_intake(Cow::Owned(i), recorded_at)
             }
-            other => self.apply(position, &other, Some(compact), recorded_at),
+            other => self.apply(position, &other, compact, recorded_at),
         }
     }
 

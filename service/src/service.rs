@@ -395,10 +395,23 @@ impl Service {
 
     fn fold(&self, records: Vec<RecordedEvent>) -> Result<(), ServiceError> {
         // Records keep their events as stored (identifiers sealed), cut from the log's bytes.
-        let decoded: Vec<(u64, Envelope, Vec<u8>)> = records
+        let keeps = self
+            .inner
+            .projections
+            .read()
+            .expect("projections lock")
+            .keeps_events();
+        let decoded: Vec<(u64, Envelope, Option<Vec<u8>>)> = records
             .into_iter()
             .map(|record| {
-                let decode = || caseledger_core::decode_with_event_bytes(&record.payload);
+                let decode = || {
+                    if keeps {
+                        caseledger_core::decode_with_event_bytes(&record.payload)
+                            .map(|(e, compact)| (e, Some(compact)))
+                    } else {
+                        caseledger_core::decode(&record.payload).map(|e| (e, None))
+                    }
+                };
                 let opens = caseledger_core::decode_prefix(&record.payload)
                     .is_ok_and(|(t, _)| caseledger_projections::folds_identifiers(t));
                 if opens {
