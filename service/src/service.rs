@@ -483,7 +483,7 @@ impl Service {
             };
             snapshots::save(
                 &self.inner.data_dir,
-                &body,
+                body,
                 position,
                 &hash,
                 &self.inner.keys.snapshot_key(),

@@ -80,14 +80,15 @@ pub(crate) fn anchor(data_dir: &Path) -> Option<Anchor> {
 /// theirs.
 pub fn save(
     data_dir: &Path,
-    body: &[u8],
+    mut body: Vec<u8>,
     position: u64,
     chain_hash: &[u8; 32],
     key: &SecretKey,
 ) -> std::io::Result<()> {
     let nonce: [u8; NONCE_LEN] =
         crate::keys::random_bytes().map_err(|e| std::io::Error::other(e.to_string()))?;
-    let sealed = key.seal(&nonce, &associated_data(position, chain_hash), body);
+    key.seal_in_place(&nonce, &associated_data(position, chain_hash), &mut body);
+    let sealed = body;
     let target = path(data_dir);
     let dir = target.parent().expect("snapshot path has a parent");
     // Private whatever the umask: the snapshot holds clear intakes (sealed, but still).
@@ -114,7 +115,7 @@ pub(crate) fn load(
     key: &SecretKey,
 ) -> Result<Option<Projections>, Skipped> {
     let file = path(data_dir);
-    let bytes = match fs::read(&file) {
+    let mut bytes = match fs::read(&file) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
@@ -133,13 +134,19 @@ pub(crate) fn load(
     };
     let (chain_hash, rest) = rest.split_first_chunk::<32>().ok_or("truncated")?;
     let (nonce, sealed) = rest.split_first_chunk::<NONCE_LEN>().ok_or("truncated")?;
+    let (chain_hash, nonce) = (*chain_hash, *nonce);
     let aad = match header_position {
-        Some(position) => associated_data(position, chain_hash),
+        Some(position) => associated_data(position, &chain_hash),
         None => chain_hash.to_vec(),
     };
-    let body = key
-        .open(nonce, &aad, sealed)
-        .ok_or("the snapshot does not open with this master key (or was altered)")?;
+    // Opened where it was read: a snapshot is as large as the read models, and a second copy
+    // of it would be a second copy's worth of memory to fault in at start-up.
+    let start = bytes.len() - sealed.len();
+    bytes.drain(..start);
+    let mut body = bytes;
+    if !key.open_in_place(&nonce, &aad, &mut body) {
+        return Err("the snapshot does not open with this master key (or was altered)".into());
+    }
     let projections =
         Projections::from_snapshot(&body, today).map_err(|e| Skipped::Unusable(e.to_string()))?;
     let position = projections.position();
@@ -151,7 +158,7 @@ pub(crate) fn load(
             .read_all(position, 1)
             .map_err(|e| Skipped::Unusable(e.to_string()))?;
         match record.first() {
-            Some(r) if r.position == position && &r.hash == chain_hash => {}
+            Some(r) if r.position == position && r.hash == chain_hash => {}
             Some(_) => {
                 return Err(Skipped::Unusable(format!(
                     "the log's chain hash at position {position} differs: the snapshot is of another history"

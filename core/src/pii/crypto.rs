@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use sha2::{Digest, Sha256};
 
@@ -69,12 +69,29 @@ impl SecretKey {
             .expect("XChaCha20-Poly1305 seals any message shorter than 256 GiB")
     }
 
+    /// Like [`SecretKey::seal`], sealing `buffer` where it is (the tag is appended): a large
+    /// message, such as a snapshot, is not copied.
+    pub fn seal_in_place(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], buffer: &mut Vec<u8>) {
+        XChaCha20Poly1305::new((&self.0).into())
+            .encrypt_in_place(XNonce::from_slice(nonce), aad, buffer)
+            .expect("XChaCha20-Poly1305 seals any message shorter than 256 GiB")
+    }
+
     /// Opens what [`SecretKey::seal`] sealed with this key, nonce and `aad`; `None` when the
     /// key is wrong or any byte changed.
     pub fn open(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
         XChaCha20Poly1305::new((&self.0).into())
             .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad })
             .ok()
+    }
+
+    /// Like [`SecretKey::open`], opening `buffer` where it is: on success it holds the opened
+    /// bytes (a large message, such as a snapshot, is not copied); on failure it is unchanged
+    /// and `false` is answered.
+    pub fn open_in_place(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], buffer: &mut Vec<u8>) -> bool {
+        XChaCha20Poly1305::new((&self.0).into())
+            .decrypt_in_place(XNonce::from_slice(nonce), aad, buffer)
+            .is_ok()
     }
 }
 
