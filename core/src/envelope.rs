@@ -208,6 +208,17 @@ pub fn decode_with_event_bytes(bytes: &[u8]) -> Result<(Envelope, Vec<u8>), Deco
     Ok((envelope, event))
 }
 
+/// The event of a stored envelope in [`encode_event`]'s form, cut from its bytes without
+/// decoding the event (whoever reads it decodes it with [`decode_event`], which checks it).
+pub fn event_bytes(bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    decode_prefix(bytes)?;
+    let (_, payload_start) = decode_header_body(bytes)?;
+    let mut event = Vec::with_capacity(PREFIX_LEN + bytes.len().saturating_sub(payload_start));
+    event.extend_from_slice(&bytes[..PREFIX_LEN]);
+    event.extend_from_slice(bytes.get(payload_start..).unwrap_or_default());
+    Ok(event)
+}
+
 impl Event {
     /// A copy of the event with every identifying value erased (forgetting a client).
     pub fn erased(&self) -> Event {

@@ -45,7 +45,7 @@ pub mod time;
 
 pub use envelope::{
     Actor, Envelope, FORMAT_V1, Header, SealedEncodeError, decode, decode_event, decode_header,
-    decode_prefix, decode_with_event_bytes, encode, encode_event,
+    decode_prefix, decode_with_event_bytes, encode, encode_event, event_bytes,
 };
 pub use error::{DecodeError, EncodeError};
 pub use events::{Event, EventType};

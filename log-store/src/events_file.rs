@@ -28,8 +28,12 @@ const PREFIX: usize = 16;
 /// The longest record a frame may hold; a length field beyond it is damage, not a record.
 const MAX_RECORD: usize = 256 * 1024 * 1024;
 
-/// Bytes read at once by a [`Cursor`] and, for a single frame, by [`read_frame_at`].
+/// Bytes read at once by a [`Cursor`] scanning the file.
 const READ_AHEAD: usize = 256 * 1024;
+/// Bytes a point read asks for at a time: enough for the frames between a block's first
+/// position and the one wanted (64 frames of a few hundred bytes) in one or two reads, without
+/// faulting in a scan's buffer for every record a view opens.
+pub const POINT_READ_AHEAD: usize = 16 * 1024;
 const SINGLE_READ: usize = 4096;
 
 /// The events file of the log in `dir`.
@@ -204,6 +208,8 @@ pub struct Cursor<'f> {
     at: usize,
     /// The last read reached the end of the file.
     eof: bool,
+    /// How many bytes each read asks for at least.
+    read_ahead: usize,
 }
 
 impl<'f> Cursor<'f> {
@@ -216,6 +222,16 @@ impl<'f> Cursor<'f> {
             filled: 0,
             at: 0,
             eof: false,
+            read_ahead: READ_AHEAD,
+        }
+    }
+
+    /// A cursor at `offset` of `file` for reading a few frames (a point read by position):
+    /// each read asks for [`POINT_READ_AHEAD`] bytes, not a scan's [`READ_AHEAD`].
+    pub fn point(file: &'f File, offset: u64) -> Self {
+        Cursor {
+            read_ahead: POINT_READ_AHEAD,
+            ..Cursor::new(file, offset)
         }
     }
 
@@ -273,7 +289,7 @@ impl<'f> Cursor<'f> {
         self.base += self.at as u64;
         self.filled -= self.at;
         self.at = 0;
-        let want = needed.max(READ_AHEAD);
+        let want = needed.max(self.read_ahead);
         if self.buf.len() < want {
             self.buf.resize(want, 0);
         }

@@ -140,6 +140,16 @@ pub(crate) fn offset_of(
     file: &File,
     position: Position,
 ) -> Result<u64, LogError> {
+    point_cursor(tree, file, position).map(|c| c.offset())
+}
+
+/// A point-reading cursor (small reads) at the frame of `position`, found from its block's
+/// offset by stepping over the frames before it.
+pub(crate) fn point_cursor<'f>(
+    tree: &sled::Tree,
+    file: &'f File,
+    position: Position,
+) -> Result<Cursor<'f>, LogError> {
     let block = tree
         .get(block_key(position))?
         .and_then(|v| be_u64(&v))
@@ -147,7 +157,7 @@ pub(crate) fn offset_of(
             position,
             reason: "the position index has no entry for it".into(),
         })?;
-    let mut cursor = Cursor::new(file, block);
+    let mut cursor = Cursor::point(file, block);
     for _ in block_start(position)..position {
         if !cursor.skip_frame()? {
             return Err(LogError::Corrupt {
@@ -156,7 +166,7 @@ pub(crate) fn offset_of(
             });
         }
     }
-    Ok(cursor.offset())
+    Ok(cursor)
 }
 
 /// Parses a big-endian u64 value.

@@ -53,6 +53,25 @@ pub trait EventLog: Send + Sync + 'static {
     /// Reads up to `limit` durable events in position order, starting at `from` (inclusive).
     fn read_all(&self, from: Position, limit: usize) -> Result<Vec<RecordedEvent>, LogError>;
 
+    /// Reads the durable events at `positions`, in that order (a record's events, wherever
+    /// they are in the log); a position that is not durable is an error. Backends read nearby
+    /// positions together where they can.
+    fn read_positions(&self, positions: &[Position]) -> Result<Vec<RecordedEvent>, LogError> {
+        positions
+            .iter()
+            .map(|&position| {
+                self.read_all(position, 1)?
+                    .into_iter()
+                    .next()
+                    .filter(|r| r.position == position)
+                    .ok_or_else(|| LogError::Corrupt {
+                        position,
+                        reason: "not a durable position".into(),
+                    })
+            })
+            .collect()
+    }
+
     /// Reads up to `limit` events of one stream, starting at stream version `from_version`
     /// (inclusive; the first event of a stream has version 1).
     fn read_stream(

@@ -198,6 +198,33 @@ impl SledLog {
     }
 }
 
+/// Reads at most this many events with a point cursor (small reads) in `read_all`.
+const POINT_READ_EVENTS: usize = 8;
+
+/// The record of the frame `cursor` stands at, which must be `position`'s.
+fn next_record(cursor: &mut Cursor<'_>, position: Position) -> Result<RecordedEvent, LogError> {
+    match cursor.next_frame()? {
+        Read::Frame(frame) if frame.position == position => {
+            record::to_recorded(position, &frame.stored)
+        }
+        Read::Frame(frame) => Err(LogError::Corrupt {
+            position,
+            reason: format!(
+                "the events file holds position {} where it belongs (offset {})",
+                frame.position, frame.offset
+            ),
+        }),
+        Read::End => Err(LogError::Corrupt {
+            position,
+            reason: "the events file ends before the durable head".into(),
+        }),
+        Read::Bad { offset, reason } => Err(LogError::Corrupt {
+            position,
+            reason: format!("{reason} at offset {offset} of the events file"),
+        }),
+    }
+}
+
 /// Bytes of every file under `dir`.
 fn dir_size(dir: &Path) -> u64 {
     let Ok(rd) = std::fs::read_dir(dir) else {
@@ -378,35 +405,50 @@ impl EventLog for SledLog {
         }
         let wanted = limit.min((head - from + 1) as usize);
         let mut out = Vec::with_capacity(wanted);
-        let mut cursor = Cursor::new(&self.file, self.offset_of(from)?);
+        // A few events are a point read: small reads, not a scan's read-ahead.
+        let mut cursor = if wanted <= POINT_READ_EVENTS {
+            layout::point_cursor(&self.tree, &self.file, from)?
+        } else {
+            Cursor::new(&self.file, self.offset_of(from)?)
+        };
         while out.len() < wanted {
-            let position = from + out.len() as u64;
-            match cursor.next_frame()? {
-                Read::Frame(frame) if frame.position == position => {
-                    out.push(record::to_recorded(position, &frame.stored)?)
-                }
-                Read::Frame(frame) => {
-                    return Err(LogError::Corrupt {
-                        position,
-                        reason: format!(
-                            "the events file holds position {} where it belongs (offset {})",
-                            frame.position, frame.offset
-                        ),
-                    });
-                }
-                Read::End => {
+            out.push(next_record(&mut cursor, from + out.len() as u64)?);
+        }
+        Ok(out)
+    }
+
+    fn read_positions(&self, positions: &[Position]) -> Result<Vec<RecordedEvent>, LogError> {
+        let head = self.head().position;
+        let mut out = Vec::with_capacity(positions.len());
+        // Where the last cursor stands: the next position it reads, while in the same block.
+        let mut open: Option<(Cursor<'_>, Position)> = None;
+        for &position in positions {
+            if position == 0 || position > head {
+                return Err(LogError::Corrupt {
+                    position,
+                    reason: format!("not a durable position (the head is {head})"),
+                });
+            }
+            let reuse = open.as_ref().is_some_and(|(_, next)| {
+                *next <= position && layout::block_start(*next) == layout::block_start(position)
+            });
+            let (mut cursor, next) = match open.take() {
+                Some(open) if reuse => open,
+                _ => (
+                    layout::point_cursor(&self.tree, &self.file, position)?,
+                    position,
+                ),
+            };
+            for _ in next..position {
+                if !cursor.skip_frame()? {
                     return Err(LogError::Corrupt {
                         position,
                         reason: "the events file ends before the durable head".into(),
                     });
                 }
-                Read::Bad { offset, reason } => {
-                    return Err(LogError::Corrupt {
-                        position,
-                        reason: format!("{reason} at offset {offset} of the events file"),
-                    });
-                }
             }
+            out.push(next_record(&mut cursor, position)?);
+            open = Some((cursor, position + 1));
         }
         Ok(out)
     }

@@ -108,3 +108,33 @@ fn versions_ids_streams_and_the_chain_agree_across_backends() {
     // The same appends give the same chain: the in-memory log is a faithful stand-in.
     assert_eq!(heads[0], heads[1]);
 }
+
+#[test]
+fn events_read_by_position_are_the_events_at_those_positions_in_the_order_asked() {
+    for (name, log, _dir) in backends() {
+        // Three blocks of the position index (64 positions each) and some.
+        let ids: Vec<u128> = (1..=200).collect();
+        for chunk in ids.chunks(50) {
+            let batch = chunk.iter().map(|&id| ev(id)).collect();
+            log.append(AppendRequest::single("s", ExpectedVersion::Any, batch))
+                .wait()
+                .unwrap();
+        }
+        let all = log.read_all(1, 200).unwrap();
+        // Ascending within a block, back within a block, across blocks, repeated, the ends.
+        let asked = [3, 9, 64, 5, 65, 130, 129, 200, 1, 1, 127, 128];
+        let read = log.read_positions(&asked).unwrap();
+        assert_eq!(read.len(), asked.len(), "{name}");
+        for (position, record) in asked.iter().zip(&read) {
+            assert_eq!(record, &all[*position as usize - 1], "{name}: position {position}");
+        }
+        assert!(log.read_positions(&[]).unwrap().is_empty(), "{name}");
+        for beyond in [0, 201] {
+            let refused = log.read_positions(&[5, beyond]);
+            assert!(
+                matches!(refused, Err(LogError::Corrupt { position, .. }) if position == beyond),
+                "{name}: {refused:?}"
+            );
+        }
+    }
+}

@@ -20,6 +20,12 @@ pub trait History: Send + Sync {
     /// values sealed (the bytes `caseledger_core::decode_with_event_bytes` cuts from a stored
     /// envelope).
     fn event_bytes(&self, position: u64) -> Result<Vec<u8>, HistoryError>;
+
+    /// [`History::event_bytes`] of each of `positions`, in that order (one read of the log
+    /// for a record's events).
+    fn events_bytes(&self, positions: &[u64]) -> Result<Vec<Vec<u8>>, HistoryError> {
+        positions.iter().map(|p| self.event_bytes(*p)).collect()
+    }
 }
 
 /// Why [`History::event_bytes`] could not answer.
@@ -114,28 +120,48 @@ impl Records {
     /// Panics when the log cannot be read there: the position came from the log, so that is a
     /// damaged disk, and an answer without the record would be a wrong answer.
     pub fn event(&self, position: u64, keys: &Keys) -> Event {
-        let event = match (self.local.get(&position), &self.history) {
-            (Some(compact), _) => compact.event(keys),
-            (None, Some(history)) => {
-                let bytes = history
-                    .event_bytes(position)
-                    .unwrap_or_else(|e| panic!("{e}"));
-                decode(&bytes, keys).unwrap_or_else(|e| {
-                    panic!("the event at log position {position} does not decode: {e}")
-                })
-            }
-            (None, None) => panic!("no event is kept or readable at log position {position}"),
-        };
-        if self.erased.contains(&position) {
-            event.erased()
-        } else {
-            event
-        }
+        self.events(&[position], keys)
+            .pop()
+            .expect("one event per position")
     }
 
-    /// The events at `positions`, in that order (see [`Records::event`]).
+    /// The events at `positions`, in that order (see [`Records::event`]); those the history
+    /// holds are read from it together.
     pub fn events(&self, positions: &[u64], keys: &Keys) -> Vec<Event> {
-        positions.iter().map(|p| self.event(*p, keys)).collect()
+        let unkept: Vec<u64> = positions
+            .iter()
+            .copied()
+            .filter(|p| !self.local.contains_key(p))
+            .collect();
+        let mut read = match (&self.history, unkept.is_empty()) {
+            (_, true) => Vec::new(),
+            (Some(history), false) => history
+                .events_bytes(&unkept)
+                .unwrap_or_else(|e| panic!("{e}")),
+            (None, false) => {
+                panic!("no event is kept or readable at log position {}", unkept[0])
+            }
+        }
+        .into_iter();
+        positions
+            .iter()
+            .map(|&position| {
+                let event = match self.local.get(&position) {
+                    Some(compact) => compact.event(keys),
+                    None => {
+                        let bytes = read.next().expect("one answer per position");
+                        decode(&bytes, keys).unwrap_or_else(|e| {
+                            panic!("the event at log position {position} does not decode: {e}")
+                        })
+                    }
+                };
+                if self.erased.contains(&position) {
+                    event.erased()
+                } else {
+                    event
+                }
+            })
+            .collect()
     }
 
     /// Makes the event at `position` read with every identifying value erased (forgetting).

@@ -340,20 +340,11 @@ impl Service {
         &self,
         positions: &[u64],
     ) -> Result<Vec<(u64, Envelope)>, CommandError> {
-        positions
-            .iter()
-            .map(|p| {
-                let stored = self
-                    .read_log(*p, 1)
-                    .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
-                    .into_iter()
-                    .next()
-                    .filter(|s| s.record.position == *p)
-                    .ok_or_else(|| {
-                        CommandError::new(ErrorCode::Internal, format!("position {p} missing"))
-                    })?;
-                Ok((*p, stored.envelope))
-            })
-            .collect()
+        Ok(self
+            .read_log_at(positions)
+            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
+            .into_iter()
+            .map(|stored| (stored.record.position, stored.envelope))
+            .collect())
     }
 }

@@ -12,17 +12,29 @@ pub(crate) struct LogHistory(pub(crate) Arc<dyn EventLog>);
 
 impl History for LogHistory {
     fn event_bytes(&self, position: u64) -> Result<Vec<u8>, HistoryError> {
-        let failed = |reason: String| HistoryError { position, reason };
-        let record = self
+        Ok(self
+            .events_bytes(&[position])?
+            .pop()
+            .expect("one event per position"))
+    }
+
+    fn events_bytes(&self, positions: &[u64]) -> Result<Vec<Vec<u8>>, HistoryError> {
+        let first = positions.first().copied().unwrap_or(0);
+        let records = self
             .0
-            .read_all(position, 1)
-            .map_err(|e| failed(e.to_string()))?
+            .read_positions(positions)
+            .map_err(|e| HistoryError {
+                position: first,
+                reason: e.to_string(),
+            })?;
+        records
             .into_iter()
-            .next()
-            .filter(|r| r.position == position)
-            .ok_or_else(|| failed("the log does not reach it".into()))?;
-        caseledger_core::decode_with_event_bytes(&record.payload)
-            .map(|(_, event)| event)
-            .map_err(|e| failed(e.to_string()))
+            .map(|record| {
+                caseledger_core::event_bytes(&record.payload).map_err(|e| HistoryError {
+                    position: record.position,
+                    reason: e.to_string(),
+                })
+            })
+            .collect()
     }
 }

@@ -756,6 +756,16 @@ impl Service {
             .collect()
     }
 
+    /// Reads and decodes the events at `positions`, in that order.
+    pub fn read_log_at(&self, positions: &[u64]) -> Result<Vec<StoredEvent>, ServiceError> {
+        self.inner
+            .log
+            .read_positions(positions)?
+            .into_iter()
+            .map(|r| self.decode_stored(r))
+            .collect()
+    }
+
     /// Decodes a log record into a [`StoredEvent`], opening its identifying values (erased
     /// where the client was forgotten).
     pub fn decode_stored(&self, record: RecordedEvent) -> Result<StoredEvent, ServiceError> {
