@@ -102,16 +102,41 @@ pub(crate) struct TransactionRecord {
     /// Where it stands among all records, in log order (a merged client lists its members'
     /// records in this order).
     pub seq: u64,
-    /// The log positions of its events (read back through [`Records`]).
-    pub events: Vec<u64>,
+    /// The log positions of its events (read back through [`Records`]); a boxed slice, not a
+    /// `Vec`, as most records never get a follow-up.
+    pub events: Box<[u64]>,
     /// When it was first recorded and last changed (a follow-up, its HUD elements), where the
     /// log said (HUD's `DateCreated` and `DateUpdated` of a record recorded here).
     pub times: Option<(Timestamp, Timestamp)>,
-    /// When an enrollment's exit was recorded and last changed (what changes after the exit
-    /// is taken as the exit's): `Exit.csv`'s `DateCreated` and `DateUpdated`.
-    pub exit_times: Option<(Timestamp, Timestamp)>,
-    /// Who recorded an enrollment's exit (`Exit.csv`'s `UserID`).
-    pub exited_by: Option<UserId>,
+    /// An enrollment's exit, once recorded: boxed, as most records are not enrollments and
+    /// memory grows with the number of records.
+    pub exit: Option<Box<ExitStamp>>,
+}
+
+/// When an enrollment's exit was recorded and by whom.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub(crate) struct ExitStamp {
+    /// When the exit was recorded and last changed (what changes after the exit is taken as
+    /// the exit's): `Exit.csv`'s `DateCreated` and `DateUpdated`.
+    pub times: Option<(Timestamp, Timestamp)>,
+    /// Who recorded the exit (`Exit.csv`'s `UserID`).
+    pub by: Option<UserId>,
+}
+
+impl TransactionRecord {
+    /// When the exit was recorded and last changed, where the log said.
+    pub(crate) fn exit_times(&self) -> Option<(Timestamp, Timestamp)> {
+        self.exit.as_ref().and_then(|x| x.times)
+    }
+
+    /// Who recorded the exit.
+    pub(crate) fn exited_by(&self) -> Option<UserId> {
+        self.exit.as_ref().and_then(|x| x.by)
+    }
+
+    fn exit_mut(&mut self) -> &mut ExitStamp {
+        self.exit.get_or_insert_default()
+    }
 }
 
 impl TransactionRecord {
@@ -424,8 +449,8 @@ impl Store {
             for record in self.elements.apply(position, event) {
                 if let Some(r) = self.transactions.get_mut(&record) {
                     touch(&mut r.times, recorded_at);
-                    if r.exit_times.is_some() {
-                        touch(&mut r.exit_times, recorded_at);
+                    if r.exit_times().is_some() {
+                        touch(&mut r.exit_mut().times, recorded_at);
                     }
                 }
                 if let Some(c) = self.clients.get_mut(&ClientId::new(record)) {
@@ -442,10 +467,10 @@ impl Store {
         if let Some(record) = follow_up_of(event) {
             if let Some(r) = self.transactions.get_mut(&record) {
                 self.records.keep(position, compact);
-                r.events.push(position);
+                r.events = r.events.iter().copied().chain([position]).collect();
                 touch(&mut r.times, recorded_at);
-                if r.exit_times.is_some() || matches!(event, Event::EnrollmentExited(_)) {
-                    touch(&mut r.exit_times, recorded_at);
+                if r.exit_times().is_some() || matches!(event, Event::EnrollmentExited(_)) {
+                    touch(&mut r.exit_mut().times, recorded_at);
                 }
                 use caseledger_core::RecordKind;
                 if matches!(event, Event::RecordCorrected(_))
@@ -484,10 +509,9 @@ impl Store {
                     TransactionRecord {
                         facts,
                         seq: self.seq,
-                        events: vec![position],
+                        events: Box::new([position]),
                         times: recorded_at.map(|at| (at, at)),
-                        exit_times: None,
-                        exited_by: None,
+                        exit: None,
                     },
                 );
             }
@@ -707,7 +731,7 @@ impl Store {
             }
             Recorded::Exit(enrollment) => {
                 if let Some(r) = self.transactions.get_mut(&enrollment) {
-                    r.exited_by.get_or_insert(user);
+                    r.exit_mut().by.get_or_insert(user);
                 }
             }
         }

@@ -497,8 +497,8 @@ impl OrgView<'_> {
                         },
                         access,
                         times: t.times,
-                        exit_times: t.exit_times,
-                        exited_by: t.exited_by,
+                        exit_times: t.exit_times(),
+                        exited_by: t.exited_by(),
                         elements: if access.shows_content() {
                             self.store
                                 .elements
