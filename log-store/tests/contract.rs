@@ -126,7 +126,11 @@ fn events_read_by_position_are_the_events_at_those_positions_in_the_order_asked(
         let read = log.read_positions(&asked).unwrap();
         assert_eq!(read.len(), asked.len(), "{name}");
         for (position, record) in asked.iter().zip(&read) {
-            assert_eq!(record, &all[*position as usize - 1], "{name}: position {position}");
+            assert_eq!(
+                record,
+                &all[*position as usize - 1],
+                "{name}: position {position}"
+            );
         }
         assert!(log.read_positions(&[]).unwrap().is_empty(), "{name}");
         for beyond in [0, 201] {

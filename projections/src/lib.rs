@@ -35,10 +35,10 @@ mod write_model;
 
 pub use accounts::{OrganizationFacts, TokenFacts, UserFacts};
 pub use capabilities::{AdminView, AuditView, HelpDeskView};
-pub use compact::{History, HistoryError};
 pub use catalog::{
     Catalog, FacilityFacts, HouseholdFacts, HouseholdMember, MouFacts, ProgramFacts, RoomFacts,
 };
+pub use compact::{History, HistoryError};
 pub use duplicates::DuplicateFlag;
 pub use export_view::ExportView;
 pub use record_requests::{RequestFacts, RequestStatus, RevisionFacts};

@@ -64,11 +64,7 @@ impl Projections {
         }
         let s = &self.store;
         let transactions: usize = s.transactions.values().map(size).sum();
-        let transaction_events: usize = s
-            .transactions
-            .values()
-            .map(|t| size(&t.events))
-            .sum();
+        let transaction_events: usize = s.transactions.values().map(|t| size(&t.events)).sum();
         let mut parts = vec![
             ("clients", size(&s.clients)),
             ("transactions: event positions", transaction_events),
@@ -79,7 +75,10 @@ impl Projections {
             ("HUD elements", size(&s.elements)),
             ("shelter", size(&s.shelter)),
             ("accounts", size(&s.accounts)),
-            ("catalog and households", size(&s.catalog) + size(&s.households)),
+            (
+                "catalog and households",
+                size(&s.catalog) + size(&s.households),
+            ),
             ("record requests", size(&s.requests)),
             ("source ids", size(&s.sources)),
             ("duplicates", size(&s.duplicates)),
@@ -93,7 +92,7 @@ impl Projections {
                     + size(&s.restricted_to_user),
             ),
         ];
-        parts.sort_by(|a, b| b.1.cmp(&a.1));
+        parts.sort_by_key(|part| std::cmp::Reverse(part.1));
         parts
     }
 }

@@ -154,13 +154,11 @@ impl OrgView<'_> {
         if !readable {
             return Vec::new();
         }
-        self.store
-            .elements
-            .of(
-                subject.record_id().unwrap_or(0),
-                &self.store.records,
-                &self.store.keys,
-            )
+        self.store.elements.of(
+            subject.record_id().unwrap_or(0),
+            &self.store.records,
+            &self.store.keys,
+        )
     }
 
     /// Whether the viewer sees something of `client` by itself, merges aside: its intake or

@@ -20,13 +20,10 @@ impl History for LogHistory {
 
     fn events_bytes(&self, positions: &[u64]) -> Result<Vec<Vec<u8>>, HistoryError> {
         let first = positions.first().copied().unwrap_or(0);
-        let records = self
-            .0
-            .read_positions(positions)
-            .map_err(|e| HistoryError {
-                position: first,
-                reason: e.to_string(),
-            })?;
+        let records = self.0.read_positions(positions).map_err(|e| HistoryError {
+            position: first,
+            reason: e.to_string(),
+        })?;
         records
             .into_iter()
             .map(|record| {
