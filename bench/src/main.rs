@@ -32,6 +32,7 @@ mod graphql;
 mod import;
 mod logcost;
 mod peer;
+mod plot;
 mod replay;
 mod scale;
 
@@ -111,6 +112,9 @@ enum BenchCommand {
     /// Write a deterministic, realistic history into an empty data directory (the scale
     /// generator); the same arguments write the same log, byte for byte.
     Generate(generate::GenerateArgs),
+    /// Draw BENCHMARKS.md's scale plot (memory, cold start and disk against clients, SVG)
+    /// from saved outputs of `--only scale` runs.
+    PlotScale(plot::PlotArgs),
 }
 
 /// Groups of figures.
@@ -179,8 +183,10 @@ fn main() -> ExitCode {
 
 /// Runs the benchmarks.
 fn run(args: BenchArgs) -> Result<(), Failure> {
-    if let Some(BenchCommand::Generate(generate)) = args.command {
-        return generate::run(generate);
+    match args.command {
+        Some(BenchCommand::Generate(generate)) => return generate::run(generate),
+        Some(BenchCommand::PlotScale(plot)) => return plot::run(plot),
+        None => {}
     }
     if let Some(result) = replay::child() {
         return result;

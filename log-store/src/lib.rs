@@ -21,6 +21,7 @@ pub mod events_file;
 mod expected_version;
 pub mod layout;
 pub mod memory;
+pub mod plan;
 mod position;
 pub mod private;
 mod record;
@@ -40,7 +41,7 @@ pub use position::{Head, LogStats, Position};
 pub use record::RecordedEvent;
 pub use sled_log::{Durability, SledLog, SledLogOptions, verify_dir, verify_dir_with};
 pub use subscription::Subscription;
-pub use verify::{VerifyFailure, VerifyReport};
+pub use verify::{VerifyFailure, VerifyReport, verify_recorded};
 
 /// The operations every log backend offers.
 ///

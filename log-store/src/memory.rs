@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
 use crate::append::{AppendRequest, Appended, PendingAppend};
-use crate::chain::{self, ChainHash, GENESIS_HASH};
+use crate::chain::GENESIS_HASH;
+use crate::plan::{BatchPlan, Lookup, StoredId};
 use crate::verify::VerifyReport;
-use crate::writer::validate_stream;
-use crate::{EventLog, Head, LogError, Position, RecordedEvent, record};
+use crate::{EventLog, Head, LogError, Position, RecordedEvent};
 
 /// The in-memory log. Cheap to share: hand out `Arc<MemoryLog>` (or `Arc<dyn EventLog>`).
 pub struct MemoryLog {
@@ -53,105 +53,58 @@ impl State {
         &self.records[position as usize - 1]
     }
 
-    /// The embedded writer's rules, in its order: shape, idempotent retry, head, versions.
+    /// The planner's rules (shape, idempotent retry, head, versions), then the records.
     fn append(&mut self, request: AppendRequest) -> Result<Appended, LogError> {
         if self.closed {
             return Err(LogError::Closed);
         }
-        if request.parts.is_empty() || request.parts.iter().any(|p| p.events.is_empty()) {
-            return Err(LogError::EmptyAppend);
-        }
-        let mut seen = std::collections::HashSet::new();
-        for part in &request.parts {
-            validate_stream(&part.stream)?;
-            for e in &part.events {
-                if !seen.insert(e.id) {
-                    return Err(LogError::DuplicateId(e.id));
-                }
-            }
-        }
-        let known: Vec<(&str, &crate::NewEvent, Position)> = request
-            .parts
-            .iter()
-            .flat_map(|p| p.events.iter().map(move |e| (p.stream.as_str(), e)))
-            .filter_map(|(s, e)| self.ids.get(&e.id).map(|&pos| (s, e, pos)))
-            .collect();
-        if !known.is_empty() {
-            if known.len() != request.len() {
-                return Err(LogError::PartialRetry {
-                    known: known.len(),
-                    new: request.len() - known.len(),
-                });
-            }
-            let mut appended = Appended {
-                positions: Vec::new(),
-                versions: Vec::new(),
-                replayed: true,
-            };
-            for (stream, e, position) in known {
-                let r = self.record(position);
-                if &*r.stream != stream || r.payload != e.payload {
-                    return Err(LogError::EventIdReused { id: e.id, position });
-                }
-                appended.positions.push(position);
-                appended.versions.push(r.version);
-            }
-            return Ok(appended);
-        }
-        let head = self.head();
-        if let Some(expected) = request.expected_head
-            && expected != head.position
-        {
-            return Err(LogError::HeadMoved {
-                expected,
-                actual: head.position,
-            });
-        }
-        let mut planned: HashMap<&str, u64> = HashMap::new();
-        for part in &request.parts {
-            let actual = planned
-                .get(part.stream.as_str())
-                .copied()
-                .or_else(|| self.version(&part.stream));
-            if !part.expected.admits(actual) {
-                return Err(LogError::Conflict {
-                    stream: part.stream.clone(),
-                    expected: part.expected,
-                    actual,
-                });
-            }
-            planned.insert(&part.stream, actual.unwrap_or(0) + part.events.len() as u64);
-        }
-        let mut appended = Appended {
-            positions: Vec::new(),
-            versions: Vec::new(),
-            replayed: false,
-        };
-        let mut hash: ChainHash = head.hash;
-        for part in request.parts {
-            let stream: Arc<str> = part.stream.into();
-            for e in part.events {
-                let position = self.records.len() as Position + 1;
-                let version = self.version(&stream).unwrap_or(0) + 1;
-                hash = chain::link(&hash, &record::encode(&stream, version, e.id, &e.payload));
-                self.ids.insert(e.id, position);
-                self.streams
-                    .entry(stream.clone())
-                    .or_default()
-                    .push(position);
-                self.records.push(RecordedEvent {
-                    position,
-                    stream: stream.clone(),
-                    version,
-                    id: e.id,
-                    payload: e.payload,
-                    hash,
-                });
-                appended.positions.push(position);
-                appended.versions.push(version);
-            }
+        let mut plan = BatchPlan::new(self.head(), HashMap::new());
+        let appended = plan.add(&mut Stored(self), request)?;
+        let mut records = Vec::with_capacity(plan.records().len());
+        plan.chain(|r, _, hash| {
+            records.push(RecordedEvent {
+                position: r.position,
+                stream: Arc::from(plan.stream_name(r.stream)),
+                version: r.version,
+                id: r.id,
+                payload: r.payload.clone(),
+                hash: *hash,
+            })
+        });
+        for r in records {
+            self.ids.insert(r.id, r.position);
+            self.streams
+                .entry(r.stream.clone())
+                .or_default()
+                .push(r.position);
+            self.records.push(r);
         }
         Ok(appended)
+    }
+}
+
+/// The in-memory records, as the planner's view of what is stored.
+struct Stored<'s>(&'s State);
+
+impl Lookup for Stored<'_> {
+    fn stream_version(&mut self, stream: &str) -> Result<Option<u64>, LogError> {
+        Ok(self.0.version(stream))
+    }
+
+    fn stored(
+        &mut self,
+        id: u128,
+        stream: &str,
+        payload: &[u8],
+    ) -> Result<Option<StoredId>, LogError> {
+        Ok(self.0.ids.get(&id).map(|&position| {
+            let r = self.0.record(position);
+            StoredId {
+                position,
+                version: r.version,
+                same: &*r.stream == stream && r.payload == payload,
+            }
+        }))
     }
 }
 
@@ -236,20 +189,8 @@ impl EventLog for MemoryLog {
         // Nothing but this process could have changed the records: the chain holds by
         // construction, and is walked anyway so the report's figures are real.
         let state = self.state();
-        let mut hash = GENESIS_HASH;
-        let mut bytes = 0u64;
-        for r in &state.records {
-            let encoded = record::encode(&r.stream, r.version, r.id, &r.payload);
-            bytes += encoded.len() as u64;
-            hash = chain::link(&hash, &encoded);
-            progress(r.position);
-        }
-        Ok(VerifyReport {
-            records: state.records.len() as u64,
-            bytes,
-            last_good_hash: hash,
-            failure: None,
-        })
+        let head = state.head();
+        crate::verify_recorded(state.records.iter().cloned().map(Ok), Some(head), progress)
     }
 
     fn close(&self) {

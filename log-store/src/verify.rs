@@ -2,7 +2,7 @@
 
 use crate::chain::link;
 use crate::record;
-use crate::{ChainHash, GENESIS_HASH, Head, LogError, Position};
+use crate::{ChainHash, GENESIS_HASH, Head, LogError, Position, RecordedEvent};
 
 /// The first thing found wrong by [`EventLog::verify`](crate::EventLog::verify).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,24 @@ impl VerifyReport {
     pub fn is_ok(&self) -> bool {
         self.failure.is_none()
     }
+}
+
+/// Walks records read back from a backend in position order (for backends that store a
+/// record's fields rather than its bytes): each is encoded again as the embedded log stores it,
+/// so the same chain rules hold on every backend. `head` is where the backend says the log ends.
+pub fn verify_recorded(
+    records: impl Iterator<Item = Result<RecordedEvent, LogError>>,
+    head: Option<Head>,
+    progress: &mut dyn FnMut(Position),
+) -> Result<VerifyReport, LogError> {
+    let stored = records.map(|r| {
+        r.map(|r| {
+            let mut value = r.hash.to_vec();
+            value.extend_from_slice(&record::encode(&r.stream, r.version, r.id, &r.payload));
+            (r.position, value)
+        })
+    });
+    walk(stored, head, progress)
 }
 
 /// Checks stored `(position, value)` entries in key order: positions gapless from 1, each hash

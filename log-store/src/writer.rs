@@ -16,10 +16,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{oneshot, watch};
 
 use crate::append::{AppendRequest, Appended};
-use crate::chain::link;
 use crate::events_file::{self, encode_frame};
 use crate::layout::{self, Indexed};
-use crate::{ChainHash, Head, LogError, Position, record};
+use crate::plan::{BatchPlan, Lookup, StoredId};
+use crate::{Head, LogError, Position, record};
 
 /// Where the answer to one append goes.
 pub(crate) type Reply = oneshot::Sender<Result<Appended, LogError>>;
@@ -91,21 +91,6 @@ pub(crate) struct Shared {
     pub head_tx: watch::Sender<Position>,
 }
 
-/// An event id already in the log or earlier in this batch.
-enum Known {
-    Stored(Position, u64),
-    Pending(usize),
-}
-
-/// A record prepared for writing.
-struct Prepared {
-    position: Position,
-    stream_idx: usize,
-    version: u64,
-    id: u128,
-    payload_idx: (usize, usize),
-}
-
 /// Runs the writer until every sender is gone.
 pub(crate) fn run(
     tree: sled::Tree,
@@ -154,28 +139,20 @@ fn commit_batch(
 ) -> Result<(), LogError> {
     let start = *shared.head.lock().expect("head lock");
     let file = syncer.file.clone();
-    let mut plan = BatchPlan {
-        tree,
-        file: &file,
-        head: start,
-        streams: std::mem::take(&mut syncer.versions),
-        ids: HashMap::new(),
-        records: Vec::new(),
-        stream_names: Vec::new(),
-        payloads: Vec::new(),
-    };
+    let mut plan = BatchPlan::new(start, std::mem::take(&mut syncer.versions));
+    let mut lookup = SledLookup { tree, file: &file };
     let mut answers: Vec<(Reply, Result<Appended, LogError>)> = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let outcome = plan.add(job.request);
+        let outcome = plan.add(&mut lookup, job.request);
         answers.push((job.reply, outcome));
     }
 
-    if plan.head.position != start.position {
+    if !plan.is_empty() {
         let started = std::time::Instant::now();
-        let events = plan.head.position - start.position;
-        let written = plan.write(syncer.indexed.end);
+        let events = plan.last_position() - start.position;
+        let written = write(&plan, syncer.indexed.end);
         let result = syncer
-            .commit(&written.frames, plan.head)
+            .commit(&written.frames, written.head)
             .and_then(|()| tree.apply_batch(written.index).map_err(LogError::from));
         if let Err(e) = result {
             let msg = e.to_string();
@@ -185,16 +162,17 @@ fn commit_batch(
             return Err(e);
         }
         syncer.indexed = written.indexed;
-        *shared.head.lock().expect("head lock") = plan.head;
-        shared.head_tx.send_replace(plan.head.position);
+        *shared.head.lock().expect("head lock") = written.head;
+        shared.head_tx.send_replace(written.head.position);
         // Operators watch what durability costs and how many events share it.
         metrics::histogram!("caseledger_log_commit_seconds")
             .record(started.elapsed().as_secs_f64());
         metrics::histogram!("caseledger_log_commit_events").record(events as f64);
     }
     // Only now, after a write that did not fail, are the planned versions the stored ones.
-    if plan.streams.len() < VERSIONS_KEPT {
-        syncer.versions = std::mem::take(&mut plan.streams);
+    let versions = plan.into_versions();
+    if versions.len() < VERSIONS_KEPT {
+        syncer.versions = versions;
     }
     for (reply, outcome) in answers {
         let _ = reply.send(outcome);
@@ -202,206 +180,70 @@ fn commit_batch(
     Ok(())
 }
 
-/// What one batch will write, built request by request.
-struct BatchPlan<'t> {
+/// The sled indexes and the events file, as the planner's view of what is stored.
+struct SledLookup<'t> {
     tree: &'t sled::Tree,
     file: &'t File,
-    head: Head,
-    /// Stream versions as they will be after the accepted requests so far.
-    streams: HashMap<String, Option<u64>>,
-    /// Ids accepted so far in this batch → index into `records`.
-    ids: HashMap<u128, usize>,
-    records: Vec<Prepared>,
-    stream_names: Vec<String>,
-    payloads: Vec<Vec<Vec<u8>>>,
 }
 
-impl BatchPlan<'_> {
+impl Lookup for SledLookup<'_> {
     fn stream_version(&mut self, stream: &str) -> Result<Option<u64>, LogError> {
-        if let Some(v) = self.streams.get(stream) {
-            return Ok(*v);
-        }
-        let v = layout::stream_version(self.tree, stream)?;
-        self.streams.insert(stream.to_string(), v);
-        Ok(v)
+        Ok(layout::stream_version(self.tree, stream)?)
     }
 
-    fn known(&self, id: u128) -> Result<Option<Known>, LogError> {
-        if let Some(&i) = self.ids.get(&id) {
-            return Ok(Some(Known::Pending(i)));
-        }
-        Ok(self
+    fn stored(
+        &mut self,
+        id: u128,
+        stream: &str,
+        payload: &[u8],
+    ) -> Result<Option<StoredId>, LogError> {
+        let Some((position, offset)) = self
             .tree
             .get(layout::id_key(id))?
             .and_then(|b| layout::read_located(&b))
-            .map(|(position, offset)| Known::Stored(position, offset)))
-    }
-
-    /// Validates one request and, if accepted, adds its records to the plan.
-    fn add(&mut self, request: AppendRequest) -> Result<Appended, LogError> {
-        if request.parts.is_empty() || request.parts.iter().any(|p| p.events.is_empty()) {
-            return Err(LogError::EmptyAppend);
-        }
-        let mut seen = std::collections::HashSet::new();
-        for part in &request.parts {
-            validate_stream(&part.stream)?;
-            for e in &part.events {
-                if !seen.insert(e.id) {
-                    return Err(LogError::DuplicateId(e.id));
-                }
-            }
-        }
-
-        // Idempotency first: a retry of a stored append answers with the original positions
-        // whatever the expected versions say now.
-        let mut known = Vec::new();
-        for part in &request.parts {
-            for e in &part.events {
-                if let Some(k) = self.known(e.id)? {
-                    known.push((part.stream.as_str(), e, k));
-                }
-            }
-        }
-        if !known.is_empty() {
-            let total = request.len();
-            if known.len() != total {
-                return Err(LogError::PartialRetry {
-                    known: known.len(),
-                    new: total - known.len(),
-                });
-            }
-            let mut positions = Vec::with_capacity(total);
-            let mut versions = Vec::with_capacity(total);
-            for (stream, e, k) in known {
-                let (position, version, same) = match k {
-                    Known::Pending(i) => {
-                        let r = &self.records[i];
-                        let same = self.stream_names[r.stream_idx] == stream
-                            && self.payloads[r.payload_idx.0][r.payload_idx.1] == e.payload;
-                        (r.position, r.version, same)
-                    }
-                    Known::Stored(position, offset) => {
-                        let stored =
-                            events_file::read_frame_at(self.file, offset, position)?.stored;
-                        let (_, bytes) = record::split_stored(position, &stored)?;
-                        let r = record::decode(position, bytes)?;
-                        (
-                            position,
-                            r.version,
-                            r.stream == stream && r.payload == e.payload.as_slice(),
-                        )
-                    }
-                };
-                if !same {
-                    return Err(LogError::EventIdReused { id: e.id, position });
-                }
-                positions.push(position);
-                versions.push(version);
-            }
-            return Ok(Appended {
-                positions,
-                versions,
-                replayed: true,
-            });
-        }
-
-        // Concurrency checks before anything is added: the head (which counts the records
-        // already planned in this group), then every part.
-        if let Some(expected) = request.expected_head
-            && expected != self.head.position
-        {
-            return Err(LogError::HeadMoved {
-                expected,
-                actual: self.head.position,
-            });
-        }
-        let mut next_versions: HashMap<&str, Option<u64>> = HashMap::new();
-        for part in &request.parts {
-            let actual = match next_versions.get(part.stream.as_str()) {
-                Some(v) => *v,
-                None => self.stream_version(&part.stream)?,
-            };
-            if !part.expected.admits(actual) {
-                return Err(LogError::Conflict {
-                    stream: part.stream.clone(),
-                    expected: part.expected,
-                    actual,
-                });
-            }
-            next_versions.insert(
-                &part.stream,
-                Some(actual.unwrap_or(0) + part.events.len() as u64),
-            );
-        }
-
-        let mut positions = Vec::with_capacity(request.len());
-        let mut versions = Vec::with_capacity(request.len());
-        let payload_group = self.payloads.len();
-        let mut payloads = Vec::with_capacity(request.len());
-        for part in request.parts {
-            let stream_idx = self.stream_names.len();
-            let mut version = self.stream_version(&part.stream)?.unwrap_or(0);
-            for e in part.events {
-                version += 1;
-                self.head.position += 1;
-                positions.push(self.head.position);
-                versions.push(version);
-                self.ids.insert(e.id, self.records.len());
-                self.records.push(Prepared {
-                    position: self.head.position,
-                    stream_idx,
-                    version,
-                    id: e.id,
-                    payload_idx: (payload_group, payloads.len()),
-                });
-                payloads.push(e.payload);
-            }
-            self.streams.insert(part.stream.clone(), Some(version));
-            self.stream_names.push(part.stream);
-        }
-        self.payloads.push(payloads);
-        Ok(Appended {
-            positions,
-            versions,
-            replayed: false,
-        })
-    }
-
-    /// Frames every accepted record, chaining hashes in position order, for writing at
-    /// `offset` of the events file, and the index entries that will find them.
-    fn write(&mut self, offset: u64) -> Written {
-        let mut frames = Vec::with_capacity(self.records.len() * 400);
-        let mut index = sled::Batch::default();
-        // The batch starts right after the head, whose hash we already hold.
-        let mut hash: ChainHash = self.head.hash;
-        let mut last_frame = offset;
-        for r in &self.records {
-            let stream = &self.stream_names[r.stream_idx];
-            let payload = &self.payloads[r.payload_idx.0][r.payload_idx.1];
-            let bytes = record::encode(stream, r.version, r.id, payload);
-            hash = link(&hash, &bytes);
-            last_frame = offset + frames.len() as u64;
-            encode_frame(&mut frames, r.position, &hash, &bytes);
-            let located = layout::located(r.position, last_frame);
-            index.insert(layout::stream_key(stream, r.version), &located);
-            index.insert(&layout::id_key(r.id), &located);
-            if layout::block_start(r.position) == r.position {
-                index.insert(&layout::block_key(r.position), &last_frame.to_be_bytes());
-            }
-        }
-        self.head.hash = hash;
-        let indexed = Indexed {
-            position: self.head.position,
-            hash,
-            last_frame,
-            end: offset + frames.len() as u64,
+        else {
+            return Ok(None);
         };
-        index.insert(layout::INDEXED_KEY, &indexed.encode()[..]);
-        Written {
-            frames,
-            index,
-            indexed,
+        let stored = events_file::read_frame_at(self.file, offset, position)?.stored;
+        let (_, bytes) = record::split_stored(position, &stored)?;
+        let r = record::decode(position, bytes)?;
+        Ok(Some(StoredId {
+            position,
+            version: r.version,
+            same: r.stream == stream && r.payload == payload,
+        }))
+    }
+}
+
+/// Frames every accepted record of `plan`, chained in position order, for writing at `offset`
+/// of the events file, and the index entries that will find them.
+fn write(plan: &BatchPlan, offset: u64) -> Written {
+    let mut frames = Vec::with_capacity(plan.records().len() * 400);
+    let mut index = sled::Batch::default();
+    let mut last_frame = offset;
+    let head = plan.chain(|r, bytes, hash| {
+        let stream = plan.stream_name(r.stream);
+        last_frame = offset + frames.len() as u64;
+        encode_frame(&mut frames, r.position, hash, bytes);
+        let located = layout::located(r.position, last_frame);
+        index.insert(layout::stream_key(stream, r.version), &located);
+        index.insert(&layout::id_key(r.id), &located);
+        if layout::block_start(r.position) == r.position {
+            index.insert(&layout::block_key(r.position), &last_frame.to_be_bytes());
         }
+    });
+    let indexed = Indexed {
+        position: head.position,
+        hash: head.hash,
+        last_frame,
+        end: offset + frames.len() as u64,
+    };
+    index.insert(layout::INDEXED_KEY, &indexed.encode()[..]);
+    Written {
+        frames,
+        index,
+        indexed,
+        head,
     }
 }
 
@@ -413,22 +255,6 @@ struct Written {
     index: sled::Batch,
     /// How far the indexes reach with them.
     indexed: Indexed,
-}
-
-/// Stream names are 1..=255 bytes without control characters, so they fit the index key and
-/// print cleanly.
-pub(crate) fn validate_stream(stream: &str) -> Result<(), LogError> {
-    let reason = if stream.is_empty() {
-        "empty"
-    } else if stream.len() > 255 {
-        "longer than 255 bytes"
-    } else if stream.chars().any(char::is_control) {
-        "contains a control character"
-    } else {
-        return Ok(());
-    };
-    Err(LogError::InvalidStream {
-        stream: stream.to_string(),
-        reason,
-    })
+    /// The log's head after them.
+    head: Head,
 }
