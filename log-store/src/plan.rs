@@ -247,7 +247,7 @@ impl BatchPlan {
 
     /// Encodes every accepted record and links it into the chain in position order, handing
     /// each to `write` with its encoded bytes and chain hash; returns the batch's new head.
-    pub fn chain(&self, mut write: impl FnMut(&Planned, &[u8], &ChainHash)) -> Head {
+    pub fn chain<'a>(&'a self, mut write: impl FnMut(&'a Planned, &[u8], &ChainHash)) -> Head {
         let mut hash = self.start.hash;
         for r in &self.records {
             let bytes = record::encode(&self.stream_names[r.stream], r.version, r.id, &r.payload);

@@ -1,4 +1,5 @@
-//! The contract every backend keeps, run against the embedded log and the in-memory one: the
+//! The contract every backend keeps, run against the embedded log, PostgreSQL (a scratch
+//! server, `scripts/postgres/start.sh`) and the in-memory one: the
 //! service relies on exactly these answers (above all the expected head, which keeps commands
 //! decided on stale state out of the log whichever process appended first).
 
@@ -6,6 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
+use caseledger_log_postgres::{PgLog, testkit};
 use caseledger_log_store::memory::MemoryLog;
 use caseledger_log_store::{AppendRequest, EventLog, ExpectedVersion, LogError, SledLog};
 use common::{ev, one};
@@ -13,8 +15,10 @@ use common::{ev, one};
 fn backends() -> Vec<(&'static str, Arc<dyn EventLog>, Option<tempfile::TempDir>)> {
     let dir = tempfile::tempdir().unwrap();
     let sled: Arc<dyn EventLog> = SledLog::open(dir.path()).unwrap();
+    let postgres: Arc<dyn EventLog> = PgLog::open(&testkit::database()).unwrap();
     vec![
         ("sled", sled, Some(dir)),
+        ("postgres", postgres, None),
         ("memory", MemoryLog::new() as Arc<dyn EventLog>, None),
     ]
 }
@@ -105,8 +109,9 @@ fn versions_ids_streams_and_the_chain_agree_across_backends() {
         assert!(log.verify(&mut |_| {}).unwrap().is_ok(), "{name}");
         heads.push(log.head());
     }
-    // The same appends give the same chain: the in-memory log is a faithful stand-in.
+    // The same appends give the same chain on every backend.
     assert_eq!(heads[0], heads[1]);
+    assert_eq!(heads[0], heads[2]);
 }
 
 #[test]

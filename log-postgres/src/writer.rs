@@ -1,0 +1,270 @@
+//! The node's writer: group commit into one PostgreSQL transaction.
+//!
+//! Appends queued on this node are taken together (up to a batch limit) and planned by
+//! log-store's one planner against the stored state read inside the transaction, after the
+//! head row is locked. Every node's writer locks that row first, so appending transactions run
+//! one after another across all nodes, each starting from the head the previous one committed;
+//! that is what keeps positions gapless and visible in order (ARCHITECTURE.md "Positions on
+//! PostgreSQL"). Each request is answered only after the commit returned; when the commit's
+//! outcome is unknown (the connection broke), every request of the batch is answered with a
+//! storage error, and a retry with the same event ids is answered from the log if the commit
+//! did happen.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use caseledger_log_store::plan::{BatchPlan, Lookup, StoredId};
+use caseledger_log_store::{AppendRequest, Appended, ChainHash, Head, LogError};
+use tokio::sync::{mpsc, oneshot};
+use tokio_postgres::Client;
+
+use crate::{Shared, connect, hash_from, id_bytes, id_from, sql_error};
+
+/// Most events one transaction carries.
+const MAX_BATCH: usize = 10_000;
+
+/// Stream versions the writer keeps from batch to batch while no other node appends.
+const VERSIONS_KEPT: usize = 100_000;
+
+/// One queued append and where its answer goes.
+pub(crate) struct Job {
+    pub request: AppendRequest,
+    pub reply: oneshot::Sender<Result<Appended, LogError>>,
+}
+
+/// Runs until every sender is gone.
+pub(crate) async fn run(
+    conninfo: String,
+    shared: Arc<Shared>,
+    mut rx: mpsc::UnboundedReceiver<Job>,
+) {
+    let mut client: Option<Client> = None;
+    // The stream versions as of the head this writer last committed: true while the head
+    // found locked is still that one (no other node appended in between).
+    let mut versions: (Head, HashMap<String, Option<u64>>) = (shared.head(), HashMap::new());
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        let mut events = jobs[0].request.len();
+        while events < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => {
+                    events += job.request.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        if client.as_ref().is_none_or(Client::is_closed) {
+            client = match connect(&conninfo).await {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the PostgreSQL log is unreachable; appends refused until it answers");
+                    answer_all(jobs, &e);
+                    continue;
+                }
+            };
+        }
+        let c = client.as_mut().expect("connected above");
+        if let Err((jobs, e)) = commit_batch(c, &shared, &mut versions, jobs).await {
+            tracing::warn!(error = %e, "a PostgreSQL log commit failed; its appends were refused (a retry is answered from the log if it did commit)");
+            answer_all(jobs, &e);
+            versions.1.clear();
+        }
+    }
+}
+
+fn answer_all(jobs: Vec<Job>, error: &LogError) {
+    for job in jobs {
+        let _ = job.reply.send(Err(LogError::Storage(error.to_string())));
+    }
+}
+
+/// What the planner asks, answered from rows read inside the transaction.
+struct Prefetched {
+    versions: HashMap<String, Option<u64>>,
+    ids: HashMap<u128, (String, u64, u64, Vec<u8>)>,
+}
+
+impl Lookup for Prefetched {
+    fn stream_version(&mut self, stream: &str) -> Result<Option<u64>, LogError> {
+        self.versions.get(stream).copied().ok_or_else(|| {
+            LogError::Storage(format!("stream `{stream}` was not read before planning"))
+        })
+    }
+
+    fn stored(
+        &mut self,
+        id: u128,
+        stream: &str,
+        payload: &[u8],
+    ) -> Result<Option<StoredId>, LogError> {
+        Ok(self.ids.get(&id).map(|(s, position, version, p)| StoredId {
+            position: *position,
+            version: *version,
+            same: s == stream && p.as_slice() == payload,
+        }))
+    }
+}
+
+/// Plans, writes and commits one batch, then answers its jobs. On a storage failure the jobs
+/// are handed back unanswered with the error.
+async fn commit_batch(
+    client: &mut Client,
+    shared: &Shared,
+    versions: &mut (Head, HashMap<String, Option<u64>>),
+    jobs: Vec<Job>,
+) -> Result<(), (Vec<Job>, LogError)> {
+    let tx = match client.transaction().await {
+        Ok(tx) => tx,
+        Err(e) => return Err((jobs, sql_error(e))),
+    };
+    macro_rules! sql {
+        ($e:expr) => {
+            match $e.await {
+                Ok(v) => v,
+                Err(e) => return Err((jobs, sql_error(e))),
+            }
+        };
+    }
+    let row = sql!(tx.query_one(
+        "SELECT position, hash FROM caseledger_log_head FOR UPDATE",
+        &[]
+    ));
+    let head = Head {
+        position: row.get::<_, i64>(0) as u64,
+        hash: match hash_from(row.get(1)) {
+            Some(h) => h,
+            None => {
+                return Err((
+                    jobs,
+                    LogError::Corrupt {
+                        position: row.get::<_, i64>(0) as u64,
+                        reason: "the head row's hash is not 32 bytes".into(),
+                    },
+                ));
+            }
+        },
+    };
+    if versions.0 != head || versions.1.len() >= VERSIONS_KEPT {
+        versions.1.clear();
+    }
+
+    let mut ids = Vec::new();
+    let mut streams = Vec::new();
+    for job in &jobs {
+        for part in &job.request.parts {
+            if !versions.1.contains_key(&part.stream) && !streams.contains(&part.stream) {
+                streams.push(part.stream.clone());
+            }
+            ids.extend(part.events.iter().map(|e| id_bytes(e.id)));
+        }
+    }
+    let mut prefetched = Prefetched {
+        versions: std::mem::take(&mut versions.1),
+        ids: HashMap::new(),
+    };
+    for s in &streams {
+        prefetched.versions.insert(s.clone(), None);
+    }
+    for row in sql!(tx.query(
+        "SELECT stream, max(version) FROM caseledger_events WHERE stream = ANY($1) GROUP BY stream",
+        &[&streams]
+    )) {
+        let stream: String = row.get(0);
+        prefetched
+            .versions
+            .insert(stream, Some(row.get::<_, i64>(1) as u64));
+    }
+    for row in sql!(tx.query(
+        "SELECT id, stream, position, version, payload FROM caseledger_events WHERE id = ANY($1)",
+        &[&ids]
+    )) {
+        if let Some(id) = id_from(row.get(0)) {
+            prefetched.ids.insert(
+                id,
+                (
+                    row.get(1),
+                    row.get::<_, i64>(2) as u64,
+                    row.get::<_, i64>(3) as u64,
+                    row.get(4),
+                ),
+            );
+        }
+    }
+
+    let mut plan = BatchPlan::new(head, HashMap::new());
+    let mut answers = Vec::with_capacity(jobs.len());
+    let mut replies = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        answers.push(plan.add(&mut prefetched, job.request));
+        replies.push(job.reply);
+    }
+    // From here on a failure hands back jobs without requests: only their replies matter.
+    let unanswered = |replies: Vec<oneshot::Sender<_>>| {
+        replies
+            .into_iter()
+            .map(|reply| Job {
+                request: AppendRequest::default(),
+                reply,
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut committed = head;
+    if !plan.is_empty() {
+        let started = std::time::Instant::now();
+        let n = plan.records().len();
+        let (mut positions, mut stream_col, mut version_col) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let (mut id_col, mut payload_col, mut hash_col) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        committed = plan.chain(|r, _, hash: &ChainHash| {
+            positions.push(r.position as i64);
+            stream_col.push(plan.stream_name(r.stream));
+            version_col.push(r.version as i64);
+            id_col.push(id_bytes(r.id));
+            payload_col.push(r.payload.as_slice());
+            hash_col.push(hash.to_vec());
+        });
+        let result = async {
+            tx.execute(
+                "INSERT INTO caseledger_events (position, stream, version, id, payload, hash)
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[], $5::bytea[], $6::bytea[])",
+                &[&positions, &stream_col, &version_col, &id_col, &payload_col, &hash_col],
+            )
+            .await?;
+            tx.execute(
+                "UPDATE caseledger_log_head SET position = $1, hash = $2",
+                &[&(committed.position as i64), &committed.hash.as_slice()],
+            )
+            .await?;
+            tx.execute(
+                "SELECT pg_notify('caseledger_log', $1)",
+                &[&committed.position.to_string()],
+            )
+            .await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = result {
+            return Err((unanswered(replies), sql_error(e)));
+        }
+        shared.advance(committed);
+        // The same figures as the embedded log's, so one dashboard reads either backend.
+        metrics::histogram!("caseledger_log_commit_seconds")
+            .record(started.elapsed().as_secs_f64());
+        metrics::histogram!("caseledger_log_commit_events").record(n as f64);
+    } else if let Err(e) = tx.rollback().await {
+        return Err((unanswered(replies), sql_error(e)));
+    }
+    *versions = (committed, plan.into_versions());
+    for (reply, answer) in replies.into_iter().zip(answers) {
+        let _ = reply.send(answer);
+    }
+    Ok(())
+}
