@@ -5,27 +5,12 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use caseledger_log_postgres::{PgLog, testkit};
-use caseledger_log_store::memory::MemoryLog;
-use caseledger_log_store::{AppendRequest, EventLog, ExpectedVersion, LogError, SledLog};
-use common::{ev, one};
-
-fn backends() -> Vec<(&'static str, Arc<dyn EventLog>, Option<tempfile::TempDir>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let sled: Arc<dyn EventLog> = SledLog::open(dir.path()).unwrap();
-    let postgres: Arc<dyn EventLog> = PgLog::open(&testkit::database()).unwrap();
-    vec![
-        ("sled", sled, Some(dir)),
-        ("postgres", postgres, None),
-        ("memory", MemoryLog::new() as Arc<dyn EventLog>, None),
-    ]
-}
+use caseledger_log_store::{AppendRequest, ExpectedVersion, LogError};
+use common::{backends, ev, one};
 
 #[test]
 fn an_append_at_the_head_it_decided_on_is_accepted_and_a_stale_one_writes_nothing() {
-    for (name, log, _dir) in backends() {
+    for common::Backend { name, log, .. } in backends() {
         log.append(one("a", 1)).wait().unwrap();
         let accepted = log.append(one("b", 2).at_head(1)).wait().unwrap();
         assert_eq!(accepted.positions, vec![2], "{name}");
@@ -47,7 +32,7 @@ fn an_append_at_the_head_it_decided_on_is_accepted_and_a_stale_one_writes_nothin
 
 #[test]
 fn of_two_appends_queued_on_one_head_exactly_one_wins() {
-    for (name, log, _dir) in backends() {
+    for common::Backend { name, log, .. } in backends() {
         // Queued before either is awaited: the embedded writer may put both in one group
         // commit, where the head already counts the first.
         let first = log.append(one("x", 10).at_head(0));
@@ -64,7 +49,7 @@ fn of_two_appends_queued_on_one_head_exactly_one_wins() {
 
 #[test]
 fn a_retry_of_a_stored_append_is_answered_whatever_the_head_now_is() {
-    for (name, log, _dir) in backends() {
+    for common::Backend { name, log, .. } in backends() {
         let request = one("a", 1).at_head(0);
         let original = log.append(request.clone()).wait().unwrap();
         log.append(one("b", 2)).wait().unwrap();
@@ -77,7 +62,7 @@ fn a_retry_of_a_stored_append_is_answered_whatever_the_head_now_is() {
 #[test]
 fn versions_ids_streams_and_the_chain_agree_across_backends() {
     let mut heads = Vec::new();
-    for (name, log, _dir) in backends() {
+    for common::Backend { name, log, .. } in backends() {
         log.append(AppendRequest::single(
             "s",
             ExpectedVersion::NoStream,
@@ -116,7 +101,7 @@ fn versions_ids_streams_and_the_chain_agree_across_backends() {
 
 #[test]
 fn events_read_by_position_are_the_events_at_those_positions_in_the_order_asked() {
-    for (name, log, _dir) in backends() {
+    for common::Backend { name, log, .. } in backends() {
         // Three blocks of the position index (64 positions each) and some.
         let ids: Vec<u128> = (1..=200).collect();
         for chunk in ids.chunks(50) {
