@@ -3,6 +3,9 @@
 //! gapless positions and an intact hash chain. Repeated over several kill points on one data
 //! directory, so recovery from a crash is itself crashed into.
 //!
+//! Run on both durable backends: the embedded log in a data directory, and PostgreSQL (the
+//! node is killed; the database server, a scratch one of this test process, stays up).
+//!
 //! The child is this same test binary, re-run with an environment variable that turns the
 //! `crash_child` test into the writer.
 
@@ -14,21 +17,25 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use caseledger_log_postgres::{PgLog, testkit};
 use caseledger_log_store::{AppendRequest, EventLog, ExpectedVersion, SledLog};
 use common::ev;
 
-const DIR_VAR: &str = "CASELEDGER_CRASH_CHILD_DIR";
+/// `sled:DIR` or `postgres:CONNINFO`: which log the child opens.
+const LOG_VAR: &str = "CASELEDGER_CRASH_CHILD_LOG";
 const ROUND_VAR: &str = "CASELEDGER_CRASH_CHILD_ROUND";
 const WRITERS: u128 = 32;
 
 /// The writer side. Does nothing unless started by `acknowledged_appends_survive_sigkill`.
 #[test]
 fn crash_child() {
-    let Ok(dir) = std::env::var(DIR_VAR) else {
+    let Ok(target) = std::env::var(LOG_VAR) else {
         return;
     };
     let round: u128 = std::env::var(ROUND_VAR).unwrap().parse().unwrap();
-    let log = SledLog::open(&dir).unwrap();
+    let log = open(&target);
     println!("ready");
     std::io::stdout().flush().unwrap();
     let threads: Vec<_> = (0..WRITERS)
@@ -58,12 +65,35 @@ fn crash_child() {
     }
 }
 
+/// Opens the log `target` names (`sled:DIR` or `postgres:CONNINFO`).
+fn open(target: &str) -> Arc<dyn EventLog> {
+    match target.split_once(':') {
+        Some(("sled", dir)) => SledLog::open(dir).unwrap(),
+        Some(("postgres", conninfo)) => PgLog::open(conninfo).unwrap(),
+        _ => panic!("unknown log {target}"),
+    }
+}
+
 #[test]
-fn acknowledged_appends_survive_sigkill() {
-    if std::env::var(DIR_VAR).is_ok() {
+fn acknowledged_appends_survive_sigkill_on_the_embedded_log() {
+    if std::env::var(LOG_VAR).is_ok() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
+    crash_rounds(&format!("sled:{}", dir.path().display()), Some(dir.path()));
+}
+
+#[test]
+fn acknowledged_appends_survive_sigkill_of_a_postgresql_node() {
+    if std::env::var(LOG_VAR).is_ok() {
+        return;
+    }
+    crash_rounds(&format!("postgres:{}", testkit::database()), None);
+}
+
+/// Kill rounds on the log `target` names; `dir` is the embedded log's directory, verified
+/// offline between rounds too.
+fn crash_rounds(target: &str, dir: Option<&std::path::Path>) {
     let exe = std::env::current_exe().unwrap();
     let mut acked: HashSet<u128> = HashSet::new();
     // Kill after this many acknowledgements (0: right after the log opened).
@@ -71,7 +101,7 @@ fn acknowledged_appends_survive_sigkill() {
     for (round, &kill_after) in kill_points.iter().enumerate() {
         let mut child = Command::new(&exe)
             .args(["crash_child", "--exact", "--nocapture", "--test-threads=1"])
-            .env(DIR_VAR, dir.path())
+            .env(LOG_VAR, target)
             .env(ROUND_VAR, (round + 1).to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -116,15 +146,20 @@ fn acknowledged_appends_survive_sigkill() {
         acked.extend(round_acked.iter().copied());
 
         // The offline verifier sees the same chain before the log is opened again.
-        let offline = caseledger_log_store::verify_dir(dir.path(), &mut |_| {}).unwrap();
-        assert!(offline.is_ok(), "round {round}: {:?}", offline.failure);
+        let offline = dir.map(|dir| {
+            let offline = caseledger_log_store::verify_dir(dir, &mut |_| {}).unwrap();
+            assert!(offline.is_ok(), "round {round}: {:?}", offline.failure);
+            offline.records
+        });
 
-        let log = SledLog::open(dir.path()).expect("a crashed log reopens");
-        assert_eq!(
-            offline.records,
-            log.head().position,
-            "verify saw every acknowledged record"
-        );
+        let log = open(target);
+        if let Some(records) = offline {
+            assert_eq!(
+                records,
+                log.head().position,
+                "verify saw every acknowledged record"
+            );
+        }
         let report = log.verify(&mut |_| {}).unwrap();
         assert!(report.is_ok(), "round {round}: {:?}", report.failure);
         assert_eq!(
