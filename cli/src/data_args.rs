@@ -20,6 +20,11 @@ pub(crate) struct DataArgs {
         default_value = "DATA/master.key"
     )]
     pub(crate) master_key_file: String,
+    /// The shared log on PostgreSQL, for several `serve` nodes (a `postgresql://` URL or a
+    /// libpq connection string); without it, the embedded log in the data directory. The data
+    /// directory still holds this node's snapshots, checkpoints and key store.
+    #[arg(long = "log", env = "CASELEDGER_LOG", value_name = "POSTGRESQL_URL")]
+    pub(crate) shared_log: Option<String>,
 }
 
 impl DataArgs {
@@ -34,7 +39,8 @@ impl DataArgs {
     /// Refuses a data directory that holds no log (never bootstrapped, or a mistyped path),
     /// before anything is created in it (exit 2, saying how to bootstrap).
     pub(crate) fn require_log(&self) -> Result<(), Failure> {
-        if self.data.join("db").exists() {
+        // A shared log is checked when it is opened: an empty one holds no key store's events.
+        if self.shared_log.is_some() || self.data.join("db").exists() {
             return Ok(());
         }
         Err(self.no_log())
@@ -53,7 +59,18 @@ impl DataArgs {
     pub(crate) fn service_config(&self) -> caseledger_service::ServiceConfig {
         let mut config = caseledger_service::ServiceConfig::new(&self.data);
         config.master_key_file = Some(self.master_key_path());
+        config.shared_log = self.shared_log.clone();
         config
+    }
+
+    /// Opens the log these arguments name, for tools that read it without a service.
+    pub(crate) fn open_log(
+        &self,
+    ) -> Result<std::sync::Arc<dyn caseledger_log_store::EventLog>, Failure> {
+        Ok(match &self.shared_log {
+            Some(conninfo) => caseledger_log_postgres::PgLog::open(conninfo)?,
+            None => caseledger_log_store::SledLog::open(&self.data)?,
+        })
     }
 
     /// Runs `work` on a stopped server's data directory: opens the service (deciding as on

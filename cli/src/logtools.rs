@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use caseledger_core::envelope::decode_header;
-use caseledger_log_store::{EventLog, RecordedEvent, SledLog, Subscription};
+use caseledger_log_store::{EventLog, RecordedEvent, Subscription};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::admin_socket::AdminRequest;
@@ -35,6 +35,25 @@ pub enum LogCommand {
         #[arg(long, short)]
         follow: bool,
     },
+    /// Copy a stopped server's whole log between the embedded store and PostgreSQL, verifying
+    /// the chain on both sides: `--data DIR --to URL` moves a data directory's log into an
+    /// empty PostgreSQL log; `--from URL --data DIR` copies a PostgreSQL log into a data
+    /// directory that holds none (a single-machine restore). The data directory keeps the key
+    /// store, snapshots and checkpoints either way; serve it with `--log URL` afterwards.
+    #[command(group = clap::ArgGroup::new("direction").required(true).args(["to", "from"]))]
+    Migrate {
+        /// The data directory whose embedded log is copied (with --to) or written (with
+        /// --from).
+        #[arg(long, env = "CASELEDGER_DATA", default_value = "./data")]
+        data: std::path::PathBuf,
+        /// The PostgreSQL log to copy into (a `postgresql://` URL or a libpq connection
+        /// string); it must hold no events.
+        #[arg(long, value_name = "POSTGRESQL_URL")]
+        to: Option<String>,
+        /// The PostgreSQL log to copy from.
+        #[arg(long, value_name = "POSTGRESQL_URL")]
+        from: Option<String>,
+    },
 }
 
 /// Runs an operator subcommand: through the running server's admin socket when one listens
@@ -60,6 +79,70 @@ pub fn run(command: LogCommand) -> Result<(), Failure> {
             from,
             follow,
         } => tail(&data, lines, from, follow),
+        LogCommand::Migrate { data, to, from } => migrate(&data, to, from),
+    }
+}
+
+/// `log migrate`: one direction or the other, with a progress bar.
+fn migrate(
+    data: &std::path::Path,
+    to: Option<String>,
+    from: Option<String>,
+) -> Result<(), Failure> {
+    use caseledger_log_postgres::PgLog;
+    use caseledger_log_store::SledLog;
+    use caseledger_log_store::copy::{CopyError, copy_log};
+    if crate::admin_socket::ask(data, &AdminRequest::Stats).is_some() {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "a server is running on {}: stop it before migrating its log",
+            data.display()
+        )));
+    }
+    let has_embedded = data.join("db").exists();
+    let (source, target): (std::sync::Arc<dyn EventLog>, std::sync::Arc<dyn EventLog>) =
+        match (to, from) {
+            (Some(url), None) => {
+                if !has_embedded {
+                    return Err(anyhow::anyhow!("{} holds no log", data.display()).into());
+                }
+                (SledLog::open(data)?, PgLog::open(&url)?)
+            }
+            (None, Some(url)) => {
+                if has_embedded {
+                    return Err(Failure::usage(anyhow::anyhow!(
+                        "{} already holds a log: copy into a data directory without one",
+                        data.display()
+                    )));
+                }
+                let source: std::sync::Arc<dyn EventLog> = PgLog::open(&url)?;
+                caseledger_log_store::private::create_dir(data)?;
+                (source, SledLog::open(data)?)
+            }
+            _ => unreachable!("clap requires exactly one of --to and --from"),
+        };
+    let total = source.head().position;
+    let bar = ProgressBar::new(total).with_style(
+        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} events ({eta})")
+            .expect("a valid template"),
+    );
+    bar.set_message("copying");
+    let result = copy_log(&*source, &*target, &mut |p| bar.set_position(p));
+    bar.finish_and_clear();
+    source.close();
+    target.close();
+    match result {
+        Ok(head) => {
+            println!(
+                "copied {} events; both logs end at position {} with chain hash {}",
+                head.position,
+                head.position,
+                hex::encode(head.hash)
+            );
+            Ok(())
+        }
+        Err(CopyError::Log(e)) => Err(e.into()),
+        Err(e @ CopyError::TargetNotEmpty(_)) => Err(Failure::usage(anyhow::anyhow!(e))),
+        Err(e) => Err(Failure::chain(anyhow::anyhow!(e))),
     }
 }
 
@@ -67,11 +150,11 @@ fn remote(error: String) -> Failure {
     anyhow::anyhow!("the running server answered: {error}").into()
 }
 
-fn open(data: &DataArgs) -> Result<std::sync::Arc<SledLog>, Failure> {
-    if !data.data.join("db").exists() {
+fn open(data: &DataArgs) -> Result<std::sync::Arc<dyn EventLog>, Failure> {
+    if data.shared_log.is_none() && !data.data.join("db").exists() {
         return Err(anyhow::anyhow!("{} holds no log", data.data.display()).into());
     }
-    Ok(SledLog::open(&data.data)?)
+    data.open_log()
 }
 
 /// The figures of `log stats` as one JSON object (what `--json` prints); a progress bar on

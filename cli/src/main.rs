@@ -149,10 +149,8 @@ fn migrate(data: &DataArgs) -> Result<(), Failure> {
 /// Signs the head of a stopped server's log and prints where the checkpoint was written.
 fn checkpoint(data: &DataArgs) -> Result<(), Failure> {
     use caseledger_service::checkpoint;
-    if !data.data.join("db").exists() {
-        return Err(anyhow::anyhow!("{} holds no log", data.data.display()).into());
-    }
-    let log = caseledger_log_store::SledLog::open(&data.data)?;
+    data.require_log()?;
+    let log = data.open_log()?;
     let key = checkpoint::load_or_create_key(&checkpoint::key_path(&data.data))?;
     let signed = checkpoint::sign(&key, caseledger_log_store::EventLog::head(log.as_ref()));
     log.close();

@@ -35,13 +35,26 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
     let anchors = integrity::anchors(&args.data.data, integrity::Scope::All);
     // No guess about the cause here: the log store says "in use" only when the directory's
     // lock is held, and damage as damage (exit 1, see `main.rs`).
-    let report =
-        verify_dir_with(&args.data.data, &anchors, &mut |p| bar.set_position(p)).map_err(|e| {
-            anyhow::Error::new(e).context(format!(
-                "cannot verify the log in {}",
-                args.data.data.display()
-            ))
-        })?;
+    let report = match &args.data.shared_log {
+        None => verify_dir_with(&args.data.data, &anchors, &mut |p| bar.set_position(p)).map_err(
+            |e| {
+                anyhow::Error::new(e).context(format!(
+                    "cannot verify the log in {}",
+                    args.data.data.display()
+                ))
+            },
+        )?,
+        // The shared log walks its own chain (verifying against its stored head); this node's
+        // evidence (snapshot, checkpoints) must lie within it.
+        Some(_) => {
+            let log = args.data.open_log()?;
+            let report = log.verify(&mut |p| bar.set_position(p))?;
+            let reached = caseledger_log_store::check_anchors(&*log, &anchors);
+            log.close();
+            reached?;
+            report
+        }
+    };
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     match report.failure {
@@ -77,7 +90,7 @@ fn check_checkpoint(
 ) -> Result<(), Failure> {
     use caseledger_service::checkpoint::{self, CheckpointError};
     let checkpoint = checkpoint::load(path)?;
-    let log = caseledger_log_store::SledLog::open(&data.data)?;
+    let log = data.open_log()?;
     let result = checkpoint::check(&checkpoint, log.as_ref(), pinned);
     log.close();
     match result {

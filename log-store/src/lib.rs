@@ -16,6 +16,7 @@ mod anchor;
 mod append;
 pub mod backup;
 mod chain;
+pub mod copy;
 mod error;
 pub mod events_file;
 mod expected_version;

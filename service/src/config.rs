@@ -47,6 +47,10 @@ pub struct ServiceConfig {
     /// The CoC's identity provider, whose access tokens open sessions too (`None`: only our
     /// own tokens do).
     pub identity: Option<Arc<caseledger_oidc::Verifier>>,
+    /// The shared log on PostgreSQL (a `postgresql://` URL or a libpq connection string);
+    /// `None`: the embedded log in the data directory. The data directory still holds this
+    /// node's snapshots, checkpoints and key store.
+    pub shared_log: Option<String>,
 }
 
 impl ServiceConfig {
@@ -65,6 +69,7 @@ impl ServiceConfig {
             synthetic_key_seed: None,
             token_days: DEFAULT_TOKEN_DAYS,
             identity: None,
+            shared_log: None,
         }
     }
 }

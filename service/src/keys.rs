@@ -200,8 +200,17 @@ impl KeyStore {
     /// store; one with a log must have both, matching. Call before the log is opened, so a
     /// refusal writes nothing.
     pub fn open(data_dir: &Path, master_path: &Path) -> Result<KeyStore, KeyStoreError> {
+        Self::open_for(data_dir, master_path, data_dir.join("db").exists())
+    }
+
+    /// [`KeyStore::open`] for a log kept elsewhere (a shared log): `has_log` says whether
+    /// that log holds events, which then need this key store and its master key.
+    pub fn open_for(
+        data_dir: &Path,
+        master_path: &Path,
+        has_log: bool,
+    ) -> Result<KeyStore, KeyStoreError> {
         let path = keys_path(data_dir);
-        let has_log = data_dir.join("db").exists();
         finish_rotation(&path, master_path)?;
         let master = match read_master(master_path) {
             Ok(key) => key,

@@ -95,17 +95,30 @@ impl Service {
             .master_key_file
             .clone()
             .unwrap_or_else(|| crate::keys::master_key_path(&config.data_dir));
-        let mut keys = KeyStore::open(&config.data_dir, &master_path)?;
+        let (mut keys, log): (KeyStore, Arc<dyn EventLog>) = match &config.shared_log {
+            None => {
+                let keys = KeyStore::open(&config.data_dir, &master_path)?;
+                let options = SledLogOptions {
+                    durability: config.durability,
+                    ..SledLogOptions::default()
+                };
+                (keys, SledLog::open_with(&config.data_dir, options)?)
+            }
+            // Opening a shared log writes no event (it may create its tables), so it comes
+            // first here: whether it holds events decides whether a key store must exist.
+            Some(conninfo) => {
+                let log = caseledger_log_postgres::PgLog::open(conninfo)?;
+                let has_events = log.head().position > 0;
+                (
+                    KeyStore::open_for(&config.data_dir, &master_path, has_events)?,
+                    log,
+                )
+            }
+        };
         if let Some(seed) = config.synthetic_key_seed {
             keys = keys.with_synthetic_seed(seed);
         }
-        let keys = Arc::new(keys);
-        let options = SledLogOptions {
-            durability: config.durability,
-            ..SledLogOptions::default()
-        };
-        let log = SledLog::open_with(&config.data_dir, options)?;
-        Self::open_on(config, log, keys)
+        Self::open_on(config, log, Arc::new(keys))
     }
 
     /// Opens a service over a log and a key store that other service instances may share:
