@@ -1,12 +1,12 @@
-//! What the production `caseledger` binary links: not the benchmark's PostgreSQL client nor
-//! the benchmark itself, which live in `caseledger-bench` (ARCHITECTURE.md, "Crates"). (An
-//! HTTP client, reqwest, it does link since sign-in through an identity provider fetches the
-//! provider's keys.)
+//! What the production `caseledger` binary links: not the benchmark, which lives in
+//! `caseledger-bench` (ARCHITECTURE.md, "Crates"), nor any test kit. (An HTTP client, reqwest,
+//! it does link since sign-in through an identity provider fetches the provider's keys; and a
+//! PostgreSQL client, tokio-postgres, since the shared log runs on PostgreSQL.)
 
 use std::process::Command;
 
 /// Crates only the benchmark may link.
-const BENCHMARK_ONLY: &[&str] = &["tokio-postgres", "caseledger-bench"];
+const BENCHMARK_ONLY: &[&str] = &["caseledger-bench"];
 
 /// `cargo tree -p caseledger -e EDGES --prefix none`: the `caseledger` binary's dependencies.
 fn caseledger_tree(edges: &str) -> String {
@@ -59,6 +59,11 @@ fn the_caseledger_binary_compiles_no_test_kit() {
     assert!(
         !tree.contains("caseledger-core feature \"testkit\""),
         "the caseledger binary compiles core's test kit:\n{tree}"
+    );
+    // Nor the scratch PostgreSQL servers of the shared log's tests.
+    assert!(
+        !tree.contains("caseledger-log-postgres feature \"testkit\""),
+        "the caseledger binary compiles the PostgreSQL test kit:\n{tree}"
     );
     // Nor can it append events no command decided.
     assert!(
