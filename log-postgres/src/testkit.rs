@@ -13,24 +13,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub fn server() -> &'static str {
     static SERVER: OnceLock<String> = OnceLock::new();
     SERVER.get_or_init(|| {
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/postgres/start.sh");
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let dir =
             std::env::temp_dir().join(format!("caseledger-pg-{}-{nanos}", std::process::id()));
-        let out = Command::new("bash")
-            .arg(&script)
-            .arg(&dir)
-            .arg(std::process::id().to_string())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-        assert!(
-            out.status.success(),
-            "scripts/postgres/start.sh could not start PostgreSQL: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
+        let pid = std::process::id().to_string();
+        script("start.sh", &[dir.as_os_str(), pid.as_ref()])
             .lines()
             .last()
             .expect("start.sh prints the connection string")
@@ -73,4 +62,72 @@ pub fn admin(sql: &str) {
     })
     .join()
     .expect("the admin statement ran");
+}
+
+/// A primary of its own with a synchronous streaming-replication standby
+/// (`scripts/postgres/standby.sh`), for failover tests: not the process's shared server,
+/// since a failover test crashes its primary.
+pub struct Replicated {
+    primary: PathBuf,
+    standby: PathBuf,
+}
+
+impl Replicated {
+    /// Starts the primary and its standby (stopped and removed when the process exits).
+    pub fn start() -> Replicated {
+        let scratch = std::env::temp_dir().join(format!(
+            "caseledger-pg-pair-{}-{}",
+            std::process::id(),
+            NEXT_PAIR.fetch_add(1, Ordering::Relaxed)
+        ));
+        let (primary, standby) = (scratch.join("primary"), scratch.join("standby"));
+        std::fs::create_dir_all(&scratch).expect("scratch directory");
+        let pid = std::process::id().to_string();
+        script("start.sh", &[primary.as_os_str(), pid.as_ref()]);
+        script(
+            "standby.sh",
+            &[primary.as_os_str(), standby.as_os_str(), pid.as_ref()],
+        );
+        Replicated { primary, standby }
+    }
+
+    /// Both servers, the one accepting writes first: what a node is given, so that it finds
+    /// the writable one after a failover (`target_session_attrs=read-write`).
+    pub fn conninfo(&self) -> String {
+        format!(
+            "host={},{} user=postgres dbname=postgres target_session_attrs=read-write connect_timeout=2",
+            self.primary.display(),
+            self.standby.display()
+        )
+    }
+
+    /// Stops the primary at once, as a crash would.
+    pub fn crash_primary(&self) {
+        script("ctl.sh", &[self.primary.as_os_str(), "crash".as_ref()]);
+    }
+
+    /// Makes the standby the primary.
+    pub fn promote_standby(&self) {
+        script("ctl.sh", &[self.standby.as_os_str(), "promote".as_ref()]);
+    }
+}
+
+static NEXT_PAIR: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `scripts/postgres/NAME ARGS`, failing the test with its words when it fails.
+fn script(name: &str, args: &[&std::ffi::OsStr]) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../scripts/postgres")
+        .join(name);
+    let out = Command::new("bash")
+        .arg(&path)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
+    assert!(
+        out.status.success(),
+        "scripts/postgres/{name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
