@@ -1,7 +1,9 @@
 //! The append workload against PostgreSQL (`scripts/bench-peer.sh` starts one): an append-only
 //! events table with a global sequence and a unique (stream, version), each event its own
 //! autocommitted insert with `synchronous_commit=on`, so an append counts only once durable —
-//! the same events, streams and concurrency as caseledger's append group.
+//! the same events, streams and concurrency as caseledger's append group. Then the same
+//! workload through caseledger's own log on the same server (`log-postgres`), so the log's
+//! bookkeeping (the head lock, the chain, idempotency) is measured against the raw table.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -132,7 +134,97 @@ pub fn run(conninfo: &str, quick: bool, figures: &mut Figures) -> Result<(), Fai
                     "×",
                 );
             }
+            let log = log_on_postgres(&admin, &conninfo, writers, total).await?;
+            figures.add(
+                format!("postgres_log_{label}_events_per_s"),
+                log.rate,
+                "events/s",
+            );
+            figures.add(
+                format!("postgres_log_{label}_p50_us"),
+                percentile(&log.latencies, 50.0) * 1e6,
+                "µs",
+            );
+            figures.add(
+                format!("postgres_log_{label}_p99_us"),
+                percentile(&log.latencies, 99.0) * 1e6,
+                "µs",
+            );
+            figures.add(
+                format!("ratio_postgres_log_to_raw_postgres_{label}"),
+                log.rate / rate,
+                "×",
+            );
         }
         Ok::<(), Failure>(())
+    })
+}
+
+/// What one run of the workload through caseledger's PostgreSQL log measured.
+struct LogRun {
+    rate: f64,
+    latencies: Vec<f64>,
+}
+
+/// The append workload through `PgLog` on a fresh database of the peer's server.
+async fn log_on_postgres(
+    admin: &tokio_postgres::Client,
+    conninfo: &str,
+    writers: usize,
+    total: usize,
+) -> Result<LogRun, Failure> {
+    use caseledger_log_store::{AppendRequest, EventLog, ExpectedVersion, NewEvent};
+    admin
+        .batch_execute("DROP DATABASE IF EXISTS caseledger_bench_log")
+        .await?;
+    admin
+        .batch_execute("CREATE DATABASE caseledger_bench_log")
+        .await?;
+    // A later keyword wins in a libpq connection string.
+    let log =
+        caseledger_log_postgres::PgLog::open(&format!("{conninfo} dbname=caseledger_bench_log"))?;
+    let per_writer = total / writers;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(per_writer);
+                for i in 0..per_writer {
+                    let mut payload =
+                        format!("{{\"writer\":{w},\"seq\":{i},\"kind\":\"ServiceRecorded\"}}")
+                            .into_bytes();
+                    payload.resize(300, b' ');
+                    let request = AppendRequest::single(
+                        format!("client-{}", i % 1000),
+                        ExpectedVersion::Any,
+                        vec![NewEvent {
+                            id: ((w as u128) << 64) | i as u128,
+                            payload,
+                        }],
+                    );
+                    let t = Instant::now();
+                    log.append(request).await?;
+                    latencies.push(t.elapsed().as_secs_f64());
+                }
+                Ok::<_, Failure>(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(total);
+    for t in tasks {
+        latencies.extend(
+            t.await
+                .map_err(|_| anyhow::anyhow!("log writer panicked"))??,
+        );
+    }
+    let elapsed = started
+        .elapsed()
+        .max(Duration::from_micros(1))
+        .as_secs_f64();
+    log.close();
+    Ok(LogRun {
+        rate: latencies.len() as f64 / elapsed,
+        latencies,
     })
 }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use caseledger_log_store::{Head, LogError, LogStats, Position, RecordedEvent};
+use deadpool_postgres::ClientWrapper as Pooled;
 use tokio_postgres::{Client, Row};
 
 use crate::{hash_from, id_bytes, id_from, sql_error};
@@ -51,15 +52,19 @@ pub(crate) async fn head(client: &Client) -> Result<Head, LogError> {
 
 /// Up to `limit` events from position `from` on, stopping before any gap.
 pub(crate) async fn from_position(
-    client: &Client,
+    client: &Pooled,
     from: Position,
     limit: usize,
 ) -> Result<Vec<RecordedEvent>, LogError> {
+    let statement = client
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM caseledger_events WHERE position >= $1 ORDER BY position LIMIT $2"
+        ))
+        .await
+        .map_err(sql_error)?;
     let rows = client
         .query(
-            &format!(
-                "SELECT {COLUMNS} FROM caseledger_events WHERE position >= $1 ORDER BY position LIMIT $2"
-            ),
+            &statement,
             &[&(from as i64), &(limit.min(i64::MAX as usize) as i64)],
         )
         .await
@@ -77,18 +82,21 @@ pub(crate) async fn from_position(
 
 /// The events at `positions`, in the order asked.
 pub(crate) async fn at_positions(
-    client: &Client,
+    client: &Pooled,
     positions: &[Position],
 ) -> Result<Vec<RecordedEvent>, LogError> {
     if positions.is_empty() {
         return Ok(Vec::new());
     }
     let asked: Vec<i64> = positions.iter().map(|&p| p as i64).collect();
+    let statement = client
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM caseledger_events WHERE position = ANY($1)"
+        ))
+        .await
+        .map_err(sql_error)?;
     let rows = client
-        .query(
-            &format!("SELECT {COLUMNS} FROM caseledger_events WHERE position = ANY($1)"),
-            &[&asked],
-        )
+        .query(&statement, &[&asked])
         .await
         .map_err(sql_error)?;
     let mut found = std::collections::HashMap::with_capacity(rows.len());
@@ -112,16 +120,20 @@ pub(crate) async fn at_positions(
 
 /// Up to `limit` events of `stream` from version `from_version` on.
 pub(crate) async fn stream(
-    client: &Client,
+    client: &Pooled,
     stream: &str,
     from_version: u64,
     limit: usize,
 ) -> Result<Vec<RecordedEvent>, LogError> {
+    let statement = client
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM caseledger_events WHERE stream = $1 AND version >= $2 ORDER BY version LIMIT $3"
+        ))
+        .await
+        .map_err(sql_error)?;
     let rows = client
         .query(
-            &format!(
-                "SELECT {COLUMNS} FROM caseledger_events WHERE stream = $1 AND version >= $2 ORDER BY version LIMIT $3"
-            ),
+            &statement,
             &[
                 &stream,
                 &(from_version.max(1) as i64),
@@ -134,24 +146,28 @@ pub(crate) async fn stream(
 }
 
 /// The event with id `id`.
-pub(crate) async fn event(client: &Client, id: u128) -> Result<Option<RecordedEvent>, LogError> {
+pub(crate) async fn event(client: &Pooled, id: u128) -> Result<Option<RecordedEvent>, LogError> {
+    let statement = client
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM caseledger_events WHERE id = $1"
+        ))
+        .await
+        .map_err(sql_error)?;
     let row = client
-        .query_opt(
-            &format!("SELECT {COLUMNS} FROM caseledger_events WHERE id = $1"),
-            &[&id_bytes(id)],
-        )
+        .query_opt(&statement, &[&id_bytes(id)])
         .await
         .map_err(sql_error)?;
     row.as_ref().map(recorded).transpose()
 }
 
 /// The stream's last version.
-pub(crate) async fn stream_version(client: &Client, stream: &str) -> Result<Option<u64>, LogError> {
+pub(crate) async fn stream_version(client: &Pooled, stream: &str) -> Result<Option<u64>, LogError> {
+    let statement = client
+        .prepare_cached("SELECT max(version) FROM caseledger_events WHERE stream = $1")
+        .await
+        .map_err(sql_error)?;
     let row = client
-        .query_one(
-            "SELECT max(version) FROM caseledger_events WHERE stream = $1",
-            &[&stream],
-        )
+        .query_one(&statement, &[&stream])
         .await
         .map_err(sql_error)?;
     Ok(row.get::<_, Option<i64>>(0).map(|v| v as u64))
@@ -159,7 +175,7 @@ pub(crate) async fn stream_version(client: &Client, stream: &str) -> Result<Opti
 
 /// Sizes for operators: the records' bytes as the embedded log would store them, the stream
 /// count, and the tables' size on disk with their indexes.
-pub(crate) async fn stats(client: &Client, head: Head) -> Result<LogStats, LogError> {
+pub(crate) async fn stats(client: &Pooled, head: Head) -> Result<LogStats, LogError> {
     let row = client
         .query_one(
             "SELECT coalesce(sum(1 + 2 + octet_length(stream) + 8 + 16 + octet_length(payload) + 32), 0)::bigint,

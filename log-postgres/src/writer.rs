@@ -16,15 +16,13 @@ use std::sync::Arc;
 use caseledger_log_store::plan::{BatchPlan, Lookup, StoredId};
 use caseledger_log_store::{AppendRequest, Appended, ChainHash, Head, LogError};
 use tokio::sync::{mpsc, oneshot};
-use tokio_postgres::Client;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Statement};
 
 use crate::{Shared, connect, hash_from, id_bytes, id_from, sql_error};
 
 /// Most events one transaction carries.
 const MAX_BATCH: usize = 10_000;
-
-/// Stream versions the writer keeps from batch to batch while no other node appends.
-const VERSIONS_KEPT: usize = 100_000;
 
 /// One queued append and where its answer goes.
 pub(crate) struct Job {
@@ -38,10 +36,7 @@ pub(crate) async fn run(
     shared: Arc<Shared>,
     mut rx: mpsc::UnboundedReceiver<Job>,
 ) {
-    let mut client: Option<Client> = None;
-    // The stream versions as of the head this writer last committed: true while the head
-    // found locked is still that one (no other node appended in between).
-    let mut versions: (Head, HashMap<String, Option<u64>>) = (shared.head(), HashMap::new());
+    let mut connection: Option<Connection> = None;
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         let mut events = jobs[0].request.len();
@@ -54,8 +49,8 @@ pub(crate) async fn run(
                 Err(_) => break,
             }
         }
-        if client.as_ref().is_none_or(Client::is_closed) {
-            client = match connect(&conninfo).await {
+        if connection.as_ref().is_none_or(|c| c.client.is_closed()) {
+            connection = match Connection::open(&conninfo).await {
                 Ok(c) => Some(c),
                 Err(e) => {
                     tracing::warn!(error = %e, "the PostgreSQL log is unreachable; appends refused until it answers");
@@ -64,11 +59,10 @@ pub(crate) async fn run(
                 }
             };
         }
-        let c = client.as_mut().expect("connected above");
-        if let Err((jobs, e)) = commit_batch(c, &shared, &mut versions, jobs).await {
+        let c = connection.as_ref().expect("connected above");
+        if let Err((jobs, e)) = commit_batch(c, &shared, jobs).await {
             tracing::warn!(error = %e, "a PostgreSQL log commit failed; its appends were refused (a retry is answered from the log if it did commit)");
             answer_all(jobs, &e);
-            versions.1.clear();
         }
     }
 }
@@ -106,79 +100,108 @@ impl Lookup for Prefetched {
     }
 }
 
+/// The writer's connection and its statements, prepared once.
+struct Connection {
+    client: Client,
+    lock: Statement,
+    versions: Statement,
+    ids: Statement,
+    write: Statement,
+}
+
+impl Connection {
+    async fn open(conninfo: &str) -> Result<Connection, LogError> {
+        let client = connect(conninfo).await?;
+        let (lock, versions, ids, write) = tokio::try_join!(
+            client.prepare("SELECT position, hash FROM caseledger_log_head FOR UPDATE"),
+            client.prepare(
+                "SELECT stream, max(version) FROM caseledger_events WHERE stream = ANY($1) GROUP BY stream"
+            ),
+            client.prepare(
+                "SELECT id, stream, position, version, payload FROM caseledger_events WHERE id = ANY($1)"
+            ),
+            // The records, the head row and the wake-up of other nodes, in one statement.
+            client.prepare(
+                "WITH records AS (
+                     INSERT INTO caseledger_events (position, stream, version, id, payload, hash)
+                     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[], $5::bytea[], $6::bytea[])
+                 ), head AS (
+                     UPDATE caseledger_log_head SET position = $7, hash = $8
+                 )
+                 SELECT pg_notify('caseledger_log', $9)"
+            ),
+        )
+        .map_err(sql_error)?;
+        Ok(Connection {
+            client,
+            lock,
+            versions,
+            ids,
+            write,
+        })
+    }
+}
+
 /// Plans, writes and commits one batch, then answers its jobs. On a storage failure the jobs
 /// are handed back unanswered with the error.
+///
+/// Two round trips: `BEGIN`, the head lock and the two lookups are sent together (the server
+/// runs them in order, so the lookups read after the lock is held); then the write and `COMMIT`.
 async fn commit_batch(
-    client: &mut Client,
+    c: &Connection,
     shared: &Shared,
-    versions: &mut (Head, HashMap<String, Option<u64>>),
     jobs: Vec<Job>,
 ) -> Result<(), (Vec<Job>, LogError)> {
-    let tx = match client.transaction().await {
-        Ok(tx) => tx,
-        Err(e) => return Err((jobs, sql_error(e))),
-    };
-    macro_rules! sql {
-        ($e:expr) => {
-            match $e.await {
-                Ok(v) => v,
-                Err(e) => return Err((jobs, sql_error(e))),
-            }
-        };
-    }
-    let row = sql!(tx.query_one(
-        "SELECT position, hash FROM caseledger_log_head FOR UPDATE",
-        &[]
-    ));
-    let head = Head {
-        position: row.get::<_, i64>(0) as u64,
-        hash: match hash_from(row.get(1)) {
-            Some(h) => h,
-            None => {
-                return Err((
-                    jobs,
-                    LogError::Corrupt {
-                        position: row.get::<_, i64>(0) as u64,
-                        reason: "the head row's hash is not 32 bytes".into(),
-                    },
-                ));
-            }
-        },
-    };
-    if versions.0 != head || versions.1.len() >= VERSIONS_KEPT {
-        versions.1.clear();
-    }
-
     let mut ids = Vec::new();
-    let mut streams = Vec::new();
+    let mut streams: Vec<&str> = Vec::new();
     for job in &jobs {
         for part in &job.request.parts {
-            if !versions.1.contains_key(&part.stream) && !streams.contains(&part.stream) {
-                streams.push(part.stream.clone());
+            if !streams.contains(&part.stream.as_str()) {
+                streams.push(&part.stream);
             }
             ids.extend(part.events.iter().map(|e| id_bytes(e.id)));
         }
     }
+    let (stream_params, id_params): ([&(dyn ToSql + Sync); 1], [&(dyn ToSql + Sync); 1]) =
+        ([&streams], [&ids]);
+    let looked_up = tokio::try_join!(
+        c.client.batch_execute("BEGIN"),
+        c.client.query_one(&c.lock, &[]),
+        c.client.query(&c.versions, &stream_params),
+        c.client.query(&c.ids, &id_params),
+    );
+    let (_, head_row, version_rows, id_rows) = match looked_up {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = c.client.batch_execute("ROLLBACK").await;
+            return Err((jobs, sql_error(e)));
+        }
+    };
+    let position = head_row.get::<_, i64>(0) as u64;
+    let Some(hash) = hash_from(head_row.get(1)) else {
+        let _ = c.client.batch_execute("ROLLBACK").await;
+        return Err((
+            jobs,
+            LogError::Corrupt {
+                position,
+                reason: "the head row's hash is not 32 bytes".into(),
+            },
+        ));
+    };
+    let head = Head { position, hash };
+    // Versions are read under the lock in the same round trip as the lock itself, so nothing
+    // is kept from batch to batch (another node may have appended in between).
     let mut prefetched = Prefetched {
-        versions: std::mem::take(&mut versions.1),
+        versions: streams.iter().map(|s| (s.to_string(), None)).collect(),
         ids: HashMap::new(),
     };
-    for s in &streams {
-        prefetched.versions.insert(s.clone(), None);
-    }
-    for row in sql!(tx.query(
-        "SELECT stream, max(version) FROM caseledger_events WHERE stream = ANY($1) GROUP BY stream",
-        &[&streams]
-    )) {
+    for row in version_rows {
         let stream: String = row.get(0);
         prefetched
             .versions
             .insert(stream, Some(row.get::<_, i64>(1) as u64));
     }
-    for row in sql!(tx.query(
-        "SELECT id, stream, position, version, payload FROM caseledger_events WHERE id = ANY($1)",
-        &[&ids]
-    )) {
+    for row in id_rows {
         if let Some(id) = id_from(row.get(0)) {
             prefetched.ids.insert(
                 id,
@@ -209,7 +232,6 @@ async fn commit_batch(
             })
             .collect::<Vec<_>>()
     };
-    let mut committed = head;
     if !plan.is_empty() {
         let started = std::time::Instant::now();
         let n = plan.records().len();
@@ -223,7 +245,7 @@ async fn commit_batch(
             Vec::with_capacity(n),
             Vec::with_capacity(n),
         );
-        committed = plan.chain(|r, _, hash: &ChainHash| {
+        let committed = plan.chain(|r, _, hash: &ChainHash| {
             positions.push(r.position as i64);
             stream_col.push(plan.stream_name(r.stream));
             version_col.push(r.version as i64);
@@ -231,27 +253,27 @@ async fn commit_batch(
             payload_col.push(r.payload.as_slice());
             hash_col.push(hash.to_vec());
         });
-        let result = async {
-            tx.execute(
-                "INSERT INTO caseledger_events (position, stream, version, id, payload, hash)
-                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[], $5::bytea[], $6::bytea[])",
-                &[&positions, &stream_col, &version_col, &id_col, &payload_col, &hash_col],
-            )
-            .await?;
-            tx.execute(
-                "UPDATE caseledger_log_head SET position = $1, hash = $2",
-                &[&(committed.position as i64), &committed.hash.as_slice()],
-            )
-            .await?;
-            tx.execute(
-                "SELECT pg_notify('caseledger_log', $1)",
-                &[&committed.position.to_string()],
-            )
-            .await?;
-            tx.commit().await
-        }
-        .await;
-        if let Err(e) = result {
+        let head_position = committed.position as i64;
+        let head_hash = committed.hash.as_slice();
+        let notice = committed.position.to_string();
+        let params: [&(dyn ToSql + Sync); 9] = [
+            &positions,
+            &stream_col,
+            &version_col,
+            &id_col,
+            &payload_col,
+            &hash_col,
+            &head_position,
+            &head_hash,
+            &notice,
+        ];
+        let (written, commit) = tokio::join!(
+            c.client.query_one(&c.write, &params),
+            // In a transaction the write failed, COMMIT rolls back and says so by its tag
+            // only: the write's own result decides.
+            c.client.batch_execute("COMMIT"),
+        );
+        if let Err(e) = written.map(drop).and(commit) {
             return Err((unanswered(replies), sql_error(e)));
         }
         shared.advance(committed);
@@ -259,10 +281,9 @@ async fn commit_batch(
         metrics::histogram!("caseledger_log_commit_seconds")
             .record(started.elapsed().as_secs_f64());
         metrics::histogram!("caseledger_log_commit_events").record(n as f64);
-    } else if let Err(e) = tx.rollback().await {
+    } else if let Err(e) = c.client.batch_execute("ROLLBACK").await {
         return Err((unanswered(replies), sql_error(e)));
     }
-    *versions = (committed, plan.into_versions());
     for (reply, answer) in replies.into_iter().zip(answers) {
         let _ = reply.send(answer);
     }
