@@ -20,9 +20,10 @@ pub(crate) struct DataArgs {
         default_value = "DATA/master.key"
     )]
     pub(crate) master_key_file: String,
-    /// The shared log on PostgreSQL, for several `serve` nodes (a `postgresql://` URL or a
-    /// libpq connection string); without it, the embedded log in the data directory. The data
-    /// directory still holds this node's snapshots, checkpoints and key store.
+    /// The log on PostgreSQL (a `postgresql://` URL or a libpq connection string; list every
+    /// host for failover: `host=db1,db2 target_session_attrs=read-write`) instead of the
+    /// embedded log. The data directory still holds this node's snapshots, checkpoints and key
+    /// store.
     #[arg(long = "log", env = "CASELEDGER_LOG", value_name = "POSTGRESQL_URL")]
     pub(crate) shared_log: Option<String>,
 }
