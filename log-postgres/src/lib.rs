@@ -14,60 +14,36 @@
 //! as it would wait for a disk read.
 #![forbid(unsafe_code)]
 
+mod head;
 mod reads;
 mod schema;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+mod wire;
 mod writer;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use caseledger_log_store::{
-    AppendRequest, ChainHash, EventLog, Head, LogError, LogStats, PendingAppend, Position,
-    RecordedEvent, VerifyReport,
+    AppendRequest, EventLog, Head, LogError, LogStats, PendingAppend, Position, RecordedEvent,
+    VerifyReport,
 };
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio::sync::{mpsc, watch};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::NoTls;
 
 /// Connections the reads share (the writer and the head follower have one each).
 const READ_CONNECTIONS: usize = 8;
-
-/// How often the head follower reads the head row even without a notification (notifications
-/// are not delivered while its connection is down).
-const HEAD_POLL: Duration = Duration::from_secs(1);
 
 /// The log on PostgreSQL. Share it as `Arc<PgLog>` or `Arc<dyn EventLog>`.
 pub struct PgLog {
     runtime: Option<tokio::runtime::Runtime>,
     pool: Pool,
-    shared: Arc<Shared>,
+    shared: Arc<head::Shared>,
     jobs: mpsc::UnboundedSender<writer::Job>,
     closed: AtomicBool,
-}
-
-/// What the writer, the head follower and the readers share.
-pub(crate) struct Shared {
-    head: Mutex<Head>,
-    head_tx: watch::Sender<Position>,
-}
-
-impl Shared {
-    fn head(&self) -> Head {
-        *self.head.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Moves the known head forward (never back: a follower's older read arriving late).
-    fn advance(&self, head: Head) {
-        let mut known = self.head.lock().unwrap_or_else(|e| e.into_inner());
-        if head.position > known.position {
-            *known = head;
-            self.head_tx.send_replace(head.position);
-        }
-    }
 }
 
 impl PgLog {
@@ -86,7 +62,7 @@ impl PgLog {
         let (pool, head) = block_on(&runtime, {
             let conninfo = conninfo.clone();
             async move {
-                let mut client = connect(&conninfo).await?;
+                let mut client = wire::connect(&conninfo).await?;
                 schema::migrate(&mut client).await?;
                 let head = reads::head(&client).await?;
                 let manager = Manager::from_config(
@@ -103,13 +79,13 @@ impl PgLog {
                 Ok((pool, head))
             }
         })?;
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(head::Shared {
             head: Mutex::new(head),
             head_tx: watch::channel(head.position).0,
         });
         let (jobs, rx) = mpsc::unbounded_channel();
         runtime.spawn(writer::run(conninfo.clone(), shared.clone(), rx));
-        runtime.spawn(follow_head(conninfo, pool.clone(), shared.clone()));
+        runtime.spawn(head::follow_head(conninfo, pool.clone(), shared.clone()));
         tracing::info!(head = head.position, "PostgreSQL log opened");
         Ok(Arc::new(PgLog {
             runtime: Some(runtime),
@@ -166,68 +142,6 @@ fn block_on<T: Send + 'static>(
         let _ = tx.send(future.await);
     });
     rx.recv().unwrap_or(Err(LogError::Closed))
-}
-
-/// A connection of its own, driven on the current runtime.
-pub(crate) async fn connect(conninfo: &str) -> Result<Client, LogError> {
-    let (client, connection) = tokio_postgres::connect(conninfo, NoTls)
-        .await
-        .map_err(sql_error)?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::debug!(error = %e, "PostgreSQL connection ended");
-        }
-    });
-    Ok(client)
-}
-
-/// Follows the head other nodes commit: woken by `NOTIFY caseledger_log` (sent by every
-/// committing append), and reading the head row every [`HEAD_POLL`] besides.
-async fn follow_head(conninfo: String, pool: Pool, shared: Arc<Shared>) {
-    use futures_util::StreamExt;
-    loop {
-        let listening = async {
-            let (client, mut connection) = tokio_postgres::connect(&conninfo, NoTls)
-                .await
-                .map_err(sql_error)?;
-            let (tx, mut notified) = mpsc::unbounded_channel();
-            tokio::spawn(async move {
-                let mut messages =
-                    futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
-                while let Some(Ok(message)) = messages.next().await {
-                    if let tokio_postgres::AsyncMessage::Notification(_) = message
-                        && tx.send(()).is_err()
-                    {
-                        break;
-                    }
-                }
-            });
-            client
-                .batch_execute("LISTEN caseledger_log")
-                .await
-                .map_err(sql_error)?;
-            loop {
-                let _ = tokio::time::timeout(HEAD_POLL, notified.recv()).await;
-                if client.is_closed() {
-                    return Err::<(), _>(LogError::Storage(
-                        "the listening connection closed".into(),
-                    ));
-                }
-                let head = reads::head(&client).await?;
-                shared.advance(head);
-            }
-        };
-        if let Err(e) = listening.await {
-            tracing::debug!(error = %e, "following the PostgreSQL log's head; reconnecting");
-            // Between connections, keep the head fresh through the pool if it answers.
-            if let Ok(client) = pool.get().await
-                && let Ok(head) = reads::head(&client).await
-            {
-                shared.advance(head);
-            }
-            tokio::time::sleep(HEAD_POLL).await;
-        }
-    }
 }
 
 impl EventLog for PgLog {
@@ -319,31 +233,4 @@ impl EventLog for PgLog {
         let head = self.head();
         self.read(move |c| async move { reads::stats(&c, head).await.map(Some) })
     }
-}
-
-/// A PostgreSQL error as the log reports it, with the server's message when it sent one.
-pub(crate) fn sql_error(e: tokio_postgres::Error) -> LogError {
-    match e.as_db_error() {
-        Some(db) => LogError::Storage(format!(
-            "PostgreSQL: {} ({})",
-            db.message(),
-            db.code().code()
-        )),
-        None => LogError::Storage(format!("PostgreSQL: {e}")),
-    }
-}
-
-/// An event id as stored: 16 bytes, big-endian.
-pub(crate) fn id_bytes(id: u128) -> Vec<u8> {
-    id.to_be_bytes().to_vec()
-}
-
-/// An event id from its stored bytes.
-pub(crate) fn id_from(bytes: &[u8]) -> Option<u128> {
-    Some(u128::from_be_bytes(bytes.try_into().ok()?))
-}
-
-/// A chain hash from its stored bytes.
-pub(crate) fn hash_from(bytes: &[u8]) -> Option<ChainHash> {
-    bytes.try_into().ok()
 }

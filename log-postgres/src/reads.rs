@@ -10,7 +10,7 @@ use caseledger_log_store::{Head, LogError, LogStats, Position, RecordedEvent};
 use deadpool_postgres::ClientWrapper as Pooled;
 use tokio_postgres::{Client, Row};
 
-use crate::{hash_from, id_bytes, id_from, sql_error};
+use crate::wire::{hash_from, id_bytes, id_from, sql_error};
 
 /// Rows per read while verifying.
 pub(crate) const VERIFY_PAGE: usize = 10_000;

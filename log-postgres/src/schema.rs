@@ -8,7 +8,7 @@
 use caseledger_log_store::LogError;
 use tokio_postgres::Client;
 
-use crate::sql_error;
+use crate::wire::sql_error;
 
 /// The migrations, in order: (version, name, SQL). A new one is added at the end; a released
 /// one is never edited.

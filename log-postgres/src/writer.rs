@@ -19,7 +19,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Statement};
 
-use crate::{Shared, connect, hash_from, id_bytes, id_from, sql_error};
+use crate::head::Shared;
+use crate::wire::{connect, hash_from, id_bytes, id_from, sql_error};
 
 /// Most events one transaction carries.
 const MAX_BATCH: usize = 10_000;

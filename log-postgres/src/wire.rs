@@ -1,0 +1,45 @@
+//! What every part of the PostgreSQL log speaks with: its connections, its errors, and the
+//! stored forms of ids and hashes.
+
+use caseledger_log_store::{ChainHash, LogError};
+use tokio_postgres::{Client, NoTls};
+
+/// A connection of its own, driven on the current runtime.
+pub(crate) async fn connect(conninfo: &str) -> Result<Client, LogError> {
+    let (client, connection) = tokio_postgres::connect(conninfo, NoTls)
+        .await
+        .map_err(sql_error)?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %e, "PostgreSQL connection ended");
+        }
+    });
+    Ok(client)
+}
+
+/// A PostgreSQL error as the log reports it, with the server's message when it sent one.
+pub(crate) fn sql_error(e: tokio_postgres::Error) -> LogError {
+    match e.as_db_error() {
+        Some(db) => LogError::Storage(format!(
+            "PostgreSQL: {} ({})",
+            db.message(),
+            db.code().code()
+        )),
+        None => LogError::Storage(format!("PostgreSQL: {e}")),
+    }
+}
+
+/// An event id as stored: 16 bytes, big-endian.
+pub(crate) fn id_bytes(id: u128) -> Vec<u8> {
+    id.to_be_bytes().to_vec()
+}
+
+/// An event id from its stored bytes.
+pub(crate) fn id_from(bytes: &[u8]) -> Option<u128> {
+    Some(u128::from_be_bytes(bytes.try_into().ok()?))
+}
+
+/// A chain hash from its stored bytes.
+pub(crate) fn hash_from(bytes: &[u8]) -> Option<ChainHash> {
+    bytes.try_into().ok()
+}
