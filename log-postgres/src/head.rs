@@ -7,7 +7,7 @@ use std::time::Duration;
 use caseledger_log_store::{Head, LogError, Position};
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, watch};
-use tokio_postgres::NoTls;
+use tokio_postgres::{Config, NoTls};
 
 use crate::reads;
 use crate::wire::sql_error;
@@ -39,13 +39,11 @@ impl Shared {
 
 /// Follows the head other nodes commit: woken by `NOTIFY caseledger_log` (sent by every
 /// committing append), and reading the head row every [`HEAD_POLL`] besides.
-pub(crate) async fn follow_head(conninfo: String, pool: Pool, shared: Arc<Shared>) {
+pub(crate) async fn follow_head(config: Config, pool: Pool, shared: Arc<Shared>) {
     use futures_util::StreamExt;
     loop {
         let listening = async {
-            let (client, mut connection) = tokio_postgres::connect(&conninfo, NoTls)
-                .await
-                .map_err(sql_error)?;
+            let (client, mut connection) = config.connect(NoTls).await.map_err(sql_error)?;
             let (tx, mut notified) = mpsc::unbounded_channel();
             tokio::spawn(async move {
                 let mut messages =

@@ -55,18 +55,15 @@ impl PgLog {
             .thread_name("caseledger-pg")
             .enable_all()
             .build()?;
-        let conninfo = conninfo.to_string();
-        let config: tokio_postgres::Config = conninfo
-            .parse()
-            .map_err(|e| LogError::Storage(format!("the PostgreSQL connection string: {e}")))?;
+        let config = wire::config(conninfo)?;
         let (pool, head) = block_on(&runtime, {
-            let conninfo = conninfo.clone();
+            let config = config.clone();
             async move {
-                let mut client = wire::connect(&conninfo).await?;
+                let mut client = wire::connect(&config).await?;
                 schema::migrate(&mut client).await?;
                 let head = reads::head(&client).await?;
                 let manager = Manager::from_config(
-                    config,
+                    config.clone(),
                     NoTls,
                     ManagerConfig {
                         recycling_method: RecyclingMethod::Fast,
@@ -84,8 +81,8 @@ impl PgLog {
             head_tx: watch::channel(head.position).0,
         });
         let (jobs, rx) = mpsc::unbounded_channel();
-        runtime.spawn(writer::run(conninfo.clone(), shared.clone(), rx));
-        runtime.spawn(head::follow_head(conninfo, pool.clone(), shared.clone()));
+        runtime.spawn(writer::run(config.clone(), shared.clone(), rx));
+        runtime.spawn(head::follow_head(config, pool.clone(), shared.clone()));
         tracing::info!(head = head.position, "PostgreSQL log opened");
         Ok(Arc::new(PgLog {
             runtime: Some(runtime),

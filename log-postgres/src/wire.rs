@@ -2,13 +2,27 @@
 //! stored forms of ids and hashes.
 
 use caseledger_log_store::{ChainHash, LogError};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, Config, NoTls};
+
+/// How long a connection attempt may take when the connection string does not say: without
+/// a bound, an unreachable host over TCP would hold a read, the writer or a failover for
+/// minutes.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The connection string, parsed, with [`CONNECT_TIMEOUT`] where it sets none.
+pub(crate) fn config(conninfo: &str) -> Result<Config, LogError> {
+    let mut config: Config = conninfo
+        .parse()
+        .map_err(|e| LogError::Storage(format!("the PostgreSQL connection string: {e}")))?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    Ok(config)
+}
 
 /// A connection of its own, driven on the current runtime.
-pub(crate) async fn connect(conninfo: &str) -> Result<Client, LogError> {
-    let (client, connection) = tokio_postgres::connect(conninfo, NoTls)
-        .await
-        .map_err(sql_error)?;
+pub(crate) async fn connect(config: &Config) -> Result<Client, LogError> {
+    let (client, connection) = config.connect(NoTls).await.map_err(sql_error)?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::debug!(error = %e, "PostgreSQL connection ended");

@@ -17,7 +17,7 @@ use caseledger_log_store::plan::{BatchPlan, Lookup, StoredId};
 use caseledger_log_store::{AppendRequest, Appended, ChainHash, Head, LogError};
 use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Statement};
+use tokio_postgres::{Client, Config, Statement};
 
 use crate::head::Shared;
 use crate::wire::{connect, hash_from, id_bytes, id_from, sql_error};
@@ -32,11 +32,7 @@ pub(crate) struct Job {
 }
 
 /// Runs until every sender is gone.
-pub(crate) async fn run(
-    conninfo: String,
-    shared: Arc<Shared>,
-    mut rx: mpsc::UnboundedReceiver<Job>,
-) {
+pub(crate) async fn run(config: Config, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut connection: Option<Connection> = None;
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
@@ -51,7 +47,7 @@ pub(crate) async fn run(
             }
         }
         if connection.as_ref().is_none_or(|c| c.client.is_closed()) {
-            connection = match Connection::open(&conninfo).await {
+            connection = match Connection::open(&config).await {
                 Ok(c) => Some(c),
                 Err(e) => {
                     tracing::warn!(error = %e, "the PostgreSQL log is unreachable; appends refused until it answers");
@@ -111,8 +107,8 @@ struct Connection {
 }
 
 impl Connection {
-    async fn open(conninfo: &str) -> Result<Connection, LogError> {
-        let client = connect(conninfo).await?;
+    async fn open(config: &Config) -> Result<Connection, LogError> {
+        let client = connect(config).await?;
         let (lock, versions, ids, write) = tokio::try_join!(
             client.prepare("SELECT position, hash FROM caseledger_log_head FOR UPDATE"),
             client.prepare(
