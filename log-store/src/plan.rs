@@ -81,11 +81,6 @@ impl BatchPlan {
         }
     }
 
-    /// The head the batch started from.
-    pub fn start(&self) -> Head {
-        self.start
-    }
-
     /// The last position the batch will have written (its start when nothing was accepted).
     pub fn last_position(&self) -> Position {
         self.head.position
