@@ -22,8 +22,8 @@ pub(crate) struct DataArgs {
     pub(crate) master_key_file: String,
     /// The log on PostgreSQL (a `postgresql://` URL or a libpq connection string; list every
     /// host for failover: `host=db1,db2 target_session_attrs=read-write`) instead of the
-    /// embedded log. The data directory still holds this node's snapshots, checkpoints and key
-    /// store.
+    /// embedded log; the client keys are then kept in PostgreSQL too. The data directory still
+    /// holds this node's snapshots, checkpoints and master key (every node's the same).
     #[arg(long = "log", env = "CASELEDGER_LOG", value_name = "POSTGRESQL_URL")]
     pub(crate) shared_log: Option<String>,
 }

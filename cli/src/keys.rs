@@ -1,6 +1,7 @@
 //! `caseledger keys`: the master key that wraps every client's data key.
 
-use caseledger_service::Service;
+use caseledger_service::keys::KeyStoreError;
+use caseledger_service::{Service, ServiceError};
 
 use crate::{DataArgs, Failure};
 
@@ -9,7 +10,8 @@ use crate::{DataArgs, Failure};
 pub enum KeysCommand {
     /// Re-wrap every client key under a new random master key, which replaces the master key
     /// file; the log is not rewritten. Back up the new key file at once: without it nothing
-    /// identifying in the data directory can be read.
+    /// identifying in the data directory can be read. With `--log`, every node must be stopped
+    /// (refused otherwise, exit 2), and the new key file copied to each before it starts.
     Rotate {
         #[command(flatten)]
         data: DataArgs,
@@ -24,9 +26,7 @@ pub enum KeysCommand {
 /// Runs a key command on a stopped server's data directory.
 pub fn run(command: KeysCommand) -> Result<(), Failure> {
     let (KeysCommand::Rotate { data } | KeysCommand::Status { data }) = &command;
-    if !data.data.join("db").exists() {
-        return Err(anyhow::anyhow!("{} holds no log", data.data.display()).into());
-    }
+    data.require_log()?;
     let service = Service::open(&data.service_config())?;
     let result = match &command {
         KeysCommand::Rotate { data } => {
@@ -47,5 +47,8 @@ pub fn run(command: KeysCommand) -> Result<(), Failure> {
         }
     };
     service.close();
-    Ok(result?)
+    match result {
+        Err(ServiceError::Keys(e @ KeyStoreError::InUse)) => Err(Failure::usage(e)),
+        result => Ok(result?),
+    }
 }

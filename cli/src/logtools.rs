@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use caseledger_core::envelope::decode_header;
 use caseledger_log_store::{EventLog, RecordedEvent, Subscription};
+use caseledger_service::keys::KeyStore;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::admin_socket::AdminRequest;
@@ -35,11 +36,13 @@ pub enum LogCommand {
         #[arg(long, short)]
         follow: bool,
     },
-    /// Copy a stopped server's whole log between the embedded store and PostgreSQL, verifying
-    /// the chain on both sides: `--data DIR --to URL` moves a data directory's log into an
-    /// empty PostgreSQL log; `--from URL --data DIR` copies a PostgreSQL log into a data
-    /// directory that holds none (a single-machine restore). The data directory keeps the key
-    /// store, snapshots and checkpoints either way; serve it with `--log URL` afterwards.
+    /// Copy a stopped server's whole log and its client keys between the embedded store and
+    /// PostgreSQL, verifying the chain on both sides: `--data DIR --to URL` moves a data
+    /// directory's log into an empty PostgreSQL log and its key file into the shared key store
+    /// (the key file is then removed: serve it with `--log URL` from now on); `--from URL
+    /// --data DIR` copies a PostgreSQL log and its keys into a data directory that holds
+    /// neither (a single-machine restore; put the master key there first). The data directory
+    /// keeps its snapshots and checkpoints either way.
     #[command(group = clap::ArgGroup::new("direction").required(true).args(["to", "from"]))]
     Migrate {
         /// The data directory whose embedded log is copied (with --to) or written (with
@@ -99,27 +102,40 @@ fn migrate(
         )));
     }
     let has_embedded = data.join("db").exists();
-    let (source, target): (std::sync::Arc<dyn EventLog>, std::sync::Arc<dyn EventLog>) =
-        match (to, from) {
-            (Some(url), None) => {
-                if !has_embedded {
-                    return Err(anyhow::anyhow!("{} holds no log", data.display()).into());
-                }
-                (SledLog::open(data)?, PgLog::open(&url)?)
+    let master = caseledger_service::keys::master_key_path(data);
+    // The shared log's key table, and whether the keys move into it (else out of it).
+    let (source, target, shared, into_shared): (
+        std::sync::Arc<dyn EventLog>,
+        std::sync::Arc<dyn EventLog>,
+        _,
+        bool,
+    ) = match (to, from) {
+        (Some(url), None) => {
+            if !has_embedded {
+                return Err(anyhow::anyhow!("{} holds no log", data.display()).into());
             }
-            (None, Some(url)) => {
-                if has_embedded {
-                    return Err(Failure::usage(anyhow::anyhow!(
-                        "{} already holds a log: copy into a data directory without one",
-                        data.display()
-                    )));
-                }
-                let source: std::sync::Arc<dyn EventLog> = PgLog::open(&url)?;
-                caseledger_log_store::private::create_dir(data)?;
-                (source, SledLog::open(data)?)
+            // The key store is read before anything is copied: a wrong master key writes
+            // nothing.
+            KeyStore::open(data, &master)?;
+            let target = PgLog::open(&url)?;
+            let table = target.key_table();
+            (SledLog::open(data)?, target, table, true)
+        }
+        (None, Some(url)) => {
+            if has_embedded || data.join("keys").exists() {
+                return Err(Failure::usage(anyhow::anyhow!(
+                    "{} already holds a log or a key store: copy into a data directory \
+                     without one",
+                    data.display()
+                )));
             }
-            _ => unreachable!("clap requires exactly one of --to and --from"),
-        };
+            let source = PgLog::open(&url)?;
+            let table = source.key_table();
+            caseledger_log_store::private::create_dir(data)?;
+            (source, SledLog::open(data)?, table, false)
+        }
+        _ => unreachable!("clap requires exactly one of --to and --from"),
+    };
     let total = source.head().position;
     let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} events ({eta})")
@@ -128,8 +144,25 @@ fn migrate(
     bar.set_message("copying");
     let result = copy_log(&*source, &*target, &mut |p| bar.set_position(p));
     bar.finish_and_clear();
+    // Then the keys: into the shared store (adopting the directory's key file, which is then
+    // removed), or out of it into the directory's own key file.
+    let keys = result.as_ref().ok().map(|_| {
+        KeyStore::open_shared(data, &master, shared, true).and_then(|keys| {
+            if into_shared {
+                Ok(None)
+            } else {
+                keys.write_key_file(data).map(Some)
+            }
+        })
+    });
     source.close();
     target.close();
+    if let Some(Ok(Some(path))) = &keys {
+        eprintln!("client keys written to {}", path.display());
+    }
+    if let Some(Err(e)) = keys {
+        return Err(e.into());
+    }
     match result {
         Ok(head) => {
             println!(

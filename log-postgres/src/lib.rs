@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod head;
+pub mod keys;
 mod reads;
 mod schema;
 #[cfg(feature = "testkit")]
@@ -44,6 +45,7 @@ pub struct PgLog {
     shared: Arc<head::Shared>,
     jobs: mpsc::UnboundedSender<writer::Job>,
     closed: AtomicBool,
+    config: tokio_postgres::Config,
 }
 
 impl PgLog {
@@ -56,7 +58,7 @@ impl PgLog {
             .enable_all()
             .build()?;
         let config = wire::config(conninfo)?;
-        let (pool, head) = block_on(&runtime, {
+        let (pool, head) = wire::block_on(runtime.handle(), {
             let config = config.clone();
             async move {
                 let mut client = wire::connect(&config).await?;
@@ -82,7 +84,7 @@ impl PgLog {
         });
         let (jobs, rx) = mpsc::unbounded_channel();
         runtime.spawn(writer::run(config.clone(), shared.clone(), rx));
-        runtime.spawn(head::follow_head(config, pool.clone(), shared.clone()));
+        runtime.spawn(head::follow_head(config.clone(), pool.clone(), shared.clone()));
         tracing::info!(head = head.position, "PostgreSQL log opened");
         Ok(Arc::new(PgLog {
             runtime: Some(runtime),
@@ -90,6 +92,7 @@ impl PgLog {
             shared,
             jobs,
             closed: AtomicBool::new(false),
+            config,
         }))
     }
 
@@ -102,13 +105,22 @@ impl PgLog {
         F: Future<Output = Result<T, LogError>> + Send + 'static,
     {
         let pool = self.pool.clone();
-        block_on(self.runtime(), async move {
+        wire::block_on(self.runtime().handle(), async move {
             let client = pool
                 .get()
                 .await
                 .map_err(|e| LogError::Storage(format!("PostgreSQL connection: {e}")))?;
             query(client).await
         })
+    }
+
+    /// The table of sealed keys next to this log, shared by every node (see [`keys`]).
+    pub fn key_table(&self) -> keys::KeyTable {
+        keys::KeyTable {
+            pool: self.pool.clone(),
+            runtime: self.runtime().handle().clone(),
+            config: self.config.clone(),
+        }
     }
 
     fn runtime(&self) -> &tokio::runtime::Runtime {
@@ -126,19 +138,6 @@ impl Drop for PgLog {
             runtime.shutdown_background();
         }
     }
-}
-
-/// Runs `future` on `runtime` and waits on this thread for its result. Works from plain
-/// threads and from inside another runtime's tasks (it blocks that worker like a disk read).
-fn block_on<T: Send + 'static>(
-    runtime: &tokio::runtime::Runtime,
-    future: impl Future<Output = Result<T, LogError>> + Send + 'static,
-) -> Result<T, LogError> {
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    runtime.spawn(async move {
-        let _ = tx.send(future.await);
-    });
-    rx.recv().unwrap_or(Err(LogError::Closed))
 }
 
 impl EventLog for PgLog {

@@ -12,7 +12,10 @@ use crate::wire::sql_error;
 
 /// The migrations, in order: (version, name, SQL). A new one is added at the end; a released
 /// one is never edited.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "log", include_str!("../migrations/0001_log.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "log", include_str!("../migrations/0001_log.sql")),
+    (2, "keys", include_str!("../migrations/0002_keys.sql")),
+];
 
 /// Key of the advisory lock migrations hold (`caseledger` in ASCII, truncated to 63 bits).
 const MIGRATION_LOCK: i64 = 0x6361_7365_6c65_6467;

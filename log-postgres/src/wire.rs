@@ -57,3 +57,17 @@ pub(crate) fn id_from(bytes: &[u8]) -> Option<u128> {
 pub(crate) fn hash_from(bytes: &[u8]) -> Option<ChainHash> {
     bytes.try_into().ok()
 }
+
+/// Runs `future` on the runtime of `handle` and waits on this thread for its result. Works from
+/// plain threads and from inside another runtime's tasks (it blocks that worker like a disk
+/// read).
+pub(crate) fn block_on<T: Send + 'static>(
+    handle: &tokio::runtime::Handle,
+    future: impl std::future::Future<Output = Result<T, LogError>> + Send + 'static,
+) -> Result<T, LogError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    handle.spawn(async move {
+        let _ = tx.send(future.await);
+    });
+    rx.recv().unwrap_or(Err(LogError::Closed))
+}

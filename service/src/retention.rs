@@ -85,6 +85,10 @@ impl Service {
         let reasons: Vec<KeyOwner> = self
             .keys()
             .disclosure_keys_made_before(end_of_cutoff)
+            .map_err(|e| {
+                tracing::error!(error = %e, "disclosure reasons past retention not listed");
+                CommandError::new(ErrorCode::Internal, "the key store could not be read")
+            })?
             .into_iter()
             .map(KeyOwner::Disclosure)
             .collect();

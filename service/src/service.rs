@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use std::sync::RwLock;
 
-use caseledger_core::{Date, Envelope, KeyRing};
+use caseledger_core::{Date, Envelope, Event, KeyRing};
 use caseledger_log_store::{
     AppendRequest, EventLog, ExpectedVersion, Head, LogError, NewEvent, RecordedEvent, SledLog,
     SledLogOptions, Subscription,
@@ -109,10 +109,13 @@ impl Service {
             Some(conninfo) => {
                 let log = caseledger_log_postgres::PgLog::open(conninfo)?;
                 let has_events = log.head().position > 0;
-                (
-                    KeyStore::open_for(&config.data_dir, &master_path, has_events)?,
-                    log,
-                )
+                let keys = KeyStore::open_shared(
+                    &config.data_dir,
+                    &master_path,
+                    log.key_table(),
+                    has_events,
+                )?;
+                (keys, log)
             }
         };
         if let Some(seed) = config.synthetic_key_seed {
@@ -196,6 +199,7 @@ impl Service {
                 .map(|r| (r.position, r.payload))
                 .collect()))
         });
+        let fetches = keys.fetch_mark();
         projections
             .fold_encoded(batches, &mut |reached| (config.progress)(reached, head))
             .map_err(|e| match e {
@@ -204,6 +208,10 @@ impl Service {
                 }
                 ReplayError::Source(e) => ServiceError::Log(e),
             })?;
+        // A value whose key could not be fetched would read as erased in every view.
+        if let Some(e) = keys.fetch_failed_since(fetches) {
+            return Err(e.into());
+        }
         // A crash between recording that a client was forgotten and destroying the key leaves
         // the key behind: destroy it now, with the keys of the reasons stated in disclosure
         // records naming the client (read only for clients whose key is still there, so a
@@ -270,6 +278,7 @@ impl Service {
     /// every newly durable event into the projections in log order, and the clock, which moves
     /// the views to the next business date at midnight in the policy's time zone.
     pub fn start(&self) {
+        self.inner.keys.hold_while_serving();
         self.inner
             .ready_at
             .store(self.head().position, std::sync::atomic::Ordering::Relaxed);
@@ -296,9 +305,22 @@ impl Service {
                     Ok(more) => batch.extend(more),
                     Err(e) => tracing::warn!(error = %e, "projector read failed; retrying"),
                 }
-                if let Err(e) = service.inner.gate.exclusive(|| service.fold(batch)).await {
-                    tracing::error!(error = %e, "projector stopped: undecodable event");
-                    return;
+                loop {
+                    match service.inner.gate.exclusive(|| service.fold(&batch)).await {
+                        Ok(()) => break,
+                        // A key the shared store could not give: the batch is folded again.
+                        Err(ServiceError::Keys(e)) => {
+                            tracing::warn!(error = %e, "projector waiting for the key store");
+                            tokio::select! {
+                                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                                _ = stop.wait_for(|s| *s) => return,
+                            }
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "projector stopped: undecodable event");
+                            return;
+                        }
+                    }
                 }
             }
         });
@@ -383,6 +405,7 @@ impl Service {
         if self.inner.checkpoint_every.is_some() {
             self.scheduled_checkpoint();
         }
+        self.inner.keys.release();
         self.inner.log.close();
     }
 
@@ -406,7 +429,7 @@ impl Service {
         }
     }
 
-    fn fold(&self, records: Vec<RecordedEvent>) -> Result<(), ServiceError> {
+    fn fold(&self, records: &[RecordedEvent]) -> Result<(), ServiceError> {
         // Records keep their events as stored (identifiers sealed), cut from the log's bytes.
         let keeps = self
             .inner
@@ -414,8 +437,9 @@ impl Service {
             .read()
             .expect("projections lock")
             .keeps_events();
+        let fetches = self.inner.keys.fetch_mark();
         let decoded: Vec<(u64, Envelope, Option<Vec<u8>>)> = records
-            .into_iter()
+            .iter()
             .map(|record| {
                 let decode = || {
                     if keeps {
@@ -439,11 +463,24 @@ impl Service {
                 })
             })
             .collect::<Result<_, _>>()?;
+        // Folded with a value read as erased for want of its key, the views would show it so.
+        if let Some(e) = self.inner.keys.fetch_failed_since(fetches) {
+            return Err(e.into());
+        }
+        // Clients another node forgot: this node's copies of their keys go too.
+        let forgotten: Vec<caseledger_core::ClientId> = decoded
+            .iter()
+            .filter_map(|(_, envelope, _)| match &envelope.event {
+                Event::ClientIdentifiersForgotten(e) => Some(e.client_id),
+                _ => None,
+            })
+            .collect();
         let mut p = self.inner.projections.write().expect("projections lock");
         for (position, envelope, compact) in decoded {
             let header = envelope.header();
             p.apply_owned(position, &header, envelope.event, compact);
         }
+        self.inner.keys.evict_forgotten(&forgotten);
         let position = p.position();
         drop(p);
         self.inner.projected.send_replace(position);
@@ -782,6 +819,7 @@ impl Service {
     /// Decodes a log record into a [`StoredEvent`], opening its identifying values (erased
     /// where the client was forgotten).
     pub fn decode_stored(&self, record: RecordedEvent) -> Result<StoredEvent, ServiceError> {
+        let fetches = self.inner.keys.fetch_mark();
         let envelope =
             Envelope::decode_opened(&record.payload, &self.inner.ring).map_err(|source| {
                 ServiceError::Decode {
@@ -789,6 +827,10 @@ impl Service {
                     source,
                 }
             })?;
+        // An answer must not show a value as erased because the key store was unreachable.
+        if let Some(e) = self.inner.keys.fetch_failed_since(fetches) {
+            return Err(e.into());
+        }
         Ok(StoredEvent { record, envelope })
     }
 
