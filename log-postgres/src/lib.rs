@@ -84,7 +84,11 @@ impl PgLog {
         });
         let (jobs, rx) = mpsc::unbounded_channel();
         runtime.spawn(writer::run(config.clone(), shared.clone(), rx));
-        runtime.spawn(head::follow_head(config.clone(), pool.clone(), shared.clone()));
+        runtime.spawn(head::follow_head(
+            config.clone(),
+            pool.clone(),
+            shared.clone(),
+        ));
         tracing::info!(head = head.position, "PostgreSQL log opened");
         Ok(Arc::new(PgLog {
             runtime: Some(runtime),

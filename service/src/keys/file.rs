@@ -114,7 +114,11 @@ pub(crate) struct KeyFile {
 }
 
 /// What opening a key store yields: its master key, its keys and its query digest key.
-pub(crate) type Opened = (SecretKey, std::collections::HashMap<caseledger_core::pii::KeyOwner, Option<SecretKey>>, SecretKey);
+pub(crate) type Opened = (
+    SecretKey,
+    std::collections::HashMap<caseledger_core::pii::KeyOwner, Option<SecretKey>>,
+    SecretKey,
+);
 
 impl KeyFile {
     /// Opens the key file of `data_dir` (see [`super::KeyStore::open_for`]), finishing a
@@ -190,7 +194,11 @@ impl KeyFile {
     }
 
     /// Replaces the file with one holding `records` under `master`.
-    pub(crate) fn rewrite(&self, master: &SecretKey, records: &[Record]) -> Result<(), KeyStoreError> {
+    pub(crate) fn rewrite(
+        &self,
+        master: &SecretKey,
+        records: &[Record],
+    ) -> Result<(), KeyStoreError> {
         let mut file = self.file.lock().expect("key file lock");
         master::replace_file(&self.path, &file_bytes(master, records.iter()))?;
         *file = OpenOptions::new()

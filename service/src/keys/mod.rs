@@ -470,12 +470,13 @@ impl KeyRing for KeyStore {
         let key = self.new_key(owner).map_err(fail)?;
         let rec = record::record(&self.master(), Entry::Owner(owner), Some(&key)).map_err(fail)?;
         let stored = self.store(&[rec], vec![(owner, key)]).map_err(fail)?;
-        let (_, key) = stored
-            .into_iter()
-            .next()
-            .ok_or_else(|| fail(KeyStoreError::Shared(caseledger_log_store::LogError::Storage(
-                "the key just stored was not returned".into(),
-            ))))?;
+        let (_, key) = stored.into_iter().next().ok_or_else(|| {
+            fail(KeyStoreError::Shared(
+                caseledger_log_store::LogError::Storage(
+                    "the key just stored was not returned".into(),
+                ),
+            ))
+        })?;
         self.keys
             .write()
             .expect("key store lock")

@@ -128,7 +128,10 @@ pub(crate) fn from_row(class: u8, id: u128, sealed: Option<&[u8]>) -> Result<Rec
         (KIND_DISCLOSURE_KEY, None) => KIND_DISCLOSURE_DESTROYED,
         (KIND_KEY | KIND_DISCLOSURE_KEY | KIND_DIGEST_KEY, Some(sealed)) => {
             if sealed.len() != RECORD_LEN - SEALED_AT {
-                return Err(format!("the key of class {class} is {} bytes", sealed.len()));
+                return Err(format!(
+                    "the key of class {class} is {} bytes",
+                    sealed.len()
+                ));
             }
             out[SEALED_AT..].copy_from_slice(sealed);
             class

@@ -25,7 +25,9 @@ mod basics {
         assert_eq!(store.sealing_key(client(1).into()).unwrap(), a);
         let file = file::path_in(dir.path());
         let before = fs::read(&file).unwrap();
-        let wrapped_a = before[file::HEADER_LEN + 17 + NONCE_LEN..file::HEADER_LEN + record::RECORD_LEN].to_vec();
+        let wrapped_a = before
+            [file::HEADER_LEN + 17 + NONCE_LEN..file::HEADER_LEN + record::RECORD_LEN]
+            .to_vec();
         drop(store);
 
         let store = KeyStore::open(dir.path(), &master).unwrap();
