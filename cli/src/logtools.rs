@@ -86,6 +86,15 @@ pub fn run(command: LogCommand) -> Result<(), Failure> {
     }
 }
 
+/// Where `log migrate` moves the client keys once the log is copied.
+enum KeysMove {
+    /// Into the shared key store beside this PostgreSQL log (adopting the data directory's
+    /// key file, which is then removed).
+    Into(std::sync::Arc<caseledger_log_postgres::PgLog>),
+    /// Out of this shared key store, into the data directory's own key file.
+    OutOf(Box<KeyStore>),
+}
+
 /// `log migrate`: one direction or the other, with a progress bar.
 fn migrate(
     data: &std::path::Path,
@@ -103,23 +112,24 @@ fn migrate(
     }
     let has_embedded = data.join("db").exists();
     let master = caseledger_service::keys::master_key_path(data);
-    // The shared log's key table, and whether the keys move into it (else out of it).
-    let (source, target, shared, into_shared): (
+    let (source, target, keys): (
         std::sync::Arc<dyn EventLog>,
         std::sync::Arc<dyn EventLog>,
         _,
-        bool,
     ) = match (to, from) {
         (Some(url), None) => {
             if !has_embedded {
                 return Err(anyhow::anyhow!("{} holds no log", data.display()).into());
             }
+            let target = PgLog::open(&url)?;
+            let held = target.head().position;
+            if held > 0 {
+                return Err(Failure::usage(CopyError::TargetNotEmpty(held)));
+            }
             // The key store is read before anything is copied: a wrong master key writes
             // nothing.
             KeyStore::open(data, &master)?;
-            let target = PgLog::open(&url)?;
-            let table = target.key_table();
-            (SledLog::open(data)?, target, table, true)
+            (SledLog::open(data)?, target.clone(), KeysMove::Into(target))
         }
         (None, Some(url)) => {
             if has_embedded || data.join("keys").exists() {
@@ -130,9 +140,17 @@ fn migrate(
                 )));
             }
             let source = PgLog::open(&url)?;
-            let table = source.key_table();
+            // The keys are read before anything is copied: a missing or wrong master key
+            // writes nothing.
+            let keys = KeyStore::open_shared(data, &master, source.key_table(), true)?;
             caseledger_log_store::private::create_dir(data)?;
-            (source, SledLog::open(data)?, table, false)
+            // A directory the service will open: this build's format, recorded first.
+            caseledger_service::format::open(data)?;
+            (
+                source,
+                SledLog::open(data)?,
+                KeysMove::OutOf(Box::new(keys)),
+            )
         }
         _ => unreachable!("clap requires exactly one of --to and --from"),
     };
@@ -146,14 +164,11 @@ fn migrate(
     bar.finish_and_clear();
     // Then the keys: into the shared store (adopting the directory's key file, which is then
     // removed), or out of it into the directory's own key file.
-    let keys = result.as_ref().ok().map(|_| {
-        KeyStore::open_shared(data, &master, shared, true).and_then(|keys| {
-            if into_shared {
-                Ok(None)
-            } else {
-                keys.write_key_file(data).map(Some)
-            }
-        })
+    let keys = result.as_ref().ok().map(|_| match &keys {
+        KeysMove::OutOf(keys) => keys.write_key_file(data).map(Some),
+        KeysMove::Into(pg) => {
+            KeyStore::open_shared(data, &master, pg.key_table(), true).map(|_| None)
+        }
     });
     source.close();
     target.close();

@@ -99,7 +99,7 @@ pub fn read(data_dir: &Path) -> Result<Option<u32>, FormatError> {
 
 /// Checks `data_dir`'s format before it is opened, and records this build's in a new
 /// directory.
-pub(crate) fn open(data_dir: &Path) -> Result<(), FormatError> {
+pub fn open(data_dir: &Path) -> Result<(), FormatError> {
     match read(data_dir)? {
         Some(found) => check_readable(found),
         None => record(data_dir).map_err(|e| FormatError::Unwritable {

@@ -241,6 +241,25 @@ impl Coc {
         (coc, value)
     }
 
+    /// Another node of this CoC's shared log: a data directory of its own, given a copy of
+    /// this one's master key (every node needs the same), served on `today` with `serve_args`
+    /// (which name the log). It knows the same organizations, users and tokens.
+    pub fn another_node(&self, today: &str, serve_args: &[&str]) -> Coc {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = std::fs::read(self.dir.path().join("master.key")).expect("the master key");
+        let copy = dir.path().join("master.key");
+        std::fs::write(&copy, key).expect("the key written");
+        let private = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600);
+        std::fs::set_permissions(&copy, private).expect("the key made private");
+        let data = dir.path().to_str().expect("utf-8 path");
+        Coc {
+            server: Server::spawn(serve_command(data, today, serve_args)),
+            dir,
+            organizations: self.organizations.clone(),
+            users: self.users.clone(),
+        }
+    }
+
     /// Stops the server the way a supervisor does, so the data directory can be read.
     pub fn stop(self) -> tempfile::TempDir {
         let out = self.server.terminate(Duration::from_secs(20));

@@ -45,8 +45,8 @@ use shared::SharedKeys;
 enum Storage {
     /// The data directory's key file.
     File(KeyFile),
-    /// The table next to a shared log.
-    Shared(SharedKeys),
+    /// The table next to a shared log (boxed: its connection settings are large).
+    Shared(Box<SharedKeys>),
 }
 
 /// The client keys of one data directory (or of every node of a shared log), unwrapped in
@@ -112,7 +112,7 @@ impl KeyStore {
         has_log: bool,
     ) -> Result<KeyStore, KeyStoreError> {
         let (shared, opened) = SharedKeys::open(data_dir, master_path, table, has_log)?;
-        Ok(Self::new(Storage::Shared(shared), opened))
+        Ok(Self::new(Storage::Shared(Box::new(shared)), opened))
     }
 
     fn new(storage: Storage, (master, keys, digest): file::Opened) -> KeyStore {
