@@ -29,16 +29,16 @@ use crate::failure::Failure;
 use crate::figures::{Figures, percentile};
 
 /// Concurrent connections.
-const CONNECTIONS: usize = 32;
+pub(crate) const CONNECTIONS: usize = 32;
 
-const CLIENT_QUERY: &str = "query Client($id: ID!) { client(id: $id) { id firstName lastName dob ssn access { level rule via } restriction address { city } mouAssignments { mouId window { start end } } enrollments { id programId entryDate exitDate access { rule } } services { id date recordType typeProvided } caseNotes { id text } documents { id name } } }";
+pub(crate) const CLIENT_QUERY: &str = "query Client($id: ID!) { client(id: $id) { id firstName lastName dob ssn access { level rule via } restriction address { city } mouAssignments { mouId window { start end } } enrollments { id programId entryDate exitDate access { rule } } services { id date recordType typeProvided } caseNotes { id text } documents { id name } } }";
 
 const FIND_QUERY: &str = "query Find($name: String!) { findClients(search: { name: $name }, first: 20) { edges { node { id firstName lastName dob access { level rule } } } pageInfo { hasNextPage } } }";
 
 const SERVICE_MUTATION: &str = "mutation Service($id: ID!) { recordService(input: { clientId: $id, date: \"2026-06-01\", recordType: 144, typeProvided: 1 }) { id position } }";
 
 /// What one load run measured.
-struct Load {
+pub(crate) struct Load {
     requests: usize,
     errors: usize,
     seconds: f64,
@@ -46,6 +46,18 @@ struct Load {
     /// CPU time the whole process (server and load generator) spent, in seconds: unlike
     /// throughput, barely moved by other work on the machine.
     cpu_seconds: Option<f64>,
+}
+
+impl Load {
+    /// Requests answered (with or without errors).
+    pub(crate) fn requests(&self) -> usize {
+        self.requests
+    }
+
+    /// How long the run took, in seconds.
+    pub(crate) fn seconds(&self) -> f64 {
+        self.seconds
+    }
 }
 
 /// CPU time (user and system) this process has used so far, from `/proc/self/stat`.
@@ -84,7 +96,7 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
             caseledger_graphql::ConnectionLimits::default(),
             std::future::pending(),
         ));
-        let url = format!("http://{addr}/graphql");
+        let url = [format!("http://{addr}/graphql")];
 
         let by_id: Vec<serde_json::Value> = ids
             .iter()
@@ -110,7 +122,7 @@ pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Res
     })
 }
 
-fn report(figures: &mut Figures, name: &str, load: &Load) {
+pub(crate) fn report(figures: &mut Figures, name: &str, load: &Load) {
     figures.add(
         format!("{name}_per_s"),
         load.requests as f64 / load.seconds,
@@ -140,7 +152,10 @@ fn report(figures: &mut Figures, name: &str, load: &Load) {
 /// with the MOU, MOU assignment, an enrollment, a service, a case note); returns the second
 /// agency's case manager's token (the reader, who sees the clients through the MOU), the first
 /// agency's (the writer) and the client ids.
-async fn populate(service: &Service, n: usize) -> Result<(String, String, Vec<ClientId>), Failure> {
+pub(crate) async fn populate(
+    service: &Service,
+    n: usize,
+) -> Result<(String, String, Vec<ClientId>), Failure> {
     let lead = service
         .bootstrap(
             SharingPolicy::clienttrack("America/Los_Angeles"),
@@ -252,8 +267,10 @@ async fn record_client(
 /// Sends `query` with each of `variables` in turn from [`CONNECTIONS`] connections (one
 /// kept-alive connection each, the next request sent when the previous answer arrived) for
 /// `seconds`.
-async fn load(
-    url: &str,
+/// `query` with each of `variables` in turn from [`CONNECTIONS`] kept-alive connections for
+/// `seconds`, connection c sending to `urls[c % urls.len()]` (several nodes share the load).
+pub(crate) async fn load(
+    urls: &[String],
     token: &str,
     query: &str,
     variables: &[serde_json::Value],
@@ -266,7 +283,8 @@ async fn load(
     let tasks: Vec<_> = (0..CONNECTIONS)
         .map(|c| {
             let (stop, ids) = (stop.clone(), ids.clone());
-            let (url, token, query) = (url.to_string(), token.to_string(), query.to_string());
+            let url = urls[c % urls.len()].clone();
+            let (token, query) = (token.to_string(), query.to_string());
             tokio::spawn(async move {
                 let http = reqwest::Client::builder()
                     .pool_max_idle_per_host(1)

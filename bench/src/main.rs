@@ -31,6 +31,7 @@ mod generate;
 mod graphql;
 mod import;
 mod logcost;
+mod nodes;
 mod peer;
 mod plot;
 mod replay;
@@ -128,7 +129,8 @@ enum Group {
     Graphql,
     /// Auditors' queries over many disclosure records.
     Audit,
-    /// The append workload against PostgreSQL (`scripts/bench-peer.sh`), with ratios.
+    /// The append workload against PostgreSQL (`scripts/bench-peer.sh`), with ratios; and
+    /// `client(id)` on two service nodes of one PostgreSQL log against one.
     Peer,
     /// Generated CoCs of growing size: generation, cold start from snapshot, replay, memory.
     Scale,
@@ -262,7 +264,7 @@ fn run(args: BenchArgs) -> Result<(), Failure> {
     if wants(Group::Append) {
         run_append(args.quick, scratch.path(), &mut figures)?;
     }
-    run_peer(&args, &mut figures)?;
+    run_peer(&args, scratch.path(), &mut figures)?;
     // Last, so that the recorder it installs sees none of the other groups' appends.
     if wants(Group::Logcost) {
         let mut settings = logcost::LogcostSettings::new(args.quick);
@@ -354,14 +356,19 @@ fn run_append(quick: bool, scratch: &Path, figures: &mut Figures) -> Result<(), 
     Ok(())
 }
 
-fn run_peer(args: &BenchArgs, figures: &mut Figures) -> Result<(), Failure> {
+fn run_peer(
+    args: &BenchArgs,
+    scratch: &std::path::Path,
+    figures: &mut Figures,
+) -> Result<(), Failure> {
     if !args.only.contains(&Group::Peer) {
         return Ok(());
     }
     let conninfo = args.peer.as_deref().ok_or_else(|| {
         anyhow::anyhow!("the peer group needs --peer CONNINFO (run scripts/bench-peer.sh)")
     })?;
-    peer::run(conninfo, args.quick, figures)
+    peer::run(conninfo, args.quick, figures)?;
+    nodes::run(conninfo, args.quick, scratch, figures)
 }
 
 /// The disk's sequential write speed: `mib` MiB written in 1 MiB blocks, then one `fsync`,
