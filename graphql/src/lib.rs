@@ -358,8 +358,9 @@ async fn execute(
         let held = state.service.pin_held(session);
         state.service.unpin(session);
         if !held {
-            // The views moved under the request: its answer could mix positions, so none of it
-            // is sent (and nothing was disclosed).
+            // The views moved under the request (its answer could mix positions), or a key
+            // could not be fetched (a value would read as erased): none of it is sent, and
+            // nothing was disclosed.
             return error::refused(
                 "RETRY",
                 "the records changed while this was being read; send it again".into(),

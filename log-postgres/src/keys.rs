@@ -20,6 +20,10 @@ use crate::wire::{block_on, id_bytes, id_from, sql_error};
 /// use` in ASCII, truncated to 63 bits).
 const IN_USE_LOCK: i64 = 0x6b65_7973_2069_6e20;
 
+/// How long a rewrite waits for transactions that may still see a destroyed key's old row
+/// version (a long report on another node, say) before it goes ahead without them.
+const SNAPSHOT_WAIT: Duration = Duration::from_secs(30);
+
 /// One stored key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyRow {
@@ -258,11 +262,17 @@ impl KeyTable {
                 )
                 .await
                 .map_err(sql_error)?;
+            let xid: String = tx
+                .query_one("SELECT pg_current_xact_id()::text", &[])
+                .await
+                .map_err(sql_error)?
+                .get(0);
             tx.commit().await.map_err(sql_error)?;
-            Ok(updated + marked)
+            Ok((updated + marked, xid))
         })?;
+        let (changed, xid) = changed;
         if changed > 0 {
-            self.rewrite()?;
+            self.rewrite(&xid)?;
         }
         Ok(changed)
     }
@@ -281,7 +291,7 @@ impl KeyTable {
                 .map_err(sql_error)?
                 .get(0);
             if !alone {
-                return Ok(false);
+                return Ok(None);
             }
             let stored = tx
                 .execute(
@@ -295,6 +305,11 @@ impl KeyTable {
                     "the PostgreSQL key store is no longer sealed under {from}"
                 )));
             }
+            let xid: String = tx
+                .query_one("SELECT pg_current_xact_id()::text", &[])
+                .await
+                .map_err(sql_error)?
+                .get(0);
             let (classes, ids) = columns(rows.iter().map(|r| (r.class, r.id)));
             let sealed: Vec<Option<Vec<u8>>> = rows.into_iter().map(|r| r.sealed).collect();
             tx.execute(
@@ -323,18 +338,51 @@ impl KeyTable {
                 )));
             }
             tx.commit().await.map_err(sql_error)?;
-            Ok(true)
+            Ok(Some(xid))
         })?;
-        if done {
-            self.rewrite()?;
+        match done {
+            Some(xid) => {
+                self.rewrite(&xid)?;
+                Ok(true)
+            }
+            None => Ok(false),
         }
-        Ok(done)
     }
 
-    /// `VACUUM FULL`: the table written anew, its old files removed. It locks the table for
-    /// its length (a second or so per million keys), which only forgetting and rotation pay.
-    fn rewrite(&self) -> Result<(), LogError> {
-        self.run(|c| async move {
+    /// `VACUUM FULL`: the table written anew, its old files removed. It copies the row versions
+    /// a running transaction may still see — its own snapshot counts every transaction running
+    /// on the server, in any database — so it first waits (at most [`SNAPSHOT_WAIT`]) until
+    /// every transaction older than the change `xid` made has ended. It
+    /// locks the table for its length (seconds per million keys), which only forgetting and
+    /// rotation pay.
+    fn rewrite(&self, xid: &str) -> Result<(), LogError> {
+        let xid = xid.to_string();
+        self.run(move |c| async move {
+            let waited = std::time::Instant::now();
+            loop {
+                // The oldest transaction running anywhere on the server is newer than the
+                // change: no snapshot (the rewrite's own included, which is what holds the
+                // horizon back) can see the old row versions any more.
+                let past: bool = c
+                    .query_one(
+                        "SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::text::xid8",
+                        &[&xid],
+                    )
+                    .await
+                    .map_err(sql_error)?
+                    .get(0);
+                if past {
+                    break;
+                }
+                if waited.elapsed() > SNAPSHOT_WAIT {
+                    tracing::warn!(
+                        "rewriting the key table while older transactions run: the destroyed \
+                         keys' old row versions stay until the next rewrite"
+                    );
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
             c.batch_execute("VACUUM (FULL) caseledger_keys")
                 .await
                 .map_err(sql_error)

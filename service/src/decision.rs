@@ -4,8 +4,9 @@
 //!
 //! Consistency comes from the log, not from this process: when another writer (another
 //! service instance on the same log) appended after the state was read, the log refuses the
-//! append (`HeadMoved`) and the command is decided again on the state that now includes that
-//! write, at most [`ATTEMPTS`] times. The process-wide command lock stays as a fast path, so on
+//! append (`HeadMoved`, with the head it found) and the command is decided again on the state
+//! that now includes that write — once this node's views reach that head, which on a shared
+//! log may be a moment after the other node's commit — at most [`ATTEMPTS`] times. The process-wide command lock stays as a fast path, so on
 //! one node the first attempt always holds.
 
 use std::time::Duration;
@@ -63,8 +64,9 @@ pub(crate) const CATCH_UP: Duration = Duration::from_secs(10);
 
 /// Why an append of decided events did not land.
 pub(crate) enum NotRecorded {
-    /// Someone appended after the state the decision read: decide again.
-    Moved,
+    /// Someone appended after the state the decision read (the log's head was at this
+    /// position): decide again.
+    Moved(u64),
     /// Refused or failed for good.
     Failed(CommandError),
 }
@@ -98,8 +100,13 @@ impl Service {
                 .await
             {
                 Ok(written) => return Ok((decision.output, written)),
-                Err(NotRecorded::Moved) => {
-                    tracing::debug!(attempt, at, "the log moved on; deciding again");
+                Err(NotRecorded::Moved(actual)) => {
+                    tracing::debug!(attempt, at, actual, "the log moved on; deciding again");
+                    // Another node's write may not have reached this node's head yet: wait for
+                    // the head the log answered, so the next decision sees what won.
+                    self.wait_for(actual, CATCH_UP)
+                        .await
+                        .map_err(CommandError::internal)?;
                 }
                 Err(NotRecorded::Failed(e)) => return Err(e),
             }
@@ -148,7 +155,7 @@ impl Service {
             })
             .collect();
         let positions = self.append_at(&envelopes, at).await.map_err(|e| match e {
-            ServiceError::Log(LogError::HeadMoved { .. }) => NotRecorded::Moved,
+            ServiceError::Log(LogError::HeadMoved { actual, .. }) => NotRecorded::Moved(actual),
             ServiceError::Seal(caseledger_core::SealError::Forgotten(_)) => {
                 NotRecorded::Failed(crate::commands::forgotten())
             }

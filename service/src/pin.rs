@@ -22,13 +22,19 @@ use crate::{Service, Session};
 impl Service {
     /// The session pinned to the projections as they are now, for the length of one request.
     pub async fn pin(&self, session: Session) -> Session {
-        session.with_pin(Arc::new(self.gate().pin().await))
+        let fetches = self.keys().fetch_mark();
+        session.with_pin(Arc::new(self.gate().pin().await), fetches)
     }
 
     /// Whether every read of a pinned session saw one position (always true unpinned): false
-    /// when a fold had to go ahead while the session was pinned; its answer must not be sent.
+    /// when a fold had to go ahead while the session was pinned, or when a key could not be
+    /// fetched from the shared key store meanwhile (a value would have read as erased); its
+    /// answer must not be sent.
     pub fn pin_held(&self, session: &Session) -> bool {
         session.pin().is_none_or(|p| self.gate().held(p))
+            && session
+                .fetches()
+                .is_none_or(|mark| self.keys().fetch_failed_since(mark).is_none())
     }
 
     /// Lets go of a session's pin (the request is done reading).

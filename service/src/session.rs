@@ -10,6 +10,7 @@ use caseledger_core::sharing::Viewer;
 use caseledger_core::{Actor, OrganizationId, RecordOwner, Role, UserId};
 
 use crate::gate::Pin;
+use crate::keys::FetchMark;
 
 /// An authenticated user acting through an interface (or the service acting for itself).
 /// Clones share the request's pin (see `pin.rs`).
@@ -17,6 +18,8 @@ use crate::gate::Pin;
 pub struct Session {
     actor: Actor,
     pin: Option<Arc<Pin>>,
+    /// Failed key fetches when the pin was taken: one since spoils the answer too.
+    fetches: Option<FetchMark>,
 }
 
 impl std::fmt::Debug for Session {
@@ -40,15 +43,26 @@ impl Eq for Session {}
 impl Session {
     /// Made by the service only: from a token, a named user, or itself.
     pub(crate) fn new(actor: Actor) -> Self {
-        Session { actor, pin: None }
+        Session {
+            actor,
+            pin: None,
+            fetches: None,
+        }
     }
 
-    /// The same session holding a request's pin.
-    pub(crate) fn with_pin(self, pin: Arc<Pin>) -> Self {
+    /// The same session holding a request's pin, taken when the key store's failed fetches
+    /// stood at `fetches`.
+    pub(crate) fn with_pin(self, pin: Arc<Pin>, fetches: FetchMark) -> Self {
         Session {
             pin: Some(pin),
+            fetches: Some(fetches),
             ..self
         }
+    }
+
+    /// The key store's failed fetches when the pin was taken.
+    pub(crate) fn fetches(&self) -> Option<FetchMark> {
+        self.fetches
     }
 
     /// The request's pin, when pinned.

@@ -322,10 +322,7 @@ on_both! {
             "A decided and appended first: {results:?}"
         );
         one_wins(&results, ErrorCode::Conflict, "clientId");
-        assert_eq!(
-            decided, 2,
-            "B's append on the older state was refused by the log, and B decided again"
-        );
+        assert_eq!(decided, 2, "B's append on the older state was refused by the log, and B decided again");
         let recorded = count(
             &p.a,
             |e| matches!(e, Event::ClientIntakeRecorded(i) if i.client_id == id),
@@ -353,10 +350,7 @@ on_both! {
         let (results, decided) = race(&p, check_in(ana, &p.a), check_in(ben, &p.b)).await;
         assert!(results[0].is_ok(), "A checked Ana in first: {results:?}");
         one_wins(&results, ErrorCode::Conflict, "bedId");
-        assert_eq!(
-            decided, 2,
-            "B decided again on the state with Ana in the bed"
-        );
+        assert_eq!(decided, 2, "B decided again on the state with Ana in the bed");
         let stays = count(
             &p.a,
             |e| matches!(e, Event::ClientCheckedIn(c) if c.bed_id == Some(p.bed)),
@@ -404,7 +398,7 @@ on_both! {
         batch.decide(&session, &intake(id, "Maria")).unwrap();
         let before = p.a.head().position;
         // ...B records the client meanwhile, and A's batch comes to be written after it.
-        p.b.run(&p.on_b, &intake(id, "Marie")).await.unwrap();
+        let (_, by_b) = p.b.run(&p.on_b, &intake(id, "Marie")).await.unwrap();
         let refused = batch.commit(&|_, _| {}).await;
         assert!(
             matches!(
@@ -416,6 +410,11 @@ on_both! {
             ),
             "{refused:?}"
         );
+        // (A node learns of another's commit a moment after it: wait for B's before looking.)
+        p.a.wait_for(by_b.position(), std::time::Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert_eq!(by_b.position(), before + 1);
         assert_eq!(
             p.a.head().position,
             before + 1,
