@@ -71,14 +71,23 @@ pub(crate) fn process_cpu_seconds() -> Option<f64> {
     Some(ticks as f64 / rustix::param::clock_ticks_per_second() as f64)
 }
 
-/// Runs the GraphQL group.
-pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Result<(), Failure> {
-    let clients = if quick { 200 } else { 1_000 };
-    let seconds = if quick { 5 } else { 20 };
+/// The clients populated and the seconds per load point, quick or full; and the runtime the
+/// server and its load generator share.
+pub(crate) fn setting(quick: bool) -> Result<(usize, u64, tokio::runtime::Runtime), Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
+    Ok(if quick {
+        (200, 5, runtime)
+    } else {
+        (1_000, 20, runtime)
+    })
+}
+
+/// Runs the GraphQL group.
+pub fn run(quick: bool, scratch: &std::path::Path, figures: &mut Figures) -> Result<(), Failure> {
+    let (clients, seconds, runtime) = setting(quick)?;
     runtime.block_on(async {
         let today = Date::from_ymd(2026, 6, 15).expect("date");
         let mut config = ServiceConfig::new(scratch.join("graphql"));

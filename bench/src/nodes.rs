@@ -54,12 +54,7 @@ pub fn run(
     scratch: &Path,
     figures: &mut Figures,
 ) -> Result<(), Failure> {
-    let clients = if quick { 200 } else { 1_000 };
-    let seconds = if quick { 5 } else { 20 };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let (clients, seconds, runtime) = crate::graphql::setting(quick)?;
     runtime.block_on(async {
         let admin = crate::peer::connect(conninfo).await?;
         admin

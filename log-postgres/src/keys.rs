@@ -14,7 +14,7 @@ use tokio::runtime::Handle;
 use tokio::sync::watch;
 use tokio_postgres::Config;
 
-use crate::wire::{block_on, id_bytes, id_from, sql_error};
+use crate::wire::{id_bytes, id_from, sql_error, with_pooled};
 
 /// Key of the advisory lock serving nodes hold shared and re-sealing takes alone (`keys in
 /// use` in ASCII, truncated to 63 bits).
@@ -94,14 +94,7 @@ impl KeyTable {
     where
         F: std::future::Future<Output = Result<T, LogError>> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        block_on(&self.runtime, async move {
-            let client = pool
-                .get()
-                .await
-                .map_err(|e| LogError::Storage(format!("PostgreSQL connection: {e}")))?;
-            query(client).await
-        })
+        with_pooled(&self.pool, &self.runtime, query)
     }
 
     /// The fingerprint the keys are sealed under; `None` before [`KeyTable::create`].

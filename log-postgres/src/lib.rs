@@ -108,14 +108,7 @@ impl PgLog {
     where
         F: Future<Output = Result<T, LogError>> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        wire::block_on(self.runtime().handle(), async move {
-            let client = pool
-                .get()
-                .await
-                .map_err(|e| LogError::Storage(format!("PostgreSQL connection: {e}")))?;
-            query(client).await
-        })
+        wire::with_pooled(&self.pool, self.runtime().handle(), query)
     }
 
     /// The table of sealed keys next to this log, shared by every node (see [`keys`]).

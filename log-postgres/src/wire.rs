@@ -71,3 +71,23 @@ pub(crate) fn block_on<T: Send + 'static>(
     });
     rx.recv().unwrap_or(Err(LogError::Closed))
 }
+
+/// Runs `query` with a connection of `pool` on the runtime of `handle`, and waits on this thread
+/// for its answer (see [`block_on`]).
+pub(crate) fn with_pooled<T: Send + 'static, F>(
+    pool: &deadpool_postgres::Pool,
+    handle: &tokio::runtime::Handle,
+    query: impl FnOnce(deadpool_postgres::Object) -> F + Send + 'static,
+) -> Result<T, LogError>
+where
+    F: std::future::Future<Output = Result<T, LogError>> + Send + 'static,
+{
+    let pool = pool.clone();
+    block_on(handle, async move {
+        let client = pool
+            .get()
+            .await
+            .map_err(|e| LogError::Storage(format!("PostgreSQL connection: {e}")))?;
+        query(client).await
+    })
+}
