@@ -15,6 +15,7 @@ mod bench;
 mod data_args;
 mod failure;
 mod fixtures;
+mod help_desk;
 mod hmis;
 mod keys;
 mod logging;

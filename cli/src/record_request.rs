@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use caseledger_core::{RecordRequestId, RequestId};
 use caseledger_service::Service;
 
+use crate::help_desk::HelpDeskArgs;
 use crate::{DataArgs, Failure};
 
 /// Client record request tools.
@@ -25,6 +26,8 @@ pub enum RecordRequestCommand {
         /// The help desk account producing it (its username); any other account is refused.
         #[arg(long = "as", value_name = "USERNAME")]
         as_user: String,
+        #[command(flatten)]
+        help_desk: HelpDeskArgs,
     },
 }
 
@@ -35,6 +38,7 @@ pub fn run(command: RecordRequestCommand) -> Result<(), Failure> {
         id,
         out,
         as_user,
+        help_desk: contact,
     } = command;
     if !data.data.join("db").exists() {
         return Err(anyhow::anyhow!("{} holds no log", data.data.display()).into());
@@ -43,7 +47,9 @@ pub fn run(command: RecordRequestCommand) -> Result<(), Failure> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let service = Service::open(&data.service_config())?;
+        let mut config = data.service_config();
+        config.help_desk = contact.help_desk;
+        let service = Service::open(&config)?;
         let help_desk = match service.offline_help_desk(&as_user) {
             Ok(actor) => actor,
             Err(refused) => {

@@ -35,6 +35,8 @@ pub struct ServeArgs {
     /// request's due date is counted in business days.
     #[arg(long, env = "CASELEDGER_HOLIDAYS", value_delimiter = ',')]
     holidays: Vec<caseledger_core::Date>,
+    #[command(flatten)]
+    help_desk: crate::help_desk::HelpDeskArgs,
     /// On an empty data directory, load the demo CoC (MOU 0001 of the HPRP seed) and write
     /// every demo user's bearer token to DATA/demo-tokens.txt.
     #[arg(long, env = "CASELEDGER_DEMO")]
@@ -161,6 +163,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         config.progress = replay_progress();
         config.today = args.today;
         config.holidays = args.holidays.clone();
+        config.help_desk = args.help_desk.help_desk.clone();
         config.checkpoint_every = (args.checkpoint_every > 0)
             .then(|| std::time::Duration::from_secs(args.checkpoint_every));
         config.token_days = args.sign_in.token_days;

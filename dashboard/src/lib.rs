@@ -11,6 +11,7 @@
 
 mod disclosure;
 mod render;
+mod words;
 
 pub use disclosure::{ShownRecord, dashboard_disclosure, shown_records};
 pub use render::{dashboard_html, style_policy};

@@ -51,7 +51,13 @@ pub struct ServiceConfig {
     /// `None`: the embedded log in the data directory. The data directory still holds this
     /// node's snapshots, checkpoints and key store.
     pub shared_log: Option<String>,
+    /// Whom clients and agencies call about a client record (printed on every client record
+    /// dashboard): the CoC's HMIS help desk, with its number.
+    pub help_desk: String,
 }
+
+/// The help desk a dashboard names when the CoC has not said how to reach its own.
+pub const DEFAULT_HELP_DESK: &str = "the HMIS Help Desk";
 
 impl ServiceConfig {
     /// Defaults for a data directory: fully durable appends, the real clock, no progress output.
@@ -70,6 +76,7 @@ impl ServiceConfig {
             token_days: DEFAULT_TOKEN_DAYS,
             identity: None,
             shared_log: None,
+            help_desk: DEFAULT_HELP_DESK.to_string(),
         }
     }
 }

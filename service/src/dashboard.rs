@@ -104,6 +104,12 @@ pub struct Dashboard {
     pub agency: String,
     /// The log position the dashboard reflects.
     pub position: u64,
+    /// When the event at that position was recorded: the moment the record is shown as of.
+    pub as_of: Option<Timestamp>,
+    /// The CoC's time zone (IANA name, from its sharing policy): times are printed in it.
+    pub time_zone: String,
+    /// Whom a client or an agency calls about the record (the CoC's HMIS help desk).
+    pub help_desk: String,
     /// The client profile.
     pub profile: Option<ClientIntakeRecorded>,
     /// MOU assignments.
@@ -299,9 +305,17 @@ impl Service {
                 });
             }
         }
+        let as_of = self
+            .read_envelopes(&[position])?
+            .into_iter()
+            .next()
+            .map(|(_, e)| e.recorded_at);
         Ok(Dashboard {
             agency: name(&request.organization),
             position,
+            as_of,
+            time_zone: self.time_zone(),
+            help_desk: self.help_desk().to_string(),
             profile,
             mous: assignments
                 .into_iter()

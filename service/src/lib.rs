@@ -48,7 +48,7 @@ pub use audit::{
 pub use clients::{check_full_ssn, ssn_digits};
 pub use clock::local_time_in;
 pub use commands::{CommandError, ErrorCode, Written, new_id};
-pub use config::{DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, Progress, ServiceConfig};
+pub use config::{DEFAULT_HELP_DESK, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, Progress, ServiceConfig};
 pub use dashboard::{
     Dashboard, DisclosureLine, DocumentLine, EnrollmentLine, MouLine, ReleaseLine,
 };

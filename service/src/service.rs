@@ -56,6 +56,8 @@ struct Inner {
     gate: crate::gate::Gate,
     /// Holidays skipped when counting business days.
     holidays: Vec<Date>,
+    /// Whom clients and agencies call about a record (printed on dashboards).
+    help_desk: String,
     /// How often the head is signed (`None`: only on demand).
     checkpoint_every: Option<std::time::Duration>,
     /// The retention job's period in years (`None`: no job).
@@ -253,6 +255,7 @@ impl Service {
                 gate: crate::gate::Gate::default(),
                 checkpoint_every: config.checkpoint_every,
                 holidays: config.holidays.clone(),
+                help_desk: config.help_desk.clone(),
                 retention_years: config.retention_years,
                 checkpointed: std::sync::atomic::AtomicU64::new(0),
                 stop: watch::channel(false).0,
@@ -736,6 +739,11 @@ impl Service {
     /// Holidays skipped when counting business days.
     pub fn holidays(&self) -> &[Date] {
         &self.inner.holidays
+    }
+
+    /// Whom clients and agencies call about a client record: the CoC's HMIS help desk.
+    pub fn help_desk(&self) -> &str {
+        &self.inner.help_desk
     }
 
     /// The data directory.

@@ -192,6 +192,29 @@ fn a_record_request_from_submission_to_delivery_with_a_frozen_dashboard() {
         "the SSN is masked"
     );
     assert!(!html.contains("Sensitive conversation"), "never case notes");
+    // In plain language: HUD's words instead of its codes, dates as people write them, an
+    // introduction, whom to call, and "Confidential".
+    for words in [
+        "PH – Rapid Re-Housing",
+        "Emergency Shelter – ",
+        "You asked for it, and you have the right to see it",
+        "<h2>Questions and Revisions</h2>",
+        "To ask for a change:",
+        "the HMIS Help Desk",
+        "Confidential",
+        "Times shown in</dt><dd>UTC",
+    ] {
+        assert!(html.contains(words), "{words} missing:\n{html}");
+    }
+    for code in [
+        "HUD code",
+        "log position",
+        "Project type",
+        "(Grants)",
+        "Intake",
+    ] {
+        assert!(!html.contains(code), "{code} printed:\n{html}");
+    }
     assert!(
         html.contains("Community Housing and Shelter Services"),
         "CHSS's enrollment and its reads"
@@ -320,6 +343,26 @@ fn a_record_request_from_submission_to_delivery_with_a_frozen_dashboard() {
     ]);
     assert_eq!(rendered.code, Some(0), "{rendered:?}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), html);
+    // The CoC names its own help desk.
+    let rendered = run(&[
+        "record-request",
+        "render",
+        "--data",
+        dir.path().to_str().unwrap(),
+        &request,
+        "--out",
+        out.to_str().unwrap(),
+        "--as",
+        "helpdesk",
+        "--help-desk",
+        "the 211OC HMIS Help Desk (1-800-555-0100)",
+    ]);
+    assert_eq!(rendered.code, Some(0), "{rendered:?}");
+    let named = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        named.contains("contact the 211OC HMIS Help Desk (1-800-555-0100)"),
+        "{named}"
+    );
 }
 
 fn stanislaus_with_holiday() -> (Coc, caseledger_tests::coc::Setup) {

@@ -139,6 +139,19 @@ hud_codes! {
 }
 
 impl RaceEthnicity {
+    /// HUD's words for this response (3.04.1), as people are shown it.
+    pub const fn words(self) -> &'static str {
+        match self {
+            RaceEthnicity::AmIndAKNative => "American Indian, Alaska Native, or Indigenous",
+            RaceEthnicity::Asian => "Asian or Asian American",
+            RaceEthnicity::BlackAfAmerican => "Black, African American, or African",
+            RaceEthnicity::NativeHIPacific => "Native Hawaiian or Pacific Islander",
+            RaceEthnicity::White => "White",
+            RaceEthnicity::HispanicLatinao => "Hispanic/Latina/e/o",
+            RaceEthnicity::MidEastNAfrican => "Middle Eastern or North African",
+        }
+    }
+
     /// The FY2026 CSV column holding this flag. FY2024 spelled Hispanic/Latina/e/o as
     /// `HispanicLatinaeo`.
     pub const fn csv_column(self) -> &'static str {
@@ -167,6 +180,26 @@ hud_codes! {
         ClientPrefersNotToAnswer = 9,
         /// Data not collected.
         DataNotCollected = 99,
+    }
+}
+
+impl Sex {
+    /// HUD's words for this response (FY2026 3.06), as people are shown it.
+    pub const fn words(self) -> &'static str {
+        match self {
+            Sex::Female => "Female",
+            Sex::Male => "Male",
+            Sex::ClientDoesntKnow => "Client doesn’t know",
+            Sex::ClientPrefersNotToAnswer => "Client prefers not to answer",
+            Sex::DataNotCollected => "Data not collected",
+        }
+    }
+}
+
+impl NoYesReasons {
+    /// HUD's words for this response (list 1.8), as people are shown it.
+    pub fn words(self) -> &'static str {
+        lists::text("1.8", &self.code().to_string()).expect("every 1.8 code is in lists.csv")
     }
 }
 
@@ -237,6 +270,13 @@ hud_codes! {
         RapidReHousing = 13,
         /// Coordinated Entry.
         CoordinatedEntry = 14,
+    }
+}
+
+impl ProjectType {
+    /// HUD's words for this project type (list 2.02.6), as people are shown it.
+    pub fn words(self) -> &'static str {
+        lists::text("2.02.6", &self.code().to_string()).expect("every 2.02.6 code is in lists.csv")
     }
 }
 
@@ -489,6 +529,20 @@ impl ServiceTypeCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_shown_to_people_has_hud_words() {
+        for t in ProjectType::ALL {
+            assert!(!t.words().is_empty());
+        }
+        assert_eq!(ProjectType::RapidReHousing.words(), "PH – Rapid Re-Housing");
+        for v in NoYesReasons::ALL {
+            assert!(!v.words().is_empty());
+        }
+        assert_eq!(NoYesReasons::No.words(), "No");
+        assert_eq!(Sex::Female.words(), "Female");
+        assert_eq!(RaceEthnicity::White.words(), "White");
+    }
 
     fn round_trips<T>(all: &[T], code: fn(T) -> u16, from_code: fn(u16) -> Option<T>)
     where
