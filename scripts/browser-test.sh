@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Renders a client record dashboard page in headless Chromium (Debian's `chromium`) and checks
-# that the printed PDF and the rendered DOM show every section. Installs Chromium when missing
-# and fails when it cannot. Run by .ci/run; never by `cargo test`.
+# The browser tests, in headless Chromium (Debian's `chromium`): the printable client record
+# dashboard (printed PDF and rendered DOM show every section), GraphiQL, and the web dashboard
+# (scripts/web-test: users' tasks end to end with axe-core on every page). Installs Chromium
+# when missing and fails when it cannot. Screenshots and the printed dashboard are kept in
+# CASELEDGER_ARTIFACTS (default: artifacts/browser) for a person to look at. Run by .ci/run;
+# never by `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,5 +32,14 @@ if ! CHROMIUM="$(find_chromium)"; then
     fi
 fi
 export CHROMIUM
+export CASELEDGER_ARTIFACTS="${CASELEDGER_ARTIFACTS:-$PWD/artifacts/browser}"
+mkdir -p "$CASELEDGER_ARTIFACTS"
 echo "== dashboard browser test with $CHROMIUM"
 cargo test --workspace --test dashboard_browser -- --ignored
+
+echo "== web dashboard in headless Chromium: users' tasks end to end, axe-core on every page"
+bash scripts/web-test/install.sh
+cargo build --bin caseledger
+target_dir="${CARGO_TARGET_DIR:-target}"
+export CASELEDGER_BIN="$target_dir/debug/caseledger"
+node --test --test-concurrency=1 scripts/web-test/

@@ -56,7 +56,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the service: the HTTP API on the embedded store.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Walk the log's hash chain; exit 1 naming the first bad position.
     Verify(verify::VerifyArgs),
     /// Operator tools: log statistics and event tail.
@@ -172,7 +172,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(cli.log_format);
     let result = match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Verify(args) => verify::run(args),
         Command::Log(cmd) => logtools::run(cmd),
         Command::Schema => {

@@ -80,9 +80,31 @@ struct SignInArgs {
     /// checked.
     #[arg(long, env = "CASELEDGER_OIDC_CLOCK_SKEW", default_value_t = 60)]
     oidc_clock_skew: u64,
+    /// The web dashboard's client id at the provider: a public client allowed the
+    /// authorization code flow with PKCE, redirecting to this server's `/` (without it the
+    /// dashboard offers no sign-in through the provider).
+    #[arg(long, env = "CASELEDGER_OIDC_WEB_CLIENT_ID", requires = "oidc_issuer")]
+    oidc_web_client_id: Option<String>,
+    /// The scopes the web dashboard asks the provider for.
+    #[arg(long, env = "CASELEDGER_OIDC_WEB_SCOPE", default_value = "openid")]
+    oidc_web_scope: String,
+    /// The resource indicator (RFC 8707) the web dashboard asks tokens for, when the provider
+    /// issues caseledger's audience only on request.
+    #[arg(long, env = "CASELEDGER_OIDC_WEB_RESOURCE")]
+    oidc_web_resource: Option<String>,
 }
 
 impl SignInArgs {
+    /// The web dashboard's sign-in through the provider, when it has a client id there.
+    fn browser(&self) -> Option<caseledger_web::BrowserSignIn> {
+        Some(caseledger_web::BrowserSignIn {
+            issuer: self.oidc_issuer.clone()?,
+            client_id: self.oidc_web_client_id.clone()?,
+            scope: self.oidc_web_scope.clone(),
+            resource: self.oidc_web_resource.clone(),
+        })
+    }
+
     /// The provider's verifier, when one is configured; a setting that cannot work is a usage
     /// error.
     fn verifier(&self) -> Result<Option<std::sync::Arc<caseledger_oidc::Verifier>>, Failure> {
@@ -196,7 +218,18 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
         }
         tracing::info!(%local, "listening");
         let limits = &args.limits;
+        // The one-click demo sign-in only where the demo's tokens are printed anyway: a demo
+        // served in development mode.
+        let demo_users = if args.demo && args.dev {
+            demo_sign_ins(&args.data.data)?
+        } else {
+            Vec::new()
+        };
         let api = caseledger_graphql::ApiConfig {
+            web: caseledger_web::WebConfig {
+                demo_users,
+                identity: args.sign_in.browser(),
+            },
             dev: args.dev,
             cors_origins: args.cors_origins.clone(),
             max_body_bytes: limits.max_body_bytes,
@@ -262,6 +295,25 @@ async fn load_demo(
 }
 
 /// Tells a newcomer where the tokens are and what to paste first.
+/// The demo users of a demo data directory's tokens file, for the dashboard's one-click
+/// sign-in.
+fn demo_sign_ins(data: &std::path::Path) -> Result<Vec<caseledger_web::DemoUser>, Failure> {
+    let path = data.join("demo-tokens.txt");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the demo's tokens in {}", path.display()))?;
+    Ok(caseledger_fixtures::demo::parse_tokens_file(&text)
+        .into_iter()
+        .map(
+            |(username, role, organization, token)| caseledger_web::DemoUser {
+                username,
+                role,
+                organization,
+                token,
+            },
+        )
+        .collect())
+}
+
 fn print_demo(tokens: &std::path::Path, local: SocketAddr) {
     println!(
         "demo: every demo user's bearer token is in {}",

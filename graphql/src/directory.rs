@@ -17,6 +17,27 @@ use crate::disclosure::{self, Shown};
 use crate::error::to_graphql;
 use crate::resolver_context::{service, session};
 
+/// One value of a HUD code list.
+#[derive(SimpleObject)]
+pub struct HudCode {
+    /// The code as HUD's CSV writes it.
+    pub code: String,
+    /// HUD's words for it.
+    pub words: String,
+    /// Still a value in the FY2026 specification (a retired value is only ever shown).
+    pub fy2026: bool,
+}
+
+impl From<&caseledger_core::hud::lists::ListValue> for HudCode {
+    fn from(v: &caseledger_core::hud::lists::ListValue) -> Self {
+        HudCode {
+            code: v.code.to_string(),
+            words: v.text.to_string(),
+            fy2026: v.fy2026,
+        }
+    }
+}
+
 /// A program (HUD project).
 #[derive(SimpleObject)]
 pub struct Program {
@@ -28,6 +49,8 @@ pub struct Program {
     pub name: String,
     /// HUD project type code.
     pub project_type: i32,
+    /// HUD's words for the project type ("PH – Rapid Re-Housing").
+    pub project_type_words: String,
     /// Operating dates.
     pub operating: Window,
 }
@@ -39,6 +62,7 @@ impl From<&ProgramFacts> for Program {
             organization_id: show(p.organization),
             name: p.name.clone(),
             project_type: i32::from(p.project_type.code()),
+            project_type_words: p.project_type.words().to_string(),
             operating: p.operating.into(),
         }
     }
@@ -202,6 +226,56 @@ impl DirectoryQueries {
                 .map(Program::from)
                 .collect()
         }))
+    }
+
+    /// One of HUD's code lists (`"1.4"` record types, `"2.02.6"` project types, `"W2.2"`
+    /// HOPWA financial assistance, ...): each code with HUD's words, in HUD's order, so a
+    /// front end shows and offers HUD's words rather than its codes.
+    async fn hud_list(
+        &self,
+        ctx: &Context<'_>,
+        number: String,
+    ) -> async_graphql::Result<Vec<HudCode>> {
+        session(ctx)?;
+        let values = caseledger_core::hud::lists::values(&number).ok_or_else(|| {
+            convert::invalid("number", format!("`{number}` is not one of HUD's lists"))
+        })?;
+        Ok(values.iter().map(HudCode::from).collect())
+    }
+
+    /// The types of service HUD lists for a service record type (`recordType`, list 1.4), with
+    /// HUD's words: PATH services for 141, SSVF financial assistance for 152, ...; a bed night
+    /// (200) is its own only type.
+    async fn hud_service_types(
+        &self,
+        ctx: &Context<'_>,
+        record_type: i32,
+    ) -> async_graphql::Result<Vec<HudCode>> {
+        session(ctx)?;
+        let unknown = || {
+            convert::invalid(
+                "recordType",
+                format!("{record_type} is not a HUD record type"),
+            )
+        };
+        let code = u16::try_from(record_type).map_err(|_| unknown())?;
+        let kind = caseledger_core::hud::ServiceTypeCode {
+            record_type: code,
+            type_provided: code,
+        };
+        let words = kind.record_type_words().ok_or_else(unknown)?;
+        Ok(
+            match caseledger_core::hud::ServiceTypeCode::type_provided_list(code)
+                .and_then(caseledger_core::hud::lists::values)
+            {
+                Some(values) => values.iter().map(HudCode::from).collect(),
+                None => vec![HudCode {
+                    code: code.to_string(),
+                    words: words.to_string(),
+                    fy2026: true,
+                }],
+            },
+        )
     }
 
     /// Every MOU.

@@ -1,6 +1,7 @@
 //! The HTTP interface of caseledger: the GraphQL API (`POST /graphql`, GraphiQL at
-//! `GET /graphql` in dev mode), the operator endpoints (`/healthz`, `/readyz`, `/metrics`)
-//! and the printable record request dashboard, on axum. Every resolver reaches data only
+//! `GET /graphql` in dev mode), the operator endpoints (`/healthz`, `/readyz`, `/metrics`),
+//! the printable record request dashboard and the web dashboard at `/` (`caseledger-web`,
+//! which speaks only this API), on axum. Every resolver reaches data only
 //! through the service, which hands out views for the authenticated actor.
 #![forbid(unsafe_code)]
 
@@ -85,6 +86,8 @@ pub struct ApiConfig {
     pub throttle: ThrottleConfig,
     /// Browser origins allowed to call the API (CORS); none: only the API's own origin.
     pub cors_origins: Vec<String>,
+    /// The web dashboard at `/`: how people sign in to it.
+    pub web: caseledger_web::WebConfig,
 }
 
 impl Default for ApiConfig {
@@ -95,6 +98,7 @@ impl Default for ApiConfig {
             timeout: Duration::from_secs(15),
             throttle: ThrottleConfig::default(),
             cors_origins: Vec::new(),
+            web: caseledger_web::WebConfig::default(),
         }
     }
 }
@@ -123,6 +127,7 @@ pub fn router(service: Service, config: ApiConfig) -> Router {
         .route("/metrics", get(vitals::metrics))
         .route("/record-requests/{id}/dashboard", get(dashboard_page))
         .route("/graphql", graphql)
+        .merge(caseledger_web::routes(config.web))
         .fallback(rejection::not_found)
         .method_not_allowed_fallback(|| async { rejection::method_not_allowed() })
         .layer(axum::middleware::from_fn_with_state(

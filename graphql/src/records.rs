@@ -67,6 +67,10 @@ pub struct ServiceRecord {
     pub record_type: i32,
     /// HUD type provided.
     pub type_provided: i32,
+    /// HUD's words for the record type (list 1.4).
+    pub record_type_words: Option<String>,
+    /// HUD's words for the type provided, in its record type's list.
+    pub type_provided_words: Option<String>,
     /// Description.
     pub description: Option<String>,
     /// HUD elements beyond these fields (`FAAmount`, `SubTypeProvided`, ...).
@@ -317,6 +321,8 @@ pub fn service(t: &TransactionSummary) -> Option<ServiceRecord> {
         date: s.date.to_string(),
         record_type: i32::from(s.service_type.record_type),
         type_provided: i32::from(s.service_type.type_provided),
+        record_type_words: s.service_type.record_type_words().map(str::to_string),
+        type_provided_words: s.service_type.type_provided_words().map(str::to_string),
         description: clear(&s.description),
         hud_elements: element_rows(&t.elements),
     })

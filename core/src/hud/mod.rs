@@ -518,6 +518,40 @@ pub struct ServiceTypeCode {
 }
 
 impl ServiceTypeCode {
+    /// The HUD list a type provided is read in, for a record type (HMIS CSV `Services.csv`:
+    /// PATH services P1.2, RHY R14.2, HOPWA W1.2 and W2.2, SSVF V2.2 and V3.4, PATH referrals
+    /// P2.2, HUD-VASH V8.2, Moving On C2.2); `None` for a bed night, whose type is the record
+    /// type itself, and for a record type HUD does not list.
+    pub const fn type_provided_list(record_type: u16) -> Option<&'static str> {
+        match record_type {
+            141 => Some("P1.2"),
+            142 => Some("R14.2"),
+            143 => Some("W1.2"),
+            144 => Some("V2.2"),
+            151 => Some("W2.2"),
+            152 => Some("V3.4"),
+            161 => Some("P2.2"),
+            210 => Some("V8.2"),
+            300 => Some("C2.2"),
+            _ => None,
+        }
+    }
+
+    /// HUD's words for the record type (list 1.4), if it is one of its values.
+    pub fn record_type_words(self) -> Option<&'static str> {
+        lists::text("1.4", &self.record_type.to_string())
+    }
+
+    /// HUD's words for the type provided, read in the record type's list ("Bed night" for a
+    /// bed night).
+    pub fn type_provided_words(self) -> Option<&'static str> {
+        match Self::type_provided_list(self.record_type) {
+            Some(list) => lists::text(list, &self.type_provided.to_string()),
+            None if self.record_type == self.type_provided => self.record_type_words(),
+            None => None,
+        }
+    }
+
     /// A bed night (record type 200, type provided 200), the service a shelter check-in
     /// produces.
     pub const BED_NIGHT: ServiceTypeCode = ServiceTypeCode {
@@ -542,6 +576,14 @@ mod tests {
         assert_eq!(NoYesReasons::No.words(), "No");
         assert_eq!(Sex::Female.words(), "Female");
         assert_eq!(RaceEthnicity::White.words(), "White");
+        for record_type in [141, 142, 143, 144, 151, 152, 161, 210, 300] {
+            let list = ServiceTypeCode::type_provided_list(record_type).unwrap();
+            assert!(lists::values(list).is_some(), "list {list} is transcribed");
+        }
+        assert_eq!(
+            ServiceTypeCode::BED_NIGHT.type_provided_words(),
+            Some("Bed night")
+        );
     }
 
     fn round_trips<T>(all: &[T], code: fn(T) -> u16, from_code: fn(u16) -> Option<T>)

@@ -353,9 +353,26 @@ impl Client {
         self.with_intake(|i| text(&i.additional_race_ethnicity))
     }
 
+    /// HUD's words for the race and ethnicity codes.
+    async fn race_ethnicity_words(&self) -> Option<Vec<String>> {
+        self.with_intake(|i| {
+            Some(
+                i.race_ethnicity
+                    .iter()
+                    .map(|r| r.words().to_string())
+                    .collect(),
+            )
+        })
+    }
+
     /// HUD sex code (FY2026).
     async fn sex(&self) -> Option<i32> {
         self.with_intake(|i| i.sex.map(|s| i32::from(s.code())))
+    }
+
+    /// HUD's words for the sex code.
+    async fn sex_words(&self) -> Option<String> {
+        self.with_intake(|i| i.sex.map(|s| s.words().to_string()))
     }
 
     /// HUD gender codes (FY2024).
@@ -376,6 +393,11 @@ impl Client {
     /// HUD veteran status code.
     async fn veteran_status(&self) -> Option<i32> {
         self.with_intake(|i| Some(i32::from(i.veteran_status.code())))
+    }
+
+    /// HUD's words for the veteran status code.
+    async fn veteran_status_words(&self) -> Option<String> {
+        self.with_intake(|i| Some(i.veteran_status.words().to_string()))
     }
 
     /// HUD elements of the client beyond the profile's fields (`Client.csv`: a veteran's years

@@ -1,0 +1,56 @@
+// The access log, for auditors: every response that showed a client's data, who it showed it
+// to, what, and the rule that allowed it; filtered by client, organization and dates.
+
+import { h, show, field, table, moment, announce, select } from '../dom.js';
+import { gql } from '../api.js';
+import { roleName } from '../access.js';
+
+const RULES = {
+  OWN_ORGANIZATION: 'Own agency', OWN_USER: 'Own record', GLOBAL_SHARE: 'Shared with all agencies',
+  MOU: 'MOU', RELEASE_EXCEPTION: 'Release exception', SYSTEM_ADMINISTRATOR: 'System administrator',
+  HELP_DESK: 'Help desk', AUDITOR: 'Auditor', OPEN_INTAKE: 'Open intake',
+  OPEN_ENROLLMENT_SUMMARY: 'Open enrollment summary', CLIENT_RECORD_REQUEST: 'Client record request',
+};
+
+const LOG = `query($f: AccessLogFilter!, $after: String) { accessLog(filter: $f, first: 50, after: $after) {
+  entries { at user { username } organizationId role operation clientId denied deliberate
+    records { kind fields rule via } }
+  hasNextPage endCursor } }`;
+
+/** The access log screen. */
+export async function render(world) {
+  const client = h('input', { name: 'clientId', autocomplete: 'off' });
+  const org = select('organizationId', [['', 'Any agency'], ...[...world.organizations].map(([id, name]) => [id, name])], '');
+  const from = h('input', { name: 'from', type: 'date' });
+  const to = h('input', { name: 'to', type: 'date' });
+  const deliberate = h('input', { type: 'checkbox', id: 'deliberate-only' });
+  const out = h('div');
+  const load = async (after) => {
+    const filter = { deliberateOnly: deliberate.checked };
+    if (client.value.trim()) filter.clientId = client.value.trim();
+    if (org.value) filter.organizationId = org.value;
+    if (from.value) filter.from = from.value;
+    if (to.value) filter.to = to.value;
+    try {
+      const page = (await gql(LOG, { f: filter, after })).accessLog;
+      out.replaceChildren(table('Disclosures, newest first', [
+        ['When', (e) => moment(e.at)],
+        ['Who', (e) => `${e.user?.username || ''} (${roleName(e.role)})`],
+        ['Agency', (e) => world.organizations.get(e.organizationId) || e.organizationId],
+        ['Client', (e) => e.clientId],
+        ['What', (e) => e.denied ? 'Refused' : [...new Set(e.records.map((r) => r.kind.toLowerCase().replace(/_/g, ' ')))].join(', ')],
+        ['Rule', (e) => [...new Set(e.records.map((r) => RULES[r.rule] || r.rule))].join(', ')],
+        ['How', (e) => `${e.operation}${e.deliberate ? ' (opened)' : ' (listed)'}`],
+      ], page.entries, 'No disclosures match.'),
+      page.hasNextPage ? h('button', { type: 'button', onclick: () => load(page.endCursor) }, 'Older') : null);
+    } catch (e) {
+      announce(e.field ? `${e.message} (${e.field})` : e.message, 'error');
+    }
+  };
+  const form = h('form', { class: 'search', onsubmit: (event) => { event.preventDefault(); load(null); } },
+    field('HMIS ID', client), field('Agency', org), field('From', from), field('To', to),
+    h('div', { class: 'field checkbox' }, deliberate, h('label', { for: 'deliberate-only' }, 'Opened clients only')),
+    h('button', { type: 'submit', class: 'primary' }, 'Show'));
+  await load(null);
+  show('Access Log', form, out);
+}

@@ -1,0 +1,89 @@
+//! The agency dashboard in a browser: one page at `/`, its scripts and style sheet under
+//! `/app/`, all embedded in the binary (see `assets.rs`), and the two things the page needs
+//! from the server besides the public GraphQL API — how people sign in here
+//! (`GET /app/sign-in.json`) and, in a demo served with `--dev`, a one-click sign-in as each
+//! demo user (`POST /app/demo-sign-in`).
+//!
+//! The page reads and writes data only through `POST /graphql`, with the bearer token the
+//! sign-in gave it, so everything it shows went through the service's authorization and was
+//! recorded as a disclosure, exactly as for any other client of the API. This crate knows
+//! nothing of the domain: the server around it decides who may sign in.
+#![forbid(unsafe_code)]
+
+mod assets;
+mod sign_in;
+
+pub use sign_in::{BrowserSignIn, DemoUser};
+
+use axum::Router;
+use axum::http::header;
+use axum::response::Html;
+use axum::routing::{get, post};
+
+/// What the dashboard offers at sign-in.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// The demo's users, each signed in with one click (only for `serve --demo --dev`; empty
+    /// otherwise, and the one-click route then does not exist).
+    pub demo_users: Vec<DemoUser>,
+    /// The CoC's identity provider, for signing in with the authorization code flow and PKCE
+    /// (`None`: the page offers the demo users, or says sign-in is not set up).
+    pub identity: Option<BrowserSignIn>,
+}
+
+impl WebConfig {
+    /// The page's content policy: scripts, styles and images from this origin only, requests
+    /// to this origin and to the identity provider (for the token exchange), never framed, no
+    /// inline script or style.
+    pub fn content_policy(&self) -> String {
+        let provider = self
+            .identity
+            .as_ref()
+            .map(|i| format!(" {}", i.origin()))
+            .unwrap_or_default();
+        format!(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+             connect-src 'self'{provider}; form-action 'self'; frame-ancestors 'none'; \
+             base-uri 'none'"
+        )
+    }
+}
+
+/// The dashboard's routes: `/` (the page, under [`WebConfig::content_policy`]), `/app/{name}`
+/// (its scripts and style sheet) and the sign-in routes.
+pub fn routes<S: Clone + Send + Sync + 'static>(config: WebConfig) -> Router<S> {
+    let policy = config.content_policy();
+    let page = move || {
+        let policy = policy.clone();
+        async move {
+            (
+                [(header::CONTENT_SECURITY_POLICY, policy)],
+                Html(assets::INDEX),
+            )
+        }
+    };
+    let options = sign_in::options(&config);
+    let mut router = Router::new()
+        .route("/", get(page))
+        .route("/app/{*name}", get(assets::asset))
+        .route(
+            "/app/sign-in.json",
+            get(move || {
+                let options = options.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], options) }
+            }),
+        );
+    if !config.demo_users.is_empty() {
+        let users = std::sync::Arc::new(config.demo_users);
+        router = router.route(
+            "/app/demo-sign-in",
+            post(move |body| sign_in::demo(users.clone(), body)),
+        );
+    }
+    router
+}
+
+/// The page's HTML, for tests that check what it links.
+pub fn index_html() -> &'static str {
+    assets::INDEX
+}
