@@ -6,10 +6,15 @@
 // `urn:caseledger` is issued for audience `caseledger`, any other resource for audience
 // `other`. Tokens are JWTs signed with the first key of KEYS.
 //
+// A web client (WEB_CLIENTS) is a public client of the authorization code flow with PKCE, the
+// web dashboard's: its users sign in on the provider's own login page with any password, and
+// their tokens' `preferred_username` is the login they typed.
+//
 // Environment:
 //   KEY_DIR   where keys live (made when missing), one private JWK per file NAME.json
 //   KEYS      comma-separated key names; the first signs, all are published (default: k1)
 //   CLIENTS   comma-separated client ids (default: maria,maria-short,maria-early,nobody)
+//   WEB_CLIENTS  comma-separated `client_id=redirect_uri` public clients (default: none)
 //   PORT      port to listen on (default 0: a free one)
 // Prints `issuer=http://127.0.0.1:PORT` on stdout once it answers.
 
@@ -40,21 +45,40 @@ const keys = keyNames.map((name) => {
 // The person a client stands for: its id up to the first dash.
 const person = (clientId) => clientId.split('-')[0];
 
+const webClients = (process.env.WEB_CLIENTS ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((pair) => {
+    const [id, redirect] = pair.split('=');
+    return {
+      client_id: id,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [redirect],
+      token_endpoint_auth_method: 'none',
+    };
+  });
+
 const server = createServer();
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
     jwks: { keys },
-    clients: clientIds.map((id) => ({
-      client_id: id,
-      client_secret: 'secret',
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-      token_endpoint_auth_method: 'client_secret_post',
-    })),
+    clients: [
+      ...clientIds.map((id) => ({
+        client_id: id,
+        client_secret: 'secret',
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        token_endpoint_auth_method: 'client_secret_post',
+      })),
+      ...webClients,
+    ],
+    // The provider's own login and consent pages, for the web clients' users.
+    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: webClients.length > 0 },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -72,7 +96,7 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     formats: {
       customizers: {
         jwt: (_ctx, token, jwt) => {
-          jwt.payload.preferred_username = person(token.clientId);
+          jwt.payload.preferred_username = token.accountId ?? person(token.clientId);
           if (token.clientId.endsWith('-early')) {
             jwt.payload.nbf = Math.floor(Date.now() / 1000) + 3600;
           }

@@ -15,12 +15,16 @@ import puppeteer from 'puppeteer-core';
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Starts the binary `CASELEDGER_BIN` on a fresh demo; answers `{ url, stop }`. */
-export async function startDemo() {
+/**
+ * Starts the binary `CASELEDGER_BIN` on a fresh demo (with `--dev` unless told otherwise, on a
+ * free port unless `addr` names one, with `args` besides); answers `{ url, stop }`.
+ */
+export async function startDemo({ addr = '127.0.0.1:0', dev = true, args = [] } = {}) {
   const bin = process.env.CASELEDGER_BIN;
   assert.ok(bin, 'CASELEDGER_BIN names the caseledger binary (scripts/browser-test.sh sets it)');
   const data = mkdtempSync(join(tmpdir(), 'caseledger-web-'));
-  const child = spawn(bin, ['serve', '--demo', '--dev', '--data', data, '--addr', '127.0.0.1:0'], {
+  const flags = ['serve', '--demo', '--data', data, '--addr', addr, ...(dev ? ['--dev'] : []), ...args];
+  const child = spawn(bin, flags, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: 'warn' },
   });
