@@ -116,3 +116,65 @@ fn the_demo_loads_once_and_shows_each_organization_what_mou_0001_allows() {
     );
     assert_eq!(read_tokens(dir.path()), tokens);
 }
+
+/// The web dashboard is at `/` under its own strict policy; the one-click demo sign-in exists
+/// only with `--demo --dev`, lists no token, and answers a demo user's working token.
+#[test]
+fn the_web_dashboard_offers_a_one_click_demo_sign_in_only_in_development_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve_demo(dir.path());
+    let page = server.get("/");
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(page.body.contains("/app/app.js"), "{}", page.body);
+    let policy = page.header("content-security-policy").unwrap_or_default();
+    assert!(
+        policy.contains("script-src 'self'") && !policy.contains("unsafe"),
+        "{policy}"
+    );
+    assert_eq!(server.get("/app/app.js").status, 200);
+    assert_eq!(server.get("/app/no-such.js").status, 404);
+    let options = server.get("/app/sign-in.json").json();
+    assert_eq!(
+        options["demoUsers"],
+        json!([]),
+        "no demo sign-in without --dev"
+    );
+    let body = json!({ "username": "chss-cm" }).to_string();
+    // No such route: the path is only one of the page's files, which are read, never posted.
+    let refused = server.post("/app/demo-sign-in", body.clone(), None);
+    assert_eq!(refused.status, 405, "{refused:?}");
+    drop(server);
+
+    let mut cmd = command();
+    cmd.args([
+        "serve",
+        "--demo",
+        "--dev",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    let server = Server::spawn(cmd);
+    let options = server.get("/app/sign-in.json");
+    let tokens = read_tokens(dir.path());
+    for token in tokens.values() {
+        assert!(!options.body.contains(token.as_str()), "a token is listed");
+    }
+    let users = options.json()["demoUsers"].clone();
+    assert!(
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["username"] == "chss-cm" && u["role"] == "CASE_MANAGER"),
+        "{users}"
+    );
+    let signed = server.post("/app/demo-sign-in", body, None).json();
+    let token = signed["token"].as_str().unwrap().to_string();
+    assert_eq!(&token, &tokens["chss-cm"]);
+    let me = server.graphql("{ me { role } }", json!({}), Some(&token));
+    assert_eq!(me["data"]["me"]["role"], "CASE_MANAGER", "{me}");
+    let nobody = json!({ "username": "nobody" }).to_string();
+    assert_eq!(server.post("/app/demo-sign-in", nobody, None).status, 404);
+}
