@@ -9,6 +9,7 @@ import { startDemo, browser, signedIn, mainText, status, fill, press, check } fr
 let demo;
 let chromium;
 let maria;
+let james;
 
 before(async () => {
   demo = await startDemo();
@@ -99,7 +100,7 @@ test('a check-in is refused by the bar list, and says so', async () => {
 test('an agency administrator submits a record request by HMIS id, and the help desk produces it', async () => {
   const admin = await signedIn(chromium, demo.url, 'chss-admin');
   await findClient(admin, 'Carter');
-  const james = await admin.$$eval('main table a', (as) => decodeURIComponent(as.find((a) => a.textContent === 'Carter, James').getAttribute('href').split('/').pop()));
+  james = await admin.$$eval('main table a', (as) => decodeURIComponent(as.find((a) => a.textContent === 'Carter, James').getAttribute('href').split('/').pop()));
   await admin.goto(`${demo.url}/#/requests`);
   await admin.waitForSelector('form.inline-form');
   await fill(admin, 'HMIS ID', james);
@@ -132,7 +133,25 @@ test('an agency administrator submits a record request by HMIS id, and the help 
   await status(desk, /Dashboard produced/);
   await desk.waitForFunction((id) => [...document.querySelectorAll('main tbody tr')].some((r) => r.innerText.includes(id) && r.innerText.includes('Produced')), {}, james);
   assert.match(await row(), /Save dashboard/);
+  await click('Save dashboard');
+  await status(desk, /Dashboard saved/);
+  await check(desk, 'requests-produced');
   await desk.close();
+});
+
+test('the help desk finds a private client by name only with the call it answers', async () => {
+  const page = await signedIn(chromium, demo.url, 'helpdesk');
+  await page.goto(`${demo.url}/#/requests`);
+  await page.waitForSelector('#name-search-heading');
+  await fill(page, 'Name', 'Vega', 'section[aria-labelledby="name-search-heading"]');
+  await fill(page, 'Reason for the search', 'short', 'section[aria-labelledby="name-search-heading"]');
+  await press(page, 'Search by name', 'section[aria-labelledby="name-search-heading"]');
+  const refused = await status(page, /Not searched/);
+  assert.match(refused, /reason/, refused);
+  await fill(page, 'Reason for the search', 'CCC called: Rosa cannot be found for her record request', 'section[aria-labelledby="name-search-heading"]');
+  await press(page, 'Search by name', 'section[aria-labelledby="name-search-heading"]');
+  await page.waitForFunction(() => document.querySelector('section[aria-labelledby="name-search-heading"] tbody')?.innerText.includes('Vega, Rosa'));
+  await page.close();
 });
 
 test("an auditor sees the day's reads of her record in the access log", async () => {
@@ -146,5 +165,125 @@ test("an auditor sees the day's reads of her record in the access log", async ()
   const text = await mainText(page);
   assert.match(text, /chss-cm \(Case manager\)[^\n]*Community Housing and Shelter Services[^\n]*MOU/, text);
   await check(page, 'access-log');
+  // The record request's two reads of James: the agency administrator finding him, the help
+  // desk producing his dashboard.
+  await fill(page, 'HMIS ID', james);
+  await press(page, 'Show');
+  await page.waitForFunction(() => document.querySelector('main tbody').innerText.includes('helpdesk'));
+  const jamesLog = await mainText(page);
+  assert.match(jamesLog, /helpdesk \(Help desk\)[^\n]*Client record request/, jamesLog);
+  assert.match(jamesLog, /chss-admin \(Agency administrator\)/, jamesLog);
+  // Who could see Maria today, and why.
+  await page.goto(`${demo.url}/#/audit/${maria}`);
+  await page.waitForSelector('#could-heading');
+  await page.waitForFunction(() => document.querySelector('main').innerText.includes('Who could see this client on'));
+  const could = await page.$eval('section[aria-labelledby="could-heading"]', (s) => s.innerText);
+  assert.match(could, /Community Housing and Shelter Services[^\n]*MOU 0001/, could);
+  assert.doesNotMatch(could, /Valley Outreach Network/, 'the agency outside the MOU could not');
+  const review = await page.$eval('section[aria-labelledby="review-heading"]', (s) => s.innerText);
+  assert.match(review, /chss-cm \(Case manager\)/, review);
+  // The outside agency's try at her id is in the review, as refused.
+  assert.match(review, /valley-cm \(Case manager\)\tValley Outreach Network\t[^\n]*\t0\t0\t1/, review);
+  await check(page, 'client-audit');
   await page.close();
+});
+
+test('a case manager adds a new client in steps, searching first', async () => {
+  const page = await signedIn(chromium, demo.url, 'chss-cm');
+  await page.goto(`${demo.url}/#/intake`);
+  await page.waitForSelector('form.intake');
+  await fill(page, 'First name', 'Maria');
+  await fill(page, 'Last name', 'Lopez');
+  await press(page, 'Check for existing clients');
+  await status(page, /possible match/);
+  assert.match(await mainText(page), /Lopez, Maria[\s\S]*Shared with you through MOU 0001/, 'the shared client is offered before a duplicate is made');
+  await check(page, 'intake-search-first');
+  await fill(page, 'First name', 'Rita');
+  await fill(page, 'Last name', 'Moreno');
+  await press(page, 'Check for existing clients');
+  await status(page, /No existing client matches/);
+  await press(page, 'None of these: continue');
+  await fill(page, 'Social Security number', '12345');
+  await press(page, 'Next');
+  await page.click('input[name="raceEthnicity"][value="6"]');
+  await fill(page, 'Sex', '0');
+  await press(page, 'Next');
+  await check(page, 'intake-sharing');
+  await press(page, 'Save client');
+  const refused = await status(page, /Not saved/);
+  assert.match(refused, /\(ssn\)/, `the SSN is refused by field: ${refused}`);
+  assert.equal(await page.$eval('input[name="ssn"]', (i) => i.offsetParent !== null), true, 'back on the step that holds the SSN');
+  await fill(page, 'Social Security number', '');
+  await press(page, 'Next');
+  await press(page, 'Next');
+  await press(page, 'Save client');
+  await status(page, /Client saved/);
+  await page.waitForSelector('#why-heading');
+  const text = await mainText(page);
+  assert.match(text, /Moreno, Rita[\s\S]*Entered by your agency, Community Housing and Shelter Services\./);
+  assert.match(text, /Hispanic\/Latina\/e\/o/);
+  assert.match(text, /You may edit/);
+  await page.close();
+});
+
+test('the client page works on a phone', async () => {
+  const page = await signedIn(chromium, demo.url, 'chss-cm');
+  await page.setViewport({ width: 390, height: 844, isMobile: true });
+  await page.goto(`${demo.url}/#/client/${maria}`);
+  await page.waitForSelector('#why-heading');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  await check(page, 'client-phone');
+  await page.close();
+});
+
+test('a second intake of one person reaches the duplicate queue, and a system administrator merges and unmerges them', async () => {
+  const cm = await signedIn(chromium, demo.url, 'ccc-cm');
+  await cm.goto(`${demo.url}/#/intake`);
+  await cm.waitForSelector('form.intake');
+  await fill(cm, 'First name', 'Mariah');
+  await fill(cm, 'Last name', 'Lopez');
+  await fill(cm, 'Date of birth', '04021990');
+  await press(cm, 'Check for existing clients');
+  await status(cm, /possible match|No existing client matches/);
+  await press(cm, 'None of these: continue');
+  await press(cm, 'Next');
+  await press(cm, 'Next');
+  await press(cm, 'Save client');
+  const saved = await status(cm, /Client saved/);
+  assert.match(saved, /flagged for the HMIS team to review/, saved);
+  await cm.close();
+
+  const admin = await signedIn(chromium, demo.url, 'admin');
+  await admin.goto(`${demo.url}/#/duplicates`);
+  await admin.waitForSelector('main table');
+  await check(admin, 'duplicates');
+  const before = await mainText(admin);
+  assert.match(before, new RegExp(maria), 'Maria is in a pair');
+  const details = await admin.$$('main tbody tr');
+  let merged = false;
+  for (const tr of details) {
+    if (!(await tr.evaluate((r, id) => r.innerText.includes(id), maria))) continue;
+    await tr.$eval('details.folded summary', (s) => s.click());
+    await tr.$eval('input[name="reason"]', (i) => i.focus());
+    await admin.keyboard.type('Same person: DOB and sounds-alike name, confirmed by phone');
+    const survivorIsMaria = await tr.$eval('label', (l, id) => l.textContent === id, maria);
+    if (!survivorIsMaria) await tr.$eval('input[value="second"]', (i) => i.click());
+    await tr.$eval('form.deny button.primary', (b) => b.click());
+    merged = true;
+    break;
+  }
+  assert.ok(merged, 'a merge was offered for her pair');
+  await status(admin, /Merged .* into /);
+  await admin.waitForSelector('#undo-heading');
+  await admin.$eval('#undo-heading + ul details summary', (s) => s.click());
+  await admin.$eval('#undo-heading + ul input', (i) => i.focus());
+  await admin.keyboard.type('Merged the wrong pair');
+  await admin.$eval('#undo-heading + ul button', (b) => b.click());
+  await status(admin, /Unmerged/);
+  await admin.goto(`${demo.url}/#/mous`);
+  await admin.waitForFunction(() => document.querySelector('main').innerText.includes('0001'));
+  assert.match(await mainText(admin), /Children's Crisis Center \(shares and sees records\)/);
+  await check(admin, 'mous');
+  await admin.close();
 });

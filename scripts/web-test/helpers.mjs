@@ -45,6 +45,7 @@ export async function startDemo({ addr = '127.0.0.1:0', dev = true, args = [] } 
   });
   return {
     url,
+    data,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -91,11 +92,16 @@ export async function mainText(page) {
 
 /** Waits until the status region says something matching `pattern`; answers its text. */
 export async function status(page, pattern) {
-  await page.waitForFunction(
-    (source) => new RegExp(source).test(document.getElementById('status').textContent),
-    { timeout: 10_000 },
-    pattern.source,
-  );
+  try {
+    await page.waitForFunction(
+      (source) => new RegExp(source).test(document.getElementById('status').textContent),
+      { timeout: 10_000 },
+      pattern.source,
+    );
+  } catch {
+    const said = await page.$eval('#status', (s) => s.textContent);
+    assert.fail(`the status never matched ${pattern}; it says: "${said}"\n${await mainText(page)}`);
+  }
   return page.$eval('#status', (s) => s.textContent);
 }
 
@@ -121,11 +127,13 @@ export async function press(page, text, scope = 'main') {
   const buttons = await page.$$(`${scope} button`);
   for (const button of buttons) {
     if ((await button.evaluate((b) => b.textContent.trim())) === text) {
-      await button.click();
+      // A click on the element itself: a layout that moves as the status bar fills must not
+      // turn it into a click on something else.
+      await button.evaluate((b) => b.click());
       return;
     }
   }
-  assert.fail(`no button "${text}"`);
+  assert.fail(`no button "${text}" in:\n${await mainText(page)}`);
 }
 
 /**

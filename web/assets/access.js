@@ -13,6 +13,18 @@ const ROLES = {
   AUDITOR: 'Auditor',
 };
 
+const RULES = {
+  OWN_ORGANIZATION: 'Own agency', OWN_USER: 'Own record', GLOBAL_SHARE: 'Shared with all agencies',
+  MOU: 'MOU', RELEASE_EXCEPTION: 'Release exception', SYSTEM_ADMINISTRATOR: 'System administrator',
+  HELP_DESK: 'Help desk', AUDITOR: 'Auditor', OPEN_INTAKE: 'Open intake',
+  OPEN_ENROLLMENT_SUMMARY: 'Open enrollment summary', CLIENT_RECORD_REQUEST: 'Client record request',
+};
+
+/** A sharing rule as people name it. */
+export function ruleName(rule) {
+  return RULES[rule] || rule;
+}
+
 /** A role as people name it. */
 export function roleName(role) {
   return ROLES[role] || role;

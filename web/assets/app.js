@@ -1,7 +1,7 @@
 // The dashboard's shell: sign-in, the navigation each role needs, and the screens, routed by
 // the URL's fragment (#/find, #/client/ID, ...) so the server serves one page.
 
-import { h, announce, show } from './dom.js';
+import { h, announce, show, takeAnnouncement } from './dom.js';
 import { gql, session, signOut, ApiError } from './api.js';
 import { roleName } from './access.js';
 import * as signin from './screens/signin.js';
@@ -10,6 +10,10 @@ import * as client from './screens/client.js';
 import * as requests from './screens/requests.js';
 import * as accessLog from './screens/access-log.js';
 import * as beds from './screens/beds.js';
+import * as audit from './screens/audit.js';
+import * as intake from './screens/intake.js';
+import * as duplicates from './screens/duplicates.js';
+import * as mous from './screens/mous.js';
 
 /** Who is signed in, and the organizations and MOUs every screen names. */
 async function loadWorld() {
@@ -29,10 +33,13 @@ async function loadWorld() {
 function screensFor(role) {
   const all = [
     ['#/find', 'Find Client', ['CASE_MANAGER', 'AGENCY_ADMIN', 'SYSTEM_ADMIN', 'HELP_DESK', 'AUDITOR']],
+    ['#/intake', 'Add New Client', ['CASE_MANAGER', 'AGENCY_ADMIN']],
     ['#/caseload', 'Caseload', ['CASE_MANAGER', 'AGENCY_ADMIN']],
     ['#/beds', 'Beds', ['CASE_MANAGER', 'AGENCY_ADMIN']],
     ['#/requests', 'Record Requests', ['AGENCY_ADMIN', 'HELP_DESK']],
     ['#/access-log', 'Access Log', ['AUDITOR', 'SYSTEM_ADMIN']],
+    ['#/duplicates', 'Duplicates', ['SYSTEM_ADMIN']],
+    ['#/mous', 'MOUs', ['SYSTEM_ADMIN', 'AUDITOR', 'AGENCY_ADMIN']],
   ];
   return all.filter(([, , roles]) => roles.includes(role));
 }
@@ -56,13 +63,17 @@ async function route() {
   if (!world) return;
   header(world);
   const [, screen, id] = location.hash.split('/');
-  announce('');
+  announce(...takeAnnouncement());
   try {
     switch (screen) {
       case 'client': return await client.render(decodeURIComponent(id || ''), world);
       case 'caseload': return await find.caseload(world);
       case 'requests': return await requests.render(world);
-      case 'access-log': return await accessLog.render(world);
+      case 'access-log': return await accessLog.render(world, decodeURIComponent(id || ''));
+      case 'intake': return await intake.render(world);
+      case 'duplicates': return await duplicates.render(world);
+      case 'mous': return mous.render(world);
+      case 'audit': return await audit.render(decodeURIComponent(id || ''), world);
       case 'beds': return await beds.render(world);
       default: return find.render(world);
     }

@@ -97,9 +97,10 @@ export function table(caption, columns, rows, empty = 'None recorded.') {
     return th;
   });
   render(order);
+  // A table wider than a phone scrolls within its region, which keyboard users can focus.
   return h(
     'div',
-    { class: 'table-wrap' },
+    { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: 0 },
     h('table', {}, h('caption', {}, caption), h('thead', {}, h('tr', {}, headers)), body),
   );
 }
@@ -133,4 +134,23 @@ export function today() {
   const now = new Date();
   const pad = (n) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** A form folded under its summary (`Deny…`), so a row's work stays narrow until opened. */
+export function folded(summary, form) {
+  return h('details', { class: 'folded' }, h('summary', {}, summary), form);
+}
+
+let pending = null;
+
+/** Says `text` once the screen being navigated to is shown (a save that opens the record). */
+export function announceOnNextScreen(text, kind = 'info') {
+  pending = [text, kind];
+}
+
+/** What the next screen should say first (and forgets it), or nothing. */
+export function takeAnnouncement() {
+  const said = pending || ['', 'info'];
+  pending = null;
+  return said;
 }

@@ -11,6 +11,13 @@ pub(crate) const INDEX: &str = include_str!("../assets/index.html");
 
 const JS: &str = "text/javascript; charset=utf-8";
 
+/// A module of the page: its name under `/app/` and its text.
+macro_rules! module {
+    ($name:literal) => {
+        ($name, JS, include_str!(concat!("../assets/", $name)))
+    };
+}
+
 /// `(name under /app/, content type, bytes)` of every file but the page.
 pub(crate) const ASSETS: &[(&str, &str, &str)] = &[
     (
@@ -18,40 +25,20 @@ pub(crate) const ASSETS: &[(&str, &str, &str)] = &[
         "text/css; charset=utf-8",
         include_str!("../assets/app.css"),
     ),
-    ("app.js", JS, include_str!("../assets/app.js")),
-    ("api.js", JS, include_str!("../assets/api.js")),
-    ("dom.js", JS, include_str!("../assets/dom.js")),
-    ("access.js", JS, include_str!("../assets/access.js")),
-    (
-        "screens/signin.js",
-        JS,
-        include_str!("../assets/screens/signin.js"),
-    ),
-    (
-        "screens/find.js",
-        JS,
-        include_str!("../assets/screens/find.js"),
-    ),
-    (
-        "screens/client.js",
-        JS,
-        include_str!("../assets/screens/client.js"),
-    ),
-    (
-        "screens/requests.js",
-        JS,
-        include_str!("../assets/screens/requests.js"),
-    ),
-    (
-        "screens/access-log.js",
-        JS,
-        include_str!("../assets/screens/access-log.js"),
-    ),
-    (
-        "screens/beds.js",
-        JS,
-        include_str!("../assets/screens/beds.js"),
-    ),
+    module!("app.js"),
+    module!("api.js"),
+    module!("dom.js"),
+    module!("access.js"),
+    module!("screens/signin.js"),
+    module!("screens/find.js"),
+    module!("screens/intake.js"),
+    module!("screens/client.js"),
+    module!("screens/requests.js"),
+    module!("screens/access-log.js"),
+    module!("screens/audit.js"),
+    module!("screens/beds.js"),
+    module!("screens/duplicates.js"),
+    module!("screens/mous.js"),
 ];
 
 /// `GET /app/{name}`: one of the page's files; 404 for any other name.

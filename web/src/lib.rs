@@ -13,41 +13,12 @@
 mod assets;
 mod sign_in;
 
-pub use sign_in::{BrowserSignIn, DemoUser};
+pub use sign_in::{BrowserSignIn, DemoUser, WebConfig};
 
 use axum::Router;
 use axum::http::header;
 use axum::response::Html;
 use axum::routing::{get, post};
-
-/// What the dashboard offers at sign-in.
-#[derive(Debug, Clone, Default)]
-pub struct WebConfig {
-    /// The demo's users, each signed in with one click (only for `serve --demo --dev`; empty
-    /// otherwise, and the one-click route then does not exist).
-    pub demo_users: Vec<DemoUser>,
-    /// The CoC's identity provider, for signing in with the authorization code flow and PKCE
-    /// (`None`: the page offers the demo users, or says sign-in is not set up).
-    pub identity: Option<BrowserSignIn>,
-}
-
-impl WebConfig {
-    /// The page's content policy: scripts, styles and images from this origin only, requests
-    /// to this origin and to the identity provider (for the token exchange), never framed, no
-    /// inline script or style.
-    pub fn content_policy(&self) -> String {
-        let provider = self
-            .identity
-            .as_ref()
-            .map(|i| format!(" {}", i.origin()))
-            .unwrap_or_default();
-        format!(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-             connect-src 'self'{provider}; form-action 'self'; frame-ancestors 'none'; \
-             base-uri 'none'"
-        )
-    }
-}
 
 /// The dashboard's routes: `/` (the page, under [`WebConfig::content_policy`]), `/app/{name}`
 /// (its scripts and style sheet) and the sign-in routes.

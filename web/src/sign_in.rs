@@ -56,6 +56,35 @@ impl BrowserSignIn {
     }
 }
 
+/// What the dashboard offers at sign-in.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// The demo's users, each signed in with one click (only for `serve --demo --dev`; empty
+    /// otherwise, and the one-click route then does not exist).
+    pub demo_users: Vec<DemoUser>,
+    /// The CoC's identity provider, for signing in with the authorization code flow and PKCE
+    /// (`None`: the page offers the demo users, or says sign-in is not set up).
+    pub identity: Option<BrowserSignIn>,
+}
+
+impl WebConfig {
+    /// The page's content policy: scripts, styles and images from this origin only, requests
+    /// to this origin and to the identity provider (for the token exchange), never framed, no
+    /// inline script or style.
+    pub fn content_policy(&self) -> String {
+        let provider = self
+            .identity
+            .as_ref()
+            .map(|i| format!(" {}", i.origin()))
+            .unwrap_or_default();
+        format!(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+             connect-src 'self'{provider}; form-action 'self'; frame-ancestors 'none'; \
+             base-uri 'none'"
+        )
+    }
+}
+
 /// What `GET /app/sign-in.json` answers.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,7 +94,7 @@ struct Options<'a> {
 }
 
 /// The sign-in options as JSON.
-pub(crate) fn options(config: &crate::WebConfig) -> String {
+pub(crate) fn options(config: &WebConfig) -> String {
     serde_json::to_string(&Options {
         demo_users: &config.demo_users,
         provider: config.identity.as_ref(),
@@ -107,7 +136,7 @@ mod tests {
             resource: None,
         };
         assert_eq!(sign_in.origin(), "https://id.example.org");
-        let config = crate::WebConfig {
+        let config = WebConfig {
             demo_users: Vec::new(),
             identity: Some(sign_in),
         };
@@ -121,7 +150,7 @@ mod tests {
 
     #[test]
     fn the_options_never_list_a_token() {
-        let config = crate::WebConfig {
+        let config = WebConfig {
             demo_users: vec![DemoUser {
                 username: "chss-cm".into(),
                 role: "CASE_MANAGER".into(),

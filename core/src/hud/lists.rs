@@ -4,7 +4,10 @@
 //!
 //! `lists.csv` beside this file was transcribed from the FY2026 specification's Appendix B
 //! (`List,Code,Text,Versions`); the FY2024-only lists (3.06.1 gender, R3.1 sexual orientation,
-//! C4.A preferred language) come from FY2024's. Retired values stay listed: records keep
+//! C4.A preferred language) come from FY2024's. 3.06.1 is gender in FY2024 and sex in FY2026:
+//! its rows say which version each is of, and [`text`] answers the first, FY2024's (FY2026's
+//! sex words are `Sex::words`). 3.04.1 lists race and ethnicity, which the CSV writes as one
+//! 0/1 column per value, by the codes `RaceEthnicity` gives them. Retired values stay listed: records keep
 //! them. `Versions` says `both`, `2024` or `2026`; a code of either version is accepted, since
 //! an FY2024 export is imported as it came.
 
@@ -90,6 +93,16 @@ mod tests {
         assert_eq!(text("1.8", "8"), Some("Client doesn’t know"));
         // A quoted text with commas.
         assert_eq!(text("3.06.1", "0"), Some("Woman (Girl, if child)"));
+        let sex: Vec<&str> = values("3.06.1")
+            .unwrap()
+            .iter()
+            .filter(|v| v.fy2026)
+            .map(|v| v.text)
+            .collect();
+        assert_eq!(sex[..2], ["Female", "Male"]);
+        for race in crate::hud::RaceEthnicity::ALL {
+            assert_eq!(text("3.04.1", &race.code().to_string()), Some(race.words()));
+        }
         assert!(
             values("4.21")
                 .unwrap()

@@ -3,23 +3,18 @@
 
 import { h, show, field, table, moment, announce, select } from '../dom.js';
 import { gql } from '../api.js';
-import { roleName } from '../access.js';
+import { roleName, ruleName } from '../access.js';
+import { kindName } from './audit.js';
 
-const RULES = {
-  OWN_ORGANIZATION: 'Own agency', OWN_USER: 'Own record', GLOBAL_SHARE: 'Shared with all agencies',
-  MOU: 'MOU', RELEASE_EXCEPTION: 'Release exception', SYSTEM_ADMINISTRATOR: 'System administrator',
-  HELP_DESK: 'Help desk', AUDITOR: 'Auditor', OPEN_INTAKE: 'Open intake',
-  OPEN_ENROLLMENT_SUMMARY: 'Open enrollment summary', CLIENT_RECORD_REQUEST: 'Client record request',
-};
 
 const LOG = `query($f: AccessLogFilter!, $after: String) { accessLog(filter: $f, first: 50, after: $after) {
   entries { at user { username } organizationId role operation clientId denied deliberate
     records { kind fields rule via } }
   hasNextPage endCursor } }`;
 
-/** The access log screen. */
-export async function render(world) {
-  const client = h('input', { name: 'clientId', autocomplete: 'off' });
+/** The access log screen, for one client when `clientId` is given. */
+export async function render(world, clientId = '') {
+  const client = h('input', { name: 'clientId', autocomplete: 'off', value: clientId });
   const org = select('organizationId', [['', 'Any agency'], ...[...world.organizations].map(([id, name]) => [id, name])], '');
   const from = h('input', { name: 'from', type: 'date' });
   const to = h('input', { name: 'to', type: 'date' });
@@ -37,9 +32,9 @@ export async function render(world) {
         ['When', (e) => moment(e.at)],
         ['Who', (e) => `${e.user?.username || ''} (${roleName(e.role)})`],
         ['Agency', (e) => world.organizations.get(e.organizationId) || e.organizationId],
-        ['Client', (e) => e.clientId],
-        ['What', (e) => e.denied ? 'Refused' : [...new Set(e.records.map((r) => r.kind.toLowerCase().replace(/_/g, ' ')))].join(', ')],
-        ['Rule', (e) => [...new Set(e.records.map((r) => RULES[r.rule] || r.rule))].join(', ')],
+        ['Client', (e) => h('a', { href: `#/audit/${encodeURIComponent(e.clientId)}` }, e.clientId)],
+        ['What', (e) => e.denied ? 'Refused' : [...new Set(e.records.map((r) => kindName(r.kind)))].join(', ')],
+        ['Rule', (e) => [...new Set(e.records.map((r) => ruleName(r.rule)))].join(', ')],
         ['How', (e) => `${e.operation}${e.deliberate ? ' (opened)' : ' (listed)'}`],
       ], page.entries, 'No disclosures match.'),
       page.hasNextPage ? h('button', { type: 'button', onclick: () => load(page.endCursor) }, 'Older') : null);

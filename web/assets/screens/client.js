@@ -23,9 +23,19 @@ const CLIENT = `query($id: ID!) {
     services { ${RECORD} enrollmentId date recordTypeWords typeProvidedWords description }
     documents { ${RECORD} name documentType date }
     caseNotes { ${RECORD} date text }
+    assessments { ${RECORD} date kind }
+    checkIns { ${RECORD} facilityId date checkedOutAt checkOutDate }
+    households { id headClientId members { clientId relationshipToHoH joined left } }
   }
   programs { id name projectTypeWords }
+  relationships: hudList(number: "3.15.1") { code words }
 }`;
+
+const ASSESSMENTS = {
+  GENERAL: 'General', HEALTH: 'Health', SUBSTANCE_USE: 'Substance use', LEGAL: 'Legal',
+  DOMESTIC_VIOLENCE: 'Domestic violence', INCOME_BENEFITS: 'Income and benefits',
+  DISABILITIES: 'Disabilities', EMPLOYMENT_EDUCATION: 'Employment and education',
+};
 
 const CLIENT_RESTRICTIONS = {
   RESTRICT_TO_ORGANIZATION: 'Only the agency that entered it',
@@ -47,6 +57,50 @@ function editBadge(access) {
 
 function whyCell(record, client, world) {
   return why(record.access, record.organizationId, client, world);
+}
+
+/** A record the user may edit can be voided ("entered in error"), saying why. */
+function voidCell(record, reload) {
+  if (!canEdit(record.access)) return h('span', { class: 'badge readonly' }, 'Cannot Edit Data');
+  const reason = h('input', { name: 'reason', autocomplete: 'off', required: true });
+  return h('details', { class: 'void' }, h('summary', {}, 'Void…'),
+    h('form', { onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        await gql('mutation($r: ID!, $why: String!) { voidRecord(recordId: $r, reason: $why) { position } }', { r: record.id, why: reason.value });
+        announce('Record voided.');
+        reload();
+      } catch (e) {
+        announce(e.field ? `Not voided: ${e.message} (${e.field})` : `Not voided: ${e.message}`, 'error');
+      }
+    } }, field('Why it was entered in error', reason), h('button', { type: 'submit' }, 'Void record')));
+}
+
+/** The owner's controls of who may see the client: restriction, MOU assignment, releases. */
+function securityForms(client, world, reload) {
+  const act = async (mutation, vars, done) => {
+    try {
+      await gql(mutation, vars);
+      announce(done);
+      reload();
+    } catch (e) {
+      announce(e.field ? `Not changed: ${e.message} (${e.field})` : `Not changed: ${e.message}`, 'error');
+    }
+  };
+  const restriction = select('restriction', Object.entries(CLIENT_RESTRICTIONS), client.restriction);
+  const mou = select('mouId', [...world.mous.values()].map((m) => [m.id, `${m.number} ${m.title}`]), [...world.mous.keys()][0]);
+  const mouStart = h('input', { name: 'start', type: 'date', value: today() });
+  const others = [...world.organizations].filter(([id]) => id !== world.me.organization.id);
+  const releaseTo = select('accessingOrganizationId', others, others[0]?.[0]);
+  const releaseStart = h('input', { name: 'releaseStart', type: 'date', value: today() });
+  const releaseEnd = h('input', { name: 'releaseEnd', type: 'date' });
+  return h('div', { class: 'security-forms' },
+    h('form', { class: 'inline-form', onsubmit: (event) => { event.preventDefault(); act('mutation($c: ID!, $r: ClientRestrictionName!) { setClientRestriction(clientId: $c, restriction: $r) { position } }', { c: client.id, r: restriction.value }, 'Restriction changed.'); } },
+      h('fieldset', {}, h('legend', {}, 'Change who may see this client'), field('Who may see this client', restriction), h('button', { type: 'submit' }, 'Save restriction'))),
+    h('form', { class: 'inline-form', onsubmit: (event) => { event.preventDefault(); act('mutation($c: ID!, $m: ID!, $s: String) { assignMou(clientId: $c, mouId: $m, start: $s) { position } }', { c: client.id, m: mou.value, s: mouStart.value || null }, 'Assigned to the MOU.'); } },
+      h('fieldset', {}, h('legend', {}, 'Assign to an MOU'), field('MOU', mou), field('From', mouStart), h('button', { type: 'submit' }, 'Assign'))),
+    h('form', { class: 'inline-form', onsubmit: (event) => { event.preventDefault(); act('mutation($c: ID!, $o: ID!, $s: String, $e: String) { grantReleaseException(clientId: $c, accessingOrganizationId: $o, start: $s, end: $e) { position } }', { c: client.id, o: releaseTo.value, s: releaseStart.value || null, e: releaseEnd.value || null }, 'Release of information recorded.'); } },
+      h('fieldset', {}, h('legend', {}, 'Release to another agency'), field('Agency', releaseTo), field('From', releaseStart), field('To', releaseEnd, 'Leave empty for no end'), h('button', { type: 'submit' }, 'Grant release'))));
 }
 
 function address(a) {
@@ -178,7 +232,20 @@ export async function render(id, world) {
       ['Shared with', (r) => org(r.accessingOrganizationId)],
       ['From', (r) => date(r.window.start)],
       ['To', (r) => r.window.end ? date(r.window.end) : 'Open'],
-    ], client.releaseExceptions)));
+    ], client.releaseExceptions),
+    canEdit(client.access) && ['CASE_MANAGER', 'AGENCY_ADMIN'].includes(world.me.role) ? securityForms(client, world, reload) : null));
+
+  if (client.households.length) {
+    const relationships = new Map(data.relationships.map((r) => [Number(r.code), r.words]));
+    sections.push(h('section', { 'aria-labelledby': 'household-heading' },
+      h('h2', { id: 'household-heading' }, 'Household'),
+      client.households.map((hh) => table('Household members', [
+        ['HMIS ID', (m) => m.clientId === client.id ? `${m.clientId} (this client)` : h('a', { href: `#/client/${encodeURIComponent(m.clientId)}` }, m.clientId)],
+        ['Relationship to head of household', (m) => relationships.get(m.relationshipToHoH) || String(m.relationshipToHoH)],
+        ['Joined', (m) => date(m.joined)],
+        ['Left', (m) => m.left ? date(m.left) : ''],
+      ], hh.members))));
+  }
 
   sections.push(h('section', { 'aria-labelledby': 'enrollments-heading' },
     h('h2', { id: 'enrollments-heading' }, 'Enrollments'),
@@ -199,11 +266,41 @@ export async function render(id, world) {
       ['Agency', (s) => org(s.organizationId)],
       ['Description', (s) => s.description || ''],
       ['Why you see it', (s) => whyCell(s, client, world)],
+      ['Edit', (s) => voidCell(s, reload)],
     ], client.services));
   if (['CASE_MANAGER', 'AGENCY_ADMIN'].includes(world.me.role)) {
     services.append(await serviceForm(client, reload));
   }
   sections.push(services);
+
+  sections.push(h('section', { 'aria-labelledby': 'assessments-heading' },
+    h('h2', { id: 'assessments-heading' }, 'Assessments'),
+    table('Assessments', [
+      ['Date', (a) => date(a.date), { sort: true, key: (a) => a.date }],
+      ['Kind', (a) => ASSESSMENTS[a.kind] || a.kind],
+      ['Agency', (a) => org(a.organizationId)],
+      ['Who may see it', (a) => RECORD_RESTRICTIONS[a.restriction] || ''],
+      ['Why you see it', (a) => whyCell(a, client, world)],
+    ], client.assessments)));
+
+  sections.push(h('section', { 'aria-labelledby': 'stays-heading' },
+    h('h2', { id: 'stays-heading' }, 'Shelter stays'),
+    table('Check-ins', [
+      ['Night of', (c) => date(c.date)],
+      ['Agency', (c) => org(c.organizationId)],
+      ['Checked out', (c) => c.checkedOutAt ? date(c.checkOutDate) : canEdit(c.access)
+        ? h('button', { type: 'button', onclick: async () => {
+          try {
+            await gql('mutation($c: ID!, $s: ID!) { checkOut(clientId: $c, checkInId: $s) { id } }', { c: client.id, s: c.id });
+            announce('Checked out.');
+            reload();
+          } catch (e) {
+            announce(`Not checked out: ${e.message}`, 'error');
+          }
+        } }, 'Check out')
+        : 'Staying'],
+      ['Why you see it', (c) => whyCell(c, client, world)],
+    ], client.checkIns)));
 
   sections.push(h('section', { 'aria-labelledby': 'documents-heading' },
     h('h2', { id: 'documents-heading' }, 'Documents'),
@@ -214,6 +311,7 @@ export async function render(id, world) {
       ['Agency', (d) => org(d.organizationId)],
       ['Who may see it', (d) => RECORD_RESTRICTIONS[d.restriction] || ''],
       ['Why you see it', (d) => whyCell(d, client, world)],
+      ['Edit', (d) => voidCell(d, reload)],
     ], client.documents)));
 
   sections.push(h('section', { 'aria-labelledby': 'notes-heading' },
@@ -223,6 +321,7 @@ export async function render(id, world) {
       ['Note', (n) => n.text || '[erased]'],
       ['Agency', (n) => org(n.organizationId)],
       ['Why you see it', (n) => whyCell(n, client, world)],
+      ['Edit', (n) => voidCell(n, reload)],
     ], client.caseNotes)));
 
   if (world.me.role === 'AGENCY_ADMIN') sections.push(recordRequestForm(client));

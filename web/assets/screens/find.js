@@ -36,15 +36,17 @@ function results(caption, connection, world, more) {
 export function render(world) {
   const name = h('input', { name: 'name', autocomplete: 'off' });
   const dob = h('input', { name: 'dob', type: 'date' });
+  const ssn = h('input', { name: 'ssnLast4', autocomplete: 'off', inputmode: 'numeric', maxlength: 4, size: 6 });
   const id = h('input', { name: 'clientId', autocomplete: 'off' });
   const out = h('div', { id: 'results' });
   const search = async (after) => {
     const input = {};
     if (name.value.trim()) input.name = name.value.trim();
     if (dob.value) input.dob = dob.value;
+    if (ssn.value.trim()) input.ssnLast4 = ssn.value.trim();
     if (id.value.trim()) input.clientId = id.value.trim();
     if (!Object.keys(input).length) {
-      announce('Enter a name, a date of birth or an HMIS ID to search.', 'error');
+      announce('Enter a name, a date of birth, the last four of the SSN or an HMIS ID to search.', 'error');
       return;
     }
     try {
@@ -62,6 +64,7 @@ export function render(world) {
   const form = h('form', { class: 'search', onsubmit: (event) => { event.preventDefault(); search(null); } },
     field('Name', name, 'First, last, or both, as entered'),
     field('Date of birth', dob),
+    field('SSN last four', ssn),
     field('HMIS ID', id),
     h('button', { type: 'submit', class: 'primary' }, 'Search'));
   show('Find Client', form, out);
