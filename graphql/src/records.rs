@@ -107,7 +107,10 @@ pub fn element_rows(rows: &[caseledger_core::events::ElementRow]) -> Vec<HudElem
             elements: r
                 .elements
                 .iter()
-                .map(|e| answer(&e.column, &e.value))
+                .map(|e| {
+                    let list = r.file.element(&e.column).and_then(|spec| spec.list);
+                    answer(&e.column, &e.value, list)
+                })
                 .collect(),
             source_created: time(r.source.as_ref().and_then(|s| s.created)),
             source_updated: time(r.source.as_ref().and_then(|s| s.updated)),
@@ -116,10 +119,19 @@ pub fn element_rows(rows: &[caseledger_core::events::ElementRow]) -> Vec<HudElem
         .collect()
 }
 
-fn answer(item: &str, value: &AnswerValue) -> Answer {
+/// An answer as the API shows it; `list` is the HUD list its code is read in (a list chosen by
+/// another column, `1.4.*`, or one of several, `a|b`, gives no words).
+fn answer(item: &str, value: &AnswerValue, list: Option<&str>) -> Answer {
+    let words = match (value, list) {
+        (AnswerValue::Code(c), Some(list)) if !list.contains(['*', '|']) => {
+            caseledger_core::hud::lists::text(list, &c.to_string()).map(str::to_string)
+        }
+        _ => None,
+    };
     let mut answer = Answer {
         item: item.to_string(),
         code: None,
+        words,
         flag: None,
         number: None,
         date: None,
@@ -143,6 +155,8 @@ pub struct Answer {
     pub item: String,
     /// A list code.
     pub code: Option<i32>,
+    /// HUD's words for the code, when the item is a HUD element with a list of its own.
+    pub words: Option<String>,
     /// A yes/no flag.
     pub flag: Option<bool>,
     /// A number (money in cents).
@@ -342,7 +356,7 @@ pub fn assessment(t: &TransactionSummary) -> Option<Assessment> {
         answers: a
             .answers
             .iter()
-            .map(|x| answer(&x.item, &x.value))
+            .map(|x| answer(&x.item, &x.value, None))
             .collect(),
         hud_elements: element_rows(&t.elements),
     })

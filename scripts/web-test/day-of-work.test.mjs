@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { startDemo, browser, signedIn, mainText, status, fill, press, check } from './helpers.mjs';
+import { startDemo, browser, signedIn, mainText, status, fill, press, check, open, onScreen } from './helpers.mjs';
 
 let demo;
 let chromium;
@@ -23,7 +23,7 @@ after(async () => {
 
 async function findClient(page, name) {
   await page.goto(`${demo.url}/#/find`);
-  await page.waitForSelector('form.search');
+  await onScreen(page, 'Find Client');
   await fill(page, 'Name', name);
   await press(page, 'Search');
   await status(page, /found|No client matches/);
@@ -43,9 +43,32 @@ test("a CHSS case manager finds and opens a client CCC shared under MOU 0001, an
   const text = await mainText(page);
   assert.match(text, /Why can I see this client\?\s*Shared with you through MOU 0001 by Children's Crisis Center, from /);
   assert.match(text, /Cannot Edit Data/, "CCC's intake is not CHSS's to edit");
-  assert.doesNotMatch(text, /Update address/);
+  assert.doesNotMatch(text, /Correct the profile/, 'no profile correction is offered');
+  assert.match(text, /Update address/, "a shared client's address, any agency that sees her may update");
   assert.match(text, /PH – Rapid Re-Housing/, "the project type in HUD's words");
   await check(page, 'client-shared');
+  await page.close();
+});
+
+test("the CHSS case manager updates her address, and cannot change CCC's intake through the API either", async () => {
+  const page = await signedIn(chromium, demo.url, 'chss-cm');
+  await page.goto(`${demo.url}/#/client/${maria}`);
+  await page.waitForSelector('#profile-heading');
+  await fill(page, 'Street', '22 Elm St');
+  await press(page, 'Save address');
+  await status(page, /Address updated/);
+  await page.waitForFunction(() => document.querySelector('main').innerText.includes('22 Elm St'));
+  // The page offers no profile correction; asked anyway, the API refuses it by its code.
+  const refusal = await page.evaluate(async (id) => {
+    const { gql } = await import('/app/api.js');
+    try {
+      await gql('mutation($c: ID!) { updateClientIntake(clientId: $c, input: { lastName: "Changed" }) { position } }', { c: id });
+      return 'accepted';
+    } catch (e) {
+      return e.code;
+    }
+  }, maria);
+  assert.equal(refusal, 'FORBIDDEN');
   await page.close();
 });
 
@@ -83,12 +106,40 @@ test("an outside agency's case manager cannot find her, nor tell her id from one
   await page.close();
 });
 
+test("a case note CHSS writes on its own client stays CHSS's; it enrolls and exits him", async () => {
+  const page = await signedIn(chromium, demo.url, 'chss-cm');
+  await findClient(page, 'Carter');
+  const id = await page.$$eval('main table a', (as) => decodeURIComponent(as.find((a) => a.textContent === 'Carter, James').getAttribute('href').split('/').pop()));
+  await page.goto(`${demo.url}/#/client/${id}`);
+  await page.waitForSelector('#notes-heading');
+  await open(page, 'Add a case note…');
+  await fill(page, 'Note', 'Talked about the job fair on Friday');
+  await press(page, 'Add note');
+  await status(page, /Case note added/);
+  await page.waitForFunction(() => document.querySelector('main').innerText.includes('job fair'));
+  await open(page, 'Exit…', 'section[aria-labelledby="enrollments-heading"]');
+  await fill(page, 'Destination', '435', 'section[aria-labelledby="enrollments-heading"]');
+  await press(page, 'Exit', 'section[aria-labelledby="enrollments-heading"]');
+  await status(page, /Exited/);
+  await page.waitForFunction(() => !document.querySelector('section[aria-labelledby="enrollments-heading"] tbody').innerText.includes('Active'));
+  await check(page, 'client-own');
+  await page.close();
+
+  const ccc = await signedIn(chromium, demo.url, 'ccc-cm');
+  await ccc.goto(`${demo.url}/#/client/${id}`);
+  await ccc.waitForSelector('#notes-heading');
+  const seen = await mainText(ccc);
+  assert.match(seen, /Carter, James/);
+  assert.doesNotMatch(seen, /job fair/, "CHSS's case note is restricted to CHSS");
+  await ccc.close();
+});
+
 test('a check-in is refused by the bar list, and says so', async () => {
   const page = await signedIn(chromium, demo.url, 'chss-cm');
   await findClient(page, 'Reyes');
   const tom = await page.$$eval('main table a', (as) => decodeURIComponent(as.find((a) => a.textContent === 'Reyes, Tom').getAttribute('href').split('/').pop()));
   await page.goto(`${demo.url}/#/beds`);
-  await page.waitForSelector('form.inline-form');
+  await onScreen(page, 'Beds');
   await check(page, 'beds');
   await fill(page, 'HMIS ID', tom);
   await press(page, 'Check in');
@@ -102,7 +153,7 @@ test('an agency administrator submits a record request by HMIS id, and the help 
   await findClient(admin, 'Carter');
   james = await admin.$$eval('main table a', (as) => decodeURIComponent(as.find((a) => a.textContent === 'Carter, James').getAttribute('href').split('/').pop()));
   await admin.goto(`${demo.url}/#/requests`);
-  await admin.waitForSelector('form.inline-form');
+  await onScreen(admin, 'Client Record Requests');
   await fill(admin, 'HMIS ID', james);
   await press(admin, 'Submit');
   await status(admin, /Client record request submitted/);
@@ -157,7 +208,7 @@ test('the help desk finds a private client by name only with the call it answers
 test("an auditor sees the day's reads of her record in the access log", async () => {
   const page = await signedIn(chromium, demo.url, 'auditor');
   await page.goto(`${demo.url}/#/access-log`);
-  await page.waitForSelector('form.search');
+  await onScreen(page, 'Access Log');
   await fill(page, 'HMIS ID', maria);
   await press(page, 'Show');
   await page.waitForFunction(() => document.querySelector('main table caption')?.textContent.startsWith('Disclosures'));
@@ -191,7 +242,7 @@ test("an auditor sees the day's reads of her record in the access log", async ()
 test('a case manager adds a new client in steps, searching first', async () => {
   const page = await signedIn(chromium, demo.url, 'chss-cm');
   await page.goto(`${demo.url}/#/intake`);
-  await page.waitForSelector('form.intake');
+  await onScreen(page, 'Add New Client');
   await fill(page, 'First name', 'Maria');
   await fill(page, 'Last name', 'Lopez');
   await press(page, 'Check for existing clients');
@@ -223,6 +274,47 @@ test('a case manager adds a new client in steps, searching first', async () => {
   assert.match(text, /Moreno, Rita[\s\S]*Entered by your agency, Community Housing and Shelter Services\./);
   assert.match(text, /Hispanic\/Latina\/e\/o/);
   assert.match(text, /You may edit/);
+  // Her first enrollment, in CHSS's program.
+  await open(page, 'Enroll in a program…');
+  await press(page, 'Enroll');
+  await status(page, /Enrolled/);
+  await page.waitForFunction(() => document.querySelector('section[aria-labelledby="enrollments-heading"] tbody').innerText.includes('Active'));
+  await page.close();
+});
+
+test('a keyboard user signs in, skips to the content and searches without a mouse', async () => {
+  const page = await chromium.newPage();
+  await page.goto(demo.url, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('button[data-user="chss-cm"]');
+  const focused = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return { tag: el.tagName, text: el.textContent.trim(), user: el.dataset?.user, name: el.name, outline: getComputedStyle(el).outlineStyle };
+  });
+  let at;
+  for (let i = 0; i < 40; i += 1) {
+    await page.keyboard.press('Tab');
+    at = await focused();
+    if (at.user === 'chss-cm') break;
+  }
+  assert.equal(at.user, 'chss-cm', 'the demo users are reached with Tab');
+  assert.notEqual(at.outline, 'none', 'focus is visible');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('nav[aria-label="Main"]');
+  await page.waitForSelector('form.search');
+  assert.equal((await focused()).tag, 'MAIN', 'a new screen moves focus to its content');
+  for (let i = 0; i < 12 && (await focused()).text !== 'Skip to main content'; i += 1) {
+    await page.keyboard.down('Shift');
+    await page.keyboard.press('Tab');
+    await page.keyboard.up('Shift');
+  }
+  assert.equal((await focused()).text, 'Skip to main content', 'the skip link is first in the page');
+  await page.keyboard.press('Enter');
+  assert.equal((await focused()).tag, 'MAIN', 'the skip link moves focus to the content');
+  await page.keyboard.press('Tab');
+  assert.equal((await focused()).name, 'name', 'the first field of Find Client is next');
+  await page.keyboard.type('Lopez');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('main').innerText.includes('Lopez, Maria'));
   await page.close();
 });
 
@@ -240,7 +332,7 @@ test('the client page works on a phone', async () => {
 test('a second intake of one person reaches the duplicate queue, and a system administrator merges and unmerges them', async () => {
   const cm = await signedIn(chromium, demo.url, 'ccc-cm');
   await cm.goto(`${demo.url}/#/intake`);
-  await cm.waitForSelector('form.intake');
+  await onScreen(cm, 'Add New Client');
   await fill(cm, 'First name', 'Mariah');
   await fill(cm, 'Last name', 'Lopez');
   await fill(cm, 'Date of birth', '04021990');
@@ -251,12 +343,13 @@ test('a second intake of one person reaches the duplicate queue, and a system ad
   await press(cm, 'Next');
   await press(cm, 'Save client');
   const saved = await status(cm, /Client saved/);
+  await cm.waitForSelector('#why-heading');
   assert.match(saved, /flagged for the HMIS team to review/, saved);
   await cm.close();
 
   const admin = await signedIn(chromium, demo.url, 'admin');
   await admin.goto(`${demo.url}/#/duplicates`);
-  await admin.waitForSelector('main table');
+  await onScreen(admin, 'Duplicate Queue');
   await check(admin, 'duplicates');
   const before = await mainText(admin);
   assert.match(before, new RegExp(maria), 'Maria is in a pair');
@@ -282,7 +375,7 @@ test('a second intake of one person reaches the duplicate queue, and a system ad
   await admin.$eval('#undo-heading + ul button', (b) => b.click());
   await status(admin, /Unmerged/);
   await admin.goto(`${demo.url}/#/mous`);
-  await admin.waitForFunction(() => document.querySelector('main').innerText.includes('0001'));
+  await onScreen(admin, 'MOUs');
   assert.match(await mainText(admin), /Children's Crisis Center \(shares and sees records\)/);
   await check(admin, 'mous');
   await admin.close();

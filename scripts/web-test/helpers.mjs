@@ -158,3 +158,18 @@ export async function check(page, name) {
     await page.screenshot({ path: join(dir, `web-${name}.png`), fullPage: true });
   }
 }
+
+/** Opens the folded form whose summary reads `text` (within `scope`). */
+export async function open(page, text, scope = 'main') {
+  const opened = await page.$$eval(`${scope} details > summary`, (summaries, wanted) => {
+    const found = summaries.find((s) => s.textContent.trim() === wanted);
+    if (found) found.parentElement.open = true;
+    return Boolean(found);
+  }, text);
+  assert.ok(opened, `a folded form "${text}"`);
+}
+
+/** Waits until the main region shows the screen titled `title`. */
+export async function onScreen(page, title) {
+  await page.waitForFunction((t) => document.querySelector('main h1')?.textContent === t, {}, title);
+}

@@ -59,7 +59,18 @@ function header(world) {
 
 let world = null;
 
-async function route() {
+// Screens render one after another, and only the latest asked for: a screen still loading
+// when the user moves on never lands over the one they moved to.
+let wanted = 0;
+let rendering = Promise.resolve();
+
+function route() {
+  const ticket = ++wanted;
+  rendering = rendering.then(() => (ticket === wanted ? routeNow() : undefined));
+  return rendering;
+}
+
+async function routeNow() {
   if (!world) return;
   header(world);
   const [, screen, id] = location.hash.split('/');
@@ -108,6 +119,13 @@ async function boot() {
   if (!location.hash) history.replaceState(null, '', '#/find');
   await route();
 }
+
+// The skip link moves focus to the main region; following its `#main` would be taken for a
+// screen by the fragment router.
+document.querySelector('.skip').addEventListener('click', (event) => {
+  event.preventDefault();
+  document.getElementById('main').focus();
+});
 
 window.addEventListener('hashchange', route);
 boot();

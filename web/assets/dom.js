@@ -154,3 +154,11 @@ export function takeAnnouncement() {
   pending = null;
   return said;
 }
+
+/** Shows the current screen again, through the router (so it never lands on another screen). */
+export function rerender() {
+  // What the status bar says (the save that asked for the new rendering) stays said.
+  const status = document.getElementById('status');
+  pending = [status.textContent, status.classList.contains('error') ? 'error' : 'info'];
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
+}

@@ -33,6 +33,7 @@ pub(crate) const ASSETS: &[(&str, &str, &str)] = &[
     module!("screens/find.js"),
     module!("screens/intake.js"),
     module!("screens/client.js"),
+    module!("screens/client-work.js"),
     module!("screens/requests.js"),
     module!("screens/access-log.js"),
     module!("screens/audit.js"),

@@ -576,6 +576,13 @@ mod tests {
         assert_eq!(NoYesReasons::No.words(), "No");
         assert_eq!(Sex::Female.words(), "Female");
         assert_eq!(RaceEthnicity::White.words(), "White");
+        for race in RaceEthnicity::ALL {
+            assert_eq!(
+                lists::text("3.04.1", &race.code().to_string()),
+                Some(race.words()),
+                "list 3.04.1 and RaceEthnicity::words agree"
+            );
+        }
         for record_type in [141, 142, 143, 144, 151, 152, 161, 210, 300] {
             let list = ServiceTypeCode::type_provided_list(record_type).unwrap();
             assert!(lists::values(list).is_some(), "list {list} is transcribed");

@@ -3,23 +3,27 @@
 // work the user may do here (record a service; update the address where they may edit; an
 // agency administrator's client record request).
 
-import { h, show, field, table, facts, date, announce, select, today } from '../dom.js';
+import { h, show, field, table, facts, date, announce, select, today, rerender } from '../dom.js';
 import { gql } from '../api.js';
 import { why, canEdit } from '../access.js';
 import { listedName } from './find.js';
+import * as work from './client-work.js';
 
 const ACCESS = 'access { level rule via }';
 const RECORD = `id organizationId restriction ${ACCESS}`;
+
+const ELEMENTS = 'file elements { item code words flag number date text }';
 
 const CLIENT = `query($id: ID!) {
   client(id: $id) {
     id idOnly identifiersErased restriction organizationId ${ACCESS}
     firstName middleName lastName nameSuffix ssn dob
     raceEthnicityWords sexWords veteranStatusWords
+    hudElements { ${ELEMENTS} }
     address { line1 line2 city state zip }
     mouAssignments { id mouId window { start end } }
     releaseExceptions { id grantingOrganizationId accessingOrganizationId window { start end } }
-    enrollments { ${RECORD} programId entryDate exitDate }
+    enrollments { ${RECORD} programId entryDate exitDate hudElements { ${ELEMENTS} } }
     services { ${RECORD} enrollmentId date recordTypeWords typeProvidedWords description }
     documents { ${RECORD} name documentType date }
     caseNotes { ${RECORD} date text }
@@ -27,7 +31,8 @@ const CLIENT = `query($id: ID!) {
     checkIns { ${RECORD} facilityId date checkedOutAt checkOutDate }
     households { id headClientId members { clientId relationshipToHoH joined left } }
   }
-  programs { id name projectTypeWords }
+  programs { id name projectTypeWords organizationId }
+  destinations: hudList(number: "3.12.1") { code words fy2026 }
   relationships: hudList(number: "3.15.1") { code words }
 }`;
 
@@ -195,7 +200,9 @@ export async function render(id, world) {
   for (const e of client.enrollments) {
     e.programName = programs.get(e.programId)?.name || e.programId;
   }
-  const reload = () => render(id, world);
+  const reload = rerender;
+  const isWorker = ['CASE_MANAGER', 'AGENCY_ADMIN'].includes(world.me.role);
+  const destinations = data.destinations.filter((d) => d.fy2026).map((d) => [d.code, d.words]);
   const org = (id) => world.organizations.get(id) || id;
   const sections = [];
   sections.push(h('section', { class: 'why', 'aria-labelledby': 'why-heading' },
@@ -216,7 +223,10 @@ export async function render(id, world) {
         ['Address', address(client.address)],
         ['Entered by', org(client.organizationId)],
       ]),
-      canEdit(client.access) ? addressForm(client, reload) : null));
+      // Any agency that can see a client may update the address (DESIGN: address and
+      // household members), even where the rest of the profile is "Cannot Edit Data".
+      isWorker ? addressForm(client, reload) : null,
+      canEdit(client.access) ? work.profileForm(client, reload) : null));
   }
 
   sections.push(h('section', { 'aria-labelledby': 'release-heading' },
@@ -244,7 +254,8 @@ export async function render(id, world) {
         ['Relationship to head of household', (m) => relationships.get(m.relationshipToHoH) || String(m.relationshipToHoH)],
         ['Joined', (m) => date(m.joined)],
         ['Left', (m) => m.left ? date(m.left) : ''],
-      ], hh.members))));
+      ], hh.members)),
+      isWorker ? client.households.map((hh) => work.householdMemberForm(hh, [...relationships].map(([c, w]) => [String(c), w]), reload)) : null));
   }
 
   sections.push(h('section', { 'aria-labelledby': 'enrollments-heading' },
@@ -256,7 +267,11 @@ export async function render(id, world) {
       ['Entered', (e) => date(e.entryDate), { sort: true, key: (e) => e.entryDate }],
       ['Exited', (e) => e.exitDate ? date(e.exitDate) : 'Active'],
       ['Why you see it', (e) => whyCell(e, client, world)],
-    ], client.enrollments)));
+      ['Edit', (e) => canEdit(e.access)
+        ? [e.exitDate ? null : work.exitForm(e, destinations, reload), work.correctEnrollmentForm(e, reload), voidCell(e, reload)]
+        : voidCell(e, reload)],
+    ], client.enrollments),
+    isWorker ? work.enrollForm(client, data.programs, world, reload) : null));
 
   const services = h('section', { 'aria-labelledby': 'services-heading' },
     h('h2', { id: 'services-heading' }, 'Services'),
@@ -266,7 +281,7 @@ export async function render(id, world) {
       ['Agency', (s) => org(s.organizationId)],
       ['Description', (s) => s.description || ''],
       ['Why you see it', (s) => whyCell(s, client, world)],
-      ['Edit', (s) => voidCell(s, reload)],
+      ['Edit', (s) => canEdit(s.access) ? [work.correctServiceForm(s, reload), voidCell(s, reload)] : voidCell(s, reload)],
     ], client.services));
   if (['CASE_MANAGER', 'AGENCY_ADMIN'].includes(world.me.role)) {
     services.append(await serviceForm(client, reload));
@@ -311,8 +326,9 @@ export async function render(id, world) {
       ['Agency', (d) => org(d.organizationId)],
       ['Who may see it', (d) => RECORD_RESTRICTIONS[d.restriction] || ''],
       ['Why you see it', (d) => whyCell(d, client, world)],
-      ['Edit', (d) => voidCell(d, reload)],
-    ], client.documents)));
+      ['Edit', (d) => canEdit(d.access) ? [work.correctDocumentForm(d, reload), voidCell(d, reload)] : voidCell(d, reload)],
+    ], client.documents),
+    isWorker ? work.documentForm(client, reload) : null));
 
   sections.push(h('section', { 'aria-labelledby': 'notes-heading' },
     h('h2', { id: 'notes-heading' }, 'Case notes'),
@@ -321,8 +337,21 @@ export async function render(id, world) {
       ['Note', (n) => n.text || '[erased]'],
       ['Agency', (n) => org(n.organizationId)],
       ['Why you see it', (n) => whyCell(n, client, world)],
-      ['Edit', (n) => voidCell(n, reload)],
-    ], client.caseNotes)));
+      ['Edit', (n) => canEdit(n.access) ? [work.correctCaseNoteForm(n, reload), voidCell(n, reload)] : voidCell(n, reload)],
+    ], client.caseNotes),
+    isWorker ? work.caseNoteForm(client, reload) : null));
+
+  const elements = [
+    ...client.hudElements.flatMap((row) => row.elements.map((e) => ({ ...e, of: 'Client' }))),
+    ...client.enrollments.flatMap((en) => en.hudElements.flatMap((row) => row.elements.map((e) => ({ ...e, of: `${en.programName} (${row.file})` })))),
+  ];
+  sections.push(h('section', { 'aria-labelledby': 'elements-heading' },
+    h('h2', { id: 'elements-heading' }, 'HUD data elements'),
+    table('Other HUD data elements', [
+      ['Of', (e) => e.of],
+      ['Element', (e) => e.item],
+      ['Value', (e) => e.words ?? (e.code ?? (e.flag === null || e.flag === undefined ? null : e.flag ? 'Yes' : 'No') ?? (e.date ? date(e.date) : null) ?? e.number ?? e.text ?? '')],
+    ], elements)));
 
   if (world.me.role === 'AGENCY_ADMIN') sections.push(recordRequestForm(client));
   show(listedName(client), h('p', { class: 'subtitle' }, `HMIS ID ${client.id}`), sections);

@@ -2,7 +2,7 @@
 // with the evidence, merged (and unmerged) or dismissed, each saying why. A merge never widens
 // what anyone sees: every record keeps its owner and the sharing it was recorded under.
 
-import { h, show, field, table, announce, folded } from '../dom.js';
+import { h, show, field, table, date, announce, folded, rerender } from '../dom.js';
 import { gql } from '../api.js';
 
 const QUEUE = `{ duplicateCandidates(first: 50) { total
@@ -13,8 +13,20 @@ function failed(prefix, e) {
   announce(e.field ? `${prefix}: ${e.message} (${e.field})` : `${prefix}: ${e.message}`, 'error');
 }
 
-function link(id) {
-  return h('a', { href: `#/client/${encodeURIComponent(id)}` }, id);
+/** The pair's clients by id: name and date of birth, so the administrator compares people. */
+async function people(candidates) {
+  const ids = [...new Set(candidates.flatMap((p) => [p.firstId, p.secondId]))];
+  if (!ids.length) return new Map();
+  const fields = ids.map((_, i) => `c${i}: client(id: $id${i}) { id firstName lastName dob }`).join(' ');
+  const params = ids.map((_, i) => `$id${i}: ID!`).join(', ');
+  const data = await gql(`query(${params}) { ${fields} }`, Object.fromEntries(ids.map((id, i) => [`id${i}`, id])));
+  return new Map(Object.values(data).filter(Boolean).map((c) => [c.id, c]));
+}
+
+function link(id, known) {
+  const c = known.get(id);
+  const name = c ? `${[c.lastName, c.firstName].filter(Boolean).join(', ')}${c.dob ? ` (born ${date(c.dob)})` : ''}` : id;
+  return [h('a', { href: `#/client/${encodeURIComponent(id)}` }, name), h('br'), h('span', { class: 'hint' }, id)];
 }
 
 function mergeForm(pair, reload) {
@@ -76,19 +88,20 @@ function undoList(reload) {
 /** The duplicate queue screen. */
 export async function render() {
   const data = (await gql(QUEUE)).duplicateCandidates;
-  const reload = () => render();
+  const known = await people([...data.candidates, ...data.flags.map((f) => ({ firstId: f.clientId, secondId: f.clientId }))]);
+  const reload = rerender;
   show('Duplicate Queue',
     h('p', {}, `${data.total} pair${data.total === 1 ? '' : 's'} that may be one person, likeliest first.`),
     undoList(reload),
     table('Possible duplicates', [
-      ['Client', (p) => link(p.firstId)],
-      ['And client', (p) => link(p.secondId)],
+      ['Client', (p) => link(p.firstId, known)],
+      ['And client', (p) => link(p.secondId, known)],
       ['Likeness', (p) => `${p.score}%`],
       ['Evidence', (p) => h('ul', { class: 'changes' }, p.evidence.map((e) => h('li', {}, e.description)))],
       ['Decide', (p) => mergeForm(p, reload)],
     ], data.candidates, 'No possible duplicates.'),
     table('Flagged by agencies', [
-      ['Client', (f) => link(f.clientId)],
+      ['Client', (f) => link(f.clientId, known)],
       ['Their note', (f) => f.note],
     ], data.flags, 'Nothing flagged.'));
 }
