@@ -3,9 +3,4 @@
 # missing), puppeteer-core (which downloads no browser) and axe-core, at the versions
 # package-lock.json pins. Run by scripts/browser-test.sh.
 set -euo pipefail
-cd "$(dirname "$0")"
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-fi
-npm ci --no-audit --no-fund --loglevel=error
+exec bash "$(dirname "$0")/../npm-install.sh" "$(dirname "$0")"

@@ -330,35 +330,27 @@ fn a_record_request_from_submission_to_delivery_with_a_frozen_dashboard() {
     // The offline render writes the same page, and is itself recorded.
     let dir = coc.stop();
     let out = dir.path().join("dashboard.html");
-    let rendered = run(&[
-        "record-request",
-        "render",
-        "--data",
-        dir.path().to_str().unwrap(),
-        &request,
-        "--out",
-        out.to_str().unwrap(),
-        "--as",
-        "helpdesk",
-    ]);
-    assert_eq!(rendered.code, Some(0), "{rendered:?}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), html);
+    let render = |extra: &[&str]| {
+        let data = dir.path().to_str().unwrap();
+        let mut args = vec![
+            "record-request",
+            "render",
+            "--data",
+            data,
+            &request,
+            "--out",
+            out.to_str().unwrap(),
+            "--as",
+            "helpdesk",
+        ];
+        args.extend_from_slice(extra);
+        let rendered = run(&args);
+        assert_eq!(rendered.code, Some(0), "{rendered:?}");
+        std::fs::read_to_string(&out).unwrap()
+    };
+    assert_eq!(render(&[]), html);
     // The CoC names its own help desk.
-    let rendered = run(&[
-        "record-request",
-        "render",
-        "--data",
-        dir.path().to_str().unwrap(),
-        &request,
-        "--out",
-        out.to_str().unwrap(),
-        "--as",
-        "helpdesk",
-        "--help-desk",
-        "the 211OC HMIS Help Desk (1-800-555-0100)",
-    ]);
-    assert_eq!(rendered.code, Some(0), "{rendered:?}");
-    let named = std::fs::read_to_string(&out).unwrap();
+    let named = render(&["--help-desk", "the 211OC HMIS Help Desk (1-800-555-0100)"]);
     assert!(
         named.contains("contact the 211OC HMIS Help Desk (1-800-555-0100)"),
         "{named}"

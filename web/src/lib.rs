@@ -53,8 +53,3 @@ pub fn routes<S: Clone + Send + Sync + 'static>(config: WebConfig) -> Router<S> 
     }
     router
 }
-
-/// The page's HTML, for tests that check what it links.
-pub fn index_html() -> &'static str {
-    assets::INDEX
-}

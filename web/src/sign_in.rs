@@ -1,5 +1,6 @@
-//! How people sign in to the dashboard: what the page is told (`GET /app/sign-in.json`) and
-//! the demo's one-click sign-in (`POST /app/demo-sign-in`).
+//! How people sign in to the dashboard: the configuration (`WebConfig`, with the page's
+//! content policy, which lets it call the provider), what the page is told
+//! (`GET /app/sign-in.json`) and the demo's one-click sign-in (`POST /app/demo-sign-in`).
 //!
 //! With an identity provider the page itself runs the authorization code flow with PKCE
 //! against it (a public client: no secret reaches the browser) and sends the provider's access
@@ -69,8 +70,9 @@ pub struct WebConfig {
 
 impl WebConfig {
     /// The page's content policy: scripts, styles and images from this origin only, requests
-    /// to this origin and to the identity provider (for the token exchange), never framed, no
-    /// inline script or style.
+    /// to this origin and to the identity provider's origin (discovery and the token exchange;
+    /// a provider whose endpoints live on another origin than its issuer is not supported),
+    /// never framed, no inline script or style.
     pub fn content_policy(&self) -> String {
         let provider = self
             .identity

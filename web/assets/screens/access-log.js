@@ -7,7 +7,7 @@ import { roleName, ruleName } from '../access.js';
 import { kindName } from './audit.js';
 
 
-const LOG = `query($f: AccessLogFilter!, $after: String) { accessLog(filter: $f, first: 50, after: $after) {
+const LOG = `query AccessLog($f: AccessLogFilter!, $after: String) { accessLog(filter: $f, first: 50, after: $after) {
   entries { at user { username } organizationId role operation clientId denied deliberate
     records { kind fields rule via } }
   hasNextPage endCursor } }`;
@@ -35,9 +35,9 @@ export async function render(world, clientId = '') {
         ['Client', (e) => h('a', { href: `#/audit/${encodeURIComponent(e.clientId)}` }, e.clientId)],
         ['What', (e) => e.denied ? 'Refused' : [...new Set(e.records.map((r) => kindName(r.kind)))].join(', ')],
         ['Rule', (e) => [...new Set(e.records.map((r) => ruleName(r.rule)))].join(', ')],
-        ['How', (e) => `${e.operation}${e.deliberate ? ' (opened)' : ' (listed)'}`],
+        ['How', (e) => `${e.operation === 'anonymous' ? 'API request' : e.operation}${e.deliberate ? ' (opened)' : ' (listed)'}`],
       ], page.entries, 'No disclosures match.'),
-      page.hasNextPage ? h('button', { type: 'button', onclick: () => load(page.endCursor) }, 'Older') : null);
+      ...(page.hasNextPage ? [h('button', { type: 'button', onclick: () => load(page.endCursor) }, 'Older')] : []));
     } catch (e) {
       announce(e.field ? `${e.message} (${e.field})` : e.message, 'error');
     }

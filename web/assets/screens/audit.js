@@ -28,7 +28,7 @@ export async function render(id, world) {
   const visibility = h('div');
   const loadVisibility = async () => {
     try {
-      const rows = (await gql('query($c: ID!, $d: String!) { visibilityAsOf(clientId: $c, date: $d) { organizationId user { username } role kind recordId level rule via } }', { c: id, d: on.value })).visibilityAsOf;
+      const rows = (await gql('query CouldSee($c: ID!, $d: String!) { visibilityAsOf(clientId: $c, date: $d) { organizationId user { username } role kind recordId level rule via } }', { c: id, d: on.value })).visibilityAsOf;
       visibility.replaceChildren(table(`Who could see this client on ${date(on.value)}`, [
         ['Agency', (r) => world.organizations.get(r.organizationId) || r.organizationId, { sort: true }],
         ['Who', (r) => r.user ? `${r.user.username} (${roleName(r.role)})` : 'Everyone at the agency'],
@@ -41,7 +41,7 @@ export async function render(id, world) {
     }
   };
   on.addEventListener('change', loadVisibility);
-  const data = await gql(`query($c: ID!) {
+  const data = await gql(`query ClientAudit($c: ID!) {
     accessSummary(clientId: $c) { user { username } organizationId role first last shown deliberate denied }
     clientHistory(clientId: $c) { at user { username } organizationId role event recordKind changes { field before after } }
   }`, { c: id });

@@ -14,7 +14,7 @@ const RECORD = `id organizationId restriction ${ACCESS}`;
 
 const ELEMENTS = 'file elements { item code words flag number date text }';
 
-const CLIENT = `query($id: ID!) {
+const CLIENT = `query ClientPage($id: ID!) {
   client(id: $id) {
     id idOnly identifiersErased restriction organizationId ${ACCESS}
     firstName middleName lastName nameSuffix ssn dob

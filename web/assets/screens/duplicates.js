@@ -19,7 +19,7 @@ async function people(candidates) {
   if (!ids.length) return new Map();
   const fields = ids.map((_, i) => `c${i}: client(id: $id${i}) { id firstName lastName dob }`).join(' ');
   const params = ids.map((_, i) => `$id${i}: ID!`).join(', ');
-  const data = await gql(`query(${params}) { ${fields} }`, Object.fromEntries(ids.map((id, i) => [`id${i}`, id])));
+  const data = await gql(`query DuplicatePair(${params}) { ${fields} }`, Object.fromEntries(ids.map((id, i) => [`id${i}`, id])));
   return new Map(Object.values(data).filter(Boolean).map((c) => [c.id, c]));
 }
 

@@ -50,7 +50,7 @@ export function render(world) {
       return;
     }
     try {
-      const data = await gql(`query($s: ClientSearch!, $after: String) {
+      const data = await gql(`query FindClient($s: ClientSearch!, $after: String) {
         findClients(search: $s, first: ${PAGE}, after: $after) {
           edges { node { ${CLIENT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`, { s: input, after });
       const found = data.findClients;
@@ -74,7 +74,7 @@ export function render(world) {
 export async function caseload(world) {
   const out = h('div');
   const load = async (after) => {
-    const data = await gql(`query($after: String) { caseload(first: ${PAGE}, after: $after) {
+    const data = await gql(`query Caseload($after: String) { caseload(first: ${PAGE}, after: $after) {
       edges { node { ${CLIENT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`, { after });
     out.replaceChildren(results('Your clients', data.caseload, world, load));
   };

@@ -82,7 +82,7 @@ export async function render(world) {
       return;
     }
     if (matches.dataset.checked === `${first.value}|${last.value}|${dob.value}`) return go(1);
-    const search = (s) => gql(`query($s: ClientSearch!) { findClients(search: $s, first: 20) { edges { node {
+    const search = (s) => gql(`query IntakeSearchFirst($s: ClientSearch!) { findClients(search: $s, first: 20) { edges { node {
       id idOnly firstName middleName lastName dob organizationId access { level rule via }
       mouAssignments { mouId window { start end } } releaseExceptions { id window { start end } } } } } }`, { s });
     try {

@@ -33,7 +33,7 @@ async function step(mutation, id, reload, done) {
 /** Saves the dashboard page as a file the help desk sends on (it names the client). */
 async function download(id) {
   try {
-    const data = await gql('query($r: ID!) { clientRecordDashboard(requestId: $r) { html } }', { r: id });
+    const data = await gql('query SaveDashboard($r: ID!) { clientRecordDashboard(requestId: $r) { html } }', { r: id });
     const blob = new Blob([data.clientRecordDashboard.html], { type: 'text/html' });
     const link = h('a', { href: URL.createObjectURL(blob), download: `client-record-${id}.html` });
     document.body.append(link);
@@ -117,7 +117,7 @@ function nameSearch() {
   const form = h('form', { class: 'search', onsubmit: async (event) => {
     event.preventDefault();
     try {
-      const data = await gql('query($s: ClientSearch!, $why: String!) { helpDeskFindClients(search: $s, reason: $why) { edges { node { id firstName lastName dob } } } }', { s: { name: name.value.trim() }, why: reason.value.trim() });
+      const data = await gql('query HelpDeskNameSearch($s: ClientSearch!, $why: String!) { helpDeskFindClients(search: $s, reason: $why) { edges { node { id firstName lastName dob } } } }', { s: { name: name.value.trim() }, why: reason.value.trim() });
       out.replaceChildren(table('Clients found', [
         ['Name', (c) => [c.lastName, c.firstName].filter(Boolean).join(', ')],
         ['Date of birth', (c) => date(c.dob)],
