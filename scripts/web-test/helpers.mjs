@@ -56,7 +56,8 @@ export async function startDemo({ addr = '127.0.0.1:0', dev = true, args = [] } 
 
 /** Headless Chromium at `CHROMIUM`, 1024x768 unless asked otherwise. */
 export async function browser() {
-  const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+  const executablePath = process.env.CHROMIUM;
+  assert.ok(executablePath, 'CHROMIUM names the browser (scripts/browser-test.sh sets it)');
   return puppeteer.launch({
     executablePath,
     headless: true,
