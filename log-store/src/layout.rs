@@ -41,16 +41,22 @@ pub fn stream_key(stream: &str, version: u64) -> Vec<u8> {
     k
 }
 
-/// The current version of `stream`: the last key of its index entries (no separate head
-/// record, so an append writes nothing per stream).
-pub fn stream_version(tree: &sled::Tree, stream: &str) -> sled::Result<Option<u64>> {
+/// The current version of `stream` among records at or before `head`: its last index entry
+/// whose record is there (no separate head record, so an append writes nothing per stream).
+/// Entries past the head are a batch the writer is indexing, not yet visible.
+pub fn stream_version(
+    tree: &sled::Tree,
+    stream: &str,
+    head: Position,
+) -> sled::Result<Option<u64>> {
     let prefix = stream_prefix(stream);
-    Ok(tree
-        .scan_prefix(&prefix)
-        .keys()
-        .next_back()
-        .transpose()?
-        .and_then(|k| be_u64(&k[prefix.len()..])))
+    for entry in tree.scan_prefix(&prefix).rev() {
+        let (key, value) = entry?;
+        if read_located(&value).is_some_and(|(position, _)| position <= head) {
+            return Ok(be_u64(&key[prefix.len()..]));
+        }
+    }
+    Ok(None)
 }
 
 /// Key of the id index entry of `id`.
@@ -188,5 +194,28 @@ pub mod format1 {
         k[0] = b'E';
         k[1..].copy_from_slice(&position.to_be_bytes());
         k
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream whose version 2 the writer is indexing (its record past the head) still reads
+    /// as version 1 to everyone but the writer.
+    #[test]
+    fn stream_version_stops_at_the_head() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let tree = db.open_tree(TREE).unwrap();
+        tree.insert(stream_key("client-1", 1), &located(7, 0))
+            .unwrap();
+        tree.insert(stream_key("client-1", 2), &located(9, 400))
+            .unwrap();
+        tree.insert(stream_key("client-10", 1), &located(8, 200))
+            .unwrap();
+        assert_eq!(stream_version(&tree, "client-1", 8).unwrap(), Some(1));
+        assert_eq!(stream_version(&tree, "client-1", 9).unwrap(), Some(2));
+        assert_eq!(stream_version(&tree, "client-1", 6).unwrap(), None);
+        assert_eq!(stream_version(&tree, "client-2", 9).unwrap(), None);
     }
 }

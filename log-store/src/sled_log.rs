@@ -497,7 +497,11 @@ impl EventLog for SledLog {
     }
 
     fn stream_version(&self, stream: &str) -> Result<Option<u64>, LogError> {
-        Ok(layout::stream_version(&self.tree, stream)?)
+        Ok(layout::stream_version(
+            &self.tree,
+            stream,
+            self.head().position,
+        )?)
     }
 
     fn head(&self) -> Head {

@@ -153,7 +153,7 @@ fn commit_batch(
         let written = write(&plan, syncer.indexed.end);
         let result = syncer
             .commit(&written.frames, written.head)
-            .and_then(|()| tree.apply_batch(written.index).map_err(LogError::from));
+            .and_then(|()| index(tree, &written.index));
         if let Err(e) = result {
             let msg = e.to_string();
             for (reply, _) in answers {
@@ -188,7 +188,8 @@ struct SledLookup<'t> {
 
 impl Lookup for SledLookup<'_> {
     fn stream_version(&mut self, stream: &str) -> Result<Option<u64>, LogError> {
-        Ok(layout::stream_version(self.tree, stream)?)
+        // The writer is the only one indexing: every entry it finds is stored.
+        Ok(layout::stream_version(self.tree, stream, Position::MAX)?)
     }
 
     fn stored(
@@ -215,21 +216,41 @@ impl Lookup for SledLookup<'_> {
     }
 }
 
+/// Writes a batch's index entries into sled one by one, in order, the entry saying how far
+/// the indexes reach last.
+///
+/// Not as one `apply_batch`: sled 0.34 writes out and `sync_file_range`s its I/O buffer twice
+/// for every batch it applies atomically, which on the commit path doubled the disk writes of
+/// a single writer and kept sled's I/O threads switching (BENCHMARKS.md, "Index entries
+/// without sled batches"). Atomicity is not needed: every entry names a record already
+/// durable in the events file, so whatever prefix of them a crash leaves is true, and the
+/// indexes are caught up from the last how-far entry on open ([`crate::recover`]). Readers
+/// see a batch at once because they stop at the head, which moves only after this.
+fn index(tree: &sled::Tree, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<(), LogError> {
+    for (key, value) in entries {
+        tree.insert(key.as_slice(), value.as_slice())?;
+    }
+    Ok(())
+}
+
 /// Frames every accepted record of `plan`, chained in position order, for writing at `offset`
 /// of the events file, and the index entries that will find them.
 fn write(plan: &BatchPlan, offset: u64) -> Written {
     let mut frames = Vec::with_capacity(plan.records().len() * 400);
-    let mut index = sled::Batch::default();
+    let mut index: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(plan.records().len() * 2 + 1);
     let mut last_frame = offset;
     let head = plan.chain(|r, bytes, hash| {
         let stream = plan.stream_name(r.stream);
         last_frame = offset + frames.len() as u64;
         encode_frame(&mut frames, r.position, hash, bytes);
         let located = layout::located(r.position, last_frame);
-        index.insert(layout::stream_key(stream, r.version), &located);
-        index.insert(&layout::id_key(r.id), &located);
+        index.push((layout::stream_key(stream, r.version), located.to_vec()));
+        index.push((layout::id_key(r.id).to_vec(), located.to_vec()));
         if layout::block_start(r.position) == r.position {
-            index.insert(&layout::block_key(r.position), &last_frame.to_be_bytes());
+            index.push((
+                layout::block_key(r.position).to_vec(),
+                last_frame.to_be_bytes().to_vec(),
+            ));
         }
     });
     let indexed = Indexed {
@@ -238,7 +259,7 @@ fn write(plan: &BatchPlan, offset: u64) -> Written {
         last_frame,
         end: offset + frames.len() as u64,
     };
-    index.insert(layout::INDEXED_KEY, &indexed.encode()[..]);
+    index.push((layout::INDEXED_KEY.to_vec(), indexed.encode().to_vec()));
     Written {
         frames,
         index,
@@ -251,8 +272,8 @@ fn write(plan: &BatchPlan, offset: u64) -> Written {
 struct Written {
     /// The frames, for the end of the events file.
     frames: Vec<u8>,
-    /// The index entries, for sled once the frames are durable.
-    index: sled::Batch,
+    /// The index entries, for sled once the frames are durable, how far they reach last.
+    index: Vec<(Vec<u8>, Vec<u8>)>,
     /// How far the indexes reach with them.
     indexed: Indexed,
     /// The log's head after them.
