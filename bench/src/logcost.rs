@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use caseledger_log_store::{AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog};
+use caseledger_log_store::{AppendRequest, EventLog, ExpectedVersion, NewEvent, ReadPool, SledLog};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -324,6 +324,7 @@ impl Bench<'_> {
         for (how, mode) in [
             (Reads::Direct, "direct"),
             (Reads::Blocking, "spawn_blocking"),
+            (Reads::Pool, "read_pool"),
         ] {
             let mut rates = [0.0; 2];
             let mut reads = 0;
@@ -426,6 +427,8 @@ enum Reads {
     Direct,
     /// Through `tokio::task::spawn_blocking`, off the runtime's workers.
     Blocking,
+    /// Through the log's [`ReadPool`]: a thread per core, below the writer's priority.
+    Pool,
 }
 
 /// `READERS` tasks each reading the first `BATCH` events of random streams for the warm-up and
@@ -438,9 +441,11 @@ async fn read_load(
 ) -> Result<usize, Failure> {
     let measure_from = Instant::now() + Duration::from_secs_f64(warmup);
     let until = measure_from + Duration::from_secs_f64(seconds);
+    let pool = Arc::new(ReadPool::per_core()?);
     let tasks: Vec<_> = (0..READERS as u64)
         .map(|r| {
             let log = log.clone();
+            let pool = pool.clone();
             tokio::spawn(async move {
                 let mut rng = SmallRng::seed_from_u64(10_000 + r);
                 let mut reads = 0;
@@ -462,6 +467,12 @@ async fn read_load(
                             tokio::task::spawn_blocking(move || log.read_stream(&stream, 1, BATCH))
                                 .await
                                 .map_err(|_| anyhow::anyhow!("logcost read panicked"))??;
+                        }
+                        Reads::Pool => {
+                            let log = log.clone();
+                            pool.run(move || log.read_stream(&stream, 1, BATCH))
+                                .await
+                                .map_err(anyhow::Error::from)??;
                         }
                     }
                     if t >= measure_from {
