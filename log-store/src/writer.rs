@@ -2,7 +2,7 @@
 //!
 //! Concurrent appends are queued on a channel. The writer takes everything queued (up to a
 //! batch limit), checks each request against the stored state plus what earlier requests of the
-//! same batch will write, writes all accepted requests with one crash-atomic sled batch, makes it
+//! same batch will write, writes all accepted requests' frames with one `pwrite`, makes them
 //! durable once, and only then answers every request of the batch. Requests that arrive while a
 //! batch is being made durable form the next batch, so the durable-write cost is shared by every
 //! concurrent writer.
@@ -61,23 +61,35 @@ const VERSIONS_KEPT: usize = 100_000;
 /// the commit that needed them; zeroes after the last frame read as the end of the log.
 pub(crate) const PREALLOCATE: u64 = 8 * 1024 * 1024;
 
+/// Frame bytes from which a commit past the file's end grows the file by its own write instead
+/// of by zeroes: bulk loads (an import's batches of thousands of events) would otherwise write
+/// every byte twice, once as zeroes and once as records, and be bound by the disk's bandwidth.
+const LARGE_COMMIT: usize = 1024 * 1024;
+
 impl Syncer {
     /// Writes `frames` at the end of the events file and makes them durable, then records
     /// `head` as acknowledged — only then, so the mark never names what is not durable.
     fn commit(&mut self, frames: &[u8], head: Head) -> Result<(), LogError> {
         let end = self.indexed.end + frames.len() as u64;
-        if end > self.allocated {
-            let grown = (end / PREALLOCATE + 1) * PREALLOCATE;
-            let zeroes = vec![0u8; 1024 * 1024];
-            let mut at = self.allocated.max(self.indexed.end);
-            while at < grown {
-                let n = (grown - at).min(zeroes.len() as u64) as usize;
-                self.file.write_all_at(&zeroes[..n], at)?;
-                at += n as u64;
-            }
-            self.allocated = grown;
-        }
         self.file.write_all_at(frames, self.indexed.end)?;
+        if end > self.allocated {
+            if frames.len() >= LARGE_COMMIT {
+                // A commit this large costs far more than the journal commit of a new file
+                // size, and zeroes written ahead of it would be written twice.
+                self.allocated = end;
+            } else {
+                // Zeroes only past the frames: where they go, their own bytes are written.
+                let grown = (end / PREALLOCATE + 1) * PREALLOCATE;
+                let zeroes = vec![0u8; 1024 * 1024];
+                let mut at = end;
+                while at < grown {
+                    let n = (grown - at).min(zeroes.len() as u64) as usize;
+                    self.file.write_all_at(&zeroes[..n], at)?;
+                    at += n as u64;
+                }
+                self.allocated = grown;
+            }
+        }
         if self.sync {
             self.file.sync_data()?;
         }
