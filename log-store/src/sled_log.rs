@@ -41,9 +41,11 @@ pub struct SledLogOptions {
     pub durability: Durability,
     /// Most events written by one group commit.
     pub max_batch_events: usize,
-    /// sled's page cache size in bytes (sled holds the indexes only). 64 MiB by default: the
-    /// resident set grows with it far past the setting under sustained appends, and the
-    /// indexes' hot pages (recent streams and blocks) fit well within it (BENCHMARKS.md).
+    /// sled's page cache size in bytes (sled holds the indexes only). 16 MiB by default:
+    /// sled counts a page by its size on disk, several times smaller than it is in memory,
+    /// so the resident set grows to a few times the setting under sustained appends; the
+    /// indexes' hot pages (the newest ids and blocks, recent streams) fit within it, and
+    /// 64 MiB gave no faster appends (BENCHMARKS.md "Index entries without sled batches").
     pub cache_capacity: u64,
 }
 
@@ -52,7 +54,7 @@ impl Default for SledLogOptions {
         SledLogOptions {
             durability: Durability::Fdatasync,
             max_batch_events: 4096,
-            cache_capacity: 64 * 1024 * 1024,
+            cache_capacity: 16 * 1024 * 1024,
         }
     }
 }
