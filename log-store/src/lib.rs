@@ -7,7 +7,7 @@
 //! acknowledged. Every record is linked into a SHA-256 hash chain so tampering is detectable.
 //!
 //! The [`EventLog`] trait is the interface the service programs against; [`SledLog`] is the
-//! embedded implementation: an events file of framed records, indexed in sled 0.34. No sled type appears in the public API, so a second
+//! embedded implementation: an events file of framed records, indexed in memory and in sorted index runs whose manifest sled 0.34 keeps. No sled type appears in the public API, so a second
 //! backend (PostgreSQL, for several service nodes sharing one log) can implement the same trait.
 #![forbid(unsafe_code)]
 
@@ -20,6 +20,7 @@ pub mod copy;
 mod error;
 pub mod events_file;
 mod expected_version;
+mod index;
 pub mod layout;
 pub mod memory;
 pub mod plan;
@@ -39,6 +40,7 @@ pub use append::{AppendRequest, Appended, NewEvent, PendingAppend, StreamAppend}
 pub use chain::{ChainHash, GENESIS_HASH};
 pub use error::LogError;
 pub use expected_version::ExpectedVersion;
+pub use index::INDEX_DIR;
 pub use position::{Head, LogStats, Position};
 pub use read_pool::{READER_NICE, ReadPool, ReadPoolError};
 pub use record::RecordedEvent;

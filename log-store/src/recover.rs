@@ -1,9 +1,10 @@
 //! Opening the events file: the indexes brought up to it, a torn unacknowledged tail cut off.
 //!
-//! sled's copy of the indexes is flushed in the background, so after a crash it may end short
-//! of the events file (never past it: entries are written only once their frames are durable).
-//! On open the frames after the last indexed one are read, checked (checksum, record format,
-//! chain link) and indexed. A frame that fails is one of two things:
+//! The indexes' runs end short of the events file (the active table is in memory only, and a
+//! crash may also come before a full table is written out); never past it, since entries are
+//! added only once their frames are durable. On open the frames after the last run's are read,
+//! checked (checksum, record format, chain link) and indexed. A frame that fails is one of two
+//! things:
 //! - past the acknowledged mark and failing its checksum: a write the crash cut short, never
 //!   acknowledged — it is cut off, and the log ends before it;
 //! - anything else (at or before the mark, or a whole frame that does not link): damage or a
@@ -14,41 +15,24 @@ use std::path::Path;
 
 use crate::chain::link;
 use crate::events_file::{self, Cursor, Read};
-use crate::layout::{self, Indexed};
+use crate::index::{Entry, Index};
+use crate::layout::Indexed;
 use crate::{LogError, Position, record};
 
-/// Frames indexed per sled batch while catching up.
-const CATCH_UP_BATCH: u64 = 65_536;
+/// Frames between two progress lines while catching up.
+const PROGRESS_EVERY: u64 = 65_536;
 
-/// Brings the indexes in `tree` up to the events file and answers how far they reach (the
-/// log's head). `acknowledged` is the acknowledged mark's position, if any.
+/// Brings `index` up to the events file and answers how far it reaches (the log's head).
+/// `acknowledged` is the acknowledged mark's position, if any.
 pub(crate) fn catch_up(
-    tree: &sled::Tree,
+    index: &Index,
     file: &File,
     dir: &Path,
     acknowledged: Option<Position>,
 ) -> Result<Indexed, LogError> {
     let len = file.metadata()?.len();
-    let mut indexed = match tree.get(layout::INDEXED_KEY)? {
-        Some(v) => Indexed::decode(&v).unwrap_or_default(),
-        None => Indexed::default(),
-    };
-    if !fits(file, &indexed, len) {
-        // The indexes are a cache of the events file: ones that do not fit it (an events
-        // file replaced or cut, an index damaged) are rebuilt from it, and the anchors then
-        // decide whether the file itself is whole.
-        if indexed != Indexed::default() || !tree.is_empty() {
-            tracing::warn!(
-                indexed = indexed.position,
-                "the log's indexes do not match its events file; rebuilding them"
-            );
-        }
-        tree.clear()?;
-        indexed = Indexed::default();
-    }
+    let mut indexed = index.reach();
     let mut cursor = Cursor::new(file, indexed.end);
-    let mut batch = sled::Batch::default();
-    let mut pending = 0u64;
     let started = indexed.position;
     let bad = loop {
         let frame = match cursor.next_frame()? {
@@ -79,30 +63,28 @@ pub(crate) fn catch_up(
                 false,
             ));
         }
-        let located = layout::located(position, frame.offset);
-        batch.insert(layout::stream_key(parsed.stream, parsed.version), &located);
-        batch.insert(&layout::id_key(parsed.id), &located);
-        if layout::block_start(position) == position {
-            batch.insert(&layout::block_key(position), &frame.offset.to_be_bytes());
-        }
         indexed = Indexed {
             position,
             hash,
             last_frame: frame.offset,
             end: frame.end(),
         };
-        pending += 1;
-        if pending == CATCH_UP_BATCH {
-            batch.insert(layout::INDEXED_KEY, &indexed.encode()[..]);
-            tree.apply_batch(std::mem::take(&mut batch))?;
-            pending = 0;
+        let entry = Entry {
+            stream: parsed.stream,
+            version: parsed.version,
+            id: parsed.id,
+            position,
+            offset: frame.offset,
+        };
+        if let Some(full) = index.insert([entry], indexed) {
+            // Written out at once: a long catch-up (a first open after an upgrade) must not
+            // hold the whole log's entries in memory.
+            index.persist(full)?;
+        }
+        if position.is_multiple_of(PROGRESS_EVERY) {
             tracing::info!(position, "indexing the log");
         }
     };
-    if pending > 0 {
-        batch.insert(layout::INDEXED_KEY, &indexed.encode()[..]);
-        tree.apply_batch(batch)?;
-    }
     if indexed.position > started {
         tracing::info!(
             from = started + 1,
@@ -149,13 +131,13 @@ pub(crate) fn catch_up(
         // `PREALLOCATE`): they stay.
         None => {}
     }
-    check_last_link(tree, file, &indexed)?;
+    check_last_link(index, file, &indexed)?;
     Ok(indexed)
 }
 
 /// The last record's chain hash must recompute from the one before it: a last record changed
 /// in place (checksum and all) is refused on open, not only by a walk.
-fn check_last_link(tree: &sled::Tree, file: &File, indexed: &Indexed) -> Result<(), LogError> {
+fn check_last_link(index: &Index, file: &File, indexed: &Indexed) -> Result<(), LogError> {
     let position = indexed.position;
     if position == 0 {
         return Ok(());
@@ -165,7 +147,7 @@ fn check_last_link(tree: &sled::Tree, file: &File, indexed: &Indexed) -> Result<
     let previous = if position == 1 {
         crate::GENESIS_HASH
     } else {
-        let offset = layout::offset_of(tree, file, position - 1)?;
+        let offset = index.point_cursor(file, position - 1)?.offset();
         let frame = events_file::read_frame_at(file, offset, position - 1)?;
         record::split_stored(position - 1, &frame.stored)?.0
     };
@@ -180,7 +162,7 @@ fn check_last_link(tree: &sled::Tree, file: &File, indexed: &Indexed) -> Result<
 
 /// Whether the indexes' own record of how far they reach fits the events file: within it,
 /// and its last frame there with the hash the record says.
-fn fits(file: &File, indexed: &Indexed, len: u64) -> bool {
+pub(crate) fn fits(file: &File, indexed: &Indexed, len: u64) -> bool {
     if indexed.end > len {
         return false;
     }

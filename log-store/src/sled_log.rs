@@ -1,4 +1,5 @@
-//! The embedded log on sled 0.34.
+//! The embedded log: the events file, indexed in memory and in index runs, with the runs'
+//! manifest in sled 0.34.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -13,6 +14,7 @@ use crate::acked::{self, AckedMark};
 use crate::anchor::{self, Anchor};
 use crate::error::describe_offset;
 use crate::events_file::{self, Cursor, Read};
+use crate::index::Index;
 use crate::layout;
 use crate::position::LogStats;
 use crate::record::{self, RecordedEvent};
@@ -41,12 +43,13 @@ pub struct SledLogOptions {
     pub durability: Durability,
     /// Most events written by one group commit.
     pub max_batch_events: usize,
-    /// sled's page cache size in bytes (sled holds the indexes only). 16 MiB by default:
-    /// sled counts a page by its size on disk, several times smaller than it is in memory,
-    /// so the resident set grows to a few times the setting under sustained appends; the
-    /// indexes' hot pages (the newest ids and blocks, recent streams) fit within it, and
-    /// 64 MiB gave no faster appends (BENCHMARKS.md "Index entries without sled batches").
+    /// sled's page cache size in bytes. sled holds only the manifest of the index runs (an
+    /// entry per run), so 1 MiB by default.
     pub cache_capacity: u64,
+    /// Records the index's table in memory holds before it is written out as a run: the
+    /// table costs about 100 bytes a record, and an open indexes up to this many records
+    /// again from the events file. 262,144 by default (about 25 MiB).
+    pub index_table_records: usize,
 }
 
 impl Default for SledLogOptions {
@@ -54,15 +57,15 @@ impl Default for SledLogOptions {
         SledLogOptions {
             durability: Durability::Fdatasync,
             max_batch_events: 4096,
-            cache_capacity: 16 * 1024 * 1024,
+            cache_capacity: 1024 * 1024,
+            index_table_records: 1 << 18,
         }
     }
 }
 
-/// The embedded append log: the events file in a data directory, indexed in sled.
+/// The embedded append log: the events file in a data directory, and its indexes.
 pub struct SledLog {
-    db: sled::Db,
-    tree: sled::Tree,
+    index: Arc<Index>,
     file: Arc<File>,
     shared: Arc<Shared>,
     jobs: Mutex<Option<Sender<Job>>>,
@@ -97,21 +100,26 @@ impl SledLog {
             &path,
             acknowledged,
         )?;
-        let tree = db.open_tree(layout::TREE)?;
-        if tree.scan_prefix(b"E").next().is_some() {
+        if db
+            .open_tree(layout::TREE)?
+            .scan_prefix(b"E")
+            .next()
+            .is_some()
+        {
             return Err(LogError::OldLayout {
                 path: path.display().to_string(),
             });
         }
         let file = Arc::new(open_events_file(&path)?);
-        let indexed = crate::recover::catch_up(&tree, &file, &path, acknowledged)?;
+        let index = Arc::new(Index::open(db, &path, &file, options.index_table_records)?);
+        let indexed = crate::recover::catch_up(&index, &file, &path, acknowledged)?;
         let head = Head {
             position: indexed.position,
             hash: indexed.hash,
         };
         if let Some(mark) = stored_mark {
             anchor::check_with(head.position, &[mark_anchor(&path, mark)], |p| {
-                stored_hash(&tree, &file, head.position, p)
+                stored_hash(&index, &file, head.position, p)
             })?;
         }
         let mark = AckedMark::open(&path, head)?;
@@ -130,15 +138,14 @@ impl SledLog {
             head_tx,
         });
         let (tx, rx) = mpsc::channel();
-        let writer_tree = tree.clone();
+        let writer_index = index.clone();
         let writer_shared = shared.clone();
         let max_batch = options.max_batch_events.max(1);
         let handle = std::thread::Builder::new()
             .name("caseledger-log-writer".into())
-            .spawn(move || writer::run(writer_tree, syncer, writer_shared, rx, max_batch))?;
+            .spawn(move || writer::run(writer_index, syncer, writer_shared, rx, max_batch))?;
         Ok(Arc::new(SledLog {
-            db,
-            tree,
+            index,
             file,
             shared,
             jobs: Mutex::new(Some(tx)),
@@ -152,15 +159,13 @@ impl SledLog {
         &self.path
     }
 
-    /// Stops accepting appends, waits for queued ones to finish, stops the writer thread and
-    /// saves the indexes (so the next open need not rebuild them). Also done on drop.
+    /// Stops accepting appends, waits for queued ones to finish and for the index's tables
+    /// to be written out (so the next open indexes nothing again), and stops the writer
+    /// thread. Also done on drop.
     pub fn close(&self) {
         self.jobs.lock().expect("jobs lock").take();
         if let Some(handle) = self.writer.lock().expect("writer lock").take() {
             let _ = handle.join();
-            if let Err(e) = self.db.flush() {
-                tracing::warn!(error = %e, "the log's indexes could not be saved; the next open rebuilds them");
-            }
         }
     }
 
@@ -169,31 +174,16 @@ impl SledLog {
         let head = self.head();
         // The file runs on into zeroes made ahead of the records; the indexes say where
         // the records end.
-        let end = match self.tree.get(layout::INDEXED_KEY)? {
-            Some(v) => layout::Indexed::decode(&v).map_or(0, |i| i.end),
-            None => 0,
-        };
+        let end = self.index.reach().end;
         // Each frame is its stored bytes and 8 bytes of length and checksum.
         let record_bytes = end.saturating_sub(8 * head.position);
-        // A stream's first event is its version 1 entry.
-        let streams = self
-            .tree
-            .scan_prefix(b"S")
-            .keys()
-            .filter(|k| k.as_ref().is_ok_and(|k| k.ends_with(&1u64.to_be_bytes())))
-            .count() as u64;
+        let streams = self.index.streams();
         Ok(LogStats {
             head,
             record_bytes,
             streams,
             disk_bytes: dir_size(&self.path),
         })
-    }
-
-    /// Offset of the frame of `position` (1..=head): the sparse index's block, then the frames
-    /// before it in the block.
-    fn offset_of(&self, position: Position) -> Result<u64, LogError> {
-        layout::offset_of(&self.tree, &self.file, position)
     }
 
     fn read_at(&self, position: Position, offset: u64) -> Result<RecordedEvent, LogError> {
@@ -356,7 +346,7 @@ fn mark_anchor(dir: &Path, mark: Head) -> Anchor {
 /// The chain hash stored with the record at `position` of a log whose head is `head` (the
 /// genesis hash at 0, `None` past the head).
 fn stored_hash(
-    tree: &sled::Tree,
+    index: &Index,
     file: &File,
     head: Position,
     position: Position,
@@ -367,7 +357,7 @@ fn stored_hash(
     if position > head {
         return Ok(None);
     }
-    let offset = layout::offset_of(tree, file, position)?;
+    let offset = index.point_cursor(file, position)?.offset();
     let frame = events_file::read_frame_at(file, offset, position)?;
     Ok(Some(record::split_stored(position, &frame.stored)?.0))
 }
@@ -411,9 +401,12 @@ impl EventLog for SledLog {
         let mut out = Vec::with_capacity(wanted);
         // A few events are a point read: small reads, not a scan's read-ahead.
         let mut cursor = if wanted <= POINT_READ_EVENTS {
-            layout::point_cursor(&self.tree, &self.file, from)?
+            self.index.point_cursor(&self.file, from)?
         } else {
-            Cursor::new(&self.file, self.offset_of(from)?)
+            Cursor::new(
+                &self.file,
+                self.index.point_cursor(&self.file, from)?.offset(),
+            )
         };
         while out.len() < wanted {
             out.push(next_record(&mut cursor, from + out.len() as u64)?);
@@ -438,10 +431,7 @@ impl EventLog for SledLog {
             });
             let (mut cursor, next) = match open.take() {
                 Some(open) if reuse => open,
-                _ => (
-                    layout::point_cursor(&self.tree, &self.file, position)?,
-                    position,
-                ),
+                _ => (self.index.point_cursor(&self.file, position)?, position),
             };
             for _ in next..position {
                 if !cursor.skip_frame()? {
@@ -464,46 +454,44 @@ impl EventLog for SledLog {
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, LogError> {
         let head = self.head().position;
-        let start = layout::stream_key(stream, from_version.max(1));
-        let end = layout::stream_key(stream, u64::MAX);
-        let mut out = Vec::new();
-        for item in self.tree.range(start..=end) {
-            if out.len() == limit {
-                break;
+        let from = from_version.max(1);
+        let entries = self.index.stream_entries(stream, from, limit, head)?;
+        let mut out = Vec::with_capacity(entries.len());
+        for (i, (position, offset)) in entries.into_iter().enumerate() {
+            let event = self.read_at(position, offset)?;
+            // The index is a cache: one that leads elsewhere is damage, never an answer.
+            if &*event.stream != stream || event.version != from + i as u64 {
+                return Err(LogError::Corrupt {
+                    position,
+                    reason: format!(
+                        "the stream index has version {} of {stream} here",
+                        from + i as u64
+                    ),
+                });
             }
-            let (_, v) = item?;
-            let Some((position, offset)) = layout::read_located(&v) else {
-                return Err(LogError::Storage(format!(
-                    "a stream index entry of {stream} is malformed"
-                )));
-            };
-            if position > head {
-                break;
-            }
-            out.push(self.read_at(position, offset)?);
+            out.push(event);
         }
         Ok(out)
     }
 
     fn read_event(&self, id: u128) -> Result<Option<RecordedEvent>, LogError> {
-        match self
-            .tree
-            .get(layout::id_key(id))?
-            .and_then(|v| layout::read_located(&v))
-        {
-            Some((position, offset)) if position <= self.head().position => {
-                Ok(Some(self.read_at(position, offset)?))
+        match self.index.id(id, self.head().position)? {
+            Some((position, offset)) => {
+                let event = self.read_at(position, offset)?;
+                if event.id != id {
+                    return Err(LogError::Corrupt {
+                        position,
+                        reason: format!("the id index has event {id:032x} here"),
+                    });
+                }
+                Ok(Some(event))
             }
-            _ => Ok(None),
+            None => Ok(None),
         }
     }
 
     fn stream_version(&self, stream: &str) -> Result<Option<u64>, LogError> {
-        Ok(layout::stream_version(
-            &self.tree,
-            stream,
-            self.head().position,
-        )?)
+        self.index.stream_version(stream, self.head().position)
     }
 
     fn head(&self) -> Head {

@@ -99,9 +99,12 @@ mod tests {
             let mut stored = hash.to_vec();
             stored.extend_from_slice(&bytes);
             tree.insert(layout::format1::event_key(p), stored).unwrap();
-            tree.insert(layout::stream_key(stream, version), &p.to_be_bytes())
-                .unwrap();
-            tree.insert(layout::id_key(p as u128), &p.to_be_bytes())
+            tree.insert(
+                layout::format1::stream_key(stream, version),
+                &p.to_be_bytes(),
+            )
+            .unwrap();
+            tree.insert(layout::format1::id_key(p as u128), &p.to_be_bytes())
                 .unwrap();
         }
         let mut head = n.to_be_bytes().to_vec();

@@ -17,7 +17,8 @@ use tokio::sync::{oneshot, watch};
 
 use crate::append::{AppendRequest, Appended};
 use crate::events_file::{self, encode_frame};
-use crate::layout::{self, Indexed};
+use crate::index::{Entry, Index, Persister};
+use crate::layout::Indexed;
 use crate::plan::{BatchPlan, Lookup, StoredId};
 use crate::{Head, LogError, Position, record};
 
@@ -32,8 +33,9 @@ pub(crate) struct Job {
 
 /// Where a batch goes and how it is made durable: its frames are written at the end of the
 /// events file, which is `fdatasync`ed (unless benchmarking without it); then the acknowledged
-/// mark is recorded and the indexes are brought up to date in sled, which flushes them in the
-/// background (they are rebuilt from the events file on open where they fall short).
+/// mark is recorded and the batch's entries are added to the index's table in memory (written
+/// out as a run once the table is full, off this thread; rebuilt from the events file on open
+/// where the runs fall short).
 pub(crate) struct Syncer {
     /// The events file.
     pub file: Arc<File>,
@@ -47,7 +49,7 @@ pub(crate) struct Syncer {
     pub allocated: u64,
     /// Stream versions the writer has looked up or written, carried from batch to batch: the
     /// writer is the only one that changes them, so they stay true, and a stream's version is
-    /// otherwise a range scan of sled per batch. Emptied when it reaches [`VERSIONS_KEPT`].
+    /// otherwise a lookup in every part of the index per batch. Emptied when it reaches [`VERSIONS_KEPT`].
     pub versions: HashMap<String, Option<u64>>,
 }
 
@@ -105,12 +107,19 @@ pub(crate) struct Shared {
 
 /// Runs the writer until every sender is gone.
 pub(crate) fn run(
-    tree: sled::Tree,
+    index: Arc<Index>,
     mut syncer: Syncer,
     shared: Arc<Shared>,
     rx: Receiver<Job>,
     max_batch: usize,
 ) {
+    let persister = match Persister::start(index.clone()) {
+        Ok(persister) => Some(persister),
+        Err(e) => {
+            tracing::error!(error = %e, "the index's writer thread could not start; full tables stay in memory");
+            None
+        }
+    };
     let mut poisoned = false;
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
@@ -130,7 +139,7 @@ pub(crate) fn run(
             }
             continue;
         }
-        if let Err(e) = commit_batch(&tree, &mut syncer, &shared, jobs) {
+        if let Err(e) = commit_batch(&index, persister.as_ref(), &mut syncer, &shared, jobs) {
             tracing::error!(error = %e, "log write failed; refusing further appends");
             poisoned = true;
         }
@@ -139,12 +148,18 @@ pub(crate) fn run(
     if let Err(e) = syncer.mark.sync() {
         tracing::error!(error = %e, "the acknowledged mark could not be synced");
     }
+    // The active table too, so the next open starts from runs alone; then waits for them.
+    if let (Some(table), Some(persister)) = (index.freeze(), persister.as_ref()) {
+        persister.send(table);
+    }
+    drop(persister);
 }
 
 /// Plans, writes and acknowledges one batch. Returns an error only for storage failures, after
 /// answering every job of the batch with it.
 fn commit_batch(
-    tree: &sled::Tree,
+    index: &Index,
+    persister: Option<&Persister>,
     syncer: &mut Syncer,
     shared: &Shared,
     jobs: Vec<Job>,
@@ -152,7 +167,7 @@ fn commit_batch(
     let start = *shared.head.lock().expect("head lock");
     let file = syncer.file.clone();
     let mut plan = BatchPlan::new(start, std::mem::take(&mut syncer.versions));
-    let mut lookup = SledLookup { tree, file: &file };
+    let mut lookup = IndexLookup { index, file: &file };
     let mut answers: Vec<(Reply, Result<Appended, LogError>)> = Vec::with_capacity(jobs.len());
     for job in jobs {
         let outcome = plan.add(&mut lookup, job.request);
@@ -163,19 +178,22 @@ fn commit_batch(
         let started = std::time::Instant::now();
         let events = plan.last_position() - start.position;
         let written = write(&plan, syncer.indexed.end);
-        let result = syncer
-            .commit(&written.frames, written.head)
-            .and_then(|()| index(tree, &written.index));
-        if let Err(e) = result {
+        if let Err(e) = syncer.commit(&written.frames, written.head) {
             let msg = e.to_string();
             for (reply, _) in answers {
                 let _ = reply.send(Err(LogError::Storage(msg.clone())));
             }
             return Err(e);
         }
+        // Readers see the batch at once: they stop at the head, which moves only after this.
+        let full = index.insert(written.entries.iter().copied(), written.indexed);
         syncer.indexed = written.indexed;
         *shared.head.lock().expect("head lock") = written.head;
         shared.head_tx.send_replace(written.head.position);
+        // Queued only now, so a run never holds a record past the head.
+        if let (Some(full), Some(persister)) = (full, persister) {
+            persister.send(full);
+        }
         // Operators watch what durability costs and how many events share it.
         metrics::histogram!("caseledger_log_commit_seconds")
             .record(started.elapsed().as_secs_f64());
@@ -192,16 +210,16 @@ fn commit_batch(
     Ok(())
 }
 
-/// The sled indexes and the events file, as the planner's view of what is stored.
-struct SledLookup<'t> {
-    tree: &'t sled::Tree,
+/// The index and the events file, as the planner's view of what is stored.
+struct IndexLookup<'t> {
+    index: &'t Index,
     file: &'t File,
 }
 
-impl Lookup for SledLookup<'_> {
+impl Lookup for IndexLookup<'_> {
     fn stream_version(&mut self, stream: &str) -> Result<Option<u64>, LogError> {
         // The writer is the only one indexing: every entry it finds is stored.
-        Ok(layout::stream_version(self.tree, stream, Position::MAX)?)
+        self.index.stream_version(stream, Position::MAX)
     }
 
     fn stored(
@@ -210,16 +228,18 @@ impl Lookup for SledLookup<'_> {
         stream: &str,
         payload: &[u8],
     ) -> Result<Option<StoredId>, LogError> {
-        let Some((position, offset)) = self
-            .tree
-            .get(layout::id_key(id))?
-            .and_then(|b| layout::read_located(&b))
-        else {
+        let Some((position, offset)) = self.index.id(id, Position::MAX)? else {
             return Ok(None);
         };
         let stored = events_file::read_frame_at(self.file, offset, position)?.stored;
         let (_, bytes) = record::split_stored(position, &stored)?;
         let r = record::decode(position, bytes)?;
+        if r.id != id {
+            return Err(LogError::Corrupt {
+                position,
+                reason: format!("the id index leads to another event's record for {id:032x}"),
+            });
+        }
         Ok(Some(StoredId {
             position,
             version: r.version,
@@ -228,42 +248,22 @@ impl Lookup for SledLookup<'_> {
     }
 }
 
-/// Writes a batch's index entries into sled one by one, in order, the entry saying how far
-/// the indexes reach last.
-///
-/// Not as one `apply_batch`: sled 0.34 writes out and `sync_file_range`s its I/O buffer twice
-/// for every batch it applies atomically, which on the commit path doubled the disk writes of
-/// a single writer and kept sled's I/O threads switching (BENCHMARKS.md, "Index entries
-/// without sled batches"). Atomicity is not needed: every entry names a record already
-/// durable in the events file, so whatever prefix of them a crash leaves is true, and the
-/// indexes are caught up from the last how-far entry on open ([`crate::recover`]). Readers
-/// see a batch at once because they stop at the head, which moves only after this.
-fn index(tree: &sled::Tree, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<(), LogError> {
-    for (key, value) in entries {
-        tree.insert(key.as_slice(), value.as_slice())?;
-    }
-    Ok(())
-}
-
 /// Frames every accepted record of `plan`, chained in position order, for writing at `offset`
 /// of the events file, and the index entries that will find them.
-fn write(plan: &BatchPlan, offset: u64) -> Written {
+fn write(plan: &BatchPlan, offset: u64) -> Written<'_> {
     let mut frames = Vec::with_capacity(plan.records().len() * 400);
-    let mut index: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(plan.records().len() * 2 + 1);
+    let mut entries = Vec::with_capacity(plan.records().len());
     let mut last_frame = offset;
     let head = plan.chain(|r, bytes, hash| {
-        let stream = plan.stream_name(r.stream);
         last_frame = offset + frames.len() as u64;
         encode_frame(&mut frames, r.position, hash, bytes);
-        let located = layout::located(r.position, last_frame);
-        index.push((layout::stream_key(stream, r.version), located.to_vec()));
-        index.push((layout::id_key(r.id).to_vec(), located.to_vec()));
-        if layout::block_start(r.position) == r.position {
-            index.push((
-                layout::block_key(r.position).to_vec(),
-                last_frame.to_be_bytes().to_vec(),
-            ));
-        }
+        entries.push(Entry {
+            stream: plan.stream_name(r.stream),
+            version: r.version,
+            id: r.id,
+            position: r.position,
+            offset: last_frame,
+        });
     });
     let indexed = Indexed {
         position: head.position,
@@ -271,21 +271,20 @@ fn write(plan: &BatchPlan, offset: u64) -> Written {
         last_frame,
         end: offset + frames.len() as u64,
     };
-    index.push((layout::INDEXED_KEY.to_vec(), indexed.encode().to_vec()));
     Written {
         frames,
-        index,
+        entries,
         indexed,
         head,
     }
 }
 
 /// One batch, ready to write.
-struct Written {
+struct Written<'p> {
     /// The frames, for the end of the events file.
     frames: Vec<u8>,
-    /// The index entries, for sled once the frames are durable, how far they reach last.
-    index: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The index entries, for the index once the frames are durable.
+    entries: Vec<Entry<'p>>,
     /// How far the indexes reach with them.
     indexed: Indexed,
     /// The log's head after them.

@@ -243,11 +243,48 @@ fn a_write_a_crash_cut_short_is_cut_off_and_kept_beside_the_log() {
     assert!(log.verify(&mut |_| {}).unwrap().is_ok());
 }
 
+/// The index runs of the stopped log in `dir`.
+fn runs(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut runs: Vec<_> = std::fs::read_dir(dir.join(caseledger_log_store::INDEX_DIR))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+        .collect();
+    runs.sort();
+    runs
+}
+
+#[test]
+fn a_damaged_index_run_never_answers_for_another_record() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), 300);
+    let run = runs(dir.path())
+        .pop()
+        .expect("the close wrote the table out");
+    // The run's first entries are stream "even"'s, in version order, 16 bytes each: version
+    // 1 now leads to version 2's record.
+    let mut bytes = std::fs::read(&run).unwrap();
+    let second: Vec<u8> = bytes[16..32].to_vec();
+    bytes[..16].copy_from_slice(&second);
+    std::fs::write(&run, &bytes).unwrap();
+    let log = reopen(dir.path());
+    assert!(matches!(
+        log.read_stream("even", 1, 1),
+        Err(LogError::Corrupt { position: 4, .. })
+    ));
+    assert_eq!(log.read_stream("even", 2, 1).unwrap()[0].position, 4);
+}
+
 #[test]
 fn lost_indexes_are_rebuilt_from_the_events_file() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), 300);
-    // Empty sled's tree, as if its files had been lost or were behind by everything.
+    // Lose the runs and empty sled's tree, as if their files had been lost or were behind by
+    // everything.
+    for run in runs(dir.path()) {
+        std::fs::remove_file(run).unwrap();
+    }
     {
         let mut attempts = 0;
         let db = loop {
