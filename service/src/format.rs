@@ -12,7 +12,8 @@ use std::io::Write;
 use std::path::Path;
 
 /// The format this build reads and writes. Format 2 keeps the log's records in an events file
-/// with sled holding only its indexes; format 1 kept them inside sled.
+/// (its indexes are a cache of it, rebuilt in whatever layout this build uses); format 1 kept
+/// them inside sled.
 pub const DATA_FORMAT: u32 = 2;
 
 /// The oldest format whose backups this build restores: a backup holds the log as records,
