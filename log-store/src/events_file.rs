@@ -1,6 +1,6 @@
 //! The events file (`DATA/log.events`): every record of the log, framed, in position order.
 //!
-//! The file is the log. sled holds only indexes into it (see [`crate::layout`]), written after
+//! The file is the log. The indexes only find records in it (see `crate::index`), written after
 //! each commit is durable and rebuilt from this file on open where they fall behind, so a group
 //! commit is one `pwrite` of its frames and one `fdatasync` of this file.
 //!

@@ -7,6 +7,9 @@
 //!
 //! Public so forensic tools and tamper tests can address the log directly.
 
+use std::fs::File;
+
+use crate::events_file;
 use crate::{ChainHash, GENESIS_HASH, Position};
 
 /// Name of the sled tree holding the manifest of the index runs.
@@ -39,6 +42,23 @@ impl Default for Indexed {
             hash: GENESIS_HASH,
             last_frame: 0,
             end: 0,
+        }
+    }
+}
+
+impl Indexed {
+    /// Whether this reach fits the events `file` of `len` bytes: within it, and its last
+    /// frame there with the hash it says (indexes made of another file do not).
+    pub(crate) fn fits(&self, file: &File, len: u64) -> bool {
+        if self.end > len {
+            return false;
+        }
+        if self.position == 0 {
+            return self.end == 0;
+        }
+        match events_file::read_frame_at(file, self.last_frame, self.position) {
+            Ok(frame) => frame.end() == self.end && frame.stored[..32] == self.hash,
+            Err(_) => false,
         }
     }
 }

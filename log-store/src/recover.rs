@@ -159,18 +159,3 @@ fn check_last_link(index: &Index, file: &File, indexed: &Indexed) -> Result<(), 
     }
     Ok(())
 }
-
-/// Whether the indexes' own record of how far they reach fits the events file: within it,
-/// and its last frame there with the hash the record says.
-pub(crate) fn fits(file: &File, indexed: &Indexed, len: u64) -> bool {
-    if indexed.end > len {
-        return false;
-    }
-    if indexed.position == 0 {
-        return indexed.end == 0;
-    }
-    match events_file::read_frame_at(file, indexed.last_frame, indexed.position) {
-        Ok(frame) => frame.end() == indexed.end && frame.stored[..32] == indexed.hash,
-        Err(_) => false,
-    }
-}

@@ -153,7 +153,7 @@ impl Index {
             }
         }
         let len = file.metadata()?.len();
-        if !crate::recover::fits(file, &reach, len) {
+        if !reach.fits(file, len) {
             // The runs belong to another events file (replaced, cut) than this one: the file
             // is the log, and the anchors then decide whether it is whole.
             tracing::warn!(
