@@ -248,8 +248,12 @@ impl Index {
     /// lets lookups use the run instead. Tables are persisted in the order they froze.
     pub(crate) fn persist(&self, table: Arc<Memtable>) -> Result<(), LogError> {
         let (start, end) = block_span(table.first, table.reach.position);
-        let blocks = self.read().blocks[start..end].to_vec();
-        let path = run::write(&self.dir, &table, start as u64, &blocks)?;
+        let (blocks, earlier_max_id) = {
+            let state = self.read();
+            let max = state.runs.iter().map(|r| r.max_id()).max();
+            (state.blocks[start..end].to_vec(), max)
+        };
+        let path = run::write(&self.dir, &table, start as u64, &blocks, earlier_max_id)?;
         let (run, _, _) = Run::open(&path)?;
         let mut value = table.reach.position.to_be_bytes().to_vec();
         value.extend_from_slice(&table.reach.hash);

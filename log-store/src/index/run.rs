@@ -11,11 +11,15 @@
 //! | blocks | the frame offsets of the position blocks that start in the span (u64) |
 //! | stream fences | every [`FENCE_GROUPS`]th stream: its directory offset u64, name length u16, name |
 //! | id fences | every [`FENCE_IDS`]th id (u128) |
-//! | id filter, stream filter | [`KeyFilter`]s of the span's ids and streams |
+//! | id filter, stream filter | [`KeyFilter`]s of the span's ids (empty when not built) and streams |
 //! | footer | [`FOOTER`] bytes: the span, the sections' offsets and counts, a CRC-32 of everything from the blocks on |
 //!
-//! Opening a run reads the blocks to the footer (about 2.5 bits an event) and keeps it in
-//! memory; a lookup reads one stretch of the directory or of the ids, then the entries.
+//! The id filter is built only when the run's ids are not ordered after the earlier runs'
+//! (ULIDs, made as time goes, are): then a run's lowest and highest id already tell the one
+//! run an id may be in, and the filter would only cost memory (9 bits an event).
+//!
+//! Opening a run reads the blocks to the footer (about 2.5 bits an event with an id filter,
+//! under 1 without) and keeps it in memory; a lookup reads one stretch of the directory or of the ids, then the entries.
 //! Positions in a run are all at or before the head: a table is written out only once its
 //! records are acknowledged.
 
@@ -68,7 +72,8 @@ pub(crate) struct Run {
     max_id: u128,
     fences: Vec<(Box<str>, u64)>,
     id_fences: Vec<u128>,
-    id_filter: KeyFilter,
+    /// `None`: not built, every id within the run's range may be here.
+    id_filter: Option<KeyFilter>,
     stream_filter: KeyFilter,
 }
 
@@ -77,13 +82,19 @@ pub(crate) fn file_name(first: Position, last: Position) -> String {
     format!("run-{first:020}-{last:020}.idx")
 }
 
+/// Most ids of a run, in hundredths, that may be at or below the earlier runs' highest id for
+/// the run to be written without an id filter.
+const UNORDERED_PERCENT: usize = 1;
+
 /// Writes the run of `table` into `dir` (made durable, under its final name) with the frame
 /// offsets of the position blocks `first_block..` that start in its span; answers its path.
+/// `earlier_max_id` is the highest id of the runs before it.
 pub(crate) fn write(
     dir: &Path,
     table: &Memtable,
     first_block: u64,
     blocks: &[u64],
+    earlier_max_id: Option<u128>,
 ) -> Result<PathBuf, LogError> {
     let path = dir.join(file_name(table.first, table.reach.position));
     let partial = path.with_extension("partial");
@@ -146,7 +157,10 @@ pub(crate) fn write(
         tail.extend_from_slice(&id.to_le_bytes());
     }
     let id_filter_at = loaded_at + tail.len() as u64;
-    KeyFilter::build(ids.iter().map(|(id, _)| keys::id_key(*id)).collect()).encode(&mut tail);
+    let unordered = earlier_max_id.map_or(0, |max| ids.partition_point(|(id, _)| *id <= max));
+    if unordered * 100 > ids.len() * UNORDERED_PERCENT {
+        KeyFilter::build(ids.iter().map(|(id, _)| keys::id_key(*id)).collect()).encode(&mut tail);
+    }
     let stream_filter_at = loaded_at + tail.len() as u64;
     KeyFilter::build(streams.iter().map(|(s, _)| keys::stream_key(s)).collect()).encode(&mut tail);
 
@@ -284,8 +298,13 @@ impl Run {
         let id_fence_list = (0..id_fences as usize)
             .map(|i| u128_at(&tail, rel(id_fences_at) + i * 16))
             .collect();
-        let id_filter = KeyFilter::decode(&tail[rel(id_filter_at)..rel(stream_filter_at)])
-            .ok_or_else(|| malformed(path, "its id filter is malformed"))?;
+        let id_filter = match &tail[rel(id_filter_at)..rel(stream_filter_at)] {
+            [] => None,
+            stored => Some(
+                KeyFilter::decode(stored)
+                    .ok_or_else(|| malformed(path, "its id filter is malformed"))?,
+            ),
+        };
         let stream_filter = KeyFilter::decode(&tail[rel(stream_filter_at)..])
             .ok_or_else(|| malformed(path, "its stream filter is malformed"))?;
         let run = Run {
@@ -380,9 +399,20 @@ impl Run {
         self.ids > 0 && (self.min_id..=self.max_id).contains(&id)
     }
 
+    /// The run's highest id (0 when it has none).
+    pub(crate) fn max_id(&self) -> u128 {
+        self.max_id
+    }
+
+    /// Whether the run keeps an id filter.
+    #[cfg(test)]
+    pub(crate) fn has_id_filter(&self) -> bool {
+        self.id_filter.is_some()
+    }
+
     /// Where the record of `id` (whose filter key is `key`) is, if it is here.
     pub(crate) fn id(&self, id: u128, key: u64) -> Result<Option<Located>, LogError> {
-        if !self.covers_id(id) || !self.id_filter.may_contain(key) {
+        if !self.covers_id(id) || self.id_filter.as_ref().is_some_and(|f| !f.may_contain(key)) {
             return Ok(None);
         }
         let fence = self.id_fences.partition_point(|f| *f <= id);

@@ -198,3 +198,27 @@ fn indexes_of_the_earlier_layout_in_sled_are_dropped() {
     assert_eq!(index.tree.len(), 0);
     assert_eq!(index.reach(), Indexed::default());
 }
+
+/// ULIDs come in time order: runs after the first keep no id filter, and every id is still
+/// found (by the runs' id ranges), and a stranger still is not.
+#[test]
+fn runs_of_ordered_ids_need_no_filter() {
+    let recs: Vec<Rec> = records(1_000)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (s, v, _, o))| (s, v, (1u128 << 100) + i as u128 * 3, o))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let index = open(dir.path(), 100);
+    insert_all(&index, &recs, true);
+    let filters: Vec<bool> = index
+        .read()
+        .runs
+        .iter()
+        .map(|r| r.has_id_filter())
+        .collect();
+    assert!(!filters[0], "nothing earlier to be ordered after");
+    assert!(filters.iter().all(|f| !f), "{filters:?}");
+    check(&index, &recs, 1_000);
+    assert_eq!(index.id((1u128 << 100) + 1, 1_000).unwrap(), None);
+}
