@@ -17,8 +17,9 @@
 //!
 //! Lookups go from the newest part to the oldest (a stream's version, an id) or the oldest to
 //! the newest (a stream's records); a run is read only when its filter says it may hold the
-//! key, so memory is the active table plus about 2.5 bits an event for the runs' filters and
-//! fences, whatever the log's size.
+//! key (ids also by the run's id range), so memory is the active table plus under a bit an
+//! event for the runs' block offsets, fences and stream filters (9 bits more where ids are
+//! not ordered), whatever the log's size.
 
 mod keys;
 mod memtable;
