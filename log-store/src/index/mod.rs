@@ -269,6 +269,20 @@ impl Index {
         Ok(())
     }
 
+    /// The answer of the newest table (active, then frozen newest first) that has one, or else
+    /// the runs to ask, taken under the same lock so no part is missed or seen twice.
+    fn newest_table_answer<T>(
+        &self,
+        answer: impl Fn(&Memtable) -> Option<T>,
+    ) -> Result<T, Arc<[Arc<Run>]>> {
+        let state = self.read();
+        let tables = std::iter::once(&state.active).chain(state.frozen.iter().rev().map(|t| &**t));
+        tables
+            .filter_map(answer)
+            .next()
+            .ok_or_else(|| state.runs.clone())
+    }
+
     /// The version of `stream`'s last record at or before `head` (which is at or past every
     /// run's records, as the log's head always is: only acknowledged records are written out).
     pub(crate) fn stream_version(
@@ -276,16 +290,9 @@ impl Index {
         stream: &str,
         head: Position,
     ) -> Result<Option<u64>, LogError> {
-        let runs = {
-            let state = self.read();
-            let tables =
-                std::iter::once(&state.active).chain(state.frozen.iter().rev().map(|t| &**t));
-            for table in tables {
-                if let Some(version) = table.stream_version(stream, head) {
-                    return Ok(Some(version));
-                }
-            }
-            state.runs.clone()
+        let runs = match self.newest_table_answer(|t| t.stream_version(stream, head)) {
+            Ok(version) => return Ok(Some(version)),
+            Err(runs) => runs,
         };
         let key = keys::stream_key(stream);
         for run in runs.iter().rev() {
@@ -339,16 +346,9 @@ impl Index {
     /// Where the record of `id` is, if it was appended at or before `head` (at or past every
     /// run's records).
     pub(crate) fn id(&self, id: u128, head: Position) -> Result<Option<Located>, LogError> {
-        let runs = {
-            let state = self.read();
-            let tables =
-                std::iter::once(&state.active).chain(state.frozen.iter().rev().map(|t| &**t));
-            for table in tables {
-                if let Some(located) = table.id(id, head) {
-                    return Ok(Some(located));
-                }
-            }
-            state.runs.clone()
+        let runs = match self.newest_table_answer(|t| t.id(id, head)) {
+            Ok(located) => return Ok(Some(located)),
+            Err(runs) => runs,
         };
         // Most ids offered are new ULIDs, later than every run's: no hash, no read.
         let mut key = None;
