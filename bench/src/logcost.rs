@@ -283,6 +283,25 @@ impl Bench<'_> {
             "%",
         );
         figures.add("logcost_rss_slope_mb_per_s", slope(&samples), "MB/s");
+        // Single samples catch a table being filled or written out; the means of the run's
+        // first and last sixth say whether memory rises over the run.
+        let sixth = (samples.len() / 6).max(1);
+        let mean =
+            |part: &[(f64, f64)]| part.iter().map(|&(_, mb)| mb).sum::<f64>() / part.len() as f64;
+        let (early, late) = (
+            mean(&samples[..sixth]),
+            mean(&samples[samples.len() - sixth..]),
+        );
+        figures.add(
+            "logcost_rss_sixths_growth_pct",
+            (late - early) / early * 100.0,
+            "%",
+        );
+        let min = samples
+            .iter()
+            .map(|&(_, mb)| mb)
+            .fold(f64::INFINITY, f64::min);
+        figures.add("logcost_rss_min_mb", min, "MB");
         let series: Vec<String> = samples
             .iter()
             .map(|(s, mb)| format!("{s:.1} {mb:.1}"))

@@ -36,14 +36,31 @@ pub(crate) struct Memtable {
 }
 
 impl Memtable {
-    /// An empty table for the records after the ones `reach` ends with.
-    pub(crate) fn new(reach: Indexed) -> Memtable {
+    /// An empty table for the records after the ones `reach` ends with, with room for `records` ids, so filling it never grows
+    /// (and copies) its id map.
+    pub(crate) fn with_capacity(reach: Indexed, records: usize) -> Memtable {
         Memtable {
             first: reach.position + 1,
             reach,
             streams: HashMap::new(),
-            ids: HashMap::new(),
+            ids: HashMap::with_capacity(records),
         }
+    }
+
+    /// Empties the table, keeping its maps' room, to be opened again with [`Memtable::reopen`]:
+    /// a written-out table is reused rather than freed, so the memory the index holds stays
+    /// the same from one table to the next instead of rising and falling with each.
+    pub(crate) fn clear(&mut self) {
+        self.streams.clear();
+        self.ids.clear();
+    }
+
+    /// The cleared table, now for the records after the ones `reach` ends with.
+    pub(crate) fn reopen(mut self, reach: Indexed) -> Memtable {
+        debug_assert!(self.streams.is_empty() && self.ids.is_empty());
+        self.first = reach.position + 1;
+        self.reach = reach;
+        self
     }
 
     /// Records held.
@@ -117,10 +134,13 @@ mod tests {
     use super::*;
 
     fn table() -> Memtable {
-        let mut t = Memtable::new(Indexed {
-            position: 6,
-            ..Indexed::default()
-        });
+        let mut t = Memtable::with_capacity(
+            Indexed {
+                position: 6,
+                ..Indexed::default()
+            },
+            4,
+        );
         t.insert("client-1", 3, 70, (7, 0));
         t.insert("client-10", 1, 80, (8, 200));
         t.insert("client-1", 4, 90, (9, 400));
@@ -145,5 +165,26 @@ mod tests {
         assert_eq!(t.id(90, 8), None);
         assert_eq!(t.id(90, 9), Some((9, 400)));
         assert_eq!(t.new_streams(), 1);
+    }
+
+    /// A reused table holds nothing of its earlier records, only their room.
+    #[test]
+    fn a_cleared_table_reopens_empty_after_its_new_reach() {
+        let mut t = table();
+        let room = t.ids.capacity();
+        t.clear();
+        let reach = Indexed {
+            position: 9,
+            ..Indexed::default()
+        };
+        let mut t = t.reopen(reach);
+        assert_eq!((t.first, t.len()), (10, 0));
+        assert_eq!(t.ids.capacity(), room);
+        assert_eq!(t.stream_version("client-1", 20), None);
+        assert_eq!(t.id(70, 20), None);
+        assert_eq!(t.new_streams(), 0);
+        t.insert("client-1", 5, 100, (10, 600));
+        t.reach.position = 10;
+        assert_eq!(t.stream_version("client-1", 10), Some(5));
     }
 }

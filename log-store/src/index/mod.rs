@@ -29,7 +29,7 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 
 pub(crate) use memtable::{Located, Memtable};
@@ -70,6 +70,22 @@ struct State {
     runs: Arc<[Arc<Run>]>,
     /// The frame offset of the first position of each block of [`BLOCK`] positions, in order.
     blocks: Vec<u64>,
+    /// A written-out table, cleared, to become the next active one.
+    spare: Option<Memtable>,
+}
+
+impl State {
+    /// Replaces the active table by an empty one after `reach` (the spare when there is one)
+    /// and answers the full one, frozen.
+    fn freeze_active(&mut self, reach: Indexed, capacity: usize) -> Arc<Memtable> {
+        let next = match self.spare.take() {
+            Some(spare) => spare.reopen(reach),
+            None => Memtable::with_capacity(reach, capacity),
+        };
+        let full = Arc::new(std::mem::replace(&mut self.active, next));
+        self.frozen.push(full.clone());
+        full
+    }
 }
 
 /// The log's indexes (see the module's documentation).
@@ -79,6 +95,9 @@ pub(crate) struct Index {
     tree: sled::Tree,
     capacity: usize,
     state: RwLock<State>,
+    /// The ids of the table being written out, sorted; kept between runs, like the spare
+    /// table, so writing one out allocates nothing new.
+    sorted_ids: Mutex<Vec<(u128, Located)>>,
 }
 
 /// The blocks whose first position is in `first..=last`: their numbers, `start..end`.
@@ -184,11 +203,13 @@ impl Index {
             tree,
             capacity: capacity.max(1),
             state: RwLock::new(State {
-                active: Memtable::new(reach),
+                active: Memtable::with_capacity(reach, capacity),
                 frozen: Vec::new(),
                 runs: runs.into(),
                 blocks,
+                spare: None,
             }),
+            sorted_ids: Mutex::new(Vec::new()),
         })
     }
 
@@ -227,9 +248,7 @@ impl Index {
         if state.active.len() < self.capacity {
             return None;
         }
-        let full = Arc::new(std::mem::replace(&mut state.active, Memtable::new(reach)));
-        state.frozen.push(full.clone());
-        Some(full)
+        Some(state.freeze_active(reach, self.capacity))
     }
 
     /// Freezes the active table if it holds any record, for [`Index::persist`]: on close, so
@@ -240,9 +259,7 @@ impl Index {
             return None;
         }
         let reach = state.active.reach;
-        let table = Arc::new(std::mem::replace(&mut state.active, Memtable::new(reach)));
-        state.frozen.push(table.clone());
-        Some(table)
+        Some(state.freeze_active(reach, self.capacity))
     }
 
     /// Writes the oldest frozen table, `table`, out as a run, names it in the manifest, and
@@ -254,7 +271,17 @@ impl Index {
             let max = state.runs.iter().map(|r| r.max_id()).max();
             (state.blocks[start..end].to_vec(), max)
         };
-        let path = run::write(&self.dir, &table, start as u64, &blocks, earlier_max_id)?;
+        let path = {
+            let mut sorted_ids = self.sorted_ids.lock().expect("index scratch lock");
+            run::write(
+                &self.dir,
+                &table,
+                start as u64,
+                &blocks,
+                earlier_max_id,
+                &mut sorted_ids,
+            )?
+        };
         let (run, _, _) = Run::open(&path)?;
         let mut value = table.reach.position.to_be_bytes().to_vec();
         value.extend_from_slice(&table.reach.hash);
@@ -266,6 +293,13 @@ impl Index {
         let mut runs = state.runs.to_vec();
         runs.push(Arc::new(run));
         state.runs = runs.into();
+        drop(state);
+        // Lookups borrow tables under the lock and never keep them, so this is the last
+        // holder; emptying the table happens outside the lock.
+        if let Ok(mut table) = Arc::try_unwrap(table) {
+            table.clear();
+            self.write().spare.get_or_insert(table);
+        }
         Ok(())
     }
 

@@ -88,13 +88,15 @@ const UNORDERED_PERCENT: usize = 1;
 
 /// Writes the run of `table` into `dir` (made durable, under its final name) with the frame
 /// offsets of the position blocks `first_block..` that start in its span; answers its path.
-/// `earlier_max_id` is the highest id of the runs before it.
+/// `earlier_max_id` is the highest id of the runs before it; `ids` is room to sort the
+/// table's ids in (its contents are replaced).
 pub(crate) fn write(
     dir: &Path,
     table: &Memtable,
     first_block: u64,
     blocks: &[u64],
     earlier_max_id: Option<u128>,
+    ids: &mut Vec<(u128, Located)>,
 ) -> Result<PathBuf, LogError> {
     let path = dir.join(file_name(table.first, table.reach.position));
     let partial = path.with_extension("partial");
@@ -131,9 +133,10 @@ pub(crate) fn write(
         new_streams += u64::from(tail.first_version == 1);
     }
     let ids_at = at;
-    let mut ids: Vec<(u128, Located)> = table.ids.iter().map(|(i, l)| (*i, *l)).collect();
+    ids.clear();
+    ids.extend(table.ids.iter().map(|(i, l)| (*i, *l)));
     ids.sort_unstable_by_key(|(id, _)| *id);
-    for (id, (position, offset)) in &ids {
+    for (id, (position, offset)) in ids.iter() {
         out.write_all(&id.to_le_bytes())?;
         out.write_all(&position.to_le_bytes())?;
         out.write_all(&offset.to_le_bytes())?;
