@@ -45,6 +45,42 @@ fn start_in_child(dir: &Path) -> Result<(f64, f64, f64), Failure> {
     }
 }
 
+/// The data directory's bytes by what holds them: the events file (the records, with their
+/// frames and chain hashes), the index runs, the snapshot, and the rest (sled's manifest tree,
+/// keys, the acknowledgement file), so its amplification over the records can be read off.
+fn disk_parts(dir: &Path) -> [(&'static str, u64); 4] {
+    fn walk(path: &Path, under: Option<&'static str>, parts: &mut [(&'static str, u64); 4]) {
+        for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let part = under.or(match name.as_ref() {
+                caseledger_log_store::INDEX_DIR => Some("index_runs"),
+                "snapshots" => Some("snapshot"),
+                caseledger_log_store::events_file::FILE => Some("events_file"),
+                _ => None,
+            });
+            if meta.is_dir() {
+                walk(&entry.path(), part, parts);
+            } else {
+                let i = parts
+                    .iter()
+                    .position(|(p, _)| Some(*p) == part)
+                    .unwrap_or(3);
+                parts[i].1 += meta.len();
+            }
+        }
+    }
+    let mut parts = [
+        ("events_file", 0),
+        ("index_runs", 0),
+        ("snapshot", 0),
+        ("other", 0),
+    ];
+    walk(dir, None, &mut parts);
+    parts
+}
+
 fn dir_bytes(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .into_iter()
@@ -109,10 +145,21 @@ pub fn run(sizes: &[usize], scratch: &Path, figures: &mut Figures) -> Result<(),
             generated.events as f64 / secs,
             "events/s",
         );
+        let disk = dir_bytes(&dir);
+        figures.add(format!("{label}_disk_mib"), mib(disk as f64), "MiB");
+        let parts = disk_parts(&dir);
+        for (part, bytes) in parts {
+            figures.add(format!("{label}_disk_{part}_mib"), mib(bytes as f64), "MiB");
+        }
         figures.add(
-            format!("{label}_disk_mib"),
-            mib(dir_bytes(&dir) as f64),
-            "MiB",
+            format!("{label}_disk_per_events_file"),
+            disk as f64 / parts[0].1.max(1) as f64,
+            "×",
+        );
+        figures.add(
+            format!("{label}_events_file_bytes_per_event"),
+            parts[0].1 as f64 / generated.events.max(1) as f64,
+            "B",
         );
 
         for (part, bytes) in footprint {
