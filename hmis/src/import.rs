@@ -323,6 +323,8 @@ impl<'a, 's> Import<'a, 's> {
             + c.exits.len()
             + c.services.len()
             + c.answers.len()) as u64;
+        // About one event a row, and an element record for some: room made once, not grown.
+        self.batch.reserve(total as usize + total as usize / 8);
         self.note_preexisting();
         let mut done = 0u64;
         let mut tick = |n: usize| {

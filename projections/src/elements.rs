@@ -37,6 +37,15 @@ fn key(subject: ElementSubject) -> u128 {
 }
 
 impl Elements {
+    /// Makes room for the records and events `other` holds beyond these (see
+    /// `Projections::reserve_like`).
+    pub(crate) fn reserve_like(&mut self, other: &Elements) {
+        self.events
+            .reserve(other.events.len().saturating_sub(self.events.len()));
+        self.rows
+            .reserve(other.rows.len().saturating_sub(self.rows.len()));
+    }
+
     /// Folds an event (only `HudElementsRecorded` matters): a row replaces the row of the same
     /// record, file and row id. Answers the records whose rows it recorded.
     pub fn apply(&mut self, position: u64, event: &Event) -> Vec<u128> {

@@ -128,6 +128,12 @@ impl Batch<'_> {
         Ok(decision.output)
     }
 
+    /// Makes room for about `events` more decided events, so a large batch (an import that
+    /// knows its row count) does not regrow and copy its list of events as it is decided.
+    pub fn reserve(&mut self, events: usize) {
+        self.envelopes.reserve(events);
+    }
+
     /// Events decided so far.
     pub fn len(&self) -> usize {
         self.envelopes.len()
@@ -143,18 +149,44 @@ impl Batch<'_> {
     /// Returns the position of the last event (the log's head when nothing was decided).
     pub async fn commit(self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<u64, BatchError> {
         let total = self.envelopes.len();
+        if total > 0 {
+            self.service
+                .with_projections_mut(|live| live.reserve_like(&self.scratch));
+        }
         let mut head = self.base;
         let mut written = 0;
-        for chunk in self.envelopes.chunks(APPEND_CHUNK) {
-            match self.service.append_at(chunk, Some(head)).await {
-                Ok(positions) => head = positions.last().copied().unwrap_or(head),
-                Err(ServiceError::Log(LogError::HeadMoved { .. })) => {
+        // Each append is sealed and encoded while the log writes the one before it, and
+        // queued only once that one is durable, expecting the head it left: a refused append
+        // is never followed by a later part of the batch.
+        let mut chunks = self.envelopes.chunks(APPEND_CHUNK);
+        let mut queued = match chunks.next() {
+            Some(chunk) => Some((
+                self.service
+                    .queue_append(self.service.prepare_append(chunk, Some(head))?),
+                chunk.len(),
+            )),
+            None => None,
+        };
+        while let Some((pending, len)) = queued.take() {
+            let after = head + len as u64;
+            let next = chunks
+                .next()
+                .map(|chunk| {
+                    self.service
+                        .prepare_append(chunk, Some(after))
+                        .map(|request| (request, chunk.len()))
+                })
+                .transpose()?;
+            match pending.await {
+                Ok(appended) => head = appended.positions.last().copied().unwrap_or(head),
+                Err(LogError::HeadMoved { .. }) => {
                     return Err(BatchError::Moved { written, total });
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(ServiceError::from(e).into()),
             }
-            written += chunk.len();
+            written += len;
             progress(written as u64, total as u64);
+            queued = next.map(|(request, len)| (self.service.queue_append(request), len));
         }
         self.service.wait_for(head, BATCH_CATCH_UP).await?;
         Ok(head)

@@ -6,8 +6,8 @@ use std::sync::RwLock;
 
 use caseledger_core::{Date, Envelope, Event, KeyRing};
 use caseledger_log_store::{
-    AppendRequest, EventLog, ExpectedVersion, Head, LogError, NewEvent, RecordedEvent, SledLog,
-    SledLogOptions, Subscription,
+    AppendRequest, EventLog, ExpectedVersion, Head, LogError, NewEvent, PendingAppend,
+    RecordedEvent, SledLog, SledLogOptions, Subscription,
 };
 use caseledger_projections::{OrgView, Projections, ReplayError};
 use tokio::sync::watch;
@@ -667,6 +667,13 @@ impl Service {
         f(&p)
     }
 
+    /// Runs `f` over the current projections with readers held off, for changes that no view
+    /// can tell (making room before a batch is folded); folding itself is the projector's.
+    pub(crate) fn with_projections_mut<R>(&self, f: impl FnOnce(&mut Projections) -> R) -> R {
+        let mut p = self.inner.projections.write().expect("projections lock");
+        f(&mut p)
+    }
+
     /// Runs `f` with the session's view over the current projections.
     pub fn read<R>(&self, session: &Session, f: impl FnOnce(&OrgView<'_>) -> R) -> R {
         let p = self.inner.projections.read().expect("projections lock");
@@ -774,6 +781,18 @@ impl Service {
         envelopes: &[Envelope],
         at: Option<u64>,
     ) -> Result<Vec<u64>, ServiceError> {
+        let request = self.prepare_append(envelopes, at)?;
+        Ok(self.inner.log.append(request).await?.positions)
+    }
+
+    /// The log's append of `envelopes` (sealed, encoded, grouped by stream) expecting the head
+    /// `at`, not yet queued: a batch builds its next append while the log writes the one before
+    /// (see [`Service::append_at`]).
+    pub(crate) fn prepare_append(
+        &self,
+        envelopes: &[Envelope],
+        at: Option<u64>,
+    ) -> Result<AppendRequest, ServiceError> {
         let new_clients: Vec<caseledger_core::ClientId> = envelopes
             .iter()
             .filter(|e| matches!(e.event, caseledger_core::Event::ClientIntakeRecorded(_)))
@@ -801,7 +820,12 @@ impl Service {
             }
         }
         request.expected_head = at;
-        Ok(self.inner.log.append(request).await?.positions)
+        Ok(request)
+    }
+
+    /// Queues a prepared append on the log; it is durable once the returned value resolves.
+    pub(crate) fn queue_append(&self, request: AppendRequest) -> PendingAppend {
+        self.inner.log.append(request)
     }
 
     /// Reads and decodes up to `limit` events from position `from` on.
